@@ -1,0 +1,107 @@
+"""Users, roles and bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from application.core import LedgerCore, Recorded
+from domain.access import ApiToken, UserAccount, token_id_for, user_id_for
+from domain.base import CommandContext, acting
+from domain.errors import NotAuthenticated, PermissionDenied
+from domain.glossary import Role
+
+TOKEN_PREFIX = "htl_"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user behind a request."""
+
+    user_id: UUID
+    username: str
+    roles: tuple[Role, ...]
+    unit_id: UUID | None
+    person_id: UUID | None
+    token_id: UUID
+
+    def context(self, allowed: tuple[Role, ...], correlation_id: str) -> CommandContext:
+        """Act in the first of ``allowed`` roles that this user holds."""
+        role = next((r for r in allowed if r in self.roles), None)
+        if role is None:
+            raise PermissionDenied(
+                "vai trò của bạn không được phép thực hiện thao tác này",
+                required=[r.value for r in allowed],
+                held=[r.value for r in self.roles],
+            )
+        return CommandContext(str(self.user_id), role.value, correlation_id)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    token_id: UUID
+    recorded: Recorded
+
+
+class AccessService(LedgerCore):
+    def create_user(
+        self,
+        ctx: CommandContext,
+        username: str,
+        roles: list[Role],
+        unit_id: UUID | None = None,
+        person_id: UUID | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            return self.save(UserAccount.create(username, roles, unit_id, person_id))
+
+    def user(self, user_id: UUID) -> UserAccount:
+        return self.get(UserAccount, user_id)
+
+    def user_by_name(self, username: str) -> UserAccount:
+        return self.get(UserAccount, user_id_for(username))
+
+    def issue_token(
+        self,
+        ctx: CommandContext,
+        user_id: UUID,
+        ttl_hours: int | None = None,
+        label: str | None = None,
+    ) -> IssuedToken:
+        """A new random bearer token; only its SHA-256 is kept."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires = self.clock.now() + timedelta(hours=ttl_hours or self.settings.token_ttl_hours)
+        with acting(ctx):
+            issued = ApiToken.issue(
+                token_digest(token), self.get(UserAccount, user_id), expires, label
+            )
+            recorded = self.save(issued)
+        return IssuedToken(token, issued.id, recorded)
+
+    def revoke_token(self, ctx: CommandContext, token_id: UUID, reason: str) -> Recorded:
+        with acting(ctx):
+            token = self.get(ApiToken, token_id)
+            token.revoke(reason)
+            return self.save(token)
+
+    def authenticate(self, token: str) -> Principal:
+        if not token.startswith(TOKEN_PREFIX):
+            raise NotAuthenticated("mã truy cập không hợp lệ")
+        issued = self.find(ApiToken, token_id_for(token_digest(token)))
+        if issued is None:
+            raise NotAuthenticated("mã truy cập không hợp lệ")
+        issued.check_usable(self.clock.now())
+        user = self.get(UserAccount, issued.user_id)
+        if not user.active:
+            raise NotAuthenticated("tài khoản đã bị khóa")
+        return Principal(
+            user.id, user.username, tuple(user.roles), user.unit_id, user.person_id, issued.id
+        )

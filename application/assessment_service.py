@@ -1,0 +1,344 @@
+"""Assessment commands: open a case, attach evidence, score, notice, council, decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from application.core import Recorded
+from application.criteria_service import CriteriaService
+from application.media import sniff
+from application.registry_service import RegistryService
+from application.vault import nfc
+from domain.access import UserAccount
+from domain.assessment import AssessmentCase, CouncilSeat, case_id_for
+from domain.base import CommandContext, acting
+from domain.criteria import CriteriaSpec
+from domain.decision import RecognitionDecision, Ruling, issue_decision
+from domain.errors import EvidenceNotUsable, InvalidInput, PermissionDenied
+from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
+from domain.registry import AdministrativeUnit, Person
+
+
+@dataclass(frozen=True)
+class RulingRequest:
+    case_id: UUID
+    outcome: DecisionOutcome
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    user_id: UUID
+    role: str = "member"
+    conflict: str | None = None
+
+
+class AssessmentService(RegistryService, CriteriaService):
+    def spec_of(self, case: AssessmentCase) -> CriteriaSpec:
+        """The criteria-set version the case was pinned to when it was opened."""
+        return self.criteria_set(case.criteria_set_id).spec
+
+    def latest_case(
+        self, subject_id: UUID, model: TitleModel, cycle_year: int
+    ) -> AssessmentCase | None:
+        """The latest attempt for (subject, title, cycle year), if there is one."""
+        latest, attempt = None, 1
+        while found := self.find(
+            AssessmentCase, case_id_for(subject_id, model, cycle_year, attempt)
+        ):
+            latest, attempt = found, attempt + 1
+        return latest
+
+    def _check_citizen_owns(self, ctx: CommandContext, subject_id: UUID) -> None:
+        """A citizen acts only for themselves and their own household."""
+        if ctx.actor_role != Role.CITIZEN:
+            return
+        if subject_id not in self.user_circle(UUID(ctx.actor_id)):
+            raise PermissionDenied("công dân chỉ thao tác trên hồ sơ của mình hoặc hộ của mình")
+
+    def open_case(
+        self,
+        ctx: CommandContext,
+        subject_id: UUID,
+        model: TitleModel,
+        cycle_year: int,
+        on: date | None = None,
+        level: int | None = None,
+    ) -> Recorded:
+        opened_on = on or self.today()
+        self._check_citizen_owns(ctx, subject_id)
+        subject = self.subject_of(subject_id)
+        if isinstance(subject, Person):
+            kind, group = SubjectKind.PERSON, subject.target_group
+        else:
+            kind, group = subject.kind, None
+        spec = self.spec_in_force(model, group, level, opened_on)
+        with acting(ctx):
+            case = AssessmentCase.open(
+                subject_id=subject.id,
+                subject_kind=kind,
+                unit_id=subject.unit_id,
+                model=model,
+                cycle_year=cycle_year,
+                spec=spec,
+                opened_on=opened_on,
+                previous=self.latest_case(subject_id, model, cycle_year),
+            )
+            return self.save(case)
+
+    def attach_evidence(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        *,
+        content: bytes,
+        kind: str,
+        issuer: str,
+        issued_on: date,
+        indicators: list[str],
+        expected_version: int | None = None,
+    ) -> tuple[Recorded, UUID]:
+        """Store the file content-addressed, then record its digest on the case."""
+        if len(content) > self.settings.max_upload_bytes:
+            raise InvalidInput(
+                "tệp minh chứng quá lớn",
+                max_bytes=self.settings.max_upload_bytes,
+                size=len(content),
+            )
+        media_type = sniff(content)
+        evidence_id = uuid4()
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            self._check_citizen_owns(ctx, case.subject_id)
+            digest = self.blobs.put(content)
+            case.attach_evidence(
+                evidence_id=evidence_id,
+                digest=digest,
+                size=len(content),
+                media_type=media_type,
+                kind=nfc(kind),
+                issuer=nfc(issuer),
+                issued_on=issued_on,
+                indicators=[nfc(i) for i in indicators],
+                spec=self.spec_of(case),
+                on=self.today(),
+            )
+            return self.save(case), evidence_id
+
+    def read_evidence(self, case_id: UUID, evidence_id: UUID) -> tuple[bytes, str]:
+        """The file's bytes, checked against the digest in the log, and its media type."""
+        case = self.get(AssessmentCase, case_id)
+        item = case.evidence.get(evidence_id)
+        if item is None:
+            raise EvidenceNotUsable(
+                "không có minh chứng này trong hồ sơ", evidence_id=str(evidence_id)
+            )
+        return self.blobs.get(item.digest), item.media_type
+
+    def supersede_evidence(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        evidence_id: UUID,
+        replaced_by: UUID | None,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            self._check_citizen_owns(ctx, case.subject_id)
+            case.supersede_evidence(evidence_id, replaced_by, nfc(reason))
+            return self.save(case)
+
+    def self_assess(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        scores: Mapping[str, Decimal],
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            self._check_citizen_owns(ctx, case.subject_id)
+            case.self_assess(scores, self.spec_of(case), on or self.today())
+            return self.save(case)
+
+    def review(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        scores: Mapping[str, Decimal],
+        evidence_seen: list[UUID] | None = None,
+        remarks: str | None = None,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """``evidence_seen`` defaults to every evidence item active at the time of review."""
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            seen = list(case.active_evidence) if evidence_seen is None else evidence_seen
+            case.review(scores, seen, self.spec_of(case), on or self.today(), nfc(remarks))
+            return self.save(case)
+
+    def revise_score(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        indicator: str,
+        score: Decimal,
+        reason: str,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            case.revise_score(indicator, score, nfc(reason), self.spec_of(case), on or self.today())
+            return self.save(case)
+
+    def post_notice(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        posted_on: date,
+        closes_on: date,
+        place: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            case.post_notice(posted_on, closes_on, nfc(place), self.spec_of(case))
+            return self.save(case)
+
+    def close_notice(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        closed_on: date,
+        comments_received: int,
+        summary: str | None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            case.close_notice(closed_on, comments_received, nfc(summary))
+            return self.save(case)
+
+    def form_council(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        name: str,
+        members: list[SeatRequest],
+        formed_on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            subject_circle = self.subject_circle(case.subject_id)
+            conflicted = {
+                str(m.user_id) for m in members if self.user_circle(m.user_id) & subject_circle
+            }
+            for member in members:
+                self.get(UserAccount, member.user_id)  # NotFound for an unknown member
+            seats = [CouncilSeat(str(m.user_id), nfc(m.role), nfc(m.conflict)) for m in members]
+            case.form_council(
+                nfc(name), seats, formed_on or self.today(), self.spec_of(case), conflicted
+            )
+            return self.save(case)
+
+    def declare_conflict(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        member_id: UUID,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            case.declare_conflict(str(member_id), nfc(reason))
+            return self.save(case)
+
+    def appraise(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        *,
+        recommended: bool,
+        votes_for: int,
+        votes_against: int,
+        remarks: str | None = None,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            conflicted = bool(
+                self.user_circle(UUID(ctx.actor_id)) & self.subject_circle(case.subject_id)
+            )
+            case.appraise(
+                recommended=recommended,
+                votes_for=votes_for,
+                votes_against=votes_against,
+                remarks=nfc(remarks),
+                spec=self.spec_of(case),
+                on=on or self.today(),
+                actor_conflicted=conflicted,
+            )
+            return self.save(case)
+
+    def issue_decision(
+        self,
+        ctx: CommandContext,
+        *,
+        number: str,
+        decided_on: date,
+        signer_title: str,
+        authority_name: str,
+        authority_unit_id: UUID,
+        legal_basis: str,
+        rulings: list[RulingRequest],
+    ) -> Recorded:
+        """Issue the decision and record each case's grant or refusal in one transaction."""
+        with acting(ctx):
+            cases = [self.get(AssessmentCase, r.case_id) for r in rulings]
+            signer_circle = self.user_circle(UUID(ctx.actor_id))
+            conflicts = {
+                c.subject_id for c in cases if self.subject_circle(c.subject_id) & signer_circle
+            }
+            decision = issue_decision(
+                number=nfc(number.strip()),
+                decided_on=decided_on,
+                signer_id=ctx.actor_id,
+                signer_title=nfc(signer_title),
+                authority_name=nfc(authority_name),
+                authority_unit=self.get(AdministrativeUnit, authority_unit_id),
+                legal_basis=nfc(legal_basis),
+                rulings=[
+                    Ruling(case, self.spec_of(case), r.outcome, nfc(r.reason))
+                    for case, r in zip(cases, rulings, strict=True)
+                ],
+                signer_conflicts=conflicts,
+            )
+            return self.save(decision, *cases)
+
+    def decision(self, decision_id: UUID) -> RecognitionDecision:
+        return self.get(RecognitionDecision, decision_id)
+
+    def withdraw_case(
+        self,
+        ctx: CommandContext,
+        case_id: UUID,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            case = self.get(AssessmentCase, case_id, expected_version)
+            self._check_citizen_owns(ctx, case.subject_id)
+            case.withdraw(nfc(reason), self.today())
+            return self.save(case)

@@ -1,0 +1,136 @@
+"""The composition of one ledger process: store, vault, blob store and clock.
+
+Command methods (in the ``*_service`` modules) are short: load, decide in the aggregate,
+save, return where the change landed. Each runs inside :func:`domain.base.acting`, so every
+event records who acted, in which role, and for which request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from application.blobs import BlobStore
+from application.settings import Settings
+from application.store import HoctapStore, open_store
+from application.vault import (
+    KeyStore,
+    MemoryKeyStore,
+    PersonalDataVault,
+    PostgresKeyStore,
+    SQLiteKeyStore,
+)
+from domain.errors import NotFound, VersionConflict
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+A = TypeVar("A", bound=Aggregate)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(VIETNAM)
+
+
+@dataclass
+class FixedClock:
+    """A clock for tests: time is passed in, never read from the machine."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Where a command's change landed: the aggregate, its new version, its log position."""
+
+    id: UUID
+    version: int
+    position: int | None
+
+
+class LedgerCore:
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, initialise: bool = True
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        master_key, lookup_secret = settings.secret_bytes()
+        keys: KeyStore
+        if settings.backend == "postgres":
+            self.store = open_store(settings, initialise=initialise, create_more=self._pg_keys)
+            keys = self._postgres_keys(self.store)
+        else:
+            self.store = open_store(settings, initialise=initialise)
+            if settings.backend == "sqlite":
+                keys = SQLiteKeyStore(settings.var_dir / "keys.sqlite")
+            else:
+                keys = MemoryKeyStore()
+        self.vault = PersonalDataVault(keys, master_key, lookup_secret)
+        self.blobs = BlobStore(settings.blobs_path)
+
+    def _postgres_keys(self, store: HoctapStore) -> PostgresKeyStore:
+        datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
+        return PostgresKeyStore(datastore.transaction, self.settings.database_schema)
+
+    def _pg_keys(self, store: HoctapStore) -> None:
+        self._postgres_keys(store).create_table()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(VIETNAM).date()
+
+    def get(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        """Load an aggregate of a given class, or raise NotFound."""
+        try:
+            aggregate: Aggregate = self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(
+                f"không tìm thấy {cls.__name__}", kind=cls.__name__, id=str(aggregate_id)
+            ) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(
+                f"không tìm thấy {cls.__name__}", kind=cls.__name__, id=str(aggregate_id)
+            )
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionConflict(
+                "bản ghi đã thay đổi kể từ lần đọc",
+                expected_version=expected_version,
+                current_version=aggregate.version,
+            )
+        return aggregate
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            return self.get(cls, aggregate_id)
+        except NotFound:
+            return None
+
+    def save(self, *aggregates: Aggregate) -> Recorded:
+        """Save in one transaction; a concurrent change or a duplicate id is a VersionConflict."""
+        try:
+            recordings = self.store.save(*aggregates)
+        except IntegrityError as exc:
+            raise VersionConflict(
+                "xung đột: bản ghi đã tồn tại hoặc vừa bị người khác thay đổi, hãy tải lại",
+                ids=[str(a.id) for a in aggregates],
+            ) from exc
+        first = aggregates[0]
+        position = recordings[-1].notification.id if recordings else None
+        return Recorded(first.id, first.version, position)

@@ -1,0 +1,10 @@
+"""The ledger: every command and read of one Hoctap Ledger process, on one store."""
+
+from __future__ import annotations
+
+from application.access_service import AccessService
+from application.assessment_service import AssessmentService
+
+
+class Ledger(AssessmentService, AccessService):
+    """Compose the services; build one with ``Ledger(settings)`` and ``close()`` it after."""

@@ -1,0 +1,211 @@
+"""Registry commands: administrative units, persons, households, clans, communities, units."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.core import LedgerCore, Recorded
+from application.vault import nfc
+from domain.access import UserAccount
+from domain.base import CommandContext, acting, ledger_id
+from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.glossary import SubjectKind, UnitLevel
+from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
+
+#: Fields of a person that are personal data: sealed, never stored in plaintext.
+PERSONAL_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "cccd")
+
+
+class RegistryService(LedgerCore):
+    # --- administrative units -------------------------------------------------------------
+
+    def establish_unit(
+        self,
+        ctx: CommandContext,
+        *,
+        code: str,
+        name: str,
+        level: UnitLevel,
+        unit_type: str,
+        parent_id: UUID | None,
+        valid_from: date,
+        valid_to: date | None = None,
+        legal_basis: str | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            parent = self.get(AdministrativeUnit, parent_id) if parent_id else None
+            unit = AdministrativeUnit.establish(
+                code=nfc(code),
+                name=nfc(name),
+                level=level,
+                unit_type=nfc(unit_type),
+                parent=parent,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                legal_basis=nfc(legal_basis),
+            )
+            return self.save(unit)
+
+    def change_unit_parent(
+        self, ctx: CommandContext, unit_id: UUID, parent_id: UUID, from_date: date, reason: str
+    ) -> Recorded:
+        with acting(ctx):
+            unit = self.get(AdministrativeUnit, unit_id)
+            unit.change_parent(self.get(AdministrativeUnit, parent_id), from_date, nfc(reason))
+            return self.save(unit)
+
+    def merge_units(
+        self,
+        ctx: CommandContext,
+        predecessor_ids: list[UUID],
+        successor_id: UUID,
+        from_date: date,
+        legal_basis: str,
+    ) -> Recorded:
+        """Record that several units merged into one (e.g. communes on 2025-07-01)."""
+        if not predecessor_ids or successor_id in predecessor_ids:
+            raise InvalidInput("cần ít nhất một đơn vị bị sáp nhập, khác đơn vị kế thừa")
+        with acting(ctx):
+            successor = self.get(AdministrativeUnit, successor_id)
+            predecessors = [self.get(AdministrativeUnit, p) for p in predecessor_ids]
+            for unit in predecessors:
+                unit.merge_into(successor, from_date, nfc(legal_basis))
+            return self.save(successor, *predecessors)
+
+    # --- persons --------------------------------------------------------------------------
+
+    def register_person(
+        self,
+        ctx: CommandContext,
+        *,
+        cccd: str,
+        full_name: str,
+        birth_date: date | None,
+        gender: str | None,
+        ethnicity: str | None,
+        target_group: str | None,
+        unit_id: UUID,
+    ) -> Recorded:
+        cccd_hash = self.vault.lookup_hash(cccd)
+        person_id = person_id_for(cccd_hash)
+        if self.find(Person, person_id) is not None:
+            raise VersionConflict("số CCCD này đã được đăng ký", person_id=str(person_id))
+        if not full_name.strip():
+            raise InvalidInput("cần họ và tên", field="full_name")
+        details = {
+            "full_name": full_name.strip(),
+            "birth_date": birth_date.isoformat() if birth_date else None,
+            "gender": gender,
+            "ethnicity": ethnicity,
+            "cccd": cccd.strip(),
+        }
+        with acting(ctx):
+            unit = self.get(AdministrativeUnit, unit_id)
+            person = Person.register(
+                cccd_hash=cccd_hash,
+                sealed=self.vault.seal(person_id, details),
+                target_group=nfc(target_group),
+                unit=unit,
+                on=self.today(),
+            )
+            return self.save(person)
+
+    def find_person_by_cccd(self, cccd: str) -> Person:
+        person = self.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        if person is None:
+            raise NotFound("không có công dân với số CCCD này")
+        return person
+
+    def correct_person(
+        self, ctx: CommandContext, person_id: UUID, changes: dict[str, Any], reason: str
+    ) -> Recorded:
+        unknown = sorted(set(changes) - set(PERSONAL_FIELDS) - {"cccd"})
+        if unknown or "cccd" in changes:
+            raise InvalidInput("chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo")
+        with acting(ctx):
+            person = self.get(Person, person_id)
+            current = self.vault.unseal(person.id, person.sealed) or {}
+            person.correct_details(self.vault.seal(person.id, current | nfc(changes)), nfc(reason))
+            return self.save(person)
+
+    def erase_person(self, ctx: CommandContext, person_id: UUID, reason: str) -> Recorded:
+        """Destroy the person's key: their sealed data becomes unreadable, the log stays intact."""
+        with acting(ctx):
+            person = self.get(Person, person_id)
+            person.erase_personal_data(nfc(reason))
+            recorded = self.save(person)
+        self.vault.erase(person.id)
+        return recorded
+
+    # --- collectives ----------------------------------------------------------------------
+
+    def register_collective(
+        self,
+        ctx: CommandContext,
+        *,
+        kind: SubjectKind,
+        name: str,
+        unit_id: UUID,
+        organisation_type: str | None = None,
+    ) -> Recorded:
+        """Households' names are personal data and are sealed; the others are public."""
+        collective_id = (
+            ledger_id("community", unit_id) if kind is SubjectKind.COMMUNITY else uuid4()
+        )
+        if not name.strip():
+            raise InvalidInput("cần tên", field="name")
+        with acting(ctx):
+            unit = self.get(AdministrativeUnit, unit_id)
+            household = kind is SubjectKind.HOUSEHOLD
+            collective = Collective.register(
+                id=collective_id,
+                kind=kind,
+                name=None if household else nfc(name.strip()),
+                sealed=self.vault.seal(collective_id, {"name": name.strip()})
+                if household
+                else None,
+                unit=unit,
+                organisation_type=nfc(organisation_type),
+                on=self.today(),
+            )
+            return self.save(collective)
+
+    def add_member(
+        self, ctx: CommandContext, group_id: UUID, member_id: UUID, relation: str | None
+    ) -> Recorded:
+        with acting(ctx):
+            group = self.get(Collective, group_id)
+            member: Person | Collective = self.find(Person, member_id) or self.get(
+                Collective, member_id
+            )
+            group.add_member(member, nfc(relation))
+            return self.save(group, member)
+
+    # --- who is related to whom (for conflicts of interest) ----------------------------
+
+    def subject_of(self, subject_id: UUID) -> Person | Collective:
+        return self.find(Person, subject_id) or self.get(Collective, subject_id)
+
+    def subject_circle(self, subject_id: UUID) -> set[UUID]:
+        """The subject and, for a person, their households (their relatives)."""
+        subject = self.subject_of(subject_id)
+        if isinstance(subject, Person):
+            return {subject.id} | subject.households
+        return {subject.id}
+
+    def user_circle(self, user_id: UUID) -> set[UUID]:
+        """The actor's own person, households, clans and units."""
+        user = self.find(UserAccount, user_id)
+        if user is None or user.person_id is None:
+            return set()
+        person = self.find(Person, user.person_id)
+        if person is None:
+            return {user.person_id}
+        circle = {person.id} | set(person.affiliations)
+        for household_id in person.households:
+            household = self.find(Collective, household_id)
+            if household is not None:
+                circle |= set(household.affiliations)
+        return circle

@@ -1,0 +1,129 @@
+"""One typed Settings for every process: SQLite under ./var unless a PostgreSQL URL is given.
+
+Environment variables use the prefix ``HOCTAP_`` (``HOCTAP_DATABASE_URL``, ...). Secrets left
+empty in development are generated once and kept in ``var/secrets.json``; outside development
+they must be given, and placeholders are refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlparse
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Backend = Literal["memory", "sqlite", "postgres"]
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "dev"}
+
+
+class SettingsError(ValueError):
+    """The configuration cannot run safely."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOCTAP_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    #: ``postgresql://user:password@host:port/dbname``; empty means the embedded SQLite store.
+    database_url: str | None = None
+    #: PostgreSQL schema for every table (created if missing). Lets tests isolate themselves.
+    database_schema: str = "public"
+    #: ``auto`` picks PostgreSQL when ``database_url`` is set, else SQLite; ``memory`` is for tests.
+    store: Literal["auto", "memory", "sqlite", "postgres"] = "auto"
+    var_dir: Path = Path("var")
+    blob_dir: Path | None = None
+    master_key: SecretStr | None = None  # base64 of 32 bytes: wraps every per-person key
+    lookup_secret: SecretStr | None = None  # HMAC key for CCCD look-up hashes
+    token_ttl_hours: int = 24 * 30
+    max_upload_bytes: int = 20 * 1024 * 1024
+    pool_size: int = 5
+    pool_max_overflow: int = 10
+    lock_timeout_seconds: int = 5
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.database_url and not self.database_url.startswith(("postgresql://", "postgres://")):
+            raise SettingsError("HOCTAP_DATABASE_URL phải bắt đầu bằng postgresql://")
+        if not self.database_schema.replace("_", "").isalnum():
+            raise SettingsError("HOCTAP_DATABASE_SCHEMA chỉ gồm chữ, số và dấu gạch dưới")
+        if self.environment == "production":
+            for name in ("master_key", "lookup_secret"):
+                value = getattr(self, name)
+                if value is None or value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+                    raise SettingsError(f"HOCTAP_{name.upper()} phải được đặt khi chạy production")
+        return self
+
+    @property
+    def backend(self) -> Backend:
+        if self.store != "auto":
+            return self.store
+        return "postgres" if self.database_url else "sqlite"
+
+    @property
+    def blobs_path(self) -> Path:
+        return self.blob_dir or self.var_dir / "blobs"
+
+    def secret_bytes(self) -> tuple[bytes, bytes]:
+        """(master key, look-up secret), generating development secrets on first use."""
+        master, lookup = self.master_key, self.lookup_secret
+        if master is None or lookup is None:
+            if self.environment == "production":
+                raise SettingsError("thiếu khóa bí mật khi chạy production")
+            stored = self._development_secrets()
+            master = master or SecretStr(stored["master_key"])
+            lookup = lookup or SecretStr(stored["lookup_secret"])
+        key = base64.b64decode(master.get_secret_value())
+        if len(key) != 32:
+            raise SettingsError("HOCTAP_MASTER_KEY phải là base64 của đúng 32 byte")
+        return key, lookup.get_secret_value().encode()
+
+    def _development_secrets(self) -> dict[str, str]:
+        path = self.var_dir / "secrets.json"
+        if path.exists():
+            data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+            return data
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        data = {
+            "master_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "lookup_secret": secrets.token_urlsafe(32),
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        return data
+
+    def eventsourcing_env(self, *, create_tables: bool) -> dict[str, str]:
+        """The library's persistence settings for this configuration."""
+        env = {"CREATE_TABLE": "y" if create_tables else "n"}
+        if self.backend == "memory":
+            return env | {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        if self.backend == "sqlite":
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            return env | {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.var_dir / "hoctap.sqlite"),
+                "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+            }
+        url = urlparse(self.database_url or "")
+        return env | {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_SCHEMA": self.database_schema,
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
+            "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_PRE_PING": "y",
+        }

@@ -1,0 +1,82 @@
+"""The event store: the library's Application configured for Hoctap, and its one-time set-up.
+
+Tables are created in one step under a PostgreSQL advisory lock, so several API processes
+starting at once against a new database never race on DDL (the library's own ``CREATE
+TABLE``/``CREATE OR REPLACE FUNCTION`` fail when run concurrently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from application.settings import Settings
+
+#: Key of the advisory lock that serialises schema creation across processes.
+_DDL_LOCK = 4_711_2025
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class HoctapStore(Application[UUID]):
+    """Stored events are JSON (never pickle), so that an outside verifier can read them."""
+
+    name = "Hoctap"  # PostgreSQL tables: hoctap_events; do not change.
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+
+def postgres_conninfo(settings: Settings) -> dict[str, Any]:
+    env = settings.eventsourcing_env(create_tables=False)
+    return {
+        "dbname": env["POSTGRES_DBNAME"],
+        "host": env["POSTGRES_HOST"],
+        "port": env["POSTGRES_PORT"],
+        "user": env["POSTGRES_USER"],
+        "password": env["POSTGRES_PASSWORD"],
+        "connect_timeout": 10,
+    }
+
+
+def open_store(
+    settings: Settings,
+    *,
+    initialise: bool,
+    create_more: Callable[[HoctapStore], None] | None = None,
+) -> HoctapStore:
+    """Construct the store; with ``initialise`` also create its schema and tables once.
+
+    ``create_more`` creates the other tables of this process (keys, views) under the same lock.
+    """
+    if settings.backend != "postgres" or not initialise:
+        store = HoctapStore(env=settings.eventsourcing_env(create_tables=initialise))
+        if initialise and create_more:
+            create_more(store)
+        return store
+    with psycopg.connect(**postgres_conninfo(settings), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK,))
+        try:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.database_schema}"')
+            store = HoctapStore(env=settings.eventsourcing_env(create_tables=True))
+            if create_more:
+                create_more(store)
+            return store
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK,))

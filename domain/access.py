@@ -1,0 +1,138 @@
+"""Users, their roles and the bearer tokens the server issues to them.
+
+A token is never stored: its id derives from a SHA-256 of the token, so a presented token is
+looked up by hashing it, and revoking it is an event like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
+from domain.errors import InvalidInput, NotAuthenticated, RuleViolation
+from domain.glossary import Role
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+def user_id_for(username: str) -> UUID:
+    return ledger_id("user", username)
+
+
+def token_id_for(token_digest: str) -> UUID:
+    return ledger_id("api-token", token_digest)
+
+
+@aggregate_topic("hoctap.UserAccount")
+class UserAccount(LedgerAggregate):
+    class Created(LedgerCreated):
+        TOPIC = "hoctap.UserAccount.Created"
+        username: str
+        roles: list[str]
+        unit_id: UUID | None
+        person_id: UUID | None
+
+    class RolesChanged(LedgerAggregate.Event):
+        TOPIC = "hoctap.UserAccount.RolesChanged"
+        roles: list[str]
+
+        def apply(self, user: UserAccount) -> None:
+            user.roles = [Role(r) for r in self.roles]
+
+    class Deactivated(LedgerAggregate.Event):
+        TOPIC = "hoctap.UserAccount.Deactivated"
+
+        def apply(self, user: UserAccount) -> None:
+            user.active = False
+
+    def __init__(
+        self, username: str, roles: list[str], unit_id: UUID | None, person_id: UUID | None
+    ) -> None:
+        self.username = username
+        self.roles = [Role(r) for r in roles]
+        self.unit_id = unit_id
+        self.person_id = person_id
+        self.active = True
+
+    @classmethod
+    def create(
+        cls,
+        username: str,
+        roles: Iterable[Role],
+        unit_id: UUID | None,
+        person_id: UUID | None,
+    ) -> UserAccount:
+        if not _USERNAME.match(username):
+            raise InvalidInput(
+                "tên đăng nhập: 3-64 ký tự a-z, 0-9, '.', '_' hoặc '-'", field="username"
+            )
+        role_list = sorted({Role(r).value for r in roles})
+        if not role_list:
+            raise InvalidInput("người dùng cần ít nhất một vai trò", field="roles")
+        return cls._create(
+            cls.Created,
+            id=user_id_for(username),
+            username=username,
+            roles=role_list,
+            unit_id=unit_id,
+            person_id=person_id,
+        )
+
+    def change_roles(self, roles: Iterable[Role], reason: str) -> None:
+        self.trigger_event(
+            self.RolesChanged, roles=sorted({Role(r).value for r in roles}), reason=reason
+        )
+
+    def deactivate(self, reason: str) -> None:
+        if not self.active:
+            raise RuleViolation("tài khoản đã bị khóa", user_id=str(self.id))
+        self.trigger_event(self.Deactivated, reason=reason)
+
+
+@aggregate_topic("hoctap.ApiToken")
+class ApiToken(LedgerAggregate):
+    class Issued(LedgerCreated):
+        TOPIC = "hoctap.ApiToken.Issued"
+        user_id: UUID
+        expires_at: datetime
+        label: str | None
+
+    class Revoked(LedgerAggregate.Event):
+        TOPIC = "hoctap.ApiToken.Revoked"
+
+        def apply(self, token: ApiToken) -> None:
+            token.revoked = True
+
+    def __init__(self, user_id: UUID, expires_at: datetime, label: str | None) -> None:
+        self.user_id = user_id
+        self.expires_at = expires_at
+        self.label = label
+        self.revoked = False
+
+    @classmethod
+    def issue(
+        cls, token_digest: str, user: UserAccount, expires_at: datetime, label: str | None
+    ) -> ApiToken:
+        if not user.active:
+            raise RuleViolation("tài khoản đã bị khóa", user_id=str(user.id))
+        return cls._create(
+            cls.Issued,
+            id=token_id_for(token_digest),
+            user_id=user.id,
+            expires_at=expires_at,
+            label=label,
+        )
+
+    def check_usable(self, now: datetime) -> None:
+        if self.revoked:
+            raise NotAuthenticated("mã truy cập đã bị thu hồi")
+        if now >= self.expires_at:
+            raise NotAuthenticated("mã truy cập đã hết hạn")
+
+    def revoke(self, reason: str) -> None:
+        if self.revoked:
+            raise RuleViolation("mã truy cập đã bị thu hồi trước đó")
+        self.trigger_event(self.Revoked, reason=reason)

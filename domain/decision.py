@@ -1,0 +1,235 @@
+"""Recognition decisions: a competent authority grants titles, or refuses them.
+
+A decision and the cases it decides are saved together, in one transaction, so no case is
+left granted without its decision or the reverse. :func:`issue_decision` checks every rule
+for every case before it records anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.assessment import AssessmentCase
+from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
+from domain.criteria import CriteriaSpec
+from domain.errors import (
+    AuthorityNotCompetent,
+    ConflictOfInterest,
+    InvalidInput,
+    ReasonRequired,
+    SeparationOfDuties,
+    ThresholdNotMet,
+)
+from domain.glossary import DecisionOutcome, UnitLevel
+from domain.registry import TWO_LEVEL_GOVERNMENT_FROM, AdministrativeUnit
+
+
+def decision_id_for(authority_unit_id: UUID, number: str) -> UUID:
+    return ledger_id("recognition-decision", authority_unit_id, number)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def validity(decided_on: date, years: int) -> tuple[date, date]:
+    """A title is valid from the decision date for ``years`` years."""
+    return decided_on, add_years(decided_on, years) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """What a decision says about one case."""
+
+    case: AssessmentCase
+    spec: CriteriaSpec
+    outcome: DecisionOutcome
+    reason: str | None = None
+
+
+@aggregate_topic("hoctap.RecognitionDecision")
+class RecognitionDecision(LedgerAggregate):
+    class Issued(LedgerCreated):
+        TOPIC = "hoctap.RecognitionDecision.Issued"
+        number: str
+        decided_on: date
+        signer_id: str
+        signer_title: str
+        authority_name: str
+        authority_level: str
+        authority_unit_id: UUID
+        legal_basis: str
+        entries: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        number: str,
+        decided_on: date,
+        signer_id: str,
+        signer_title: str,
+        authority_name: str,
+        authority_level: str,
+        authority_unit_id: UUID,
+        legal_basis: str,
+        entries: list[dict[str, Any]],
+    ) -> None:
+        self.number = number
+        self.decided_on = decided_on
+        self.signer_id = signer_id
+        self.signer_title = signer_title
+        self.authority_name = authority_name
+        self.authority_level = UnitLevel(authority_level)
+        self.authority_unit_id = authority_unit_id
+        self.legal_basis = legal_basis
+        self.entries = entries
+
+
+def issue_decision(
+    *,
+    number: str,
+    decided_on: date,
+    signer_id: str,
+    signer_title: str,
+    authority_name: str,
+    authority_unit: AdministrativeUnit,
+    legal_basis: str,
+    rulings: list[Ruling],
+    signer_conflicts: set[UUID],
+) -> RecognitionDecision:
+    """Check every rule, then record the decision and each case's grant or refusal.
+
+    ``signer_conflicts`` holds the subjects that belong to the signer's own household, clan
+    or unit (computed by the application from the registry).
+    """
+    if not number.strip() or not legal_basis.strip():
+        raise InvalidInput("cần số quyết định và căn cứ pháp lý", field="number")
+    if not rulings:
+        raise InvalidInput("quyết định phải gồm ít nhất một hồ sơ", field="cases")
+    _check_authority(authority_unit, decided_on)
+    case_ids = [r.case.id for r in rulings]
+    if len(set(case_ids)) != len(case_ids):
+        raise InvalidInput("một hồ sơ xuất hiện hai lần trong quyết định", field="cases")
+    entries = [_check_ruling(r, decided_on, signer_id, signer_conflicts) for r in rulings]
+    decision = RecognitionDecision._create(
+        RecognitionDecision.Issued,
+        id=decision_id_for(authority_unit.id, number),
+        number=number,
+        decided_on=decided_on,
+        signer_id=signer_id,
+        signer_title=signer_title,
+        authority_name=authority_name,
+        authority_level=authority_unit.level.value,
+        authority_unit_id=authority_unit.id,
+        legal_basis=legal_basis,
+        entries=entries,
+        effective_date=decided_on,
+    )
+    for ruling, entry in zip(rulings, entries, strict=True):
+        _record_ruling(decision, ruling, entry)
+    return decision
+
+
+def _check_authority(unit: AdministrativeUnit, decided_on: date) -> None:
+    if unit.level is UnitLevel.DISTRICT and decided_on >= TWO_LEVEL_GOVERNMENT_FROM:
+        raise AuthorityNotCompetent(
+            "từ ngày 01/07/2025 không còn cấp huyện: người ký cấp huyện không có thẩm quyền",
+            authority_level=unit.level.value,
+            decided_on=decided_on.isoformat(),
+        )
+    if unit.level is UnitLevel.VILLAGE:
+        raise AuthorityNotCompetent("thôn, tổ dân phố không phải cấp ra quyết định công nhận")
+    if not unit.is_valid_on(decided_on):
+        raise AuthorityNotCompetent(
+            "đơn vị ra quyết định không còn hiệu lực vào ngày quyết định",
+            authority_unit_id=str(unit.id),
+            decided_on=decided_on.isoformat(),
+        )
+
+
+def _check_ruling(
+    ruling: Ruling, decided_on: date, signer_id: str, signer_conflicts: set[UUID]
+) -> dict[str, Any]:
+    case = ruling.case
+    case.check_decidable()
+    case.check_date_not_before_appraisal(decided_on)
+    if signer_id in case.participants:
+        raise SeparationOfDuties(
+            "người ký không được là người tự đánh giá, thẩm định hoặc thành viên hội đồng",
+            case_id=str(case.id),
+            signer_id=signer_id,
+        )
+    if case.subject_id in signer_conflicts:
+        raise ConflictOfInterest(
+            "người ký không được ký quyết định cho hộ, dòng họ hoặc đơn vị của mình",
+            case_id=str(case.id),
+        )
+    verdict = case.verdict(ruling.spec)
+    entry: dict[str, Any] = {
+        "case_id": str(case.id),
+        "subject_id": str(case.subject_id),
+        "model": case.model.value,
+        "outcome": ruling.outcome.value,
+        "total": str(verdict.total),
+        "classification": verdict.band.code if verdict.band else None,
+        "reason": ruling.reason,
+    }
+    if ruling.outcome is DecisionOutcome.GRANTED:
+        if not case.recommended or not verdict.passed:
+            raise ThresholdNotMet(
+                "chỉ công nhận hồ sơ đạt ngưỡng và được hội đồng đề nghị",
+                case_id=str(case.id),
+                recommended=case.recommended,
+                failures=[vars(c) for c in verdict.failures],
+            )
+        valid_from, valid_until = validity(decided_on, ruling.spec.rules.validity_years)
+        entry |= {"valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat()}
+    else:
+        reason = ruling.reason or _failures_as_reason(verdict.failures, case.recommended)
+        if not reason:
+            raise ReasonRequired(
+                "hồ sơ đạt ngưỡng và được đề nghị: từ chối công nhận cần nêu lý do",
+                case_id=str(case.id),
+            )
+        entry["reason"] = reason
+    return entry
+
+
+def _failures_as_reason(failures: tuple[Any, ...], recommended: bool | None) -> str | None:
+    parts = [
+        f"{f.rule}{' ' + f.indicator if f.indicator else ''}: cần {f.expected}, đạt {f.found}"
+        for f in failures
+    ]
+    if not recommended:
+        parts.append("hội đồng không đề nghị công nhận")
+    return "; ".join(parts) or None
+
+
+def _record_ruling(decision: RecognitionDecision, ruling: Ruling, entry: dict[str, Any]) -> None:
+    case = ruling.case
+    if ruling.outcome is DecisionOutcome.GRANTED:
+        case.trigger_event(
+            case.TitleGranted,
+            decision_id=decision.id,
+            decision_number=decision.number,
+            decided_on=decision.decided_on,
+            valid_from=date.fromisoformat(entry["valid_from"]),
+            valid_until=date.fromisoformat(entry["valid_until"]),
+            total=case.verdict(ruling.spec).total,
+            classification=entry["classification"],
+            effective_date=decision.decided_on,
+        )
+    else:
+        case.trigger_event(
+            case.RecognitionRefused,
+            decision_id=decision.id,
+            decision_number=decision.number,
+            decided_on=decision.decided_on,
+            reason=entry["reason"],
+            effective_date=decision.decided_on,
+        )

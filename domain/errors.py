@@ -1,0 +1,127 @@
+"""One hierarchy of domain errors; ``api/problems.py`` maps each family to an HTTP status.
+
+Every error has a stable ``code`` (it becomes the problem type), a Vietnamese message people
+read, and ``details`` that carry the evidence (which indicator, which limit, which date).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every refusal the ledger gives. Nothing is written when one is raised."""
+
+    code = "domain-error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class RuleViolation(DomainError):
+    """A business rule refuses the command (HTTP 409)."""
+
+    code = "rule-violation"
+
+
+class InvalidInput(DomainError):
+    """The command is well-formed JSON but its content cannot be accepted (HTTP 422)."""
+
+    code = "invalid-input"
+
+
+class NotFound(DomainError):
+    """The named record does not exist (HTTP 404)."""
+
+    code = "not-found"
+
+
+class PermissionDenied(DomainError):
+    """The actor's role does not allow this command (HTTP 403)."""
+
+    code = "permission-denied"
+
+
+class NotAuthenticated(DomainError):
+    """No valid bearer token (HTTP 401)."""
+
+    code = "not-authenticated"
+
+
+class VersionConflict(DomainError):
+    """Someone else changed the record first, or it already exists (HTTP 409)."""
+
+    code = "version-conflict"
+
+
+# --- rules of the assessment process -------------------------------------------------------
+
+
+class ScoreOutOfRange(RuleViolation):
+    code = "score-out-of-range"
+
+
+class UnknownIndicator(RuleViolation):
+    code = "unknown-indicator"
+
+
+class EvidenceRequired(RuleViolation):
+    code = "evidence-required"
+
+
+class EvidenceNotUsable(RuleViolation):
+    code = "evidence-not-usable"
+
+
+class StepOutOfOrder(RuleViolation):
+    code = "step-out-of-order"
+
+
+class DateOutOfOrder(RuleViolation):
+    code = "date-out-of-order"
+
+
+class SeparationOfDuties(RuleViolation):
+    code = "separation-of-duties"
+
+
+class ConflictOfInterest(RuleViolation):
+    code = "conflict-of-interest"
+
+
+class AuthorityNotCompetent(RuleViolation):
+    code = "authority-not-competent"
+
+
+class CaseAlreadyOpen(RuleViolation):
+    code = "case-already-open"
+
+
+class CriteriaSetNotInForce(RuleViolation):
+    code = "criteria-set-not-in-force"
+
+
+class WrongCriteriaSet(RuleViolation):
+    code = "wrong-criteria-set"
+
+
+class ThresholdNotMet(RuleViolation):
+    code = "threshold-not-met"
+
+
+class ReasonRequired(RuleViolation):
+    code = "reason-required"
+
+
+class SubjectMismatch(RuleViolation):
+    code = "subject-mismatch"
+
+
+class UnitNotValid(RuleViolation):
+    code = "unit-not-valid"
+
+
+class InvalidCriteriaSet(InvalidInput):
+    code = "invalid-criteria-set"

@@ -1,0 +1,105 @@
+"""Evaluate scores against a criteria set: the one function behind decisions, explanations
+and appeals, so that they can never disagree.
+
+Pure: no clock, no storage. Every threshold verdict is itemised with what was expected and
+what was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.criteria import Band, CriteriaSpec
+from domain.glossary import IndicatorKind
+
+
+@dataclass(frozen=True)
+class Check:
+    """One threshold rule applied to one set of scores."""
+
+    rule: str  # min_total | indicator_floor | mandatory | band | all_scored
+    passed: bool
+    expected: str
+    found: str
+    indicator: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    total: Decimal
+    max_total: Decimal
+    band: Band | None
+    checks: tuple[Check, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.passed)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "total": str(self.total),
+            "max_total": str(self.max_total),
+            "passed": self.passed,
+            "classification": self.band.code if self.band else None,
+            "classification_label": self.band.label if self.band else None,
+            "checks": [
+                {
+                    "rule": c.rule,
+                    "indicator": c.indicator,
+                    "passed": c.passed,
+                    "expected": c.expected,
+                    "found": c.found,
+                }
+                for c in self.checks
+            ],
+        }
+
+
+def total_of(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Decimal:
+    """Totals are computed from indicator scores, never typed in."""
+    return sum((scores.get(i.code, Decimal(0)) for i in spec.indicators), Decimal(0))
+
+
+def classify(spec: CriteriaSpec, total: Decimal) -> Band | None:
+    return next((b for b in spec.rules.bands if total >= b.min_total), None)
+
+
+def evaluate(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Verdict:
+    """Apply every threshold rule of ``spec`` to ``scores`` (indicator code -> score)."""
+    rules = spec.rules
+    total = total_of(spec, scores)
+    checks: list[Check] = []
+    unscored = [i.code for i in spec.indicators if i.code not in scores]
+    checks.append(
+        Check("all_scored", not unscored, "mọi chỉ số đều được chấm", ", ".join(unscored) or "đủ")
+    )
+    if rules.min_total is not None:
+        checks.append(
+            Check("min_total", total >= rules.min_total, f">= {rules.min_total}", str(total))
+        )
+    for indicator in spec.indicators:
+        score = scores.get(indicator.code, Decimal(0))
+        floor = rules.indicator_floors.get(indicator.code, rules.indicator_floor)
+        if floor is not None and indicator.kind is IndicatorKind.POINTS:
+            checks.append(
+                Check("indicator_floor", score >= floor, f">= {floor}", str(score), indicator.code)
+            )
+        if indicator.code in rules.mandatory:
+            checks.append(Check("mandatory", score > 0, "> 0", str(score), indicator.code))
+    band = classify(spec, total)
+    if rules.recognised_bands:
+        checks.append(
+            Check(
+                "band",
+                band is not None and band.code in rules.recognised_bands,
+                " | ".join(rules.recognised_bands),
+                band.code if band else "-",
+            )
+        )
+    return Verdict(total=total, max_total=spec.max_total, band=band, checks=tuple(checks))
