@@ -18,7 +18,7 @@ from domain.assessment import AssessmentCase, CouncilSeat, case_id_for
 from domain.base import CommandContext, acting
 from domain.criteria import CriteriaSpec
 from domain.decision import RecognitionDecision, Ruling, issue_decision
-from domain.errors import EvidenceNotUsable, InvalidInput, PermissionDenied
+from domain.errors import DateOutOfOrder, EvidenceNotUsable, InvalidInput, PermissionDenied
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
 from domain.registry import AdministrativeUnit, Person
 
@@ -38,6 +38,15 @@ class SeatRequest:
 
 
 class AssessmentService(RegistryService, CriteriaService):
+    def _day(self, on: date | None) -> date:
+        """The date of a step: today unless given; never a day that has not come yet."""
+        today = self.today()
+        if on is not None and on > today:
+            raise DateOutOfOrder(
+                "ngày của bước không được ở tương lai", on=on.isoformat(), today=today.isoformat()
+            )
+        return on or today
+
     def spec_of(self, case: AssessmentCase) -> CriteriaSpec:
         """The criteria-set version the case was pinned to when it was opened."""
         return self.criteria_set(case.criteria_set_id).spec
@@ -69,7 +78,7 @@ class AssessmentService(RegistryService, CriteriaService):
         on: date | None = None,
         level: int | None = None,
     ) -> Recorded:
-        opened_on = on or self.today()
+        opened_on = self._day(on)
         self._check_citizen_owns(ctx, subject_id)
         subject = self.subject_of(subject_id)
         if isinstance(subject, Person):
@@ -165,7 +174,7 @@ class AssessmentService(RegistryService, CriteriaService):
         with acting(ctx):
             case = self.get(AssessmentCase, case_id, expected_version)
             self._check_citizen_owns(ctx, case.subject_id)
-            case.self_assess(scores, self.spec_of(case), on or self.today())
+            case.self_assess(scores, self.spec_of(case), self._day(on))
             return self.save(case)
 
     def review(
@@ -182,7 +191,7 @@ class AssessmentService(RegistryService, CriteriaService):
         with acting(ctx):
             case = self.get(AssessmentCase, case_id, expected_version)
             seen = list(case.active_evidence) if evidence_seen is None else evidence_seen
-            case.review(scores, seen, self.spec_of(case), on or self.today(), nfc(remarks))
+            case.review(scores, seen, self.spec_of(case), self._day(on), nfc(remarks))
             return self.save(case)
 
     def revise_score(
@@ -197,7 +206,7 @@ class AssessmentService(RegistryService, CriteriaService):
     ) -> Recorded:
         with acting(ctx):
             case = self.get(AssessmentCase, case_id, expected_version)
-            case.revise_score(indicator, score, nfc(reason), self.spec_of(case), on or self.today())
+            case.revise_score(indicator, score, nfc(reason), self.spec_of(case), self._day(on))
             return self.save(case)
 
     def post_notice(
@@ -211,7 +220,7 @@ class AssessmentService(RegistryService, CriteriaService):
     ) -> Recorded:
         with acting(ctx):
             case = self.get(AssessmentCase, case_id, expected_version)
-            case.post_notice(posted_on, closes_on, nfc(place), self.spec_of(case))
+            case.post_notice(self._day(posted_on), closes_on, nfc(place), self.spec_of(case))
             return self.save(case)
 
     def close_notice(
@@ -225,7 +234,7 @@ class AssessmentService(RegistryService, CriteriaService):
     ) -> Recorded:
         with acting(ctx):
             case = self.get(AssessmentCase, case_id, expected_version)
-            case.close_notice(closed_on, comments_received, nfc(summary))
+            case.close_notice(self._day(closed_on), comments_received, nfc(summary))
             return self.save(case)
 
     def form_council(
@@ -247,7 +256,7 @@ class AssessmentService(RegistryService, CriteriaService):
                 self.get(UserAccount, member.user_id)  # NotFound for an unknown member
             seats = [CouncilSeat(str(m.user_id), nfc(m.role), nfc(m.conflict)) for m in members]
             case.form_council(
-                nfc(name), seats, formed_on or self.today(), self.spec_of(case), conflicted
+                nfc(name), seats, self._day(formed_on), self.spec_of(case), conflicted
             )
             return self.save(case)
 
@@ -287,7 +296,7 @@ class AssessmentService(RegistryService, CriteriaService):
                 votes_against=votes_against,
                 remarks=nfc(remarks),
                 spec=self.spec_of(case),
-                on=on or self.today(),
+                on=self._day(on),
                 actor_conflicted=conflicted,
             )
             return self.save(case)
@@ -313,7 +322,7 @@ class AssessmentService(RegistryService, CriteriaService):
             }
             decision = issue_decision(
                 number=nfc(number.strip()),
-                decided_on=decided_on,
+                decided_on=self._day(decided_on),
                 signer_id=ctx.actor_id,
                 signer_title=nfc(signer_title),
                 authority_name=nfc(authority_name),

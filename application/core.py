@@ -29,6 +29,19 @@ from application.vault import (
 from domain.errors import NotFound, VersionConflict
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+#: What people read when a record of a given kind is not found.
+_KIND_VI = {
+    "AdministrativeUnit": "đơn vị hành chính",
+    "Person": "công dân",
+    "Collective": "hộ, dòng họ, cộng đồng hoặc đơn vị",
+    "CriteriaSet": "bộ tiêu chí",
+    "CriteriaCatalogue": "danh mục bộ tiêu chí",
+    "AssessmentCase": "hồ sơ đánh giá",
+    "RecognitionDecision": "quyết định công nhận",
+    "UserAccount": "người dùng",
+    "ApiToken": "mã truy cập",
+}
 A = TypeVar("A", bound=Aggregate)
 
 
@@ -99,7 +112,7 @@ class LedgerCore:
     def get(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Load an aggregate of a given class, or raise NotFound."""
         try:
-            aggregate: Aggregate = self.store.repository.get(aggregate_id)
+            aggregate: Aggregate | None = self.store.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(
                 f"không tìm thấy {cls.__name__}", kind=cls.__name__, id=str(aggregate_id)

@@ -1,0 +1,57 @@
+"""The composition root of the HTTP API: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.routers import access, cases, criteria, decisions, registry
+from application.core import Clock
+from application.ledger import Ledger
+from application.settings import Settings
+
+DESCRIPTION = """
+Sổ cái sự kiện cho các danh hiệu học tập: Công dân học tập (QĐ 677/QĐ-TTg) và Gia đình,
+Dòng họ, Cộng đồng, Đơn vị học tập (QĐ 387/QĐ-TTg). Mọi thay đổi là một sự kiện bất biến,
+ghi rõ ai, với vai trò gì, vì sao và khi nào.
+
+Xác thực: `Authorization: Bearer <mã>` (mã do `hoctap users token` cấp). Lỗi trả về theo
+RFC 9457 (`application/problem+json`). Mỗi lệnh trả `ETag` là phiên bản mới; gửi lại trong
+`If-Match` để tránh ghi đè thay đổi của người khác.
+"""
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, ledger: Ledger | None = None
+) -> FastAPI:
+    """Build the app; the ledger is created here (never at import) and closed on shutdown."""
+    own_ledger = ledger is None
+    the_ledger = ledger or Ledger(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_ledger:
+            the_ledger.close()
+
+    app = FastAPI(
+        title="Hoctap Ledger",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.ledger = the_ledger
+    app.state.settings = settings
+    problems.install(app)
+    for module in (criteria, registry, cases, decisions, access):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["Vận hành"])
+    def health() -> dict[str, object]:
+        position = the_ledger.store.recorder.max_notification_id()
+        return {"status": "ok", "backend": settings.backend, "log_position": position}
+
+    return app

@@ -1,0 +1,143 @@
+"""RFC 9457 problem details for every error: one mapping from domain errors to HTTP."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from application.blobs import EvidenceCorrupted
+from application.media import UnsupportedMediaType
+from domain.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    VersionConflict,
+)
+
+log = logging.getLogger("hoctap.api")
+PROBLEM_JSON = "application/problem+json"
+
+#: Most specific first: the first family an error belongs to gives its status.
+_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (UnsupportedMediaType, 415),
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (NotAuthenticated, 401),
+    (VersionConflict, 409),
+    (RuleViolation, 409),
+    (EvidenceCorrupted, 500),
+)
+
+_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    401: "Chưa xác thực",
+    403: "Không có quyền",
+    404: "Không tìm thấy",
+    405: "Phương thức không được hỗ trợ",
+    409: "Xung đột với quy tắc hoặc phiên bản",
+    413: "Nội dung quá lớn",
+    415: "Kiểu tệp không được chấp nhận",
+    422: "Dữ liệu không hợp lệ",
+    500: "Lỗi máy chủ",
+}
+
+
+def problem(
+    status: int,
+    *,
+    code: str,
+    detail: str,
+    instance: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = {
+        "type": f"urn:hoctap:problem:{code}",
+        "title": _TITLES.get(status, HTTPStatus(status).phrase),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        **extensions,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def status_of(error: DomainError) -> int:
+    return next((status for family, status in _STATUS if isinstance(error, family)), 400)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def _domain(request: Request, error: DomainError) -> JSONResponse:
+        status = status_of(error)
+        if status >= 500:
+            log.error(
+                "integrity error on %s: %s %s", request.url.path, error.message, error.details
+            )
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem(
+            status,
+            code=error.code,
+            detail=error.message,
+            instance=request.url.path,
+            headers=headers,
+            errors=_jsonable(error.details),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "msg": e.get("msg", ""),
+                "type": e.get("type"),
+            }
+            for e in error.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": ""}
+        where = ".".join(first["loc"][1:]) or "body"
+        return problem(
+            422,
+            code="validation-error",
+            detail=f"{where}: {first['msg']}",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(
+            error.status_code,
+            code=f"http-{error.status_code}",
+            detail=str(error.detail),
+            instance=request.url.path,
+            headers=dict(error.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(
+            500, code="internal-error", detail="lỗi không mong đợi", instance=request.url.path
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

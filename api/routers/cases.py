@@ -1,0 +1,240 @@
+"""Assessment cases: every step from registration to the council's appraisal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
+
+from api import schemas, views
+from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, acting_as
+from application.assessment_service import SeatRequest
+from domain.assessment import AssessmentCase
+from domain.base import CommandContext
+from domain.errors import InvalidInput
+from domain.glossary import Role
+
+router = APIRouter(prefix="/cases", tags=["Hồ sơ đánh giá"])
+
+ApplicantDep = Annotated[CommandContext, Depends(acting_as(Role.CITIZEN, *OFFICERS))]
+ReviewerDep = Annotated[CommandContext, Depends(acting_as(Role.REVIEWER))]
+OfficerDep = Annotated[CommandContext, Depends(acting_as(*OFFICERS))]
+CouncilDep = Annotated[CommandContext, Depends(acting_as(Role.COUNCIL_MEMBER))]
+ConflictDep = Annotated[
+    CommandContext, Depends(acting_as(Role.COUNCIL_MEMBER, Role.COMMUNE_OFFICER))
+]
+
+
+@router.post("", status_code=201, response_model=schemas.Recorded)
+def open_case(
+    body: schemas.CaseOpen, ledger: LedgerDep, ctx: ApplicantDep, response: Response
+) -> schemas.Recorded:
+    """Register a subject for a title in a cycle year, pinned to the criteria set in force."""
+    result = ledger.open_case(
+        ctx, body.subject_id, body.model, body.cycle_year, body.opened_on, body.level
+    )
+    response.headers["Location"] = f"/cases/{result.id}"
+    return views.recorded(result, response)
+
+
+@router.get("/{case_id}", response_model=schemas.CasePublic)
+def read_case(
+    case_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+) -> schemas.CasePublic:
+    """Where the case stands: scores, total, verdict, evidence, council and decision."""
+    item = ledger.get(AssessmentCase, case_id)
+    views.etag(response, item.version)
+    return views.case(item, ledger.spec_of(item))
+
+
+@router.post("/{case_id}/evidence", status_code=201, response_model=schemas.Recorded)
+def attach_evidence(
+    case_id: UUID,
+    ledger: LedgerDep,
+    ctx: ApplicantDep,
+    response: Response,
+    expected: IfMatchDep,
+    file: Annotated[UploadFile, File(description="Tệp minh chứng (PDF, ảnh, văn bản)")],
+    kind: Annotated[str, Form(min_length=1, max_length=64, examples=["chung_chi"])],
+    issuer: Annotated[str, Form(min_length=1, max_length=300)],
+    issued_on: Annotated[date, Form()],
+    indicators: Annotated[str, Form(description="Mã chỉ số, cách nhau bằng dấu phẩy")],
+) -> schemas.Recorded:
+    limit = ledger.settings.max_upload_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise InvalidInput("tệp minh chứng quá lớn", max_bytes=limit)
+    codes = [c.strip() for c in indicators.split(",") if c.strip()]
+    result, evidence_id = ledger.attach_evidence(
+        ctx,
+        case_id,
+        content=content,
+        kind=kind,
+        issuer=issuer,
+        issued_on=issued_on,
+        indicators=codes,
+        expected_version=expected,
+    )
+    response.headers["Location"] = f"/cases/{case_id}/evidence/{evidence_id}"
+    return views.recorded(result, response)
+
+
+@router.get(
+    "/{case_id}/evidence/{evidence_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def read_evidence(case_id: UUID, evidence_id: UUID, ledger: LedgerDep, _: PrincipalDep) -> Response:
+    """The evidence file, after checking its bytes against the digest in the log."""
+    content, media_type = ledger.read_evidence(case_id, evidence_id)
+    return Response(content, media_type=media_type)
+
+
+@router.post("/{case_id}/evidence/{evidence_id}/supersession", response_model=schemas.Recorded)
+def supersede_evidence(
+    case_id: UUID,
+    evidence_id: UUID,
+    body: schemas.EvidenceSupersession,
+    ledger: LedgerDep,
+    ctx: ApplicantDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.supersede_evidence(
+        ctx, case_id, evidence_id, body.replaced_by, body.reason, expected
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/self-assessment", response_model=schemas.Recorded)
+def self_assess(
+    case_id: UUID,
+    body: schemas.SelfAssessment,
+    ledger: LedgerDep,
+    ctx: ApplicantDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.self_assess(ctx, case_id, body.scores, body.assessed_on, expected)
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/review", response_model=schemas.Recorded)
+def review(
+    case_id: UUID,
+    body: schemas.Review,
+    ledger: LedgerDep,
+    ctx: ReviewerDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.review(
+        ctx, case_id, body.scores, body.evidence_seen, body.remarks, body.reviewed_on, expected
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/score-revisions", response_model=schemas.Recorded)
+def revise_score(
+    case_id: UUID,
+    body: schemas.ScoreRevision,
+    ledger: LedgerDep,
+    ctx: ReviewerDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.revise_score(
+        ctx, case_id, body.indicator, body.score, body.reason, body.revised_on, expected
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/notice", response_model=schemas.Recorded)
+def post_notice(
+    case_id: UUID,
+    body: schemas.NoticePost,
+    ledger: LedgerDep,
+    ctx: OfficerDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.post_notice(ctx, case_id, body.posted_on, body.closes_on, body.place, expected)
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/notice/closure", response_model=schemas.Recorded)
+def close_notice(
+    case_id: UUID,
+    body: schemas.NoticeClose,
+    ledger: LedgerDep,
+    ctx: OfficerDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.close_notice(
+        ctx, case_id, body.closed_on, body.comments_received, body.summary, expected
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/council", response_model=schemas.Recorded)
+def form_council(
+    case_id: UUID,
+    body: schemas.CouncilCreate,
+    ledger: LedgerDep,
+    ctx: OfficerDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    seats = [SeatRequest(m.user_id, m.role, m.conflict) for m in body.members]
+    result = ledger.form_council(ctx, case_id, body.name, seats, body.formed_on, expected)
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/council/conflicts", response_model=schemas.Recorded)
+def declare_conflict(
+    case_id: UUID,
+    body: schemas.ConflictDeclaration,
+    ledger: LedgerDep,
+    ctx: ConflictDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.declare_conflict(ctx, case_id, body.member_id, body.reason, expected)
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/appraisal", response_model=schemas.Recorded)
+def appraise(
+    case_id: UUID,
+    body: schemas.Appraisal,
+    ledger: LedgerDep,
+    ctx: CouncilDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    result = ledger.appraise(
+        ctx,
+        case_id,
+        recommended=body.recommended,
+        votes_for=body.votes_for,
+        votes_against=body.votes_against,
+        remarks=body.remarks,
+        on=body.appraised_on,
+        expected_version=expected,
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/withdrawal", response_model=schemas.Recorded)
+def withdraw(
+    case_id: UUID,
+    body: schemas.Withdrawal,
+    ledger: LedgerDep,
+    ctx: ApplicantDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    return views.recorded(ledger.withdraw_case(ctx, case_id, body.reason, expected), response)

@@ -1,0 +1,42 @@
+"""Criteria sets: publish (administrator) and read."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Response
+
+from api import schemas, views
+from api.deps import ADMIN, LedgerDep, PrincipalDep, acting_as
+from domain.base import CommandContext
+
+router = APIRouter(prefix="/criteria-sets", tags=["Bộ tiêu chí"])
+AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
+
+
+@router.post("", status_code=201, response_model=schemas.Recorded)
+def publish_criteria_set(
+    ledger: LedgerDep,
+    ctx: AdminDep,
+    response: Response,
+    content: Annotated[dict[str, Any], Body(description="Nội dung bộ tiêu chí (xem seed/)")],
+) -> schemas.Recorded:
+    """Publish a criteria set: version 1 of a new code, or the next version superseding it."""
+    return views.recorded(ledger.publish_criteria_set(ctx, content), response)
+
+
+@router.get("", response_model=list[schemas.CatalogueEntryPublic])
+def list_criteria_sets(ledger: LedgerDep, _: PrincipalDep) -> list[schemas.CatalogueEntryPublic]:
+    catalogue = ledger.catalogue()
+    entries = catalogue.entries if catalogue else []
+    return [schemas.CatalogueEntryPublic(**vars(e)) for e in entries]
+
+
+@router.get("/{set_id}", response_model=schemas.CriteriaSetPublic)
+def read_criteria_set(
+    set_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+) -> schemas.CriteriaSetPublic:
+    item = ledger.criteria_set(set_id)
+    views.etag(response, item.version)
+    return views.criteria_set(item)

@@ -1,0 +1,45 @@
+"""Recognition decisions, signed by a competent authority."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+
+from api import schemas, views
+from api.deps import LedgerDep, PrincipalDep, acting_as
+from application.assessment_service import RulingRequest
+from domain.base import CommandContext
+from domain.glossary import Role
+
+router = APIRouter(prefix="/decisions", tags=["Quyết định công nhận"])
+SignerDep = Annotated[CommandContext, Depends(acting_as(Role.SIGNER))]
+
+
+@router.post("", status_code=201, response_model=schemas.Recorded)
+def issue_decision(
+    body: schemas.DecisionCreate, ledger: LedgerDep, ctx: SignerDep, response: Response
+) -> schemas.Recorded:
+    """Grant or refuse titles; the decision and its cases are saved in one transaction."""
+    result = ledger.issue_decision(
+        ctx,
+        number=body.number,
+        decided_on=body.decided_on,
+        signer_title=body.signer_title,
+        authority_name=body.authority_name,
+        authority_unit_id=body.authority_unit_id,
+        legal_basis=body.legal_basis,
+        rulings=[RulingRequest(r.case_id, r.outcome, r.reason) for r in body.rulings],
+    )
+    response.headers["Location"] = f"/decisions/{result.id}"
+    return views.recorded(result, response)
+
+
+@router.get("/{decision_id}", response_model=schemas.DecisionPublic)
+def read_decision(
+    decision_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+) -> schemas.DecisionPublic:
+    item = ledger.decision(decision_id)
+    views.etag(response, item.version)
+    return views.decision(item)

@@ -1,0 +1,147 @@
+"""Administrative units, persons and collectives (households, clans, communities, units)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+
+from api import schemas, views
+from api.deps import ADMIN, OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, acting_as
+from domain.base import CommandContext
+from domain.glossary import Role, SubjectKind
+from domain.registry import AdministrativeUnit, Collective, Person
+
+router = APIRouter(tags=["Đơn vị hành chính và đối tượng"])
+AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
+RegistrarDep = Annotated[CommandContext, Depends(acting_as(*OFFICERS, Role.ADMINISTRATOR))]
+
+
+@router.post("/units", status_code=201, response_model=schemas.Recorded)
+def establish_unit(
+    body: schemas.UnitCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
+) -> schemas.Recorded:
+    return views.recorded(ledger.establish_unit(ctx, **body.model_dump()), response)
+
+
+@router.get("/units/{unit_id}", response_model=schemas.UnitPublic)
+def read_unit(
+    unit_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+) -> schemas.UnitPublic:
+    item = ledger.get(AdministrativeUnit, unit_id)
+    views.etag(response, item.version)
+    return views.unit(item)
+
+
+@router.post("/units/{unit_id}/parent", response_model=schemas.Recorded)
+def change_unit_parent(
+    unit_id: UUID,
+    body: schemas.UnitParentChange,
+    ledger: LedgerDep,
+    ctx: AdminDep,
+    response: Response,
+) -> schemas.Recorded:
+    result = ledger.change_unit_parent(ctx, unit_id, body.parent_id, body.from_date, body.reason)
+    return views.recorded(result, response)
+
+
+@router.post("/unit-mergers", status_code=201, response_model=schemas.Recorded)
+def merge_units(
+    body: schemas.UnitMerge, ledger: LedgerDep, ctx: AdminDep, response: Response
+) -> schemas.Recorded:
+    """Record that units merged into a successor (e.g. communes on 2025-07-01)."""
+    result = ledger.merge_units(
+        ctx, body.predecessor_ids, body.successor_id, body.from_date, body.legal_basis
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/persons", status_code=201, response_model=schemas.Recorded)
+def register_person(
+    body: schemas.PersonCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
+) -> schemas.Recorded:
+    """Register a citizen. The CCCD is kept only as a keyed hash; personal fields are sealed."""
+    return views.recorded(ledger.register_person(ctx, **body.model_dump()), response)
+
+
+@router.post("/persons/lookup", response_model=schemas.PersonPublic)
+def find_person(
+    body: schemas.PersonLookup, ledger: LedgerDep, principal: PrincipalDep, response: Response
+) -> schemas.PersonPublic:
+    """Find a person by CCCD (sent in the body, never in a URL)."""
+    item = ledger.find_person_by_cccd(body.cccd)
+    views.etag(response, item.version)
+    return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
+
+
+@router.get("/persons/{person_id}", response_model=schemas.PersonPublic)
+def read_person(
+    person_id: UUID, ledger: LedgerDep, principal: PrincipalDep, response: Response
+) -> schemas.PersonPublic:
+    item = ledger.get(Person, person_id)
+    views.etag(response, item.version)
+    return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
+
+
+@router.post("/persons/{person_id}/corrections", response_model=schemas.Recorded)
+def correct_person(
+    person_id: UUID,
+    body: schemas.PersonCorrection,
+    ledger: LedgerDep,
+    ctx: RegistrarDep,
+    response: Response,
+) -> schemas.Recorded:
+    return views.recorded(
+        ledger.correct_person(ctx, person_id, body.changes, body.reason), response
+    )
+
+
+@router.post("/persons/{person_id}/erasure", response_model=schemas.Recorded)
+def erase_person(
+    person_id: UUID,
+    body: schemas.ErasureRequest,
+    ledger: LedgerDep,
+    ctx: AdminDep,
+    response: Response,
+) -> schemas.Recorded:
+    """Destroy the person's key: their personal data can never be read again."""
+    return views.recorded(ledger.erase_person(ctx, person_id, body.reason), response)
+
+
+@router.post("/collectives", status_code=201, response_model=schemas.Recorded)
+def register_collective(
+    body: schemas.CollectiveCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
+) -> schemas.Recorded:
+    return views.recorded(ledger.register_collective(ctx, **body.model_dump()), response)
+
+
+@router.get("/collectives/{collective_id}", response_model=schemas.CollectivePublic)
+def read_collective(
+    collective_id: UUID, ledger: LedgerDep, principal: PrincipalDep, response: Response
+) -> schemas.CollectivePublic:
+    item = ledger.get(Collective, collective_id)
+    views.etag(response, item.version)
+    name = item.name
+    if item.kind is SubjectKind.HOUSEHOLD:
+        sealed = ledger.vault.unseal(item.id, item.sealed)
+        readable = any(r in principal.roles for r in views.PERSONAL_DATA_READERS) or (
+            principal.person_id in item.members
+        )
+        name = sealed.get("name") if sealed and readable else None
+    return views.collective(item, name)
+
+
+@router.post("/collectives/{collective_id}/members", response_model=schemas.Recorded)
+def add_member(
+    collective_id: UUID,
+    body: schemas.MemberAdd,
+    ledger: LedgerDep,
+    ctx: RegistrarDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    if expected is not None:
+        ledger.get(Collective, collective_id, expected)
+    result = ledger.add_member(ctx, collective_id, body.member_id, body.relation)
+    return views.recorded(result, response)

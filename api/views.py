@@ -1,0 +1,172 @@
+"""Current state of each aggregate, as the HTTP API shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from api import schemas
+from application.access_service import Principal
+from application.core import Recorded
+from domain.access import UserAccount
+from domain.assessment import AssessmentCase
+from domain.criteria import CriteriaSet, CriteriaSpec
+from domain.decision import RecognitionDecision
+from domain.evaluation import evaluate
+from domain.glossary import Role, label
+from domain.registry import AdministrativeUnit, Collective, Person
+
+#: Roles that may read a person's sealed personal data (besides the person themself).
+PERSONAL_DATA_READERS = (
+    Role.VILLAGE_OFFICER,
+    Role.COMMUNE_OFFICER,
+    Role.REVIEWER,
+    Role.INSPECTOR,
+    Role.ADMINISTRATOR,
+)
+
+
+def recorded(result: Recorded, response: Response) -> schemas.Recorded:
+    response.headers["ETag"] = f'"{result.version}"'
+    if result.position is not None:
+        response.headers["X-Log-Position"] = str(result.position)
+    return schemas.Recorded(id=result.id, version=result.version, position=result.position)
+
+
+def etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+def criteria_set(item: CriteriaSet) -> schemas.CriteriaSetPublic:
+    return schemas.CriteriaSetPublic(
+        id=item.id,
+        code=item.code,
+        version=item.version,
+        supersedes=item.supersedes,
+        superseded_by=item.superseded_by,
+        superseded_from=item.superseded_from,
+        content=item.content,
+        max_total=item.spec.max_total,
+    )
+
+
+def unit(item: AdministrativeUnit) -> schemas.UnitPublic:
+    return schemas.UnitPublic(
+        id=item.id,
+        version=item.version,
+        code=item.code,
+        name=item.name,
+        level=item.level,
+        unit_type=item.unit_type,
+        parents=[{"parent_id": str(p), "from_date": d.isoformat()} for p, d in item.parents],
+        valid_from=item.valid_from,
+        valid_to=item.valid_to,
+        legal_basis=item.legal_basis,
+        successor_id=item.successor_id,
+        predecessor_ids=item.predecessor_ids,
+    )
+
+
+def person(
+    item: Person, details: dict[str, Any] | None, principal: Principal
+) -> schemas.PersonPublic:
+    may_read = principal.person_id == item.id or any(
+        r in principal.roles for r in PERSONAL_DATA_READERS
+    )
+    return schemas.PersonPublic(
+        id=item.id,
+        version=item.version,
+        unit_id=item.unit_id,
+        target_group=item.target_group,
+        affiliations=[{"group_id": str(g), "kind": k.value} for g, k in item.affiliations.items()],
+        erased=item.erased,
+        details=details if may_read else None,
+    )
+
+
+def collective(item: Collective, name: str | None) -> schemas.CollectivePublic:
+    return schemas.CollectivePublic(
+        id=item.id,
+        version=item.version,
+        kind=item.kind,
+        name=name,
+        unit_id=item.unit_id,
+        organisation_type=item.organisation_type,
+        members=[{"member_id": str(m), "relation": r} for m, r in item.members.items()],
+        affiliations=[{"group_id": str(g), "kind": k.value} for g, k in item.affiliations.items()],
+    )
+
+
+def case(item: AssessmentCase, spec: CriteriaSpec) -> schemas.CasePublic:
+    verdict = evaluate(spec, item.final_scores)
+    return schemas.CasePublic(
+        id=item.id,
+        version=item.version,
+        subject_id=item.subject_id,
+        subject_kind=item.subject_kind,
+        model=item.model,
+        title_label=label(item.model),
+        cycle_year=item.cycle_year,
+        attempt=item.attempt,
+        unit_id=item.unit_id,
+        criteria_set_id=item.criteria_set_id,
+        criteria_set_code=item.criteria_set_code,
+        status=item.status.value,
+        status_label=label(item.status),
+        step_dates={k.value: v for k, v in item.step_dates.items()},
+        indicators=[
+            schemas.IndicatorScore(
+                code=i.code,
+                name=i.name,
+                max_points=i.max_points,
+                self_score=item.self_scores.get(i.code),
+                review_score=item.review_scores.get(i.code),
+                final_score=item.final_scores.get(i.code),
+            )
+            for i in spec.indicators
+        ],
+        total=verdict.total,
+        max_total=verdict.max_total,
+        verdict=verdict.as_dict(),
+        evidence=[
+            schemas.EvidencePublic(**{**vars(e), "indicators": list(e.indicators)})
+            for e in item.evidence.values()
+        ],
+        evidence_seen=item.evidence_seen,
+        self_assessor=item.self_assessor,
+        reviewer=item.reviewer,
+        council=[vars(s) for s in item.council],
+        recommended=item.recommended,
+        decision_id=item.decision_id,
+        valid_from=item.valid_from,
+        valid_until=item.valid_until,
+    )
+
+
+def decision(item: RecognitionDecision) -> schemas.DecisionPublic:
+    return schemas.DecisionPublic(
+        id=item.id,
+        version=item.version,
+        number=item.number,
+        decided_on=item.decided_on,
+        signer_id=item.signer_id,
+        signer_title=item.signer_title,
+        authority_name=item.authority_name,
+        authority_level=item.authority_level,
+        authority_unit_id=item.authority_unit_id,
+        legal_basis=item.legal_basis,
+        entries=item.entries,
+    )
+
+
+def user(item: UserAccount) -> schemas.UserPublic:
+    return schemas.UserPublic(
+        id=item.id,
+        version=item.version,
+        username=item.username,
+        roles=item.roles,
+        unit_id=item.unit_id,
+        person_id=item.person_id,
+        active=item.active,
+    )

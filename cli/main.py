@@ -1,0 +1,190 @@
+"""The ``hoctap`` command: set up the store, load data, manage users, serve the API.
+
+Errors are one plain line on stderr (Vietnamese first), exit code 1; nothing half-written.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from application.demo import DEMO_ADMIN, demo_loaded, load_demo
+from application.ledger import Ledger
+from application.settings import Settings, SettingsError
+from domain.base import CommandContext
+from domain.errors import DomainError
+from domain.glossary import Role
+
+app = typer.Typer(help="Hoctap Ledger: sổ cái các danh hiệu học tập.", no_args_is_help=True)
+db_app = typer.Typer(help="Kho sự kiện.", no_args_is_help=True)
+criteria_app = typer.Typer(help="Bộ tiêu chí.", no_args_is_help=True)
+users_app = typer.Typer(help="Người dùng và mã truy cập.", no_args_is_help=True)
+demo_app = typer.Typer(help="Dữ liệu minh họa.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(criteria_app, name="criteria")
+app.add_typer(users_app, name="users")
+app.add_typer(demo_app, name="demo")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def operator_context() -> CommandContext:
+    """Commands typed at the console act as the local operator, in the administrator role."""
+    return CommandContext(f"cli:{getpass.getuser()}", Role.ADMINISTRATOR.value, str(uuid.uuid4()))
+
+
+@contextmanager
+def open_ledger(*, initialise: bool = True) -> Iterator[Ledger]:
+    try:
+        ledger = Ledger(Settings(), initialise=initialise)
+    except (SettingsError, ValueError) as exc:
+        _fail(f"cấu hình không hợp lệ: {exc}")
+    try:
+        yield ledger
+    except DomainError as exc:
+        _fail(f"{exc.message} {json.dumps(exc.details, ensure_ascii=False, default=str)}")
+    finally:
+        ledger.close()
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"Lỗi: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+@db_app.command("init")
+def db_init() -> None:
+    """Tạo bảng (một lần, an toàn khi nhiều tiến trình cùng khởi động)."""
+    with open_ledger(initialise=True) as ledger:
+        out.print(f"Kho sự kiện sẵn sàng ({ledger.settings.backend}).")
+
+
+@criteria_app.command("load-seed")
+def criteria_load_seed() -> None:
+    """Công bố các bộ tiêu chí mẫu chưa có trong danh mục."""
+    with open_ledger() as ledger:
+        published = ledger.load_seed_criteria(operator_context())
+        out.print(f"Đã công bố {len(published)} bộ tiêu chí: {', '.join(published) or '-'}")
+
+
+@criteria_app.command("publish")
+def criteria_publish(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Công bố một bộ tiêu chí (tệp JSON); nếu mã đã có, tạo phiên bản mới thay thế."""
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: không đọc được JSON ({exc})")
+    with open_ledger() as ledger:
+        result = ledger.publish_criteria_set(operator_context(), content)
+        out.print(f"Đã công bố {content.get('code')} (id {result.id}).")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[list[Role], typer.Option("--role", "-r", help="Vai trò (lặp lại được)")],
+    unit: Annotated[uuid.UUID | None, typer.Option(help="Đơn vị hành chính phụ trách")] = None,
+    person: Annotated[uuid.UUID | None, typer.Option(help="Công dân ứng với tài khoản")] = None,
+) -> None:
+    """Tạo người dùng với các vai trò."""
+    with open_ledger() as ledger:
+        result = ledger.create_user(operator_context(), username, role, unit, person)
+        out.print(f"Đã tạo người dùng {username} ({result.id}).")
+
+
+@users_app.command("token")
+def users_token(
+    username: str,
+    ttl_hours: Annotated[int | None, typer.Option(help="Thời hạn (giờ)")] = None,
+    label: Annotated[str | None, typer.Option(help="Ghi chú")] = None,
+) -> None:
+    """Cấp mã truy cập mới cho người dùng (chỉ hiện một lần)."""
+    with open_ledger() as ledger:
+        user = ledger.user_by_name(username)
+        issued = ledger.issue_token(operator_context(), user.id, ttl_hours, label)
+        out.print(issued.token, markup=False, highlight=False)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    token_id: uuid.UUID, reason: Annotated[str, typer.Option(help="Lý do thu hồi")]
+) -> None:
+    """Thu hồi một mã truy cập."""
+    with open_ledger() as ledger:
+        ledger.revoke_token(operator_context(), token_id, reason)
+        out.print("Đã thu hồi.")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Nạp dữ liệu minh họa (bỏ qua nếu đã có)."""
+    with open_ledger() as ledger:
+        with out.status("Đang nạp dữ liệu minh họa..."):
+            created = load_demo(ledger)
+        out.print(f"Dữ liệu minh họa: {'đã nạp' if created else 'đã có sẵn'}.")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Chạy API HTTP (uvicorn)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command("run")
+def run() -> None:
+    """Khởi tạo kho, nạp bộ tiêu chí và dữ liệu minh họa lần đầu, in mã truy cập, chạy API."""
+    with open_ledger() as ledger:
+        ledger.load_seed_criteria(operator_context())
+        if not demo_loaded(ledger):
+            with out.status("Lần chạy đầu: đang nạp dữ liệu minh họa..."):
+                load_demo(ledger)
+        _print_demo_tokens(ledger)
+    serve(None, None)
+
+
+def _print_demo_tokens(ledger: Ledger) -> None:
+    table = Table(title="Mã truy cập minh họa (hết hạn sau 24 giờ)")
+    table.add_column("Người dùng")
+    table.add_column("Vai trò")
+    table.add_column("Authorization: Bearer ...", overflow="fold")
+    for username in (
+        DEMO_ADMIN,
+        "demo-citizen",
+        "demo-commune",
+        "demo-reviewer",
+        "demo-council-1",
+        "demo-signer",
+        "demo-inspector",
+    ):
+        user = ledger.user_by_name(username)
+        token = ledger.issue_token(operator_context(), user.id, 24, "make run").token
+        table.add_row(username, ", ".join(r.value for r in user.roles), token)
+    out.print(table)
+    settings = ledger.settings
+    out.print(f"API: http://{settings.host}:{settings.port}/docs")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,145 @@
+"""The event store on each backend: set-up, conflicts, atomic saves, evidence integrity."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from application.blobs import BlobStore, EvidenceCorrupted
+from application.core import FixedClock
+from application.ledger import Ledger
+from application.settings import Settings
+from domain.base import CommandContext, acting
+from domain.errors import VersionConflict
+from domain.glossary import Role, UnitLevel
+from domain.registry import AdministrativeUnit
+from tests.conftest import make_settings
+
+ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
+
+
+def _start(settings: Settings, barrier, results) -> None:  # in a child process
+    barrier.wait()
+    try:
+        ledger = Ledger(settings)
+        ledger.establish_unit(
+            ADMIN,
+            code=f"P{multiprocessing.current_process().pid}",
+            name="Tỉnh",
+            level=UnitLevel.PROVINCE,
+            unit_type="tinh",
+            parent_id=None,
+            valid_from=date(2020, 1, 1),
+        )
+        ledger.close()
+        results.put("ok")
+    except Exception as exc:  # reported to the parent, which fails the test
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_several_processes_starting_at_once_on_a_new_postgres_schema_all_succeed(
+    pg_schema: str, tmp_path: Path
+):
+    settings = make_settings("postgres", tmp_path, pg_schema)
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(4), ctx.Queue()
+    workers = [ctx.Process(target=_start, args=(settings, barrier, results)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    outcomes = [results.get(timeout=5) for _ in workers]
+    assert outcomes == ["ok"] * 4
+
+
+def test_embedded_default_is_sqlite_under_var(tmp_path: Path):
+    settings = Settings(var_dir=tmp_path / "var", environment="development")
+    ledger = Ledger(settings)
+    try:
+        assert settings.backend == "sqlite"
+        assert (tmp_path / "var" / "hoctap.sqlite").exists()
+        assert (tmp_path / "var" / "keys.sqlite").exists()
+        assert (tmp_path / "var" / "secrets.json").stat().st_mode & 0o077 == 0
+    finally:
+        ledger.close()
+
+
+def test_a_stale_copy_cannot_overwrite_a_newer_change(settings: Settings, clock: FixedClock):
+    ledger = Ledger(settings, clock=clock)
+    try:
+        province = ledger.establish_unit(
+            ADMIN,
+            code="P1",
+            name="Tỉnh",
+            level=UnitLevel.PROVINCE,
+            unit_type="tinh",
+            parent_id=None,
+            valid_from=date(2000, 1, 1),
+        )
+        one = ledger.establish_unit(
+            ADMIN,
+            code="X1",
+            name="Xã 1",
+            level=UnitLevel.COMMUNE,
+            unit_type="xa",
+            parent_id=province.id,
+            valid_from=date(2025, 7, 1),
+        )
+        two = ledger.establish_unit(
+            ADMIN,
+            code="X2",
+            name="Xã 2",
+            level=UnitLevel.COMMUNE,
+            unit_type="xa",
+            parent_id=province.id,
+            valid_from=date(2025, 7, 1),
+        )
+        first, stale = (
+            ledger.get(AdministrativeUnit, one.id),
+            ledger.get(AdministrativeUnit, one.id),
+        )
+        with acting(ADMIN):
+            first.merge_into(ledger.get(AdministrativeUnit, two.id), date(2026, 1, 1), "NQ 1")
+            stale.merge_into(ledger.get(AdministrativeUnit, two.id), date(2026, 1, 1), "NQ 2")
+        ledger.save(first)
+        with pytest.raises(VersionConflict):
+            ledger.save(stale)
+        with pytest.raises(VersionConflict):
+            ledger.get(AdministrativeUnit, one.id, expected_version=1)
+    finally:
+        ledger.close()
+
+
+def test_registering_the_same_unit_code_twice_is_a_conflict(settings: Settings, clock):
+    ledger = Ledger(settings, clock=clock)
+    try:
+
+        def establish():
+            return ledger.establish_unit(
+                ADMIN,
+                code="P1",
+                name="Tỉnh",
+                level=UnitLevel.PROVINCE,
+                unit_type="tinh",
+                parent_id=None,
+                valid_from=date(2000, 1, 1),
+            )
+
+        establish()
+        with pytest.raises(VersionConflict):
+            establish()
+    finally:
+        ledger.close()
+
+
+def test_evidence_read_back_is_checked_against_its_digest(tmp_path: Path):
+    blobs = BlobStore(tmp_path / "blobs")
+    digest = blobs.put(b"%PDF-1.4 giay chung nhan")
+    assert blobs.get(digest) == b"%PDF-1.4 giay chung nhan"
+    blobs.path_of(digest).write_bytes(b"%PDF-1.4 giay chung nhan (da sua)")
+    with pytest.raises(EvidenceCorrupted) as raised:
+        blobs.get(digest)
+    assert raised.value.details["expected"] == digest

@@ -1,0 +1,83 @@
+"""Shared fixtures: the same tests run on memory, SQLite and PostgreSQL.
+
+PostgreSQL tests isolate themselves in a fresh schema. Under CI=true they always run: an
+unreachable server fails the run (``.ci/run`` starts the local cluster first); on a
+developer's machine without a server they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from application.core import VIETNAM, FixedClock
+from application.settings import Settings
+
+PG_URL = os.environ.get("HOCTAP_TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ("memory", "sqlite", "postgres")
+
+
+def postgres_available() -> str | None:
+    """None if the server answers, else why not."""
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return f"PostgreSQL unreachable at {PG_URL}: {exc}".strip()
+    return None
+
+
+def require_postgres() -> None:
+    problem = postgres_available()
+    if problem is None:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true requires PostgreSQL: {problem}")
+    pytest.skip(f"no local PostgreSQL (these tests always run in CI): {problem}")
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A fresh, empty schema, dropped afterwards."""
+    require_postgres()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    yield schema
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def make_settings(backend: str, var_dir: Path, schema: str | None = None) -> Settings:
+    common = {
+        "environment": "test",
+        "var_dir": var_dir,
+        "master_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "lookup_secret": secrets.token_urlsafe(24),
+    }
+    if backend == "postgres":
+        return Settings(database_url=PG_URL, database_schema=schema or "public", **common)
+    return Settings(store=backend, **common)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=VIETNAM))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    schema = request.getfixturevalue("pg_schema") if backend == "postgres" else None
+    return make_settings(backend, tmp_path / "var", schema)
