@@ -114,13 +114,10 @@ class LedgerCore:
         try:
             aggregate: Aggregate | None = self.store.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(
-                f"không tìm thấy {cls.__name__}", kind=cls.__name__, id=str(aggregate_id)
-            ) from None
+            aggregate = None
         if not isinstance(aggregate, cls):
-            raise NotFound(
-                f"không tìm thấy {cls.__name__}", kind=cls.__name__, id=str(aggregate_id)
-            )
+            what = _KIND_VI.get(cls.__name__, cls.__name__)
+            raise NotFound(f"không tìm thấy {what}", kind=cls.__name__, id=str(aggregate_id))
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(
                 "bản ghi đã thay đổi kể từ lần đọc",

@@ -53,9 +53,14 @@ def open_ledger(*, initialise: bool = True) -> Iterator[Ledger]:
     try:
         yield ledger
     except DomainError as exc:
-        _fail(f"{exc.message} {json.dumps(exc.details, ensure_ascii=False, default=str)}")
+        _fail(exc.message + _details(exc.details))
     finally:
         ledger.close()
+
+
+def _details(details: dict[str, object]) -> str:
+    shown = {k: v for k, v in details.items() if k not in ("kind", "id")}
+    return f" ({json.dumps(shown, ensure_ascii=False, default=str)})" if shown else ""
 
 
 def _fail(message: str) -> NoReturn:

@@ -360,17 +360,25 @@ def run_step(story: Story, step: Step, correlation_id: str) -> list[Aggregate]:
     return [story.case, *(extra or [])]
 
 
-def given(*steps: Step, spec: CriteriaSpec | None = None, cycle_year: int = CYCLE) -> Story:
+def given(
+    *steps: Step,
+    spec: CriteriaSpec | None = None,
+    cycle_year: int = CYCLE,
+    subject_id: UUID = SUBJECT,
+) -> Story:
     """Run ``steps`` as their actors, then forget the events they produced."""
-    story = Story(spec=spec or seed_spec(), cycle_year=cycle_year)
+    story = Story(spec=spec or seed_spec(), cycle_year=cycle_year, subject_id=subject_id)
     for step in steps:
         for aggregate in run_step(story, step, f"given-{step.name}"):
             aggregate.collect_events()
     return story
 
 
-def case_at(stage: str, spec: CriteriaSpec | None = None, **options: Any) -> Story:
-    return given(*path_to(stage, **options), spec=spec)
+def case_at(
+    stage: str, spec: CriteriaSpec | None = None, subject_id: UUID = SUBJECT, **options: Any
+) -> Story:
+    """A case brought to ``stage`` by :func:`path_to` (``options`` go to it)."""
+    return given(*path_to(stage, **options), spec=spec, subject_id=subject_id)
 
 
 # --- when / then ----------------------------------------------------------------------------

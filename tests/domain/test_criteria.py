@@ -1,0 +1,184 @@
+"""Publishing criteria sets and finding the version in force."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from helpers import ADMIN, CDHT, names, publish, recorded, refused, seed_content, when
+
+from domain.base import acting
+from domain.criteria import CriteriaCatalogue, CriteriaSet, criteria_set_id
+from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, RuleViolation
+from domain.glossary import TitleModel
+
+CODE = "244/QĐ-KHVN/CDHT/can-bo"
+
+
+def content(effective_from: str = "2022-07-28", **changes: Any) -> dict[str, Any]:
+    data = seed_content(CDHT)
+    data["effective_from"] = effective_from
+    data.update(changes)
+    return data
+
+
+def catalogue_with(*versions: CriteriaSet) -> CriteriaCatalogue:
+    """A catalogue that lists ``versions``, in order, with its events cleared."""
+    with acting(ADMIN.context("given-catalogue")):
+        catalogue = CriteriaCatalogue.start()
+        for published in versions:
+            catalogue.add_entry(published)
+    catalogue.collect_events()
+    return catalogue
+
+
+def version_2(effective_from: str = "2025-01-01") -> CriteriaSet:
+    return publish(content(effective_from), version=2, supersedes=criteria_set_id(CODE, 1))
+
+
+# --- publishing -----------------------------------------------------------------------------
+
+
+def test_publishing_records_the_content_under_an_id_derived_from_code_and_version():
+    published = when(ADMIN, CriteriaSet.publish, content(), 1, None)
+    [event] = recorded(published)
+    assert names([event]) == ["Published"]
+    assert published.id == criteria_set_id(CODE, 1)
+    assert (event.code, event.version, event.supersedes) == (CODE, 1, None)
+    assert event.content == content()
+
+
+def test_the_spec_of_a_published_set_carries_its_version_id():
+    published = publish(content())
+    assert published.spec.set_id == published.id
+    assert published.spec.max_total == 100
+
+
+def with_rules(**rules: Any) -> dict[str, Any]:
+    data = content()
+    data["rules"].update(rules)
+    return data
+
+
+def with_duplicate_indicator() -> dict[str, Any]:
+    data = content()
+    data["criteria"][1]["indicators"][0]["code"] = "1"
+    return data
+
+
+INVALID = {
+    "unknown model": content(model="gia_dinh_van_hoa"),
+    "no criteria": content(criteria=[]),
+    "duplicate indicator codes": with_duplicate_indicator(),
+    "recognised band not in bands": with_rules(recognised_bands=["xuat_sac"]),
+    "notice required without notice days": with_rules(public_notice_required=True),
+}
+
+
+@pytest.mark.parametrize("invalid", INVALID.values(), ids=INVALID.keys())
+def test_invalid_content_is_refused_before_anything_is_recorded(invalid):
+    refused(InvalidCriteriaSet, ADMIN, CriteriaSet.publish, invalid, 1, None)
+
+
+def test_superseding_a_set_records_its_successor_and_the_date():
+    first = publish(content())
+    recorded(first)
+    when(ADMIN, first.supersede, criteria_set_id(CODE, 2), date(2025, 1, 1))
+    [event] = recorded(first)
+    assert names([event]) == ["Superseded"]
+    assert (event.superseded_by, event.superseded_from) == (
+        criteria_set_id(CODE, 2),
+        date(2025, 1, 1),
+    )
+
+
+def test_a_superseded_set_cannot_be_superseded_again():
+    first = publish(content())
+    with acting(ADMIN.context("given-supersede")):
+        first.supersede(criteria_set_id(CODE, 2), date(2025, 1, 1))
+    recorded(first)
+    refused(
+        RuleViolation,
+        ADMIN,
+        first.supersede,
+        criteria_set_id(CODE, 3),
+        date(2026, 1, 1),
+        untouched=[first],
+    )
+
+
+# --- the catalogue --------------------------------------------------------------------------
+
+
+def test_the_catalogue_lists_a_new_version_that_takes_effect_after_the_previous():
+    catalogue = catalogue_with(publish(content()))
+    when(ADMIN, catalogue.add_entry, version_2())
+    [event] = recorded(catalogue)
+    assert names([event]) == ["Listed"]
+    assert (event.version, event.effective_from) == (2, date(2025, 1, 1))
+
+
+def test_the_catalogue_refuses_a_first_version_other_than_1():
+    catalogue = catalogue_with()
+    error = refused(RuleViolation, ADMIN, catalogue.add_entry, version_2(), untouched=[catalogue])
+    assert (error.details["expected"], error.details["found"]) == (1, 2)
+
+
+def test_the_catalogue_refuses_a_skipped_version():
+    catalogue = catalogue_with(publish(content()))
+    version_3 = publish(content("2025-01-01"), version=3)
+    error = refused(RuleViolation, ADMIN, catalogue.add_entry, version_3, untouched=[catalogue])
+    assert (error.details["expected"], error.details["found"]) == (2, 3)
+
+
+@pytest.mark.parametrize("effective_from", ["2022-07-28", "2021-01-01"])
+def test_the_catalogue_refuses_a_new_version_not_effective_after_the_previous(effective_from):
+    catalogue = catalogue_with(publish(content()))
+    refused(
+        RuleViolation,
+        ADMIN,
+        catalogue.add_entry,
+        version_2(effective_from),
+        untouched=[catalogue],
+    )
+
+
+def in_force_on(catalogue: CriteriaCatalogue, day: date, target_group: str | None = "can_bo"):
+    return catalogue.in_force(TitleModel.LEARNING_CITIZEN, target_group, None, day)
+
+
+def test_the_version_in_force_before_a_supersession_is_the_first():
+    catalogue = catalogue_with(publish(content()), version_2())
+    assert in_force_on(catalogue, date(2024, 12, 31)).version == 1
+
+
+def test_the_version_in_force_from_the_supersession_is_the_new_one():
+    catalogue = catalogue_with(publish(content()), version_2())
+    assert in_force_on(catalogue, date(2025, 1, 1)).version == 2
+
+
+def test_no_version_is_in_force_before_the_first_takes_effect():
+    catalogue = catalogue_with(publish(content()))
+    with pytest.raises(CriteriaSetNotInForce):
+        in_force_on(catalogue, date(2022, 7, 27))
+
+
+def test_no_version_is_in_force_for_another_target_group():
+    catalogue = catalogue_with(publish(content()))
+    with pytest.raises(CriteriaSetNotInForce):
+        in_force_on(catalogue, date(2024, 1, 1), target_group="nong_dan")
+
+
+def test_no_version_is_in_force_after_the_set_expires():
+    catalogue = catalogue_with(publish(content(effective_to="2024-12-31")))
+    with pytest.raises(CriteriaSetNotInForce):
+        in_force_on(catalogue, date(2025, 1, 1))
+
+
+def test_a_published_set_does_not_change_when_the_publisher_edits_its_content_afterwards():
+    data = content()
+    published = when(ADMIN, CriteriaSet.publish, data, 1, None)
+    data["rules"]["min_total"] = 10
+    assert published.spec.rules.min_total == 80
+    assert recorded(published)[0].content["rules"]["min_total"] == 80

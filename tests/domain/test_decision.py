@@ -1,0 +1,247 @@
+"""The council's appraisal, the recognition decision, and who may sign it when."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from helpers import (
+    APPRAISED_ON,
+    CHAIR,
+    DECIDED_ON,
+    SIGNER,
+    TT22,
+    Story,
+    case_at,
+    decide,
+    decided,
+    district,
+    given,
+    grant,
+    names,
+    path_to,
+    recorded,
+    refuse,
+    refused,
+    run_step,
+    scores,
+    seed_spec,
+    variant_spec,
+    village,
+    when,
+)
+
+from domain.base import MissingCommandContext, ledger_id
+from domain.errors import (
+    AuthorityNotCompetent,
+    DateOutOfOrder,
+    ReasonRequired,
+    StepOutOfOrder,
+    ThresholdNotMet,
+)
+
+DAY = timedelta(days=1)
+FAILING = scores(seed_spec(), 9, {"1": 4})  # total 85, indicator 1 under the floor of 5
+
+
+def appraise(story: Story, recommended: bool = True):
+    return story.case.appraise(
+        recommended=recommended,
+        votes_for=2 if recommended else 0,
+        votes_against=0 if recommended else 2,
+        remarks=None,
+        spec=story.spec,
+        on=APPRAISED_ON,
+        actor_conflicted=False,
+    )
+
+
+# --- the appraisal is evaluated from the pinned set ----------------------------------------
+
+
+def test_an_appraisal_records_the_computed_total_and_classification():
+    spec = seed_spec(TT22)
+    tt22_scores = scores(spec, 0, {"1.1": 10, "1.2": 10, "1.3": 10, "2.1": 10, "3.1": "24.5"})
+    story = case_at("council_formed", spec=spec, given_scores=tt22_scores)
+    when(CHAIR, appraise, story)
+    [event] = recorded(story.case)
+    assert names([event]) == ["Appraised"]
+    assert (event.total, event.classification) == (Decimal("64.5"), "trung_binh")
+    assert event.thresholds_passed and event.recommended
+
+
+def test_recommending_a_case_below_the_threshold_is_refused():
+    story = case_at("council_formed", given_scores=FAILING)
+    error = refused(ThresholdNotMet, CHAIR, appraise, story, untouched=[story.case])
+    assert [f["rule"] for f in error.details["failures"]] == ["indicator_floor"]
+
+
+def test_a_case_below_the_threshold_can_be_appraised_as_not_recommended():
+    story = case_at("council_formed", given_scores=FAILING)
+    when(CHAIR, appraise, story, recommended=False)
+    [event] = recorded(story.case)
+    assert (event.total, event.thresholds_passed, event.recommended) == (Decimal(85), False, False)
+
+
+# --- granting -------------------------------------------------------------------------------
+
+
+def test_granting_records_the_decision_and_a_title_valid_for_one_year():
+    story = case_at("appraised")
+    decision = when(SIGNER, decide, grant(story))
+    [issued] = recorded(decision)
+    [granted] = recorded(story.case)
+    assert names([issued, granted]) == ["Issued", "TitleGranted"]
+    assert (granted.decision_id, granted.decision_number) == (decision.id, "12/QĐ-UBND")
+    assert (granted.valid_from, granted.valid_until) == (DECIDED_ON, date(2026, 3, 1))
+    assert granted.total == Decimal(80)
+    assert issued.entries[0]["outcome"] == "granted"
+
+
+def test_a_title_under_a_three_year_set_is_valid_until_the_day_before_the_third_anniversary():
+    story = case_at("appraised", spec=variant_spec(suffix="3-nam", validity_years=3))
+    when(SIGNER, decide, grant(story))
+    [granted] = recorded(story.case)
+    assert (granted.valid_from, granted.valid_until) == (DECIDED_ON, date(2028, 3, 1))
+
+
+def test_granting_a_case_the_council_did_not_recommend_is_refused():
+    story = case_at("appraised", recommended=False)
+    refused(ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case])
+
+
+def test_granting_a_case_that_failed_the_thresholds_is_refused():
+    story = case_at("appraised", given_scores=FAILING, recommended=False)
+    error = refused(ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case])
+    assert error.details["failures"][0]["indicator"] == "1"
+
+
+# --- refusing -------------------------------------------------------------------------------
+
+
+def test_refusing_a_recommended_case_that_passed_needs_a_reason():
+    story = case_at("appraised")
+    refused(ReasonRequired, SIGNER, decide, refuse(story), untouched=[story.case])
+
+
+def test_refusing_a_recommended_case_that_passed_with_a_blank_reason_is_refused():
+    story = case_at("appraised")
+    refused(ReasonRequired, SIGNER, decide, refuse(story, "   "), untouched=[story.case])
+
+
+def test_refusing_a_recommended_case_that_passed_records_the_reason_given():
+    story = case_at("appraised")
+    when(SIGNER, decide, refuse(story, "Có đơn tố cáo đang xác minh"))
+    [event] = recorded(story.case)
+    assert names([event]) == ["RecognitionRefused"]
+    assert event.reason == "Có đơn tố cáo đang xác minh"
+
+
+def test_refusing_a_failed_case_names_the_failed_rules_as_its_reason():
+    story = case_at("appraised", given_scores=FAILING, recommended=False)
+    when(SIGNER, decide, refuse(story))
+    [event] = recorded(story.case)
+    assert names([event]) == ["RecognitionRefused"]
+    assert event.reason.startswith("indicator_floor 1: cần >= 5, đạt 4")
+    assert "hội đồng không đề nghị công nhận" in event.reason
+
+
+def test_refusing_a_passed_case_the_council_did_not_recommend_says_so():
+    story = case_at("appraised", recommended=False)
+    when(SIGNER, decide, refuse(story))
+    [event] = recorded(story.case)
+    assert event.reason == "hội đồng không đề nghị công nhận"
+
+
+# --- when a decision can be taken -----------------------------------------------------------
+
+
+def test_a_decision_on_a_case_not_yet_appraised_is_refused():
+    story = case_at("council_formed")
+    refused(StepOutOfOrder, SIGNER, decide, grant(story), untouched=[story.case])
+
+
+def test_a_decision_dated_before_the_appraisal_is_refused():
+    story = case_at("appraised")
+    refused(
+        DateOutOfOrder,
+        SIGNER,
+        decide,
+        grant(story),
+        on=APPRAISED_ON - DAY,
+        untouched=[story.case],
+    )
+
+
+def test_a_decision_that_fails_for_one_case_records_nothing_for_any_case():
+    ready = case_at("appraised")
+    not_ready = case_at("council_formed", subject_id=ledger_id("test-subject", 2))
+    refused(
+        StepOutOfOrder,
+        SIGNER,
+        decide,
+        grant(ready),
+        grant(not_ready),
+        untouched=[ready.case, not_ready.case],
+    )
+    assert ready.case.status == "appraised"
+
+
+def test_a_district_cannot_sign_a_decision_dated_1_july_2025():
+    story = case_at("appraised")
+    refused(
+        AuthorityNotCompetent,
+        SIGNER,
+        decide,
+        grant(story),
+        on=date(2025, 7, 1),
+        unit=district(),
+        untouched=[story.case],
+    )
+
+
+def test_a_district_decision_dated_30_june_2025_is_accepted():
+    story = case_at("appraised")
+    decision = when(SIGNER, decide, grant(story), on=date(2025, 6, 30), unit=district())
+    [issued] = recorded(decision)
+    assert issued.authority_level == "district"
+    assert names(recorded(story.case)) == ["TitleGranted"]
+
+
+def test_a_village_cannot_be_the_deciding_authority():
+    story = case_at("appraised")
+    refused(
+        AuthorityNotCompetent,
+        SIGNER,
+        decide,
+        grant(story),
+        unit=village(),
+        untouched=[story.case],
+    )
+
+
+# --- every event says who, in which role, for which request, and when ----------------------
+
+LIFECYCLE = [*path_to("appraised", notice=True), decided()]
+
+
+@pytest.mark.parametrize("index", range(len(LIFECYCLE)), ids=[s.name for s in LIFECYCLE])
+def test_every_event_carries_the_acting_context_and_the_date_of_its_step(index):
+    spec = variant_spec(suffix="niem-yet", public_notice_required=True, notice_days=10)
+    story = given(*LIFECYCLE[:index], spec=spec)
+    step = LIFECYCLE[index]
+    aggregates = run_step(story, step, correlation_id="corr-42")
+    events = recorded(*aggregates)
+    assert events
+    for event in events:
+        assert (event.actor_id, event.actor_role) == (step.actor.id, step.actor.role.value)
+        assert event.correlation_id == "corr-42"
+        assert event.effective_date == step.on
+
+
+def test_a_command_outside_a_command_context_is_refused():
+    story = case_at("council_formed")
+    with pytest.raises(MissingCommandContext):
+        appraise(story)
+    assert recorded(story.case) == []

@@ -1,0 +1,218 @@
+"""The registry (units, people, groups) and the bearer tokens of user accounts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from helpers import ADMIN, OFFICER, commune, establish, names, province, recorded, refused, when
+
+from domain.access import ApiToken, UserAccount
+from domain.base import acting, ledger_id
+from domain.errors import InvalidInput, NotAuthenticated, RuleViolation, UnitNotValid
+from domain.glossary import Role, SubjectKind, UnitLevel
+from domain.registry import LAST_DISTRICT_DAY, AdministrativeUnit, Collective, Person
+
+REGISTERED_ON = date(2025, 2, 1)
+NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+
+
+def register_person(number: int = 1) -> Person:
+    with acting(OFFICER.context("given-person")):
+        person = Person.register(
+            cccd_hash=f"{number:064x}",
+            sealed="sealed:ho-ten",
+            target_group="nong_dan",
+            unit=commune(),
+            on=REGISTERED_ON,
+        )
+    person.collect_events()
+    return person
+
+
+def register_group(kind: SubjectKind, number: int = 1, name: str | None = None) -> Collective:
+    with acting(OFFICER.context("given-group")):
+        group = Collective.register(
+            id=ledger_id("test-group", kind.value, number),
+            kind=kind,
+            name=name if kind is SubjectKind.HOUSEHOLD else f"{kind.value} {number}",
+            sealed="sealed:ten-ho" if kind is SubjectKind.HOUSEHOLD else None,
+            unit=commune(),
+            organisation_type=None,
+            on=REGISTERED_ON,
+        )
+    group.collect_events()
+    return group
+
+
+# --- administrative units -------------------------------------------------------------------
+
+
+def test_a_district_cannot_be_established_from_1_july_2025():
+    refused(
+        UnitNotValid,
+        ADMIN,
+        AdministrativeUnit.establish,
+        code="H99",
+        name="Huyện mới",
+        level=UnitLevel.DISTRICT,
+        unit_type="huyen",
+        parent=province(),
+        valid_from=date(2025, 7, 1),
+    )
+
+
+def test_a_district_established_before_the_reform_ends_on_30_june_2025():
+    unit = when(
+        ADMIN,
+        AdministrativeUnit.establish,
+        code="H02",
+        name="Huyện cũ",
+        level=UnitLevel.DISTRICT,
+        unit_type="huyen",
+        parent=province(),
+        valid_from=date(2010, 1, 1),
+    )
+    [event] = recorded(unit)
+    assert event.valid_to == LAST_DISTRICT_DAY == date(2025, 6, 30)
+    assert not unit.is_valid_on(date(2025, 7, 1))
+
+
+def test_a_village_must_sit_under_a_commune():
+    refused(
+        UnitNotValid,
+        ADMIN,
+        AdministrativeUnit.establish,
+        code="TH99",
+        name="Thôn 9",
+        level=UnitLevel.VILLAGE,
+        unit_type="thon",
+        parent=province(),
+        valid_from=date(2020, 1, 1),
+    )
+
+
+def test_a_commune_can_sit_directly_under_a_province():
+    unit = establish("X02", UnitLevel.COMMUNE, province(), valid_from=date(2025, 7, 1))
+    assert unit.parent_on(date(2025, 7, 1)) == province().id
+
+
+# --- people and groups ----------------------------------------------------------------------
+
+
+def test_a_household_is_registered_with_its_name_sealed():
+    household = when(
+        OFFICER,
+        Collective.register,
+        id=ledger_id("test-group", "h", 9),
+        kind=SubjectKind.HOUSEHOLD,
+        name=None,
+        sealed="sealed:ten-ho",
+        unit=commune(),
+        organisation_type=None,
+        on=REGISTERED_ON,
+    )
+    [event] = recorded(household)
+    assert (event.kind, event.name, event.sealed) == ("household", None, "sealed:ten-ho")
+
+
+def test_a_household_cannot_be_registered_with_its_name_in_plain_text():
+    refused(
+        InvalidInput,
+        OFFICER,
+        Collective.register,
+        id=ledger_id("test-group", "h", 9),
+        kind=SubjectKind.HOUSEHOLD,
+        name="Hộ ông Nguyễn Văn A",
+        sealed=None,
+        unit=commune(),
+        organisation_type=None,
+        on=REGISTERED_ON,
+    )
+
+
+def test_adding_a_person_to_a_household_records_it_on_both_sides():
+    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    when(OFFICER, household.add_member, person, "chủ hộ")
+    [added] = recorded(household)
+    [affiliated] = recorded(person)
+    assert names([added, affiliated]) == ["MemberAdded", "Affiliated"]
+    assert (added.member_id, added.member_kind, added.relation) == (person.id, "person", "chủ hộ")
+    assert (affiliated.group_id, affiliated.group_kind) == (household.id, "household")
+    assert person.households == {household.id}
+
+
+def test_a_clan_accepts_a_household():
+    clan, household = register_group(SubjectKind.CLAN), register_group(SubjectKind.HOUSEHOLD)
+    when(OFFICER, clan.add_member, household, None)
+    assert names(recorded(clan, household)) == ["MemberAdded", "Affiliated"]
+    assert household.affiliations == {clan.id: SubjectKind.CLAN}
+
+
+def test_a_clan_refuses_a_person():
+    clan, person = register_group(SubjectKind.CLAN), register_person()
+    refused(InvalidInput, OFFICER, clan.add_member, person, None, untouched=[clan, person])
+
+
+@pytest.mark.parametrize("kind", [SubjectKind.CLAN, SubjectKind.ORGANISATION])
+def test_a_clan_refuses_a_group_that_is_not_a_household(kind):
+    clan, other = register_group(SubjectKind.CLAN), register_group(kind, number=2)
+    refused(InvalidInput, OFFICER, clan.add_member, other, None, untouched=[clan, other])
+
+
+def test_a_member_cannot_be_added_twice():
+    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    with acting(OFFICER.context("given-member")):
+        household.add_member(person, "con")
+    recorded(household, person)
+    refused(
+        RuleViolation,
+        OFFICER,
+        household.add_member,
+        person,
+        "con",
+        untouched=[household, person],
+    )
+
+
+# --- bearer tokens --------------------------------------------------------------------------
+
+
+def issued_token(expires_at: datetime = NOW + timedelta(days=30)) -> ApiToken:
+    with acting(ADMIN.context("given-token")):
+        user = UserAccount.create("can-bo.xa", [Role.COMMUNE_OFFICER], None, None)
+        token = ApiToken.issue("f" * 64, user, expires_at, "máy trạm")
+    token.collect_events()
+    return token
+
+
+def test_a_token_is_usable_until_it_expires():
+    issued_token().check_usable(NOW)
+
+
+def test_a_revoked_token_is_not_usable():
+    token = issued_token()
+    with acting(ADMIN.context("given-revoke")):
+        token.revoke("Mất máy")
+    with pytest.raises(NotAuthenticated):
+        token.check_usable(NOW)
+
+
+@pytest.mark.parametrize("expires_at", [NOW, NOW - timedelta(seconds=1)], ids=["now", "earlier"])
+def test_an_expired_token_is_not_usable(expires_at):
+    with pytest.raises(NotAuthenticated):
+        issued_token(expires_at).check_usable(NOW)
+
+
+def test_revoking_a_token_records_why():
+    token = issued_token()
+    when(ADMIN, token.revoke, "Mất máy")
+    [event] = recorded(token)
+    assert (names([event]), event.reason) == (["Revoked"], "Mất máy")
+
+
+def test_a_deactivated_user_cannot_be_issued_a_token():
+    with acting(ADMIN.context("given-user")):
+        user = UserAccount.create("can-bo.xa", [Role.COMMUNE_OFFICER], None, None)
+        user.deactivate("Nghỉ việc")
+    refused(RuleViolation, ADMIN, ApiToken.issue, "e" * 64, user, NOW, None)

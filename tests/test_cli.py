@@ -1,0 +1,94 @@
+"""The `hoctap` command, run as a user would: a real process, real files, a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+HOCTAP = [sys.executable, "-m", "cli"]
+
+
+def hoctap(var: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"HOCTAP_VAR_DIR": str(var), "HOCTAP_DATABASE_URL": ""}
+    env.pop("HOCTAP_DATABASE_URL")
+    return subprocess.run(
+        [*HOCTAP, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def test_setting_up_a_fresh_store_from_the_console(tmp_path: Path):
+    var = tmp_path / "var"
+    assert hoctap(var, "db", "init").returncode == 0
+    seeded = hoctap(var, "criteria", "load-seed")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "244/QĐ-KHVN/CDHT/can-bo" in seeded.stdout
+    assert "Đã công bố 0" in hoctap(var, "criteria", "load-seed").stdout
+    created = hoctap(var, "users", "create", "thanh-tra", "--role", "inspector")
+    assert created.returncode == 0, created.stderr
+    token = hoctap(var, "users", "token", "thanh-tra")
+    assert token.returncode == 0 and token.stdout.strip().startswith("htl_")
+
+
+def test_a_console_error_is_one_plain_line(tmp_path: Path):
+    var = tmp_path / "var"
+    result = hoctap(var, "users", "token", "khong-co-ai")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Lỗi: không tìm thấy người dùng")
+
+
+def test_publishing_a_broken_criteria_file_says_what_is_wrong(tmp_path: Path):
+    broken = tmp_path / "bo-tieu-chi.json"
+    broken.write_text('{"code": "X", "model": "unknown"}', encoding="utf-8")
+    result = hoctap(tmp_path / "var", "criteria", "publish", str(broken))
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Lỗi: model: phải là một trong")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_run_loads_the_demo_prints_tokens_and_serves(tmp_path: Path):
+    var, port = tmp_path / "var", free_port()
+    env = os.environ | {"HOCTAP_VAR_DIR": str(var), "HOCTAP_PORT": str(port)}
+    env.pop("HOCTAP_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [*HOCTAP, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        health = None
+        for _ in range(120):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None:
+                    pytest.fail(
+                        f"hoctap run exited: {server.stdout.read() if server.stdout else ''}"
+                    )
+                time.sleep(0.5)
+        assert health is not None and health.status_code == 200
+        assert health.json()["backend"] == "sqlite"
+        assert (var / "hoctap.sqlite").exists()
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    token = next(
+        word
+        for line in output.splitlines()
+        if "demo-admin" in line
+        for word in line.split()
+        if word.startswith("htl_")
+    )
+    assert token
