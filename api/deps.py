@@ -40,24 +40,35 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def correlation_id(
-    x_request_id: Annotated[str | None, Header(description="Mã yêu cầu để truy vết")] = None,
-) -> str:
-    if x_request_id is None:
-        return str(uuid.uuid4())
-    if not _REQUEST_ID.match(x_request_id):
-        raise InvalidInput("X-Request-ID: 1-128 ký tự chữ, số và . _ : -")
-    return x_request_id
+def _checked_id(value: str | None, header: str) -> str | None:
+    if value is not None and not _REQUEST_ID.match(value):
+        raise InvalidInput(f"{header}: 1-128 ký tự chữ, số và . _ : -", header=header)
+    return value
 
 
-CorrelationDep = Annotated[str, Depends(correlation_id)]
+def request_ids(
+    x_request_id: Annotated[
+        str | None, Header(description="Mã của yêu cầu này (ghi vào sự kiện là causation id)")
+    ] = None,
+    x_correlation_id: Annotated[
+        str | None,
+        Header(description="Mã của cả quy trình nhiều yêu cầu (mặc định: mã yêu cầu)"),
+    ] = None,
+) -> tuple[str, str]:
+    """(correlation id, causation id) of the request: every event it causes records both."""
+    request_id = _checked_id(x_request_id, "X-Request-ID") or str(uuid.uuid4())
+    return _checked_id(x_correlation_id, "X-Correlation-ID") or request_id, request_id
+
+
+RequestIdsDep = Annotated[tuple[str, str], Depends(request_ids)]
 
 
 def acting_as(*roles: Role) -> Callable[..., CommandContext]:
     """A dependency giving the command context, if the principal holds one of ``roles``."""
 
-    def dependency(principal: PrincipalDep, correlation: CorrelationDep) -> CommandContext:
-        return principal.context(roles, correlation)
+    def dependency(principal: PrincipalDep, ids: RequestIdsDep) -> CommandContext:
+        correlation, causation = ids
+        return principal.context(roles, correlation, causation)
 
     dependency.__name__ = "acting_as_" + "_or_".join(r.value for r in roles)
     return dependency

@@ -32,7 +32,9 @@ class Principal:
     person_id: UUID | None
     token_id: UUID
 
-    def context(self, allowed: tuple[Role, ...], correlation_id: str) -> CommandContext:
+    def context(
+        self, allowed: tuple[Role, ...], correlation_id: str, causation_id: str | None = None
+    ) -> CommandContext:
         """Act in the first of ``allowed`` roles that this user holds."""
         role = next((r for r in allowed if r in self.roles), None)
         if role is None:
@@ -41,7 +43,7 @@ class Principal:
                 required=[r.value for r in allowed],
                 held=[r.value for r in self.roles],
             )
-        return CommandContext(str(self.user_id), role.value, correlation_id)
+        return CommandContext(str(self.user_id), role.value, correlation_id, causation_id)
 
 
 @dataclass(frozen=True)

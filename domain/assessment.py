@@ -477,6 +477,11 @@ class AssessmentCase(LedgerAggregate):
         reviser = current_context().actor_id
         if reviser == self.self_assessor:
             raise SeparationOfDuties("người tự đánh giá không được điều chỉnh điểm thẩm định")
+        if reviser in {seat.user_id for seat in self.council}:
+            raise SeparationOfDuties(
+                "thành viên hội đồng không được điều chỉnh điểm mà hội đồng xét duyệt",
+                actor_id=reviser,
+            )
         clean = self._check_scores(spec, {indicator: score}, complete=False)
         self._check_evidence_supports(spec, clean, self.active_evidence.values())
         previous = self.final_scores.get(indicator, Decimal(0))

@@ -7,6 +7,7 @@ validated here once, when an administrator publishes it, and afterwards read as
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -272,6 +273,7 @@ class CriteriaSet(LedgerAggregate):
     @classmethod
     def publish(cls, content: dict[str, Any], version: int, supersedes: UUID | None) -> CriteriaSet:
         spec = parse_spec(content)  # refuses invalid content before anything is recorded
+        content = copy.deepcopy(content)  # published content never changes, whoever held it
         return cls._create(
             cls.Published,
             id=criteria_set_id(spec.code, version),

@@ -190,7 +190,8 @@ def _check_ruling(
         valid_from, valid_until = validity(decided_on, ruling.spec.rules.validity_years)
         entry |= {"valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat()}
     else:
-        reason = ruling.reason or _failures_as_reason(verdict.failures, case.recommended)
+        given = (ruling.reason or "").strip()
+        reason = given or _failures_as_reason(verdict.failures, case.recommended)
         if not reason:
             raise ReasonRequired(
                 "hồ sơ đạt ngưỡng và được đề nghị: từ chối công nhận cần nêu lý do",

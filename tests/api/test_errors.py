@@ -113,17 +113,19 @@ def test_a_client_cannot_choose_the_actor_of_an_event(env):
         },
     )
     assert_problem(response, 422, "validation-error")
-    unit_id = api.created(
-        "admin",
+    created = api.client.post(
         "/units",
-        {
+        json={
             "code": "T9",
             "name": "Tỉnh",
             "level": "province",
             "unit_type": "tinh",
             "valid_from": "2020-01-01",
         },
+        headers=api.headers("admin", **{"X-Request-ID": "req-42", "X-Correlation-ID": "flow-7"}),
     )
+    assert created.status_code == 201, created.text
+    unit_id = UUID(created.json()["id"])
     [event] = [
         ledger.store.mapper.to_domain_event(n)
         for n in ledger.store.recorder.select_notifications(start=None, limit=1000)
@@ -132,6 +134,7 @@ def test_a_client_cannot_choose_the_actor_of_an_event(env):
     admin = ledger.authenticate(api.tokens["admin"])
     assert event.actor_id == str(admin.user_id)
     assert event.actor_role == "administrator"
+    assert (event.correlation_id, event.causation_id) == ("flow-7", "req-42")
 
 
 def test_an_invalid_criteria_set_is_422_and_names_what_is_wrong(env):

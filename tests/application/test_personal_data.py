@@ -77,6 +77,7 @@ def test_no_cccd_number_or_name_is_stored_in_plaintext(settings: Settings, clock
     finally:
         ledger.close()
     assert len(states) >= 5
+    assert all(isinstance(json.loads(state), dict) for state in states)  # JSON, never pickle
     everything = b"\n".join(states)
     for secret in (CCCD, NAME, "Ngọc Ánh", HOUSEHOLD, "2003-07-09"):
         for form in forms_of(secret):

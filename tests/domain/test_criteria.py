@@ -158,6 +158,17 @@ def test_the_version_in_force_from_the_supersession_is_the_new_one():
     assert in_force_on(catalogue, date(2025, 1, 1)).version == 2
 
 
+def test_a_superseded_version_does_not_return_to_force_when_its_successor_expires():
+    successor = publish(
+        content("2025-01-01", effective_to="2025-12-31"),
+        version=2,
+        supersedes=criteria_set_id(CODE, 1),
+    )
+    catalogue = catalogue_with(publish(content()), successor)
+    with pytest.raises(CriteriaSetNotInForce):
+        in_force_on(catalogue, date(2026, 1, 1))
+
+
 def test_no_version_is_in_force_before_the_first_takes_effect():
     catalogue = catalogue_with(publish(content()))
     with pytest.raises(CriteriaSetNotInForce):

@@ -190,7 +190,7 @@ def test_a_decision_that_fails_for_one_case_records_nothing_for_any_case():
 
 def test_a_district_cannot_sign_a_decision_dated_1_july_2025():
     story = case_at("appraised")
-    refused(
+    error = refused(
         AuthorityNotCompetent,
         SIGNER,
         decide,
@@ -199,6 +199,7 @@ def test_a_district_cannot_sign_a_decision_dated_1_july_2025():
         unit=district(),
         untouched=[story.case],
     )
+    assert error.details == {"authority_level": "district", "decided_on": "2025-07-01"}
 
 
 def test_a_district_decision_dated_30_june_2025_is_accepted():
