@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from application.core import FixedClock
-from application.ledger import Ledger
-from application.settings import Settings
-from tests.api.helpers import Api, bootstrap_admin
+from tests.api.helpers import Api
 from tests.api.test_scenario import registry
-
-
-@pytest.fixture
-def api(settings: Settings, clock: FixedClock) -> Iterator[Api]:
-    ledger = Ledger(settings, clock=clock)
-    token = bootstrap_admin(ledger)
-    with TestClient(create_app(settings, ledger=ledger)) as client:
-        yield Api(client, token)
-    ledger.close()
 
 
 def family_set(effective_from: str, min_total: int) -> dict[str, Any]:

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import UUID, uuid4
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from application.core import FixedClock
 from application.ledger import Ledger
-from application.settings import Settings
 from domain.base import CommandContext
 from domain.glossary import Role
-from tests.api.helpers import Api, bootstrap_admin, seed_content
+from tests.api.helpers import Api, seed_content
 from tests.api.test_scenario import registry
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def env(settings: Settings, clock: FixedClock) -> Iterator[tuple[Api, Ledger]]:
-    ledger = Ledger(settings, clock=clock)
-    token = bootstrap_admin(ledger)
-    with TestClient(create_app(settings, ledger=ledger)) as client:
-        yield Api(client, token), ledger
-    ledger.close()
+def env(api: Api, ledger: Ledger) -> tuple[Api, Ledger]:
+    return api, ledger
 
 
 def assert_problem(response, status: int, code: str) -> dict:
@@ -38,6 +30,14 @@ def assert_problem(response, status: int, code: str) -> dict:
     assert body["type"] == f"urn:hoctap:problem:{code}"
     assert body["title"] and body["detail"] and body["instance"]
     return body
+
+
+def officer_opens_a_citizen_case(api: Api) -> tuple[dict[str, UUID], UUID]:
+    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
+    ids = registry(api)
+    api.user("officer", ["commune_officer"])
+    case = {"subject_id": str(ids["person"]), "model": "cong_dan_hoc_tap", "cycle_year": 2026}
+    return ids, api.created("officer", "/cases", case)
 
 
 def log_position(ledger: Ledger) -> int:
@@ -164,18 +164,7 @@ def test_registering_the_same_cccd_twice_is_a_conflict(env):
 
 def test_a_rule_violation_is_409_with_the_rule_and_its_evidence(env):
     api, _ = env
-    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
-    ids = registry(api)
-    api.user("officer", ["commune_officer"])
-    case_id = api.created(
-        "officer",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-        },
-    )
+    ids, case_id = officer_opens_a_citizen_case(api)
     scores = {str(i): "9" for i in range(1, 11)}
     body = assert_problem(
         api.post("officer", f"/cases/{case_id}/self-assessment", {"scores": scores}),
@@ -197,18 +186,7 @@ def test_a_rule_violation_is_409_with_the_rule_and_its_evidence(env):
 
 def test_a_stale_if_match_is_a_conflict(env):
     api, _ = env
-    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
-    ids = registry(api)
-    api.user("officer", ["commune_officer"])
-    case_id = api.created(
-        "officer",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-        },
-    )
+    _ids, case_id = officer_opens_a_citizen_case(api)
     read = api.get("officer", f"/cases/{case_id}")
     assert read.headers["etag"] == '"1"'
     stale = api.client.post(
@@ -227,36 +205,14 @@ def test_a_stale_if_match_is_a_conflict(env):
 
 def test_evidence_of_an_unaccepted_kind_is_415_whatever_its_name(env):
     api, _ = env
-    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
-    ids = registry(api)
-    api.user("officer", ["commune_officer"])
-    case_id = api.created(
-        "officer",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-        },
-    )
+    _ids, case_id = officer_opens_a_citizen_case(api)
     response = api.upload("officer", case_id, b"MZ\x90\x00\x03\x00\x00\x00\xff\xff", "1")
     assert_problem(response, 415, "unsupported-media-type")
 
 
 def test_evidence_downloads_only_while_its_digest_matches(env):
     api, ledger = env
-    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
-    ids = registry(api)
-    api.user("officer", ["commune_officer"])
-    case_id = api.created(
-        "officer",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-        },
-    )
+    _ids, case_id = officer_opens_a_citizen_case(api)
     upload = api.upload("officer", case_id, b"%PDF-1.4 chung chi tin hoc", "5")
     location = upload.headers["location"]
     download = api.get("officer", location)

@@ -3,27 +3,10 @@ self-assess, review, notice, appraise, decide — for one citizen and one learni
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from uuid import UUID
 
-import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from application.core import FixedClock
-from application.ledger import Ledger
-from application.settings import Settings
-from tests.api.helpers import Api, bootstrap_admin, seed_content
-
-
-@pytest.fixture
-def api(settings: Settings, clock: FixedClock) -> Iterator[Api]:
-    ledger = Ledger(settings, clock=clock)
-    token = bootstrap_admin(ledger)
-    with TestClient(create_app(settings, ledger=ledger)) as client:
-        yield Api(client, token)
-    ledger.close()
+from tests.api.helpers import Api, seed_content
 
 
 def publish_sets(api: Api) -> None:

@@ -204,11 +204,15 @@ def evidence_attached(
     return Step("evidence_attached", CITIZEN, run)
 
 
-def self_assessed(given_scores: Mapping[str, Decimal] | None = None, on=SELF_ASSESSED_ON) -> Step:
+def self_assessed(
+    given_scores: Mapping[str, Decimal] | None = None,
+    on: date = SELF_ASSESSED_ON,
+    actor: Actor = CITIZEN,
+) -> Step:
     def run(story: Story) -> None:
         story.case.self_assess(given_scores or passing(story.spec), story.spec, on)
 
-    return Step("self_assessed", CITIZEN, run, on)
+    return Step("self_assessed", actor, run, on)
 
 
 def reviewed(

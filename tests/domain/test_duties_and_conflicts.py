@@ -17,6 +17,7 @@ from helpers import (
     REVIEWED_ON,
     REVIEWER,
     SIGNER,
+    Actor,
     case_at,
     conflict_declared,
     council_formed,
@@ -30,6 +31,7 @@ from helpers import (
     refused,
     score_revised,
     seats,
+    self_assessed,
     when,
 )
 
@@ -39,6 +41,7 @@ from domain.errors import (
     ReasonRequired,
     SeparationOfDuties,
 )
+from domain.glossary import Role
 
 DAY = timedelta(days=1)
 
@@ -64,6 +67,21 @@ def appraise(story, actor_conflicted=False, votes_for=1):
 
 def test_the_self_assessor_cannot_review_their_own_case():
     story = case_at("self_assessed")
+    refused(
+        SeparationOfDuties,
+        CITIZEN,
+        story.case.review,
+        passing(story.spec),
+        story.evidence,
+        story.spec,
+        REVIEWED_ON,
+        untouched=[story.case],
+    )
+
+
+def test_someone_whose_self_assessment_was_redone_by_another_cannot_review_the_case():
+    household_member = Actor("u-household-member", Role.CITIZEN)
+    story = given(*path_to("self_assessed"), self_assessed(actor=household_member))
     refused(
         SeparationOfDuties,
         CITIZEN,

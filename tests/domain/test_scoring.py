@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -46,7 +47,7 @@ from domain.errors import (
 )
 from domain.evaluation import evaluate, total_of
 
-REVISED_ON = REVIEWED_ON.replace(day=REVIEWED_ON.day + 1)
+REVISED_ON = REVIEWED_ON + timedelta(days=1)
 
 
 def target_spec():
@@ -355,6 +356,11 @@ def test_the_total_is_the_sum_of_the_indicator_scores():
     spec = seed_spec(CDHT)
     given_scores = {code: Decimal(n) for n, code in enumerate(codes(spec), start=1)}
     assert total_of(spec, given_scores) == Decimal(55)
+
+
+def test_a_score_for_an_indicator_outside_the_set_does_not_count_towards_the_total():
+    spec = seed_spec(CDHT)
+    assert total_of(spec, {**scores(spec, 8), "11": Decimal(10)}) == Decimal(80)
 
 
 def test_a_cdht_total_of_80_with_every_indicator_at_least_5_passes():
