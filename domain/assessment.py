@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,19 +23,23 @@ from domain.errors import (
     ConflictOfInterest,
     DateOutOfOrder,
     EvidenceNotUsable,
-    EvidenceRequired,
     InvalidInput,
     ReasonRequired,
-    ScoreOutOfRange,
     SeparationOfDuties,
     StepOutOfOrder,
     SubjectMismatch,
     ThresholdNotMet,
-    UnknownIndicator,
     WrongCriteriaSet,
 )
 from domain.evaluation import Verdict, evaluate
-from domain.glossary import SUBJECT_OF_MODEL, CaseStatus, IndicatorKind, SubjectKind, TitleModel
+from domain.glossary import SUBJECT_OF_MODEL, CaseStatus, SubjectKind, TitleModel
+from domain.scoring import (
+    CouncilSeat,
+    EvidenceItem,
+    check_evidence_supports,
+    checked_scores,
+    indicator_of,
+)
 
 S = CaseStatus
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -43,28 +47,6 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 def case_id_for(subject_id: UUID, model: TitleModel, cycle_year: int, attempt: int) -> UUID:
     return ledger_id("assessment-case", subject_id, model.value, cycle_year, attempt)
-
-
-@dataclass(frozen=True)
-class EvidenceItem:
-    evidence_id: UUID
-    digest: str
-    size: int
-    media_type: str
-    kind: str
-    issuer: str
-    issued_on: date
-    indicators: tuple[str, ...]
-    submitted_by: str
-    superseded_by: UUID | None = None
-    superseded: bool = False
-
-
-@dataclass(frozen=True)
-class CouncilSeat:
-    user_id: str
-    role: str  # chair | member | secretary
-    conflict: str | None = None  # declared conflict of interest: this member does not vote
 
 
 @aggregate_topic("hoctap.AssessmentCase")
@@ -128,6 +110,7 @@ class AssessmentCase(LedgerAggregate):
         def apply(self, case: AssessmentCase) -> None:
             case.self_scores = dict(self.scores)
             case.self_assessor = self.actor_id
+            case.self_assessors.add(self.actor_id)
             case.step_dates[S.SELF_ASSESSED] = self.assessed_on
             case.status = S.SELF_ASSESSED
 
@@ -284,7 +267,8 @@ class AssessmentCase(LedgerAggregate):
         self.review_scores: dict[str, Decimal] = {}
         self.final_scores: dict[str, Decimal] = {}
         self.evidence_seen: list[UUID] = []
-        self.self_assessor: str | None = None
+        self.self_assessor: str | None = None  # who submitted the latest self-assessment
+        self.self_assessors: set[str] = set()  # everyone who ever self-assessed this case
         self.reviewer: str | None = None
         self.revisers: set[str] = set()
         self.notice_closes_on: date | None = None
@@ -380,7 +364,7 @@ class AssessmentCase(LedgerAggregate):
         if not codes:
             raise InvalidInput("minh chứng phải gắn với ít nhất một chỉ số", field="indicators")
         for code in codes:
-            self._indicator(spec, code)
+            indicator_of(spec, code)
         if not _DIGEST.match(digest) or size < 0:
             raise InvalidInput("mã băm SHA-256 hoặc kích thước không hợp lệ", field="digest")
         if evidence_id in self.evidence:
@@ -428,8 +412,8 @@ class AssessmentCase(LedgerAggregate):
     def self_assess(self, scores: Mapping[str, Decimal], spec: CriteriaSpec, on: date) -> None:
         self._check_pinned(spec)
         self._check_status("tự đánh giá", S.OPENED, S.SELF_ASSESSED)
-        clean = self._check_scores(spec, scores, complete=True)
-        self._check_evidence_supports(spec, clean, self.active_evidence.values())
+        clean = checked_scores(spec, scores, complete=True)
+        check_evidence_supports(spec, clean, self.active_evidence.values())
         self._check_date_after_last_step(on)
         self.trigger_event(self.SelfAssessed, scores=clean, assessed_on=on, effective_date=on)
 
@@ -445,7 +429,7 @@ class AssessmentCase(LedgerAggregate):
         self._check_pinned(spec)
         self._check_status("thẩm định", S.SELF_ASSESSED)
         reviewer = current_context().actor_id
-        if reviewer == self.self_assessor:
+        if reviewer in self.self_assessors:
             raise SeparationOfDuties(
                 "người thẩm định không được là người tự đánh giá", actor_id=reviewer
             )
@@ -453,8 +437,8 @@ class AssessmentCase(LedgerAggregate):
         unknown = [str(e) for e in seen if e not in self.active_evidence]
         if unknown:
             raise EvidenceNotUsable("minh chứng không có hoặc đã bị thay thế", evidence_ids=unknown)
-        clean = self._check_scores(spec, scores, complete=True)
-        self._check_evidence_supports(spec, clean, [self.evidence[e] for e in seen])
+        clean = checked_scores(spec, scores, complete=True)
+        check_evidence_supports(spec, clean, [self.evidence[e] for e in seen])
         self._check_date_after_last_step(on)
         self.trigger_event(
             self.Reviewed,
@@ -475,15 +459,15 @@ class AssessmentCase(LedgerAggregate):
         )
         _require_reason(reason)
         reviser = current_context().actor_id
-        if reviser == self.self_assessor:
+        if reviser in self.self_assessors:
             raise SeparationOfDuties("người tự đánh giá không được điều chỉnh điểm thẩm định")
         if reviser in {seat.user_id for seat in self.council}:
             raise SeparationOfDuties(
                 "thành viên hội đồng không được điều chỉnh điểm mà hội đồng xét duyệt",
                 actor_id=reviser,
             )
-        clean = self._check_scores(spec, {indicator: score}, complete=False)
-        self._check_evidence_supports(spec, clean, self.active_evidence.values())
+        clean = checked_scores(spec, {indicator: score}, complete=False)
+        check_evidence_supports(spec, clean, self.active_evidence.values())
         previous = self.final_scores.get(indicator, Decimal(0))
         if clean[indicator] == previous:
             raise InvalidInput("điểm mới trùng điểm hiện tại", indicator=indicator)
@@ -559,7 +543,7 @@ class AssessmentCase(LedgerAggregate):
         if not members or len(set(ids)) != len(ids):
             raise InvalidInput("hội đồng cần thành viên, không trùng lặp", field="members")
         for seat in members:
-            if seat.user_id in (self.self_assessor, self.reviewer) or seat.user_id in self.revisers:
+            if seat.user_id in self.self_assessors | self.revisers or seat.user_id == self.reviewer:
                 raise SeparationOfDuties(
                     "thành viên hội đồng không được là người tự đánh giá hoặc thẩm định",
                     member_id=seat.user_id,
@@ -611,6 +595,13 @@ class AssessmentCase(LedgerAggregate):
             raise InvalidInput(
                 "số phiếu vượt quá số thành viên được biểu quyết", voting_members=len(voting)
             )
+        if recommended != (votes_for > votes_against):
+            raise InvalidInput(
+                "kết luận của hội đồng phải theo đa số phiếu",
+                recommended=recommended,
+                votes_for=votes_for,
+                votes_against=votes_against,
+            )
         verdict = evaluate(spec, self.final_scores)
         if recommended and not verdict.passed:
             raise ThresholdNotMet(
@@ -638,7 +629,7 @@ class AssessmentCase(LedgerAggregate):
     @property
     def participants(self) -> set[str]:
         """Everyone who assessed, reviewed, revised or sat on the council."""
-        people = {p for p in (self.self_assessor, self.reviewer) if p} | self.revisers
+        people = self.self_assessors | self.revisers | ({self.reviewer} if self.reviewer else set())
         return people | {s.user_id for s in self.council}
 
     def check_decidable(self) -> None:
@@ -654,6 +645,7 @@ class AssessmentCase(LedgerAggregate):
     def withdraw(self, reason: str, on: date) -> None:
         self._check_not_decided()
         _require_reason(reason)
+        self._check_date_after_last_step(on)
         self.trigger_event(self.Withdrawn, withdrawn_on=on, reason=reason, effective_date=on)
 
     # --- guards ---------------------------------------------------------------------------
@@ -694,51 +686,6 @@ class AssessmentCase(LedgerAggregate):
                 on=on.isoformat(),
                 previous_step_on=latest.isoformat(),
             )
-
-    @staticmethod
-    def _indicator(spec: CriteriaSpec, code: str) -> Any:
-        indicator = spec.indicator(code)
-        if indicator is None:
-            raise UnknownIndicator(f"chỉ số '{code}' không có trong bộ tiêu chí", indicator=code)
-        return indicator
-
-    def _check_scores(
-        self, spec: CriteriaSpec, scores: Mapping[str, Decimal], *, complete: bool
-    ) -> dict[str, Decimal]:
-        clean: dict[str, Decimal] = {}
-        for code, raw in scores.items():
-            indicator = self._indicator(spec, code)
-            score = Decimal(raw)
-            if not score.is_finite() or score < 0 or score > indicator.max_points:
-                raise ScoreOutOfRange(
-                    f"điểm chỉ số {code} phải trong khoảng 0..{indicator.max_points}",
-                    indicator=code,
-                    max_points=str(indicator.max_points),
-                    found=str(raw),
-                )
-            if indicator.kind is IndicatorKind.TARGET and score not in (0, 1):
-                raise ScoreOutOfRange(
-                    f"chỉ số {code} chỉ nhận 1 (đạt) hoặc 0 (không đạt)", indicator=code
-                )
-            clean[code] = score
-        if complete:
-            missing = [i.code for i in spec.indicators if i.code not in clean]
-            if missing:
-                raise InvalidInput("phải chấm đủ mọi chỉ số", missing=missing)
-        return clean
-
-    @staticmethod
-    def _check_evidence_supports(
-        spec: CriteriaSpec, scores: Mapping[str, Decimal], evidence: Iterable[EvidenceItem]
-    ) -> None:
-        supported = {code for item in evidence for code in item.indicators}
-        for code, score in scores.items():
-            indicator = spec.indicator(code)
-            if indicator and indicator.evidence_required and score > 0 and code not in supported:
-                raise EvidenceRequired(
-                    f"chỉ số {code} có điểm trên 0 cần ít nhất một minh chứng",
-                    indicator=code,
-                )
 
 
 def _require_reason(reason: str | None) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
@@ -78,6 +78,11 @@ class CriteriaSpec:
         return sum((i.max_points for i in self.indicators), Decimal(0))
 
 
+def _whole(value: Any) -> TypeGuard[int]:
+    """A whole number, and not a boolean (JSON true is no count of days)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _decimal(value: Any, where: str) -> Decimal:
     try:
         number = Decimal(str(value))
@@ -139,7 +144,7 @@ def parse_spec(data: Mapping[str, Any]) -> CriteriaSpec:
     if end is not None and end < effective_from:
         raise InvalidCriteriaSet("effective_to phải sau effective_from", field="effective_to")
     level = data.get("level")
-    if level is not None and (not isinstance(level, int) or level < 1):
+    if level is not None and (not _whole(level) or level < 1):
         raise InvalidCriteriaSet("level: phải là số nguyên dương", field="level")
     return CriteriaSpec(
         code=_text(data, "code", "set"),
@@ -213,11 +218,11 @@ def _parse_rules(rules: Mapping[str, Any], codes: set[str]) -> ThresholdRules:
     if missing:
         raise InvalidCriteriaSet(f"rules.recognised_bands: không có hạng {', '.join(missing)}")
     validity = rules.get("validity_years", 1)
-    if not isinstance(validity, int) or validity < 1:
+    if not _whole(validity) or validity < 1:
         raise InvalidCriteriaSet("rules.validity_years: số nguyên dương", field="validity_years")
     notice_days = rules.get("notice_days")
     notice_required = bool(rules.get("public_notice_required", False))
-    if notice_required and (not isinstance(notice_days, int) or notice_days < 1):
+    if notice_required and (not _whole(notice_days) or notice_days < 1):
         raise InvalidCriteriaSet(
             "rules.notice_days: bắt buộc khi cần niêm yết", field="notice_days"
         )

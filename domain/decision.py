@@ -34,8 +34,8 @@ def decision_id_for(authority_unit_id: UUID, number: str) -> UUID:
 def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
+    except ValueError:  # 29 February in a year that has none: the anniversary is 1 March
+        return day.replace(year=day.year + years, month=3, day=1)
 
 
 def validity(decided_on: date, years: int) -> tuple[date, date]:

@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from helpers import ADMIN, CDHT, names, publish, recorded, refused, seed_content, when
 
 from domain.base import acting
 from domain.criteria import CriteriaCatalogue, CriteriaSet, criteria_set_id
 from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, RuleViolation
 from domain.glossary import TitleModel
+from tests.domain.helpers import ADMIN, CDHT, names, publish, recorded, refused, seed_content, when
 
 CODE = "244/QĐ-KHVN/CDHT/can-bo"
 

@@ -6,7 +6,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from helpers import (
+
+from domain.base import MissingCommandContext, ledger_id
+from domain.errors import (
+    AuthorityNotCompetent,
+    DateOutOfOrder,
+    ReasonRequired,
+    StepOutOfOrder,
+    ThresholdNotMet,
+)
+from tests.domain.helpers import (
     APPRAISED_ON,
     CHAIR,
     DECIDED_ON,
@@ -30,15 +39,6 @@ from helpers import (
     variant_spec,
     village,
     when,
-)
-
-from domain.base import MissingCommandContext, ledger_id
-from domain.errors import (
-    AuthorityNotCompetent,
-    DateOutOfOrder,
-    ReasonRequired,
-    StepOutOfOrder,
-    ThresholdNotMet,
 )
 
 DAY = timedelta(days=1)

@@ -6,7 +6,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from helpers import (
+
+from domain.errors import (
+    ConflictOfInterest,
+    InvalidInput,
+    ReasonRequired,
+    SeparationOfDuties,
+)
+from domain.glossary import Role
+from tests.domain.helpers import (
     APPRAISED_ON,
     CHAIR,
     CITIZEN,
@@ -34,14 +42,6 @@ from helpers import (
     self_assessed,
     when,
 )
-
-from domain.errors import (
-    ConflictOfInterest,
-    InvalidInput,
-    ReasonRequired,
-    SeparationOfDuties,
-)
-from domain.glossary import Role
 
 DAY = timedelta(days=1)
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from helpers import (
+from domain.assessment import AssessmentCase, case_id_for
+from domain.errors import (
+    CaseAlreadyOpen,
+    DateOutOfOrder,
+    ReasonRequired,
+    StepOutOfOrder,
+    SubjectMismatch,
+    WrongCriteriaSet,
+)
+from domain.glossary import SubjectKind, TitleModel
+from tests.domain.helpers import (
     APPRAISED_ON,
     ATTACHED_ON,
     CHAIR,
@@ -45,17 +55,6 @@ from helpers import (
     when,
     withdrawn,
 )
-
-from domain.assessment import AssessmentCase, case_id_for
-from domain.errors import (
-    CaseAlreadyOpen,
-    DateOutOfOrder,
-    ReasonRequired,
-    StepOutOfOrder,
-    SubjectMismatch,
-    WrongCriteriaSet,
-)
-from domain.glossary import SubjectKind, TitleModel
 
 DAY = timedelta(days=1)
 

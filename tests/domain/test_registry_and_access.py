@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from helpers import ADMIN, OFFICER, commune, establish, names, province, recorded, refused, when
 
 from domain.access import ApiToken, UserAccount
 from domain.base import acting, ledger_id
 from domain.errors import InvalidInput, NotAuthenticated, RuleViolation, UnitNotValid
 from domain.glossary import Role, SubjectKind, UnitLevel
 from domain.registry import LAST_DISTRICT_DAY, AdministrativeUnit, Collective, Person
+from tests.domain.helpers import (
+    ADMIN,
+    OFFICER,
+    commune,
+    establish,
+    names,
+    province,
+    recorded,
+    refused,
+    when,
+)
 
 REGISTERED_ON = date(2025, 2, 1)
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)

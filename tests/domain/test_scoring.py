@@ -6,7 +6,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from helpers import (
+from hypothesis import given as for_all
+from hypothesis import strategies as st
+
+from domain.errors import (
+    EvidenceNotUsable,
+    EvidenceRequired,
+    InvalidInput,
+    ReasonRequired,
+    ScoreOutOfRange,
+    SeparationOfDuties,
+    StepOutOfOrder,
+    UnknownIndicator,
+)
+from domain.evaluation import evaluate, total_of
+from tests.domain.helpers import (
     CDHT,
     CITIZEN,
     REVIEWED_ON,
@@ -32,20 +46,6 @@ from helpers import (
     self_assessed,
     when,
 )
-from hypothesis import given as for_all
-from hypothesis import strategies as st
-
-from domain.errors import (
-    EvidenceNotUsable,
-    EvidenceRequired,
-    InvalidInput,
-    ReasonRequired,
-    ScoreOutOfRange,
-    SeparationOfDuties,
-    StepOutOfOrder,
-    UnknownIndicator,
-)
-from domain.evaluation import evaluate, total_of
 
 REVISED_ON = REVIEWED_ON + timedelta(days=1)
 

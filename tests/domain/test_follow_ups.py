@@ -1,0 +1,90 @@
+"""Rules added after the first review of the domain: majority votes, withdrawal dates,
+leap-day validity and whole-number rule values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.decision import validity
+from domain.errors import DateOutOfOrder, InvalidCriteriaSet, InvalidInput
+from tests.domain.helpers import (
+    APPRAISED_ON,
+    CHAIR,
+    CITIZEN,
+    OPENED_ON,
+    case_at,
+    names,
+    publish,
+    recorded,
+    refused,
+    seed_content,
+    when,
+)
+
+
+def test_a_recommendation_against_the_majority_of_votes_is_refused():
+    story = case_at("council_formed")
+    refused(
+        InvalidInput,
+        CHAIR,
+        story.case.appraise,
+        recommended=True,
+        votes_for=0,
+        votes_against=2,
+        remarks=None,
+        spec=story.spec,
+        on=APPRAISED_ON,
+        actor_conflicted=False,
+        untouched=[story.case],
+    )
+
+
+def test_a_tied_vote_cannot_recommend():
+    story = case_at("council_formed")
+    refused(
+        InvalidInput,
+        CHAIR,
+        story.case.appraise,
+        recommended=True,
+        votes_for=1,
+        votes_against=1,
+        remarks=None,
+        spec=story.spec,
+        on=APPRAISED_ON,
+        actor_conflicted=False,
+        untouched=[story.case],
+    )
+
+
+def test_a_withdrawal_dated_before_the_last_step_is_refused():
+    story = case_at("opened")
+    refused(
+        DateOutOfOrder,
+        CITIZEN,
+        story.case.withdraw,
+        "Chuyển nơi ở",
+        date(2020, 1, 1),
+        untouched=[story.case],
+    )
+
+
+def test_a_withdrawal_records_its_reason_and_date():
+    story = case_at("opened")
+    when(CITIZEN, story.case.withdraw, "Chuyển nơi ở", OPENED_ON)
+    [event] = recorded(story.case)
+    assert names([event]) == ["Withdrawn"]
+    assert (event.reason, event.effective_date) == ("Chuyển nơi ở", OPENED_ON)
+
+
+def test_a_title_granted_on_29_february_is_valid_until_28_february_next_year():
+    assert validity(date(2024, 2, 29), 1) == (date(2024, 2, 29), date(2025, 2, 28))
+
+
+@pytest.mark.parametrize("field", ["notice_days", "validity_years"])
+def test_true_is_not_a_number_of_days_or_years(field: str):
+    content = seed_content()
+    content["rules"] |= {"public_notice_required": True, "notice_days": 10, field: True}
+    with pytest.raises(InvalidCriteriaSet):
+        publish(content)
