@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from uuid import UUID, uuid4
 
 import pytest
@@ -270,3 +271,21 @@ def test_a_citizen_may_not_open_a_case_for_someone_else(env):
     )
     assert mine.status_code == 201
     assert UUID(mine.json()["id"])
+
+
+def test_text_is_stored_nfc_normalised_whatever_form_it_arrives_in(env):
+    api, _ = env
+    decomposed = unicodedata.normalize("NFD", "Tỉnh Hòa Bình")
+    unit_id = api.created(
+        "admin",
+        "/units",
+        {
+            "code": "HB",
+            "name": decomposed,
+            "level": "province",
+            "unit_type": "tinh",
+            "valid_from": "2008-01-01",
+        },
+    )
+    name = api.get("admin", f"/units/{unit_id}").json()["name"]
+    assert name == unicodedata.normalize("NFC", "Tỉnh Hòa Bình") != decomposed
