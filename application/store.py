@@ -7,7 +7,8 @@ TABLE``/``CREATE OR REPLACE FUNCTION`` fail when run concurrently).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -43,6 +44,21 @@ class HoctapStore(Application[UUID]):
         transcoder.register(DateAsISO())
 
 
+@contextmanager
+def open_ddl_lock(settings: Settings) -> Iterator[None]:
+    """Serialise schema changes across processes (a no-op off PostgreSQL)."""
+    if settings.backend != "postgres":
+        yield
+        return
+    with psycopg.connect(**postgres_conninfo(settings), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK,))
+        try:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.database_schema}"')
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK,))
+
+
 def postgres_conninfo(settings: Settings) -> dict[str, Any]:
     env = settings.eventsourcing_env(create_tables=False)
     return {
@@ -70,13 +86,8 @@ def open_store(
         if initialise and create_more:
             create_more(store)
         return store
-    with psycopg.connect(**postgres_conninfo(settings), autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK,))
-        try:
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.database_schema}"')
-            store = HoctapStore(env=settings.eventsourcing_env(create_tables=True))
-            if create_more:
-                create_more(store)
-            return store
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK,))
+    with open_ddl_lock(settings):
+        store = HoctapStore(env=settings.eventsourcing_env(create_tables=True))
+        if create_more:
+            create_more(store)
+        return store

@@ -1,0 +1,126 @@
+"""The read models of one process: their view store, the event log as their source, and the
+loop that keeps them up to date (a thread inside the API on the embedded default, or the
+``hoctap projections run`` process)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime
+from typing import Any
+
+from application.settings import Settings
+from application.store import HoctapStore, open_ddl_lock, postgres_conninfo
+from projections.catalogue import all_projections
+from projections.engine import ConcurrentRunner, Engine, Envelope, Status
+from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+
+log = logging.getLogger("hoctap.projections")
+
+
+class StoreEventSource:
+    """The event log read in order, decoding only the events a projection wants."""
+
+    def __init__(self, store: HoctapStore) -> None:
+        self.store = store
+
+    def read(self, after: int, limit: int, topics: frozenset[str]) -> tuple[list[Envelope], int]:
+        items = self.store.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        if not items:
+            return [], after
+        wanted = [
+            Envelope(n.id, n.topic, self.store.mapper.to_domain_event(n))
+            for n in items
+            if not topics or n.topic in topics
+        ]
+        return wanted, items[-1].id
+
+    def max_position(self) -> int:
+        return self.store.recorder.max_notification_id() or 0
+
+    def recorded_at(self, position: int) -> datetime | None:
+        items = self.store.recorder.select_notifications(
+            start=position, limit=1, inclusive_of_start=False
+        )
+        if not items:
+            return None
+        event: Any = self.store.mapper.to_domain_event(items[0])
+        stamp: datetime = event.timestamp
+        return stamp
+
+
+def open_view_store(settings: Settings) -> ViewStore:
+    if settings.backend == "postgres":
+        return PostgresViewStore(postgres_conninfo(settings), settings.database_schema)
+    if settings.backend == "sqlite":
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        return SQLiteViewStore(str(settings.var_dir / "views.sqlite"))
+    return SQLiteViewStore(f"file:views-{uuid.uuid4().hex}?mode=memory&cache=shared")
+
+
+class ReadModels:
+    def __init__(self, settings: Settings, store: HoctapStore) -> None:
+        self.views = open_view_store(settings)
+        self.engine = Engine(self.views, StoreEventSource(store), all_projections())
+        self._settings = settings
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+
+    def initialise(self) -> None:
+        """Create the state table and each projection's first generation (once)."""
+        with open_ddl_lock(self._settings):
+            self.engine.create_state_table()
+            for projection in self.engine.projections.values():
+                self.engine.ensure_live(projection)
+
+    def catch_up(self) -> int:
+        """Fold every new event into every live view; returns how many events were folded."""
+        total = 0
+        with self._lock:
+            for projection in self.engine.projections.values():
+                try:
+                    total += self.engine.catch_up(projection)
+                except ConcurrentRunner as race:
+                    log.info("another runner is ahead: %s", race)
+        return total
+
+    def run(self, poll_seconds: float = 0.2) -> None:
+        """Keep the views up to date until :meth:`stop` (survives transient errors)."""
+        while not self._stop.is_set():
+            try:
+                self.catch_up()
+            except Exception:
+                log.exception("projection runner: catch-up failed; retrying")
+                self._stop.wait(2.0)
+            self._wake.wait(poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="hoctap-projections", daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """A command was saved: fold it soon."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def close(self) -> None:
+        self.stop()
+        self.views.close()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        self.nudge()
+        return self.engine.wait_for(position, timeout)
+
+    def statuses(self, now: datetime) -> list[Status]:
+        return [self.engine.status(p, now) for p in self.engine.projections.values()]

@@ -1,0 +1,42 @@
+"""What someone did: every event by actor, role and time range."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from projections.activity.projection import ACTIONS, Activity
+from projections.engine import Engine, Row
+
+
+def actions(
+    engine: Engine,
+    *,
+    actor_id: str | None = None,
+    actor_role: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_position: int | None = None,
+    limit: int = 100,
+) -> list[Row]:
+    projection = Activity()
+    table = engine.qualified(projection, engine.ensure_live(projection), "actions")
+    mark = engine.store.mark
+    sqlite = engine.store.dialect == "sqlite"
+    where: list[str] = []
+    params: list[object] = []
+    for clause, value in (
+        (f"actor_id = {mark}", actor_id),
+        (f"actor_role = {mark}", actor_role),
+        (f"recorded_at >= {mark}", since.isoformat() if since and sqlite else since),
+        (f"recorded_at < {mark}", until.isoformat() if until and sqlite else until),
+        (f"position > {mark}", after_position),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    sql = (
+        f"SELECT * FROM {table}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" ORDER BY position LIMIT {int(limit)}"
+    )
+    return [ACTIONS.decode(r) for r in engine.store.fetch_all(sql, params)]

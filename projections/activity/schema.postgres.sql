@@ -1,0 +1,15 @@
+CREATE TABLE IF NOT EXISTS {actions} (
+    position BIGINT PRIMARY KEY,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    actor_id TEXT,
+    actor_role TEXT,
+    topic TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    record_version INTEGER NOT NULL,
+    reason TEXT,
+    effective_date DATE,
+    correlation_id TEXT,
+    causation_id TEXT
+);
+CREATE INDEX IF NOT EXISTS {prefix}_actions_actor ON {actions} (actor_id, recorded_at);
+CREATE INDEX IF NOT EXISTS {prefix}_actions_time ON {actions} (recorded_at)

@@ -1,0 +1,25 @@
+CREATE TABLE IF NOT EXISTS {titles} (
+    case_id TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    subject_kind TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    cycle_year INTEGER NOT NULL,
+    outcome TEXT,
+    decision_id TEXT,
+    decision_number TEXT,
+    decided_on TEXT,
+    signer_id TEXT,
+    signer_title TEXT,
+    authority_name TEXT,
+    legal_basis TEXT,
+    valid_from TEXT,
+    valid_until TEXT,
+    classification TEXT,
+    total NUMERIC,
+    reason TEXT,
+    decision_recorded_at TEXT,
+    position INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {prefix}_titles_subject ON {titles} (subject_id);
+CREATE INDEX IF NOT EXISTS {prefix}_titles_held ON {titles} (model, outcome, valid_from, valid_until)

@@ -1,0 +1,87 @@
+"""Questions the standings answer: filtered, sorted, cursor-paginated lists of cases."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from projections.engine import Engine, Row
+from projections.standings.projection import CASES, Standings
+
+SORTABLE = {"updated_at", "opened_on", "total", "cycle_year"}
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Row]
+    next_cursor: str | None
+
+
+def _cursor(value: Any, key: str) -> str:
+    raw = json.dumps([str(value) if value is not None else None, key]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _uncursor(cursor: str) -> tuple[str | None, str]:
+    try:
+        value, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError) as exc:
+        raise ValueError("cursor không hợp lệ") from exc
+    return value, str(key)
+
+
+def list_cases(
+    engine: Engine,
+    *,
+    unit_ids: set[str] | None = None,
+    model: str | None = None,
+    cycle_year: int | None = None,
+    status: str | None = None,
+    classification: str | None = None,
+    subject_id: str | None = None,
+    sort: str = "updated_at",
+    descending: bool = True,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    if sort not in SORTABLE:
+        raise ValueError(f"sort: một trong {', '.join(sorted(SORTABLE))}")
+    projection = Standings()
+    generation = engine.ensure_live(projection)
+    table = engine.qualified(projection, generation, "cases")
+    mark = engine.store.mark
+    where: list[str] = []
+    params: list[object] = []
+    for column, value in (
+        ("model", model),
+        ("cycle_year", cycle_year),
+        ("status", status),
+        ("classification", classification),
+        ("subject_id", subject_id),
+    ):
+        if value is not None:
+            where.append(f"{column} = {mark}")
+            params.append(value)
+    if unit_ids is not None:
+        if not unit_ids:
+            return Page([], None)
+        where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
+        params.extend(sorted(unit_ids))
+    if cursor:
+        value, key = _uncursor(cursor)
+        op = "<" if descending else ">"
+        where.append(f"({sort} {op} {mark} OR ({sort} = {mark} AND case_id {op} {mark}))")
+        params.extend([value, value, key])
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT * FROM {table}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" ORDER BY {sort} {direction}, case_id {direction} LIMIT {int(limit) + 1}"
+    )
+    rows = [CASES.decode(r) for r in engine.store.fetch_all(sql, params)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _cursor(rows[-1][sort], rows[-1]["case_id"]) if more and rows else None
+    return Page(rows, next_cursor)

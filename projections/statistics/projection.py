@@ -1,0 +1,125 @@
+"""The fold of case and subject events into counters per unit, title and cycle year (pure).
+
+A case contributes to its unit's counters through three flags: registered (opened and not
+withdrawn), assessed (appraised by a council) and recognised (granted). Each event moves the
+flags of one case; the counters move by the difference, so a count can never drift from the
+cases behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from domain.assessment import AssessmentCase as Case
+from domain.registry import Collective, Person
+from projections.engine import Envelope, Projection, Row, Rows, Table
+
+FLAG_NAMES = ("registered", "assessed", "recognised")
+
+FLAGS = Table(
+    name="case_flags",
+    key="case_id",
+    columns=("case_id", "counter_key", *FLAG_NAMES),
+)
+COUNTS = Table(
+    name="counts",
+    key="counter_key",
+    columns=("counter_key", "unit_id", "model", "cycle_year", *FLAG_NAMES),
+)
+SUBJECTS = Table(
+    name="subjects",
+    key="subject_key",
+    columns=("subject_key", "unit_id", "subject_kind", "subjects"),
+)
+
+CASE_TOPICS = {
+    Case.Opened.TOPIC,
+    Case.Appraised.TOPIC,
+    Case.TitleGranted.TOPIC,
+    Case.Withdrawn.TOPIC,
+}
+SUBJECT_TOPICS = {Person.Registered.TOPIC, Collective.Registered.TOPIC}
+
+
+def counter_key(unit_id: str, model: str, cycle_year: int) -> str:
+    return f"{unit_id}|{model}|{cycle_year}"
+
+
+def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
+    """A case's three flags after one of its events."""
+    event, topic = envelope.event, envelope.topic
+    if topic == Case.Opened.TOPIC:
+        key = counter_key(str(event.unit_id), event.model, event.cycle_year)
+        return {
+            "case_id": str(event.originator_id),
+            "counter_key": key,
+            "registered": 1,
+            "assessed": 0,
+            "recognised": 0,
+        }
+    if flags is None:
+        return None
+    changed = dict(flags)
+    if topic == Case.Appraised.TOPIC:
+        changed["assessed"] = 1
+    elif topic == Case.TitleGranted.TOPIC:
+        changed["recognised"] = 1
+    elif topic == Case.Withdrawn.TOPIC:
+        changed |= {"registered": 0, "assessed": 0, "recognised": 0}
+    return changed
+
+
+class Statistics(Projection):
+    name = "statistics"
+    version = 1
+    tables = (FLAGS, COUNTS, SUBJECTS)
+    topics = frozenset(CASE_TOPICS | SUBJECT_TOPICS)
+    folder = Path(__file__).parent
+
+    def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
+        event = envelope.event
+        if envelope.topic in SUBJECT_TOPICS:
+            yield "subjects", self._subject_key(envelope)
+            return
+        yield "case_flags", str(event.originator_id)
+        if envelope.topic == Case.Opened.TOPIC:
+            yield "counts", counter_key(str(event.unit_id), event.model, event.cycle_year)
+
+    def _subject_key(self, envelope: Envelope) -> str:
+        event = envelope.event
+        kind = "person" if envelope.topic == Person.Registered.TOPIC else event.kind
+        return f"{event.unit_id}|{kind}"
+
+    def apply(self, envelope: Envelope, rows: Rows) -> None:
+        if envelope.topic in SUBJECT_TOPICS:
+            key = self._subject_key(envelope)
+            unit_id, kind = key.split("|")
+            row = rows.get("subjects", key) or {
+                "subject_key": key,
+                "unit_id": unit_id,
+                "subject_kind": kind,
+                "subjects": 0,
+            }
+            rows.put("subjects", row | {"subjects": row["subjects"] + 1})
+            return
+        case_id = str(envelope.event.originator_id)
+        before = rows.get("case_flags", case_id)
+        after = flags_after(before, envelope)
+        if after is None:
+            return
+        rows.put("case_flags", after)
+        key = after["counter_key"]
+        unit_id, model, cycle = key.split("|")
+        counts = rows.get("counts", key) or {
+            "counter_key": key,
+            "unit_id": unit_id,
+            "model": model,
+            "cycle_year": int(cycle),
+            "registered": 0,
+            "assessed": 0,
+            "recognised": 0,
+        }
+        for flag in FLAG_NAMES:
+            counts[flag] += after[flag] - (before[flag] if before else 0)
+        rows.put("counts", counts)

@@ -1,0 +1,157 @@
+"""The annual report: registered, assessed and recognised per unit, rolled up the tree.
+
+Counts are kept per unit as recorded; a report picks a structure (the day whose geography it
+uses) and adds each unit's counts to the unit standing for it that day and to every ancestor.
+Merged communes therefore sum into their successor under the two-level structure, and stay
+apart under the three-level one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from domain.glossary import SUBJECT_OF_MODEL, TitleModel
+from domain.registry import TWO_LEVEL_GOVERNMENT_FROM
+from projections.engine import Engine
+from projections.statistics.projection import Statistics
+from projections.units.projection import UNITS, Units
+from projections.units.tree import UnitTree
+
+THREE_LEVEL_DAY = date(2025, 6, 30)
+TWO_LEVEL_DAY = TWO_LEVEL_GOVERNMENT_FROM
+
+
+@dataclass
+class Line:
+    unit_id: str
+    code: str
+    name: str
+    level: str
+    parent_id: str | None
+    registered: int = 0
+    assessed: int = 0
+    recognised: int = 0
+    subjects: int = 0
+    by_model: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def rate_of_registered(self) -> Decimal | None:
+        return _rate(self.recognised, self.registered)
+
+    @property
+    def rate_of_subjects(self) -> Decimal | None:
+        return _rate(self.recognised, self.subjects)
+
+
+@dataclass
+class Report:
+    structure: str  # "two_level" | "three_level"
+    structure_day: date
+    cycle_year: int
+    model: str | None
+    lines: list[Line]
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def structure_day(structure: str) -> date:
+    if structure == "two_level":
+        return TWO_LEVEL_DAY
+    if structure == "three_level":
+        return THREE_LEVEL_DAY
+    raise ValueError("structure: 'two_level' hoặc 'three_level'")
+
+
+def unit_tree(engine: Engine) -> UnitTree:
+    units = Units()
+    table = engine.qualified(units, engine.ensure_live(units), "units")
+    return UnitTree(UNITS.decode(r) for r in engine.store.fetch_all(f"SELECT * FROM {table}"))
+
+
+def report(
+    engine: Engine,
+    *,
+    cycle_year: int,
+    structure: str = "two_level",
+    model: str | None = None,
+    root_id: str | None = None,
+) -> Report:
+    day = structure_day(structure)
+    tree = unit_tree(engine)
+    stats = Statistics()
+    generation = engine.ensure_live(stats)
+    mark = engine.store.mark
+    params: list[object] = [cycle_year]
+    sql = f"SELECT * FROM {engine.qualified(stats, generation, 'counts')} WHERE cycle_year = {mark}"
+    if model:
+        sql += f" AND model = {mark}"
+        params.append(model)
+    counts = engine.store.fetch_all(sql, params)
+    subjects = engine.store.fetch_all(
+        f"SELECT * FROM {engine.qualified(stats, generation, 'subjects')}"
+    )
+    kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
+
+    lines: dict[str, Line] = {}
+
+    def line(unit_id: str) -> Line:
+        if unit_id not in lines:
+            unit = tree.units.get(unit_id)
+            parent = None
+            if unit is not None:
+                parent = tree.chain(unit_id, day)[1] if len(tree.chain(unit_id, day)) > 1 else None
+            lines[unit_id] = Line(
+                unit_id=unit_id,
+                code=unit.code if unit else "?",
+                name=unit.name if unit else "(đơn vị chưa đăng ký)",
+                level=unit.level if unit else "?",
+                parent_id=parent,
+            )
+        return lines[unit_id]
+
+    for row in counts:
+        for unit_id in tree.chain(row["unit_id"], day):
+            target = line(unit_id)
+            for flag in ("registered", "assessed", "recognised"):
+                setattr(target, flag, getattr(target, flag) + int(row[flag]))
+            per_model = target.by_model.setdefault(
+                row["model"], {"registered": 0, "assessed": 0, "recognised": 0}
+            )
+            for flag in per_model:
+                per_model[flag] += int(row[flag])
+    for row in subjects:
+        if kinds is not None and row["subject_kind"] not in kinds:
+            continue
+        for unit_id in tree.chain(row["unit_id"], day):
+            line(unit_id).subjects += int(row["subjects"])
+
+    chosen: list[Line] = list(lines.values())
+    if root_id is not None:
+        inside = tree.within(root_id, day)
+        chosen = [v for v in lines.values() if v.unit_id in inside]
+    ordered = sorted(chosen, key=lambda v: (_depth(tree, v.unit_id, day), v.code))
+    return Report(structure, day, cycle_year, model, list(ordered))
+
+
+def _depth(tree: UnitTree, unit_id: str, day: date) -> int:
+    return len(tree.chain(unit_id, day)) if unit_id in tree.units else 99
+
+
+def by_unit(lines: list[Line]) -> dict[str, Line]:
+    return {line.unit_id: line for line in lines}
+
+
+def totals(lines: list[Line]) -> dict[str, int]:
+    result: dict[str, int] = defaultdict(int)
+    for item in lines:
+        if item.parent_id is None:
+            for flag in ("registered", "assessed", "recognised", "subjects"):
+                result[flag] += getattr(item, flag)
+    return dict(result)

@@ -1,0 +1,23 @@
+CREATE TABLE IF NOT EXISTS {case_flags} (
+    case_id TEXT PRIMARY KEY,
+    counter_key TEXT NOT NULL,
+    registered INTEGER NOT NULL,
+    assessed INTEGER NOT NULL,
+    recognised INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {counts} (
+    counter_key TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    cycle_year INTEGER NOT NULL,
+    registered BIGINT NOT NULL,
+    assessed BIGINT NOT NULL,
+    recognised BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {prefix}_counts_year ON {counts} (cycle_year, model);
+CREATE TABLE IF NOT EXISTS {subjects} (
+    subject_key TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL,
+    subject_kind TEXT NOT NULL,
+    subjects BIGINT NOT NULL
+)

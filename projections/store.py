@@ -1,0 +1,149 @@
+"""Where read models live: SQLite (a file of its own, or memory) or PostgreSQL.
+
+One small interface over both, so that each projection writes its rows and its tracking
+position in one transaction on either backend. SQL differs per backend only in the DDL files
+and in the parameter mark.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+Dialect = Literal["sqlite", "postgres"]
+
+
+class ViewStore(ABC):
+    dialect: Dialect
+    mark: str  # the parameter mark: "?" or "%s"
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A cursor in one transaction: committed on success, rolled back on error."""
+
+    @abstractmethod
+    def qualified(self, table: str) -> str:
+        """The table's name as SQL must write it."""
+
+    def marks(self, count: int) -> str:
+        return ", ".join([self.mark] * count)
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A cursor for reads (no write lock)."""
+        with self.transaction() as cur:
+            yield cur
+
+    def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.reading() as cur:
+            cur.execute(sql, params)
+            return [dict(row) for row in cur.fetchall()]
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+
+class SQLiteViewStore(ViewStore):
+    """Views in their own SQLite database (never the event store's file)."""
+
+    dialect: Dialect = "sqlite"
+    mark = "?"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._uri = path.startswith("file:")
+        self._local = threading.local()
+        self._keeper = self._connect()  # keeps a shared in-memory database alive
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, uri=self._uri, timeout=30, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        if not self._uri:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        conn = self._conn()
+        cur = conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+        except BaseException:
+            conn.rollback()
+            raise
+        else:
+            conn.commit()
+        finally:
+            cur.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        conn = self._conn()
+        cur = conn.cursor()
+        cur.execute("BEGIN")
+        try:
+            yield cur
+        finally:
+            conn.rollback()
+            cur.close()
+
+    def qualified(self, table: str) -> str:
+        return f'"{table}"'
+
+    def close(self) -> None:
+        self._keeper.close()
+
+
+class PostgresViewStore(ViewStore):
+    """Views in the same database as the events, in the configured schema."""
+
+    dialect: Dialect = "postgres"
+    mark = "%s"
+
+    def __init__(self, conninfo: dict[str, Any], schema: str, max_size: int = 4) -> None:
+        self.schema = schema
+        self.pool = ConnectionPool(
+            kwargs=conninfo | {"row_factory": dict_row, "autocommit": False},
+            min_size=1,
+            max_size=max_size,
+            open=True,
+            name="hoctap-views",
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield cur
+
+    def qualified(self, table: str) -> str:
+        return f'"{self.schema}"."{table}"'
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def is_missing_table(error: Exception) -> bool:
+    if isinstance(error, psycopg.errors.UndefinedTable):
+        return True
+    return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)

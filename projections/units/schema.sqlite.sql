@@ -1,0 +1,13 @@
+CREATE TABLE IF NOT EXISTS {units} (
+    unit_id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    level TEXT NOT NULL,
+    unit_type TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT,
+    parents TEXT NOT NULL,
+    successor_id TEXT,
+    predecessor_ids TEXT NOT NULL,
+    position INTEGER NOT NULL
+)

@@ -1,0 +1,83 @@
+"""Administrative geography on a given day, for filters and roll-ups.
+
+Records keep the unit valid on their date. To report under a structure (the three-level one
+before 2025-07-01 or the two-level one after), each unit is first carried to the unit that
+stands for it on the structure's day: forward through successions when it ended earlier; a
+unit created later (a merged commune seen from the old structure) stays itself, under the
+parent it was created with. Then its ancestors are those of that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from projections.engine import Row
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit_id: str
+    code: str
+    name: str
+    level: str
+    valid_from: date
+    valid_to: date | None
+    parents: tuple[tuple[str, date], ...]
+    successor_id: str | None
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def parent_on(self, day: date) -> str | None:
+        current = None
+        for parent_id, since in self.parents:
+            if since <= day:
+                current = parent_id
+        return current
+
+
+class UnitTree:
+    def __init__(self, rows: Iterable[Row]) -> None:
+        self.units = {
+            r["unit_id"]: Unit(
+                unit_id=r["unit_id"],
+                code=r["code"],
+                name=r["name"],
+                level=r["level"],
+                valid_from=r["valid_from"],
+                valid_to=r["valid_to"],
+                parents=tuple((p, date.fromisoformat(d)) for p, d in r["parents"]),
+                successor_id=r["successor_id"],
+            )
+            for r in rows
+        }
+
+    def standing_for(self, unit_id: str, day: date) -> str:
+        """The unit that stands for ``unit_id`` on ``day`` (following successions forward)."""
+        seen = set()
+        current = unit_id
+        while current in self.units and current not in seen:
+            seen.add(current)
+            unit = self.units[current]
+            if unit.valid_to is not None and unit.valid_to < day and unit.successor_id:
+                current = unit.successor_id
+                continue
+            break
+        return current
+
+    def chain(self, unit_id: str, day: date) -> list[str]:
+        """The unit standing for ``unit_id`` on ``day``, then its ancestors on that day."""
+        chain = [self.standing_for(unit_id, day)]
+        while (unit := self.units.get(chain[-1])) is not None:
+            on = day if unit.valid_on(day) else unit.valid_from
+            parent = unit.parent_on(on)
+            if parent is None or parent in chain:
+                break
+            chain.append(self.standing_for(parent, day))
+        return chain
+
+    def within(self, root_id: str, day: date) -> set[str]:
+        """Every unit that rolls up to ``root_id`` on ``day`` (old, merged ones included)."""
+        return {u for u in self.units if root_id in self.chain(u, day)}
