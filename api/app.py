@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
 from api import problems
-from api.routers import access, cases, criteria, decisions, registry
+from api.routers import access, cases, criteria, decisions, operations, reads, registry
 from application.core import Clock
 from application.ledger import Ledger
+from application.read_models import ReadModels
 from application.settings import Settings
 
 DESCRIPTION = """
@@ -30,10 +32,15 @@ def create_app(
     """Build the app; the ledger is created here (never at import) and closed on shutdown."""
     own_ledger = ledger is None
     the_ledger = ledger or Ledger(settings, clock=clock)
+    read_models = ReadModels(settings, the_ledger.store)
+    read_models.initialise()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.runs_projections_in_api:
+            read_models.start()
         yield
+        read_models.close()
         if own_ledger:
             the_ledger.close()
 
@@ -44,14 +51,18 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ledger = the_ledger
+    app.state.read_models = read_models
+    app.state.metrics = operations.metrics_registry(the_ledger, read_models)
     app.state.settings = settings
     problems.install(app)
-    for module in (criteria, registry, cases, decisions, access):
+    for module in (criteria, registry, cases, decisions, access, reads, operations):
         app.include_router(module.router)
 
-    @app.get("/health", tags=["Vận hành"])
-    def health() -> dict[str, object]:
-        position = the_ledger.store.recorder.max_notification_id()
-        return {"status": "ok", "backend": settings.backend, "log_position": position}
+    @app.middleware("http")
+    async def fold_soon_after_a_write(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if request.method == "POST" and response.status_code < 300:
+            read_models.nudge()
+        return response
 
     return app

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.blobs import EvidenceCorrupted
 from application.media import UnsupportedMediaType
+from application.read_models import ViewsBehind
 from domain.errors import (
     DomainError,
     InvalidInput,
@@ -36,6 +37,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (VersionConflict, 409),
     (RuleViolation, 409),
     (EvidenceCorrupted, 500),
+    (ViewsBehind, 503),
 )
 
 _TITLES = {
@@ -49,6 +51,7 @@ _TITLES = {
     415: "Kiểu tệp không được chấp nhận",
     422: "Dữ liệu không hợp lệ",
     500: "Lỗi máy chủ",
+    503: "Tạm thời chưa sẵn sàng",
 }
 
 
@@ -86,6 +89,8 @@ def install(app: FastAPI) -> None:
                 "integrity error on %s: %s %s", request.url.path, error.message, error.details
             )
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 503:
+            headers = {"Retry-After": "1"}
         return problem(
             status,
             code=error.code,

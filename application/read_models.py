@@ -12,11 +12,18 @@ from typing import Any
 
 from application.settings import Settings
 from application.store import HoctapStore, open_ddl_lock, postgres_conninfo
+from domain.errors import DomainError
 from projections.catalogue import all_projections
 from projections.engine import ConcurrentRunner, Engine, Envelope, Status
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 
 log = logging.getLogger("hoctap.projections")
+
+
+class ViewsBehind(DomainError):
+    """The views have not reached the position a reader asked for, within the time allowed."""
+
+    code = "views-behind"
 
 
 class StoreEventSource:
@@ -118,9 +125,14 @@ class ReadModels:
         self.stop()
         self.views.close()
 
-    def wait_for(self, position: int, timeout: float) -> bool:
+    def require(self, position: int, timeout: float) -> None:
+        """Read-your-writes: wait (bounded) until every view has folded ``position``."""
         self.nudge()
-        return self.engine.wait_for(position, timeout)
+        if not self.engine.wait_for(position, timeout):
+            raise ViewsBehind(
+                "mô hình đọc chưa cập nhật tới vị trí này, hãy thử lại sau giây lát",
+                wait_for_position=position,
+            )
 
     def statuses(self, now: datetime) -> list[Status]:
         return [self.engine.status(p, now) for p in self.engine.projections.values()]

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     pool_size: int = 5
     pool_max_overflow: int = 10
     lock_timeout_seconds: int = 5
+    #: Run the projections inside the API process (default: yes, except on PostgreSQL where
+    #: ``hoctap projections run`` runs them in their own process).
+    projections_in_api: bool | None = None
+    #: How long a read may wait for the views to reach a given log position.
+    read_wait_max_seconds: float = 5.0
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -66,6 +71,12 @@ class Settings(BaseSettings):
         if self.store != "auto":
             return self.store
         return "postgres" if self.database_url else "sqlite"
+
+    @property
+    def runs_projections_in_api(self) -> bool:
+        if self.projections_in_api is not None:
+            return self.projections_in_api
+        return self.backend != "postgres"
 
     @property
     def blobs_path(self) -> Path:

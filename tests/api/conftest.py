@@ -23,6 +23,7 @@ def ledger(settings: Settings, clock: FixedClock) -> Iterator[Ledger]:
 
 @pytest.fixture
 def api(settings: Settings, ledger: Ledger) -> Iterator[Api]:
+    settings.projections_in_api = True  # PostgreSQL too: no separate runner in these tests
     token = bootstrap_admin(ledger)
     with TestClient(create_app(settings, ledger=ledger)) as client:
         yield Api(client, token)

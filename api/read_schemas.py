@@ -1,0 +1,121 @@
+"""Response shapes of the read models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class StandingPublic(BaseModel):
+    case_id: str
+    subject_id: str
+    subject_kind: str
+    unit_id: str
+    model: str
+    title_label: str
+    cycle_year: int
+    attempt: int
+    criteria_set_id: str
+    criteria_set_code: str
+    target_group: str | None
+    status: str
+    status_label: str
+    scores: dict[str, dict[str, str | None]]
+    total: Decimal
+    classification: str | None
+    recommended: bool | None
+    evidence_count: int
+    decision_id: str | None
+    decision_number: str | None
+    decided_on: date | None
+    valid_from: date | None
+    valid_until: date | None
+    opened_on: date
+    updated_at: datetime
+    position: int
+
+
+class StandingsPage(BaseModel):
+    items: list[StandingPublic]
+    next_cursor: str | None = Field(description="Gửi lại trong ?cursor= để lấy trang sau")
+
+
+class TitlePublic(BaseModel):
+    case_id: str
+    subject_id: str
+    subject_kind: str
+    unit_id: str
+    model: str
+    title_label: str
+    cycle_year: int
+    outcome: str | None
+    decision_id: str | None = None
+    decision_number: str | None = None
+    decided_on: date | None = None
+    signer_id: str | None = None
+    signer_title: str | None = None
+    authority_name: str | None = None
+    legal_basis: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    classification: str | None = None
+    total: Decimal | None = None
+    reason: str | None = None
+    decision_recorded_at: datetime | None = None
+
+
+class StatisticLine(BaseModel):
+    unit_id: str
+    code: str
+    name: str
+    level: str
+    parent_id: str | None
+    registered: int
+    assessed: int
+    recognised: int
+    subjects: int
+    rate_of_registered: Decimal | None = Field(description="% công nhận trên số đăng ký")
+    rate_of_subjects: Decimal | None = Field(description="% công nhận trên tổng số đối tượng")
+    by_model: dict[str, dict[str, int]]
+
+
+class StatisticsReport(BaseModel):
+    structure: str = Field(description="two_level (từ 01/07/2025) hoặc three_level (trước đó)")
+    structure_label: str
+    structure_day: date
+    cycle_year: int
+    model: str | None
+    lines: list[StatisticLine]
+
+
+class ActionPublic(BaseModel):
+    position: int
+    recorded_at: datetime
+    actor_id: str | None
+    actor_role: str | None
+    topic: str
+    record_id: str
+    record_version: int
+    reason: str | None
+    effective_date: date | None
+    correlation_id: str | None
+    causation_id: str | None
+
+
+class ProjectionHealth(BaseModel):
+    name: str
+    generation: int | None
+    position: int
+    lag_events: int
+    lag_seconds: float
+
+
+class Health(BaseModel):
+    status: str
+    backend: str
+    log_position: int
+    projections: list[ProjectionHealth]
+    extra: dict[str, Any] = {}

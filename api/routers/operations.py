@@ -1,0 +1,76 @@
+"""Health and metrics: how far behind the log each read model is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from api.read_schemas import Health, ProjectionHealth
+from application.ledger import Ledger
+from application.read_models import ReadModels
+
+router = APIRouter(tags=["Vận hành"])
+
+
+def _health(ledger: Ledger, models: ReadModels) -> Health:
+    statuses = models.statuses(ledger.clock.now())
+    return Health(
+        status="ok",
+        backend=ledger.settings.backend,
+        log_position=ledger.store.recorder.max_notification_id() or 0,
+        projections=[
+            ProjectionHealth(
+                name=s.name,
+                generation=s.generation,
+                position=s.position,
+                lag_events=s.lag_events,
+                lag_seconds=s.lag_seconds,
+            )
+            for s in statuses
+        ],
+    )
+
+
+@router.get("/health", response_model=Health)
+def health(request: Request) -> Health:
+    """The log position and each read model's lag (events and seconds behind)."""
+    return _health(request.app.state.ledger, request.app.state.read_models)
+
+
+class LagCollector(Collector):
+    def __init__(self, ledger: Ledger, models: ReadModels) -> None:
+        self.ledger, self.models = ledger, models
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        state = _health(self.ledger, self.models)
+        position = GaugeMetricFamily("hoctap_log_position", "Last position in the event log")
+        position.add_metric([], state.log_position)
+        events = GaugeMetricFamily(
+            "hoctap_projection_lag_events", "Events not yet folded", labels=["projection"]
+        )
+        seconds = GaugeMetricFamily(
+            "hoctap_projection_lag_seconds",
+            "Age of the oldest unfolded event",
+            labels=["projection"],
+        )
+        for item in state.projections:
+            events.add_metric([item.name], item.lag_events)
+            seconds.add_metric([item.name], item.lag_seconds)
+        yield from (position, events, seconds)
+
+
+def metrics_registry(ledger: Ledger, models: ReadModels) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(LagCollector(ledger, models))
+    return registry
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+def metrics(request: Request) -> Response:
+    """Prometheus metrics (text exposition format)."""
+    body = generate_latest(request.app.state.metrics)
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,216 @@
+"""Read models over HTTP: standings, the register, statistics and activity.
+
+Every read accepts ``wait_for_position``: the log position a command returned. The read then
+waits (at most ``HOCTAP_READ_WAIT_MAX_SECONDS``) until the views have folded it, so people
+see their own change at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from api.deps import LedgerDep, PrincipalDep, acting_as
+from api.read_schemas import (
+    ActionPublic,
+    StandingPublic,
+    StandingsPage,
+    StatisticLine,
+    StatisticsReport,
+    TitlePublic,
+)
+from application.read_models import ReadModels
+from domain.base import CommandContext
+from domain.errors import InvalidInput
+from domain.glossary import CaseStatus, Role, TitleModel, label
+from projections.activity.queries import actions
+from projections.register.queries import holders_on, titles_of
+from projections.standings.queries import list_cases
+from projections.statistics.queries import report, unit_tree
+
+router = APIRouter(tags=["Mô hình đọc"])
+
+
+def read_models(request: Request) -> ReadModels:
+    models: ReadModels = request.app.state.read_models
+    return models
+
+
+ReadModelsDep = Annotated[ReadModels, Depends(read_models)]
+WaitFor = Annotated[
+    int | None,
+    Query(ge=0, description="Chờ (có giới hạn) tới khi mô hình đọc đã xử lý vị trí này"),
+]
+AuditorDep = Annotated[
+    CommandContext, Depends(acting_as(Role.INSPECTOR, Role.ADMINISTRATOR, Role.REPORTING_OFFICER))
+]
+
+
+def caught_up(models: ReadModels, position: int | None, limit: float) -> None:
+    if position is not None:
+        models.require(position, limit)
+
+
+def units_within(models: ReadModels, unit_id: UUID | None, today: date) -> set[str] | None:
+    if unit_id is None:
+        return None
+    return unit_tree(models.engine).within(str(unit_id), today)
+
+
+@router.get("/standings", response_model=StandingsPage)
+def standings(
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    _: PrincipalDep,
+    unit_id: UUID | None = None,
+    model: TitleModel | None = None,
+    cycle_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    status: CaseStatus | None = None,
+    classification: Annotated[str | None, Query(max_length=32)] = None,
+    subject_id: UUID | None = None,
+    sort: Literal["updated_at", "opened_on", "total", "cycle_year"] = "updated_at",
+    order: Literal["asc", "desc"] = "desc",
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    wait_for_position: WaitFor = None,
+) -> StandingsPage:
+    """Where cases stand: filter by unit (and the units below it), title, year, status."""
+    caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    try:
+        page = list_cases(
+            models.engine,
+            unit_ids=units_within(models, unit_id, ledger.today()),
+            model=model.value if model else None,
+            cycle_year=cycle_year,
+            status=status.value if status else None,
+            classification=classification,
+            subject_id=str(subject_id) if subject_id else None,
+            sort=sort,
+            descending=order == "desc",
+            cursor=cursor,
+            limit=limit,
+        )
+    except ValueError as error:
+        raise InvalidInput(str(error), field="cursor") from error
+    items = [
+        StandingPublic(**row, title_label=label(row["model"]), status_label=label(row["status"]))
+        for row in page.items
+    ]
+    return StandingsPage(items=items, next_cursor=page.next_cursor)
+
+
+def _title(row: dict) -> TitlePublic:
+    return TitlePublic(
+        **{k: v for k, v in row.items() if k != "position"}, title_label=label(row["model"])
+    )
+
+
+@router.get("/register/holders", response_model=list[TitlePublic])
+def holders(
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    _: PrincipalDep,
+    on: date,
+    model: TitleModel | None = None,
+    unit_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    wait_for_position: WaitFor = None,
+) -> list[TitlePublic]:
+    """Who holds which title on a given day."""
+    caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    rows = holders_on(
+        models.engine,
+        on,
+        model=model.value if model else None,
+        unit_ids=units_within(models, unit_id, on),
+        limit=limit,
+        offset=offset,
+    )
+    return [_title(r) for r in rows]
+
+
+@router.get("/register/subjects/{subject_id}", response_model=list[TitlePublic])
+def subject_titles(
+    subject_id: UUID,
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    _: PrincipalDep,
+    wait_for_position: WaitFor = None,
+) -> list[TitlePublic]:
+    """Every title this subject was granted or refused."""
+    caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    return [_title(r) for r in titles_of(models.engine, str(subject_id))]
+
+
+STRUCTURE_LABELS = {
+    "two_level": "Chính quyền địa phương hai cấp (từ 01/07/2025)",
+    "three_level": "Ba cấp tỉnh – huyện – xã (đến 30/06/2025)",
+}
+
+
+@router.get("/statistics", response_model=StatisticsReport)
+def statistics(
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    _: PrincipalDep,
+    cycle_year: Annotated[int, Query(ge=2000, le=2100)],
+    structure: Literal["two_level", "three_level"] = "two_level",
+    model: TitleModel | None = None,
+    unit_id: UUID | None = None,
+    wait_for_position: WaitFor = None,
+) -> StatisticsReport:
+    """Registered, assessed and recognised per unit, rolled up under a chosen structure."""
+    caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    result = report(
+        models.engine,
+        cycle_year=cycle_year,
+        structure=structure,
+        model=model.value if model else None,
+        root_id=str(unit_id) if unit_id else None,
+    )
+    return StatisticsReport(
+        structure=result.structure,
+        structure_label=STRUCTURE_LABELS[result.structure],
+        structure_day=result.structure_day,
+        cycle_year=result.cycle_year,
+        model=result.model,
+        lines=[
+            StatisticLine(
+                **{k: v for k, v in vars(line).items()},
+                rate_of_registered=line.rate_of_registered,
+                rate_of_subjects=line.rate_of_subjects,
+            )
+            for line in result.lines
+        ],
+    )
+
+
+@router.get("/activity", response_model=list[ActionPublic])
+def activity(
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    _: AuditorDep,
+    actor_id: Annotated[str | None, Query(max_length=128)] = None,
+    role: Role | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after: Annotated[int | None, Query(ge=0, description="Vị trí cuối của trang trước")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    wait_for_position: WaitFor = None,
+) -> list[ActionPublic]:
+    """What an actor did, in order: every event by actor, role and time range."""
+    caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    rows = actions(
+        models.engine,
+        actor_id=actor_id,
+        actor_role=role.value if role else None,
+        since=since,
+        until=until,
+        after_position=after,
+        limit=limit,
+    )
+    return [ActionPublic(**row) for row in rows]
