@@ -9,7 +9,16 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 
 from api import problems
-from api.routers import access, cases, criteria, decisions, operations, reads, registry
+from api.routers import (
+    access,
+    cases,
+    criteria,
+    decisions,
+    exports,
+    operations,
+    reads,
+    registry,
+)
 from application.core import Clock
 from application.ledger import Ledger
 from application.read_models import ReadModels
@@ -55,7 +64,7 @@ def create_app(
     app.state.metrics = operations.metrics_registry(the_ledger, read_models)
     app.state.settings = settings
     problems.install(app)
-    for module in (criteria, registry, cases, decisions, access, reads, operations):
+    for module in (criteria, registry, cases, decisions, access, reads, exports, operations):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -1,0 +1,87 @@
+"""CSV and XLSX exports of standings, the register and the annual statistics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import LedgerDep, PrincipalDep
+from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep, units_within
+from application.exports import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    Sheet,
+    register_sheet,
+    standings_sheet,
+    statistics_sheet,
+    to_csv,
+    to_xlsx,
+)
+from domain.glossary import TitleModel
+from projections.register.queries import decided
+from projections.standings.queries import list_cases
+from projections.statistics.queries import report
+
+router = APIRouter(prefix="/exports", tags=["Xuất báo cáo"])
+Format = Literal["csv", "xlsx"]
+Year = Annotated[int, Query(ge=2000, le=2100)]
+MAX_ROWS = 100_000
+
+
+def _file(sheet: Sheet, name: str, fmt: Format) -> Response:
+    body, media_type = (
+        (to_csv(sheet), CSV_MEDIA_TYPE) if fmt == "csv" else (to_xlsx(sheet), XLSX_MEDIA_TYPE)
+    )
+    disposition = f'attachment; filename="{name}.{fmt}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}
+}
+
+
+@router.get("/standings.{fmt}", response_class=Response, responses=FILE)
+def export_standings(
+    fmt: Format,
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    _: PrincipalDep,
+    cycle_year: Year,
+    model: TitleModel | None = None,
+    unit_id: UUID | None = None,
+) -> Response:
+    units = units_within(models, unit_id, ledger.today())
+    page = list_cases(
+        models.engine,
+        unit_ids=units,
+        model=model.value if model else None,
+        cycle_year=cycle_year,
+        sort="opened_on",
+        descending=False,
+        limit=MAX_ROWS,
+    )
+    return _file(standings_sheet(page.items), f"bang-xep-hang-{cycle_year}", fmt)
+
+
+@router.get("/register.{fmt}", response_class=Response, responses=FILE)
+def export_register(
+    fmt: Format, models: ReadModelsDep, _: PrincipalDep, cycle_year: Year
+) -> Response:
+    rows = decided(models.engine, cycle_year=cycle_year, limit=MAX_ROWS)
+    return _file(register_sheet(rows), f"so-cong-nhan-{cycle_year}", fmt)
+
+
+@router.get("/statistics.{fmt}", response_class=Response, responses=FILE)
+def export_statistics(
+    fmt: Format,
+    models: ReadModelsDep,
+    _: PrincipalDep,
+    cycle_year: Year,
+    structure: Literal["two_level", "three_level"] = "two_level",
+) -> Response:
+    result = report(models.engine, cycle_year=cycle_year, structure=structure)
+    sheet = statistics_sheet(result, STRUCTURE_LABELS[structure])
+    return _file(sheet, f"thong-ke-{cycle_year}-{structure}", fmt)

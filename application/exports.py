@@ -1,0 +1,210 @@
+"""Exports of the read models as CSV (UTF-8 with BOM, so spreadsheet programs read the
+Vietnamese text right) and XLSX, with Vietnamese column headers.
+
+The statistics export has the shape of the annual report: per unit, registered and
+recognised per model, with rates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from domain.glossary import TitleModel, label
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    notes: Sequence[str] = ()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for note in sheet.notes:
+        writer.writerow([_cell(note)])
+    writer.writerow([_cell(h) for h in sheet.headers])
+    for row in sheet.rows:
+        writer.writerow(
+            [
+                "" if v is None else v.isoformat() if isinstance(v, date | datetime) else _cell(v)
+                for v in row
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(sheet: Sheet) -> bytes:
+    book = Workbook()
+    page = book.active
+    assert page is not None  # a new workbook always has one sheet
+    page.title = sheet.title[:31]
+    for note in sheet.notes:
+        page.append([_cell(note)])
+    page.append([_cell(h) for h in sheet.headers])
+    header_row = len(sheet.notes) + 1
+    for cell in page[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.rows:
+        page.append([_cell(v) for v in row])
+    for index, header in enumerate(sheet.headers, start=1):
+        page.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(header) + 2))
+    page.freeze_panes = page.cell(row=header_row + 1, column=1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+STANDINGS_HEADERS = (
+    "Mã hồ sơ",
+    "Danh hiệu",
+    "Năm",
+    "Loại đối tượng",
+    "Mã đối tượng",
+    "Mã đơn vị hành chính",
+    "Trạng thái",
+    "Tổng điểm",
+    "Xếp loại",
+    "Số quyết định",
+    "Ngày quyết định",
+    "Hiệu lực từ",
+    "Hiệu lực đến",
+    "Bộ tiêu chí",
+)
+
+
+def standings_sheet(rows: Iterable[dict[str, Any]]) -> Sheet:
+    return Sheet(
+        "Bảng xếp hạng",
+        STANDINGS_HEADERS,
+        [
+            [
+                r["case_id"],
+                label(r["model"]),
+                r["cycle_year"],
+                label(r["subject_kind"]),
+                r["subject_id"],
+                r["unit_id"],
+                label(r["status"]),
+                r["total"],
+                r["classification"],
+                r["decision_number"],
+                r["decided_on"],
+                r["valid_from"],
+                r["valid_until"],
+                r["criteria_set_code"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+REGISTER_HEADERS = (
+    "Mã hồ sơ",
+    "Danh hiệu",
+    "Năm",
+    "Loại đối tượng",
+    "Mã đối tượng",
+    "Kết quả",
+    "Số quyết định",
+    "Ngày quyết định",
+    "Cơ quan",
+    "Chức danh người ký",
+    "Căn cứ",
+    "Hiệu lực từ",
+    "Hiệu lực đến",
+    "Tổng điểm",
+    "Xếp loại",
+    "Lý do",
+)
+OUTCOME_VI = {"granted": "Công nhận", "refused": "Không công nhận"}
+
+
+def register_sheet(rows: Iterable[dict[str, Any]]) -> Sheet:
+    return Sheet(
+        "Sổ công nhận",
+        REGISTER_HEADERS,
+        [
+            [
+                r["case_id"],
+                label(r["model"]),
+                r["cycle_year"],
+                label(r["subject_kind"]),
+                r["subject_id"],
+                OUTCOME_VI.get(r["outcome"] or "", r["outcome"]),
+                r.get("decision_number"),
+                r.get("decided_on"),
+                r.get("authority_name"),
+                r.get("signer_title"),
+                r.get("legal_basis"),
+                r.get("valid_from"),
+                r.get("valid_until"),
+                r.get("total"),
+                r.get("classification"),
+                r.get("reason"),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def statistics_sheet(report: Any, structure_label: str) -> Sheet:
+    """One row per unit; per model: registered, recognised and the rate (annual-report shape)."""
+    models = [m.value for m in TitleModel]
+    headers = ["Mã đơn vị", "Tên đơn vị", "Cấp"]
+    for model in models:
+        name = label(model)
+        headers += [f"{name}: đăng ký", f"{name}: công nhận", f"{name}: tỷ lệ (%)"]
+    headers += [
+        "Tổng đăng ký",
+        "Tổng công nhận",
+        "Tỷ lệ trên đăng ký (%)",
+        "Tổng số đối tượng",
+        "Tỷ lệ trên tổng số đối tượng (%)",
+    ]
+    rows = []
+    for line in report.lines:
+        row: list[Any] = [line.code, line.name, label(line.level)]
+        for model in models:
+            counts = line.by_model.get(model, {"registered": 0, "recognised": 0})
+            registered, recognised = counts["registered"], counts["recognised"]
+            rate = round(100 * recognised / registered, 2) if registered else None
+            row += [registered, recognised, rate]
+        row += [
+            line.registered,
+            line.recognised,
+            line.rate_of_registered,
+            line.subjects,
+            line.rate_of_subjects,
+        ]
+        rows.append(row)
+    notes = [
+        f"Báo cáo kết quả công nhận các mô hình học tập năm {report.cycle_year}",
+        f"Cơ cấu hành chính: {structure_label} (theo ngày {report.structure_day.isoformat()})",
+    ]
+    return Sheet("Thống kê", headers, rows, notes)

@@ -1,0 +1,60 @@
+"""Exports open in a spreadsheet program with the Vietnamese text intact."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from tests.api.helpers import Api
+from tests.api.test_reads import granted_world
+
+
+def test_the_statistics_export_has_the_annual_report_shape_in_csv_and_xlsx(api: Api):
+    world = granted_world(api)
+    api.get("officer", f"/standings?wait_for_position={world['position']}")
+    response = api.get("officer", "/exports/statistics.csv?cycle_year=2026")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8 right
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Báo cáo kết quả công nhận các mô hình học tập năm 2026"
+    headers = rows[2]
+    assert headers[:3] == ["Mã đơn vị", "Tên đơn vị", "Cấp"]
+    assert "Công dân học tập: công nhận" in headers
+    commune = next(r for r in rows[3:] if r[1] == "Xã Hòa Bình")
+    assert commune[headers.index("Tổng công nhận")] == "2"
+    assert commune[headers.index("Đơn vị học tập: tỷ lệ (%)")] == "100.0"
+
+    book = load_workbook(
+        io.BytesIO(api.get("officer", "/exports/statistics.xlsx?cycle_year=2026").content)
+    )
+    sheet = book.active
+    assert sheet.title == "Thống kê"
+    assert sheet["A3"].value == "Mã đơn vị" and sheet["B3"].font.bold
+    names = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert "Tỉnh Thử Nghiệm" in names and "Xã Hòa Bình" in names
+
+
+def test_the_register_and_standings_export_in_vietnamese(api: Api):
+    world = granted_world(api)
+    api.get("officer", f"/standings?wait_for_position={world['position']}")
+    register = api.get("officer", "/exports/register.xlsx?cycle_year=2026")
+    assert register.headers["content-disposition"] == (
+        'attachment; filename="so-cong-nhan-2026.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(register.content)).active
+    header = [c.value for c in sheet[1]]
+    assert header[:6] == [
+        "Mã hồ sơ",
+        "Danh hiệu",
+        "Năm",
+        "Loại đối tượng",
+        "Mã đối tượng",
+        "Kết quả",
+    ]
+    outcomes = {row[5] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert outcomes == {"Công nhận"}
+    standings = api.get("officer", "/exports/standings.csv?cycle_year=2026")
+    text = standings.content.decode("utf-8-sig")
+    assert "Được công nhận" in text and "Đơn vị học tập" in text
