@@ -48,9 +48,13 @@ def _projection(models: ReadModels, name: str) -> Any:
 
 
 @app.command("run")
-def run(poll: Annotated[float, typer.Option(help="Giây giữa hai lần đọc nhật ký")] = 0.2) -> None:
+def run(
+    poll: Annotated[float, typer.Option(help="Giây giữa hai lần đọc nhật ký")] = 0.2,
+    page_size: Annotated[int, typer.Option(help="Số sự kiện mỗi giao dịch")] = 1000,
+) -> None:
     """Giữ các mô hình đọc luôn cập nhật (tiến trình riêng; dừng bằng Ctrl+C hoặc SIGTERM)."""
     with read_models() as models:
+        models.engine.page_size = page_size
         signal.signal(signal.SIGTERM, lambda *_: models.stop())
         out.print("Đang cập nhật mô hình đọc...")
         try:
