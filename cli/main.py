@@ -140,6 +140,52 @@ def demo_load() -> None:
         out.print(f"Dữ liệu minh họa: {'đã nạp' if created else 'đã có sẵn'}.")
 
 
+@demo_app.command("generate")
+def demo_generate(
+    scale: Annotated[int, typer.Option(min=1, help="Số hồ sơ đánh giá (xấp xỉ)")],
+    seed: Annotated[int, typer.Option(help="Hạt giống: cùng hạt giống, cùng dữ liệu")] = 2025,
+) -> None:
+    """Sinh bộ dữ liệu mô phỏng cấp tỉnh (tất định theo hạt giống và quy mô)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from application.generator import generate
+    from domain.glossary import CaseStatus, label
+
+    with open_ledger() as ledger:
+        columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress("[progress.description]{task.description}", *columns, console=out) as bar:
+            task = bar.add_task("Đang sinh dữ liệu", total=None)
+            summary = generate(
+                ledger,
+                scale,
+                seed,
+                lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    table = Table(title=f"Dữ liệu mô phỏng (hạt giống {summary.seed}, quy mô {summary.scale})")
+    table.add_column("Mục")
+    table.add_column("Số lượng", justify="right")
+    rows = [
+        ("Tỉnh", summary.provinces),
+        ("Huyện (đến 30/06/2025)", summary.districts),
+        ("Xã trước sắp xếp", summary.communes),
+        ("Xã mới sau sáp nhập (từ 01/07/2025)", summary.new_communes),
+        ("Thôn, tổ dân phố", summary.villages),
+        ("Công dân", summary.persons),
+        ("Hộ gia đình", summary.households),
+        ("Dòng họ", summary.clans),
+        ("Cơ quan, đơn vị", summary.organisations),
+        ("Người dùng", summary.users),
+        *((f"Hồ sơ: {label(s)}", summary.cases_by_status[s.value]) for s in CaseStatus),
+        ("Tổng số hồ sơ", summary.cases),
+        ("Quyết định công nhận", summary.decisions),
+        ("Tệp minh chứng", summary.evidence_files),
+        ("Sự kiện trong kho", summary.events),
+    ]
+    for name, count in rows:
+        table.add_row(name, f"{count:,}".replace(",", "."))
+    out.print(table)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option()] = None,

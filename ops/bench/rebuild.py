@@ -60,8 +60,10 @@ def main() -> None:
         started = time.perf_counter()
         generate(ledger, args.scale)
         events = ledger.store.recorder.max_notification_id() or 0
-        print(f"generated {events:,} events in {time.perf_counter() - started:.1f} s"
-              f" ({args.store}, scale {args.scale})")
+        print(
+            f"generated {events:,} events in {time.perf_counter() - started:.1f} s"
+            f" ({args.store}, scale {args.scale})"
+        )
         models.initialise()
         names = list(models.engine.projections)
         reads: list[float] = []
@@ -84,8 +86,10 @@ def main() -> None:
         print("|---|---|---|")
         print(f"| read and decode every event | {statistics.median(reads):,.0f} | 1.00 |")
         for name in names:
-            print(f"| rebuild {name} | {statistics.median(rates[name]):,.0f} |"
-                  f" {statistics.median(ratios[name]):.2f} |")
+            print(
+                f"| rebuild {name} | {statistics.median(rates[name]):,.0f} |"
+                f" {statistics.median(ratios[name]):.2f} |"
+            )
         print("goal: each rebuild >= 0.33 of read+decode")
     finally:
         models.close()
