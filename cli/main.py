@@ -21,6 +21,7 @@ from rich.table import Table
 from application.demo import DEMO_ADMIN, demo_loaded, load_demo
 from application.ledger import Ledger
 from application.settings import Settings, SettingsError
+from cli.projections import app as projections_app
 from domain.base import CommandContext
 from domain.errors import DomainError
 from domain.glossary import Role
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(criteria_app, name="criteria")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
+app.add_typer(projections_app, name="projections")
 
 out = Console()
 err = Console(stderr=True)
