@@ -369,6 +369,7 @@ class AssessmentCase(LedgerAggregate):
             raise InvalidInput("mã băm SHA-256 hoặc kích thước không hợp lệ", field="digest")
         if evidence_id in self.evidence:
             raise EvidenceNotUsable("minh chứng đã tồn tại", evidence_id=str(evidence_id))
+        self._check_date_after(S.OPENED, on)
         if issued_on > self.data_period[1] or issued_on > on:
             raise DateOutOfOrder(
                 "ngày cấp minh chứng phải trong hoặc trước kỳ đánh giá, và không ở tương lai",
@@ -676,6 +677,14 @@ class AssessmentCase(LedgerAggregate):
                 "hồ sơ được đánh giá theo phiên bản bộ tiêu chí đã ghim khi mở",
                 pinned=str(self.criteria_set_id),
                 given=str(spec.set_id),
+            )
+
+    def _check_date_after(self, step: CaseStatus, on: date) -> None:
+        if on < self.step_dates[step]:
+            raise DateOutOfOrder(
+                "ngày này không được trước ngày mở hồ sơ",
+                on=on.isoformat(),
+                opened_on=self.step_dates[step].isoformat(),
             )
 
     def _check_date_after_last_step(self, on: date) -> None:

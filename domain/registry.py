@@ -165,6 +165,12 @@ class AdministrativeUnit(LedgerAggregate):
     def merge_into(self, successor: AdministrativeUnit, from_date: date, legal_basis: str) -> None:
         if self.successor_id is not None:
             raise RuleViolation("đơn vị đã được sáp nhập", unit_id=str(self.id))
+        if not self.is_valid_on(from_date - timedelta(days=1)):
+            raise UnitNotValid(
+                "đơn vị không còn hiệu lực vào ngày trước khi sáp nhập",
+                unit_id=str(self.id),
+                from_date=from_date.isoformat(),
+            )
         if successor.level is not self.level:
             raise UnitNotValid("chỉ sáp nhập vào đơn vị cùng cấp", level=self.level.value)
         if not successor.is_valid_on(from_date):

@@ -3,18 +3,24 @@ leap-day validity and whole-number rule values."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from domain.base import acting
 from domain.decision import validity
-from domain.errors import DateOutOfOrder, InvalidCriteriaSet, InvalidInput
+from domain.errors import DateOutOfOrder, InvalidCriteriaSet, InvalidInput, UnitNotValid
+from domain.glossary import UnitLevel
+from domain.registry import AdministrativeUnit
 from tests.domain.helpers import (
+    ADMIN,
     APPRAISED_ON,
     CHAIR,
     CITIZEN,
     OPENED_ON,
+    attach,
     case_at,
+    establish,
     names,
     publish,
     recorded,
@@ -88,3 +94,43 @@ def test_true_is_not_a_number_of_days_or_years(field: str):
     content["rules"] |= {"public_notice_required": True, "notice_days": 10, field: True}
     with pytest.raises(InvalidCriteriaSet):
         publish(content)
+
+
+def test_evidence_cannot_be_attached_before_the_case_was_opened():
+    story = case_at("opened")
+    refused(
+        DateOutOfOrder,
+        CITIZEN,
+        attach,
+        story,
+        9,
+        ["1"],
+        date(2024, 12, 1),
+        OPENED_ON - timedelta(days=1),
+        untouched=[story.case],
+    )
+
+
+def test_a_unit_that_had_already_ended_cannot_be_merged_later():
+    province = establish("P", UnitLevel.PROVINCE, None)
+    successor = establish("M", UnitLevel.COMMUNE, province, date(2025, 7, 1))
+    with acting(ADMIN.context()):
+        ended = AdministrativeUnit.establish(
+            code="X",
+            name="Xã cũ",
+            level=UnitLevel.COMMUNE,
+            unit_type="xa",
+            parent=province,
+            valid_from=date(2000, 1, 1),
+            valid_to=date(2020, 12, 31),
+        )
+    ended.collect_events()
+    refused(
+        UnitNotValid,
+        ADMIN,
+        ended.merge_into,
+        successor,
+        date(2025, 7, 1),
+        "NQ 2",
+        untouched=[ended, successor],
+    )
