@@ -84,7 +84,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def _domain(request: Request, error: DomainError) -> JSONResponse:
         status = status_of(error)
-        if status >= 500:
+        if status == 500:
             log.error(
                 "integrity error on %s: %s %s", request.url.path, error.message, error.details
             )

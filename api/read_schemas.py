@@ -80,6 +80,24 @@ class StatisticLine(BaseModel):
     rate_of_registered: Decimal | None = Field(description="% công nhận trên số đăng ký")
     rate_of_subjects: Decimal | None = Field(description="% công nhận trên tổng số đối tượng")
     by_model: dict[str, dict[str, int]]
+    by_group: dict[str, dict[str, int]] = Field(
+        description="Công dân học tập theo nhóm đối tượng (kèm số đối tượng)"
+    )
+    subjects_by_kind: dict[str, int]
+
+
+class TargetProgress(BaseModel):
+    model: str
+    title_label: str
+    target_groups: list[str]
+    year: int
+    target_rate: Decimal
+    achieved_rate: Decimal | None
+    reached: bool | None
+    recognised: int
+    population: int
+    basis: str
+    note: str | None
 
 
 class StatisticsReport(BaseModel):
@@ -89,6 +107,9 @@ class StatisticsReport(BaseModel):
     cycle_year: int
     model: str | None
     lines: list[StatisticLine]
+    progress: list[TargetProgress] = Field(
+        description="Tiến độ so với mục tiêu chương trình (QĐ 387, QĐ 677) đang có hiệu lực"
+    )
 
 
 class ActionPublic(BaseModel):

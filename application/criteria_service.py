@@ -22,6 +22,7 @@ from domain.criteria import (
 )
 from domain.errors import CriteriaSetNotInForce, InvalidInput
 from domain.glossary import TitleModel
+from domain.targets import TARGETS_CODE, ProgrammeTargets, parse_targets, targets_id
 
 SEED_DIR = Path(__file__).parent / "seed"
 
@@ -63,6 +64,21 @@ class CriteriaService(LedgerCore):
         entry: CatalogueEntry = catalogue.in_force(model, target_group, level, on)
         return self.get(CriteriaSet, entry.set_id).spec
 
+    def publish_targets(self, ctx: CommandContext, content: dict[str, Any]) -> Recorded:
+        """Publish programme targets: the next version of their code."""
+        content = json.loads(json.dumps(nfc(content)))
+        spec = parse_targets(content)
+        latest = self.latest_targets(spec.code)
+        with acting(ctx):
+            version = 1 if latest is None else latest.version_number + 1
+            return self.save(ProgrammeTargets.publish(content, version))
+
+    def latest_targets(self, code: str = TARGETS_CODE) -> ProgrammeTargets | None:
+        latest, version = None, 1
+        while found := self.find(ProgrammeTargets, targets_id(code, version)):
+            latest, version = found, version + 1
+        return latest
+
     def load_seed_criteria(self, ctx: CommandContext, directory: Path = SEED_DIR) -> list[str]:
         """Publish each seed set whose code the catalogue does not list yet."""
         catalogue = self.catalogue()
@@ -77,4 +93,9 @@ class CriteriaService(LedgerCore):
             self.publish_criteria_set(ctx, content)
             catalogue = self.catalogue()
             published.append(content["code"])
+        for path in sorted(directory.glob("targets-*.json")):
+            content = json.loads(path.read_text(encoding="utf-8"))
+            if self.latest_targets(content.get("code", "")) is None:
+                self.publish_targets(ctx, content)
+                published.append(content["code"])
         return published

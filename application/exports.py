@@ -207,4 +207,11 @@ def statistics_sheet(report: Any, structure_label: str) -> Sheet:
         f"Báo cáo kết quả công nhận các mô hình học tập năm {report.cycle_year}",
         f"Cơ cấu hành chính: {structure_label} (theo ngày {report.structure_day.isoformat()})",
     ]
+    for p in report.progress:
+        achieved = "chưa có số liệu" if p.achieved_rate is None else f"{p.achieved_rate}%"
+        groups = f" ({', '.join(p.target_groups)})" if p.target_groups else ""
+        notes.append(
+            f"Mục tiêu {label(p.model)}{groups} năm {p.year} theo {p.basis}: {p.target_rate}%;"
+            f" đạt {achieved} ({p.recognised}/{p.population})"
+        )
     return Sheet("Thống kê", headers, rows, notes)

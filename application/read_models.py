@@ -91,6 +91,9 @@ class ReadModels:
         with self._lock:
             for projection in self.engine.projections.values():
                 try:
+                    if self.engine.live_version(projection.name) not in (None, projection.version):
+                        log.warning("%s changed shape: rebuilding it blue/green", projection.name)
+                        self.engine.rebuild(projection)
                     total += self.engine.catch_up(projection)
                 except ConcurrentRunner as race:
                     log.info("another runner is ahead: %s", race)

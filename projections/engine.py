@@ -242,6 +242,10 @@ class Engine:
         live = [g for g in self.generations(name) if g["live"]]
         return int(live[0]["generation"]) if live else None
 
+    def live_version(self, name: str) -> int | None:
+        live = [g for g in self.generations(name) if g["live"]]
+        return int(live[0]["version"]) if live else None
+
     def ensure_live(self, projection: Projection) -> int:
         """The live generation, creating the first one (empty, at position 0) if none."""
         live = self.live_generation(projection.name)

@@ -64,6 +64,9 @@ class SQLiteViewStore(ViewStore):
         self._uri = path.startswith("file:")
         self._local = threading.local()
         self._keeper = self._connect()  # keeps a shared in-memory database alive
+        # A shared-cache memory database locks whole tables and does not wait: its threads
+        # take turns on the one connection instead.
+        self._turns = threading.RLock() if self._uri else None
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -76,6 +79,8 @@ class SQLiteViewStore(ViewStore):
         return conn
 
     def _conn(self) -> sqlite3.Connection:
+        if self._turns is not None:
+            return self._keeper
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -83,30 +88,40 @@ class SQLiteViewStore(ViewStore):
         return conn
 
     @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._turns is None:
+            yield
+            return
+        with self._turns:
+            yield
+
+    @contextmanager
     def transaction(self) -> Iterator[Any]:
-        conn = self._conn()
-        cur = conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            yield cur
-        except BaseException:
-            conn.rollback()
-            raise
-        else:
-            conn.commit()
-        finally:
-            cur.close()
+        with self._turn():
+            conn = self._conn()
+            cur = conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                conn.commit()
+            finally:
+                cur.close()
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
-        conn = self._conn()
-        cur = conn.cursor()
-        cur.execute("BEGIN")
-        try:
-            yield cur
-        finally:
-            conn.rollback()
-            cur.close()
+        with self._turn():
+            conn = self._conn()
+            cur = conn.cursor()
+            cur.execute("BEGIN")
+            try:
+                yield cur
+            finally:
+                conn.rollback()
+                cur.close()
 
     def qualified(self, table: str) -> str:
         return f'"{table}"'

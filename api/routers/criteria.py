@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from api import schemas, views
 from api.deps import ADMIN, LedgerDep, PrincipalDep, acting_as
 from domain.base import CommandContext
+from domain.errors import NotFound
 
 router = APIRouter(prefix="/criteria-sets", tags=["Bộ tiêu chí"])
 AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
@@ -40,3 +41,26 @@ def read_criteria_set(
     item = ledger.criteria_set(set_id)
     views.etag(response, item.version)
     return views.criteria_set(item)
+
+
+targets_router = APIRouter(prefix="/programme-targets", tags=["Bộ tiêu chí"])
+
+
+@targets_router.post("", status_code=201, response_model=schemas.Recorded)
+def publish_targets(
+    ledger: LedgerDep,
+    ctx: AdminDep,
+    response: Response,
+    content: Annotated[dict[str, Any], Body(description="Mục tiêu chương trình (xem seed/)")],
+) -> schemas.Recorded:
+    """Publish programme targets (QĐ 387, QĐ 677) as a new version."""
+    return views.recorded(ledger.publish_targets(ctx, content), response)
+
+
+@targets_router.get("", response_model=dict[str, Any])
+def read_targets(ledger: LedgerDep, _: PrincipalDep) -> dict[str, Any]:
+    """The latest published programme targets."""
+    latest = ledger.latest_targets()
+    if latest is None:
+        raise NotFound("chưa công bố mục tiêu chương trình")
+    return {"id": str(latest.id), "version": latest.version_number, "content": latest.content}

@@ -77,11 +77,18 @@ def export_register(
 @router.get("/statistics.{fmt}", response_class=Response, responses=FILE)
 def export_statistics(
     fmt: Format,
+    ledger: LedgerDep,
     models: ReadModelsDep,
     _: PrincipalDep,
     cycle_year: Year,
     structure: Literal["two_level", "three_level"] = "two_level",
 ) -> Response:
-    result = report(models.engine, cycle_year=cycle_year, structure=structure)
+    targets = ledger.latest_targets()
+    result = report(
+        models.engine,
+        cycle_year=cycle_year,
+        structure=structure,
+        targets=targets.spec if targets else None,
+    )
     sheet = statistics_sheet(result, STRUCTURE_LABELS[structure])
     return _file(sheet, f"thong-ke-{cycle_year}-{structure}", fmt)

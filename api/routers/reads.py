@@ -20,6 +20,7 @@ from api.read_schemas import (
     StandingsPage,
     StatisticLine,
     StatisticsReport,
+    TargetProgress,
     TitlePublic,
 )
 from application.read_models import ReadModels
@@ -165,12 +166,14 @@ def statistics(
 ) -> StatisticsReport:
     """Registered, assessed and recognised per unit, rolled up under a chosen structure."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    targets = ledger.latest_targets()
     result = report(
         models.engine,
         cycle_year=cycle_year,
         structure=structure,
         model=model.value if model else None,
         root_id=str(unit_id) if unit_id else None,
+        targets=targets.spec if targets else None,
     )
     return StatisticsReport(
         structure=result.structure,
@@ -185,6 +188,16 @@ def statistics(
                 rate_of_subjects=line.rate_of_subjects,
             )
             for line in result.lines
+        ],
+        progress=[
+            TargetProgress(
+                **{k: v for k, v in vars(p).items() if k != "target_groups"},
+                target_groups=list(p.target_groups),
+                title_label=label(p.model),
+                achieved_rate=p.achieved_rate,
+                reached=p.reached,
+            )
+            for p in result.progress
         ],
     )
 

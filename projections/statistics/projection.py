@@ -25,12 +25,12 @@ FLAGS = Table(
 COUNTS = Table(
     name="counts",
     key="counter_key",
-    columns=("counter_key", "unit_id", "model", "cycle_year", *FLAG_NAMES),
+    columns=("counter_key", "unit_id", "model", "cycle_year", "target_group", *FLAG_NAMES),
 )
 SUBJECTS = Table(
     name="subjects",
     key="subject_key",
-    columns=("subject_key", "unit_id", "subject_kind", "subjects"),
+    columns=("subject_key", "unit_id", "subject_kind", "target_group", "subjects"),
 )
 
 CASE_TOPICS = {
@@ -42,15 +42,15 @@ CASE_TOPICS = {
 SUBJECT_TOPICS = {Person.Registered.TOPIC, Collective.Registered.TOPIC}
 
 
-def counter_key(unit_id: str, model: str, cycle_year: int) -> str:
-    return f"{unit_id}|{model}|{cycle_year}"
+def counter_key(unit_id: str, model: str, cycle_year: int, group: str | None) -> str:
+    return f"{unit_id}|{model}|{cycle_year}|{group or ''}"
 
 
 def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
     """A case's three flags after one of its events."""
     event, topic = envelope.event, envelope.topic
     if topic == Case.Opened.TOPIC:
-        key = counter_key(str(event.unit_id), event.model, event.cycle_year)
+        key = counter_key(str(event.unit_id), event.model, event.cycle_year, event.target_group)
         return {
             "case_id": str(event.originator_id),
             "counter_key": key,
@@ -72,7 +72,7 @@ def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
 
 class Statistics(Projection):
     name = "statistics"
-    version = 1
+    version = 2  # 2: counts and subjects per target group
     tables = (FLAGS, COUNTS, SUBJECTS)
     topics = frozenset(CASE_TOPICS | SUBJECT_TOPICS)
     folder = Path(__file__).parent
@@ -84,21 +84,26 @@ class Statistics(Projection):
             return
         yield "case_flags", str(event.originator_id)
         if envelope.topic == Case.Opened.TOPIC:
-            yield "counts", counter_key(str(event.unit_id), event.model, event.cycle_year)
+            yield (
+                "counts",
+                counter_key(str(event.unit_id), event.model, event.cycle_year, event.target_group),
+            )
 
     def _subject_key(self, envelope: Envelope) -> str:
         event = envelope.event
-        kind = "person" if envelope.topic == Person.Registered.TOPIC else event.kind
-        return f"{event.unit_id}|{kind}"
+        if envelope.topic == Person.Registered.TOPIC:
+            return f"{event.unit_id}|person|{event.target_group or ''}"
+        return f"{event.unit_id}|{event.kind}|"
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
         if envelope.topic in SUBJECT_TOPICS:
             key = self._subject_key(envelope)
-            unit_id, kind = key.split("|")
+            unit_id, kind, group = key.split("|")
             row = rows.get("subjects", key) or {
                 "subject_key": key,
                 "unit_id": unit_id,
                 "subject_kind": kind,
+                "target_group": group or None,
                 "subjects": 0,
             }
             rows.put("subjects", row | {"subjects": row["subjects"] + 1})
@@ -110,12 +115,13 @@ class Statistics(Projection):
             return
         rows.put("case_flags", after)
         key = after["counter_key"]
-        unit_id, model, cycle = key.split("|")
+        unit_id, model, cycle, group = key.split("|")
         counts = rows.get("counts", key) or {
             "counter_key": key,
             "unit_id": unit_id,
             "model": model,
             "cycle_year": int(cycle),
+            "target_group": group or None,
             "registered": 0,
             "assessed": 0,
             "recognised": 0,

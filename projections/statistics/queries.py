@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from domain.glossary import SUBJECT_OF_MODEL, TitleModel
 from domain.registry import TWO_LEVEL_GOVERNMENT_FROM
+from domain.targets import TargetsSpec
 from projections.engine import Engine
 from projections.statistics.projection import Statistics
 from projections.units.projection import UNITS, Units
@@ -36,6 +37,9 @@ class Line:
     recognised: int = 0
     subjects: int = 0
     by_model: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Công dân học tập by target group: registered, assessed, recognised and subjects.
+    by_group: dict[str, dict[str, int]] = field(default_factory=dict)
+    subjects_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
     def rate_of_registered(self) -> Decimal | None:
@@ -46,6 +50,29 @@ class Line:
         return _rate(self.recognised, self.subjects)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far a scope is towards one programme target."""
+
+    model: str
+    target_groups: tuple[str, ...]
+    year: int
+    target_rate: Decimal
+    basis: str
+    note: str | None
+    recognised: int
+    population: int
+
+    @property
+    def achieved_rate(self) -> Decimal | None:
+        return _rate(self.recognised, self.population)
+
+    @property
+    def reached(self) -> bool | None:
+        achieved = self.achieved_rate
+        return None if achieved is None else achieved >= self.target_rate
+
+
 @dataclass
 class Report:
     structure: str  # "two_level" | "three_level"
@@ -53,6 +80,7 @@ class Report:
     cycle_year: int
     model: str | None
     lines: list[Line]
+    progress: list[Progress] = field(default_factory=list)
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
@@ -82,6 +110,7 @@ def report(
     structure: str = "two_level",
     model: str | None = None,
     root_id: str | None = None,
+    targets: TargetsSpec | None = None,
 ) -> Report:
     day = structure_day(structure)
     tree = unit_tree(engine)
@@ -98,6 +127,7 @@ def report(
         f"SELECT * FROM {engine.qualified(stats, generation, 'subjects')}"
     )
     kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
+    empty = {"registered": 0, "assessed": 0, "recognised": 0, "subjects": 0}
 
     lines: dict[str, Line] = {}
 
@@ -126,18 +156,69 @@ def report(
             )
             for flag in per_model:
                 per_model[flag] += int(row[flag])
+            if row["model"] == TitleModel.LEARNING_CITIZEN.value and row["target_group"]:
+                group = target.by_group.setdefault(row["target_group"], dict(empty))
+                for flag in ("registered", "assessed", "recognised"):
+                    group[flag] += int(row[flag])
     for row in subjects:
-        if kinds is not None and row["subject_kind"] not in kinds:
-            continue
         for unit_id in tree.chain(row["unit_id"], day):
-            line(unit_id).subjects += int(row["subjects"])
+            target = line(unit_id)
+            kind = row["subject_kind"]
+            target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + int(
+                row["subjects"]
+            )
+            if kind == "person" and row["target_group"]:
+                group = target.by_group.setdefault(row["target_group"], dict(empty))
+                group["subjects"] += int(row["subjects"])
+            if kinds is None or kind in kinds:
+                target.subjects += int(row["subjects"])
 
     chosen: list[Line] = list(lines.values())
     if root_id is not None:
         inside = tree.within(root_id, day)
         chosen = [v for v in lines.values() if v.unit_id in inside]
     ordered = sorted(chosen, key=lambda v: (_depth(tree, v.unit_id, day), v.code))
-    return Report(structure, day, cycle_year, model, list(ordered))
+    scope = (
+        [v for v in ordered if v.unit_id == root_id]
+        if root_id
+        else [v for v in ordered if v.parent_id is None]
+    )
+    progress = _progress(scope, targets, cycle_year, model) if targets else []
+    return Report(structure, day, cycle_year, model, list(ordered), progress)
+
+
+def _progress(
+    scope: list[Line], targets: TargetsSpec, cycle_year: int, model: str | None
+) -> list[Progress]:
+    """Each target of the cycle against the recognised share of the scope's subjects."""
+    result = []
+    for title in TitleModel:
+        if model and title.value != model:
+            continue
+        for target in targets.for_year(title, cycle_year):
+            if target.target_groups:
+                groups = [line.by_group.get(g, {}) for line in scope for g in target.target_groups]
+                recognised = sum(g.get("recognised", 0) for g in groups)
+                population = sum(g.get("subjects", 0) for g in groups)
+            else:
+                kind = SUBJECT_OF_MODEL[title].value
+                recognised = sum(
+                    line.by_model.get(title.value, {}).get("recognised", 0) for line in scope
+                )
+                population = sum(line.subjects_by_kind.get(kind, 0) for line in scope)
+            result.append(
+                Progress(
+                    title.value,
+                    target.target_groups,
+                    target.year,
+                    target.rate,
+                    target.basis,
+                    target.note,
+                    recognised,
+                    population,
+                )
+            )
+    return result
 
 
 def _depth(tree: UnitTree, unit_id: str, day: date) -> int:

@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS {counts} (
     unit_id TEXT NOT NULL,
     model TEXT NOT NULL,
     cycle_year INTEGER NOT NULL,
+    target_group TEXT,
     registered INTEGER NOT NULL,
     assessed INTEGER NOT NULL,
     recognised INTEGER NOT NULL
@@ -19,5 +20,6 @@ CREATE TABLE IF NOT EXISTS {subjects} (
     subject_key TEXT PRIMARY KEY,
     unit_id TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
+    target_group TEXT,
     subjects INTEGER NOT NULL
 )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
-from tests.api.helpers import Api, seed_content
+from tests.api.helpers import SEED, Api, seed_content
 from tests.api.test_scenario import publish_sets, registry, run_case, staff
 
 
@@ -114,6 +115,8 @@ def test_the_register_answers_who_holds_a_title_on_a_day(api: Api):
 
 def test_statistics_count_registered_and_recognised_with_rates(api: Api):
     world = granted_world(api)
+    targets = json.loads((SEED / "targets-387-677.json").read_text(encoding="utf-8"))
+    api.created("admin", "/programme-targets", targets)
     report = api.get(
         "officer", f"/statistics?cycle_year=2026&wait_for_position={world['position']}"
     ).json()
@@ -124,6 +127,19 @@ def test_statistics_count_registered_and_recognised_with_rates(api: Api):
     assert (commune["registered"], commune["recognised"]) == (2, 2)
     assert Decimal(commune["rate_of_registered"]) == Decimal(100)
     assert commune["by_model"]["cong_dan_hoc_tap"]["recognised"] == 1
+    assert commune["by_group"]["can_bo"] == {
+        "registered": 1,
+        "assessed": 1,
+        "recognised": 1,
+        "subjects": 1,
+    }
+    progress = {(p["model"], tuple(p["target_groups"])): p for p in report["progress"]}
+    officials = progress[("cong_dan_hoc_tap", ("can_bo",))]
+    assert (officials["year"], Decimal(officials["target_rate"])) == (2030, Decimal(80))
+    assert Decimal(officials["achieved_rate"]) == Decimal(100) and officials["reached"]
+    units = progress[("don_vi_hoc_tap", ())]
+    assert (units["recognised"], units["population"]) == (1, 1)
+    assert progress[("gia_dinh_hoc_tap", ())]["achieved_rate"] is None  # no households
 
 
 def test_activity_shows_what_an_officer_did_to_inspectors_only(api: Api):
