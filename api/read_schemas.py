@@ -20,6 +20,7 @@ class StandingPublic(BaseModel):
     attempt: int
     criteria_set_id: str
     criteria_set_code: str
+    criteria_set_version: int | None
     target_group: str | None
     status: str
     status_label: str
@@ -52,6 +53,9 @@ class TitlePublic(BaseModel):
     title_label: str
     cycle_year: int
     outcome: str | None
+    state: str | None = Field(
+        default=None, description="granted | expired | refused, vào ngày hỏi (mặc định hôm nay)"
+    )
     decision_id: str | None = None
     decision_number: str | None = None
     decided_on: date | None = None

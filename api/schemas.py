@@ -270,6 +270,7 @@ class CasePublic(BaseModel):
     unit_id: UUID
     criteria_set_id: UUID
     criteria_set_code: str
+    criteria_set_version: int | None
     status: str
     status_label: str
     step_dates: dict[str, date]

@@ -112,6 +112,7 @@ def case(item: AssessmentCase, spec: CriteriaSpec) -> schemas.CasePublic:
         unit_id=item.unit_id,
         criteria_set_id=item.criteria_set_id,
         criteria_set_code=item.criteria_set_code,
+        criteria_set_version=item.criteria_set_version,
         status=item.status.value,
         status_label=label(item.status),
         step_dates={k.value: v for k, v in item.step_dates.items()},

@@ -10,6 +10,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import psycopg
+from psycopg import sql
+
 from application.settings import Settings
 from application.store import HoctapStore, open_ddl_lock, postgres_conninfo
 from domain.errors import DomainError
@@ -73,6 +76,7 @@ class ReadModels:
         self.views = open_view_store(settings)
         self.engine = Engine(self.views, StoreEventSource(store), all_projections())
         self._settings = settings
+        self._store = store
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -100,15 +104,39 @@ class ReadModels:
         return total
 
     def run(self, poll_seconds: float = 0.2) -> None:
-        """Keep the views up to date until :meth:`stop` (survives transient errors)."""
-        while not self._stop.is_set():
-            try:
-                self.catch_up()
-            except Exception:
-                log.exception("projection runner: catch-up failed; retrying")
-                self._stop.wait(2.0)
-            self._wake.wait(poll_seconds)
-            self._wake.clear()
+        """Keep the views up to date until :meth:`stop` (survives transient errors).
+
+        On PostgreSQL the loop also wakes on the store's NOTIFY, so views follow commands
+        from other processes within milliseconds; polling remains the safety net.
+        """
+        listener = self._listen()
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.catch_up()
+                except Exception:
+                    log.exception("projection runner: catch-up failed; retrying")
+                    self._stop.wait(2.0)
+                self._wait(listener, poll_seconds)
+        finally:
+            if listener is not None:
+                listener.close()
+
+    def _listen(self) -> psycopg.Connection[Any] | None:
+        if self._settings.backend != "postgres":
+            return None
+        channel: str = self._store.recorder.channel_name  # type: ignore[attr-defined]
+        conn = psycopg.connect(**postgres_conninfo(self._settings), autocommit=True)
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        return conn
+
+    def _wait(self, listener: psycopg.Connection[Any] | None, seconds: float) -> None:
+        if listener is None or self._wake.is_set():
+            self._wake.wait(seconds)
+        else:
+            for _ in listener.notifies(timeout=seconds, stop_after=1):
+                break
+        self._wake.clear()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="hoctap-projections", daemon=True)

@@ -53,6 +53,13 @@ def case_id_for(subject_id: UUID, model: TitleModel, cycle_year: int, attempt: i
 class AssessmentCase(LedgerAggregate):
     class Opened(LedgerCreated):
         TOPIC = "hoctap.AssessmentCase.Opened"
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Cases opened before the version number was recorded: unknown, not guessed."""
+            state["criteria_set_version"] = None
+
         subject_id: UUID
         subject_kind: str
         model: str
@@ -60,6 +67,7 @@ class AssessmentCase(LedgerAggregate):
         attempt: int
         criteria_set_id: UUID
         criteria_set_code: str
+        criteria_set_version: int | None  # since class_version 2
         unit_id: UUID
         target_group: str | None
         level: int | None
@@ -242,6 +250,7 @@ class AssessmentCase(LedgerAggregate):
         attempt: int,
         criteria_set_id: UUID,
         criteria_set_code: str,
+        criteria_set_version: int | None,
         unit_id: UUID,
         target_group: str | None,
         level: int | None,
@@ -256,6 +265,7 @@ class AssessmentCase(LedgerAggregate):
         self.attempt = attempt
         self.criteria_set_id = criteria_set_id
         self.criteria_set_code = criteria_set_code
+        self.criteria_set_version = criteria_set_version
         self.unit_id = unit_id
         self.target_group = target_group
         self.level = level
@@ -326,6 +336,7 @@ class AssessmentCase(LedgerAggregate):
             attempt=attempt,
             criteria_set_id=spec.set_id,
             criteria_set_code=spec.code,
+            criteria_set_version=spec.version or 1,
             unit_id=unit_id,
             target_group=spec.target_group,
             level=spec.level,

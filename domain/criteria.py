@@ -69,6 +69,7 @@ class CriteriaSpec:
     rules: ThresholdRules
     sources: tuple[str, ...] = ()
     set_id: UUID | None = None  # the published version this content belongs to
+    version: int | None = None
 
     def indicator(self, code: str) -> Indicator | None:
         return next((i for i in self.indicators if i.code == code), None)
@@ -290,7 +291,7 @@ class CriteriaSet(LedgerAggregate):
 
     @property
     def spec(self) -> CriteriaSpec:
-        return replace(parse_spec(self.content), set_id=self.id)
+        return replace(parse_spec(self.content), set_id=self.id, version=self.version)
 
     def supersede(self, by: UUID, effective_from: date) -> None:
         if self.superseded_by is not None:

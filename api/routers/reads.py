@@ -8,7 +8,7 @@ see their own change at once.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -103,10 +103,13 @@ def standings(
     return StandingsPage(items=items, next_cursor=page.next_cursor)
 
 
-def _title(row: dict) -> TitlePublic:
-    return TitlePublic(
-        **{k: v for k, v in row.items() if k != "position"}, title_label=label(row["model"])
-    )
+def _title(row: dict[str, Any], on: date) -> TitlePublic:
+    """A register row, with its state on a day: an old grant shows as expired."""
+    state = row["outcome"]
+    if state == "granted" and row["valid_until"] is not None and row["valid_until"] < on:
+        state = "expired"
+    fields = {k: v for k, v in row.items() if k != "position"}
+    return TitlePublic(**fields, title_label=label(row["model"]), state=state)
 
 
 @router.get("/register/holders", response_model=list[TitlePublic])
@@ -131,7 +134,7 @@ def holders(
         limit=limit,
         offset=offset,
     )
-    return [_title(r) for r in rows]
+    return [_title(r, on) for r in rows]
 
 
 @router.get("/register/subjects/{subject_id}", response_model=list[TitlePublic])
@@ -144,7 +147,7 @@ def subject_titles(
 ) -> list[TitlePublic]:
     """Every title this subject was granted or refused."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
-    return [_title(r) for r in titles_of(models.engine, str(subject_id))]
+    return [_title(r, ledger.today()) for r in titles_of(models.engine, str(subject_id))]
 
 
 STRUCTURE_LABELS = {

@@ -23,6 +23,7 @@ CASES = Table(
         "attempt",
         "criteria_set_id",
         "criteria_set_code",
+        "criteria_set_version",
         "target_group",
         "status",
         "scores",
@@ -112,6 +113,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
             "attempt": event.attempt,
             "criteria_set_id": str(event.criteria_set_id),
             "criteria_set_code": event.criteria_set_code,
+            "criteria_set_version": event.criteria_set_version,
             "target_group": event.target_group,
             "status": "opened",
             "scores": {},
@@ -159,7 +161,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
 
 class Standings(Projection):
     name = "standings"
-    version = 1
+    version = 2  # 2: criteria_set_version
     tables = (CASES,)
     topics = TOPICS
     folder = Path(__file__).parent

@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS {cases} (
     attempt INTEGER NOT NULL,
     criteria_set_id TEXT NOT NULL,
     criteria_set_code TEXT NOT NULL,
+    criteria_set_version INTEGER,
     target_group TEXT,
     status TEXT NOT NULL,
     scores TEXT NOT NULL,

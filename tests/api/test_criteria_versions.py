@@ -82,6 +82,7 @@ def test_a_new_version_supersedes_the_old_and_cases_keep_the_version_they_opened
     assert before["criteria_set_id"] == str(first)
     assert after["criteria_set_id"] == str(second)
     assert after["attempt"] == 2
+    assert (before["criteria_set_version"], after["criteria_set_version"]) == (1, 2)
     old = api.get("officer", f"/criteria-sets/{first}").json()
     assert old["superseded_by"] == str(second)
     assert old["superseded_from"] == "2026-02-01"

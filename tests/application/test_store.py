@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from datetime import date
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from application.blobs import BlobStore, EvidenceCorrupted
 from application.core import FixedClock
 from application.ledger import Ledger
 from application.settings import Settings
+from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
 from domain.errors import VersionConflict
-from domain.glossary import Role, UnitLevel
+from domain.glossary import Role, SubjectKind, TitleModel, UnitLevel
 from domain.registry import AdministrativeUnit
 from tests.conftest import make_settings
 
@@ -143,3 +147,45 @@ def test_evidence_read_back_is_checked_against_its_digest(tmp_path: Path):
     with pytest.raises(EvidenceCorrupted) as raised:
         blobs.get(digest)
     assert raised.value.details["expected"] == digest
+
+
+def test_a_case_opened_before_versions_were_recorded_reads_back_with_an_unknown_version(
+    tmp_path: Path,
+):
+    """Stored rows are never rewritten: old shapes are upcast when read."""
+    ledger = Ledger(make_settings("memory", tmp_path))
+    try:
+        with acting(ADMIN):
+            unit = AdministrativeUnit.establish(
+                code="P",
+                name="Tỉnh",
+                level=UnitLevel.PROVINCE,
+                unit_type="tinh",
+                parent=None,
+                valid_from=date(2000, 1, 1),
+            )
+
+        ledger.load_seed_criteria(ADMIN)
+        spec = ledger.spec_in_force(TitleModel.LEARNING_UNIT, None, None, date(2026, 1, 1))
+        with acting(ADMIN):
+            case = AssessmentCase.open(
+                subject_id=uuid4(),
+                subject_kind=SubjectKind.ORGANISATION,
+                unit_id=unit.id,
+                model=TitleModel.LEARNING_UNIT,
+                cycle_year=2026,
+                spec=spec,
+                opened_on=date(2026, 1, 5),
+            )
+        [opened] = case.collect_events()
+        state = json.loads(ledger.store.mapper.to_stored_event(opened).state)
+        assert state.pop("class_version") == 2 and state.pop("criteria_set_version") == 1
+        old = StoredEvent(
+            originator_id=opened.originator_id,
+            originator_version=1,
+            topic="hoctap.AssessmentCase.Opened",
+            state=json.dumps(state).encode(),
+        )
+        assert ledger.store.mapper.to_domain_event(old).criteria_set_version is None
+    finally:
+        ledger.close()
