@@ -66,7 +66,7 @@ def create_app(
     problems.install(app)
     for module in (criteria, registry, cases, decisions, access, reads, exports, operations):
         app.include_router(module.router)
-    app.include_router(criteria.targets_router)
+    app.include_router(criteria.rules_router)
 
     @app.middleware("http")
     async def fold_soon_after_a_write(request: Request, call_next: Any) -> Response:

@@ -11,6 +11,7 @@ from uuid import UUID
 from application.core import LedgerCore, Recorded
 from application.vault import nfc
 from domain.base import CommandContext, acting
+from domain.clocks import ClockRules
 from domain.criteria import (
     CATALOGUE_ID,
     CatalogueEntry,
@@ -22,7 +23,16 @@ from domain.criteria import (
 )
 from domain.errors import CriteriaSetNotInForce, InvalidInput
 from domain.glossary import TitleModel
-from domain.targets import TARGETS_CODE, ProgrammeTargets, parse_targets, targets_id
+from domain.rules import (
+    COMPLAINT_CLOCKS,
+    PROGRAMME_TARGETS,
+    RuleDocument,
+    rule_document_id,
+)
+from domain.targets import TargetsSpec
+
+#: The code each kind of rule document is published under (new versions keep it).
+RULE_CODES = {PROGRAMME_TARGETS: "muc-tieu-chuong-trinh", COMPLAINT_CLOCKS: "luat-khieu-nai-2011"}
 
 SEED_DIR = Path(__file__).parent / "seed"
 
@@ -64,20 +74,32 @@ class CriteriaService(LedgerCore):
         entry: CatalogueEntry = catalogue.in_force(model, target_group, level, on)
         return self.get(CriteriaSet, entry.set_id).spec
 
-    def publish_targets(self, ctx: CommandContext, content: dict[str, Any]) -> Recorded:
-        """Publish programme targets: the next version of their code."""
+    def publish_rules(self, ctx: CommandContext, kind: str, content: dict[str, Any]) -> Recorded:
+        """Publish a rule document (programme targets, complaint clocks) as its next version."""
         content = json.loads(json.dumps(nfc(content)))
-        spec = parse_targets(content)
-        latest = self.latest_targets(spec.code)
+        code = str(content.get("code", "")).strip()
+        latest = self.latest_rules(kind, code)
         with acting(ctx):
             version = 1 if latest is None else latest.version_number + 1
-            return self.save(ProgrammeTargets.publish(content, version))
+            return self.save(RuleDocument.publish(kind, content, version))
 
-    def latest_targets(self, code: str = TARGETS_CODE) -> ProgrammeTargets | None:
+    def latest_rules(self, kind: str, code: str | None = None) -> RuleDocument | None:
+        """The latest version of a rule document (by default the code its seed uses)."""
+        code = code or RULE_CODES[kind]
         latest, version = None, 1
-        while found := self.find(ProgrammeTargets, targets_id(code, version)):
+        while found := self.find(RuleDocument, rule_document_id(kind, code, version)):
             latest, version = found, version + 1
         return latest
+
+    def targets_in_force(self) -> TargetsSpec | None:
+        document = self.latest_rules(PROGRAMME_TARGETS)
+        return document.targets if document else None
+
+    def clock_rules(self) -> ClockRules:
+        document = self.latest_rules(COMPLAINT_CLOCKS)
+        if document is None:
+            raise CriteriaSetNotInForce("chưa công bố thời hạn khiếu nại", kind=COMPLAINT_CLOCKS)
+        return document.clocks
 
     def load_seed_criteria(self, ctx: CommandContext, directory: Path = SEED_DIR) -> list[str]:
         """Publish each seed set whose code the catalogue does not list yet."""
@@ -93,9 +115,13 @@ class CriteriaService(LedgerCore):
             self.publish_criteria_set(ctx, content)
             catalogue = self.catalogue()
             published.append(content["code"])
-        for path in sorted(directory.glob("targets-*.json")):
-            content = json.loads(path.read_text(encoding="utf-8"))
-            if self.latest_targets(content.get("code", "")) is None:
-                self.publish_targets(ctx, content)
-                published.append(content["code"])
+        for pattern, kind in (
+            ("targets-*.json", PROGRAMME_TARGETS),
+            ("complaint-clocks-*.json", COMPLAINT_CLOCKS),
+        ):
+            for path in sorted(directory.glob(pattern)):
+                content = json.loads(path.read_text(encoding="utf-8"))
+                if self.latest_rules(kind, content.get("code")) is None:
+                    self.publish_rules(ctx, kind, content)
+                    published.append(content["code"])
         return published

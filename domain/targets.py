@@ -1,19 +1,15 @@
-"""Programme targets (QĐ 387/QĐ-TTg, QĐ 677/QĐ-TTg) as versioned data.
-
-Targets are rates a programme sets for a year ("70% of families are Gia đình học tập by
-2025"). They are published like criteria sets: a published version never changes, a change
-is a new version. Reports compare the rates they compute with the targets in force.
+"""Programme targets (QĐ 387/QĐ-TTg, QĐ 677/QĐ-TTg): rates a programme sets for a year
+("70% of families are Gia đình học tập by 2025"). Published as a rule document
+(:mod:`domain.rules`); reports compare the rates they compute with the targets in force.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
 from domain.errors import InvalidInput
 from domain.glossary import TitleModel
 
@@ -79,36 +75,3 @@ def parse_targets(content: dict[str, Any]) -> TargetsSpec:
             raise InvalidTargets(f"targets[{index}].rate: trong khoảng (0, 100]", index=index)
         targets.append(target)
     return TargetsSpec(code, title, effective_from, tuple(targets))
-
-
-def targets_id(code: str, version: int) -> Any:
-    return ledger_id("programme-targets", code, version)
-
-
-@aggregate_topic("hoctap.ProgrammeTargets")
-class ProgrammeTargets(LedgerAggregate):
-    class Published(LedgerCreated):
-        TOPIC = "hoctap.ProgrammeTargets.Published"
-        code: str
-        version: int
-        content: dict[str, Any]
-
-    def __init__(self, code: str, version: int, content: dict[str, Any]) -> None:
-        self.code = code
-        self.version_number = version
-        self.content = content
-
-    @classmethod
-    def publish(cls, content: dict[str, Any], version: int) -> ProgrammeTargets:
-        spec = parse_targets(content)
-        return cls._create(
-            cls.Published,
-            id=targets_id(spec.code, version),
-            code=spec.code,
-            version=version,
-            content=copy.deepcopy(content),
-        )
-
-    @property
-    def spec(self) -> TargetsSpec:
-        return parse_targets(self.content)

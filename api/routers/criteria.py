@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Response
@@ -43,24 +43,27 @@ def read_criteria_set(
     return views.criteria_set(item)
 
 
-targets_router = APIRouter(prefix="/programme-targets", tags=["Bộ tiêu chí"])
+rules_router = APIRouter(prefix="/rules", tags=["Bộ tiêu chí"])
+RuleKind = Literal["programme-targets", "complaint-clocks"]
 
 
-@targets_router.post("", status_code=201, response_model=schemas.Recorded)
-def publish_targets(
+@rules_router.post("/{kind}", status_code=201, response_model=schemas.Recorded)
+def publish_rules(
+    kind: RuleKind,
     ledger: LedgerDep,
     ctx: AdminDep,
     response: Response,
-    content: Annotated[dict[str, Any], Body(description="Mục tiêu chương trình (xem seed/)")],
+    content: Annotated[dict[str, Any], Body(description="Nội dung (xem application/seed/)")],
 ) -> schemas.Recorded:
-    """Publish programme targets (QĐ 387, QĐ 677) as a new version."""
-    return views.recorded(ledger.publish_targets(ctx, content), response)
+    """Publish rule data as a new version: programme targets (QĐ 387, QĐ 677) or the
+    complaint clocks (Luật Khiếu nại 2011)."""
+    return views.recorded(ledger.publish_rules(ctx, kind, content), response)
 
 
-@targets_router.get("", response_model=dict[str, Any])
-def read_targets(ledger: LedgerDep, _: PrincipalDep) -> dict[str, Any]:
-    """The latest published programme targets."""
-    latest = ledger.latest_targets()
+@rules_router.get("/{kind}", response_model=dict[str, Any])
+def read_rules(kind: RuleKind, ledger: LedgerDep, _: PrincipalDep) -> dict[str, Any]:
+    """The latest published version of a kind of rule data."""
+    latest = ledger.latest_rules(kind)
     if latest is None:
-        raise NotFound("chưa công bố mục tiêu chương trình")
+        raise NotFound("chưa công bố dữ liệu quy tắc loại này", kind=kind)
     return {"id": str(latest.id), "version": latest.version_number, "content": latest.content}

@@ -83,12 +83,12 @@ def export_statistics(
     cycle_year: Year,
     structure: Literal["two_level", "three_level"] = "two_level",
 ) -> Response:
-    targets = ledger.latest_targets()
+    targets = ledger.targets_in_force()
     result = report(
         models.engine,
         cycle_year=cycle_year,
         structure=structure,
-        targets=targets.spec if targets else None,
+        targets=targets,
     )
     sheet = statistics_sheet(result, STRUCTURE_LABELS[structure])
     return _file(sheet, f"thong-ke-{cycle_year}-{structure}", fmt)

@@ -169,14 +169,14 @@ def statistics(
 ) -> StatisticsReport:
     """Registered, assessed and recognised per unit, rolled up under a chosen structure."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
-    targets = ledger.latest_targets()
+    targets = ledger.targets_in_force()
     result = report(
         models.engine,
         cycle_year=cycle_year,
         structure=structure,
         model=model.value if model else None,
         root_id=str(unit_id) if unit_id else None,
-        targets=targets.spec if targets else None,
+        targets=targets,
     )
     return StatisticsReport(
         structure=result.structure,

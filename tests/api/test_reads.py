@@ -119,7 +119,7 @@ def test_the_register_answers_who_holds_a_title_on_a_day(api: Api):
 def test_statistics_count_registered_and_recognised_with_rates(api: Api):
     world = granted_world(api)
     targets = json.loads((SEED / "targets-387-677.json").read_text(encoding="utf-8"))
-    api.created("admin", "/programme-targets", targets)
+    api.created("admin", "/rules/programme-targets", targets)
     report = api.get(
         "officer", f"/statistics?cycle_year=2026&wait_for_position={world['position']}"
     ).json()
