@@ -12,6 +12,7 @@ from api import problems
 from api.routers import (
     access,
     cases,
+    complaints,
     criteria,
     decisions,
     exports,
@@ -64,7 +65,17 @@ def create_app(
     app.state.metrics = operations.metrics_registry(the_ledger, read_models)
     app.state.settings = settings
     problems.install(app)
-    for module in (criteria, registry, cases, decisions, access, reads, exports, operations):
+    for module in (
+        criteria,
+        registry,
+        cases,
+        complaints,
+        decisions,
+        access,
+        reads,
+        exports,
+        operations,
+    ):
         app.include_router(module.router)
     app.include_router(criteria.rules_router)
 

@@ -63,12 +63,32 @@ class TitlePublic(BaseModel):
     signer_title: str | None = None
     authority_name: str | None = None
     legal_basis: str | None = None
+    amends_decision_id: str | None = Field(
+        default=None, description="Quyết định gốc mà quyết định này sửa đổi, hủy bỏ"
+    )
     valid_from: date | None = None
+    revoked_from: date | None = None
     valid_until: date | None = None
     classification: str | None = None
     total: Decimal | None = None
     reason: str | None = None
     decision_recorded_at: datetime | None = None
+
+
+class HeldTitle(BaseModel):
+    """A title held on the day asked (as known now, or as known at ``known_at``)."""
+
+    case_id: str
+    subject_id: str
+    unit_id: str
+    model: str
+    title_label: str
+    decision_id: str = Field(description="Quyết định đã công nhận (có thể là quyết định sửa đổi)")
+    decision_number: str
+    valid_from: date
+    valid_until: date
+    revoked_from: date | None
+    recorded_at: datetime = Field(description="Thời điểm việc công nhận được ghi vào sổ")
 
 
 class StatisticLine(BaseModel):

@@ -187,6 +187,10 @@ class ScoreRevision(Strict):
     score: Decimal
     reason: str = Reason
     revised_on: date | None = None
+    complaint_id: UUID | None = Field(
+        default=None,
+        description="Khiếu nại được chấp nhận dẫn tới việc điều chỉnh (sau quyết định)",
+    )
 
 
 class EvidenceSupersession(Strict):
@@ -287,6 +291,8 @@ class CasePublic(BaseModel):
     decision_id: UUID | None
     valid_from: date | None
     valid_until: date | None
+    appeal_complaint_id: UUID | None = Field(description="Khiếu nại đã mở lại hồ sơ")
+    revoked_from: date | None
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -306,6 +312,9 @@ class DecisionCreate(Strict):
     authority_unit_id: UUID
     legal_basis: str = Text
     rulings: list[RulingCreate] = Field(min_length=1, max_length=500)
+    amends: UUID | None = Field(
+        default=None, description="Quyết định được sửa đổi, hủy bỏ (bản gốc giữ nguyên)"
+    )
 
 
 class DecisionPublic(BaseModel):
@@ -320,6 +329,7 @@ class DecisionPublic(BaseModel):
     authority_unit_id: UUID
     legal_basis: str
     entries: list[dict[str, Any]]
+    amends: UUID | None
 
 
 # --- users and tokens --------------------------------------------------------------------------

@@ -142,6 +142,8 @@ def case(item: AssessmentCase, spec: CriteriaSpec) -> schemas.CasePublic:
         decision_id=item.decision_id,
         valid_from=item.valid_from,
         valid_until=item.valid_until,
+        appeal_complaint_id=item.appeal_complaint_id,
+        revoked_from=item.revoked_from,
     )
 
 
@@ -158,6 +160,7 @@ def decision(item: RecognitionDecision) -> schemas.DecisionPublic:
         authority_unit_id=item.authority_unit_id,
         legal_basis=item.legal_basis,
         entries=item.entries,
+        amends=item.amends,
     )
 
 

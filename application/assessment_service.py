@@ -203,10 +203,14 @@ class AssessmentService(RegistryService, CriteriaService):
         reason: str,
         on: date | None = None,
         expected_version: int | None = None,
+        complaint_id: UUID | None = None,
     ) -> Recorded:
+        """Revise one score; after a decision, only citing the upheld complaint that reopened it."""
         with acting(ctx):
             case = self.get(AssessmentCase, case_id, expected_version)
-            case.revise_score(indicator, score, nfc(reason), self.spec_of(case), self._day(on))
+            case.revise_score(
+                indicator, score, nfc(reason), self.spec_of(case), self._day(on), complaint_id
+            )
             return self.save(case)
 
     def post_notice(
@@ -312,6 +316,7 @@ class AssessmentService(RegistryService, CriteriaService):
         authority_unit_id: UUID,
         legal_basis: str,
         rulings: list[RulingRequest],
+        amends: UUID | None = None,
     ) -> Recorded:
         """Issue the decision and record each case's grant or refusal in one transaction."""
         with acting(ctx):
@@ -333,6 +338,7 @@ class AssessmentService(RegistryService, CriteriaService):
                     for case, r in zip(cases, rulings, strict=True)
                 ],
                 signer_conflicts=conflicts,
+                amends=self.get(RecognitionDecision, amends) if amends else None,
             )
             return self.save(decision, *cases)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from application.access_service import AccessService
-from application.assessment_service import AssessmentService
+from application.complaint_service import ComplaintService
 
 
-class Ledger(AssessmentService, AccessService):
+class Ledger(ComplaintService, AccessService):
     """Compose the services; build one with ``Ledger(settings)`` and ``close()`` it after."""

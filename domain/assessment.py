@@ -143,6 +143,7 @@ class AssessmentCase(LedgerAggregate):
         previous: Decimal
         score: Decimal
         revised_on: date
+        complaint_id: UUID | None = None  # set when the revision follows an upheld complaint
 
         def apply(self, case: AssessmentCase) -> None:
             case.final_scores[self.indicator] = self.score
@@ -220,6 +221,7 @@ class AssessmentCase(LedgerAggregate):
         def apply(self, case: AssessmentCase) -> None:
             case.decision_id = self.decision_id
             case.valid_from, case.valid_until = self.valid_from, self.valid_until
+            case.revoked_from = None
             case.step_dates[S.GRANTED] = self.decided_on
             case.status = S.GRANTED
 
@@ -240,6 +242,29 @@ class AssessmentCase(LedgerAggregate):
 
         def apply(self, case: AssessmentCase) -> None:
             case.status = S.WITHDRAWN
+
+    class ReopenedOnAppeal(LedgerAggregate.Event):
+        TOPIC = "hoctap.AssessmentCase.ReopenedOnAppeal"
+        complaint_id: UUID
+        reopened_on: date
+
+        def apply(self, case: AssessmentCase) -> None:
+            case.appeal_complaint_id = self.complaint_id
+            case.step_dates[S.REOPENED] = self.reopened_on
+            case.status = S.REOPENED
+
+    class TitleRevoked(LedgerAggregate.Event):
+        TOPIC = "hoctap.AssessmentCase.TitleRevoked"
+        decision_id: UUID
+        decision_number: str
+        decided_on: date
+        revoked_from: date
+
+        def apply(self, case: AssessmentCase) -> None:
+            case.decision_id = self.decision_id
+            case.revoked_from = self.revoked_from
+            case.step_dates[S.REVOKED] = self.decided_on
+            case.status = S.REVOKED
 
     def __init__(
         self,
@@ -288,6 +313,8 @@ class AssessmentCase(LedgerAggregate):
         self.decision_id: UUID | None = None
         self.valid_from: date | None = None
         self.valid_until: date | None = None
+        self.appeal_complaint_id: UUID | None = None
+        self.revoked_from: date | None = None
 
     # --- opening --------------------------------------------------------------------------
 
@@ -462,13 +489,33 @@ class AssessmentCase(LedgerAggregate):
         )
 
     def revise_score(
-        self, indicator: str, score: Decimal, reason: str, spec: CriteriaSpec, on: date
+        self,
+        indicator: str,
+        score: Decimal,
+        reason: str,
+        spec: CriteriaSpec,
+        on: date,
+        complaint_id: UUID | None = None,
     ) -> None:
-        """Change one reviewed score before appraisal; the reason is mandatory."""
+        """Change one reviewed score before appraisal, or after an upheld complaint reopened
+        the case (citing that complaint); the reason is mandatory."""
         self._check_pinned(spec)
         self._check_status(
-            "điều chỉnh điểm", S.REVIEWED, S.NOTICE_POSTED, S.NOTICE_CLOSED, S.COUNCIL_FORMED
+            "điều chỉnh điểm",
+            S.REVIEWED,
+            S.NOTICE_POSTED,
+            S.NOTICE_CLOSED,
+            S.COUNCIL_FORMED,
+            S.REOPENED,
         )
+        if (self.status is S.REOPENED) != (complaint_id is not None) or (
+            complaint_id is not None and complaint_id != self.appeal_complaint_id
+        ):
+            raise StepOutOfOrder(
+                "sau quyết định, chỉ điều chỉnh điểm khi khiếu nại về hồ sơ được chấp nhận,"
+                " và phải dẫn chiếu khiếu nại đó",
+                complaint_id=str(complaint_id) if complaint_id else None,
+            )
         _require_reason(reason)
         reviser = current_context().actor_id
         if reviser in self.self_assessors:
@@ -490,6 +537,7 @@ class AssessmentCase(LedgerAggregate):
             previous=previous,
             score=clean[indicator],
             revised_on=on,
+            complaint_id=complaint_id,
             reason=reason,
             effective_date=on,
         )
@@ -653,6 +701,18 @@ class AssessmentCase(LedgerAggregate):
     def verdict(self, spec: CriteriaSpec) -> Verdict:
         self._check_pinned(spec)
         return evaluate(spec, self.final_scores)
+
+    def reopen_on_appeal(self, complaint_id: UUID, on: date) -> None:
+        """An upheld complaint reopens a decided case for revision and a new decision."""
+        self._check_status("xem xét lại theo khiếu nại", S.GRANTED, S.REFUSED, S.REVOKED)
+        self._check_date_after_last_step(on)
+        self.trigger_event(
+            self.ReopenedOnAppeal, complaint_id=complaint_id, reopened_on=on, effective_date=on
+        )
+
+    @property
+    def decided(self) -> bool:
+        return self.status in (S.GRANTED, S.REFUSED, S.REVOKED)
 
     def withdraw(self, reason: str, on: date) -> None:
         self._check_not_decided()

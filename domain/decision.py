@@ -18,12 +18,14 @@ from domain.criteria import CriteriaSpec
 from domain.errors import (
     AuthorityNotCompetent,
     ConflictOfInterest,
+    DateOutOfOrder,
     InvalidInput,
     ReasonRequired,
     SeparationOfDuties,
+    StepOutOfOrder,
     ThresholdNotMet,
 )
-from domain.glossary import DecisionOutcome, UnitLevel
+from domain.glossary import CaseStatus, DecisionOutcome, UnitLevel
 from domain.registry import TWO_LEVEL_GOVERNMENT_FROM, AdministrativeUnit
 
 
@@ -66,6 +68,7 @@ class RecognitionDecision(LedgerAggregate):
         authority_unit_id: UUID
         legal_basis: str
         entries: list[dict[str, Any]]
+        amends: UUID | None = None  # the decision this one amends or annuls
 
     def __init__(
         self,
@@ -78,7 +81,9 @@ class RecognitionDecision(LedgerAggregate):
         authority_unit_id: UUID,
         legal_basis: str,
         entries: list[dict[str, Any]],
+        amends: UUID | None = None,
     ) -> None:
+        self.amends = amends
         self.number = number
         self.decided_on = decided_on
         self.signer_id = signer_id
@@ -101,11 +106,15 @@ def issue_decision(
     legal_basis: str,
     rulings: list[Ruling],
     signer_conflicts: set[UUID],
+    amends: RecognitionDecision | None = None,
 ) -> RecognitionDecision:
     """Check every rule, then record the decision and each case's grant or refusal.
 
     ``signer_conflicts`` holds the subjects that belong to the signer's own household, clan
-    or unit (computed by the application from the registry).
+    or unit (computed by the application from the registry). With ``amends``, the decision
+    amends or annuls an earlier one: it may grant or refuse cases an upheld complaint
+    reopened, and revoke titles that earlier decision granted; the earlier decision and
+    everything before it stay as they were.
     """
     if not number.strip() or not legal_basis.strip():
         raise InvalidInput("cần số quyết định và căn cứ pháp lý", field="number")
@@ -115,7 +124,9 @@ def issue_decision(
     case_ids = [r.case.id for r in rulings]
     if len(set(case_ids)) != len(case_ids):
         raise InvalidInput("một hồ sơ xuất hiện hai lần trong quyết định", field="cases")
-    entries = [_check_ruling(r, decided_on, signer_id, signer_conflicts) for r in rulings]
+    if amends is not None and decided_on < amends.decided_on:
+        raise DateOutOfOrder("quyết định sửa đổi không thể trước quyết định bị sửa đổi")
+    entries = [_check_ruling(r, decided_on, signer_id, signer_conflicts, amends) for r in rulings]
     decision = RecognitionDecision._create(
         RecognitionDecision.Issued,
         id=decision_id_for(authority_unit.id, number),
@@ -128,6 +139,7 @@ def issue_decision(
         authority_unit_id=authority_unit.id,
         legal_basis=legal_basis,
         entries=entries,
+        amends=amends.id if amends else None,
         effective_date=decided_on,
     )
     for ruling, entry in zip(rulings, entries, strict=True):
@@ -153,10 +165,14 @@ def _check_authority(unit: AdministrativeUnit, decided_on: date) -> None:
 
 
 def _check_ruling(
-    ruling: Ruling, decided_on: date, signer_id: str, signer_conflicts: set[UUID]
+    ruling: Ruling,
+    decided_on: date,
+    signer_id: str,
+    signer_conflicts: set[UUID],
+    amends: RecognitionDecision | None,
 ) -> dict[str, Any]:
     case = ruling.case
-    case.check_decidable()
+    _check_stage(case, ruling.outcome, amends)
     case.check_date_not_before_appraisal(decided_on)
     if signer_id in case.participants:
         raise SeparationOfDuties(
@@ -179,8 +195,14 @@ def _check_ruling(
         "classification": verdict.band.code if verdict.band else None,
         "reason": ruling.reason,
     }
+    if ruling.outcome is DecisionOutcome.REVOKED:
+        if not (ruling.reason or "").strip():
+            raise ReasonRequired("thu hồi danh hiệu cần nêu căn cứ, lý do", case_id=str(case.id))
+        entry["revoked_from"] = decided_on.isoformat()
+        return entry
     if ruling.outcome is DecisionOutcome.GRANTED:
-        if not case.recommended or not verdict.passed:
+        on_appeal = case.status is CaseStatus.REOPENED
+        if not (case.recommended or on_appeal) or not verdict.passed:
             raise ThresholdNotMet(
                 "chỉ công nhận hồ sơ đạt ngưỡng và được hội đồng đề nghị",
                 case_id=str(case.id),
@@ -199,6 +221,37 @@ def _check_ruling(
             )
         entry["reason"] = reason
     return entry
+
+
+def _check_stage(
+    case: AssessmentCase, outcome: DecisionOutcome, amends: RecognitionDecision | None
+) -> None:
+    """What may be decided about a case: first decisions follow the council's appraisal;
+    amending ones follow an upheld complaint, or revoke what the amended decision granted."""
+    if amends is None:
+        if outcome is DecisionOutcome.REVOKED:
+            raise StepOutOfOrder("thu hồi danh hiệu phải bằng quyết định sửa đổi, hủy bỏ")
+        case.check_decidable()
+        return
+    if case.decision_id != amends.id:
+        raise InvalidInput(
+            "hồ sơ không thuộc quyết định được sửa đổi",
+            case_id=str(case.id),
+            amends=str(amends.id),
+        )
+    if outcome is DecisionOutcome.REVOKED:
+        if case.status is not CaseStatus.GRANTED and not (
+            case.status is CaseStatus.REOPENED and case.valid_from is not None
+        ):
+            raise StepOutOfOrder("chỉ thu hồi danh hiệu đã được công nhận", case_id=str(case.id))
+        return
+    if case.status is not CaseStatus.REOPENED:
+        raise StepOutOfOrder(
+            "quyết định sửa đổi chỉ công nhận lại hoặc từ chối hồ sơ đã được xem xét lại"
+            " theo khiếu nại",
+            case_id=str(case.id),
+            status=case.status.value,
+        )
 
 
 def _failures_as_reason(failures: tuple[Any, ...], recommended: bool | None) -> str | None:
@@ -223,6 +276,16 @@ def _record_ruling(decision: RecognitionDecision, ruling: Ruling, entry: dict[st
             valid_until=date.fromisoformat(entry["valid_until"]),
             total=case.verdict(ruling.spec).total,
             classification=entry["classification"],
+            effective_date=decision.decided_on,
+        )
+    elif ruling.outcome is DecisionOutcome.REVOKED:
+        case.trigger_event(
+            case.TitleRevoked,
+            decision_id=decision.id,
+            decision_number=decision.number,
+            decided_on=decision.decided_on,
+            revoked_from=decision.decided_on,
+            reason=entry["reason"],
             effective_date=decision.decided_on,
         )
     else:

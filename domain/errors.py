@@ -125,3 +125,9 @@ class UnitNotValid(RuleViolation):
 
 class InvalidCriteriaSet(InvalidInput):
     code = "invalid-criteria-set"
+
+
+class StepTooLate(RuleViolation):
+    """A step the law gives a period for came after its deadline (details: rule, deadline)."""
+
+    code = "step-too-late"

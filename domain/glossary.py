@@ -43,6 +43,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     COUNCIL_MEMBER = "council_member"
     SIGNER = "signer"
+    COMPLAINT_HANDLER = "complaint_handler"
     INSPECTOR = "inspector"
     REPORTING_OFFICER = "reporting_officer"
     ADMINISTRATOR = "administrator"
@@ -75,6 +76,8 @@ class CaseStatus(StrEnum):
     GRANTED = "granted"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+    REOPENED = "reopened"  # a complaint about it was upheld: scores may be revised on appeal
+    REVOKED = "revoked"
 
 
 class IndicatorKind(StrEnum):
@@ -85,6 +88,20 @@ class IndicatorKind(StrEnum):
 class DecisionOutcome(StrEnum):
     GRANTED = "granted"
     REFUSED = "refused"
+    REVOKED = "revoked"  # only in a decision that amends or annuls an earlier one
+
+
+class ComplaintOutcome(StrEnum):
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly_upheld"
+    REJECTED = "rejected"
+
+
+class ComplaintStatus(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    RESOLVED = "resolved"
 
 
 LABELS_VI: dict[str, str] = {
@@ -104,6 +121,7 @@ LABELS_VI: dict[str, str] = {
     Role.REVIEWER: "Người thẩm định hồ sơ",
     Role.COUNCIL_MEMBER: "Thành viên hội đồng xét duyệt",
     Role.SIGNER: "Người ký quyết định",
+    Role.COMPLAINT_HANDLER: "Người giải quyết khiếu nại",
     Role.INSPECTOR: "Thanh tra",
     Role.REPORTING_OFFICER: "Cán bộ báo cáo thống kê",
     Role.ADMINISTRATOR: "Quản trị hệ thống",
@@ -121,6 +139,15 @@ LABELS_VI: dict[str, str] = {
     CaseStatus.GRANTED: "Được công nhận",
     CaseStatus.REFUSED: "Không được công nhận",
     CaseStatus.WITHDRAWN: "Đã rút đăng ký",
+    CaseStatus.REOPENED: "Xem xét lại theo khiếu nại",
+    CaseStatus.REVOKED: "Bị thu hồi danh hiệu",
+    ComplaintOutcome.UPHELD: "Khiếu nại đúng",
+    ComplaintOutcome.PARTLY_UPHELD: "Khiếu nại đúng một phần",
+    ComplaintOutcome.REJECTED: "Khiếu nại sai",
+    ComplaintStatus.RECEIVED: "Đã nhận đơn",
+    ComplaintStatus.ACCEPTED: "Đã thụ lý",
+    ComplaintStatus.NOT_ACCEPTED: "Không thụ lý",
+    ComplaintStatus.RESOLVED: "Đã giải quyết",
 }
 
 

@@ -146,7 +146,14 @@ def revise_score(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     result = ledger.revise_score(
-        ctx, case_id, body.indicator, body.score, body.reason, body.revised_on, expected
+        ctx,
+        case_id,
+        body.indicator,
+        body.score,
+        body.reason,
+        body.revised_on,
+        expected,
+        body.complaint_id,
     )
     return views.recorded(result, response)
 

@@ -31,6 +31,7 @@ def issue_decision(
         authority_unit_id=body.authority_unit_id,
         legal_basis=body.legal_basis,
         rulings=[RulingRequest(r.case_id, r.outcome, r.reason) for r in body.rulings],
+        amends=body.amends,
     )
     response.headers["Location"] = f"/decisions/{result.id}"
     return views.recorded(result, response)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from api.deps import LedgerDep, PrincipalDep, acting_as
 from api.read_schemas import (
     ActionPublic,
+    HeldTitle,
     StandingPublic,
     StandingsPage,
     StatisticLine,
@@ -112,7 +113,7 @@ def _title(row: dict[str, Any], on: date) -> TitlePublic:
     return TitlePublic(**fields, title_label=label(row["model"]), state=state)
 
 
-@router.get("/register/holders", response_model=list[TitlePublic])
+@router.get("/register/holders", response_model=list[HeldTitle])
 def holders(
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -120,21 +121,33 @@ def holders(
     on: date,
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
+    known_at: Annotated[
+        datetime | None,
+        Query(description="Trả lời như sổ đã biết vào thời điểm này (mặc định: hiện nay)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
     wait_for_position: WaitFor = None,
-) -> list[TitlePublic]:
-    """Who holds which title on a given day."""
+) -> list[HeldTitle]:
+    """Who holds which title on a given day — as known today, or as known at ``known_at``
+    (a title revoked afterwards still shows as held when asked as of before the revocation
+    was recorded)."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     rows = holders_on(
         models.engine,
         on,
         model=model.value if model else None,
         unit_ids=units_within(models, unit_id, on),
+        known_at=known_at,
         limit=limit,
         offset=offset,
     )
-    return [_title(r, on) for r in rows]
+    return [
+        HeldTitle(
+            **{k: r[k] for k in HeldTitle.model_fields if k in r}, title_label=label(r["model"])
+        )
+        for r in rows
+    ]
 
 
 @router.get("/register/subjects/{subject_id}", response_model=list[TitlePublic])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from projections.engine import Engine, Row
-from projections.register.projection import TITLES, Register
+from projections.register.projection import CHANGES, TITLES, Register
 
 
 def _table(engine: Engine) -> str:
@@ -19,27 +19,49 @@ def holders_on(
     *,
     model: str | None = None,
     unit_ids: set[str] | None = None,
+    known_at: datetime | None = None,
     limit: int = 1000,
     offset: int = 0,
 ) -> list[Row]:
-    """Titles granted and valid on ``day``, as known now."""
+    """Titles held on ``day``: as known now, or as the register knew it at ``known_at``.
+
+    Folds each case's history of grants and revocations in recording order, keeping only
+    what had been recorded by ``known_at``: a title revoked later still shows as held when
+    asked as of an earlier day of knowledge.
+    """
+    projection = Register()
+    table = engine.qualified(projection, engine.ensure_live(projection), "title_changes")
     mark = engine.store.mark
-    day_value = day.isoformat() if engine.store.dialect == "sqlite" else day
-    where = ["outcome = 'granted'", f"valid_from <= {mark}", f"valid_until >= {mark}"]
-    params: list[object] = [day_value, day_value]
+    sqlite = engine.store.dialect == "sqlite"
+    where: list[str] = [f"(valid_from IS NULL OR valid_from <= {mark})"]
+    params: list[object] = [day.isoformat() if sqlite else day]
     if model is not None:
         where.append(f"model = {mark}")
         params.append(model)
+    if known_at is not None:
+        where.append(f"recorded_at <= {mark}")
+        params.append(known_at.isoformat() if sqlite else known_at)
     if unit_ids is not None:
         if not unit_ids:
             return []
         where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
         params.extend(sorted(unit_ids))
-    sql = (
-        f"SELECT * FROM {_table(engine)} WHERE {' AND '.join(where)}"
-        f" ORDER BY valid_from, case_id LIMIT {int(limit)} OFFSET {int(offset)}"
-    )
-    return [TITLES.decode(r) for r in engine.store.fetch_all(sql, params)]
+    sql = f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY case_id, position"
+    held: dict[str, Row] = {}
+    for raw in engine.store.fetch_all(sql, params):
+        row = CHANGES.decode(raw)
+        if row["change"] == "granted":
+            held[row["case_id"]] = row | {"revoked_from": None}
+        elif row["change"] == "revoked" and row["case_id"] in held:
+            held[row["case_id"]]["revoked_from"] = row["effective_from"]
+    current = [
+        r
+        for r in held.values()
+        if r["valid_from"] <= day <= r["valid_until"]
+        and (r["revoked_from"] is None or day < r["revoked_from"])
+    ]
+    current.sort(key=lambda r: (r["valid_from"], r["case_id"]))
+    return current[offset : offset + limit]
 
 
 def titles_of(engine: Engine, subject_id: str) -> list[Row]:

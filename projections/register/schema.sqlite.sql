@@ -13,8 +13,10 @@ CREATE TABLE IF NOT EXISTS {titles} (
     signer_title TEXT,
     authority_name TEXT,
     legal_basis TEXT,
+    amends_decision_id TEXT,
     valid_from TEXT,
     valid_until TEXT,
+    revoked_from TEXT,
     classification TEXT,
     total NUMERIC,
     reason TEXT,
@@ -22,4 +24,21 @@ CREATE TABLE IF NOT EXISTS {titles} (
     position INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS {prefix}_titles_subject ON {titles} (subject_id);
-CREATE INDEX IF NOT EXISTS {prefix}_titles_held ON {titles} (model, outcome, valid_from, valid_until)
+CREATE INDEX IF NOT EXISTS {prefix}_titles_held ON {titles} (model, outcome, valid_from, valid_until);
+CREATE TABLE IF NOT EXISTS {title_changes} (
+    change_id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    change TEXT NOT NULL,
+    decision_id TEXT NOT NULL,
+    decision_number TEXT NOT NULL,
+    valid_from TEXT,
+    valid_until TEXT,
+    effective_from TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    position INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {prefix}_changes_case ON {title_changes} (case_id, position);
+CREATE INDEX IF NOT EXISTS {prefix}_changes_model ON {title_changes} (model, recorded_at)

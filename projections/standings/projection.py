@@ -63,6 +63,8 @@ TOPICS = frozenset(
         Case.TitleGranted,
         Case.RecognitionRefused,
         Case.Withdrawn,
+        Case.ReopenedOnAppeal,
+        Case.TitleRevoked,
     )
 )
 
@@ -76,6 +78,8 @@ _STATUS = {
     Case.TitleGranted.TOPIC: "granted",
     Case.RecognitionRefused.TOPIC: "refused",
     Case.Withdrawn.TOPIC: "withdrawn",
+    Case.ReopenedOnAppeal.TOPIC: "reopened",
+    Case.TitleRevoked.TOPIC: "revoked",
 }
 
 
@@ -146,7 +150,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
         row["scores"], row["total"] = table, _total(table)
     elif topic == Case.Appraised.TOPIC:
         row["recommended"], row["classification"] = event.recommended, event.classification
-    elif topic in (Case.TitleGranted.TOPIC, Case.RecognitionRefused.TOPIC):
+    elif topic in (Case.TitleGranted.TOPIC, Case.RecognitionRefused.TOPIC, Case.TitleRevoked.TOPIC):
         row["decision_id"], row["decision_number"] = str(event.decision_id), event.decision_number
         row["decided_on"] = event.decided_on
         if topic == Case.TitleGranted.TOPIC:
@@ -161,7 +165,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
 
 class Standings(Projection):
     name = "standings"
-    version = 2  # 2: criteria_set_version
+    version = 3  # 2: criteria_set_version; 3: appeals and revocations
     tables = (CASES,)
     topics = TOPICS
     folder = Path(__file__).parent

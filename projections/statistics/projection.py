@@ -38,6 +38,7 @@ CASE_TOPICS = {
     Case.Appraised.TOPIC,
     Case.TitleGranted.TOPIC,
     Case.Withdrawn.TOPIC,
+    Case.TitleRevoked.TOPIC,
 }
 SUBJECT_TOPICS = {Person.Registered.TOPIC, Collective.Registered.TOPIC}
 
@@ -65,6 +66,8 @@ def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
         changed["assessed"] = 1
     elif topic == Case.TitleGranted.TOPIC:
         changed["recognised"] = 1
+    elif topic == Case.TitleRevoked.TOPIC:
+        changed["recognised"] = 0
     elif topic == Case.Withdrawn.TOPIC:
         changed |= {"registered": 0, "assessed": 0, "recognised": 0}
     return changed
@@ -72,7 +75,7 @@ def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
 
 class Statistics(Projection):
     name = "statistics"
-    version = 2  # 2: counts and subjects per target group
+    version = 3  # 2: counts and subjects per target group; 3: revocations
     tables = (FLAGS, COUNTS, SUBJECTS)
     topics = frozenset(CASE_TOPICS | SUBJECT_TOPICS)
     folder = Path(__file__).parent

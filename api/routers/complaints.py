@@ -1,0 +1,260 @@
+"""Complaints (khiếu nại) and their legal clocks, over HTTP.
+
+Every response carries the deadlines computed from the complaint's stored dates. A filing
+after its deadline is refused as a problem that names the rule and the deadline.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from api import views
+from api.deps import OFFICERS, LedgerDep, PrincipalDep, acting_as
+from api.schemas import Reason, Recorded, Strict
+from application.complaint_service import Attachment
+from domain.base import CommandContext
+from domain.clocks import Obstacle
+from domain.complaints import Complaint
+from domain.errors import InvalidInput
+from domain.glossary import ComplaintOutcome, Role, label
+
+router = APIRouter(prefix="/complaints", tags=["Khiếu nại"])
+ComplainantDep = Annotated[CommandContext, Depends(acting_as(Role.CITIZEN, *OFFICERS))]
+HandlingDep = Annotated[
+    CommandContext, Depends(acting_as(Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER))
+]
+HandlerDep = Annotated[CommandContext, Depends(acting_as(Role.COMPLAINT_HANDLER))]
+
+
+class ObstacleIn(Strict):
+    first_day: date
+    last_day: date
+    kind: str = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
+
+
+class AttachmentIn(Strict):
+    content_base64: str = Field(max_length=30_000_000, description="Tệp đính kèm (base64)")
+    kind: str = Field(min_length=1, max_length=64)
+
+
+class ComplaintCreate(Strict):
+    case_ids: list[UUID] = Field(min_length=1, max_length=50)
+    decision_id: UUID | None = Field(default=None, description="Quyết định bị khiếu nại")
+    step: str | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
+    grounds: str = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
+    learnt_on: date = Field(description="Ngày nhận được hoặc biết được quyết định/kết quả")
+    received_on: date | None = None
+    remote_area: bool = False
+    obstacles: list[ObstacleIn] = Field(default_factory=list, max_length=20)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    previous_complaint_id: UUID | None = Field(
+        default=None, description="Khiếu nại lần đầu (khi đây là khiếu nại lần hai)"
+    )
+
+
+class Acceptance(Strict):
+    accepted_on: date | None = None
+    complex_case: bool = False
+
+
+class NonAcceptance(Strict):
+    decided_on: date | None = None
+    rule: str = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
+    reason: str = Reason
+
+
+class Assignment(Strict):
+    handler_id: UUID
+
+
+class Resolution(Strict):
+    outcome: ComplaintOutcome
+    resolved_on: date | None = None
+    reason: str = Reason
+
+
+class Lawsuit(Strict):
+    reported_on: date | None = None
+    court: str = Field(min_length=1, max_length=300)
+
+
+class Deadlines(BaseModel):
+    filing: date
+    acceptance: date
+    resolution: date | None
+    second_filing: date | None
+
+
+class ComplaintPublic(BaseModel):
+    id: UUID
+    version: int
+    level: int
+    status: str
+    status_label: str
+    decision_id: UUID | None
+    case_ids: list[UUID]
+    step: str | None
+    complainant_id: UUID
+    grounds: str | None = Field(description="Chỉ hiện với người có quyền; null nếu đã xóa")
+    learnt_on: date
+    received_on: date
+    remote_area: bool
+    complex_case: bool
+    obstacles: list[dict[str, str]]
+    attachments: list[dict[str, object]]
+    handler_id: str | None
+    outcome: str | None
+    closed_on: date | None
+    previous_complaint_id: UUID | None
+    escalated_to: UUID | None
+    lawsuit: dict[str, object] | None
+    deadlines: Deadlines
+    overdue: list[str] = Field(description="Các thời hạn đã qua mà bước tương ứng chưa làm")
+
+
+def _public(ledger: LedgerDep, complaint: Complaint, may_read_grounds: bool) -> ComplaintPublic:
+    clocks = ledger.clocks_of(complaint)
+    deadlines = complaint.deadlines(clocks)
+    today = ledger.today()
+    overdue = []
+    if complaint.status.value == "received" and (deadlines["acceptance"] or today) < today:
+        overdue.append("acceptance")
+    if complaint.status.value == "accepted" and (deadlines["resolution"] or today) < today:
+        overdue.append("resolution")
+    return ComplaintPublic(
+        id=complaint.id,
+        version=complaint.version,
+        level=complaint.level,
+        status=complaint.status.value,
+        status_label=label(complaint.status),
+        decision_id=complaint.decision_id,
+        case_ids=complaint.case_ids,
+        step=complaint.step,
+        complainant_id=complaint.complainant_id,
+        grounds=ledger.grounds_of(complaint) if may_read_grounds else None,
+        learnt_on=complaint.learnt_on,
+        received_on=complaint.received_on,
+        remote_area=complaint.remote_area,
+        complex_case=complaint.complex_case,
+        obstacles=[
+            {
+                "first_day": o.first_day.isoformat(),
+                "last_day": o.last_day.isoformat(),
+                "kind": o.kind,
+            }
+            for o in complaint.obstacles
+        ],
+        attachments=complaint.attachments,
+        handler_id=complaint.handler_id,
+        outcome=complaint.outcome.value if complaint.outcome else None,
+        closed_on=complaint.closed_on,
+        previous_complaint_id=complaint.previous_complaint_id,
+        escalated_to=complaint.escalated_to,
+        lawsuit=(
+            {"reported_on": complaint.lawsuit[0].isoformat(), "court": complaint.lawsuit[1]}
+            if complaint.lawsuit
+            else None
+        ),
+        deadlines=Deadlines(**deadlines),  # type: ignore[arg-type]
+        overdue=overdue,
+    )
+
+
+@router.post("", status_code=201, response_model=Recorded)
+def file_complaint(
+    body: ComplaintCreate, ledger: LedgerDep, ctx: ComplainantDep, response: Response
+) -> Recorded:
+    """Receive a complaint (first, or second with ``previous_complaint_id``)."""
+    try:
+        attachments = [
+            Attachment(base64.b64decode(a.content_base64, validate=True), a.kind)
+            for a in body.attachments
+        ]
+    except (binascii.Error, ValueError) as error:
+        raise InvalidInput("tệp đính kèm không phải base64 hợp lệ", field="attachments") from error
+    result = ledger.file_complaint(
+        ctx,
+        case_ids=body.case_ids,
+        grounds=body.grounds,
+        learnt_on=body.learnt_on,
+        decision_id=body.decision_id,
+        step=body.step,
+        received_on=body.received_on,
+        remote_area=body.remote_area,
+        obstacles=[Obstacle(o.first_day, o.last_day, o.kind) for o in body.obstacles],
+        attachments=attachments,
+        previous_complaint_id=body.previous_complaint_id,
+    )
+    response.headers["Location"] = f"/complaints/{result.id}"
+    return views.recorded(result, response)
+
+
+@router.get("/{complaint_id}", response_model=ComplaintPublic)
+def read_complaint(
+    complaint_id: UUID, ledger: LedgerDep, principal: PrincipalDep, response: Response
+) -> ComplaintPublic:
+    """The complaint, its steps and every deadline computed from its stored dates."""
+    complaint = ledger.complaint(complaint_id)
+    views.etag(response, complaint.version)
+    readers = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
+    may_read = any(r in principal.roles for r in readers) or (
+        principal.person_id == complaint.complainant_id
+    )
+    return _public(ledger, complaint, may_read)
+
+
+@router.post("/{complaint_id}/acceptance", response_model=Recorded)
+def accept(
+    complaint_id: UUID, body: Acceptance, ledger: LedgerDep, ctx: HandlingDep, response: Response
+) -> Recorded:
+    """Accept (thụ lý) the complaint; fixes its resolution deadline."""
+    result = ledger.accept_complaint(ctx, complaint_id, body.accepted_on, body.complex_case)
+    return views.recorded(result, response)
+
+
+@router.post("/{complaint_id}/non-acceptance", response_model=Recorded)
+def refuse(
+    complaint_id: UUID,
+    body: NonAcceptance,
+    ledger: LedgerDep,
+    ctx: HandlingDep,
+    response: Response,
+) -> Recorded:
+    """Refuse to accept the complaint, naming the rule."""
+    result = ledger.refuse_complaint(ctx, complaint_id, body.decided_on, body.rule, body.reason)
+    return views.recorded(result, response)
+
+
+@router.post("/{complaint_id}/handler", response_model=Recorded)
+def assign(
+    complaint_id: UUID, body: Assignment, ledger: LedgerDep, ctx: HandlingDep, response: Response
+) -> Recorded:
+    """Assign the person who resolves the complaint."""
+    return views.recorded(ledger.assign_complaint(ctx, complaint_id, body.handler_id), response)
+
+
+@router.post("/{complaint_id}/resolution", response_model=Recorded)
+def resolve(
+    complaint_id: UUID, body: Resolution, ledger: LedgerDep, ctx: HandlerDep, response: Response
+) -> Recorded:
+    """Resolve: upheld, partly upheld or rejected. Upheld complaints reopen their cases."""
+    result = ledger.resolve_complaint(
+        ctx, complaint_id, body.outcome, body.resolved_on, body.reason
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/{complaint_id}/lawsuit", response_model=Recorded)
+def lawsuit(
+    complaint_id: UUID, body: Lawsuit, ledger: LedgerDep, ctx: ComplainantDep, response: Response
+) -> Recorded:
+    """Record that an administrative lawsuit was filed."""
+    result = ledger.report_lawsuit(ctx, complaint_id, body.reported_on, body.court)
+    return views.recorded(result, response)

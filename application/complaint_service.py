@@ -1,0 +1,168 @@
+"""Complaint commands: receive, accept or refuse, assign, resolve, escalate, lawsuit.
+
+An upheld complaint reopens the cases it concerns in the same transaction, so their scores
+can be revised citing it and an amending decision can grant or revoke the title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+from application.assessment_service import AssessmentService
+from application.core import Recorded
+from application.media import sniff
+from application.vault import nfc
+from domain.access import UserAccount
+from domain.assessment import AssessmentCase
+from domain.base import CommandContext, acting
+from domain.clocks import ClockRules, Obstacle
+from domain.complaints import Complaint
+from domain.errors import InvalidInput, NotFound
+from domain.glossary import ComplaintOutcome
+from domain.rules import COMPLAINT_CLOCKS, RuleDocument
+
+
+@dataclass(frozen=True)
+class Attachment:
+    content: bytes
+    kind: str
+
+
+class ComplaintService(AssessmentService):
+    def complaint(self, complaint_id: UUID) -> Complaint:
+        return self.get(Complaint, complaint_id)
+
+    def clocks_of(self, complaint: Complaint) -> ClockRules:
+        """The clock rules pinned when the complaint was received."""
+        return self.get(RuleDocument, complaint.rules_id).clocks
+
+    def file_complaint(
+        self,
+        ctx: CommandContext,
+        *,
+        case_ids: list[UUID],
+        grounds: str,
+        learnt_on: date,
+        decision_id: UUID | None = None,
+        step: str | None = None,
+        received_on: date | None = None,
+        remote_area: bool = False,
+        obstacles: list[Obstacle] | None = None,
+        attachments: list[Attachment] | None = None,
+        previous_complaint_id: UUID | None = None,
+    ) -> Recorded:
+        """Receive a complaint from the subject of the cases (or their representative)."""
+        if not grounds.strip():
+            raise InvalidInput("cần nêu nội dung khiếu nại", field="grounds")
+        cases = [self.get(AssessmentCase, case_id) for case_id in case_ids]
+        subjects = {case.subject_id for case in cases}
+        if len(subjects) != 1:
+            raise InvalidInput("một khiếu nại chỉ về hồ sơ của một đối tượng", field="case_ids")
+        complainant = subjects.pop()
+        self._check_citizen_owns(ctx, complainant)
+        if decision_id is not None and any(c.decision_id != decision_id for c in cases):
+            raise InvalidInput("hồ sơ không thuộc quyết định bị khiếu nại", field="decision_id")
+        rules_document = self.latest_rules(COMPLAINT_CLOCKS)
+        if rules_document is None:
+            raise NotFound("chưa công bố thời hạn khiếu nại")
+        stored = [self._store_attachment(a) for a in attachments or ()]
+        complaint_id = uuid4()
+        previous = self.complaint(previous_complaint_id) if previous_complaint_id else None
+        with acting(ctx):
+            complaint = Complaint.receive(
+                complaint_id=complaint_id,
+                rules=rules_document.clocks,
+                rules_id=rules_document.id,
+                decision_id=decision_id,
+                case_ids=[c.id for c in cases],
+                step=nfc(step),
+                complainant_id=complainant,
+                sealed_grounds=self.vault.seal(complainant, {"grounds": nfc(grounds)}),
+                learnt_on=learnt_on,
+                received_on=self._day(received_on),
+                remote_area=remote_area,
+                obstacles=obstacles or [],
+                attachments=stored,
+                previous=previous,
+            )
+            if previous is None:
+                return self.save(complaint)
+            previous.escalate(complaint)
+            return self.save(complaint, previous)
+
+    def _store_attachment(self, attachment: Attachment) -> dict[str, object]:
+        if len(attachment.content) > self.settings.max_upload_bytes:
+            raise InvalidInput("tệp đính kèm quá lớn", max_bytes=self.settings.max_upload_bytes)
+        media_type = sniff(attachment.content)
+        digest = self.blobs.put(attachment.content)
+        return {
+            "digest": digest,
+            "size": len(attachment.content),
+            "media_type": media_type,
+            "kind": nfc(attachment.kind),
+        }
+
+    def grounds_of(self, complaint: Complaint) -> str | None:
+        sealed = self.vault.unseal(complaint.complainant_id, complaint.sealed_grounds)
+        return sealed.get("grounds") if sealed else None
+
+    def accept_complaint(
+        self, ctx: CommandContext, complaint_id: UUID, accepted_on: date | None, complex_case: bool
+    ) -> Recorded:
+        with acting(ctx):
+            complaint = self.complaint(complaint_id)
+            complaint.accept(self.clocks_of(complaint), self._day(accepted_on), complex_case)
+            return self.save(complaint)
+
+    def refuse_complaint(
+        self,
+        ctx: CommandContext,
+        complaint_id: UUID,
+        decided_on: date | None,
+        rule: str,
+        reason: str,
+    ) -> Recorded:
+        with acting(ctx):
+            complaint = self.complaint(complaint_id)
+            complaint.refuse_to_accept(self._day(decided_on), nfc(rule), nfc(reason))
+            return self.save(complaint)
+
+    def assign_complaint(
+        self, ctx: CommandContext, complaint_id: UUID, handler_id: UUID
+    ) -> Recorded:
+        self.get(UserAccount, handler_id)  # NotFound for an unknown handler
+        with acting(ctx):
+            complaint = self.complaint(complaint_id)
+            complaint.assign_handler(str(handler_id))
+            return self.save(complaint)
+
+    def resolve_complaint(
+        self,
+        ctx: CommandContext,
+        complaint_id: UUID,
+        outcome: ComplaintOutcome,
+        resolved_on: date | None,
+        reason: str,
+    ) -> Recorded:
+        """Resolve; an upheld (or partly upheld) complaint reopens its cases in the same save."""
+        with acting(ctx):
+            complaint = self.complaint(complaint_id)
+            day = self._day(resolved_on)
+            complaint.resolve(outcome, day, nfc(reason))
+            if not complaint.upheld:
+                return self.save(complaint)
+            cases = [self.get(AssessmentCase, case_id) for case_id in complaint.case_ids]
+            for case in cases:
+                if case.decided:
+                    case.reopen_on_appeal(complaint.id, day)
+            return self.save(complaint, *cases)
+
+    def report_lawsuit(
+        self, ctx: CommandContext, complaint_id: UUID, reported_on: date | None, court: str
+    ) -> Recorded:
+        with acting(ctx):
+            complaint = self.complaint(complaint_id)
+            complaint.report_lawsuit(self._day(reported_on), nfc(court))
+            return self.save(complaint)

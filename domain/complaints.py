@@ -1,0 +1,335 @@
+"""Complaints (khiếu nại) against a recognition decision, a refusal or an assessment step.
+
+Every clock is computed from stored dates with :func:`domain.clocks.deadline`, under the
+clock rules pinned when the complaint was received. A late filing is refused with the rule
+and the computed deadline; the authority's own lateness is recorded, never hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, current_context
+from domain.clocks import (
+    ACCEPTANCE,
+    FILING,
+    FIRST_RESOLUTION,
+    SECOND_FILING,
+    SECOND_RESOLUTION,
+    ClockRules,
+    Obstacle,
+    deadline,
+)
+from domain.errors import (
+    DateOutOfOrder,
+    InvalidInput,
+    ReasonRequired,
+    SeparationOfDuties,
+    StepOutOfOrder,
+    StepTooLate,
+)
+from domain.glossary import ComplaintOutcome, ComplaintStatus
+
+C = ComplaintStatus
+
+
+@aggregate_topic("hoctap.Complaint")
+class Complaint(LedgerAggregate):
+    class Received(LedgerCreated):
+        TOPIC = "hoctap.Complaint.Received"
+        level: int
+        decision_id: UUID | None
+        case_ids: list[UUID]
+        step: str | None
+        complainant_id: UUID
+        sealed_grounds: str
+        learnt_on: date
+        received_on: date
+        remote_area: bool
+        obstacles: list[dict[str, Any]]
+        attachments: list[dict[str, Any]]
+        rules_id: UUID
+        previous_complaint_id: UUID | None
+        filing_deadline: date
+
+    class Accepted(LedgerAggregate.Event):
+        TOPIC = "hoctap.Complaint.Accepted"
+        accepted_on: date
+        complex_case: bool
+        acceptance_deadline: date
+        resolution_deadline: date
+
+        def apply(self, complaint: Complaint) -> None:
+            complaint.status = C.ACCEPTED
+            complaint.accepted_on = self.accepted_on
+            complaint.complex_case = self.complex_case
+            complaint.resolution_deadline = self.resolution_deadline
+
+    class NotAccepted(LedgerAggregate.Event):
+        TOPIC = "hoctap.Complaint.NotAccepted"
+        decided_on: date
+        rule: str
+
+        def apply(self, complaint: Complaint) -> None:
+            complaint.status = C.NOT_ACCEPTED
+            complaint.closed_on = self.decided_on
+
+    class HandlerAssigned(LedgerAggregate.Event):
+        TOPIC = "hoctap.Complaint.HandlerAssigned"
+        handler_id: str
+
+        def apply(self, complaint: Complaint) -> None:
+            complaint.handler_id = self.handler_id
+
+    class Resolved(LedgerAggregate.Event):
+        TOPIC = "hoctap.Complaint.Resolved"
+        outcome: str
+        resolved_on: date
+        late: bool
+
+        def apply(self, complaint: Complaint) -> None:
+            complaint.status = C.RESOLVED
+            complaint.outcome = ComplaintOutcome(self.outcome)
+            complaint.closed_on = self.resolved_on
+
+    class Escalated(LedgerAggregate.Event):
+        TOPIC = "hoctap.Complaint.Escalated"
+        second_complaint_id: UUID
+
+        def apply(self, complaint: Complaint) -> None:
+            complaint.escalated_to = self.second_complaint_id
+
+    class LawsuitReported(LedgerAggregate.Event):
+        TOPIC = "hoctap.Complaint.LawsuitReported"
+        reported_on: date
+        court: str
+
+        def apply(self, complaint: Complaint) -> None:
+            complaint.lawsuit = (self.reported_on, self.court)
+
+    def __init__(
+        self,
+        level: int,
+        decision_id: UUID | None,
+        case_ids: list[UUID],
+        step: str | None,
+        complainant_id: UUID,
+        sealed_grounds: str,
+        learnt_on: date,
+        received_on: date,
+        remote_area: bool,
+        obstacles: list[dict[str, Any]],
+        attachments: list[dict[str, Any]],
+        rules_id: UUID,
+        previous_complaint_id: UUID | None,
+        filing_deadline: date,
+    ) -> None:
+        self.level = level
+        self.decision_id = decision_id
+        self.case_ids = list(case_ids)
+        self.step = step
+        self.complainant_id = complainant_id
+        self.sealed_grounds = sealed_grounds
+        self.learnt_on = learnt_on
+        self.received_on = received_on
+        self.remote_area = remote_area
+        self.obstacles = [
+            Obstacle(
+                date.fromisoformat(o["first_day"]), date.fromisoformat(o["last_day"]), o["kind"]
+            )
+            for o in obstacles
+        ]
+        self.attachments = attachments
+        self.rules_id = rules_id
+        self.previous_complaint_id = previous_complaint_id
+        self.filing_deadline = filing_deadline
+        self.status = C.RECEIVED
+        self.accepted_on: date | None = None
+        self.complex_case = False
+        self.resolution_deadline: date | None = None
+        self.handler_id: str | None = None
+        self.outcome: ComplaintOutcome | None = None
+        self.closed_on: date | None = None
+        self.escalated_to: UUID | None = None
+        self.lawsuit: tuple[date, str] | None = None
+
+    # --- filing -------------------------------------------------------------------------
+
+    @classmethod
+    def receive(
+        cls,
+        *,
+        complaint_id: UUID,
+        rules: ClockRules,
+        rules_id: UUID,
+        decision_id: UUID | None,
+        case_ids: list[UUID],
+        step: str | None,
+        complainant_id: UUID,
+        sealed_grounds: str,
+        learnt_on: date,
+        received_on: date,
+        remote_area: bool,
+        obstacles: list[Obstacle],
+        attachments: list[dict[str, Any]],
+        previous: Complaint | None = None,
+    ) -> Complaint:
+        """Receive a first complaint, or (with ``previous``) a second one about the same."""
+        if not case_ids:
+            raise InvalidInput("khiếu nại phải nêu hồ sơ liên quan", field="case_ids")
+        if received_on < learnt_on:
+            raise DateOutOfOrder("ngày nhận đơn trước ngày biết quyết định")
+        for obstacle in obstacles:
+            if obstacle.last_day < obstacle.first_day:
+                raise InvalidInput("trở ngại khách quan: ngày kết thúc trước ngày bắt đầu")
+        level, period = 1, FILING
+        if previous is not None:
+            level, period = 2, SECOND_FILING
+            learnt_on = previous.check_can_escalate(learnt_on, rules)
+        last_day = deadline(rules, period, learnt_on, remote=remote_area, obstacles=obstacles)
+        if received_on > last_day:
+            raise StepTooLate(
+                f"quá thời hạn khiếu nại: hạn cuối là {last_day.isoformat()}",
+                rule=period,
+                basis=rules.periods[period].basis,
+                deadline=last_day.isoformat(),
+                received_on=received_on.isoformat(),
+            )
+        return cls._create(
+            cls.Received,
+            id=complaint_id,
+            level=level,
+            decision_id=decision_id,
+            case_ids=list(case_ids),
+            step=step,
+            complainant_id=complainant_id,
+            sealed_grounds=sealed_grounds,
+            learnt_on=learnt_on,
+            received_on=received_on,
+            remote_area=remote_area,
+            obstacles=[
+                {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(o).items()}
+                for o in obstacles
+            ],
+            attachments=attachments,
+            rules_id=rules_id,
+            previous_complaint_id=previous.id if previous else None,
+            filing_deadline=last_day,
+            effective_date=received_on,
+        )
+
+    def check_can_escalate(self, learnt_on: date, rules: ClockRules) -> date:
+        """When the second-complaint period starts: the first result, or its missed deadline."""
+        if self.level != 1 or self.escalated_to is not None:
+            raise StepOutOfOrder("chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần")
+        if self.status is C.RESOLVED and self.outcome is not ComplaintOutcome.UPHELD:
+            return max(learnt_on, self.closed_on or learnt_on)
+        overdue = self.resolution_deadline is not None and learnt_on > self.resolution_deadline
+        if self.status is C.ACCEPTED and overdue and self.resolution_deadline is not None:
+            return self.resolution_deadline
+        raise StepOutOfOrder(
+            "khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
+            status=self.status.value,
+            outcome=self.outcome.value if self.outcome else None,
+        )
+
+    def escalate(self, second: Complaint) -> None:
+        self.trigger_event(self.Escalated, second_complaint_id=second.id)
+
+    # --- the authority's steps --------------------------------------------------------
+
+    def accept(self, rules: ClockRules, accepted_on: date, complex_case: bool) -> None:
+        self._check_status("thụ lý", C.RECEIVED)
+        if accepted_on < self.received_on:
+            raise DateOutOfOrder("ngày thụ lý trước ngày nhận đơn")
+        period = FIRST_RESOLUTION if self.level == 1 else SECOND_RESOLUTION
+        self.trigger_event(
+            self.Accepted,
+            accepted_on=accepted_on,
+            complex_case=complex_case,
+            acceptance_deadline=deadline(rules, ACCEPTANCE, self.received_on),
+            resolution_deadline=deadline(
+                rules, period, accepted_on, complex_case=complex_case, remote=self.remote_area
+            ),
+            effective_date=accepted_on,
+        )
+
+    def refuse_to_accept(self, decided_on: date, rule: str, reason: str) -> None:
+        self._check_status("từ chối thụ lý", C.RECEIVED)
+        _require(reason)
+        if not rule.strip():
+            raise InvalidInput("nêu căn cứ không thụ lý (ví dụ Điều 11 Luật Khiếu nại)")
+        self.trigger_event(
+            self.NotAccepted,
+            decided_on=decided_on,
+            rule=rule,
+            reason=reason,
+            effective_date=decided_on,
+        )
+
+    def assign_handler(self, handler_id: str) -> None:
+        self._check_status("phân công người giải quyết", C.ACCEPTED)
+        self.trigger_event(self.HandlerAssigned, handler_id=handler_id)
+
+    def resolve(self, outcome: ComplaintOutcome, resolved_on: date, reason: str) -> None:
+        self._check_status("giải quyết", C.ACCEPTED)
+        _require(reason)
+        actor = current_context().actor_id
+        if self.handler_id is None or actor != self.handler_id:
+            raise SeparationOfDuties("chỉ người được phân công mới giải quyết khiếu nại")
+        if self.accepted_on is not None and resolved_on < self.accepted_on:
+            raise DateOutOfOrder("ngày giải quyết trước ngày thụ lý")
+        late = self.resolution_deadline is not None and resolved_on > self.resolution_deadline
+        self.trigger_event(
+            self.Resolved,
+            outcome=outcome.value,
+            resolved_on=resolved_on,
+            late=late,
+            reason=reason,
+            effective_date=resolved_on,
+        )
+
+    def report_lawsuit(self, reported_on: date, court: str) -> None:
+        if self.lawsuit is not None:
+            raise StepOutOfOrder("đã ghi nhận khởi kiện")
+        if reported_on < self.received_on:
+            raise DateOutOfOrder("ngày khởi kiện trước ngày nhận đơn")
+        self.trigger_event(
+            self.LawsuitReported, reported_on=reported_on, court=court, effective_date=reported_on
+        )
+
+    # --- reads ----------------------------------------------------------------------------
+
+    @property
+    def upheld(self) -> bool:
+        return self.outcome in (ComplaintOutcome.UPHELD, ComplaintOutcome.PARTLY_UPHELD)
+
+    def deadlines(self, rules: ClockRules) -> dict[str, date | None]:
+        """Every clock of this complaint, computed from its stored dates."""
+        acceptance = deadline(rules, ACCEPTANCE, self.received_on)
+        second = None
+        if self.level == 1:
+            start = self.closed_on if self.status is C.RESOLVED else self.resolution_deadline
+            if start is not None:
+                second = deadline(rules, SECOND_FILING, start, remote=self.remote_area)
+        return {
+            "filing": self.filing_deadline,
+            "acceptance": acceptance,
+            "resolution": self.resolution_deadline,
+            "second_filing": second,
+        }
+
+    def _check_status(self, step: str, *allowed: ComplaintStatus) -> None:
+        if self.status not in allowed:
+            raise StepOutOfOrder(
+                f"không thể {step} khi khiếu nại ở trạng thái '{self.status.value}'",
+                status=self.status.value,
+            )
+
+
+def _require(reason: str | None) -> None:
+    if reason is None or not reason.strip():
+        raise ReasonRequired("cần nêu lý do")
