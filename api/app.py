@@ -19,6 +19,7 @@ from api.routers import (
     operations,
     reads,
     registry,
+    time_travel,
 )
 from application.core import Clock
 from application.ledger import Ledger
@@ -75,6 +76,7 @@ def create_app(
         reads,
         exports,
         operations,
+        time_travel,
     ):
         app.include_router(module.router)
     app.include_router(criteria.rules_router)

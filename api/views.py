@@ -42,7 +42,7 @@ def criteria_set(item: CriteriaSet) -> schemas.CriteriaSetPublic:
     return schemas.CriteriaSetPublic(
         id=item.id,
         code=item.code,
-        version=item.version,
+        version=item.set_version,
         supersedes=item.supersedes,
         superseded_by=item.superseded_by,
         superseded_from=item.superseded_from,

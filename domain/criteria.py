@@ -270,7 +270,7 @@ class CriteriaSet(LedgerAggregate):
         self, code: str, version: int, content: dict[str, Any], supersedes: UUID | None
     ) -> None:
         self.code = code
-        self.version = version
+        self.set_version = version  # not `version`: that is the aggregate's own counter
         self.content = content
         self.supersedes = supersedes
         self.superseded_by: UUID | None = None
@@ -291,7 +291,7 @@ class CriteriaSet(LedgerAggregate):
 
     @property
     def spec(self) -> CriteriaSpec:
-        return replace(parse_spec(self.content), set_id=self.id, version=self.version)
+        return replace(parse_spec(self.content), set_id=self.id, version=self.set_version)
 
     def supersede(self, by: UUID, effective_from: date) -> None:
         if self.superseded_by is not None:
@@ -380,12 +380,12 @@ class CriteriaCatalogue(LedgerAggregate):
         spec = published.spec
         latest = self.latest(spec.code)
         expected = 1 if latest is None else latest.version + 1
-        if published.version != expected:
+        if published.set_version != expected:
             raise RuleViolation(
                 f"phiên bản tiếp theo của bộ {spec.code} phải là {expected}",
                 code=spec.code,
                 expected=expected,
-                found=published.version,
+                found=published.set_version,
             )
         if latest is not None and spec.effective_from <= latest.effective_from:
             raise RuleViolation(
@@ -397,7 +397,7 @@ class CriteriaCatalogue(LedgerAggregate):
             self.Listed,
             set_id=published.id,
             code=spec.code,
-            version=published.version,
+            version=published.set_version,
             model=spec.model.value,
             target_group=spec.target_group,
             level=spec.level,
