@@ -54,6 +54,7 @@ class Complaint(LedgerAggregate):
         rules_id: UUID
         previous_complaint_id: UUID | None
         filing_deadline: date
+        acceptance_deadline: date
 
     class Accepted(LedgerAggregate.Event):
         TOPIC = "hoctap.Complaint.Accepted"
@@ -126,6 +127,7 @@ class Complaint(LedgerAggregate):
         rules_id: UUID,
         previous_complaint_id: UUID | None,
         filing_deadline: date,
+        acceptance_deadline: date,
     ) -> None:
         self.level = level
         self.decision_id = decision_id
@@ -146,6 +148,7 @@ class Complaint(LedgerAggregate):
         self.rules_id = rules_id
         self.previous_complaint_id = previous_complaint_id
         self.filing_deadline = filing_deadline
+        self.acceptance_deadline = acceptance_deadline
         self.status = C.RECEIVED
         self.accepted_on: date | None = None
         self.complex_case = False
@@ -218,6 +221,7 @@ class Complaint(LedgerAggregate):
             rules_id=rules_id,
             previous_complaint_id=previous.id if previous else None,
             filing_deadline=last_day,
+            acceptance_deadline=deadline(rules, ACCEPTANCE, received_on),
             effective_date=received_on,
         )
 
@@ -309,7 +313,7 @@ class Complaint(LedgerAggregate):
 
     def deadlines(self, rules: ClockRules) -> dict[str, date | None]:
         """Every clock of this complaint, computed from its stored dates."""
-        acceptance = deadline(rules, ACCEPTANCE, self.received_on)
+        acceptance = self.acceptance_deadline
         second = None
         if self.level == 1:
             start = self.closed_on if self.status is C.RESOLVED else self.resolution_deadline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.activity import Activity
+from projections.complaints import Complaints
 from projections.engine import Projection
 from projections.register import Register
 from projections.standings import Standings
@@ -11,5 +12,12 @@ from projections.units import Units
 
 
 def all_projections() -> dict[str, Projection]:
-    items: list[Projection] = [Units(), Standings(), Register(), Statistics(), Activity()]
+    items: list[Projection] = [
+        Units(),
+        Standings(),
+        Register(),
+        Statistics(),
+        Complaints(),
+        Activity(),
+    ]
     return {p.name: p for p in items}

@@ -9,14 +9,15 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import views
 from api.deps import OFFICERS, LedgerDep, PrincipalDep, acting_as
+from api.routers.reads import WaitFor, caught_up
 from api.schemas import Reason, Recorded, Strict
 from application.complaint_service import Attachment
 from domain.base import CommandContext
@@ -24,6 +25,7 @@ from domain.clocks import Obstacle
 from domain.complaints import Complaint
 from domain.errors import InvalidInput
 from domain.glossary import ComplaintOutcome, Role, label
+from projections.complaints.queries import due
 
 router = APIRouter(prefix="/complaints", tags=["Khiếu nại"])
 ComplainantDep = Annotated[CommandContext, Depends(acting_as(Role.CITIZEN, *OFFICERS))]
@@ -194,6 +196,52 @@ def file_complaint(
     )
     response.headers["Location"] = f"/complaints/{result.id}"
     return views.recorded(result, response)
+
+
+class ComplaintDue(BaseModel):
+    complaint_id: str
+    level: int
+    status: str
+    case_ids: list[str]
+    received_on: date
+    next_step: str = Field(description="acceptance (thụ lý) | resolution (giải quyết)")
+    next_deadline: date
+    overdue: bool
+    days_left: int
+    handler_id: str | None
+
+
+WatchDep = Annotated[
+    CommandContext,
+    Depends(
+        acting_as(Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
+    ),
+]
+
+
+@router.get("", response_model=list[ComplaintDue])
+def complaints_due(
+    ledger: LedgerDep,
+    request: Request,
+    _: WatchDep,
+    due_within_days: Annotated[int, Query(ge=0, le=365)] = 7,
+    status: Literal["received", "accepted"] | None = None,
+    wait_for_position: WaitFor = None,
+) -> list[ComplaintDue]:
+    """Open complaints that are overdue, or due within the given number of days."""
+    caught_up(
+        request.app.state.read_models, wait_for_position, ledger.settings.read_wait_max_seconds
+    )
+    today = ledger.today()
+    rows = due(request.app.state.read_models.engine, today, due_within_days, status=status)
+    return [
+        ComplaintDue(
+            **{k: r[k] for k in ComplaintDue.model_fields if k in r},
+            overdue=r["next_deadline"] < today,
+            days_left=(r["next_deadline"] - today).days,
+        )
+        for r in rows
+    ]
 
 
 @router.get("/{complaint_id}", response_model=ComplaintPublic)

@@ -306,3 +306,26 @@ def test_both_time_axes_answer_for_a_title_revoked_after_the_fact(api: Api):
     [title] = api.get("officer", f"/register/subjects/{ids['person']}").json()
     assert (title["outcome"], title["revoked_from"]) == ("revoked", "2026-03-01")
     assert api.get("officer", f"/cases/{case}").json()["status"] == "revoked"
+
+
+def test_complaints_nearing_or_past_their_deadline_are_listed(api: Api, clock):
+    world = refused_citizen(api)
+    first = complain(api, world, "2026-02-21").json()["id"]  # to accept by 2026-03-13
+    second = complain(api, world, "2026-02-22").json()["id"]
+    accepted_and_assigned(api, world, second)  # to resolve by 2026-03-31
+    position = api.client.get("/health").json()["log_position"]
+    api.user("inspector", ["inspector"])
+
+    def listed(days: int) -> dict[str, dict]:
+        query = f"/complaints?due_within_days={days}&wait_for_position={position}"
+        rows = api.get("inspector", query).json()
+        return {row["complaint_id"]: row for row in rows}
+
+    soon = listed(14)
+    assert set(soon) == {first}
+    assert soon[first]["next_step"] == "acceptance" and not soon[first]["overdue"]
+    clock.current = clock.current.replace(day=20)  # 2026-03-20: the acceptance is late
+    both = listed(14)
+    assert both[first]["overdue"] and both[first]["days_left"] == -7
+    assert both[second]["next_step"] == "resolution" and both[second]["days_left"] == 11
+    assert api.get("lan", "/complaints", status=403).json()["code"] == "permission-denied"

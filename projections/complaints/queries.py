@@ -1,0 +1,28 @@
+"""Which complaints are overdue, and which are due soon."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from projections.complaints.projection import COMPLAINTS, Complaints
+from projections.engine import Engine, Row
+
+
+def due(
+    engine: Engine, today: date, within_days: int, *, status: str | None = None, limit: int = 500
+) -> list[Row]:
+    """Open complaints whose next deadline falls by ``today + within_days`` (overdue first)."""
+    projection = Complaints()
+    table = engine.qualified(projection, engine.ensure_live(projection), "complaints")
+    mark = engine.store.mark
+    until = today + timedelta(days=within_days)
+    where = ["next_deadline IS NOT NULL", f"next_deadline <= {mark}"]
+    params: list[object] = [until.isoformat() if engine.store.dialect == "sqlite" else until]
+    if status is not None:
+        where.append(f"status = {mark}")
+        params.append(status)
+    sql = (
+        f"SELECT * FROM {table} WHERE {' AND '.join(where)}"
+        f" ORDER BY next_deadline, complaint_id LIMIT {int(limit)}"
+    )
+    return [COMPLAINTS.decode(r) for r in engine.store.fetch_all(sql, params)]
