@@ -1,0 +1,229 @@
+"""Integrity of the event log: a hash chain and a Merkle tree over the same canonical leaves.
+
+Pure functions with every input explicit, shared by the recorders, ``hoctap verify`` and the
+offline bundle verifier. Only the standard library.
+
+- A leaf is the canonical, length-prefixed encoding of one stored event: its gap-free log
+  position, originator id, version, topic and stored bytes.
+- The chain: ``hash_n = SHA-256("hoctap.chain.v1" | hash_{n-1} | leaf_n)``, from 32 zero bytes,
+  written in the same transaction as the event.
+- The Merkle tree follows RFC 9162 (Certificate Transparency 2.0): leaf hashes are
+  ``SHA-256(0x00 | leaf)``, node hashes ``SHA-256(0x01 | left | right)``, with its inclusion
+  and consistency proofs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+GENESIS = bytes(32)
+CHAIN_LABEL = b"hoctap.chain.v1"
+
+
+def _field(value: bytes) -> bytes:
+    return len(value).to_bytes(4, "big") + value
+
+
+def leaf_bytes(
+    position: int, originator_id: UUID | str, version: int, topic: str, state: bytes
+) -> bytes:
+    """The canonical bytes of one stored event (the same on every backend)."""
+    originator = (
+        str(UUID(str(originator_id))) if not isinstance(originator_id, UUID) else str(originator_id)
+    )
+    return b"".join(
+        (
+            position.to_bytes(8, "big"),
+            _field(originator.encode()),
+            version.to_bytes(8, "big"),
+            _field(topic.encode()),
+            _field(bytes(state)),
+        )
+    )
+
+
+def chain_hash(previous: bytes, leaf: bytes) -> bytes:
+    return hashlib.sha256(_field(CHAIN_LABEL) + previous + leaf).digest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a verification found wrong, with the evidence."""
+
+    position: int
+    kind: str  # hash-mismatch | missing-event | unchained-event | truncated | ...
+    expected: str
+    found: str
+
+    def __str__(self) -> str:
+        return f"vị trí {self.position}: {self.kind} (cần {self.expected}, thấy {self.found})"
+
+
+@dataclass(frozen=True)
+class ChainedEvent:
+    """One event as read back, with the chain row written beside it (None when missing)."""
+
+    position: int | None  # the chain's position, None for an event with no chain row
+    notification_id: int | None  # None for a chain row whose event is gone
+    originator_id: UUID | str | None
+    version: int | None
+    topic: str | None
+    state: bytes | None
+    stored_hash: bytes | None
+
+
+def verify_chain(
+    rows: Iterable[ChainedEvent], previous: bytes = GENESIS, start: int = 1
+) -> tuple[Problem | None, bytes, int]:
+    """Check rows in log order; returns (first problem or None, last hash, next position)."""
+    expected_position = start
+    for row in rows:
+        if row.position is None:
+            return (
+                Problem(
+                    expected_position,
+                    "unchained-event",
+                    "một dòng xích",
+                    f"sự kiện {row.notification_id} không có dòng xích",
+                ),
+                previous,
+                0,
+            )
+        if row.position != expected_position:
+            return (
+                Problem(
+                    expected_position, "position-gap", str(expected_position), str(row.position)
+                ),
+                previous,
+                0,
+            )
+        if row.state is None or row.originator_id is None or row.version is None:
+            return (
+                Problem(
+                    row.position, "missing-event", "sự kiện của dòng xích", "không có (đã bị xóa)"
+                ),
+                previous,
+                0,
+            )
+        leaf = leaf_bytes(row.position, row.originator_id, row.version, row.topic or "", row.state)
+        expected = chain_hash(previous, leaf)
+        if row.stored_hash is None or not hmac.compare_digest(expected, row.stored_hash):
+            found = row.stored_hash.hex() if row.stored_hash else "-"
+            return Problem(row.position, "hash-mismatch", expected.hex(), found), previous, 0
+        previous, expected_position = expected, expected_position + 1
+    return None, previous, expected_position
+
+
+# --- Merkle tree (RFC 9162) ------------------------------------------------------------
+
+
+def leaf_hash(leaf: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + leaf).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
+
+
+def root(leaf_hashes: Sequence[bytes]) -> bytes:
+    """The Merkle tree hash of leaves given by their leaf hashes."""
+    n = len(leaf_hashes)
+    if n == 0:
+        return hashlib.sha256(b"").digest()
+    if n == 1:
+        return leaf_hashes[0]
+    k = _split(n)
+    return node_hash(root(leaf_hashes[:k]), root(leaf_hashes[k:]))
+
+
+def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
+    """The audit path of leaf ``index`` (0-based) in the tree of ``leaf_hashes``."""
+    n = len(leaf_hashes)
+    if not 0 <= index < n:
+        raise ValueError("index outside the tree")
+    if n == 1:
+        return []
+    k = _split(n)
+    if index < k:
+        return [*inclusion_proof(index, leaf_hashes[:k]), root(leaf_hashes[k:])]
+    return [*inclusion_proof(index - k, leaf_hashes[k:]), root(leaf_hashes[:k])]
+
+
+def verify_inclusion(
+    index: int, size: int, leaf_hash_value: bytes, proof: Sequence[bytes], expected_root: bytes
+) -> bool:
+    """RFC 9162 §2.1.3.2."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf_hash_value
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and hmac.compare_digest(r, expected_root)
+
+
+def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
+    """RFC 9162 §2.1.4: proof that the first ``old_size`` leaves are a prefix of the tree."""
+    n = len(leaf_hashes)
+    if not 0 < old_size <= n:
+        raise ValueError("old size outside the tree")
+    return _subproof(old_size, leaf_hashes, True)
+
+
+def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [root(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, leaves[:k], complete), root(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], False), root(leaves[:k])]
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """RFC 9162 §2.1.4.2."""
+    if old_size > new_size or old_size == 0:
+        return False
+    if old_size == new_size:
+        return not proof and hmac.compare_digest(old_root, new_root)
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
+        path = [old_root, *path]
+    if not path:
+        return False
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and hmac.compare_digest(fr, old_root) and hmac.compare_digest(sr, new_root)
