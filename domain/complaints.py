@@ -191,7 +191,18 @@ class Complaint(LedgerAggregate):
         level, period = 1, FILING
         if previous is not None:
             level, period = 2, SECOND_FILING
-            learnt_on = previous.check_can_escalate(learnt_on, rules)
+            if set(case_ids) != set(previous.case_ids):
+                raise InvalidInput(
+                    "khiếu nại lần hai phải về đúng các hồ sơ của khiếu nại lần đầu",
+                    field="case_ids",
+                )
+            learnt_on = previous.check_can_escalate(learnt_on, received_on, rules)
+            if received_on < learnt_on:
+                raise DateOutOfOrder(
+                    "khiếu nại lần hai nhận trước khi có kết quả hoặc hết hạn giải quyết lần đầu",
+                    received_on=received_on.isoformat(),
+                    period_starts=learnt_on.isoformat(),
+                )
         last_day = deadline(rules, period, learnt_on, remote=remote_area, obstacles=obstacles)
         if received_on > last_day:
             raise StepTooLate(
@@ -225,13 +236,13 @@ class Complaint(LedgerAggregate):
             effective_date=received_on,
         )
 
-    def check_can_escalate(self, learnt_on: date, rules: ClockRules) -> date:
+    def check_can_escalate(self, learnt_on: date, received_on: date, rules: ClockRules) -> date:
         """When the second-complaint period starts: the first result, or its missed deadline."""
         if self.level != 1 or self.escalated_to is not None:
             raise StepOutOfOrder("chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần")
         if self.status is C.RESOLVED and self.outcome is not ComplaintOutcome.UPHELD:
             return max(learnt_on, self.closed_on or learnt_on)
-        overdue = self.resolution_deadline is not None and learnt_on > self.resolution_deadline
+        overdue = self.resolution_deadline is not None and received_on > self.resolution_deadline
         if self.status is C.ACCEPTED and overdue and self.resolution_deadline is not None:
             return self.resolution_deadline
         raise StepOutOfOrder(
@@ -241,6 +252,8 @@ class Complaint(LedgerAggregate):
         )
 
     def escalate(self, second: Complaint) -> None:
+        if self.escalated_to is not None or second.previous_complaint_id != self.id:
+            raise StepOutOfOrder("mỗi khiếu nại lần đầu chỉ có một khiếu nại lần hai của chính nó")
         self.trigger_event(self.Escalated, second_complaint_id=second.id)
 
     # --- the authority's steps --------------------------------------------------------
@@ -264,6 +277,8 @@ class Complaint(LedgerAggregate):
     def refuse_to_accept(self, decided_on: date, rule: str, reason: str) -> None:
         self._check_status("từ chối thụ lý", C.RECEIVED)
         _require(reason)
+        if decided_on < self.received_on:
+            raise DateOutOfOrder("ngày không thụ lý trước ngày nhận đơn")
         if not rule.strip():
             raise InvalidInput("nêu căn cứ không thụ lý (ví dụ Điều 11 Luật Khiếu nại)")
         self.trigger_event(

@@ -1,0 +1,813 @@
+"""Complaints and appeals: legal clocks, who resolves, second complaints, amending decisions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from domain.base import acting, current_context, ledger_id
+from domain.clocks import FILING, SECOND_FILING, Obstacle, parse_clock_rules
+from domain.complaints import Complaint
+from domain.decision import RecognitionDecision, Ruling, issue_decision
+from domain.errors import (
+    DateOutOfOrder,
+    InvalidInput,
+    ReasonRequired,
+    SeparationOfDuties,
+    StepOutOfOrder,
+    StepTooLate,
+    ThresholdNotMet,
+)
+from domain.glossary import CaseStatus, ComplaintOutcome, ComplaintStatus, DecisionOutcome, Role
+from tests.domain.helpers import (
+    CITIZEN,
+    DECIDED_ON,
+    OFFICER,
+    REVIEWER,
+    SEED_DIR,
+    SIGNER,
+    Actor,
+    Story,
+    case_at,
+    commune,
+    decide,
+    grant,
+    names,
+    recorded,
+    refused,
+    scores,
+    seed_spec,
+    when,
+)
+
+# --- clocks, actors and the default timeline of a complaint ---------------------------------
+
+CLOCKS = parse_clock_rules(
+    json.loads((SEED_DIR / "complaint-clocks-2011.json").read_text(encoding="utf-8"))
+)
+CLOCKS_ID = ledger_id("test-clock-rules", 1)
+HANDLER = Actor("u-handler", Role.COMPLAINT_HANDLER)
+OTHER_HANDLER = Actor("u-handler-2", Role.COMPLAINT_HANDLER)
+COMPLAINANT = ledger_id("test-subject", 1)
+CASE_ID = ledger_id("test-case", 1)
+DECISION_ID = ledger_id("test-decision", 1)
+DAY = timedelta(days=1)
+
+LEARNT_ON = date(2025, 3, 3)  # a Monday, the day after the decision of the case stories
+FILING_DEADLINE = date(2025, 6, 1)  # 90 days after LEARNT_ON
+RECEIVED_ON = date(2025, 3, 10)  # a Monday
+ACCEPTANCE_DEADLINE = date(2025, 3, 24)  # 10 working days after RECEIVED_ON
+ACCEPTED_ON = date(2025, 3, 14)
+RESOLUTION_DEADLINE = date(2025, 4, 13)  # 30 days after ACCEPTED_ON
+RESOLVED_ON = date(2025, 4, 1)
+SECOND_RECEIVED_ON = date(2025, 4, 15)
+REVISED_ON = date(2025, 4, 5)
+AMENDED_ON = date(2025, 4, 10)
+REVOKED_ON = date(2025, 3, 20)  # a revocation before the complaint about it was resolved
+
+REJECTED = ComplaintOutcome.REJECTED
+PARTLY_UPHELD = ComplaintOutcome.PARTLY_UPHELD
+UPHELD = ComplaintOutcome.UPHELD
+
+
+def complaint_id(number: int = 1) -> UUID:
+    return ledger_id("test-complaint", number)
+
+
+def file_complaint(
+    *,
+    received_on: date = RECEIVED_ON,
+    learnt_on: date = LEARNT_ON,
+    case_ids: Iterable[UUID] = (CASE_ID,),
+    remote: bool = False,
+    obstacles: Iterable[Obstacle] = (),
+    previous: Complaint | None = None,
+    number: int = 1,
+) -> Complaint:
+    """Receive a complaint as the application does: a first one, or a second after ``previous``."""
+    return Complaint.receive(
+        complaint_id=complaint_id(number),
+        rules=CLOCKS,
+        rules_id=CLOCKS_ID,
+        decision_id=DECISION_ID,
+        case_ids=list(case_ids),
+        step=None,
+        complainant_id=COMPLAINANT,
+        sealed_grounds="sealed:grounds",
+        learnt_on=learnt_on,
+        received_on=received_on,
+        remote_area=remote,
+        obstacles=list(obstacles),
+        attachments=[],
+        previous=previous,
+    )
+
+
+ComplaintStep = tuple[Actor, Callable[[Complaint], object]]
+
+
+def accepted(on: date = ACCEPTED_ON, complex_case: bool = False) -> ComplaintStep:
+    return OFFICER, lambda c: c.accept(CLOCKS, on, complex_case)
+
+
+def assigned(handler: Actor = HANDLER) -> ComplaintStep:
+    return OFFICER, lambda c: c.assign_handler(handler.id)
+
+
+def resolved(outcome: ComplaintOutcome = REJECTED, on: date = RESOLVED_ON) -> ComplaintStep:
+    return HANDLER, lambda c: c.resolve(outcome, on, "Đã xác minh nội dung khiếu nại")
+
+
+def complaint_given(*steps: ComplaintStep, **filing: object) -> Complaint:
+    """A complaint received from the citizen, then ``steps`` run by their actors; no events left."""
+    with acting(CITIZEN.context("given-received")):
+        complaint = file_complaint(**filing)  # type: ignore[arg-type]
+    for actor, run in steps:
+        with acting(actor.context("given-step")):
+            run(complaint)
+    recorded(complaint)
+    return complaint
+
+
+def first_resolved(outcome: ComplaintOutcome = REJECTED, on: date = RESOLVED_ON) -> Complaint:
+    return complaint_given(accepted(), assigned(), resolved(outcome, on))
+
+
+def escalated(first: Complaint, number: int = 2) -> Complaint:
+    """A second complaint received after ``first`` and recorded on it, as the application does."""
+    with acting(CITIZEN.context("given-escalated")):
+        second = file_complaint(previous=first, received_on=SECOND_RECEIVED_ON, number=number)
+        first.escalate(second)
+    recorded(first, second)
+    return second
+
+
+# --- decided cases, appeals and amending decisions -----------------------------------------
+
+FAILING = scores(seed_spec(), 9, {"1": 4})  # total 85, indicator 1 under the floor of 5
+
+
+def decided_case(
+    outcome: DecisionOutcome = DecisionOutcome.GRANTED,
+    subject: int = 1,
+    number: str = "12/QĐ-UBND",
+    **options: object,
+) -> tuple[Story, RecognitionDecision]:
+    """A case appraised then decided on DECIDED_ON by decision ``number``; no events left."""
+    story = case_at("appraised", subject_id=ledger_id("test-subject", subject), **options)
+    with acting(SIGNER.context("given-decided")):
+        decision = decide(Ruling(story.case, story.spec, outcome), number=number)
+    recorded(story.case, decision)
+    return story, decision
+
+
+def refused_case() -> tuple[Story, RecognitionDecision]:
+    """A case that failed indicator 1, was not recommended and was refused."""
+    return decided_case(DecisionOutcome.REFUSED, given_scores=FAILING, recommended=False)
+
+
+def revoke(story: Story, reason: str | None = "Minh chứng bị làm giả") -> Ruling:
+    return Ruling(story.case, story.spec, DecisionOutcome.REVOKED, reason)
+
+
+def amend(
+    *rulings: Ruling,
+    amends: RecognitionDecision | None,
+    on: date = AMENDED_ON,
+    number: str = "13/QĐ-UBND",
+) -> RecognitionDecision:
+    """Issue a decision amending ``amends``, signed by the acting user."""
+    return issue_decision(
+        number=number,
+        decided_on=on,
+        signer_id=current_context().actor_id,
+        signer_title="Chủ tịch UBND xã",
+        authority_name="UBND xã",
+        authority_unit=commune(),
+        legal_basis="Quyết định giải quyết khiếu nại",
+        rulings=list(rulings),
+        signer_conflicts=set(),
+        amends=amends,
+    )
+
+
+def revoked_case() -> tuple[Story, RecognitionDecision]:
+    story, original = decided_case()
+    with acting(SIGNER.context("given-revoked")):
+        revocation = amend(revoke(story), amends=original, on=REVOKED_ON)
+    recorded(story.case, revocation)
+    return story, revocation
+
+
+def reopen(story: Story, complaint: UUID = complaint_id(), on: date = RESOLVED_ON) -> Story:
+    """The upheld complaint reopens the case (as its handler resolves it); no events left."""
+    with acting(HANDLER.context("given-reopened")):
+        story.case.reopen_on_appeal(complaint, on)
+    recorded(story.case)
+    return story
+
+
+def revise_on_appeal(story: Story, complaint: UUID | None = complaint_id(), score: int = 9):
+    story.case.revise_score(
+        "1", Decimal(score), "Chứng chỉ tin học hợp lệ", story.spec, REVISED_ON, complaint
+    )
+
+
+# --- 1. filing --------------------------------------------------------------------------------
+
+
+def test_a_complaint_received_in_time_records_its_filing_and_acceptance_deadlines():
+    complaint = when(CITIZEN, file_complaint)
+    [event] = recorded(complaint)
+    assert names([event]) == ["Received"]
+    assert (event.level, event.case_ids, event.previous_complaint_id) == (1, [CASE_ID], None)
+    assert (event.learnt_on, event.received_on) == (LEARNT_ON, RECEIVED_ON)
+    assert event.filing_deadline == FILING_DEADLINE
+    assert event.acceptance_deadline == ACCEPTANCE_DEADLINE
+    assert (event.rules_id, event.actor_id) == (CLOCKS_ID, CITIZEN.id)
+    assert complaint.status is ComplaintStatus.RECEIVED
+
+
+def test_a_complaint_received_on_the_ninetieth_day_is_in_time():
+    complaint = when(CITIZEN, file_complaint, received_on=FILING_DEADLINE)
+    [event] = recorded(complaint)
+    assert (event.received_on, event.filing_deadline) == (FILING_DEADLINE, FILING_DEADLINE)
+
+
+def test_a_complaint_received_a_day_after_the_filing_deadline_is_refused_naming_the_rule():
+    error = refused(StepTooLate, CITIZEN, file_complaint, received_on=FILING_DEADLINE + DAY)
+    assert error.details == {
+        "rule": FILING,
+        "basis": CLOCKS.periods[FILING].basis,
+        "deadline": "2025-06-01",
+        "received_on": "2025-06-02",
+    }
+
+
+def test_an_obstacle_inside_the_filing_window_moves_the_deadline_by_exactly_its_length():
+    illness = Obstacle(date(2025, 4, 1), date(2025, 4, 10), "ốm đau")  # 10 days
+    complaint = when(
+        CITIZEN, file_complaint, received_on=FILING_DEADLINE + DAY, obstacles=[illness]
+    )
+    [event] = recorded(complaint)
+    assert event.filing_deadline == FILING_DEADLINE + 10 * DAY
+    assert event.obstacles == [
+        {"first_day": "2025-04-01", "last_day": "2025-04-10", "kind": "ốm đau"}
+    ]
+    assert complaint.obstacles == [illness]
+
+
+def test_an_obstacle_that_ends_before_it_starts_is_refused():
+    backwards = Obstacle(date(2025, 4, 10), date(2025, 4, 1), "ốm đau")
+    refused(InvalidInput, CITIZEN, file_complaint, obstacles=[backwards])
+
+
+def test_a_complaint_received_before_the_decision_was_learnt_of_is_refused():
+    refused(DateOutOfOrder, CITIZEN, file_complaint, received_on=LEARNT_ON - DAY)
+
+
+def test_a_complaint_naming_no_case_is_refused():
+    error = refused(InvalidInput, CITIZEN, file_complaint, case_ids=[])
+    assert error.details == {"field": "case_ids"}
+
+
+# --- 2. acceptance ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("complex_case", "remote", "days"),
+    [(False, False, 30), (True, False, 45), (False, True, 45), (True, True, 60)],
+    ids=["plain", "complex", "remote", "remote-complex"],
+)
+def test_accepting_records_the_resolution_deadline_of_the_first_complaint(
+    complex_case, remote, days
+):
+    complaint = complaint_given(remote=remote)
+    when(OFFICER, complaint.accept, CLOCKS, ACCEPTED_ON, complex_case)
+    [event] = recorded(complaint)
+    assert names([event]) == ["Accepted"]
+    assert (event.accepted_on, event.complex_case) == (ACCEPTED_ON, complex_case)
+    assert event.resolution_deadline == ACCEPTED_ON + days * DAY
+    assert event.acceptance_deadline == ACCEPTANCE_DEADLINE  # 10 working days, weekends skipped
+    assert complaint.status is ComplaintStatus.ACCEPTED
+
+
+def test_accepting_a_complaint_twice_is_refused():
+    complaint = complaint_given(accepted())
+    refused(
+        StepOutOfOrder,
+        OFFICER,
+        complaint.accept,
+        CLOCKS,
+        ACCEPTED_ON,
+        False,
+        untouched=[complaint],
+    )
+
+
+def test_accepting_a_complaint_dated_before_it_was_received_is_refused():
+    complaint = complaint_given()
+    refused(
+        DateOutOfOrder,
+        OFFICER,
+        complaint.accept,
+        CLOCKS,
+        RECEIVED_ON - DAY,
+        False,
+        untouched=[complaint],
+    )
+
+
+def test_refusing_to_accept_records_the_rule_and_the_reason():
+    complaint = complaint_given()
+    when(OFFICER, complaint.refuse_to_accept, ACCEPTED_ON, "Điều 11 Luật Khiếu nại", "Quá hạn")
+    [event] = recorded(complaint)
+    assert names([event]) == ["NotAccepted"]
+    assert (event.rule, event.reason, event.decided_on) == (
+        "Điều 11 Luật Khiếu nại",
+        "Quá hạn",
+        ACCEPTED_ON,
+    )
+    assert (complaint.status, complaint.closed_on) == (ComplaintStatus.NOT_ACCEPTED, ACCEPTED_ON)
+
+
+def test_refusing_to_accept_without_a_reason_is_refused():
+    complaint = complaint_given()
+    refused(
+        ReasonRequired,
+        OFFICER,
+        complaint.refuse_to_accept,
+        ACCEPTED_ON,
+        "Điều 11 Luật Khiếu nại",
+        "  ",
+        untouched=[complaint],
+    )
+
+
+def test_refusing_to_accept_without_a_rule_is_refused():
+    complaint = complaint_given()
+    refused(
+        InvalidInput,
+        OFFICER,
+        complaint.refuse_to_accept,
+        ACCEPTED_ON,
+        " ",
+        "Quá hạn",
+        untouched=[complaint],
+    )
+
+
+def test_refusing_to_accept_a_complaint_dated_before_it_was_received_is_refused():
+    # Bug: accept() checks the date against received_on, refuse_to_accept() does not.
+    complaint = complaint_given()
+    refused(
+        DateOutOfOrder,
+        OFFICER,
+        complaint.refuse_to_accept,
+        RECEIVED_ON - DAY,
+        "Điều 11 Luật Khiếu nại",
+        "Quá hạn",
+        untouched=[complaint],
+    )
+
+
+def test_a_complaint_not_accepted_cannot_then_be_accepted():
+    complaint = complaint_given()
+    with acting(OFFICER.context()):
+        complaint.refuse_to_accept(ACCEPTED_ON, "Điều 11 Luật Khiếu nại", "Quá hạn")
+    recorded(complaint)
+    refused(
+        StepOutOfOrder,
+        OFFICER,
+        complaint.accept,
+        CLOCKS,
+        ACCEPTED_ON,
+        False,
+        untouched=[complaint],
+    )
+
+
+def test_a_handler_cannot_be_assigned_before_the_complaint_is_accepted():
+    complaint = complaint_given()
+    refused(StepOutOfOrder, OFFICER, complaint.assign_handler, HANDLER.id, untouched=[complaint])
+
+
+# --- 3. resolution ----------------------------------------------------------------------------
+
+
+def test_the_assigned_handler_resolves_the_complaint_in_time():
+    complaint = complaint_given(accepted(), assigned())
+    when(HANDLER, complaint.resolve, REJECTED, RESOLVED_ON, "Minh chứng không hợp lệ")
+    [event] = recorded(complaint)
+    assert names([event]) == ["Resolved"]
+    assert (event.outcome, event.resolved_on, event.late) == ("rejected", RESOLVED_ON, False)
+    assert (event.reason, event.actor_id) == ("Minh chứng không hợp lệ", HANDLER.id)
+    assert (complaint.status, complaint.closed_on) == (ComplaintStatus.RESOLVED, RESOLVED_ON)
+
+
+def test_someone_other_than_the_assigned_handler_cannot_resolve():
+    complaint = complaint_given(accepted(), assigned())
+    refused(
+        SeparationOfDuties,
+        OTHER_HANDLER,
+        complaint.resolve,
+        REJECTED,
+        RESOLVED_ON,
+        "Minh chứng không hợp lệ",
+        untouched=[complaint],
+    )
+
+
+def test_no_one_can_resolve_a_complaint_with_no_handler_assigned():
+    complaint = complaint_given(accepted())
+    refused(
+        SeparationOfDuties,
+        HANDLER,
+        complaint.resolve,
+        REJECTED,
+        RESOLVED_ON,
+        "Minh chứng không hợp lệ",
+        untouched=[complaint],
+    )
+
+
+def test_resolving_without_a_reason_is_refused():
+    complaint = complaint_given(accepted(), assigned())
+    refused(
+        ReasonRequired,
+        HANDLER,
+        complaint.resolve,
+        REJECTED,
+        RESOLVED_ON,
+        "",
+        untouched=[complaint],
+    )
+
+
+def test_resolving_on_the_last_day_is_in_time_and_a_day_later_is_recorded_as_late():
+    on_time = complaint_given(accepted(), assigned())
+    when(HANDLER, on_time.resolve, REJECTED, RESOLUTION_DEADLINE, "Minh chứng không hợp lệ")
+    late = complaint_given(accepted(), assigned())
+    when(HANDLER, late.resolve, REJECTED, RESOLUTION_DEADLINE + DAY, "Minh chứng không hợp lệ")
+    assert [e.late for e in recorded(on_time, late)] == [False, True]
+
+
+def test_resolving_a_complaint_not_yet_accepted_is_refused():
+    complaint = complaint_given()
+    refused(
+        StepOutOfOrder,
+        HANDLER,
+        complaint.resolve,
+        REJECTED,
+        RESOLVED_ON,
+        "Minh chứng không hợp lệ",
+        untouched=[complaint],
+    )
+
+
+def test_resolving_dated_before_the_acceptance_is_refused():
+    complaint = complaint_given(accepted(), assigned())
+    refused(
+        DateOutOfOrder,
+        HANDLER,
+        complaint.resolve,
+        REJECTED,
+        ACCEPTED_ON - DAY,
+        "Minh chứng không hợp lệ",
+        untouched=[complaint],
+    )
+
+
+# --- 4. second complaint ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outcome", [REJECTED, PARTLY_UPHELD])
+def test_a_second_complaint_follows_a_first_that_was_not_fully_upheld(outcome):
+    first = first_resolved(outcome)
+    second = when(CITIZEN, file_complaint, previous=first, received_on=SECOND_RECEIVED_ON, number=2)
+    [event] = recorded(second)
+    assert (event.level, event.previous_complaint_id) == (2, first.id)
+    assert event.filing_deadline == RESOLVED_ON + 30 * DAY  # learnt of the decision earlier
+    assert first.collect_events() == []  # escalate() is a separate command
+
+
+def test_the_second_filing_period_starts_at_the_learnt_date_when_it_is_later():
+    first = first_resolved()
+    learnt = RESOLVED_ON + 9 * DAY
+    second = when(
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        learnt_on=learnt,
+        received_on=SECOND_RECEIVED_ON,
+        number=2,
+    )
+    [event] = recorded(second)
+    assert (event.learnt_on, event.filing_deadline) == (learnt, learnt + 30 * DAY)
+
+
+def test_a_second_complaint_from_a_remote_area_has_45_days():
+    first = first_resolved()
+    second = when(
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=RESOLVED_ON + 45 * DAY,
+        remote=True,
+        number=2,
+    )
+    [event] = recorded(second)
+    assert event.filing_deadline == RESOLVED_ON + 45 * DAY
+
+
+def test_a_second_complaint_after_its_30_days_is_refused_naming_the_second_filing_rule():
+    first = first_resolved()
+    error = refused(
+        StepTooLate,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=RESOLVED_ON + 31 * DAY,
+        number=2,
+        untouched=[first],
+    )
+    assert (error.details["rule"], error.details["deadline"]) == (SECOND_FILING, "2025-05-01")
+
+
+def test_a_second_complaint_received_before_the_first_was_resolved_is_refused():
+    # Bug: the period start (the first's resolution date) replaces learnt_on after the
+    # received_on >= learnt_on check, so a Received with learnt_on after received_on is stored.
+    first = first_resolved()
+    refused(
+        DateOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=RESOLVED_ON - DAY,
+        number=2,
+        untouched=[first],
+    )
+
+
+def test_a_second_complaint_follows_a_first_left_unresolved_past_its_deadline():
+    first = complaint_given(accepted(), assigned())
+    second = when(
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        learnt_on=RESOLUTION_DEADLINE + DAY,
+        received_on=SECOND_RECEIVED_ON,
+        number=2,
+    )
+    [event] = recorded(second)
+    assert event.learnt_on == RESOLUTION_DEADLINE
+    assert event.filing_deadline == RESOLUTION_DEADLINE + 30 * DAY
+
+
+def test_a_second_complaint_while_the_first_is_still_within_its_period_is_refused():
+    first = complaint_given(accepted(), assigned())
+    refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        learnt_on=RESOLUTION_DEADLINE,
+        received_on=RESOLUTION_DEADLINE,
+        number=2,
+        untouched=[first],
+    )
+
+
+def test_a_second_complaint_after_a_first_not_yet_accepted_is_refused():
+    first = complaint_given()
+    refused(StepOutOfOrder, CITIZEN, file_complaint, previous=first, number=2, untouched=[first])
+
+
+def test_a_second_complaint_after_an_upheld_first_is_refused():
+    first = first_resolved(UPHELD)
+    error = refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=SECOND_RECEIVED_ON,
+        number=2,
+        untouched=[first],
+    )
+    assert error.details == {"status": "resolved", "outcome": "upheld"}
+
+
+def test_escalating_records_the_second_complaint_on_the_first():
+    first = first_resolved()
+    with acting(CITIZEN.context()):
+        second = file_complaint(previous=first, received_on=SECOND_RECEIVED_ON, number=2)
+    recorded(second)
+    when(CITIZEN, first.escalate, second)
+    [event] = recorded(first)
+    assert names([event]) == ["Escalated"]
+    assert event.second_complaint_id == second.id == first.escalated_to
+
+
+def test_a_third_complaint_from_the_same_first_is_refused():
+    first = first_resolved()
+    escalated(first)
+    refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=SECOND_RECEIVED_ON,
+        number=3,
+        untouched=[first],
+    )
+
+
+def test_a_second_complaint_cannot_itself_be_escalated():
+    second = escalated(first_resolved())
+    refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=second,
+        received_on=SECOND_RECEIVED_ON,
+        number=3,
+        untouched=[second],
+    )
+
+
+def test_a_complex_second_complaint_has_60_days_to_be_resolved():
+    second = escalated(first_resolved())
+    when(OFFICER, second.accept, CLOCKS, SECOND_RECEIVED_ON, True)
+    [event] = recorded(second)
+    assert event.resolution_deadline == SECOND_RECEIVED_ON + 60 * DAY
+
+
+# --- 5. lawsuit -------------------------------------------------------------------------------
+
+
+def test_a_lawsuit_is_recorded_with_its_court_and_date():
+    complaint = first_resolved()
+    when(CITIZEN, complaint.report_lawsuit, SECOND_RECEIVED_ON, "TAND tỉnh")
+    [event] = recorded(complaint)
+    assert names([event]) == ["LawsuitReported"]
+    assert (event.reported_on, event.court) == (SECOND_RECEIVED_ON, "TAND tỉnh")
+    assert complaint.lawsuit == (SECOND_RECEIVED_ON, "TAND tỉnh")
+
+
+def test_a_lawsuit_reported_twice_is_refused():
+    complaint = first_resolved()
+    with acting(CITIZEN.context()):
+        complaint.report_lawsuit(SECOND_RECEIVED_ON, "TAND tỉnh")
+    recorded(complaint)
+    refused(
+        StepOutOfOrder,
+        CITIZEN,
+        complaint.report_lawsuit,
+        SECOND_RECEIVED_ON + DAY,
+        "TAND tỉnh",
+        untouched=[complaint],
+    )
+
+
+# --- 6. appeals on the case -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decided", ["granted", "refused", "revoked"])
+def test_an_upheld_complaint_reopens_a_decided_case_citing_the_complaint(decided):
+    story, _ = {"granted": decided_case, "refused": refused_case, "revoked": revoked_case}[
+        decided
+    ]()
+    assert story.case.status == decided
+    when(HANDLER, story.case.reopen_on_appeal, complaint_id(), RESOLVED_ON)
+    [event] = recorded(story.case)
+    assert names([event]) == ["ReopenedOnAppeal"]
+    assert (event.complaint_id, event.reopened_on) == (complaint_id(), RESOLVED_ON)
+    assert (story.case.status, story.case.appeal_complaint_id) == (
+        CaseStatus.REOPENED,
+        complaint_id(),
+    )
+
+
+@pytest.mark.parametrize("stage", ["appraised", "reopened"])
+def test_a_case_that_is_not_decided_cannot_be_reopened(stage):
+    story = case_at("appraised") if stage == "appraised" else reopen(decided_case()[0])
+    refused(
+        StepOutOfOrder,
+        HANDLER,
+        story.case.reopen_on_appeal,
+        complaint_id(2),
+        RESOLVED_ON,
+        untouched=[story.case],
+    )
+
+
+def test_a_reopened_case_s_score_is_revised_citing_the_complaint():
+    story = reopen(refused_case()[0])
+    when(REVIEWER, revise_on_appeal, story)
+    [event] = recorded(story.case)
+    assert names([event]) == ["ScoreRevised"]
+    assert (event.indicator, event.previous, event.score) == ("1", Decimal(4), Decimal(9))
+    assert event.complaint_id == complaint_id()
+
+
+@pytest.mark.parametrize("cited", [None, complaint_id(2)], ids=["none", "another"])
+def test_revising_a_reopened_case_without_citing_its_complaint_is_refused(cited):
+    story = reopen(refused_case()[0])
+    refused(StepOutOfOrder, REVIEWER, revise_on_appeal, story, cited, untouched=[story.case])
+
+
+def test_revising_a_case_that_was_not_reopened_citing_a_complaint_is_refused():
+    story = case_at("reviewed")
+    refused(StepOutOfOrder, REVIEWER, revise_on_appeal, story, untouched=[story.case])
+
+
+# --- 7. amending decisions --------------------------------------------------------------------
+
+
+def test_an_amending_decision_grants_a_reopened_case_that_now_passes_without_a_new_appraisal():
+    story, original = refused_case()
+    reopen(story)
+    with acting(REVIEWER.context()):
+        revise_on_appeal(story)
+    recorded(story.case)
+    assert story.case.recommended is False
+    amending = when(SIGNER, amend, grant(story), amends=original)
+    [issued] = recorded(amending)
+    [granted] = recorded(story.case)
+    assert (issued.amends, granted.decision_id) == (original.id, amending.id)
+    assert names([granted]) == ["TitleGranted"]
+    assert (granted.valid_from, granted.total) == (AMENDED_ON, Decimal(90))
+    assert story.case.status is CaseStatus.GRANTED
+
+
+def test_an_amending_decision_cannot_grant_a_reopened_case_that_still_fails():
+    story, original = refused_case()
+    reopen(story)
+    error = refused(
+        ThresholdNotMet, SIGNER, amend, grant(story), amends=original, untouched=[story.case]
+    )
+    assert error.details["failures"][0]["indicator"] == "1"
+
+
+def test_revoking_a_title_without_amending_its_decision_is_refused():
+    story, _ = decided_case()
+    refused(StepOutOfOrder, SIGNER, decide, revoke(story), on=AMENDED_ON, untouched=[story.case])
+
+
+def test_revoking_a_title_without_a_reason_is_refused():
+    story, original = decided_case()
+    refused(
+        ReasonRequired, SIGNER, amend, revoke(story, None), amends=original, untouched=[story.case]
+    )
+
+
+def test_revoking_a_title_records_it_revoked_from_the_amending_decision_date():
+    story, original = decided_case()
+    revocation = when(SIGNER, amend, revoke(story), amends=original)
+    [issued] = recorded(revocation)
+    [revoked] = recorded(story.case)
+    assert names([revoked]) == ["TitleRevoked"]
+    assert (revoked.decision_id, revoked.decided_on, revoked.revoked_from) == (
+        revocation.id,
+        AMENDED_ON,
+        AMENDED_ON,
+    )
+    assert revoked.reason == "Minh chứng bị làm giả"
+    assert issued.entries[0]["revoked_from"] == AMENDED_ON.isoformat()
+    assert (story.case.status, story.case.revoked_from) == (CaseStatus.REVOKED, AMENDED_ON)
+
+
+def test_an_amending_decision_cannot_rule_on_a_case_of_another_decision():
+    _, original = decided_case()
+    other, _ = decided_case(subject=2, number="21/QĐ-UBND")
+    error = refused(
+        InvalidInput, SIGNER, amend, revoke(other), amends=original, untouched=[other.case]
+    )
+    assert error.details == {"case_id": str(other.case.id), "amends": str(original.id)}
+
+
+def test_an_amending_decision_dated_before_the_decision_it_amends_is_refused():
+    story, original = decided_case()
+    error = refused(
+        DateOutOfOrder,
+        SIGNER,
+        amend,
+        revoke(story),
+        amends=original,
+        on=DECIDED_ON - DAY,
+        untouched=[story.case],
+    )
+    assert "sửa đổi" in error.message
+
+
+def test_an_amending_decision_cannot_grant_a_case_that_was_not_reopened():
+    story, original = refused_case()
+    error = refused(
+        StepOutOfOrder, SIGNER, amend, grant(story), amends=original, untouched=[story.case]
+    )
+    assert error.details["status"] == "refused"
