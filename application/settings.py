@@ -120,12 +120,14 @@ class Settings(BaseSettings):
             self.var_dir.mkdir(parents=True, exist_ok=True)
             return env | {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "APPLICATION_RECORDER_TOPIC": "application.chain:ChainedSQLiteRecorder",
                 "SQLITE_DBNAME": str(self.var_dir / "hoctap.sqlite"),
                 "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
             }
         url = urlparse(self.database_url or "")
         return env | {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": "application.chain:ChainedPostgresRecorder",
             "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),

@@ -15,8 +15,10 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Transcoding
+from eventsourcing.popo import POPOFactory
 
+from application.chain import ChainedPOPORecorder
 from application.settings import Settings
 
 #: Key of the advisory lock that serialises schema creation across processes.
@@ -42,6 +44,16 @@ class HoctapStore(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The library's recorder, with each event's hash-chain row written beside it.
+
+        SQLite and PostgreSQL get theirs through APPLICATION_RECORDER_TOPIC; the in-memory
+        factory ignores that setting, so it is chosen here.
+        """
+        if isinstance(self.factory, POPOFactory):
+            return ChainedPOPORecorder()
+        return super().construct_recorder()
 
 
 @contextmanager

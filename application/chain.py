@@ -1,0 +1,182 @@
+"""Recorders that write each event's hash-chain row in the same transaction as the event.
+
+The library's recorders are subclassed, not wrapped: on PostgreSQL the chain row is added
+after the insert, inside the transaction that already holds the events table's EXCLUSIVE
+lock, so chain positions are gap-free and in commit order even with concurrent writers; on
+SQLite writers are serialised by the database itself. The chain table sits beside the events
+table (``hoctap_events_chain`` / ``stored_events_chain``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes
+
+
+def chain_rows(
+    stored_events: Sequence[StoredEvent],
+    notification_ids: Sequence[int],
+    last_position: int,
+    last_hash: bytes,
+) -> list[tuple[int, int, bytes]]:
+    """(position, notification id, hash) for events appended after the chain's last row."""
+    rows = []
+    position, previous = last_position, last_hash
+    for stored, notification_id in zip(stored_events, notification_ids, strict=True):
+        position += 1
+        leaf = leaf_bytes(
+            position, stored.originator_id, stored.originator_version, stored.topic, stored.state
+        )
+        previous = chain_hash(previous, leaf)
+        rows.append((position, notification_id, previous))
+    return rows
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.chain_table = f"{self.events_table_name}_chain"
+        self._chain = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.chain_table)
+        )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY,"
+                " notification_id bigint UNIQUE NOT NULL, hash bytea NOT NULL)"
+            ).format(self._chain)
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if not ids:
+            return ids
+        curs.execute(
+            SQL("SELECT position, hash FROM {0} ORDER BY position DESC LIMIT 1").format(self._chain)
+        )
+        last = curs.fetchone()
+        position, previous = (last["position"], bytes(last["hash"])) if last else (0, GENESIS)
+        curs.executemany(
+            SQL("INSERT INTO {0} (position, notification_id, hash) VALUES (%s, %s, %s)").format(
+                self._chain
+            ),
+            chain_rows(stored_events, ids, position, previous),
+        )
+        return ids
+
+    def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
+        """Events and chain rows side by side, in log order (either side may be missing)."""
+        events = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        statement = SQL(
+            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,"
+            " c.position, c.hash, c.notification_id AS chained_id"
+            " FROM {0} e FULL OUTER JOIN {1} c ON c.notification_id = e.notification_id"
+            " WHERE COALESCE(e.notification_id, c.notification_id) > %s"
+            " ORDER BY COALESCE(e.notification_id, c.notification_id) LIMIT %s"
+        ).format(events, self._chain)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (after, limit))
+            return [_chained(row) for row in curs.fetchall()]
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    @property
+    def chain_table(self) -> str:
+        return f"{self.events_table_name}_chain"
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table} (position INTEGER PRIMARY KEY,"
+            " notification_id INTEGER UNIQUE NOT NULL, hash BLOB NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if not ids:
+            return ids
+        c.execute(f"SELECT position, hash FROM {self.chain_table} ORDER BY position DESC LIMIT 1")
+        last = c.fetchone()
+        position, previous = (last[0], bytes(last[1])) if last else (0, GENESIS)
+        c.executemany(
+            f"INSERT INTO {self.chain_table} (position, notification_id, hash) VALUES (?, ?, ?)",
+            chain_rows(stored_events, ids, position, previous),
+        )
+        return ids
+
+    def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
+        statement = (
+            "SELECT e.rowid AS notification_id, e.originator_id, e.originator_version, e.topic,"
+            " e.state, c.position, c.hash, c.notification_id AS chained_id"
+            f" FROM {self.events_table_name} e FULL OUTER JOIN {self.chain_table} c"
+            " ON c.notification_id = e.rowid"
+            " WHERE COALESCE(e.rowid, c.notification_id) > ?"
+            " ORDER BY COALESCE(e.rowid, c.notification_id) LIMIT ?"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, (after, limit))
+            return [_chained(dict(row)) for row in c.fetchall()]
+
+
+class ChainedPOPORecorder(POPOApplicationRecorder):
+    """In memory (tests): the chain kept beside the events, under the same lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chain: list[tuple[int, int, bytes]] = []
+
+    def _insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with self._database_lock:
+            ids = super()._insert_events(stored_events, **kwargs)
+            if ids:
+                position, previous = self.chain[-1][0::2] if self.chain else (0, GENESIS)
+                self.chain.extend(chain_rows(stored_events, ids, position, previous))
+            return ids
+
+    def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
+        with self._database_lock:
+            rows = [r for r in self.chain if r[1] > after][:limit]
+            events = {n.id: n for n in self.select_notifications(after + 1, limit)}
+        return [
+            ChainedEvent(
+                position,
+                notification_id,
+                events[notification_id].originator_id,
+                events[notification_id].originator_version,
+                events[notification_id].topic,
+                events[notification_id].state,
+                digest,
+            )
+            for position, notification_id, digest in rows
+        ]
+
+
+def _chained(row: dict[str, Any]) -> ChainedEvent:
+    originator = row["originator_id"]
+    if isinstance(originator, str) and len(originator) == 32:
+        originator = UUID(hex=originator)
+    return ChainedEvent(
+        position=row["position"],
+        notification_id=row["notification_id"] or row["chained_id"],
+        originator_id=originator,
+        version=row["originator_version"],
+        topic=row["topic"],
+        state=bytes(row["state"]) if row["state"] is not None else None,
+        stored_hash=bytes(row["hash"]) if row["hash"] is not None else None,
+    )
