@@ -177,6 +177,13 @@ def _chained(row: dict[str, Any]) -> ChainedEvent:
         originator_id=originator,
         version=row["originator_version"],
         topic=row["topic"],
-        state=bytes(row["state"]) if row["state"] is not None else None,
+        state=_as_bytes(row["state"]),
         stored_hash=bytes(row["hash"]) if row["hash"] is not None else None,
     )
+
+
+def _as_bytes(value: Any) -> bytes | None:
+    """Stored bytes as read back; text (someone rewrote a row by hand) is its UTF-8."""
+    if value is None:
+        return None
+    return value.encode() if isinstance(value, str) else bytes(value)

@@ -16,9 +16,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from application.audit import Auditor, CheckpointTable
 from application.blobs import BlobStore
 from application.settings import Settings
-from application.store import HoctapStore, open_store
+from application.store import HoctapStore, open_ddl_lock, open_store
 from application.vault import (
     KeyStore,
     MemoryKeyStore,
@@ -95,6 +96,11 @@ class LedgerCore:
                 keys = MemoryKeyStore()
         self.vault = PersonalDataVault(keys, master_key, lookup_secret)
         self.blobs = BlobStore(settings.blobs_path)
+        checkpoints = CheckpointTable(self.store)
+        if initialise:
+            with open_ddl_lock(settings):
+                checkpoints.create_table()
+        self.auditor = Auditor(self.store, settings.signing_seed(), checkpoints)
 
     def _postgres_keys(self, store: HoctapStore) -> PostgresKeyStore:
         datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]

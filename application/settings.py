@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     blob_dir: Path | None = None
     master_key: SecretStr | None = None  # base64 of 32 bytes: wraps every per-person key
     lookup_secret: SecretStr | None = None  # HMAC key for CCCD look-up hashes
+    signing_key: SecretStr | None = None  # base64 of a 32-byte Ed25519 seed: signs checkpoints
     token_ttl_hours: int = 24 * 30
     max_upload_bytes: int = 20 * 1024 * 1024
     pool_size: int = 5
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
         if not self.database_schema.replace("_", "").isalnum():
             raise SettingsError("HOCTAP_DATABASE_SCHEMA chỉ gồm chữ, số và dấu gạch dưới")
         if self.environment == "production":
-            for name in ("master_key", "lookup_secret"):
+            for name in ("master_key", "lookup_secret", "signing_key"):
                 value = getattr(self, name)
                 if value is None or value.get_secret_value().strip().lower() in _PLACEHOLDERS:
                     raise SettingsError(f"HOCTAP_{name.upper()} phải được đặt khi chạy production")
@@ -96,15 +97,31 @@ class Settings(BaseSettings):
             raise SettingsError("HOCTAP_MASTER_KEY phải là base64 của đúng 32 byte")
         return key, lookup.get_secret_value().encode()
 
+    def signing_seed(self) -> bytes:
+        """The Ed25519 seed that signs checkpoints (generated once in development)."""
+        key = self.signing_key
+        if key is None:
+            if self.environment == "production":
+                raise SettingsError("HOCTAP_SIGNING_KEY phải được đặt khi chạy production")
+            key = SecretStr(self._development_secrets()["signing_key"])
+        seed = base64.b64decode(key.get_secret_value())
+        if len(seed) != 32:
+            raise SettingsError("HOCTAP_SIGNING_KEY phải là base64 của đúng 32 byte")
+        return seed
+
     def _development_secrets(self) -> dict[str, str]:
         path = self.var_dir / "secrets.json"
         if path.exists():
             data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+            if "signing_key" not in data:  # secrets made before checkpoints existed
+                data["signing_key"] = base64.b64encode(secrets.token_bytes(32)).decode()
+                path.write_text(json.dumps(data), encoding="utf-8")
             return data
         self.var_dir.mkdir(parents=True, exist_ok=True)
         data = {
             "master_key": base64.b64encode(secrets.token_bytes(32)).decode(),
             "lookup_secret": secrets.token_urlsafe(32),
+            "signing_key": base64.b64encode(secrets.token_bytes(32)).decode(),
         }
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

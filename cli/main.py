@@ -21,6 +21,7 @@ from rich.table import Table
 from application.demo import DEMO_ADMIN, demo_loaded, load_demo
 from application.ledger import Ledger
 from application.settings import Settings, SettingsError
+from cli.audit import checkpoints_app, verify
 from cli.projections import app as projections_app
 from domain.base import CommandContext
 from domain.errors import DomainError
@@ -36,6 +37,8 @@ app.add_typer(criteria_app, name="criteria")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
+app.add_typer(checkpoints_app, name="checkpoints")
+app.command("verify")(verify)
 
 out = Console()
 err = Console(stderr=True)

@@ -1,0 +1,277 @@
+"""Verifying the log: the hash chain, and signed checkpoints over the Merkle tree of events.
+
+A checkpoint signs (tree size, root hash, time) with the ledger's Ed25519 key. Anyone who
+keeps copies of checkpoints and the public key can later detect a rewritten history: a log
+that was changed, shortened or re-chained no longer has the signed root at the signed size.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from application.store import HoctapStore
+from domain.integrity import (
+    GENESIS,
+    ChainedEvent,
+    Problem,
+    leaf_bytes,
+    leaf_hash,
+    root,
+    verify_chain,
+)
+
+PAGE = 2000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    tree_size: int
+    root_hash: bytes
+    signed_at: datetime
+    signature: bytes
+
+    def body(self) -> bytes:
+        return checkpoint_body(self.tree_size, self.root_hash, self.signed_at)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tree_size": self.tree_size,
+            "root_hash": self.root_hash.hex(),
+            "signed_at": self.signed_at.isoformat(),
+            "signature": base64.b64encode(self.signature).decode(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Checkpoint:
+        return cls(
+            int(data["tree_size"]),
+            bytes.fromhex(data["root_hash"]),
+            datetime.fromisoformat(data["signed_at"]),
+            base64.b64decode(data["signature"]),
+        )
+
+
+def checkpoint_body(tree_size: int, root_hash: bytes, signed_at: datetime) -> bytes:
+    """The exact bytes a checkpoint signature covers."""
+    return (
+        f"hoctap-ledger/checkpoint/v1\n{tree_size}\n{root_hash.hex()}\n{signed_at.isoformat()}\n"
+    ).encode()
+
+
+def verify_signature(public_key: bytes, checkpoint: Checkpoint) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            checkpoint.signature, checkpoint.body()
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def chained_events(store: HoctapStore) -> Iterator[ChainedEvent]:
+    recorder: Any = store.recorder
+    after = 0
+    while rows := recorder.select_chained(after, PAGE):
+        yield from rows
+        after = max(r.notification_id or 0 for r in rows)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    events: int
+    checkpoints: int
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class Auditor:
+    """Chain checks and checkpoints for one store (its checkpoint table beside its events)."""
+
+    def __init__(self, store: HoctapStore, signing_seed: bytes, checkpoints: CheckpointTable):
+        self.store = store
+        self._key = Ed25519PrivateKey.from_private_bytes(signing_seed)
+        self.checkpoints = checkpoints
+
+    @property
+    def public_key(self) -> bytes:
+        return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def leaf_hashes(self, progress: Progress | None = None) -> list[bytes]:
+        hashes, total = [], self.store.recorder.max_notification_id() or 0
+        for row in chained_events(self.store):
+            if row.state is not None and row.position is not None:
+                hashes.append(
+                    leaf_hash(
+                        leaf_bytes(
+                            row.position,
+                            row.originator_id or "",
+                            row.version or 0,
+                            row.topic or "",
+                            row.state,
+                        )
+                    )
+                )
+            if progress and len(hashes) % PAGE == 0:
+                progress(len(hashes), total)
+        return hashes
+
+    def make_checkpoint(self, now: datetime) -> Checkpoint:
+        hashes = self.leaf_hashes()
+        size, top = len(hashes), root(hashes)
+        unsigned = Checkpoint(size, top, now, b"")
+        signed = Checkpoint(size, top, now, self._key.sign(unsigned.body()))
+        self.checkpoints.add(signed)
+        return signed
+
+    def verify(self, progress: Progress | None = None) -> VerifyReport:
+        """The whole log against its chain, then every stored checkpoint."""
+        total = self.store.recorder.max_notification_id() or 0
+        previous, position, checked = GENESIS, 1, 0
+        rows: list[ChainedEvent] = []
+        for row in chained_events(self.store):
+            rows.append(row)
+            if len(rows) == PAGE:
+                problem, previous, position = verify_chain(rows, previous, position)
+                if problem:
+                    return VerifyReport(checked, 0, problem)
+                checked += len(rows)
+                rows = []
+                if progress:
+                    progress(checked, total)
+        problem, previous, position = verify_chain(rows, previous, position)
+        if problem:
+            return VerifyReport(checked, 0, problem)
+        checked += len(rows)
+        if progress:
+            progress(checked, total)
+        return self._verify_checkpoints(checked)
+
+    def _verify_checkpoints(self, size: int) -> VerifyReport:
+        checkpoints = self.checkpoints.all()
+        hashes = self.leaf_hashes() if checkpoints else []
+        for checkpoint in checkpoints:
+            if not verify_signature(self.public_key, checkpoint):
+                return VerifyReport(
+                    size,
+                    len(checkpoints),
+                    Problem(
+                        checkpoint.tree_size,
+                        "forged-checkpoint",
+                        "chữ ký hợp lệ",
+                        "chữ ký không khớp nội dung",
+                    ),
+                )
+            if checkpoint.tree_size > size:
+                return VerifyReport(
+                    size,
+                    len(checkpoints),
+                    Problem(
+                        size + 1,
+                        "truncated",
+                        f"ít nhất {checkpoint.tree_size} sự kiện",
+                        f"{size} sự kiện",
+                    ),
+                )
+            found = root(hashes[: checkpoint.tree_size])
+            if found != checkpoint.root_hash:
+                return VerifyReport(
+                    size,
+                    len(checkpoints),
+                    Problem(
+                        checkpoint.tree_size,
+                        "root-mismatch",
+                        checkpoint.root_hash.hex(),
+                        found.hex(),
+                    ),
+                )
+        return VerifyReport(size, len(checkpoints), None)
+
+
+class CheckpointTable:
+    """Signed checkpoints beside the events (memory, SQLite or PostgreSQL)."""
+
+    def __init__(self, store: HoctapStore) -> None:
+        recorder: Any = store.recorder
+        self.recorder = recorder
+        self.kind = type(recorder).__name__
+        self._memory: list[Checkpoint] = []
+
+    def create_table(self) -> None:
+        if "SQLite" in self.kind:
+            with self.recorder.datastore.transaction(commit=True) as c:
+                c.execute(
+                    "CREATE TABLE IF NOT EXISTS checkpoints (tree_size INTEGER, root_hash BLOB,"
+                    " signed_at TEXT, signature BLOB)"
+                )
+        elif "Postgres" in self.kind:
+            with self.recorder.datastore.transaction(commit=True) as c:
+                c.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self._pg_table()} (tree_size bigint,"
+                    " root_hash bytea, signed_at text, signature bytea)"
+                )
+
+    def _pg_table(self) -> str:
+        return f'"{self.recorder.datastore.schema}".hoctap_checkpoints'
+
+    def add(self, checkpoint: Checkpoint) -> None:
+        values = (
+            checkpoint.tree_size,
+            checkpoint.root_hash,
+            checkpoint.signed_at.isoformat(),
+            checkpoint.signature,
+        )
+        if "SQLite" in self.kind:
+            with self.recorder.datastore.transaction(commit=True) as c:
+                c.execute("INSERT INTO checkpoints VALUES (?, ?, ?, ?)", values)
+        elif "Postgres" in self.kind:
+            with self.recorder.datastore.transaction(commit=True) as c:
+                c.execute(f"INSERT INTO {self._pg_table()} VALUES (%s, %s, %s, %s)", values)
+        else:
+            self._memory.append(checkpoint)
+
+    def all(self) -> list[Checkpoint]:
+        if "SQLite" in self.kind:
+            with self.recorder.datastore.transaction(commit=False) as c:
+                c.execute("SELECT * FROM checkpoints ORDER BY tree_size")
+                rows = [tuple(r) for r in c.fetchall()]
+        elif "Postgres" in self.kind:
+            with self.recorder.datastore.transaction(commit=False) as c:
+                c.execute(f"SELECT * FROM {self._pg_table()} ORDER BY tree_size")
+                rows = [
+                    (r["tree_size"], r["root_hash"], r["signed_at"], r["signature"])
+                    for r in c.fetchall()
+                ]
+        else:
+            return list(self._memory)
+        return [
+            Checkpoint(int(size), bytes(top), datetime.fromisoformat(at), bytes(signature))
+            for size, top, at, signature in rows
+        ]
+
+    def export(self, public_key: bytes) -> str:
+        """Public key and every checkpoint, for people outside to keep copies."""
+        return json.dumps(
+            {
+                "public_key": base64.b64encode(public_key).decode(),
+                "algorithm": "Ed25519",
+                "checkpoints": [c.as_dict() for c in self.all()],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )

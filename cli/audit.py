@@ -1,0 +1,71 @@
+"""``hoctap verify`` and checkpoints: prove that nothing in the log was rewritten."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from application.core import VIETNAM
+from application.ledger import Ledger
+from application.settings import Settings
+
+out = Console()
+err = Console(stderr=True)
+checkpoints_app = typer.Typer(help="Điểm kiểm (checkpoint) có chữ ký.", no_args_is_help=True)
+
+
+def verify() -> None:
+    """Kiểm tra toàn bộ nhật ký theo chuỗi băm và các điểm kiểm đã ký."""
+    ledger = Ledger(Settings(), initialise=False)
+    try:
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=out) as progress:
+            task = progress.add_task("Kiểm tra chuỗi băm", total=None)
+            report = ledger.auditor.verify(
+                lambda done, total: progress.update(task, completed=done, total=total)
+            )
+        if report.ok:
+            out.print(f"Toàn vẹn: {report.events} sự kiện, {report.checkpoints} điểm kiểm khớp.")
+            return
+        err.print(f"Lỗi: nhật ký không toàn vẹn — {report.problem}", markup=False)
+        raise typer.Exit(code=1)
+    finally:
+        ledger.close()
+
+
+@checkpoints_app.command("make")
+def make() -> None:
+    """Ký một điểm kiểm mới trên toàn bộ nhật ký hiện có."""
+    ledger = Ledger(Settings(), initialise=False)
+    try:
+        checkpoint = ledger.auditor.make_checkpoint(datetime.now(VIETNAM))
+        out.print(f"Điểm kiểm: {checkpoint.tree_size} sự kiện, gốc {checkpoint.root_hash.hex()}")
+    finally:
+        ledger.close()
+
+
+@checkpoints_app.command("export")
+def export(
+    path: Annotated[Path | None, typer.Argument(help="Tệp JSON (mặc định: in ra)")] = None,
+) -> None:
+    """Xuất khóa công khai và mọi điểm kiểm, để bên ngoài giữ bản sao."""
+    ledger = Ledger(Settings(), initialise=False)
+    try:
+        text = ledger.auditor.checkpoints.export(ledger.auditor.public_key)
+    finally:
+        ledger.close()
+    if path is None:
+        out.print(text, markup=False, highlight=False)
+    else:
+        path.write_text(text, encoding="utf-8")
+        out.print(f"Đã ghi {path}")
