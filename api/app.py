@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from api import problems
 from api.routers import (
     access,
+    audit,
     cases,
     complaints,
     criteria,
@@ -77,6 +78,7 @@ def create_app(
         exports,
         operations,
         time_travel,
+        audit,
     ):
         app.include_router(module.router)
     app.include_router(criteria.rules_router)

@@ -22,10 +22,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from application.store import HoctapStore
+from domain.errors import InvalidInput
 from domain.integrity import (
     GENESIS,
     ChainedEvent,
     Problem,
+    consistency_proof,
+    inclusion_proof,
     leaf_bytes,
     leaf_hash,
     root,
@@ -130,6 +133,30 @@ class Auditor:
             if progress and len(hashes) % PAGE == 0:
                 progress(len(hashes), total)
         return hashes
+
+    def inclusion(self, position: int, tree_size: int) -> tuple[bytes, list[bytes], bytes]:
+        """(leaf hash, audit path, root) proving event ``position`` is in the first
+        ``tree_size`` events."""
+        hashes = self.leaf_hashes()[:tree_size]
+        if not 1 <= position <= len(hashes) or tree_size > len(hashes):
+            raise InvalidInput(
+                "vị trí hoặc kích thước cây không có trong nhật ký",
+                position=position,
+                tree_size=tree_size,
+                log_size=len(hashes),
+            )
+        return hashes[position - 1], inclusion_proof(position - 1, hashes), root(hashes)
+
+    def consistency(self, first: int, second: int) -> tuple[bytes, bytes, list[bytes]]:
+        """(first root, second root, proof) that the first ``first`` events are unchanged in
+        the first ``second``."""
+        hashes = self.leaf_hashes()
+        if not 1 <= first <= second <= len(hashes):
+            raise InvalidInput(
+                "kích thước cây không hợp lệ", first=first, second=second, log_size=len(hashes)
+            )
+        tree = hashes[:second]
+        return root(hashes[:first]), root(tree), consistency_proof(first, tree)
 
     def make_checkpoint(self, now: datetime) -> Checkpoint:
         hashes = self.leaf_hashes()

@@ -1,0 +1,107 @@
+"""Tamper evidence over HTTP: signed checkpoints and Merkle proofs (RFC 9162).
+
+Checkpoints and the public key are public, so that anyone outside can keep copies and later
+prove a rewritten history. Proofs carry event content, so they need an inspector's token.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from api.deps import LedgerDep, acting_as
+from domain.base import CommandContext
+from domain.glossary import Role
+
+router = APIRouter(prefix="/audit", tags=["Kiểm chứng"])
+AuditorDep = Annotated[CommandContext, Depends(acting_as(Role.INSPECTOR, Role.ADMINISTRATOR))]
+
+
+class CheckpointPublic(BaseModel):
+    tree_size: int
+    root_hash: str = Field(description="SHA-256, hex")
+    signed_at: str
+    signature: str = Field(description="Ed25519, base64")
+
+
+class CheckpointsPublic(BaseModel):
+    algorithm: str
+    public_key: str = Field(description="Khóa công khai Ed25519 (base64, 32 byte)")
+    signed_body: str = Field(description="Mẫu nội dung được ký của mỗi điểm kiểm")
+    checkpoints: list[CheckpointPublic]
+
+
+class InclusionProof(BaseModel):
+    position: int
+    tree_size: int
+    leaf_hash: str
+    audit_path: list[str]
+    root_hash: str
+
+
+class ConsistencyProof(BaseModel):
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    proof: list[str]
+
+
+def _hex(values: list[bytes]) -> list[str]:
+    return [v.hex() for v in values]
+
+
+@router.get("/checkpoints", response_model=CheckpointsPublic)
+def checkpoints(ledger: LedgerDep) -> CheckpointsPublic:
+    """The public key and every signed checkpoint (no token needed: keep copies)."""
+    return CheckpointsPublic(
+        algorithm="Ed25519",
+        public_key=base64.b64encode(ledger.auditor.public_key).decode(),
+        signed_body="hoctap-ledger/checkpoint/v1\\n<tree_size>\\n<root hex>\\n<signed_at>\\n",
+        checkpoints=[CheckpointPublic(**c.as_dict()) for c in ledger.auditor.checkpoints.all()],
+    )
+
+
+@router.post("/checkpoints", status_code=201, response_model=CheckpointPublic)
+def make_checkpoint(ledger: LedgerDep, _: AuditorDep) -> CheckpointPublic:
+    """Sign a checkpoint over the whole log now."""
+    return CheckpointPublic(**ledger.auditor.make_checkpoint(ledger.clock.now()).as_dict())
+
+
+@router.get("/proofs/inclusion", response_model=InclusionProof)
+def inclusion(
+    ledger: LedgerDep,
+    _: AuditorDep,
+    position: Annotated[int, Query(ge=1)],
+    tree_size: Annotated[int, Query(ge=1)],
+) -> InclusionProof:
+    """Proof that the event at ``position`` is in the tree of the first ``tree_size`` events."""
+    leaf, path, top = ledger.auditor.inclusion(position, tree_size)
+    return InclusionProof(
+        position=position,
+        tree_size=tree_size,
+        leaf_hash=leaf.hex(),
+        audit_path=_hex(path),
+        root_hash=top.hex(),
+    )
+
+
+@router.get("/proofs/consistency", response_model=ConsistencyProof)
+def consistency(
+    ledger: LedgerDep,
+    _: AuditorDep,
+    first: Annotated[int, Query(ge=1)],
+    second: Annotated[int, Query(ge=1)],
+) -> ConsistencyProof:
+    """Proof that the first ``first`` events are unchanged within the first ``second``."""
+    old, new, proof = ledger.auditor.consistency(first, second)
+    return ConsistencyProof(
+        first=first,
+        second=second,
+        first_root=old.hex(),
+        second_root=new.hex(),
+        proof=_hex(proof),
+    )

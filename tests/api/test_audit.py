@@ -1,0 +1,72 @@
+"""Checkpoints and Merkle proofs over HTTP, checked the way an outside party would."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from application.audit import Checkpoint, verify_signature
+from domain.integrity import verify_consistency, verify_inclusion
+from tests.api.helpers import Api, seed_content
+
+
+def test_anyone_can_copy_the_public_key_and_checkpoints_only_inspectors_sign(api: Api):
+    api.user("inspector", ["inspector"])
+    api.user("citizen", ["citizen"])
+    made = api.post("inspector", "/audit/checkpoints", status=201).json()
+    public = api.client.get("/audit/checkpoints").json()  # no token
+    assert public["algorithm"] == "Ed25519"
+    assert public["checkpoints"] == [made]
+    key = base64.b64decode(public["public_key"])
+    assert verify_signature(key, Checkpoint.from_dict(made))
+    forged = Checkpoint.from_dict(made | {"tree_size": made["tree_size"] + 1})
+    assert not verify_signature(key, forged)
+    assert api.post("citizen", "/audit/checkpoints").status_code == 403
+
+
+def test_an_inclusion_proof_ties_an_event_to_a_signed_checkpoint(api: Api):
+    api.user("inspector", ["inspector"])
+    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
+    checkpoint = api.post("inspector", "/audit/checkpoints", status=201).json()
+    size = checkpoint["tree_size"]
+    for position in range(1, size + 1):
+        proof = api.get(
+            "inspector", f"/audit/proofs/inclusion?position={position}&tree_size={size}"
+        ).json()
+        assert proof["root_hash"] == checkpoint["root_hash"]
+        assert verify_inclusion(
+            position - 1,
+            size,
+            bytes.fromhex(proof["leaf_hash"]),
+            [bytes.fromhex(p) for p in proof["audit_path"]],
+            bytes.fromhex(checkpoint["root_hash"]),
+        )
+    wrong = api.get("inspector", f"/audit/proofs/inclusion?position=1&tree_size={size}").json()
+    assert not verify_inclusion(
+        1,
+        size,
+        bytes.fromhex(wrong["leaf_hash"]),
+        [bytes.fromhex(p) for p in wrong["audit_path"]],
+        bytes.fromhex(checkpoint["root_hash"]),
+    )
+
+
+def test_a_consistency_proof_shows_a_later_checkpoint_extends_an_earlier_one(api: Api):
+    api.user("inspector", ["inspector"])
+    first = api.post("inspector", "/audit/checkpoints", status=201).json()
+    api.created("admin", "/criteria-sets", seed_content("criteria-dvht-tt22-2020.json"))
+    second = api.post("inspector", "/audit/checkpoints", status=201).json()
+    proof = api.get(
+        "inspector",
+        f"/audit/proofs/consistency?first={first['tree_size']}&second={second['tree_size']}",
+    ).json()
+    assert verify_consistency(
+        first["tree_size"],
+        second["tree_size"],
+        bytes.fromhex(first["root_hash"]),
+        bytes.fromhex(second["root_hash"]),
+        [bytes.fromhex(p) for p in proof["proof"]],
+    )
+    assert datetime.fromisoformat(second["signed_at"]) >= datetime.fromisoformat(first["signed_at"])
+    bad = api.get("inspector", "/audit/proofs/consistency?first=5&second=2", status=422).json()
+    assert bad["code"] == "invalid-input"
