@@ -167,31 +167,30 @@ class Auditor:
         return signed
 
     def verify(self, progress: Progress | None = None) -> VerifyReport:
-        """The whole log against its chain, then every stored checkpoint."""
+        """The whole log against its chain, then every stored checkpoint, in one pass."""
         total = self.store.recorder.max_notification_id() or 0
-        previous, position, checked = GENESIS, 1, 0
+        previous, position = GENESIS, 1
+        leaves: list[bytes] = []
         rows: list[ChainedEvent] = []
         for row in chained_events(self.store):
             rows.append(row)
             if len(rows) == PAGE:
-                problem, previous, position = verify_chain(rows, previous, position)
+                problem, previous, position = verify_chain(rows, previous, position, leaves)
                 if problem:
-                    return VerifyReport(checked, 0, problem)
-                checked += len(rows)
+                    return VerifyReport(len(leaves), 0, problem)
                 rows = []
                 if progress:
-                    progress(checked, total)
-        problem, previous, position = verify_chain(rows, previous, position)
+                    progress(len(leaves), total)
+        problem, previous, position = verify_chain(rows, previous, position, leaves)
         if problem:
-            return VerifyReport(checked, 0, problem)
-        checked += len(rows)
+            return VerifyReport(len(leaves), 0, problem)
         if progress:
-            progress(checked, total)
-        return self._verify_checkpoints(checked)
+            progress(len(leaves), total)
+        return self._verify_checkpoints(leaves)
 
-    def _verify_checkpoints(self, size: int) -> VerifyReport:
+    def _verify_checkpoints(self, hashes: list[bytes]) -> VerifyReport:
+        size = len(hashes)
         checkpoints = self.checkpoints.all()
-        hashes = self.leaf_hashes() if checkpoints else []
         for checkpoint in checkpoints:
             if not verify_signature(self.public_key, checkpoint):
                 return VerifyReport(

@@ -75,20 +75,34 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         return ids
 
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
-        """Events and chain rows side by side, in log order (either side may be missing)."""
+        """Events and their chain rows in log order, with chain rows whose event is gone.
+
+        Both queries walk an index (events by notification id, chain rows by the notification
+        id they point to), so paging through a large log stays linear.
+        """
         events = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         )
-        statement = SQL(
+        page = SQL(
             "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,"
             " c.position, c.hash, c.notification_id AS chained_id"
-            " FROM {0} e FULL OUTER JOIN {1} c ON c.notification_id = e.notification_id"
-            " WHERE COALESCE(e.notification_id, c.notification_id) > %s"
-            " ORDER BY COALESCE(e.notification_id, c.notification_id) LIMIT %s"
+            " FROM {0} e LEFT JOIN {1} c ON c.notification_id = e.notification_id"
+            " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
+        ).format(events, self._chain)
+        orphans = SQL(
+            "SELECT NULL AS notification_id, NULL AS originator_id, NULL AS originator_version,"
+            " NULL AS topic, NULL AS state, c.position, c.hash, c.notification_id AS chained_id"
+            " FROM {1} c WHERE c.notification_id > %s AND c.notification_id <= %s"
+            " AND NOT EXISTS (SELECT 1 FROM {0} e WHERE e.notification_id = c.notification_id)"
         ).format(events, self._chain)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, (after, limit))
-            return [_chained(row) for row in curs.fetchall()]
+            curs.execute(page, (after, limit))
+            rows = [dict(r) for r in curs.fetchall()]
+            upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
+            curs.execute(orphans, (after, upper))
+            rows += [dict(r) for r in curs.fetchall()]
+        rows.sort(key=lambda r: r["notification_id"] or r["chained_id"])
+        return [_chained(row) for row in rows]
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -119,17 +133,28 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return ids
 
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
-        statement = (
+        """As on PostgreSQL: a page of events with their chain rows, plus orphaned chain rows."""
+        page = (
             "SELECT e.rowid AS notification_id, e.originator_id, e.originator_version, e.topic,"
             " e.state, c.position, c.hash, c.notification_id AS chained_id"
-            f" FROM {self.events_table_name} e FULL OUTER JOIN {self.chain_table} c"
-            " ON c.notification_id = e.rowid"
-            " WHERE COALESCE(e.rowid, c.notification_id) > ?"
-            " ORDER BY COALESCE(e.rowid, c.notification_id) LIMIT ?"
+            f" FROM {self.events_table_name} e LEFT JOIN {self.chain_table} c"
+            " ON c.notification_id = e.rowid WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
+        )
+        orphans = (
+            "SELECT NULL AS notification_id, NULL AS originator_id, NULL AS originator_version,"
+            " NULL AS topic, NULL AS state, c.position, c.hash, c.notification_id AS chained_id"
+            f" FROM {self.chain_table} c WHERE c.notification_id > ? AND c.notification_id <= ?"
+            f" AND NOT EXISTS (SELECT 1 FROM {self.events_table_name} e"
+            " WHERE e.rowid = c.notification_id)"
         )
         with self.datastore.transaction(commit=False) as c:
-            c.execute(statement, (after, limit))
-            return [_chained(dict(row)) for row in c.fetchall()]
+            c.execute(page, (after, limit))
+            rows = [dict(row) for row in c.fetchall()]
+            upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
+            c.execute(orphans, (after, upper))
+            rows += [dict(row) for row in c.fetchall()]
+        rows.sort(key=lambda r: r["notification_id"] or r["chained_id"])
+        return [_chained(row) for row in rows]
 
 
 class ChainedPOPORecorder(POPOApplicationRecorder):

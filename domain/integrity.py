@@ -77,9 +77,16 @@ class ChainedEvent:
 
 
 def verify_chain(
-    rows: Iterable[ChainedEvent], previous: bytes = GENESIS, start: int = 1
+    rows: Iterable[ChainedEvent],
+    previous: bytes = GENESIS,
+    start: int = 1,
+    leaves: list[bytes] | None = None,
 ) -> tuple[Problem | None, bytes, int]:
-    """Check rows in log order; returns (first problem or None, last hash, next position)."""
+    """Check rows in log order; returns (first problem or None, last hash, next position).
+
+    With ``leaves``, each verified event's Merkle leaf hash is appended to it, so one pass
+    over the log serves both the chain and the checkpoints.
+    """
     expected_position = start
     for row in rows:
         if row.position is None:
@@ -114,6 +121,8 @@ def verify_chain(
         if row.stored_hash is None or not hmac.compare_digest(expected, row.stored_hash):
             found = row.stored_hash.hex() if row.stored_hash else "-"
             return Problem(row.position, "hash-mismatch", expected.hex(), found), previous, 0
+        if leaves is not None:
+            leaves.append(leaf_hash(leaf))
         previous, expected_position = expected, expected_position + 1
     return None, previous, expected_position
 

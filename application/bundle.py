@@ -1,0 +1,93 @@
+"""The inspector bundle: one self-contained file per award, checkable offline.
+
+It holds the events behind the award (the case, its decisions, its criteria set and any
+complaint about it), their inclusion proofs against a signed checkpoint, the public key,
+the evidence digests (and, on request, the evidence files themselves). The standalone
+verifier ``ops/verifier/verify_bundle.py`` checks it with no database and no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+from uuid import UUID
+
+from application.audit import chained_events
+from application.ledger import Ledger
+from domain.assessment import AssessmentCase
+from domain.integrity import inclusion_proof, leaf_bytes, leaf_hash
+
+FORMAT = "hoctap-bundle/v1"
+
+
+def related_ids(ledger: Ledger, case: AssessmentCase) -> set[str]:
+    """The records an award rests on: the case, its criteria set, decisions and complaints."""
+    ids = {str(case.id), str(case.criteria_set_id)}
+    for stored in ledger.store.recorder.select_events(case.id):
+        event: Any = ledger.store.mapper.to_domain_event(stored)
+        for name in ("decision_id", "complaint_id"):
+            value = getattr(event, name, None)
+            if value is not None:
+                ids.add(str(value))
+    return ids
+
+
+def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -> dict[str, Any]:
+    case = ledger.get(AssessmentCase, case_id)
+    wanted = related_ids(ledger, case)
+    rows = list(chained_events(ledger.store))
+    hashes = [
+        leaf_hash(
+            leaf_bytes(
+                r.position or 0,
+                r.originator_id or "",
+                r.version or 0,
+                r.topic or "",
+                r.state or b"",
+            )
+        )
+        for r in rows
+    ]
+    checkpoint = ledger.auditor.make_checkpoint(ledger.clock.now())
+    size = checkpoint.tree_size
+    events = []
+    for index, row in enumerate(rows[:size]):
+        if str(row.originator_id) not in wanted:
+            continue
+        events.append(
+            {
+                "position": row.position,
+                "notification_id": row.notification_id,
+                "originator_id": str(row.originator_id),
+                "version": row.version,
+                "topic": row.topic,
+                "state": base64.b64encode(row.state or b"").decode(),
+                "leaf_hash": hashes[index].hex(),
+                "audit_path": [p.hex() for p in inclusion_proof(index, hashes[:size])],
+            }
+        )
+    evidence = []
+    for item in case.evidence.values():
+        entry: dict[str, Any] = {
+            "evidence_id": str(item.evidence_id),
+            "digest": item.digest,
+            "size": item.size,
+            "media_type": item.media_type,
+            "superseded": item.superseded,
+        }
+        if include_files:
+            entry["content"] = base64.b64encode(ledger.blobs.get(item.digest)).decode()
+        evidence.append(entry)
+    return {
+        "format": FORMAT,
+        "case_id": str(case.id),
+        "public_key": base64.b64encode(ledger.auditor.public_key).decode(),
+        "checkpoint": checkpoint.as_dict(),
+        "events": events,
+        "evidence": evidence,
+    }
+
+
+def dumps(bundle: dict[str, Any]) -> str:
+    return json.dumps(bundle, ensure_ascii=False, indent=2, sort_keys=True)

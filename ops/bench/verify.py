@@ -1,0 +1,99 @@
+"""Rate of ``hoctap verify`` beside the raw SHA-256 rate over the same bytes, in one run.
+
+    .venv/bin/python ops/bench/verify.py --scale 10000 --rounds 3 [--store sqlite]
+
+Generates a province into a scratch PostgreSQL schema (or SQLite folder), then per round:
+(a) hashes every event's canonical leaf bytes with hashlib.sha256 alone, from memory (the
+floor: what hashing costs with no reading and no checking), and (b) runs the full
+verification (read the log and its chain in pages, recompute and compare every chain hash,
+then check the checkpoints). Prints medians and the median in-round ratio. Goal: >= 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from tempfile import mkdtemp
+
+import psycopg
+
+from application.audit import chained_events
+from application.core import VIETNAM
+from application.generator import generate
+from application.ledger import Ledger
+from application.settings import Settings
+from domain.integrity import leaf_bytes
+
+DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--store", choices=("postgres", "sqlite"), default="postgres")
+    args = parser.parse_args()
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    var = Path(mkdtemp(prefix="hoctap-verify-"))
+    settings = (
+        Settings(database_url=args.url, database_schema=schema, var_dir=var)
+        if args.store == "postgres"
+        else Settings(var_dir=var)
+    )
+    ledger = Ledger(settings)
+    try:
+        generate(ledger, args.scale)
+        ledger.auditor.make_checkpoint(datetime.now(VIETNAM))
+        leaves = [
+            leaf_bytes(
+                r.position or 0,
+                r.originator_id or "",
+                r.version or 0,
+                r.topic or "",
+                r.state or b"",
+            )
+            for r in chained_events(ledger.store)
+        ]
+        size = sum(len(leaf) for leaf in leaves)
+        print(f"{len(leaves):,} events, {size / 1e6:.1f} MB of leaf bytes ({args.store})")
+        raw_rates, verify_rates, ratios = [], [], []
+        for round_number in range(1, args.rounds + 1):
+            t0 = time.perf_counter()
+            for leaf in leaves:
+                hashlib.sha256(leaf).digest()
+            raw = len(leaves) / (time.perf_counter() - t0)
+            t1 = time.perf_counter()
+            report = ledger.auditor.verify()
+            assert report.ok, report.problem
+            full = len(leaves) / (time.perf_counter() - t1)
+            raw_rates.append(raw)
+            verify_rates.append(full)
+            ratios.append(full / raw)
+            print(
+                f"round {round_number}: raw sha256 {raw:,.0f} ev/s, verify {full:,.0f} ev/s,"
+                f" ratio {ratios[-1]:.2f}"
+            )
+        print()
+        print(f"| what ({args.store}, {len(leaves):,} events) | median ev/s | ratio |")
+        print("|---|---|---|")
+        print(f"| raw SHA-256 over the leaf bytes | {statistics.median(raw_rates):,.0f} | 1.00 |")
+        print(
+            f"| hoctap verify (chain + checkpoints) | {statistics.median(verify_rates):,.0f} |"
+            f" {statistics.median(ratios):.2f} |"
+        )
+        print("goal: verify >= 0.5 of raw SHA-256")
+    finally:
+        ledger.close()
+        if args.store == "postgres":
+            with psycopg.connect(args.url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+if __name__ == "__main__":
+    main()
