@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from application.bundle import dumps, make_bundle
 from application.core import VIETNAM
 from application.ledger import Ledger
 from application.settings import Settings
@@ -69,3 +71,17 @@ def export(
     else:
         path.write_text(text, encoding="utf-8")
         out.print(f"Đã ghi {path}")
+
+
+def bundle(
+    case_id: uuid.UUID,
+    path: Annotated[Path, typer.Option("--output", "-o", help="Tệp JSON để ghi")],
+    files: Annotated[bool, typer.Option(help="Kèm cả tệp minh chứng")] = False,
+) -> None:
+    """Xuất gói kiểm tra của một danh hiệu (kiểm tra ngoại tuyến bằng verify_bundle.py)."""
+    ledger = Ledger(Settings(), initialise=False)
+    try:
+        path.write_text(dumps(make_bundle(ledger, case_id, include_files=files)), encoding="utf-8")
+    finally:
+        ledger.close()
+    out.print(f"Đã ghi {path}. Kiểm tra: python3 ops/verifier/verify_bundle.py {path}")

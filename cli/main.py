@@ -21,7 +21,7 @@ from rich.table import Table
 from application.demo import DEMO_ADMIN, demo_loaded, load_demo
 from application.ledger import Ledger
 from application.settings import Settings, SettingsError
-from cli.audit import checkpoints_app, verify
+from cli.audit import bundle, checkpoints_app, verify
 from cli.projections import app as projections_app
 from domain.base import CommandContext
 from domain.errors import DomainError
@@ -39,6 +39,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
 app.add_typer(checkpoints_app, name="checkpoints")
 app.command("verify")(verify)
+app.command("bundle")(bundle)
 
 out = Console()
 err = Console(stderr=True)

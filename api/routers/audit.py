@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, acting_as
+from application.bundle import dumps, make_bundle
 from domain.base import CommandContext
 from domain.glossary import Role
 
@@ -104,4 +106,19 @@ def consistency(
         first_root=old.hex(),
         second_root=new.hex(),
         proof=_hex(proof),
+    )
+
+
+@router.get(
+    "/bundles/{case_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}}},
+)
+def bundle(case_id: UUID, ledger: LedgerDep, _: AuditorDep, files: bool = False) -> Response:
+    """The inspector bundle of one award: events, proofs, public key, evidence digests
+    (and files with ``files=true``). Check it offline with ops/verifier/verify_bundle.py."""
+    body = dumps(make_bundle(ledger, case_id, include_files=files))
+    disposition = f'attachment; filename="goi-kiem-tra-{case_id}.json"'
+    return Response(
+        body.encode(), media_type="application/json", headers={"Content-Disposition": disposition}
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 from application.audit import Checkpoint, verify_signature
 from domain.integrity import verify_consistency, verify_inclusion
 from tests.api.helpers import Api, seed_content
+from tests.api.test_reads import granted_world
 
 
 def test_anyone_can_copy_the_public_key_and_checkpoints_only_inspectors_sign(api: Api):
@@ -70,3 +74,22 @@ def test_a_consistency_proof_shows_a_later_checkpoint_extends_an_earlier_one(api
     assert datetime.fromisoformat(second["signed_at"]) >= datetime.fromisoformat(first["signed_at"])
     bad = api.get("inspector", "/audit/proofs/consistency?first=5&second=2", status=422).json()
     assert bad["code"] == "invalid-input"
+
+
+def test_an_inspector_downloads_a_bundle_that_verifies_offline(api: Api, tmp_path: Path):
+    world = granted_world(api)
+    api.user("inspector", ["inspector"])
+    response = api.get("inspector", f"/audit/bundles/{world['citizen_case']}?files=true")
+    assert response.headers["content-type"] == "application/json"
+    path = tmp_path / "bundle.json"
+    path.write_bytes(response.content)
+    verifier = Path(__file__).resolve().parents[2] / "ops" / "verifier" / "verify_bundle.py"
+    result = subprocess.run(
+        [sys.executable, str(verifier), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    assert api.get("lan", f"/audit/bundles/{world['citizen_case']}", status=403)
