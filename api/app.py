@@ -44,7 +44,11 @@ def create_app(
     """Build the app; the ledger is created here (never at import) and closed on shutdown."""
     own_ledger = ledger is None
     the_ledger = ledger or Ledger(settings, clock=clock)
-    read_models = ReadModels(settings, the_ledger.store)
+    read_models = ReadModels(
+        settings,
+        the_ledger.store,
+        every=lambda: the_ledger.auditor.checkpoint_if_grown(the_ledger.clock.now()),
+    )
     read_models.initialise()
 
     @asynccontextmanager

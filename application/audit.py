@@ -158,6 +158,13 @@ class Auditor:
         tree = hashes[:second]
         return root(hashes[:first]), root(tree), consistency_proof(first, tree)
 
+    def checkpoint_if_grown(self, now: datetime) -> Checkpoint | None:
+        """A scheduled checkpoint: signed only when the log grew since the last one."""
+        latest = max((c.tree_size for c in self.checkpoints.all()), default=0)
+        if (self.store.recorder.max_notification_id() or 0) <= latest:
+            return None
+        return self.make_checkpoint(now)
+
     def make_checkpoint(self, now: datetime) -> Checkpoint:
         hashes = self.leaf_hashes()
         size, top = len(hashes), root(hashes)

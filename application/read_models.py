@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -72,11 +74,20 @@ def open_view_store(settings: Settings) -> ViewStore:
 
 
 class ReadModels:
-    def __init__(self, settings: Settings, store: HoctapStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: HoctapStore,
+        every: Callable[[], object] | None = None,
+    ) -> None:
+        """``every``: a periodic job (scheduled checkpoints), run by :meth:`run` every
+        ``settings.checkpoint_every_seconds``."""
         self.views = open_view_store(settings)
         self.engine = Engine(self.views, StoreEventSource(store), all_projections())
         self._settings = settings
         self._store = store
+        self._every = every
+        self._last_periodic = time.monotonic()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -117,10 +128,23 @@ class ReadModels:
                 except Exception:
                     log.exception("projection runner: catch-up failed; retrying")
                     self._stop.wait(2.0)
+                self._periodic()
                 self._wait(listener, poll_seconds)
         finally:
             if listener is not None:
                 listener.close()
+
+    def _periodic(self) -> None:
+        period = self._settings.checkpoint_every_seconds
+        if self._every is None or period <= 0:
+            return
+        if time.monotonic() - self._last_periodic < period:
+            return
+        self._last_periodic = time.monotonic()
+        try:
+            self._every()
+        except Exception:
+            log.exception("scheduled job failed; will try again next period")
 
     def _listen(self) -> psycopg.Connection[Any] | None:
         if self._settings.backend != "postgres":

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     projections_in_api: bool | None = None
     #: How long a read may wait for the views to reach a given log position.
     read_wait_max_seconds: float = 5.0
+    #: Sign a checkpoint this often when the log has grown (0: only on demand).
+    checkpoint_every_seconds: int = 3600
     host: str = "127.0.0.1"
     port: int = 8000
 

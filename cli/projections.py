@@ -29,7 +29,9 @@ err = Console(stderr=True)
 def read_models() -> Iterator[ReadModels]:
     settings = Settings()
     ledger = Ledger(settings)
-    models = ReadModels(settings, ledger.store)
+    models = ReadModels(
+        settings, ledger.store, every=lambda: ledger.auditor.checkpoint_if_grown(ledger.clock.now())
+    )
     try:
         models.initialise()
         yield models

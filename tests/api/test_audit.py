@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
 from application.audit import Checkpoint, verify_signature
+from application.settings import Settings
 from domain.integrity import verify_consistency, verify_inclusion
 from tests.api.helpers import Api, seed_content
 from tests.api.test_reads import granted_world
@@ -93,3 +95,17 @@ def test_an_inspector_downloads_a_bundle_that_verifies_offline(api: Api, tmp_pat
     )
     assert result.returncode == 0, result.stdout
     assert api.get("lan", f"/audit/bundles/{world['citizen_case']}", status=403)
+
+
+def test_checkpoints_are_also_signed_on_a_schedule_when_the_log_grows(api: Api, settings: Settings):
+    settings.checkpoint_every_seconds = 1
+    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        checkpoints = api.client.get("/audit/checkpoints").json()["checkpoints"]
+        if checkpoints:
+            break
+        time.sleep(0.2)
+    assert checkpoints and checkpoints[-1]["tree_size"] >= 2
+    time.sleep(1.5)  # the log did not grow: no new checkpoint
+    assert api.client.get("/audit/checkpoints").json()["checkpoints"] == checkpoints
