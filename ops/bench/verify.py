@@ -62,32 +62,53 @@ def main() -> None:
         ]
         size = sum(len(leaf) for leaf in leaves)
         print(f"{len(leaves):,} events, {size / 1e6:.1f} MB of leaf bytes ({args.store})")
-        raw_rates, verify_rates, ratios = [], [], []
+        raw_rates, read_rates, verify_rates = [], [], []
+        ratios, read_ratios = [], []
         for round_number in range(1, args.rounds + 1):
             t0 = time.perf_counter()
             for leaf in leaves:
                 hashlib.sha256(leaf).digest()
             raw = len(leaves) / (time.perf_counter() - t0)
             t1 = time.perf_counter()
+            for r in chained_events(ledger.store):
+                leaf = leaf_bytes(
+                    r.position or 0,
+                    r.originator_id or "",
+                    r.version or 0,
+                    r.topic or "",
+                    r.state or b"",
+                )
+                hashlib.sha256(leaf).digest()
+            read = len(leaves) / (time.perf_counter() - t1)
+            t2 = time.perf_counter()
             report = ledger.auditor.verify()
             assert report.ok, report.problem
-            full = len(leaves) / (time.perf_counter() - t1)
+            full = len(leaves) / (time.perf_counter() - t2)
             raw_rates.append(raw)
+            read_rates.append(read)
             verify_rates.append(full)
             ratios.append(full / raw)
+            read_ratios.append(full / read)
             print(
-                f"round {round_number}: raw sha256 {raw:,.0f} ev/s, verify {full:,.0f} ev/s,"
-                f" ratio {ratios[-1]:.2f}"
+                f"round {round_number}: sha256 in memory {raw:,.0f} ev/s,"
+                f" read + sha256 {read:,.0f} ev/s, verify {full:,.0f} ev/s"
             )
         print()
-        print(f"| what ({args.store}, {len(leaves):,} events) | median ev/s | ratio |")
+        print(f"| what ({args.store}, {len(leaves):,} events) | median ev/s | verify / this |")
         print("|---|---|---|")
-        print(f"| raw SHA-256 over the leaf bytes | {statistics.median(raw_rates):,.0f} | 1.00 |")
         print(
-            f"| hoctap verify (chain + checkpoints) | {statistics.median(verify_rates):,.0f} |"
-            f" {statistics.median(ratios):.2f} |"
+            f"| SHA-256 over the leaf bytes, already in memory |"
+            f" {statistics.median(raw_rates):,.0f} | {statistics.median(ratios):.2f} |"
         )
-        print("goal: verify >= 0.5 of raw SHA-256")
+        print(
+            f"| read the log and SHA-256 each leaf once |"
+            f" {statistics.median(read_rates):,.0f} | {statistics.median(read_ratios):.2f} |"
+        )
+        print(
+            f"| hoctap verify (chain, Merkle tree, checkpoints) |"
+            f" {statistics.median(verify_rates):,.0f} | 1.00 |"
+        )
+        print("goal: verify >= 0.5 of raw SHA-256 over the same bytes")
     finally:
         ledger.close()
         if args.store == "postgres":
