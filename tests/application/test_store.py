@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.audit import chained_events
 from application.blobs import BlobStore, EvidenceCorrupted
 from application.core import FixedClock
 from application.ledger import Ledger
@@ -187,5 +188,47 @@ def test_a_case_opened_before_versions_were_recorded_reads_back_with_an_unknown_
             state=json.dumps(state).encode(),
         )
         assert ledger.store.mapper.to_domain_event(old).criteria_set_version is None
+    finally:
+        ledger.close()
+
+
+def _write_many(settings: Settings, barrier, results, tag: int) -> None:  # in a child process
+    barrier.wait()
+    try:
+        ledger = Ledger(settings, initialise=False)
+        for n in range(25):
+            ledger.establish_unit(
+                ADMIN,
+                code=f"W{tag}-{n}",
+                name="Tỉnh",
+                level=UnitLevel.PROVINCE,
+                unit_type="tinh",
+                parent_id=None,
+                valid_from=date(2020, 1, 1),
+            )
+        ledger.close()
+        results.put("ok")
+    except Exception as exc:  # reported to the parent, which fails the test
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_chain_positions_stay_gap_free_under_concurrent_writers(pg_schema: str, tmp_path: Path):
+    settings = make_settings("postgres", tmp_path, pg_schema)
+    Ledger(settings).close()  # tables first, as `hoctap db init` does
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(4), ctx.Queue()
+    workers = [
+        ctx.Process(target=_write_many, args=(settings, barrier, results, tag)) for tag in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [results.get(timeout=5) for _ in workers] == ["ok"] * 4
+    ledger = Ledger(settings)
+    try:
+        rows = list(chained_events(ledger.store))
+        assert [r.position for r in rows] == list(range(1, 101))
+        assert ledger.auditor.verify().ok
     finally:
         ledger.close()
