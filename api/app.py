@@ -16,6 +16,7 @@ from api.routers import (
     complaints,
     criteria,
     decisions,
+    explanations,
     exports,
     operations,
     reads,
@@ -56,8 +57,9 @@ def create_app(
         if settings.runs_projections_in_api:
             read_models.start()
         yield
-        read_models.close()
-        if own_ledger:
+        read_models.stop()
+        if own_ledger:  # a ledger given by the caller outlives this app's lifespans
+            read_models.close()
             the_ledger.close()
 
     app = FastAPI(
@@ -71,6 +73,7 @@ def create_app(
     app.state.metrics = operations.metrics_registry(the_ledger, read_models)
     app.state.settings = settings
     problems.install(app)
+    problems.document_problems(app)
     for module in (
         criteria,
         registry,
@@ -82,6 +85,7 @@ def create_app(
         exports,
         operations,
         time_travel,
+        explanations,
         audit,
     ):
         app.include_router(module.router)

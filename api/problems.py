@@ -146,3 +146,54 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "code": {"type": "string", "description": "Mã quy tắc hoặc loại lỗi, ổn định"},
+        "errors": {"description": "Bằng chứng: chỉ số, giới hạn, ngày..."},
+    },
+}
+DOCUMENTED = {
+    "400": "Yêu cầu không hợp lệ",
+    "401": "Chưa xác thực",
+    "403": "Không có quyền",
+    "404": "Không tìm thấy",
+    "409": "Vi phạm quy tắc hoặc xung đột phiên bản",
+    "415": "Kiểu tệp không được chấp nhận",
+    "422": "Dữ liệu không hợp lệ",
+    "500": "Lỗi máy chủ (ví dụ tệp minh chứng không còn khớp mã băm)",
+    "503": "Mô hình đọc chưa cập nhật kịp",
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Every operation answers its errors as application/problem+json: say so in OpenAPI."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in DOCUMENTED.items():
+                    responses[status] = {"description": description, "content": problem}
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

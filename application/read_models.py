@@ -17,7 +17,7 @@ from psycopg import sql
 
 from application.settings import Settings
 from application.store import HoctapStore, open_ddl_lock, postgres_conninfo
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from projections.catalogue import all_projections
 from projections.engine import ConcurrentRunner, Engine, Envelope, Status
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -163,6 +163,9 @@ class ReadModels:
         self._wake.clear()
 
     def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
         self._thread = threading.Thread(target=self.run, name="hoctap-projections", daemon=True)
         self._thread.start()
 
@@ -182,6 +185,11 @@ class ReadModels:
 
     def require(self, position: int, timeout: float) -> None:
         """Read-your-writes: wait (bounded) until every view has folded ``position``."""
+        last = self.engine.source.max_position()
+        if position > last:
+            raise InvalidInput(
+                "vị trí này chưa có trong nhật ký", wait_for_position=position, log_position=last
+            )
         self.nudge()
         if not self.engine.wait_for(position, timeout):
             raise ViewsBehind(
