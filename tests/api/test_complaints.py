@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from tests.api.helpers import SEED, Api
-from tests.api.test_scenario import publish_sets, registry, run_case, staff
+from tests.api.test_scenario import open_citizen_case, publish_sets, registry, run_case, staff
 
 CLOCKS = json.loads((SEED / "complaint-clocks-2011.json").read_text(encoding="utf-8"))
 
@@ -18,59 +18,9 @@ def refused_citizen(api: Api) -> dict:
     ids = registry(api)
     users = staff(api, ids)
     users["handler"] = api.user("handler", ["complaint_handler"], unit_id=ids["commune"])
-    case = api.created(
-        "lan",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-            "opened_on": "2026-01-10",
-        },
-    )
-    for code in range(1, 11):
-        assert api.upload("lan", case, b"%PDF-1.4 mc", str(code)).status_code == 201
+    case = open_citizen_case(api, ids["person"])
     scores = {str(i): "9" for i in range(1, 11)} | {"5": "4"}
-    api.post(
-        "lan",
-        f"/cases/{case}/self-assessment",
-        {"scores": scores, "assessed_on": "2026-02-01"},
-        status=200,
-    )
-    api.post(
-        "reviewer",
-        f"/cases/{case}/review",
-        {"scores": scores, "reviewed_on": "2026-02-02"},
-        status=200,
-    )
-    api.post(
-        "officer",
-        f"/cases/{case}/notice",
-        {"posted_on": "2026-02-03", "closes_on": "2026-02-13", "place": "Nhà văn hóa"},
-        status=200,
-    )
-    api.post(
-        "officer",
-        f"/cases/{case}/notice/closure",
-        {"closed_on": "2026-02-13", "comments_received": 0},
-        status=200,
-    )
-    api.post(
-        "officer",
-        f"/cases/{case}/council",
-        {
-            "name": "Hội đồng",
-            "members": [{"user_id": str(users["chair"])}],
-            "formed_on": "2026-02-14",
-        },
-        status=200,
-    )
-    api.post(
-        "chair",
-        f"/cases/{case}/appraisal",
-        {"recommended": False, "votes_for": 0, "votes_against": 1, "appraised_on": "2026-02-15"},
-        status=200,
-    )
+    run_case(api, "lan", case, scores, users, recommended=False)
     decision = api.created(
         "signer",
         "/decisions",
@@ -244,18 +194,7 @@ def test_both_time_axes_answer_for_a_title_revoked_after_the_fact(api: Api):
     publish_sets(api)
     ids = registry(api)
     users = staff(api, ids)
-    case = api.created(
-        "lan",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-            "opened_on": "2026-01-10",
-        },
-    )
-    for code in range(1, 11):
-        assert api.upload("lan", case, b"%PDF-1.4 mc", str(code)).status_code == 201
+    case = open_citizen_case(api, ids["person"])
     run_case(api, "lan", case, {str(i): "9" for i in range(1, 11)}, users)
     grant = api.created(
         "signer",

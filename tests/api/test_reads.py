@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 from tests.api.helpers import SEED, Api, seed_content
-from tests.api.test_scenario import publish_sets, registry, run_case, staff
+from tests.api.test_scenario import open_citizen_case, publish_sets, registry, run_case, staff
 
 
 def granted_world(api: Api) -> dict:
@@ -14,18 +14,7 @@ def granted_world(api: Api) -> dict:
     publish_sets(api)
     ids = registry(api)
     users = staff(api, ids)
-    citizen = api.created(
-        "lan",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-            "opened_on": "2026-01-10",
-        },
-    )
-    for code in range(1, 11):
-        assert api.upload("lan", citizen, b"%PDF-1.4 mc", str(code)).status_code == 201
+    citizen = open_citizen_case(api, ids["person"])
     run_case(api, "lan", citizen, {str(i): "9" for i in range(1, 11)}, users)
     school = api.created(
         "officer",

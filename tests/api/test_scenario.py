@@ -80,7 +80,32 @@ def staff(api: Api, ids: dict[str, UUID]) -> dict[str, UUID]:
     }
 
 
-def run_case(api: Api, applicant: str, case_id: UUID, scores: dict[str, str], users: dict) -> None:
+def open_citizen_case(api: Api, person: UUID, applicant: str = "lan") -> UUID:
+    """Open the citizen's 2026 case and attach one evidence file per indicator."""
+    case_id = api.created(
+        applicant,
+        "/cases",
+        {
+            "subject_id": str(person),
+            "model": "cong_dan_hoc_tap",
+            "cycle_year": 2026,
+            "opened_on": "2026-01-10",
+        },
+    )
+    for code in range(1, 11):
+        upload = api.upload(applicant, case_id, f"Giấy xác nhận {code}".encode(), str(code))
+        assert upload.status_code == 201, upload.text
+    return case_id
+
+
+def run_case(
+    api: Api,
+    applicant: str,
+    case_id: UUID,
+    scores: dict[str, str],
+    users: dict,
+    recommended: bool = True,
+) -> None:
     api.post(
         applicant,
         f"/cases/{case_id}/self-assessment",
@@ -122,9 +147,9 @@ def run_case(api: Api, applicant: str, case_id: UUID, scores: dict[str, str], us
         "chair",
         f"/cases/{case_id}/appraisal",
         {
-            "recommended": True,
-            "votes_for": 2,
-            "votes_against": 0,
+            "recommended": recommended,
+            "votes_for": 2 if recommended else 0,
+            "votes_against": 0 if recommended else 2,
             "appraised_on": "2026-02-20",
         },
         status=200,
@@ -136,19 +161,7 @@ def test_a_citizen_and_a_learning_unit_are_recognised_over_http(api: Api) -> Non
     ids = registry(api)
     users = staff(api, ids)
 
-    citizen_case = api.created(
-        "lan",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-            "opened_on": "2026-01-10",
-        },
-    )
-    for code in range(1, 11):
-        upload = api.upload("lan", citizen_case, f"Giấy xác nhận {code}".encode(), str(code))
-        assert upload.status_code == 201, upload.text
+    citizen_case = open_citizen_case(api, ids["person"])
     citizen_scores = {str(i): "9" for i in range(1, 11)} | {"6": "5", "7": "8.5"}
     run_case(api, "lan", citizen_case, citizen_scores, users)
 
@@ -212,18 +225,7 @@ def test_a_refused_case_shows_why_over_http(api: Api) -> None:
     publish_sets(api)
     ids = registry(api)
     users = staff(api, ids)
-    case_id = api.created(
-        "lan",
-        "/cases",
-        {
-            "subject_id": str(ids["person"]),
-            "model": "cong_dan_hoc_tap",
-            "cycle_year": 2026,
-            "opened_on": "2026-01-10",
-        },
-    )
-    for code in range(1, 11):
-        assert api.upload("lan", case_id, b"minh chung", str(code)).status_code == 201
+    case_id = open_citizen_case(api, ids["person"])
     scores = {str(i): "9" for i in range(1, 11)} | {"5": "4"}  # 85 in total, one indicator at 4
     api.post(
         "lan",
