@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-from api import problems
+from api import idempotency, problems
 from api.routers import (
     access,
     audit,
@@ -73,6 +73,7 @@ def create_app(
     app.state.metrics = operations.metrics_registry(the_ledger, read_models)
     app.state.settings = settings
     problems.install(app)
+    idempotency.install(app, the_ledger.idempotency)
     problems.document_problems(app)
     for module in (
         criteria,

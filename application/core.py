@@ -18,6 +18,12 @@ from eventsourcing.persistence import IntegrityError
 
 from application.audit import Auditor, CheckpointTable
 from application.blobs import BlobStore
+from application.idempotency import (
+    IdempotencyStore,
+    MemoryIdempotencyStore,
+    PostgresIdempotencyStore,
+    SQLiteIdempotencyStore,
+)
 from application.settings import Settings
 from application.store import HoctapStore, open_ddl_lock, open_store
 from application.vault import (
@@ -101,10 +107,22 @@ class LedgerCore:
             with open_ddl_lock(settings):
                 checkpoints.create_table()
         self.auditor = Auditor(self.store, settings.signing_seed(), checkpoints)
+        self.idempotency = self._idempotency_store()
+        if initialise:
+            with open_ddl_lock(settings):
+                self.idempotency.create_table()
 
     def _postgres_keys(self, store: HoctapStore) -> PostgresKeyStore:
         datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
         return PostgresKeyStore(datastore.transaction, self.settings.database_schema)
+
+    def _idempotency_store(self) -> IdempotencyStore:
+        if self.settings.backend == "postgres":
+            datastore: Any = self.store.recorder.datastore  # type: ignore[attr-defined]
+            return PostgresIdempotencyStore(datastore.transaction, self.settings.database_schema)
+        if self.settings.backend == "sqlite":
+            return SQLiteIdempotencyStore(self.settings.var_dir / "idempotency.sqlite")
+        return MemoryIdempotencyStore()
 
     def _pg_keys(self, store: HoctapStore) -> None:
         self._postgres_keys(store).create_table()
