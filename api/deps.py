@@ -76,7 +76,7 @@ def acting_as(*roles: Role) -> Callable[..., CommandContext]:
 
 def if_match(
     if_match: Annotated[
-        str | None, Header(description="Phiên bản đã đọc (ETag); nếu sai, trả 409")
+        str | None, Header(description="Phiên bản đã đọc (ETag); nếu không còn hiện tại, trả 412")
     ] = None,
 ) -> int | None:
     """The aggregate version the client last read, from ``If-Match: "<version>"``."""

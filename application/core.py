@@ -33,7 +33,7 @@ from application.vault import (
     PostgresKeyStore,
     SQLiteKeyStore,
 )
-from domain.errors import NotFound, VersionConflict
+from domain.errors import NotFound, PreconditionFailed, VersionConflict
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
@@ -143,7 +143,7 @@ class LedgerCore:
             what = _KIND_VI.get(cls.__name__, cls.__name__)
             raise NotFound(f"không tìm thấy {what}", kind=cls.__name__, id=str(aggregate_id))
         if expected_version is not None and aggregate.version != expected_version:
-            raise VersionConflict(
+            raise PreconditionFailed(
                 "bản ghi đã thay đổi kể từ lần đọc",
                 expected_version=expected_version,
                 current_version=aggregate.version,

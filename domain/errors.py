@@ -56,6 +56,12 @@ class VersionConflict(DomainError):
     code = "version-conflict"
 
 
+class PreconditionFailed(VersionConflict):
+    """The version the client read (If-Match) is no longer the current one (HTTP 412)."""
+
+    code = "precondition-failed"
+
+
 # --- rules of the assessment process -------------------------------------------------------
 
 

@@ -185,7 +185,7 @@ def test_a_rule_violation_is_409_with_the_rule_and_its_evidence(env):
     assert_problem(again, 409, "case-already-open")
 
 
-def test_a_stale_if_match_is_a_conflict(env):
+def test_a_stale_if_match_fails_its_precondition(env):
     api, _ = env
     _ids, case_id = officer_opens_a_citizen_case(api)
     read = api.get("officer", f"/cases/{case_id}")
@@ -195,7 +195,7 @@ def test_a_stale_if_match_is_a_conflict(env):
         json={"reason": "Không tiếp tục"},
         headers=api.headers("officer", **{"If-Match": '"7"'}),
     )
-    assert_problem(stale, 409, "version-conflict")
+    assert_problem(stale, 412, "precondition-failed")
     fresh = api.client.post(
         f"/cases/{case_id}/withdrawal",
         json={"reason": "Không tiếp tục"},
