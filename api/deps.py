@@ -74,6 +74,15 @@ def acting_as(*roles: Role) -> Callable[..., CommandContext]:
     return dependency
 
 
+def reader(principal: PrincipalDep, ids: RequestIdsDep) -> CommandContext:
+    """The context of someone reading: reads of personal data are recorded as events."""
+    correlation, causation = ids
+    return principal.context(principal.roles, correlation, causation)
+
+
+ReaderDep = Annotated[CommandContext, Depends(reader)]
+
+
 def if_match(
     if_match: Annotated[
         str | None, Header(description="Phiên bản đã đọc (ETag); nếu không còn hiện tại, trả 412")

@@ -9,9 +9,16 @@ from datetime import timedelta
 from uuid import UUID
 
 from application.core import LedgerCore, Recorded
-from domain.access import ApiToken, UserAccount, token_id_for, user_id_for
+from domain.access import (
+    ApiToken,
+    ReadTrail,
+    UserAccount,
+    read_trail_id_for,
+    token_id_for,
+    user_id_for,
+)
 from domain.base import CommandContext, acting
-from domain.errors import NotAuthenticated, PermissionDenied
+from domain.errors import NotAuthenticated, PermissionDenied, VersionConflict
 from domain.glossary import Role
 
 TOKEN_PREFIX = "htl_"
@@ -107,3 +114,21 @@ class AccessService(LedgerCore):
         return Principal(
             user.id, user.username, tuple(user.roles), user.unit_id, user.person_id, issued.id
         )
+
+    def record_view(
+        self, ctx: CommandContext, kind: str, record_id: str, detail: str | None = None
+    ) -> None:
+        """Audit of reads: who viewed which personal record, evidence file or export."""
+        trail_id = read_trail_id_for(ctx.actor_id, self.today())
+        for _ in range(5):  # the same user reading in parallel: retry the append
+            with acting(ctx):
+                trail = self.find(ReadTrail, trail_id) or ReadTrail.start(
+                    ctx.actor_id, self.today()
+                )
+                trail.record(kind, record_id, detail)
+                try:
+                    self.save(trail)
+                    return
+                except VersionConflict:
+                    continue
+        raise VersionConflict("không ghi được nhật ký xem", trail_id=str(trail_id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
@@ -136,3 +136,40 @@ class ApiToken(LedgerAggregate):
         if self.revoked:
             raise RuleViolation("mã truy cập đã bị thu hồi trước đó")
         self.trigger_event(self.Revoked, reason=reason)
+
+
+def read_trail_id_for(user_id: str, day: date) -> UUID:
+    return ledger_id("read-trail", user_id, day.isoformat())
+
+
+@aggregate_topic("hoctap.ReadTrail")
+class ReadTrail(LedgerAggregate):
+    """What one user viewed on one day: personal records, evidence files, exports."""
+
+    class Started(LedgerCreated):
+        TOPIC = "hoctap.ReadTrail.Started"
+        user_id: str
+        day: date
+
+    class Viewed(LedgerAggregate.Event):
+        TOPIC = "hoctap.ReadTrail.Viewed"
+        kind: str  # person | household | evidence | export | complaint
+        record_id: str
+        detail: str | None
+
+        def apply(self, trail: ReadTrail) -> None:
+            trail.views += 1
+
+    def __init__(self, user_id: str, day: date) -> None:
+        self.user_id = user_id
+        self.day = day
+        self.views = 0
+
+    @classmethod
+    def start(cls, user_id: str, day: date) -> ReadTrail:
+        return cls._create(
+            cls.Started, id=read_trail_id_for(user_id, day), user_id=user_id, day=day
+        )
+
+    def record(self, kind: str, record_id: str, detail: str | None = None) -> None:
+        self.trigger_event(self.Viewed, kind=kind, record_id=record_id, detail=detail)

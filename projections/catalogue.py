@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.activity import Activity
 from projections.complaints import Complaints
 from projections.engine import Projection
+from projections.reads import Reads
 from projections.register import Register
 from projections.standings import Standings
 from projections.statistics import Statistics
@@ -18,6 +19,7 @@ def all_projections() -> dict[str, Projection]:
         Register(),
         Statistics(),
         Complaints(),
+        Reads(),
         Activity(),
     ]
     return {p.name: p for p in items}

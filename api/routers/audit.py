@@ -7,16 +7,18 @@ prove a rewritten history. Proofs carry event content, so they need an inspector
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, acting_as
 from application.bundle import dumps, make_bundle
 from domain.base import CommandContext
 from domain.glossary import Role
+from projections.reads.queries import views
 
 router = APIRouter(prefix="/audit", tags=["Kiểm chứng"])
 AuditorDep = Annotated[CommandContext, Depends(acting_as(Role.INSPECTOR, Role.ADMINISTRATOR))]
@@ -122,3 +124,33 @@ def bundle(case_id: UUID, ledger: LedgerDep, _: AuditorDep, files: bool = False)
     return Response(
         body.encode(), media_type="application/json", headers={"Content-Disposition": disposition}
     )
+
+
+class ViewPublic(BaseModel):
+    position: int
+    viewer_id: str | None
+    viewer_role: str | None
+    kind: str = Field(description="person | household | evidence | export | complaint")
+    record_id: str
+    detail: str | None
+    viewed_at: datetime
+
+
+@router.get("/reads", response_model=list[ViewPublic])
+def reads(
+    request: Request,
+    _: AuditorDep,
+    record_id: Annotated[str | None, Query(max_length=128)] = None,
+    viewer_id: Annotated[str | None, Query(max_length=128)] = None,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[ViewPublic]:
+    """Who viewed which person's record, evidence file or export (inspectors)."""
+    rows = views(
+        request.app.state.read_models.engine,
+        record_id=record_id,
+        viewer_id=viewer_id,
+        kind=kind,
+        limit=limit,
+    )
+    return [ViewPublic(**row) for row in rows]

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 
 from api import schemas, views
-from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, acting_as
+from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
 from application.assessment_service import SeatRequest
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
@@ -86,9 +86,13 @@ def attach_evidence(
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def read_evidence(case_id: UUID, evidence_id: UUID, ledger: LedgerDep, _: PrincipalDep) -> Response:
-    """The evidence file, after checking its bytes against the digest in the log."""
+def read_evidence(
+    case_id: UUID, evidence_id: UUID, ledger: LedgerDep, reading: ReaderDep
+) -> Response:
+    """The evidence file, after checking its bytes against the digest in the log.
+    The download is recorded."""
     content, media_type = ledger.read_evidence(case_id, evidence_id)
+    ledger.record_view(reading, "evidence", str(evidence_id), f"hồ sơ {case_id}")
     return Response(content, media_type=media_type)
 
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import views
-from api.deps import OFFICERS, LedgerDep, PrincipalDep, acting_as
+from api.deps import OFFICERS, LedgerDep, PrincipalDep, ReaderDep, acting_as
 from api.routers.reads import WaitFor, caught_up
 from api.schemas import Reason, Recorded, Strict
 from application.complaint_service import Attachment
@@ -246,10 +246,15 @@ def complaints_due(
 
 @router.get("/{complaint_id}", response_model=ComplaintPublic)
 def read_complaint(
-    complaint_id: UUID, ledger: LedgerDep, principal: PrincipalDep, response: Response
+    complaint_id: UUID,
+    ledger: LedgerDep,
+    principal: PrincipalDep,
+    reading: ReaderDep,
+    response: Response,
 ) -> ComplaintPublic:
     """The complaint, its steps and every deadline computed from its stored dates."""
     complaint = ledger.complaint(complaint_id)
+    ledger.record_view(reading, "complaint", str(complaint.id))
     views.etag(response, complaint.version)
     readers = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
     may_read = any(r in principal.roles for r in readers) or (

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import LedgerDep, PrincipalDep
+from api.deps import LedgerDep, ReaderDep
 from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep, units_within
 from application.exports import (
     CSV_MEDIA_TYPE,
@@ -48,7 +48,7 @@ def export_standings(
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
-    _: PrincipalDep,
+    reading: ReaderDep,
     cycle_year: Year,
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
@@ -63,14 +63,16 @@ def export_standings(
         descending=False,
         limit=MAX_ROWS,
     )
+    ledger.record_view(reading, "export", f"standings.{fmt}", f"năm {cycle_year}")
     return _file(standings_sheet(page.items), f"bang-xep-hang-{cycle_year}", fmt)
 
 
 @router.get("/register.{fmt}", response_class=Response, responses=FILE)
 def export_register(
-    fmt: Format, models: ReadModelsDep, _: PrincipalDep, cycle_year: Year
+    fmt: Format, ledger: LedgerDep, models: ReadModelsDep, reading: ReaderDep, cycle_year: Year
 ) -> Response:
     rows = decided(models.engine, cycle_year=cycle_year, limit=MAX_ROWS)
+    ledger.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
     return _file(register_sheet(rows), f"so-cong-nhan-{cycle_year}", fmt)
 
 
@@ -79,7 +81,7 @@ def export_statistics(
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
-    _: PrincipalDep,
+    reading: ReaderDep,
     cycle_year: Year,
     structure: Literal["two_level", "three_level"] = "two_level",
 ) -> Response:
@@ -91,4 +93,5 @@ def export_statistics(
         targets=targets,
     )
     sheet = statistics_sheet(result, STRUCTURE_LABELS[structure])
+    ledger.record_view(reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {structure}")
     return _file(sheet, f"thong-ke-{cycle_year}-{structure}", fmt)

@@ -8,7 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
-from api.deps import ADMIN, OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, acting_as
+from api.deps import (
+    ADMIN,
+    OFFICERS,
+    IfMatchDep,
+    LedgerDep,
+    PrincipalDep,
+    ReaderDep,
+    acting_as,
+)
 from domain.base import CommandContext
 from domain.glossary import Role, SubjectKind
 from domain.registry import AdministrativeUnit, Collective, Person
@@ -67,19 +75,30 @@ def register_person(
 
 @router.post("/persons/lookup", response_model=schemas.PersonPublic)
 def find_person(
-    body: schemas.PersonLookup, ledger: LedgerDep, principal: PrincipalDep, response: Response
+    body: schemas.PersonLookup,
+    ledger: LedgerDep,
+    principal: PrincipalDep,
+    reading: ReaderDep,
+    response: Response,
 ) -> schemas.PersonPublic:
-    """Find a person by CCCD (sent in the body, never in a URL)."""
+    """Find a person by CCCD (sent in the body, never in a URL). The look-up is recorded."""
     item = ledger.find_person_by_cccd(body.cccd)
+    ledger.record_view(reading, "person", str(item.id), "tra cứu theo CCCD")
     views.etag(response, item.version)
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
 
 
 @router.get("/persons/{person_id}", response_model=schemas.PersonPublic)
 def read_person(
-    person_id: UUID, ledger: LedgerDep, principal: PrincipalDep, response: Response
+    person_id: UUID,
+    ledger: LedgerDep,
+    principal: PrincipalDep,
+    reading: ReaderDep,
+    response: Response,
 ) -> schemas.PersonPublic:
+    """A person's record; personal fields only for those who need them. The view is recorded."""
     item = ledger.get(Person, person_id)
+    ledger.record_view(reading, "person", str(item.id))
     views.etag(response, item.version)
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
 
@@ -118,9 +137,15 @@ def register_collective(
 
 @router.get("/collectives/{collective_id}", response_model=schemas.CollectivePublic)
 def read_collective(
-    collective_id: UUID, ledger: LedgerDep, principal: PrincipalDep, response: Response
+    collective_id: UUID,
+    ledger: LedgerDep,
+    principal: PrincipalDep,
+    reading: ReaderDep,
+    response: Response,
 ) -> schemas.CollectivePublic:
     item = ledger.get(Collective, collective_id)
+    if item.kind is SubjectKind.HOUSEHOLD:
+        ledger.record_view(reading, "household", str(item.id))
     views.etag(response, item.version)
     name = item.name
     if item.kind is SubjectKind.HOUSEHOLD:

@@ -153,7 +153,15 @@ def test_health_and_metrics_show_the_lag_of_each_view(api: Api):
     api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
     health = api.client.get("/health").json()
     names = {p["name"] for p in health["projections"]}
-    assert names == {"units", "standings", "register", "statistics", "complaints", "activity"}
+    assert names == {
+        "units",
+        "standings",
+        "register",
+        "statistics",
+        "complaints",
+        "reads",
+        "activity",
+    }
     assert all(p["lag_events"] >= 0 for p in health["projections"])
     metrics = api.client.get("/metrics")
     assert metrics.status_code == 200

@@ -1,0 +1,31 @@
+"""Who viewed a record, or what a viewer viewed."""
+
+from __future__ import annotations
+
+from projections.engine import Engine, Row
+from projections.reads.projection import VIEWS, Reads
+
+
+def views(
+    engine: Engine,
+    *,
+    record_id: str | None = None,
+    viewer_id: str | None = None,
+    kind: str | None = None,
+    limit: int = 200,
+) -> list[Row]:
+    projection = Reads()
+    table = engine.qualified(projection, engine.ensure_live(projection), "views")
+    mark = engine.store.mark
+    where: list[str] = []
+    params: list[object] = []
+    for column, value in (("record_id", record_id), ("viewer_id", viewer_id), ("kind", kind)):
+        if value is not None:
+            where.append(f"{column} = {mark}")
+            params.append(value)
+    sql = (
+        f"SELECT * FROM {table}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" ORDER BY position LIMIT {int(limit)}"
+    )
+    return [VIEWS.decode(r) for r in engine.store.fetch_all(sql, params)]

@@ -1,0 +1,11 @@
+CREATE TABLE IF NOT EXISTS {views} (
+    position INTEGER PRIMARY KEY,
+    viewer_id TEXT,
+    viewer_role TEXT,
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    detail TEXT,
+    viewed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {prefix}_views_record ON {views} (record_id, position);
+CREATE INDEX IF NOT EXISTS {prefix}_views_viewer ON {views} (viewer_id, position)
