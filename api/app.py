@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-from api import idempotency, problems
+from api import idempotency, limits, problems
 from api.routers import (
     access,
     audit,
@@ -74,6 +74,7 @@ def create_app(
     app.state.settings = settings
     problems.install(app)
     idempotency.install(app, the_ledger.idempotency)
+    limits.install(app, settings)
     problems.document_problems(app)
     for module in (
         criteria,

@@ -53,6 +53,7 @@ _TITLES = {
     413: "Nội dung quá lớn",
     415: "Kiểu tệp không được chấp nhận",
     422: "Dữ liệu không hợp lệ",
+    429: "Quá nhiều yêu cầu",
     500: "Lỗi máy chủ",
     503: "Tạm thời chưa sẵn sàng",
 }
@@ -173,9 +174,11 @@ DOCUMENTED = {
     "404": "Không tìm thấy",
     "409": "Vi phạm quy tắc hoặc xung đột phiên bản",
     "412": "If-Match không còn là phiên bản hiện tại",
+    "413": "Yêu cầu quá lớn",
     "415": "Kiểu tệp không được chấp nhận",
     "422": "Dữ liệu không hợp lệ",
     "500": "Lỗi máy chủ (ví dụ tệp minh chứng không còn khớp mã băm)",
+    "429": "Quá nhiều yêu cầu",
     "503": "Mô hình đọc chưa cập nhật kịp",
 }
 

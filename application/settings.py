@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     signing_key: SecretStr | None = None  # base64 of a 32-byte Ed25519 seed: signs checkpoints
     token_ttl_hours: int = 24 * 30
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Requests per second a bearer token may send on average, and in a burst (0: no limit).
+    rate_limit_per_second: float = 20.0
+    rate_limit_burst: int = 100
     pool_size: int = 5
     pool_max_overflow: int = 10
     lock_timeout_seconds: int = 5

@@ -41,6 +41,7 @@ CONFIG = Settings(
     master_key=base64.b64encode(secrets.token_bytes(32)).decode(),
     lookup_secret=secrets.token_urlsafe(16),
     checkpoint_every_seconds=0,
+    rate_limit_per_second=0,
 )
 LEDGER = Ledger(CONFIG)
 TOKEN = bootstrap_admin(LEDGER)
