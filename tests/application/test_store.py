@@ -26,38 +26,48 @@ from tests.conftest import make_settings
 ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
 
 
-def _start(settings: Settings, barrier, results) -> None:  # in a child process
+def _write(
+    settings: Settings, barrier, results, tag: int, count: int, initialise: bool
+) -> None:  # in a child process
+    """Start a ledger at the barrier, then establish ``count`` units; report "ok" or why not."""
     barrier.wait()
     try:
-        ledger = Ledger(settings)
-        ledger.establish_unit(
-            ADMIN,
-            code=f"P{multiprocessing.current_process().pid}",
-            name="Tỉnh",
-            level=UnitLevel.PROVINCE,
-            unit_type="tinh",
-            parent_id=None,
-            valid_from=date(2020, 1, 1),
-        )
+        ledger = Ledger(settings, initialise=initialise)
+        for n in range(count):
+            ledger.establish_unit(
+                ADMIN,
+                code=f"W{tag}-{n}",
+                name="Tỉnh",
+                level=UnitLevel.PROVINCE,
+                unit_type="tinh",
+                parent_id=None,
+                valid_from=date(2020, 1, 1),
+            )
         ledger.close()
         results.put("ok")
     except Exception as exc:  # reported to the parent, which fails the test
         results.put(f"{type(exc).__name__}: {exc}")
 
 
+def run_writers(settings: Settings, count: int, *, initialise: bool) -> list[str]:
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(4), ctx.Queue()
+    workers = [
+        ctx.Process(target=_write, args=(settings, barrier, results, tag, count, initialise))
+        for tag in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    return [results.get(timeout=5) for _ in workers]
+
+
 def test_several_processes_starting_at_once_on_a_new_postgres_schema_all_succeed(
     pg_schema: str, tmp_path: Path
 ):
     settings = make_settings("postgres", tmp_path, pg_schema)
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(4), ctx.Queue()
-    workers = [ctx.Process(target=_start, args=(settings, barrier, results)) for _ in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    outcomes = [results.get(timeout=5) for _ in workers]
-    assert outcomes == ["ok"] * 4
+    assert run_writers(settings, 1, initialise=True) == ["ok"] * 4
 
 
 def test_embedded_default_is_sqlite_under_var(tmp_path: Path):
@@ -192,39 +202,10 @@ def test_a_case_opened_before_versions_were_recorded_reads_back_with_an_unknown_
         ledger.close()
 
 
-def _write_many(settings: Settings, barrier, results, tag: int) -> None:  # in a child process
-    barrier.wait()
-    try:
-        ledger = Ledger(settings, initialise=False)
-        for n in range(25):
-            ledger.establish_unit(
-                ADMIN,
-                code=f"W{tag}-{n}",
-                name="Tỉnh",
-                level=UnitLevel.PROVINCE,
-                unit_type="tinh",
-                parent_id=None,
-                valid_from=date(2020, 1, 1),
-            )
-        ledger.close()
-        results.put("ok")
-    except Exception as exc:  # reported to the parent, which fails the test
-        results.put(f"{type(exc).__name__}: {exc}")
-
-
 def test_chain_positions_stay_gap_free_under_concurrent_writers(pg_schema: str, tmp_path: Path):
     settings = make_settings("postgres", tmp_path, pg_schema)
     Ledger(settings).close()  # tables first, as `hoctap db init` does
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(4), ctx.Queue()
-    workers = [
-        ctx.Process(target=_write_many, args=(settings, barrier, results, tag)) for tag in range(4)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert [results.get(timeout=5) for _ in workers] == ["ok"] * 4
+    assert run_writers(settings, 25, initialise=False) == ["ok"] * 4
     ledger = Ledger(settings)
     try:
         rows = list(chained_events(ledger.store))
