@@ -47,70 +47,43 @@ def load_demo(ledger: Ledger) -> dict[str, UUID]:
     return users.ids
 
 
+MERGER_DAY = date(2025, 7, 1)
+MERGER_BASIS = "Nghị quyết sắp xếp đơn vị hành chính cấp xã năm 2025"
+
+
 def _units(ledger: Ledger) -> dict[str, UUID]:
-    province = ledger.establish_unit(
-        SYSTEM,
-        code="DEMO-T",
-        name="Tỉnh Minh Họa",
-        level=UnitLevel.PROVINCE,
-        unit_type="tinh",
-        parent_id=None,
-        valid_from=date(2008, 1, 1),
+    """A province, a district until 2025-06-30, two communes merged into one on 2025-07-01."""
+
+    def unit(
+        code: str,
+        name: str,
+        level: UnitLevel,
+        unit_type: str,
+        parent: UUID | None,
+        since: date = date(2008, 1, 1),
+        legal_basis: str | None = None,
+    ) -> UUID:
+        return ledger.establish_unit(
+            SYSTEM,
+            code=code,
+            name=name,
+            level=level,
+            unit_type=unit_type,
+            parent_id=parent,
+            valid_from=since,
+            legal_basis=legal_basis,
+        ).id
+
+    province = unit("DEMO-T", "Tỉnh Minh Họa", UnitLevel.PROVINCE, "tinh", None)
+    district = unit("DEMO-H", "Huyện Sông Xanh", UnitLevel.DISTRICT, "huyen", province)
+    old_a = unit("DEMO-XA", "Xã An Hòa", UnitLevel.COMMUNE, "xa", district)
+    old_b = unit("DEMO-XB", "Xã Bình Minh", UnitLevel.COMMUNE, "xa", district)
+    merged = unit(
+        "DEMO-XM", "Xã An Bình", UnitLevel.COMMUNE, "xa", province, MERGER_DAY, MERGER_BASIS
     )
-    district = ledger.establish_unit(
-        SYSTEM,
-        code="DEMO-H",
-        name="Huyện Sông Xanh",
-        level=UnitLevel.DISTRICT,
-        unit_type="huyen",
-        parent_id=province.id,
-        valid_from=date(2008, 1, 1),
-    )
-    old_a = ledger.establish_unit(
-        SYSTEM,
-        code="DEMO-XA",
-        name="Xã An Hòa",
-        level=UnitLevel.COMMUNE,
-        unit_type="xa",
-        parent_id=district.id,
-        valid_from=date(2008, 1, 1),
-    )
-    old_b = ledger.establish_unit(
-        SYSTEM,
-        code="DEMO-XB",
-        name="Xã Bình Minh",
-        level=UnitLevel.COMMUNE,
-        unit_type="xa",
-        parent_id=district.id,
-        valid_from=date(2008, 1, 1),
-    )
-    merged = ledger.establish_unit(
-        SYSTEM,
-        code="DEMO-XM",
-        name="Xã An Bình",
-        level=UnitLevel.COMMUNE,
-        unit_type="xa",
-        parent_id=province.id,
-        valid_from=date(2025, 7, 1),
-        legal_basis="Nghị quyết sắp xếp đơn vị hành chính cấp xã năm 2025",
-    )
-    ledger.merge_units(
-        SYSTEM,
-        [old_a.id, old_b.id],
-        merged.id,
-        date(2025, 7, 1),
-        "Nghị quyết sắp xếp đơn vị hành chính cấp xã năm 2025",
-    )
-    village = ledger.establish_unit(
-        SYSTEM,
-        code="DEMO-TH1",
-        name="Thôn Đông",
-        level=UnitLevel.VILLAGE,
-        unit_type="thon",
-        parent_id=merged.id,
-        valid_from=date(2025, 7, 1),
-    )
-    return {"province": province.id, "commune": merged.id, "village": village.id}
+    ledger.merge_units(SYSTEM, [old_a, old_b], merged, MERGER_DAY, MERGER_BASIS)
+    village = unit("DEMO-TH1", "Thôn Đông", UnitLevel.VILLAGE, "thon", merged, MERGER_DAY)
+    return {"province": province, "commune": merged, "village": village}
 
 
 def _people(ledger: Ledger, unit: dict[str, UUID]) -> dict[str, UUID]:
