@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from application.generator.plan import CaseGroup, CasePlan
+from application.generator.appeals import AppealRunner, Decided, Save
+from application.generator.plan import Appeal, CaseGroup, CasePlan
 from application.generator.scoring import (
     EvidenceFiles,
     failing_scores,
@@ -53,8 +54,6 @@ OPENING = {
     2025: (date(2025, 12, 1), 45),
     2026: (date(2026, 8, 3), 25),
 }
-#: No generated date falls after this day (the clock must have reached it).
-GENERATED_UNTIL = date(2026, 11, 10)
 _WITHDRAWN = (
     "Chuyển nơi cư trú trong năm đánh giá",
     "Tự nguyện rút đăng ký để hoàn thiện minh chứng năm sau",
@@ -92,6 +91,7 @@ class Outcome:
     passing: bool
     recommended: bool
     refusal: str | None = None  # the signer's reason to refuse a recommended case
+    near_miss: bool = False  # failing by little: a complaint can show it should have passed
 
 
 def _ctx(user: UserPlan, correlation: str) -> CommandContext:
@@ -106,14 +106,18 @@ class CaseRunner:
         circles: dict[UUID, set[UUID]],
         rng: random.Random,
         seed: int,
+        appeals: AppealRunner,
     ) -> None:
         self.specs, self.evidence, self.circles, self.rng = specs, evidence, circles, rng
-        self.seed = seed
+        self.seed, self.appeals = seed, appeals
         self.statuses: Counter[CaseStatus] = Counter()
-        self._numbers: Counter[UUID] = Counter()
+        self.decisions = 0
+        self._numbers: Counter[UUID] = appeals.numbers
 
-    def run_group(self, group: CaseGroup) -> list[AssessmentCase | RecognitionDecision]:
-        """The group's cases, and its decision first when it decides any (save them together)."""
+    def run_group(self, group: CaseGroup) -> list[Save]:
+        """What to save, in order: the group's cases with their decision, if it decides any
+        (after the cases, so that views meet each case before its decision), then what
+        follows each decision: complaints, reopened cases, amending decisions."""
         cases: list[AssessmentCase] = []
         decided: list[tuple[CasePlan, Ruling]] = []
         for plan in group.cases:
@@ -121,15 +125,22 @@ class CaseRunner:
             cases.append(case)
             if ruling is not None:
                 decided.append((plan, ruling))
-            self.statuses[plan.status] += 1
-        if not decided:
-            return list(cases)
-        return [self._decide(group, decided), *cases]
+        saves: list[Save] = [tuple(cases)]
+        if decided:
+            decision = self._decide(group, decided)
+            self.decisions += 1
+            saves = [(*cases, decision)]
+            for plan, ruling in decided:
+                saves += self.appeals.run(Decided(plan, ruling, decision, group.authority))
+        self.statuses.update(case.status for case in cases)
+        return saves
 
     def _outcome(self, plan: CasePlan) -> Outcome:
         rng = self.rng
         if plan.status is S.GRANTED:
             return Outcome(S.APPRAISED, passing=True, recommended=True)
+        if plan.status is S.REFUSED and plan.appeal in (Appeal.UPHELD, Appeal.SECOND_UPHELD):
+            return Outcome(S.APPRAISED, passing=False, recommended=False, near_miss=True)
         if plan.status is S.REFUSED:
             draw = rng.random()
             if draw < 0.7:
@@ -155,7 +166,11 @@ class CaseRunner:
         )
         correlation = f"sinh-{self.seed}:{subject.id}:{plan.cycle}"
         filer = self._filer(plan, correlation)
-        final = passing_scores(spec, rng) if outcome.passing else failing_scores(spec, rng)
+        final = (
+            passing_scores(spec, rng)
+            if outcome.passing
+            else failing_scores(spec, rng, near_miss=outcome.near_miss)
+        )
         with acting(filer):
             case = AssessmentCase.open(
                 subject_id=subject.id,

@@ -4,6 +4,12 @@ Three cycles: 2024 (assessed in early 2025, decided by the pre-reform commune, o
 for learning units), 2025 (assessed in early 2026 by the post-reform commune, or the province)
 and 2026 (in progress in late 2026). Every status appears in every cycle of ten cases or more:
 the first ten cases of a cycle in each province take one status each, the rest are drawn.
+
+Some decided cases go further (:class:`Appeal`): a share of refused subjects complain, and a
+few granted titles are revoked. As with statuses, the first refused cases of a cycle in each
+province take one kind of appeal each, so that every kind appears in a small data set; the
+rest are drawn. Appeals that end in a new decision belong to the closed cycles only: the
+2026 cycle's complaints are still being received, accepted or resolved.
 """
 
 from __future__ import annotations
@@ -12,16 +18,20 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 from uuid import UUID
 
 from application.generator.geography import Commune, Province
 from application.generator.registry import CommuneRegistry, HouseholdPlan, OrgPlan, ResidentPlan
 from application.generator.staff import ProvinceStaff, Staff
-from domain.glossary import CaseStatus, SubjectKind, TitleModel
+from domain.glossary import CaseStatus, SubjectKind, TitleModel, UnitLevel
 from domain.registry import AdministrativeUnit
 
 S = CaseStatus
 CYCLES = (2024, 2025, 2026)
+#: No generated date falls after this day (the clock must have reached it).
+GENERATED_UNTIL = date(2026, 11, 10)
 _CYCLE_SHARE = (34, 34, 32)
 _MODELS = (TitleModel.LEARNING_CITIZEN, TitleModel.LEARNING_FAMILY, TitleModel.LEARNING_UNIT)
 _MODEL_WEIGHTS = (60, 30, 10)
@@ -53,6 +63,55 @@ STATUS_WEIGHTS = {2024: _CLOSED_CYCLE, 2025: _CLOSED_CYCLE, 2026: _OPEN_CYCLE}
 DECIDED = (S.GRANTED, S.REFUSED)
 
 
+class Appeal(StrEnum):
+    """What happens to a decided case after its decision."""
+
+    UPHELD = "upheld"  # accepted and upheld: reopened, scores revised, an amending decision grants
+    REJECTED = "rejected"  # accepted and rejected
+    NOT_ACCEPTED = "not_accepted"  # refused for acceptance, naming the rule
+    LAWSUIT = "lawsuit"  # rejected, then an administrative lawsuit
+    SECOND_REJECTED = "second_rejected"  # rejected, then a second complaint, also rejected
+    SECOND_UPHELD = "second_upheld"  # rejected, then upheld on a second complaint: reopened
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"  # received lately, not yet accepted
+    AWAITING_RESOLUTION = "awaiting_resolution"  # accepted, not yet resolved
+    REVOKED = "revoked"  # a granted title revoked by an amending decision
+
+    @property
+    def complaints(self) -> int:
+        """How many complaints this appeal files."""
+        if self is Appeal.REVOKED:
+            return 0
+        return 2 if self in (Appeal.SECOND_REJECTED, Appeal.SECOND_UPHELD) else 1
+
+    @property
+    def decisions(self) -> int:
+        """How many amending decisions it takes."""
+        return 1 if self in (Appeal.UPHELD, Appeal.REVOKED) else 0
+
+
+#: Kinds of complaint about a refusal, and their weights, in closed and in open cycles.
+_CLOSED_APPEALS = {
+    Appeal.UPHELD: 25,
+    Appeal.REJECTED: 35,
+    Appeal.NOT_ACCEPTED: 15,
+    Appeal.LAWSUIT: 10,
+    Appeal.SECOND_REJECTED: 10,
+    Appeal.SECOND_UPHELD: 5,
+}
+_OPEN_APPEALS = {
+    Appeal.AWAITING_ACCEPTANCE: 30,
+    Appeal.AWAITING_RESOLUTION: 30,
+    Appeal.NOT_ACCEPTED: 15,
+    Appeal.REJECTED: 25,
+}
+APPEAL_WEIGHTS = {2024: _CLOSED_APPEALS, 2025: _CLOSED_APPEALS, 2026: _OPEN_APPEALS}
+#: Second complaints go to the level above the deciding authority: none above a province here.
+_SECOND = {Appeal.SECOND_REJECTED, Appeal.SECOND_UPHELD}
+#: Share of refused subjects who complain; share of granted titles (closed cycles) revoked.
+COMPLAINT_RATE = 0.15
+REVOCATION_RATE = 0.004
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """What a case needs to know about its subject."""
@@ -74,6 +133,7 @@ class CasePlan:
     cycle: int
     status: CaseStatus
     handler: Staff  # the commune whose officers file and review it
+    appeal: Appeal | None = None
 
 
 @dataclass(slots=True)
@@ -87,6 +147,16 @@ class CaseGroup:
     @property
     def decides(self) -> bool:
         return any(c.status in DECIDED for c in self.cases)
+
+    @property
+    def complaints(self) -> int:
+        return sum(c.appeal.complaints for c in self.cases if c.appeal is not None)
+
+    @property
+    def decisions(self) -> int:
+        """The group's decision, if it decides any case, and the decisions amending it."""
+        amending = sum(c.appeal.decisions for c in self.cases if c.appeal is not None)
+        return int(self.decides) + amending
 
 
 def allocate(total: int, weights: list[int] | tuple[int, ...]) -> list[int]:
@@ -200,3 +270,40 @@ def plan_cases(
                 for subject in rng.sample(subjects[model], counts[cycle][model]):
                     group.cases.append(CasePlan(subject, model, cycle, statuses.pop(), handler))
     return list(groups.values())
+
+
+def plan_appeals(groups: list[CaseGroup], rng: random.Random) -> None:
+    """Choose which decided cases of one province are complained about or revoked."""
+    for cycle in CYCLES:
+        weights = APPEAL_WEIGHTS[cycle]
+        owed = list(weights)  # kinds not yet given in this cycle of this province
+        revocation_owed = cycle != CYCLES[-1]
+        for group in groups:
+            if group.cycle != cycle:
+                continue
+            allowed = [
+                a
+                for a in weights
+                if group.authority.unit.level is not UnitLevel.PROVINCE or a not in _SECOND
+            ]
+            for plan in group.cases:
+                if plan.status is S.REFUSED:
+                    plan.appeal = _complaint(owed, allowed, weights, rng)
+                elif plan.status is S.GRANTED and revocation_owed:
+                    revocation_owed = False
+                    plan.appeal = Appeal.REVOKED
+                elif plan.status is S.GRANTED and cycle != CYCLES[-1]:
+                    plan.appeal = Appeal.REVOKED if rng.random() < REVOCATION_RATE else None
+
+
+def _complaint(
+    owed: list[Appeal], allowed: list[Appeal], weights: dict[Appeal, int], rng: random.Random
+) -> Appeal | None:
+    """The next kind still owed in this cycle, else a drawn one (or none) for a refusal."""
+    for appeal in owed:
+        if appeal in allowed:
+            owed.remove(appeal)
+            return appeal
+    if rng.random() >= COMPLAINT_RATE:
+        return None
+    return rng.choices(allowed, [weights[a] for a in allowed])[0]

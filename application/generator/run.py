@@ -11,20 +11,29 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
+from application.generator.appeals import AppealRunner, Authorities
 from application.generator.batches import Batches, Progress
-from application.generator.cases import GENERATED_UNTIL, CaseRunner, Specs
+from application.generator.cases import CaseRunner, Specs
 from application.generator.family_criteria import FAMILY_SET, FAMILY_SET_CODE
 from application.generator.geography import Province, build_province
 from application.generator.names import Names
-from application.generator.plan import CaseGroup, demand, plan_cases, pool_sizes
+from application.generator.plan import (
+    GENERATED_UNTIL,
+    CaseGroup,
+    demand,
+    plan_appeals,
+    plan_cases,
+    pool_sizes,
+)
 from application.generator.registry import CommuneRegistry, RegistryPlanner, build_registry
 from application.generator.scoring import EvidenceFiles
 from application.generator.staff import ProvinceStaff, plan_staff
 from application.ledger import Ledger
 from domain.base import CommandContext, acting
 from domain.errors import InvalidInput, RuleViolation
-from domain.glossary import CaseStatus, Role
+from domain.glossary import CaseStatus, ComplaintStatus, Role
 from domain.registry import AdministrativeUnit, unit_id_for
+from domain.rules import COMPLAINT_CLOCKS
 
 #: Cases per province before another province is added (34 at most, as since 2025-07-01).
 CASES_PER_PROVINCE = 30_000
@@ -47,7 +56,11 @@ class GenerationSummary:
     organisations: int
     users: int
     cases_by_status: dict[str, int]
-    decisions: int
+    decisions: int  # first decisions and amending ones
+    amending_decisions: int  # granting on appeal, or revoking
+    complaints_by_status: dict[str, int]  # first and second complaints, where they stand
+    second_complaints: int
+    lawsuits: int
     evidence_files: int
     events: int
 
@@ -63,6 +76,10 @@ class GenerationSummary:
     def cases(self) -> int:
         return sum(self.cases_by_status.values())
 
+    @property
+    def complaints(self) -> int:
+        return sum(self.complaints_by_status.values())
+
 
 @dataclass(slots=True)
 class ProvincePlan:
@@ -75,8 +92,10 @@ class ProvincePlan:
     def aggregates(self) -> int:
         subjects = sum(sum(r.size) for r in self.registries)
         cases = sum(len(g.cases) for g in self.groups)
-        decisions = sum(1 for g in self.groups if g.decides)
-        return len(self.province.units()) + subjects + len(self.staff.users()) + cases + decisions
+        decisions = sum(g.decisions for g in self.groups)
+        complaints = sum(g.complaints for g in self.groups)
+        people = subjects + len(self.staff.users())
+        return len(self.province.units()) + people + cases + decisions + complaints
 
 
 def generate(
@@ -98,6 +117,9 @@ def generate(
         raise RuleViolation("kho đã có dữ liệu mô phỏng (tỉnh MP01)")
     system = CommandContext("system:generator", Role.ADMINISTRATOR.value, f"sinh-{seed}")
     specs = _publish_criteria(ledger, system)
+    clocks = ledger.latest_rules(COMPLAINT_CLOCKS)
+    if clocks is None:
+        raise RuleViolation("chưa công bố thời hạn khiếu nại")
     rng = random.Random(seed)
     names = Names(rng)
     plans = [
@@ -105,20 +127,21 @@ def generate(
         for number, cases in enumerate(_province_cases(scale), start=1)
     ]
     batches = Batches(ledger, sum(p.aggregates for p in plans), progress)
-    runner = CaseRunner(specs, EvidenceFiles(ledger.blobs, rng), {}, rng, seed)
-    decisions = 0
+    appeals = AppealRunner(clocks, ledger.vault, rng, seed, Counter())
+    runner = CaseRunner(specs, EvidenceFiles(ledger.blobs, rng), {}, rng, seed, appeals)
     for plan in plans:
         batches.add(*plan.province.units())
         with acting(system):
             for registry in plan.registries:
                 batches.add(*build_registry(registry, ledger.vault))
             batches.add(*(user.build() for user in plan.staff.users()))
-        runner.circles = plan.staff.circles()
+        runner.circles = appeals.circles = plan.staff.circles()
+        appeals.authorities = Authorities(plan.province, plan.staff)
         for group in plan.groups:
-            batches.add(*runner.run_group(group))
-            decisions += group.decides
+            for save in runner.run_group(group):
+                batches.add(*save)
     batches.flush()
-    return _summary(ledger, plans, runner, seed, scale, decisions)
+    return _summary(ledger, plans, runner, seed, scale)
 
 
 def _province_cases(scale: int) -> list[int]:
@@ -160,6 +183,7 @@ def _plan_province(
     staff = plan_staff(province, registries, rng)
     plan = ProvincePlan(province, registries, staff)
     plan.groups = plan_cases(province, registries, wanted, staff, rng)
+    plan_appeals(plan.groups, rng)
     return plan
 
 
@@ -169,10 +193,11 @@ def _summary(
     runner: CaseRunner,
     seed: int,
     scale: int,
-    decisions: int,
 ) -> GenerationSummary:
     registries = [r for p in plans for r in p.registries]
     statuses: Counter[CaseStatus] = runner.statuses
+    complaints = runner.appeals.complaints
+    complaint_statuses = Counter(c.status for c in complaints)
     return GenerationSummary(
         seed=seed,
         scale=scale,
@@ -187,7 +212,11 @@ def _summary(
         organisations=sum(len(r.orgs) for r in registries),
         users=sum(len(p.staff.users()) for p in plans),
         cases_by_status={s.value: statuses[s] for s in CaseStatus},
-        decisions=decisions,
+        decisions=runner.decisions + runner.appeals.amending_decisions,
+        amending_decisions=runner.appeals.amending_decisions,
+        complaints_by_status={s.value: complaint_statuses[s] for s in ComplaintStatus},
+        second_complaints=sum(1 for c in complaints if c.level == 2),
+        lawsuits=sum(1 for c in complaints if c.lawsuit is not None),
         evidence_files=runner.evidence.count,
         events=ledger.store.recorder.max_notification_id() or 0,
     )

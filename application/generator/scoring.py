@@ -55,9 +55,12 @@ def passing_scores(spec: CriteriaSpec, rng: random.Random) -> dict[str, Decimal]
     return scores
 
 
-def failing_scores(spec: CriteriaSpec, rng: random.Random) -> dict[str, Decimal]:
+def failing_scores(
+    spec: CriteriaSpec, rng: random.Random, *, near_miss: bool = False
+) -> dict[str, Decimal]:
     """A near miss the set allows (one indicator under its floor, a mandatory target unmet, a
-    total just short) or a clearly weak dossier."""
+    total just short) or a clearly weak dossier; only a near miss with ``near_miss`` (the
+    dossiers a complaint can turn round)."""
     points = [i for i in spec.indicators if i.kind is IndicatorKind.POINTS]
     rules = spec.rules
     floored = [i for i in points if rules.indicator_floors.get(i.code, rules.indicator_floor)]
@@ -65,6 +68,8 @@ def failing_scores(spec: CriteriaSpec, rng: random.Random) -> dict[str, Decimal]
     modes += ["floor", "floor"] if floored else []
     modes += ["mandatory"] if rules.mandatory else []
     modes += ["short", "short"] if rules.min_total is not None else []
+    if near_miss and len(modes) > 1:
+        modes.remove("weak")
     while True:
         mode = rng.choice(modes)
         if mode == "weak":
@@ -88,6 +93,34 @@ def failing_scores(spec: CriteriaSpec, rng: random.Random) -> dict[str, Decimal]
                 )
         if not evaluate(spec, scores).passed:
             return scores
+
+
+def appeal_revision(spec: CriteriaSpec, scores: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The fewest changes that make ``scores`` pass: what a reviewer corrects when a complaint
+    shows evidence was overlooked (a target met, an indicator under its floor, a short total).
+
+    Returns only the indicators that change, with their new scores.
+    """
+    revised = dict(scores)
+    rules = spec.rules
+    for code in rules.mandatory:
+        if revised.get(code, Decimal(0)) <= 0:
+            indicator = spec.indicator(code)
+            revised[code] = (
+                Decimal(1) if indicator is None else min(Decimal(1), indicator.max_points)
+            )
+    points = [i for i in spec.indicators if i.kind is IndicatorKind.POINTS]
+    for indicator in points:
+        floor = rules.indicator_floors.get(indicator.code, rules.indicator_floor)
+        if floor is not None and revised[indicator.code] < floor:
+            revised[indicator.code] = _tidy(floor)
+    while not evaluate(spec, revised).passed:
+        room = [i for i in points if revised[i.code] < i.max_points]
+        if not room:
+            break
+        lowest = min(room, key=lambda i: revised[i.code] / i.max_points)
+        revised[lowest.code] = _tidy(revised[lowest.code] + HALF)
+    return {code: score for code, score in revised.items() if score != scores.get(code)}
 
 
 def self_scores(

@@ -1,9 +1,10 @@
 """The people who run the process: officers, reviewers, councils and signers of every unit.
 
 Each commune (before and after the reform), district and province gets a reviewer, a council
-of three and a signer (the chair of its People's Committee); communes also get a commune and a
-village officer, provinces an administrator, an inspector and a reporting officer. One council
-member of each commune and of each province is also a resident there, so councils meet real
+of three, a signer (the chair of its People's Committee) and a complaint handler (who accepts
+and resolves complaints about its decisions); communes also get a commune and a village
+officer, provinces an administrator, an inspector and a reporting officer. One council member
+of each commune and of each province is also a resident there, so councils meet real
 conflicts of interest; a few residents have citizen accounts and file their own cases.
 """
 
@@ -44,6 +45,7 @@ class Staff:
     reviewer: UserPlan
     council: tuple[UserPlan, UserPlan, UserPlan]  # chair, member, secretary
     signer: UserPlan
+    complaint_handler: UserPlan
     officer: UserPlan | None = None  # commune officer
     village_officer: UserPlan | None = None
 
@@ -76,7 +78,7 @@ class ProvinceStaff:
     def users(self) -> list[UserPlan]:
         everyone = [*self.others, *self.citizens]
         for staff in [self.province, *self.by_unit.values()]:
-            everyone += [staff.reviewer, *staff.council, staff.signer]
+            everyone += [staff.reviewer, *staff.council, staff.signer, staff.complaint_handler]
             everyone += [u for u in (staff.officer, staff.village_officer) if u is not None]
         return everyone
 
@@ -97,6 +99,7 @@ def _staff(unit: AdministrativeUnit, member: ResidentPlan | None, commune: bool)
         reviewer=UserPlan(f"{prefix}.tham-dinh", Role.REVIEWER, unit),
         council=council,
         signer=UserPlan(f"{prefix}.chu-tich", Role.SIGNER, unit),
+        complaint_handler=UserPlan(f"{prefix}.khieu-nai", Role.COMPLAINT_HANDLER, unit),
         officer=UserPlan(f"{prefix}.can-bo", Role.COMMUNE_OFFICER, unit) if commune else None,
         village_officer=UserPlan(f"{prefix}.thon", Role.VILLAGE_OFFICER, unit) if commune else None,
     )
