@@ -22,6 +22,7 @@ from application.demo import DEMO_ADMIN, demo_loaded, load_demo
 from application.ledger import Ledger
 from application.settings import Settings, SettingsError
 from cli.audit import bundle, checkpoints_app, verify
+from cli.backup import backup
 from cli.projections import app as projections_app
 from domain.base import CommandContext
 from domain.errors import DomainError
@@ -33,6 +34,7 @@ criteria_app = typer.Typer(help="Bộ tiêu chí.", no_args_is_help=True)
 users_app = typer.Typer(help="Người dùng và mã truy cập.", no_args_is_help=True)
 demo_app = typer.Typer(help="Dữ liệu minh họa.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+db_app.command("backup")(backup)
 app.add_typer(criteria_app, name="criteria")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
