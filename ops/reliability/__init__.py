@@ -1,0 +1,1 @@
+"""Reliability checks under load and faults: ``python -m ops.reliability <check>``."""
