@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from application.access_service import Principal
 from application.ledger import Ledger
 from domain.base import CommandContext
-from domain.errors import InvalidInput, NotAuthenticated
+from domain.errors import InvalidInput, NotAuthenticated, PreconditionRequired
 from domain.glossary import Role
 
 _bearer = HTTPBearer(auto_error=False, description="Mã truy cập do `hoctap users token` cấp")
@@ -75,9 +76,14 @@ def acting_as(*roles: Role) -> Callable[..., CommandContext]:
 
 
 def reader(principal: PrincipalDep, ids: RequestIdsDep) -> CommandContext:
-    """The context of someone reading: reads of personal data are recorded as events."""
+    """The context of someone reading: reads of personal data are recorded as events.
+
+    A reader reaches records through their unit (any staff role) and their own circle, so
+    the context takes a staff role when the user holds one.
+    """
     correlation, causation = ids
-    return principal.context(principal.roles, correlation, causation)
+    staff_first = sorted(principal.roles, key=lambda role: role is Role.CITIZEN)
+    return principal.context(tuple(staff_first), correlation, causation)
 
 
 ReaderDep = Annotated[CommandContext, Depends(reader)]
@@ -85,19 +91,39 @@ ReaderDep = Annotated[CommandContext, Depends(reader)]
 
 def if_match(
     if_match: Annotated[
-        str | None, Header(description="Phiên bản đã đọc (ETag); nếu không còn hiện tại, trả 412")
+        str | None,
+        Header(
+            description="Bắt buộc: phiên bản đã đọc (ETag). Thiếu thì trả 428; "
+            "không còn là phiên bản hiện tại thì trả 412"
+        ),
     ] = None,
-) -> int | None:
-    """The aggregate version the client last read, from ``If-Match: "<version>"``."""
+) -> int:
+    """The aggregate version the client last read, from ``If-Match: "<version>"``.
+
+    Every write to an existing record must say which version it was based on, so two people
+    editing the same case cannot silently overwrite each other.
+    """
     if if_match is None:
-        return None
+        raise PreconditionRequired(
+            'cần If-Match: "<phiên bản>" (ETag của lần đọc trước) khi ghi vào bản ghi đã có',
+            header="If-Match",
+        )
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
         raise InvalidInput('If-Match phải có dạng "<phiên bản>"', header="If-Match")
     return int(value)
 
 
-IfMatchDep = Annotated[int | None, Depends(if_match)]
+IfMatchDep = Annotated[int, Depends(if_match)]
+
+
+def reachable_case(case_id: UUID, ledger: LedgerDep, reading: ReaderDep) -> UUID:
+    """The path's case, if the reader may reach it (403 ``out-of-scope`` otherwise)."""
+    ledger.case_for(reading, case_id, reading=True)
+    return case_id
+
+
+ReachableCaseDep = Annotated[UUID, Depends(reachable_case)]
 
 OFFICERS = (Role.VILLAGE_OFFICER, Role.COMMUNE_OFFICER)
 ADMIN = (Role.ADMINISTRATOR,)

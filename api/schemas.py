@@ -363,5 +363,14 @@ class TokenPublic(BaseModel):
     expires_at: datetime
 
 
+class TokenInfo(BaseModel):
+    token_id: UUID
+    version: int
+    user_id: UUID
+    label: str | None
+    expires_at: datetime
+    revoked: bool
+
+
 class TokenRevocation(Strict):
     reason: str = Reason

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.core import LedgerCore, Recorded
+from application.core import Recorded
+from application.scope import ScopeService
 from domain.access import (
     ApiToken,
     ReadTrail,
@@ -60,7 +61,7 @@ class IssuedToken:
     recorded: Recorded
 
 
-class AccessService(LedgerCore):
+class AccessService(ScopeService):
     def create_user(
         self,
         ctx: CommandContext,
@@ -69,8 +70,35 @@ class AccessService(LedgerCore):
         unit_id: UUID | None = None,
         person_id: UUID | None = None,
     ) -> Recorded:
+        """An administrator creates accounts only within their own unit (or nationwide ones
+        when they act nationwide); a citizen's account is linked to a person in that unit."""
+        if unit_id is None:
+            self.require_nationwide(ctx, "tạo tài khoản không gắn đơn vị (cấp toàn quốc)")
+        else:
+            self.require_unit(ctx, unit_id)
+        if person_id is not None:
+            self.require_subject(ctx, self.subject_of(person_id))
         with acting(ctx):
             return self.save(UserAccount.create(username, roles, unit_id, person_id))
+
+    def require_account(self, ctx: CommandContext, user: UserAccount) -> None:
+        """Manage an account: your own, or one in your unit (administrators)."""
+        if ctx.actor_id == str(user.id):
+            return
+        if ctx.actor_role != Role.ADMINISTRATOR:
+            raise PermissionDenied(
+                "chỉ quản trị viên quản lý tài khoản của người khác",
+                required=[Role.ADMINISTRATOR.value],
+            )
+        if user.unit_id is None:
+            self.require_nationwide(ctx, "quản lý tài khoản cấp toàn quốc")
+        else:
+            self.require_unit(ctx, user.unit_id)
+
+    def user_for(self, ctx: CommandContext, user_id: UUID) -> UserAccount:
+        user = self.get(UserAccount, user_id)
+        self.require_account(ctx, user)
+        return user
 
     def user(self, user_id: UUID) -> UserAccount:
         return self.get(UserAccount, user_id)
@@ -88,18 +116,31 @@ class AccessService(LedgerCore):
         """A new random bearer token; only its SHA-256 is kept."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = self.clock.now() + timedelta(hours=ttl_hours or self.settings.token_ttl_hours)
+        user = self.user_for(ctx, user_id)
         with acting(ctx):
-            issued = ApiToken.issue(
-                token_digest(token), self.get(UserAccount, user_id), expires, label
-            )
+            issued = ApiToken.issue(token_digest(token), user, expires, label)
             recorded = self.save(issued)
         return IssuedToken(token, issued.id, recorded)
 
-    def revoke_token(self, ctx: CommandContext, token_id: UUID, reason: str) -> Recorded:
+    def revoke_token(
+        self,
+        ctx: CommandContext,
+        token_id: UUID,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Revoke a token at once: your own, or (administrators) one of an account in scope."""
         with acting(ctx):
-            token = self.get(ApiToken, token_id)
+            token = self.token_for(ctx, token_id, expected_version)
             token.revoke(reason)
             return self.save(token)
+
+    def token_for(
+        self, ctx: CommandContext, token_id: UUID, expected_version: int | None = None
+    ) -> ApiToken:
+        token = self.get(ApiToken, token_id, expected_version)
+        self.require_account(ctx, self.get(UserAccount, token.user_id))
+        return token
 
     def authenticate(self, token: str) -> Principal:
         if not token.startswith(TOKEN_PREFIX):

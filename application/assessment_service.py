@@ -18,8 +18,8 @@ from domain.assessment import AssessmentCase, CouncilSeat, case_id_for
 from domain.base import CommandContext, acting
 from domain.criteria import CriteriaSpec
 from domain.decision import RecognitionDecision, Ruling, issue_decision
-from domain.errors import DateOutOfOrder, EvidenceNotUsable, InvalidInput, PermissionDenied
-from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
+from domain.errors import DateOutOfOrder, EvidenceNotUsable, InvalidInput, OutOfScope
+from domain.glossary import DecisionOutcome, SubjectKind, TitleModel
 from domain.registry import AdministrativeUnit, Person
 
 
@@ -62,13 +62,6 @@ class AssessmentService(RegistryService, CriteriaService):
             latest, attempt = found, attempt + 1
         return latest
 
-    def _check_citizen_owns(self, ctx: CommandContext, subject_id: UUID) -> None:
-        """A citizen acts only for themselves and their own household."""
-        if ctx.actor_role != Role.CITIZEN:
-            return
-        if subject_id not in self.user_circle(UUID(ctx.actor_id)):
-            raise PermissionDenied("công dân chỉ thao tác trên hồ sơ của mình hoặc hộ của mình")
-
     def open_case(
         self,
         ctx: CommandContext,
@@ -79,8 +72,7 @@ class AssessmentService(RegistryService, CriteriaService):
         level: int | None = None,
     ) -> Recorded:
         opened_on = self._day(on)
-        self._check_citizen_owns(ctx, subject_id)
-        subject = self.subject_of(subject_id)
+        subject = self.subject_for(ctx, subject_id)
         if isinstance(subject, Person):
             kind, group = SubjectKind.PERSON, subject.target_group
         else:
@@ -121,8 +113,7 @@ class AssessmentService(RegistryService, CriteriaService):
         media_type = sniff(content)
         evidence_id = uuid4()
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
-            self._check_citizen_owns(ctx, case.subject_id)
+            case = self.case_for(ctx, case_id, expected_version)
             digest = self.blobs.put(content)
             case.attach_evidence(
                 evidence_id=evidence_id,
@@ -138,9 +129,11 @@ class AssessmentService(RegistryService, CriteriaService):
             )
             return self.save(case), evidence_id
 
-    def read_evidence(self, case_id: UUID, evidence_id: UUID) -> tuple[bytes, str]:
+    def read_evidence(
+        self, ctx: CommandContext, case_id: UUID, evidence_id: UUID
+    ) -> tuple[bytes, str]:
         """The file's bytes, checked against the digest in the log, and its media type."""
-        case = self.get(AssessmentCase, case_id)
+        case = self.case_for(ctx, case_id, reading=True)
         item = case.evidence.get(evidence_id)
         if item is None:
             raise EvidenceNotUsable(
@@ -158,8 +151,7 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
-            self._check_citizen_owns(ctx, case.subject_id)
+            case = self.case_for(ctx, case_id, expected_version)
             case.supersede_evidence(evidence_id, replaced_by, nfc(reason))
             return self.save(case)
 
@@ -172,8 +164,7 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
-            self._check_citizen_owns(ctx, case.subject_id)
+            case = self.case_for(ctx, case_id, expected_version)
             case.self_assess(scores, self.spec_of(case), self._day(on))
             return self.save(case)
 
@@ -189,7 +180,7 @@ class AssessmentService(RegistryService, CriteriaService):
     ) -> Recorded:
         """``evidence_seen`` defaults to every evidence item active at the time of review."""
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
+            case = self.case_for(ctx, case_id, expected_version)
             seen = list(case.active_evidence) if evidence_seen is None else evidence_seen
             case.review(scores, seen, self.spec_of(case), self._day(on), nfc(remarks))
             return self.save(case)
@@ -207,7 +198,7 @@ class AssessmentService(RegistryService, CriteriaService):
     ) -> Recorded:
         """Revise one score; after a decision, only citing the upheld complaint that reopened it."""
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
+            case = self.case_for(ctx, case_id, expected_version)
             case.revise_score(
                 indicator, score, nfc(reason), self.spec_of(case), self._day(on), complaint_id
             )
@@ -223,7 +214,7 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
+            case = self.case_for(ctx, case_id, expected_version)
             case.post_notice(self._day(posted_on), closes_on, nfc(place), self.spec_of(case))
             return self.save(case)
 
@@ -237,7 +228,7 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
+            case = self.case_for(ctx, case_id, expected_version)
             case.close_notice(self._day(closed_on), comments_received, nfc(summary))
             return self.save(case)
 
@@ -251,7 +242,7 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
+            case = self.case_for(ctx, case_id, expected_version)
             subject_circle = self.subject_circle(case.subject_id)
             conflicted = {
                 str(m.user_id) for m in members if self.user_circle(m.user_id) & subject_circle
@@ -273,7 +264,7 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
+            case = self.case_for(ctx, case_id, expected_version)
             case.declare_conflict(str(member_id), nfc(reason))
             return self.save(case)
 
@@ -290,7 +281,7 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
+            case = self.case_for(ctx, case_id, expected_version)
             conflicted = bool(
                 self.user_circle(UUID(ctx.actor_id)) & self.subject_circle(case.subject_id)
             )
@@ -319,15 +310,20 @@ class AssessmentService(RegistryService, CriteriaService):
         amends: UUID | None = None,
     ) -> Recorded:
         """Issue the decision and record each case's grant or refusal in one transaction."""
+        self.require_unit(ctx, authority_unit_id)
+        day = self._day(decided_on)
         with acting(ctx):
-            cases = [self.get(AssessmentCase, r.case_id) for r in rulings]
+            cases = [self.case_for(ctx, r.case_id) for r in rulings]
+            outside = {
+                c.id for c in cases if not self.unit_covers(authority_unit_id, c.unit_id, day)
+            }
             signer_circle = self.user_circle(UUID(ctx.actor_id))
             conflicts = {
                 c.subject_id for c in cases if self.subject_circle(c.subject_id) & signer_circle
             }
             decision = issue_decision(
                 number=nfc(number.strip()),
-                decided_on=self._day(decided_on),
+                decided_on=day,
                 signer_id=ctx.actor_id,
                 signer_title=nfc(signer_title),
                 authority_name=nfc(authority_name),
@@ -338,12 +334,24 @@ class AssessmentService(RegistryService, CriteriaService):
                     for case, r in zip(cases, rulings, strict=True)
                 ],
                 signer_conflicts=conflicts,
+                outside_territory=outside,
                 amends=self.get(RecognitionDecision, amends) if amends else None,
             )
             return self.save(decision, *cases)
 
     def decision(self, decision_id: UUID) -> RecognitionDecision:
         return self.get(RecognitionDecision, decision_id)
+
+    def decision_for(self, ctx: CommandContext, decision_id: UUID) -> RecognitionDecision:
+        """A decision, for readers in the authority's unit or whose own case it decided."""
+        decision = self.get(RecognitionDecision, decision_id)
+        scope = self.scope(ctx)
+        subjects = {UUID(str(e["subject_id"])) for e in decision.entries}
+        if not (self.reaches_unit(scope, decision.authority_unit_id) or subjects & scope.circle):
+            raise OutOfScope(
+                "quyết định này nằm ngoài phạm vi của bạn", decision_id=str(decision_id)
+            )
+        return decision
 
     def withdraw_case(
         self,
@@ -353,7 +361,6 @@ class AssessmentService(RegistryService, CriteriaService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            case = self.get(AssessmentCase, case_id, expected_version)
-            self._check_citizen_owns(ctx, case.subject_id)
+            case = self.case_for(ctx, case_id, expected_version)
             case.withdraw(nfc(reason), self.today())
             return self.save(case)

@@ -34,6 +34,20 @@ class ComplaintService(AssessmentService):
     def complaint(self, complaint_id: UUID) -> Complaint:
         return self.get(Complaint, complaint_id)
 
+    def complaint_for(
+        self,
+        ctx: CommandContext,
+        complaint_id: UUID,
+        expected_version: int | None = None,
+        *,
+        reading: bool = False,
+    ) -> Complaint:
+        """A complaint the actor may reach: through its cases' unit, or as the complainant."""
+        complaint = self.get(Complaint, complaint_id, expected_version)
+        for case_id in complaint.case_ids:
+            self.require_case(ctx, self.get(AssessmentCase, case_id), reading=reading)
+        return complaint
+
     def clocks_of(self, complaint: Complaint) -> ClockRules:
         """The clock rules pinned when the complaint was received."""
         return self.get(RuleDocument, complaint.rules_id).clocks
@@ -56,12 +70,11 @@ class ComplaintService(AssessmentService):
         """Receive a complaint from the subject of the cases (or their representative)."""
         if not grounds.strip():
             raise InvalidInput("cần nêu nội dung khiếu nại", field="grounds")
-        cases = [self.get(AssessmentCase, case_id) for case_id in case_ids]
+        cases = [self.case_for(ctx, case_id) for case_id in case_ids]
         subjects = {case.subject_id for case in cases}
         if len(subjects) != 1:
             raise InvalidInput("một khiếu nại chỉ về hồ sơ của một đối tượng", field="case_ids")
         complainant = subjects.pop()
-        self._check_citizen_owns(ctx, complainant)
         if decision_id is not None and any(c.decision_id != decision_id for c in cases):
             raise InvalidInput("hồ sơ không thuộc quyết định bị khiếu nại", field="decision_id")
         rules_document = self.latest_rules(COMPLAINT_CLOCKS)
@@ -69,7 +82,7 @@ class ComplaintService(AssessmentService):
             raise NotFound("chưa công bố thời hạn khiếu nại")
         stored = [self._store_attachment(a) for a in attachments or ()]
         complaint_id = uuid4()
-        previous = self.complaint(previous_complaint_id) if previous_complaint_id else None
+        previous = self.complaint_for(ctx, previous_complaint_id) if previous_complaint_id else None
         with acting(ctx):
             complaint = Complaint.receive(
                 complaint_id=complaint_id,
@@ -77,6 +90,7 @@ class ComplaintService(AssessmentService):
                 rules_id=rules_document.id,
                 decision_id=decision_id,
                 case_ids=[c.id for c in cases],
+                unit_ids=[c.unit_id for c in cases],
                 step=nfc(step),
                 complainant_id=complainant,
                 sealed_grounds=self.vault.seal(complainant, {"grounds": nfc(grounds)}),
@@ -109,10 +123,15 @@ class ComplaintService(AssessmentService):
         return sealed.get("grounds") if sealed else None
 
     def accept_complaint(
-        self, ctx: CommandContext, complaint_id: UUID, accepted_on: date | None, complex_case: bool
+        self,
+        ctx: CommandContext,
+        complaint_id: UUID,
+        accepted_on: date | None,
+        complex_case: bool,
+        expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            complaint = self.complaint(complaint_id)
+            complaint = self.complaint_for(ctx, complaint_id, expected_version)
             complaint.accept(self.clocks_of(complaint), self._day(accepted_on), complex_case)
             return self.save(complaint)
 
@@ -123,18 +142,23 @@ class ComplaintService(AssessmentService):
         decided_on: date | None,
         rule: str,
         reason: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            complaint = self.complaint(complaint_id)
+            complaint = self.complaint_for(ctx, complaint_id, expected_version)
             complaint.refuse_to_accept(self._day(decided_on), nfc(rule), nfc(reason))
             return self.save(complaint)
 
     def assign_complaint(
-        self, ctx: CommandContext, complaint_id: UUID, handler_id: UUID
+        self,
+        ctx: CommandContext,
+        complaint_id: UUID,
+        handler_id: UUID,
+        expected_version: int | None = None,
     ) -> Recorded:
         self.get(UserAccount, handler_id)  # NotFound for an unknown handler
         with acting(ctx):
-            complaint = self.complaint(complaint_id)
+            complaint = self.complaint_for(ctx, complaint_id, expected_version)
             complaint.assign_handler(str(handler_id))
             return self.save(complaint)
 
@@ -145,10 +169,11 @@ class ComplaintService(AssessmentService):
         outcome: ComplaintOutcome,
         resolved_on: date | None,
         reason: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         """Resolve; an upheld (or partly upheld) complaint reopens its cases in the same save."""
         with acting(ctx):
-            complaint = self.complaint(complaint_id)
+            complaint = self.complaint_for(ctx, complaint_id, expected_version)
             day = self._day(resolved_on)
             complaint.resolve(outcome, day, nfc(reason))
             if not complaint.upheld:
@@ -160,9 +185,14 @@ class ComplaintService(AssessmentService):
             return self.save(complaint, *cases)
 
     def report_lawsuit(
-        self, ctx: CommandContext, complaint_id: UUID, reported_on: date | None, court: str
+        self,
+        ctx: CommandContext,
+        complaint_id: UUID,
+        reported_on: date | None,
+        court: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            complaint = self.complaint(complaint_id)
+            complaint = self.complaint_for(ctx, complaint_id, expected_version)
             complaint.report_lawsuit(self._day(reported_on), nfc(court))
             return self.save(complaint)

@@ -149,11 +149,10 @@ def _run_to_decision(
     number: str,
     authority_unit: UUID,
     second_member_conflict: str | None,
+    assessor: CommandContext,
 ) -> None:
     officer = users.ctx("demo-commune", Role.COMMUNE_OFFICER)
-    ledger.self_assess(
-        users.ctx("demo-village", Role.VILLAGE_OFFICER), case_id, scores, date(2026, 2, 1)
-    )
+    ledger.self_assess(assessor, case_id, scores, date(2026, 2, 1))
     ledger.review(
         users.ctx("demo-reviewer", Role.REVIEWER),
         case_id,
@@ -217,11 +216,12 @@ def _citizen_case(ledger: Ledger, users: DemoUsers, person_id: UUID, commune: UU
         number="01/QĐ-UBND-DEMO",
         authority_unit=commune,
         second_member_conflict="Là người cùng hộ gia đình với đối tượng",
+        assessor=users.ctx("demo-village", Role.VILLAGE_OFFICER),
     )
 
 
 def _learning_unit_case(ledger: Ledger, users: DemoUsers, unit: dict[str, UUID]) -> None:
-    officer = users.ctx("demo-village", Role.VILLAGE_OFFICER)
+    officer = users.ctx("demo-commune", Role.COMMUNE_OFFICER)  # the school is commune-level
     school = ledger.register_collective(
         SYSTEM,
         kind=SubjectKind.ORGANISATION,
@@ -250,4 +250,5 @@ def _learning_unit_case(ledger: Ledger, users: DemoUsers, unit: dict[str, UUID])
         number="02/QĐ-UBND-DEMO",
         authority_unit=unit["commune"],
         second_member_conflict=None,
+        assessor=officer,
     )

@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from application.core import LedgerCore, Recorded
+from application.core import Recorded
+from application.scope import ScopeService
 from application.vault import nfc
-from domain.access import UserAccount
 from domain.base import CommandContext, acting, ledger_id
 from domain.errors import InvalidInput, NotFound, VersionConflict
 from domain.glossary import SubjectKind, UnitLevel
@@ -18,7 +18,7 @@ from domain.registry import AdministrativeUnit, Collective, Person, person_id_fo
 PERSONAL_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "cccd")
 
 
-class RegistryService(LedgerCore):
+class RegistryService(ScopeService):
     # --- administrative units -------------------------------------------------------------
 
     def establish_unit(
@@ -34,6 +34,10 @@ class RegistryService(LedgerCore):
         valid_to: date | None = None,
         legal_basis: str | None = None,
     ) -> Recorded:
+        if parent_id is None:
+            self.require_nationwide(ctx, "lập đơn vị cấp tỉnh")
+        else:
+            self.require_unit(ctx, parent_id)
         with acting(ctx):
             parent = self.get(AdministrativeUnit, parent_id) if parent_id else None
             unit = AdministrativeUnit.establish(
@@ -49,10 +53,17 @@ class RegistryService(LedgerCore):
             return self.save(unit)
 
     def change_unit_parent(
-        self, ctx: CommandContext, unit_id: UUID, parent_id: UUID, from_date: date, reason: str
+        self,
+        ctx: CommandContext,
+        unit_id: UUID,
+        parent_id: UUID,
+        from_date: date,
+        reason: str,
+        expected_version: int | None = None,
     ) -> Recorded:
+        self.require_units(ctx, [unit_id, parent_id])
         with acting(ctx):
-            unit = self.get(AdministrativeUnit, unit_id)
+            unit = self.get(AdministrativeUnit, unit_id, expected_version)
             unit.change_parent(self.get(AdministrativeUnit, parent_id), from_date, nfc(reason))
             return self.save(unit)
 
@@ -67,6 +78,7 @@ class RegistryService(LedgerCore):
         """Record that several units merged into one (e.g. communes on 2025-07-01)."""
         if not predecessor_ids or successor_id in predecessor_ids:
             raise InvalidInput("cần ít nhất một đơn vị bị sáp nhập, khác đơn vị kế thừa")
+        self.require_units(ctx, [successor_id, *predecessor_ids])
         with acting(ctx):
             successor = self.get(AdministrativeUnit, successor_id)
             predecessors = [self.get(AdministrativeUnit, p) for p in predecessor_ids]
@@ -94,6 +106,7 @@ class RegistryService(LedgerCore):
             raise VersionConflict("số CCCD này đã được đăng ký", person_id=str(person_id))
         if not full_name.strip():
             raise InvalidInput("cần họ và tên", field="full_name")
+        self.require_unit(ctx, unit_id)
         details = {
             "full_name": full_name.strip(),
             "birth_date": birth_date.isoformat() if birth_date else None,
@@ -119,21 +132,34 @@ class RegistryService(LedgerCore):
         return person
 
     def correct_person(
-        self, ctx: CommandContext, person_id: UUID, changes: dict[str, Any], reason: str
+        self,
+        ctx: CommandContext,
+        person_id: UUID,
+        changes: dict[str, Any],
+        reason: str,
+        expected_version: int | None = None,
     ) -> Recorded:
         unknown = sorted(set(changes) - set(PERSONAL_FIELDS) - {"cccd"})
         if unknown or "cccd" in changes:
             raise InvalidInput("chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo")
         with acting(ctx):
-            person = self.get(Person, person_id)
+            person = self.get(Person, person_id, expected_version)
+            self.require_subject(ctx, person)
             current = self.vault.unseal(person.id, person.sealed) or {}
             person.correct_details(self.vault.seal(person.id, current | nfc(changes)), nfc(reason))
             return self.save(person)
 
-    def erase_person(self, ctx: CommandContext, person_id: UUID, reason: str) -> Recorded:
+    def erase_person(
+        self,
+        ctx: CommandContext,
+        person_id: UUID,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
         """Destroy the person's key: their sealed data becomes unreadable, the log stays intact."""
         with acting(ctx):
-            person = self.get(Person, person_id)
+            person = self.get(Person, person_id, expected_version)
+            self.require_subject(ctx, person)
             person.erase_personal_data(nfc(reason))
             recorded = self.save(person)
         self.vault.erase(person.id)
@@ -156,6 +182,7 @@ class RegistryService(LedgerCore):
         )
         if not name.strip():
             raise InvalidInput("cần tên", field="name")
+        self.require_unit(ctx, unit_id)
         with acting(ctx):
             unit = self.get(AdministrativeUnit, unit_id)
             household = kind is SubjectKind.HOUSEHOLD
@@ -173,39 +200,17 @@ class RegistryService(LedgerCore):
             return self.save(collective)
 
     def add_member(
-        self, ctx: CommandContext, group_id: UUID, member_id: UUID, relation: str | None
+        self,
+        ctx: CommandContext,
+        group_id: UUID,
+        member_id: UUID,
+        relation: str | None,
+        expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            group = self.get(Collective, group_id)
-            member: Person | Collective = self.find(Person, member_id) or self.get(
-                Collective, member_id
-            )
+            group = self.get(Collective, group_id, expected_version)
+            member = self.subject_of(member_id)
+            self.require_subject(ctx, group)
+            self.require_subject(ctx, member)
             group.add_member(member, nfc(relation))
             return self.save(group, member)
-
-    # --- who is related to whom (for conflicts of interest) ----------------------------
-
-    def subject_of(self, subject_id: UUID) -> Person | Collective:
-        return self.find(Person, subject_id) or self.get(Collective, subject_id)
-
-    def subject_circle(self, subject_id: UUID) -> set[UUID]:
-        """The subject and, for a person, their households (their relatives)."""
-        subject = self.subject_of(subject_id)
-        if isinstance(subject, Person):
-            return {subject.id} | subject.households
-        return {subject.id}
-
-    def user_circle(self, user_id: UUID) -> set[UUID]:
-        """The actor's own person, households, clans and units."""
-        user = self.find(UserAccount, user_id)
-        if user is None or user.person_id is None:
-            return set()
-        person = self.find(Person, user.person_id)
-        if person is None:
-            return {user.person_id}
-        circle = {person.id} | set(person.affiliations)
-        for household_id in person.households:
-            household = self.find(Collective, household_id)
-            if household is not None:
-                circle |= set(household.affiliations)
-        return circle

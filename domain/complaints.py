@@ -40,9 +40,17 @@ C = ComplaintStatus
 class Complaint(LedgerAggregate):
     class Received(LedgerCreated):
         TOPIC = "hoctap.Complaint.Received"
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Complaints received before their cases' units were recorded: unknown."""
+            state["unit_ids"] = []
+
         level: int
         decision_id: UUID | None
         case_ids: list[UUID]
+        unit_ids: list[UUID]  # since class_version 2: where the cases were opened
         step: str | None
         complainant_id: UUID
         sealed_grounds: str
@@ -116,6 +124,7 @@ class Complaint(LedgerAggregate):
         level: int,
         decision_id: UUID | None,
         case_ids: list[UUID],
+        unit_ids: list[UUID],
         step: str | None,
         complainant_id: UUID,
         sealed_grounds: str,
@@ -132,6 +141,7 @@ class Complaint(LedgerAggregate):
         self.level = level
         self.decision_id = decision_id
         self.case_ids = list(case_ids)
+        self.unit_ids = list(unit_ids)
         self.step = step
         self.complainant_id = complainant_id
         self.sealed_grounds = sealed_grounds
@@ -177,6 +187,7 @@ class Complaint(LedgerAggregate):
         received_on: date,
         remote_area: bool,
         obstacles: list[Obstacle],
+        unit_ids: list[UUID] | None = None,
         attachments: list[dict[str, Any]],
         previous: Complaint | None = None,
     ) -> Complaint:
@@ -218,6 +229,7 @@ class Complaint(LedgerAggregate):
             level=level,
             decision_id=decision_id,
             case_ids=list(case_ids),
+            unit_ids=list(dict.fromkeys(unit_ids or [])),
             step=step,
             complainant_id=complainant_id,
             sealed_grounds=sealed_grounds,

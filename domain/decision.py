@@ -106,12 +106,15 @@ def issue_decision(
     legal_basis: str,
     rulings: list[Ruling],
     signer_conflicts: set[UUID],
+    outside_territory: set[UUID] | None = None,
     amends: RecognitionDecision | None = None,
 ) -> RecognitionDecision:
     """Check every rule, then record the decision and each case's grant or refusal.
 
     ``signer_conflicts`` holds the subjects that belong to the signer's own household, clan
-    or unit (computed by the application from the registry). With ``amends``, the decision
+    or unit, and ``outside_territory`` the cases whose unit the authority's unit does not
+    cover on the day of the decision (both computed by the application from the registry: an
+    authority decides only within its territory). With ``amends``, the decision
     amends or annuls an earlier one: it may grant or refuse cases an upheld complaint
     reopened, and revoke titles that earlier decision granted; the earlier decision and
     everything before it stay as they were.
@@ -121,6 +124,12 @@ def issue_decision(
     if not rulings:
         raise InvalidInput("quyết định phải gồm ít nhất một hồ sơ", field="cases")
     _check_authority(authority_unit, decided_on)
+    if outside_territory:
+        raise AuthorityNotCompetent(
+            f"{authority_unit.name} không có thẩm quyền với hồ sơ ngoài địa bàn của mình",
+            authority_unit_id=str(authority_unit.id),
+            case_ids=sorted(str(c) for c in outside_territory),
+        )
     case_ids = [r.case.id for r in rulings]
     if len(set(case_ids)) != len(case_ids):
         raise InvalidInput("một hồ sơ xuất hiện hai lần trong quyết định", field="cases")

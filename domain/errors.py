@@ -44,6 +44,12 @@ class PermissionDenied(DomainError):
     code = "permission-denied"
 
 
+class OutOfScope(PermissionDenied):
+    """The record lies outside the actor's unit, or is not a citizen's own (HTTP 403)."""
+
+    code = "out-of-scope"
+
+
 class NotAuthenticated(DomainError):
     """No valid bearer token (HTTP 401)."""
 
@@ -60,6 +66,12 @@ class PreconditionFailed(VersionConflict):
     """The version the client read (If-Match) is no longer the current one (HTTP 412)."""
 
     code = "precondition-failed"
+
+
+class PreconditionRequired(DomainError):
+    """A write to an existing record came without If-Match (HTTP 428)."""
+
+    code = "precondition-required"
 
 
 # --- rules of the assessment process -------------------------------------------------------

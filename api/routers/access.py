@@ -1,4 +1,8 @@
-"""Users and bearer tokens (issued by the server, revocable)."""
+"""Users and bearer tokens (issued by the server, expiring, revocable at once).
+
+Anyone may issue and revoke their own tokens; administrators manage the accounts of their
+unit (and the units below it).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,23 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
-from api.deps import ADMIN, LedgerDep, PrincipalDep, acting_as
+from api.deps import ADMIN, IfMatchDep, LedgerDep, PrincipalDep, acting_as
+from application.access_service import IssuedToken
 from domain.access import ApiToken
 from domain.base import CommandContext
+from domain.glossary import Role
 
 router = APIRouter(tags=["Người dùng và mã truy cập"])
 AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
+#: Any role may manage their own tokens; the administrator role, if held, also others'.
+SelfOrAdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN, *Role))]
 
 
 @router.post("/users", status_code=201, response_model=schemas.Recorded)
 def create_user(
     body: schemas.UserCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
+    """Create an account in your unit (nationwide accounts: nationwide administrators)."""
     result = ledger.create_user(ctx, body.username, body.roles, body.unit_id, body.person_id)
     return views.recorded(result, response)
 
@@ -30,18 +39,51 @@ def who_am_i(ledger: LedgerDep, principal: PrincipalDep) -> schemas.UserPublic:
 
 
 @router.get("/users/{user_id}", response_model=schemas.UserPublic)
-def read_user(user_id: UUID, ledger: LedgerDep, _: AdminDep) -> schemas.UserPublic:
-    return views.user(ledger.user(user_id))
+def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
+    return views.user(ledger.user_for(ctx, user_id))
+
+
+def _public(ledger: LedgerDep, issued: IssuedToken, response: Response) -> schemas.TokenPublic:
+    token = ledger.get(ApiToken, issued.token_id)
+    views.etag(response, token.version)
+    response.headers["Location"] = f"/tokens/{issued.token_id}"
+    return schemas.TokenPublic(
+        token=issued.token, token_id=issued.token_id, expires_at=token.expires_at
+    )
+
+
+@router.post("/users/me/tokens", status_code=201, response_model=schemas.TokenPublic)
+def issue_own_token(
+    body: schemas.TokenCreate, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
+) -> schemas.TokenPublic:
+    """A new token for yourself (e.g. for a second device); the token is shown only once."""
+    issued = ledger.issue_token(ctx, UUID(ctx.actor_id), body.ttl_hours, body.label)
+    return _public(ledger, issued, response)
 
 
 @router.post("/users/{user_id}/tokens", status_code=201, response_model=schemas.TokenPublic)
 def issue_token(
-    user_id: UUID, body: schemas.TokenCreate, ledger: LedgerDep, ctx: AdminDep
+    user_id: UUID, body: schemas.TokenCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.TokenPublic:
+    """A token for an account in your unit; the token is shown only once."""
     issued = ledger.issue_token(ctx, user_id, body.ttl_hours, body.label)
-    token = ledger.get(ApiToken, issued.token_id)
-    return schemas.TokenPublic(
-        token=issued.token, token_id=issued.token_id, expires_at=token.expires_at
+    return _public(ledger, issued, response)
+
+
+@router.get("/tokens/{token_id}", response_model=schemas.TokenInfo)
+def read_token(
+    token_id: UUID, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
+) -> schemas.TokenInfo:
+    """A token's state (never the token itself): yours, or an account's in your unit."""
+    token = ledger.token_for(ctx, token_id)
+    views.etag(response, token.version)
+    return schemas.TokenInfo(
+        token_id=token.id,
+        version=token.version,
+        user_id=token.user_id,
+        label=token.label,
+        expires_at=token.expires_at,
+        revoked=token.revoked,
     )
 
 
@@ -50,7 +92,9 @@ def revoke_token(
     token_id: UUID,
     body: schemas.TokenRevocation,
     ledger: LedgerDep,
-    ctx: AdminDep,
+    ctx: SelfOrAdminDep,
     response: Response,
+    expected: IfMatchDep,
 ) -> schemas.Recorded:
-    return views.recorded(ledger.revoke_token(ctx, token_id, body.reason), response)
+    """Revoke a token at once: your own, or (administrators) one of an account in your unit."""
+    return views.recorded(ledger.revoke_token(ctx, token_id, body.reason, expected), response)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, acting_as
+from api.deps import LedgerDep, ReachableCaseDep, acting_as
+from api.scoping import require_actor
 from application.bundle import dumps, make_bundle
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -116,7 +116,9 @@ def consistency(
     response_class=Response,
     responses={200: {"content": {"application/json": {}}}},
 )
-def bundle(case_id: UUID, ledger: LedgerDep, _: AuditorDep, files: bool = False) -> Response:
+def bundle(
+    case_id: ReachableCaseDep, ledger: LedgerDep, _: AuditorDep, files: bool = False
+) -> Response:
     """The inspector bundle of one award: events, proofs, public key, evidence digests
     (and files with ``files=true``). Check it offline with ops/verifier/verify_bundle.py."""
     body = dumps(make_bundle(ledger, case_id, include_files=files))
@@ -139,18 +141,23 @@ class ViewPublic(BaseModel):
 @router.get("/reads", response_model=list[ViewPublic])
 def reads(
     request: Request,
-    _: AuditorDep,
+    ledger: LedgerDep,
+    ctx: AuditorDep,
     record_id: Annotated[str | None, Query(max_length=128)] = None,
     viewer_id: Annotated[str | None, Query(max_length=128)] = None,
     kind: Annotated[str | None, Query(max_length=32)] = None,
+    after: Annotated[int | None, Query(ge=0, description="Vị trí cuối của trang trước")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[ViewPublic]:
-    """Who viewed which person's record, evidence file or export (inspectors)."""
+    """Who viewed which person's record, evidence file or export (inspectors). Inspectors
+    with a unit name a viewer of their unit; nationwide ones may list every view."""
+    require_actor(ledger, ctx, viewer_id)
     rows = views(
         request.app.state.read_models.engine,
         record_id=record_id,
         viewer_id=viewer_id,
         kind=kind,
+        after_position=after,
         limit=limit,
     )
     return [ViewPublic(**row) for row in rows]

@@ -9,9 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 
 from api import schemas, views
-from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
+from api.deps import OFFICERS, IfMatchDep, LedgerDep, ReaderDep, acting_as
 from application.assessment_service import SeatRequest
-from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.errors import InvalidInput
 from domain.glossary import Role
@@ -41,10 +40,10 @@ def open_case(
 
 @router.get("/{case_id}", response_model=schemas.CasePublic)
 def read_case(
-    case_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+    case_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.CasePublic:
     """Where the case stands: scores, total, verdict, evidence, council and decision."""
-    item = ledger.get(AssessmentCase, case_id)
+    item = ledger.case_for(reading, case_id, reading=True)
     views.etag(response, item.version)
     return views.case(item, ledger.spec_of(item))
 
@@ -91,7 +90,7 @@ def read_evidence(
 ) -> Response:
     """The evidence file, after checking its bytes against the digest in the log.
     The download is recorded."""
-    content, media_type = ledger.read_evidence(case_id, evidence_id)
+    content, media_type = ledger.read_evidence(reading, case_id, evidence_id)
     ledger.record_view(reading, "evidence", str(evidence_id), f"hồ sơ {case_id}")
     return Response(content, media_type=media_type)
 

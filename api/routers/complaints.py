@@ -16,9 +16,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import views
-from api.deps import OFFICERS, LedgerDep, PrincipalDep, ReaderDep, acting_as
+from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
 from api.routers.reads import WaitFor, caught_up
 from api.schemas import Reason, Recorded, Strict
+from api.scoping import list_filter
 from application.complaint_service import Attachment
 from domain.base import CommandContext
 from domain.clocks import Obstacle
@@ -223,17 +224,27 @@ WatchDep = Annotated[
 def complaints_due(
     ledger: LedgerDep,
     request: Request,
-    _: WatchDep,
+    ctx: WatchDep,
     due_within_days: Annotated[int, Query(ge=0, le=365)] = 7,
     status: Literal["received", "accepted"] | None = None,
+    unit_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
     wait_for_position: WaitFor = None,
 ) -> list[ComplaintDue]:
-    """Open complaints that are overdue, or due within the given number of days."""
-    caught_up(
-        request.app.state.read_models, wait_for_position, ledger.settings.read_wait_max_seconds
-    )
+    """Open complaints in your unit that are overdue, or due within the given number of days
+    (overdue first; at most ``limit``)."""
+    models = request.app.state.read_models
+    caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     today = ledger.today()
-    rows = due(request.app.state.read_models.engine, today, due_within_days, status=status)
+    allowed = list_filter(ledger, models, ctx, unit_id, today, citizens=False)
+    rows = due(
+        models.engine,
+        today,
+        due_within_days,
+        status=status,
+        unit_ids=allowed.unit_ids,
+        limit=limit,
+    )
     return [
         ComplaintDue(
             **{k: r[k] for k in ComplaintDue.model_fields if k in r},
@@ -253,7 +264,7 @@ def read_complaint(
     response: Response,
 ) -> ComplaintPublic:
     """The complaint, its steps and every deadline computed from its stored dates."""
-    complaint = ledger.complaint(complaint_id)
+    complaint = ledger.complaint_for(reading, complaint_id, reading=True)
     ledger.record_view(reading, "complaint", str(complaint.id))
     views.etag(response, complaint.version)
     readers = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
@@ -265,10 +276,17 @@ def read_complaint(
 
 @router.post("/{complaint_id}/acceptance", response_model=Recorded)
 def accept(
-    complaint_id: UUID, body: Acceptance, ledger: LedgerDep, ctx: HandlingDep, response: Response
+    complaint_id: UUID,
+    body: Acceptance,
+    ledger: LedgerDep,
+    ctx: HandlingDep,
+    response: Response,
+    expected: IfMatchDep,
 ) -> Recorded:
     """Accept (thụ lý) the complaint; fixes its resolution deadline."""
-    result = ledger.accept_complaint(ctx, complaint_id, body.accepted_on, body.complex_case)
+    result = ledger.accept_complaint(
+        ctx, complaint_id, body.accepted_on, body.complex_case, expected
+    )
     return views.recorded(result, response)
 
 
@@ -279,35 +297,54 @@ def refuse(
     ledger: LedgerDep,
     ctx: HandlingDep,
     response: Response,
+    expected: IfMatchDep,
 ) -> Recorded:
     """Refuse to accept the complaint, naming the rule."""
-    result = ledger.refuse_complaint(ctx, complaint_id, body.decided_on, body.rule, body.reason)
+    result = ledger.refuse_complaint(
+        ctx, complaint_id, body.decided_on, body.rule, body.reason, expected
+    )
     return views.recorded(result, response)
 
 
 @router.post("/{complaint_id}/handler", response_model=Recorded)
 def assign(
-    complaint_id: UUID, body: Assignment, ledger: LedgerDep, ctx: HandlingDep, response: Response
+    complaint_id: UUID,
+    body: Assignment,
+    ledger: LedgerDep,
+    ctx: HandlingDep,
+    response: Response,
+    expected: IfMatchDep,
 ) -> Recorded:
     """Assign the person who resolves the complaint."""
-    return views.recorded(ledger.assign_complaint(ctx, complaint_id, body.handler_id), response)
+    result = ledger.assign_complaint(ctx, complaint_id, body.handler_id, expected)
+    return views.recorded(result, response)
 
 
 @router.post("/{complaint_id}/resolution", response_model=Recorded)
 def resolve(
-    complaint_id: UUID, body: Resolution, ledger: LedgerDep, ctx: HandlerDep, response: Response
+    complaint_id: UUID,
+    body: Resolution,
+    ledger: LedgerDep,
+    ctx: HandlerDep,
+    response: Response,
+    expected: IfMatchDep,
 ) -> Recorded:
     """Resolve: upheld, partly upheld or rejected. Upheld complaints reopen their cases."""
     result = ledger.resolve_complaint(
-        ctx, complaint_id, body.outcome, body.resolved_on, body.reason
+        ctx, complaint_id, body.outcome, body.resolved_on, body.reason, expected
     )
     return views.recorded(result, response)
 
 
 @router.post("/{complaint_id}/lawsuit", response_model=Recorded)
 def lawsuit(
-    complaint_id: UUID, body: Lawsuit, ledger: LedgerDep, ctx: ComplainantDep, response: Response
+    complaint_id: UUID,
+    body: Lawsuit,
+    ledger: LedgerDep,
+    ctx: ComplainantDep,
+    response: Response,
+    expected: IfMatchDep,
 ) -> Recorded:
     """Record that an administrative lawsuit was filed."""
-    result = ledger.report_lawsuit(ctx, complaint_id, body.reported_on, body.court)
+    result = ledger.report_lawsuit(ctx, complaint_id, body.reported_on, body.court, expected)
     return views.recorded(result, response)

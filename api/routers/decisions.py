@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
-from api.deps import LedgerDep, PrincipalDep, acting_as
+from api.deps import LedgerDep, ReaderDep, acting_as
 from application.assessment_service import RulingRequest
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -39,8 +39,9 @@ def issue_decision(
 
 @router.get("/{decision_id}", response_model=schemas.DecisionPublic)
 def read_decision(
-    decision_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+    decision_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.DecisionPublic:
-    item = ledger.decision(decision_id)
+    """A decision: readable within the authority's unit, and by the subjects it decided."""
+    item = ledger.decision_for(reading, decision_id)
     views.etag(response, item.version)
     return views.decision(item)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import LedgerDep, PrincipalDep
+from api.deps import LedgerDep, ReachableCaseDep
 from application.explanation import Citation, Explanation, explain
 
 router = APIRouter(prefix="/cases", tags=["Giải trình kết quả"])
@@ -56,7 +56,7 @@ class ExplanationPublic(_FromAttributes):
 
 @router.get("/{case_id}/explanation", response_model=ExplanationPublic)
 def read_explanation(
-    case_id: UUID, ledger: LedgerDep, _: PrincipalDep, lang: LanguageQuery = "vi"
+    case_id: ReachableCaseDep, ledger: LedgerDep, lang: LanguageQuery = "vi"
 ) -> ExplanationPublic:
     """How the case's title was decided, step by step, each statement citing its events.
 
@@ -67,7 +67,7 @@ def read_explanation(
 
 @router.get("/{case_id}/explanation.html", response_class=HTMLResponse)
 def read_explanation_page(
-    case_id: UUID, ledger: LedgerDep, _: PrincipalDep, lang: LanguageQuery = "vi"
+    case_id: ReachableCaseDep, ledger: LedgerDep, lang: LanguageQuery = "vi"
 ) -> HTMLResponse:
     """The same explanation as a self-contained page to read or print."""
     return HTMLResponse(page(explain(ledger, case_id, lang)))

@@ -8,7 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.deps import LedgerDep, ReaderDep
-from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep, units_within
+from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep
+from api.scoping import list_filter
 from application.exports import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
@@ -53,10 +54,11 @@ def export_standings(
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
 ) -> Response:
-    units = units_within(models, unit_id, ledger.today())
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.today())
     page = list_cases(
         models.engine,
-        unit_ids=units,
+        unit_ids=allowed.unit_ids,
+        subject_ids=allowed.subject_ids,
         model=model.value if model else None,
         cycle_year=cycle_year,
         sort="opened_on",
@@ -69,9 +71,15 @@ def export_standings(
 
 @router.get("/register.{fmt}", response_class=Response, responses=FILE)
 def export_register(
-    fmt: Format, ledger: LedgerDep, models: ReadModelsDep, reading: ReaderDep, cycle_year: Year
+    fmt: Format,
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    reading: ReaderDep,
+    cycle_year: Year,
+    unit_id: UUID | None = None,
 ) -> Response:
-    rows = decided(models.engine, cycle_year=cycle_year, limit=MAX_ROWS)
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.today(), citizens=False)
+    rows = decided(models.engine, cycle_year=cycle_year, unit_ids=allowed.unit_ids, limit=MAX_ROWS)
     ledger.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
     return _file(register_sheet(rows), f"so-cong-nhan-{cycle_year}", fmt)
 
@@ -84,12 +92,15 @@ def export_statistics(
     reading: ReaderDep,
     cycle_year: Year,
     structure: Literal["two_level", "three_level"] = "two_level",
+    unit_id: UUID | None = None,
 ) -> Response:
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.today(), citizens=False)
     targets = ledger.targets_in_force()
     result = report(
         models.engine,
         cycle_year=cycle_year,
         structure=structure,
+        root_id=str(allowed.root_id) if allowed.root_id else None,
         targets=targets,
     )
     sheet = statistics_sheet(result, STRUCTURE_LABELS[structure])

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.deps import LedgerDep, PrincipalDep, acting_as
+from api.deps import LedgerDep, ReaderDep, acting_as
 from api.read_schemas import (
     ActionPublic,
     HeldTitle,
@@ -24,6 +24,7 @@ from api.read_schemas import (
     TargetProgress,
     TitlePublic,
 )
+from api.scoping import list_filter, require_actor
 from application.read_models import ReadModels
 from domain.base import CommandContext
 from domain.errors import InvalidInput
@@ -31,7 +32,7 @@ from domain.glossary import CaseStatus, Role, TitleModel, label
 from projections.activity.queries import actions
 from projections.register.queries import holders_on, titles_of
 from projections.standings.queries import list_cases
-from projections.statistics.queries import report, unit_tree
+from projections.statistics.queries import report
 
 router = APIRouter(tags=["Mô hình đọc"])
 
@@ -56,17 +57,11 @@ def caught_up(models: ReadModels, position: int | None, limit: float) -> None:
         models.require(position, limit)
 
 
-def units_within(models: ReadModels, unit_id: UUID | None, today: date) -> set[str] | None:
-    if unit_id is None:
-        return None
-    return unit_tree(models.engine).within(str(unit_id), today)
-
-
 @router.get("/standings", response_model=StandingsPage)
 def standings(
     ledger: LedgerDep,
     models: ReadModelsDep,
-    _: PrincipalDep,
+    reading: ReaderDep,
     unit_id: UUID | None = None,
     model: TitleModel | None = None,
     cycle_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
@@ -79,12 +74,15 @@ def standings(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     wait_for_position: WaitFor = None,
 ) -> StandingsPage:
-    """Where cases stand: filter by unit (and the units below it), title, year, status."""
+    """Where cases stand: filter by unit (and the units below it), title, year, status.
+    Staff see their unit's cases; citizens their own and their households'."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.today())
     try:
         page = list_cases(
             models.engine,
-            unit_ids=units_within(models, unit_id, ledger.today()),
+            unit_ids=allowed.unit_ids,
+            subject_ids=allowed.subject_ids,
             model=model.value if model else None,
             cycle_year=cycle_year,
             status=status.value if status else None,
@@ -117,7 +115,7 @@ def _title(row: dict[str, Any], on: date) -> TitlePublic:
 def holders(
     ledger: LedgerDep,
     models: ReadModelsDep,
-    _: PrincipalDep,
+    reading: ReaderDep,
     on: date,
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
@@ -133,11 +131,12 @@ def holders(
     (a title revoked afterwards still shows as held when asked as of before the revocation
     was recorded)."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    allowed = list_filter(ledger, models, reading, unit_id, on, citizens=False)
     rows = holders_on(
         models.engine,
         on,
         model=model.value if model else None,
-        unit_ids=units_within(models, unit_id, on),
+        unit_ids=allowed.unit_ids,
         known_at=known_at,
         limit=limit,
         offset=offset,
@@ -155,10 +154,11 @@ def subject_titles(
     subject_id: UUID,
     ledger: LedgerDep,
     models: ReadModelsDep,
-    _: PrincipalDep,
+    reading: ReaderDep,
     wait_for_position: WaitFor = None,
 ) -> list[TitlePublic]:
     """Every title this subject was granted or refused."""
+    ledger.subject_for(reading, subject_id, reading=True)
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     return [_title(r, ledger.today()) for r in titles_of(models.engine, str(subject_id))]
 
@@ -173,7 +173,7 @@ STRUCTURE_LABELS = {
 def statistics(
     ledger: LedgerDep,
     models: ReadModelsDep,
-    _: PrincipalDep,
+    reading: ReaderDep,
     cycle_year: Annotated[int, Query(ge=2000, le=2100)],
     structure: Literal["two_level", "three_level"] = "two_level",
     model: TitleModel | None = None,
@@ -182,13 +182,14 @@ def statistics(
 ) -> StatisticsReport:
     """Registered, assessed and recognised per unit, rolled up under a chosen structure."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.today(), citizens=False)
     targets = ledger.targets_in_force()
     result = report(
         models.engine,
         cycle_year=cycle_year,
         structure=structure,
         model=model.value if model else None,
-        root_id=str(unit_id) if unit_id else None,
+        root_id=str(allowed.root_id) if allowed.root_id else None,
         targets=targets,
     )
     return StatisticsReport(
@@ -222,7 +223,7 @@ def statistics(
 def activity(
     ledger: LedgerDep,
     models: ReadModelsDep,
-    _: AuditorDep,
+    ctx: AuditorDep,
     actor_id: Annotated[str | None, Query(max_length=128)] = None,
     role: Role | None = None,
     since: datetime | None = None,
@@ -231,7 +232,9 @@ def activity(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait_for_position: WaitFor = None,
 ) -> list[ActionPublic]:
-    """What an actor did, in order: every event by actor, role and time range."""
+    """What an actor did, in order: every event by actor, role and time range. Readers with a
+    unit name an actor of their unit; nationwide readers may list everyone's actions."""
+    require_actor(ledger, ctx, actor_id)
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     rows = actions(
         models.engine,

@@ -18,6 +18,7 @@ from api.deps import (
     acting_as,
 )
 from domain.base import CommandContext
+from domain.errors import NotFound
 from domain.glossary import Role, SubjectKind
 from domain.registry import AdministrativeUnit, Collective, Person
 
@@ -49,8 +50,11 @@ def change_unit_parent(
     ledger: LedgerDep,
     ctx: AdminDep,
     response: Response,
+    expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.change_unit_parent(ctx, unit_id, body.parent_id, body.from_date, body.reason)
+    result = ledger.change_unit_parent(
+        ctx, unit_id, body.parent_id, body.from_date, body.reason, expected
+    )
     return views.recorded(result, response)
 
 
@@ -83,6 +87,8 @@ def find_person(
 ) -> schemas.PersonPublic:
     """Find a person by CCCD (sent in the body, never in a URL). The look-up is recorded."""
     item = ledger.find_person_by_cccd(body.cccd)
+    if not ledger.may_read_subject(reading, item):
+        raise NotFound("không có công dân với số CCCD này trong phạm vi của bạn")
     ledger.record_view(reading, "person", str(item.id), "tra cứu theo CCCD")
     views.etag(response, item.version)
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
@@ -97,7 +103,9 @@ def read_person(
     response: Response,
 ) -> schemas.PersonPublic:
     """A person's record; personal fields only for those who need them. The view is recorded."""
-    item = ledger.get(Person, person_id)
+    item = ledger.subject_for(reading, person_id, reading=True)
+    if not isinstance(item, Person):
+        raise NotFound("không có công dân này", person_id=str(person_id))
     ledger.record_view(reading, "person", str(item.id))
     views.etag(response, item.version)
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
@@ -110,9 +118,10 @@ def correct_person(
     ledger: LedgerDep,
     ctx: RegistrarDep,
     response: Response,
+    expected: IfMatchDep,
 ) -> schemas.Recorded:
     return views.recorded(
-        ledger.correct_person(ctx, person_id, body.changes, body.reason), response
+        ledger.correct_person(ctx, person_id, body.changes, body.reason, expected), response
     )
 
 
@@ -123,9 +132,10 @@ def erase_person(
     ledger: LedgerDep,
     ctx: AdminDep,
     response: Response,
+    expected: IfMatchDep,
 ) -> schemas.Recorded:
     """Destroy the person's key: their personal data can never be read again."""
-    return views.recorded(ledger.erase_person(ctx, person_id, body.reason), response)
+    return views.recorded(ledger.erase_person(ctx, person_id, body.reason, expected), response)
 
 
 @router.post("/collectives", status_code=201, response_model=schemas.Recorded)
@@ -143,7 +153,9 @@ def read_collective(
     reading: ReaderDep,
     response: Response,
 ) -> schemas.CollectivePublic:
-    item = ledger.get(Collective, collective_id)
+    item = ledger.subject_for(reading, collective_id, reading=True)
+    if not isinstance(item, Collective):
+        raise NotFound("không có tập thể này", collective_id=str(collective_id))
     if item.kind is SubjectKind.HOUSEHOLD:
         ledger.record_view(reading, "household", str(item.id))
     views.etag(response, item.version)
@@ -166,7 +178,5 @@ def add_member(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    if expected is not None:
-        ledger.get(Collective, collective_id, expected)
-    result = ledger.add_member(ctx, collective_id, body.member_id, body.relation)
+    result = ledger.add_member(ctx, collective_id, body.member_id, body.relation, expected)
     return views.recorded(result, response)

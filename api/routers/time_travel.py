@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas, views
-from api.deps import LedgerDep, PrincipalDep
+from api.deps import LedgerDep, ReachableCaseDep
 from application.time_travel import case_as_of, case_history, re_evaluate
 
 router = APIRouter(prefix="/cases", tags=["Lịch sử hồ sơ"])
@@ -115,9 +115,8 @@ class ReEvaluationCreate(schemas.Strict):
 
 @router.get("/{case_id}/as-of", response_model=schemas.CasePublic)
 def read_case_as_of(
-    case_id: UUID,
+    case_id: ReachableCaseDep,
     ledger: LedgerDep,
-    _: PrincipalDep,
     response: Response,
     version: Annotated[int | None, Query(description="Phiên bản hồ sơ (xem /history)")] = None,
     at: Annotated[
@@ -138,7 +137,7 @@ def read_case_as_of(
 
 @router.get("/{case_id}/history", response_model=list[HistoryEntryPublic])
 def read_case_history(
-    case_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+    case_id: ReachableCaseDep, ledger: LedgerDep, response: Response
 ) -> list[HistoryEntryPublic]:
     """Every event of the case in order, with who, in which role, why and when.
 
@@ -152,9 +151,8 @@ def read_case_history(
 
 @router.post("/{case_id}/re-evaluations", response_model=ReEvaluationPublic)
 def re_evaluate_case(
-    case_id: UUID,
+    case_id: ReachableCaseDep,
     ledger: LedgerDep,
-    _: PrincipalDep,
     body: Annotated[ReEvaluationCreate, Body()],
 ) -> ReEvaluationPublic:
     """Evaluate the case's current scores under its pinned set and under another set.

@@ -16,6 +16,7 @@ COMPLAINTS = Table(
         "level",
         "status",
         "case_ids",
+        "unit_id",
         "complainant_id",
         "decision_id",
         "received_on",
@@ -69,6 +70,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
             "level": event.level,
             "status": "received",
             "case_ids": [str(c) for c in event.case_ids],
+            "unit_id": str(event.unit_ids[0]) if event.unit_ids else None,
             "complainant_id": str(event.complainant_id),
             "decision_id": str(event.decision_id) if event.decision_id else None,
             "received_on": event.received_on,
@@ -122,7 +124,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
 
 class Complaints(Projection):
     name = "complaints"
-    version = 1
+    version = 2  # 2: the unit of the complaint's cases, for scoped lists
     tables = (COMPLAINTS,)
     topics = TOPICS
     folder = Path(__file__).parent

@@ -9,9 +9,16 @@ from projections.engine import Engine, Row
 
 
 def due(
-    engine: Engine, today: date, within_days: int, *, status: str | None = None, limit: int = 500
+    engine: Engine,
+    today: date,
+    within_days: int,
+    *,
+    status: str | None = None,
+    unit_ids: set[str] | None = None,
+    limit: int = 500,
 ) -> list[Row]:
-    """Open complaints whose next deadline falls by ``today + within_days`` (overdue first)."""
+    """Open complaints whose next deadline falls by ``today + within_days`` (overdue first),
+    in ``unit_ids`` when given (a scoped reader's units)."""
     projection = Complaints()
     table = engine.qualified(projection, engine.ensure_live(projection), "complaints")
     mark = engine.store.mark
@@ -21,6 +28,11 @@ def due(
     if status is not None:
         where.append(f"status = {mark}")
         params.append(status)
+    if unit_ids is not None:
+        if not unit_ids:
+            return []
+        where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
+        params.extend(sorted(unit_ids))
     sql = (
         f"SELECT * FROM {table} WHERE {' AND '.join(where)}"
         f" ORDER BY next_deadline, complaint_id LIMIT {int(limit)}"

@@ -3,6 +3,7 @@ CREATE TABLE IF NOT EXISTS {complaints} (
     level INTEGER NOT NULL,
     status TEXT NOT NULL,
     case_ids TEXT NOT NULL,
+    unit_id TEXT,
     complainant_id TEXT NOT NULL,
     decision_id TEXT,
     received_on TEXT NOT NULL,
@@ -19,4 +20,5 @@ CREATE TABLE IF NOT EXISTS {complaints} (
     lawsuit_on TEXT,
     position INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS {prefix}_complaints_due ON {complaints} (next_deadline)
+CREATE INDEX IF NOT EXISTS {prefix}_complaints_due ON {complaints} (next_deadline);
+CREATE INDEX IF NOT EXISTS {prefix}_complaints_unit ON {complaints} (unit_id, next_deadline)

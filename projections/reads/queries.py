@@ -12,6 +12,7 @@ def views(
     record_id: str | None = None,
     viewer_id: str | None = None,
     kind: str | None = None,
+    after_position: int | None = None,
     limit: int = 200,
 ) -> list[Row]:
     projection = Reads()
@@ -23,6 +24,9 @@ def views(
         if value is not None:
             where.append(f"{column} = {mark}")
             params.append(value)
+    if after_position is not None:
+        where.append(f"position > {mark}")
+        params.append(after_position)
     sql = (
         f"SELECT * FROM {table}"
         + (f" WHERE {' AND '.join(where)}" if where else "")

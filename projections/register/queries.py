@@ -73,13 +73,25 @@ def titles_of(engine: Engine, subject_id: str) -> list[Row]:
     return [TITLES.decode(r) for r in engine.store.fetch_all(sql, [subject_id])]
 
 
-def decided(engine: Engine, *, cycle_year: int | None = None, limit: int = 100_000) -> list[Row]:
-    """Every decided title (granted or refused), for exports."""
+def decided(
+    engine: Engine,
+    *,
+    cycle_year: int | None = None,
+    unit_ids: set[str] | None = None,
+    limit: int = 100_000,
+) -> list[Row]:
+    """Every decided title (granted or refused), for exports; in ``unit_ids`` when given."""
     mark = engine.store.mark
-    where, params = ["outcome IS NOT NULL"], []
+    where: list[str] = ["outcome IS NOT NULL"]
+    params: list[object] = []
     if cycle_year is not None:
         where.append(f"cycle_year = {mark}")
         params.append(cycle_year)
+    if unit_ids is not None:
+        if not unit_ids:
+            return []
+        where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
+        params.extend(sorted(unit_ids))
     sql = (
         f"SELECT * FROM {_table(engine)} WHERE {' AND '.join(where)}"
         f" ORDER BY decided_on, case_id LIMIT {int(limit)}"

@@ -41,6 +41,7 @@ def list_cases(
     status: str | None = None,
     classification: str | None = None,
     subject_id: str | None = None,
+    subject_ids: set[str] | None = None,
     sort: str = "updated_at",
     descending: bool = True,
     cursor: str | None = None,
@@ -64,11 +65,12 @@ def list_cases(
         if value is not None:
             where.append(f"{column} = {mark}")
             params.append(value)
-    if unit_ids is not None:
-        if not unit_ids:
-            return Page([], None)
-        where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
-        params.extend(sorted(unit_ids))
+    for column, values in (("unit_id", unit_ids), ("subject_id", subject_ids)):
+        if values is not None:
+            if not values:
+                return Page([], None)
+            where.append(f"{column} IN ({engine.store.marks(len(values))})")
+            params.extend(sorted(values))
     if cursor:
         value, key = _uncursor(cursor)
         op = "<" if descending else ">"

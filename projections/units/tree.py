@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from domain import geography
 from projections.engine import Row
 
 
@@ -27,7 +28,7 @@ class Unit:
     parents: tuple[tuple[str, date], ...]
     successor_id: str | None
 
-    def valid_on(self, day: date) -> bool:
+    def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     def parent_on(self, day: date) -> str | None:
@@ -56,28 +57,12 @@ class UnitTree:
 
     def standing_for(self, unit_id: str, day: date) -> str:
         """The unit that stands for ``unit_id`` on ``day`` (following successions forward)."""
-        seen = set()
-        current = unit_id
-        while current in self.units and current not in seen:
-            seen.add(current)
-            unit = self.units[current]
-            if unit.valid_to is not None and unit.valid_to < day and unit.successor_id:
-                current = unit.successor_id
-                continue
-            break
-        return current
+        return geography.standing_for(unit_id, day, self.units.get)
 
     def chain(self, unit_id: str, day: date) -> list[str]:
         """The unit standing for ``unit_id`` on ``day``, then its ancestors on that day."""
-        chain = [self.standing_for(unit_id, day)]
-        while (unit := self.units.get(chain[-1])) is not None:
-            on = day if unit.valid_on(day) else unit.valid_from
-            parent = unit.parent_on(on)
-            if parent is None or parent in chain:
-                break
-            chain.append(self.standing_for(parent, day))
-        return chain
+        return geography.chain(unit_id, day, self.units.get)
 
     def within(self, root_id: str, day: date) -> set[str]:
         """Every unit that rolls up to ``root_id`` on ``day`` (old, merged ones included)."""
-        return {u for u in self.units if root_id in self.chain(u, day)}
+        return {u for u in self.units if geography.covers(root_id, u, day, self.units.get)}

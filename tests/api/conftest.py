@@ -26,4 +26,4 @@ def api(settings: Settings, ledger: Ledger) -> Iterator[Api]:
     settings.projections_in_api = True  # PostgreSQL too: no separate runner in these tests
     token = bootstrap_admin(ledger)
     with TestClient(create_app(settings, ledger=ledger)) as client:
-        yield Api(client, token)
+        yield Api(client, token, ledger)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from fastapi.testclient import TestClient
 
 from application.ledger import Ledger
@@ -29,16 +31,38 @@ def bootstrap_admin(ledger: Ledger) -> str:
     return ledger.issue_token(console, admin.id).token
 
 
+#: Writes to an existing record: the first UUID in the path names it, and If-Match is due.
+_EXISTING = re.compile(
+    r"^/(?:cases|complaints|persons|collectives|units|tokens)/([0-9a-f-]{36})/(?!re-evaluations)"
+)
+
+
 class Api:
-    def __init__(self, client: TestClient, admin_token: str) -> None:
+    """Calls as a named user. Writes to an existing record send ``If-Match`` with the
+    record's current version, as a client does after reading it, unless the test gives
+    its own headers (tests of If-Match itself do)."""
+
+    def __init__(self, client: TestClient, admin_token: str, ledger: Ledger | None = None) -> None:
         self.client = client
         self.tokens = {"admin": admin_token}
+        self.ledger = ledger
 
     def headers(self, who: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
 
+    def current_etag(self, path: str) -> dict[str, str]:
+        match = _EXISTING.match(path)
+        if match is None or self.ledger is None:
+            return {}
+        try:
+            version = self.ledger.store.repository.get(UUID(match.group(1))).version
+        except AggregateNotFoundError:  # the server answers 404 before looking at If-Match
+            version = 1
+        return {"If-Match": f'"{version}"'}
+
     def post(self, who: str, path: str, body: Any = None, status: int | None = None, **kw: Any):
-        response = self.client.post(path, json=body, headers=self.headers(who), **kw)
+        headers = kw.pop("headers", None) or self.headers(who, **self.current_etag(path))
+        response = self.client.post(path, json=body, headers=headers, **kw)
         if status is not None:
             assert response.status_code == status, response.text
         return response
@@ -61,9 +85,10 @@ class Api:
 
     def upload(self, who: str, case_id: UUID, content: bytes, indicators: str, **form: str):
         data = {"kind": "giay_xac_nhan", "issuer": "Chi hội Khuyến học", "issued_on": "2026-01-15"}
+        path = f"/cases/{case_id}/evidence"
         return self.client.post(
-            f"/cases/{case_id}/evidence",
-            headers=self.headers(who),
+            path,
+            headers=self.headers(who, **self.current_etag(path)),
             files={"file": ("minh-chung.pdf", content, "application/pdf")},
             data=data | form | {"indicators": indicators},
         )

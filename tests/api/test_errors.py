@@ -259,7 +259,7 @@ def test_a_citizen_may_not_open_a_case_for_someone_else(env):
             "cycle_year": 2026,
         },
     )
-    assert_problem(response, 403, "permission-denied")
+    assert_problem(response, 403, "out-of-scope")
     mine = api.post(
         "lan",
         "/cases",

@@ -13,8 +13,9 @@ from tests.api.test_reads import granted_world
 
 def test_the_statistics_export_has_the_annual_report_shape_in_csv_and_xlsx(api: Api):
     world = granted_world(api)
+    api.user("reporter", ["reporting_officer"], unit_id=world["province"])
     api.get("officer", f"/standings?wait_for_position={world['position']}")
-    response = api.get("officer", "/exports/statistics.csv?cycle_year=2026")
+    response = api.get("reporter", "/exports/statistics.csv?cycle_year=2026")
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8 right
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -28,7 +29,7 @@ def test_the_statistics_export_has_the_annual_report_shape_in_csv_and_xlsx(api: 
     assert commune[headers.index("Đơn vị học tập: tỷ lệ (%)")] == "100.0"
 
     book = load_workbook(
-        io.BytesIO(api.get("officer", "/exports/statistics.xlsx?cycle_year=2026").content)
+        io.BytesIO(api.get("reporter", "/exports/statistics.xlsx?cycle_year=2026").content)
     )
     sheet = book.active
     assert sheet.title == "Thống kê"

@@ -70,8 +70,10 @@ def test_a_reader_sees_their_own_write_at_once(api: Api):
 def test_standings_filter_by_unit_title_and_status_and_paginate(api: Api):
     world = granted_world(api)
     wait = f"wait_for_position={world['position']}"
-    units = api.get("officer", f"/standings?unit_id={world['province']}&{wait}").json()
+    api.user("reporter", ["reporting_officer"], unit_id=world["province"])
+    units = api.get("reporter", f"/standings?unit_id={world['province']}&{wait}").json()
     assert len(units["items"]) == 2
+    api.get("officer", f"/standings?unit_id={world['province']}", status=403)
     only = api.get("officer", f"/standings?model=don_vi_hoc_tap&status=granted&{wait}").json()
     assert [i["case_id"] for i in only["items"]] == [str(world["school_case"])]
     first = api.get("officer", f"/standings?sort=total&order=desc&limit=1&{wait}").json()

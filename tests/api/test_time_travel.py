@@ -41,7 +41,7 @@ def tt_api(settings: Settings, ledger: Ledger) -> Iterator[Api]:
     settings.projections_in_api = True  # PostgreSQL too: no separate runner in these tests
     token = bootstrap_admin(ledger)
     with TestClient(with_time_travel(create_app(settings, ledger=ledger))) as client:
-        yield Api(client, token)
+        yield Api(client, token, ledger)
 
 
 def as_of(api: Api, case_id: UUID, **query: Any):

@@ -473,6 +473,7 @@ def decide(
     unit: AdministrativeUnit | None = None,
     signer_conflicts: Iterable[UUID] = (),
     number: str = "12/QĐ-UBND",
+    outside_territory: Iterable[UUID] = (),
 ) -> RecognitionDecision:
     """Issue a decision signed by the acting user (as the application does)."""
     return issue_decision(
@@ -485,4 +486,5 @@ def decide(
         legal_basis="244/QĐ-KHVN",
         rulings=list(rulings),
         signer_conflicts=set(signer_conflicts),
+        outside_territory=set(outside_territory),
     )

@@ -222,6 +222,19 @@ def test_a_village_cannot_be_the_deciding_authority():
     )
 
 
+def test_an_authority_cannot_decide_a_case_outside_its_territory():
+    story = case_at("appraised")
+    error = refused(
+        AuthorityNotCompetent,
+        SIGNER,
+        decide,
+        grant(story),
+        outside_territory=[story.case.id],
+        untouched=[story.case],
+    )
+    assert error.details["case_ids"] == [str(story.case.id)]
+
+
 # --- every event says who, in which role, for which request, and when ----------------------
 
 LIFECYCLE = [*path_to("appraised", notice=True), decided()]

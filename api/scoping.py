@@ -1,0 +1,87 @@
+"""Turn a reader's scope into the filters of a list: which units, which subjects.
+
+Single records are checked by the application (``ledger.case_for``, ``ledger.subject_for``);
+lists are filtered here, over the read models, with the same geography (``domain.geography``
+serves both the aggregates and the units view).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from application.ledger import Ledger
+from application.read_models import ReadModels
+from domain.access import UserAccount
+from domain.base import CommandContext
+from domain.errors import OutOfScope, PermissionDenied
+from projections.statistics.queries import unit_tree
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """``None`` means no restriction on that axis; an empty set means nothing is visible."""
+
+    unit_ids: set[str] | None
+    subject_ids: set[str] | None
+    #: The unit a report is rooted at: the one asked for, else the reader's own.
+    root_id: UUID | None
+
+
+def list_filter(
+    ledger: Ledger,
+    models: ReadModels,
+    ctx: CommandContext,
+    unit_id: UUID | None,
+    day: date,
+    *,
+    citizens: bool = True,
+) -> ListFilter:
+    """What a reader may list: their unit's subtree (or the part of it they asked for), or,
+    for a citizen, their own and their households' records (``citizens=False``: refused)."""
+    scope = ledger.scope(ctx)
+    if not scope.by_unit:
+        if not citizens:
+            raise PermissionDenied("danh sách này chỉ dành cho cán bộ", role=scope.role.value)
+        units = _within(models, unit_id, day) if unit_id else None
+        return ListFilter(units, {str(s) for s in scope.circle}, None)
+    if unit_id is not None:
+        if not ledger.reaches_unit(scope, unit_id):
+            raise OutOfScope(
+                "đơn vị này nằm ngoài phạm vi của bạn",
+                unit_id=str(unit_id),
+                scope_unit_id=str(scope.unit_id) if scope.unit_id else None,
+            )
+        return ListFilter(_within(models, unit_id, day), None, unit_id)
+    if scope.nationwide:
+        return ListFilter(None, None, None)
+    assert scope.unit_id is not None
+    return ListFilter(_within(models, scope.unit_id, day), None, scope.unit_id)
+
+
+def _within(models: ReadModels, unit_id: UUID, day: date) -> set[str]:
+    return unit_tree(models.engine).within(str(unit_id), day)
+
+
+def require_actor(ledger: Ledger, ctx: CommandContext, actor_id: str | None) -> None:
+    """Trails of actions and reads: nationwide readers see everyone's; a reader with a unit
+    names an actor, whose account must belong to that unit (or be their own)."""
+    scope = ledger.scope(ctx)
+    if scope.nationwide or (actor_id is not None and actor_id == ctx.actor_id):
+        return
+    if actor_id is None:
+        raise OutOfScope(
+            "tài khoản cấp đơn vị cần chỉ định người thực hiện thuộc đơn vị mình",
+            field="actor_id",
+        )
+    try:
+        account = ledger.find(UserAccount, UUID(actor_id))
+    except ValueError:
+        account = None
+    if (
+        account is None
+        or account.unit_id is None
+        or not ledger.reaches_unit(scope, account.unit_id)
+    ):
+        raise OutOfScope("người này nằm ngoài phạm vi của bạn", actor_id=actor_id)
