@@ -5,6 +5,7 @@ PASS/FAIL table, exit 1 when anything failed (2 when PostgreSQL is unreachable).
     .venv/bin/python -m ops.reliability crash
     .venv/bin/python -m ops.reliability conflicts
     .venv/bin/python -m ops.reliability backup
+    .venv/bin/python -m ops.reliability idempotency
     .venv/bin/python -m ops.reliability all
 
 Every check works in a scratch PostgreSQL schema (and a temporary folder) that it drops at
@@ -17,10 +18,11 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console
 
-from ops.reliability import backup, conflicts, crash, gap_free
+from ops.reliability import backup, conflicts, crash, gap_free, idempotency
 from ops.reliability.common import PG_URL, Report, postgres_problem, scratch_store
 
 
@@ -39,6 +41,11 @@ def _conflicts(args: argparse.Namespace) -> Report:
         return conflicts.run(scratch, conflicts.Params())
 
 
+def _idempotency(args: argparse.Namespace) -> Report:
+    with scratch_store("postgres", url=args.url, keep=args.keep) as scratch:
+        return idempotency.run(scratch, idempotency.Params())
+
+
 def _backup(args: argparse.Namespace) -> Report:
     return backup.run_both(backup.Params(), url=args.url, keep=args.keep)
 
@@ -48,6 +55,7 @@ CHECKS: dict[str, Callable[[argparse.Namespace], Report]] = {
     "crash": _crash,
     "conflicts": _conflicts,
     "backup": _backup,
+    "idempotency": _idempotency,
 }
 
 
@@ -56,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("check", choices=[*CHECKS, "all"])
     parser.add_argument("--url", default=PG_URL, help="PostgreSQL (a scratch schema is used)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch schema and folder")
+    parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
     args = parser.parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 150)
     problem = postgres_problem(args.url)
@@ -70,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         report.note(f"{name}: {time.monotonic() - started:.0f} s")
         report.print(console)
         reports.append(report)
+    if args.markdown:
+        args.markdown.write_text("\n".join(r.markdown() for r in reports), encoding="utf-8")
     return 0 if all(r.passed for r in reports) else 1
 
 

@@ -69,6 +69,16 @@ class Report:
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.passed]
 
+    def markdown(self) -> str:
+        """The same verdicts as a Markdown table (for docs/reliability.md)."""
+        lines = [f"**{self.title}**: {'PASS' if self.passed else 'FAIL'}", ""]
+        lines += ["| check | result | evidence |", "|---|---|---|"]
+        for o in self.outcomes:
+            detail = o.detail.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {o.what} | {'PASS' if o.passed else '**FAIL**'} | {detail} |")
+        lines += ["", *(f"- {text}" for text in self.notes), ""]
+        return "\n".join(lines)
+
     def print(self, console: Console | None = None) -> None:
         console = console or Console()
         table = Table(title=self.title, show_lines=False)
@@ -237,12 +247,14 @@ def _events_table(store: Any) -> str:
 class Process:
     """A long-running ``hoctap`` process (API or projection runner) with its output in a file."""
 
-    def __init__(self, scratch: Scratch, name: str, *args: str) -> None:
+    def __init__(
+        self, scratch: Scratch, name: str, *args: str, command: tuple[str, ...] = ()
+    ) -> None:
         self.name = name
         self.log_path = scratch.var_dir / f"{name}.log"
         self._log: IO[bytes] = self.log_path.open("ab")
         self.popen = subprocess.Popen(
-            [*HOCTAP, *args],
+            [*(command or HOCTAP), *args],
             env=scratch.env,
             cwd=REPO,
             stdout=self._log,
@@ -278,8 +290,15 @@ class Process:
 class Api(Process):
     """``hoctap serve`` on a loopback port."""
 
-    def __init__(self, scratch: Scratch, port: int, name: str = "api") -> None:
-        super().__init__(scratch, name, "serve", "--host", "127.0.0.1", "--port", str(port))
+    def __init__(
+        self, scratch: Scratch, port: int, name: str = "api", *, faulty: bool = False
+    ) -> None:
+        """``faulty``: the API that dies before storing an Idempotency-Key (faulty_api.py)."""
+        if faulty:
+            command = (sys.executable, "-m", "ops.reliability.faulty_api")
+            super().__init__(scratch, name, str(port), command=command)
+        else:
+            super().__init__(scratch, name, "serve", "--host", "127.0.0.1", "--port", str(port))
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
 
