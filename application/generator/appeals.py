@@ -206,6 +206,7 @@ class AppealRunner:
                 rules_id=self.rules_id,
                 decision_id=decided.decision.id,
                 case_ids=[case.id],
+                unit_ids=[case.unit_id],
                 step=None,
                 complainant_id=subject.id,
                 sealed_grounds=self.vault.seal(subject.id, {"grounds": grounds}),

@@ -255,6 +255,7 @@ def test_every_complaint_is_filed_within_the_period_of_the_published_rules(
             assert day is None or complaint.received_on <= day <= today
         case = generated.ledger.get(AssessmentCase, complaint.case_ids[0])
         assert complaint.complainant_id == case.subject_id
+        assert complaint.unit_ids == [case.unit_id]  # so that scoped lists find it
         decision = generated.ledger.get(RecognitionDecision, complaint.decision_id)
         assert complaint.learnt_on >= decision.decided_on
 
