@@ -110,7 +110,7 @@ def run(scratch: Scratch, params: Params) -> Report:
         for client in clients:
             client.start()
         time.sleep(params.seconds_before_kill)
-        in_flight = sum(c.session.in_flight for c in clients)
+        in_flight = _wait_for_requests_in_flight(clients)
         acked = sum(len(c.tally.acks) for c in clients)
         codes = (api.kill9(), runner.kill9())
         log_at_kill = ledger.store.recorder.max_notification_id() or 0
@@ -160,6 +160,16 @@ def run(scratch: Scratch, params: Params) -> Report:
         models.close()
         ledger.close()
     return report
+
+
+def _wait_for_requests_in_flight(clients: list[LoadClient], timeout: float = 5) -> int:
+    """Return as soon as some request is on the wire, so the kill lands mid-request."""
+    deadline = time.monotonic() + timeout
+    while (busy := sum(c.session.in_flight for c in clients)) == 0:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.001)
+    return busy
 
 
 def _merge(tallies: list[Tally]) -> Tally:
