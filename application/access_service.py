@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.core import Recorded
+from application.core import Recorded, check_version
 from application.scope import ScopeService
 from domain.access import (
     ApiToken,
@@ -138,8 +138,12 @@ class AccessService(ScopeService):
     def token_for(
         self, ctx: CommandContext, token_id: UUID, expected_version: int | None = None
     ) -> ApiToken:
-        token = self.get(ApiToken, token_id, expected_version)
-        self.require_account(ctx, self.get(UserAccount, token.user_id))
+        token = self.get(ApiToken, token_id)
+        try:
+            self.require_account(ctx, self.get(UserAccount, token.user_id))
+        except PermissionDenied as refused:  # name the token only, not its owner's unit
+            raise type(refused)(refused.message, token_id=str(token_id)) from None
+        check_version(token, expected_version)
         return token
 
     def authenticate(self, token: str) -> Principal:

@@ -71,8 +71,8 @@ class AssessmentService(RegistryService, CriteriaService):
         on: date | None = None,
         level: int | None = None,
     ) -> Recorded:
+        subject = self.subject_for(ctx, subject_id)  # scope first: refusals reveal nothing
         opened_on = self._day(on)
-        subject = self.subject_for(ctx, subject_id)
         if isinstance(subject, Person):
             kind, group = SubjectKind.PERSON, subject.target_group
         else:

@@ -11,7 +11,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from application.assessment_service import AssessmentService
-from application.core import Recorded
+from application.core import Recorded, check_version
 from application.media import sniff
 from application.vault import nfc
 from domain.access import UserAccount
@@ -19,7 +19,7 @@ from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
 from domain.clocks import ClockRules, Obstacle
 from domain.complaints import Complaint
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, OutOfScope
 from domain.glossary import ComplaintOutcome
 from domain.rules import COMPLAINT_CLOCKS, RuleDocument
 
@@ -43,9 +43,13 @@ class ComplaintService(AssessmentService):
         reading: bool = False,
     ) -> Complaint:
         """A complaint the actor may reach: through its cases' unit, or as the complainant."""
-        complaint = self.get(Complaint, complaint_id, expected_version)
-        for case_id in complaint.case_ids:
-            self.require_case(ctx, self.get(AssessmentCase, case_id), reading=reading)
+        complaint = self.get(Complaint, complaint_id)
+        try:
+            for case_id in complaint.case_ids:
+                self.require_case(ctx, self.get(AssessmentCase, case_id), reading=reading)
+        except OutOfScope as refused:  # name the complaint only, not the cases behind it
+            raise OutOfScope(refused.message, complaint_id=str(complaint_id)) from None
+        check_version(complaint, expected_version)
         return complaint
 
     def clocks_of(self, complaint: Complaint) -> ClockRules:

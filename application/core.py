@@ -83,6 +83,19 @@ class Recorded:
     position: int | None
 
 
+def check_version(aggregate: Aggregate, expected_version: int | None) -> None:
+    """Refuse (412) when the client's If-Match is not the aggregate's current version.
+
+    Commands that check scope call this after the scope check, so someone outside the scope
+    learns nothing of a record's version."""
+    if expected_version is not None and aggregate.version != expected_version:
+        raise PreconditionFailed(
+            "bản ghi đã thay đổi kể từ lần đọc",
+            expected_version=expected_version,
+            current_version=aggregate.version,
+        )
+
+
 class LedgerCore:
     def __init__(
         self, settings: Settings, *, clock: Clock | None = None, initialise: bool = True
@@ -142,12 +155,7 @@ class LedgerCore:
         if not isinstance(aggregate, cls):
             what = _KIND_VI.get(cls.__name__, cls.__name__)
             raise NotFound(f"không tìm thấy {what}", kind=cls.__name__, id=str(aggregate_id))
-        if expected_version is not None and aggregate.version != expected_version:
-            raise PreconditionFailed(
-                "bản ghi đã thay đổi kể từ lần đọc",
-                expected_version=expected_version,
-                current_version=aggregate.version,
-            )
+        check_version(aggregate, expected_version)
         return aggregate
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from application.core import LedgerCore, Recorded
+from application.core import Recorded
+from application.scope import ScopeService
 from application.vault import nfc
 from domain.base import CommandContext, acting
 from domain.clocks import ClockRules
@@ -37,12 +38,15 @@ RULE_CODES = {PROGRAMME_TARGETS: "muc-tieu-chuong-trinh", COMPLAINT_CLOCKS: "lua
 SEED_DIR = Path(__file__).parent / "seed"
 
 
-class CriteriaService(LedgerCore):
+class CriteriaService(ScopeService):
+    """Criteria sets and rule documents are published nationwide, by nationwide accounts."""
+
     def catalogue(self) -> CriteriaCatalogue | None:
         return self.find(CriteriaCatalogue, CATALOGUE_ID)
 
     def publish_criteria_set(self, ctx: CommandContext, content: dict[str, Any]) -> Recorded:
         """Publish a new version: the first of its code, or one that supersedes the latest."""
+        self.require_nationwide(ctx, "công bố bộ tiêu chí")
         content = json.loads(json.dumps(nfc(content)))  # plain JSON, NFC, nothing else
         spec = parse_spec(content)
         with acting(ctx):
@@ -76,6 +80,7 @@ class CriteriaService(LedgerCore):
 
     def publish_rules(self, ctx: CommandContext, kind: str, content: dict[str, Any]) -> Recorded:
         """Publish a rule document (programme targets, complaint clocks) as its next version."""
+        self.require_nationwide(ctx, "công bố quy định")
         content = json.loads(json.dumps(nfc(content)))
         code = str(content.get("code", "")).strip()
         latest = self.latest_rules(kind, code)

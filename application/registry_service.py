@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from application.core import Recorded
+from application.core import Recorded, check_version
 from application.scope import ScopeService
 from application.vault import nfc
 from domain.base import CommandContext, acting, ledger_id
@@ -100,13 +100,13 @@ class RegistryService(ScopeService):
         target_group: str | None,
         unit_id: UUID,
     ) -> Recorded:
+        self.require_unit(ctx, unit_id)  # before anything that could reveal a registration
         cccd_hash = self.vault.lookup_hash(cccd)
         person_id = person_id_for(cccd_hash)
         if self.find(Person, person_id) is not None:
             raise VersionConflict("số CCCD này đã được đăng ký", person_id=str(person_id))
         if not full_name.strip():
             raise InvalidInput("cần họ và tên", field="full_name")
-        self.require_unit(ctx, unit_id)
         details = {
             "full_name": full_name.strip(),
             "birth_date": birth_date.isoformat() if birth_date else None,
@@ -143,8 +143,9 @@ class RegistryService(ScopeService):
         if unknown or "cccd" in changes:
             raise InvalidInput("chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo")
         with acting(ctx):
-            person = self.get(Person, person_id, expected_version)
+            person = self.get(Person, person_id)
             self.require_subject(ctx, person)
+            check_version(person, expected_version)
             current = self.vault.unseal(person.id, person.sealed) or {}
             person.correct_details(self.vault.seal(person.id, current | nfc(changes)), nfc(reason))
             return self.save(person)
@@ -158,8 +159,9 @@ class RegistryService(ScopeService):
     ) -> Recorded:
         """Destroy the person's key: their sealed data becomes unreadable, the log stays intact."""
         with acting(ctx):
-            person = self.get(Person, person_id, expected_version)
+            person = self.get(Person, person_id)
             self.require_subject(ctx, person)
+            check_version(person, expected_version)
             person.erase_personal_data(nfc(reason))
             recorded = self.save(person)
         self.vault.erase(person.id)
@@ -208,9 +210,10 @@ class RegistryService(ScopeService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            group = self.get(Collective, group_id, expected_version)
+            group = self.get(Collective, group_id)
             member = self.subject_of(member_id)
             self.require_subject(ctx, group)
             self.require_subject(ctx, member)
+            check_version(group, expected_version)
             group.add_member(member, nfc(relation))
             return self.save(group, member)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from application.core import LedgerCore
+from application.core import LedgerCore, check_version
 from domain import geography
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase
@@ -180,8 +180,9 @@ class ScopeService(LedgerCore):
         reading: bool = False,
     ) -> AssessmentCase:
         """Load a case the actor may reach (at ``expected_version`` when given)."""
-        case = self.get(AssessmentCase, case_id, expected_version)
+        case = self.get(AssessmentCase, case_id)
         self.require_case(ctx, case, reading=reading)
+        check_version(case, expected_version)
         return case
 
     def subject_for(

@@ -204,6 +204,48 @@ def test_a_stale_if_match_fails_its_precondition(env):
     assert fresh.status_code == 200 and fresh.headers["etag"] == '"2"'
 
 
+def test_a_write_to_an_existing_record_without_if_match_is_428_and_writes_nothing(env):
+    api, ledger = env
+    _ids, case_id = officer_opens_a_citizen_case(api)
+    before = log_position(ledger)
+    missing = api.client.post(
+        f"/cases/{case_id}/withdrawal",
+        json={"reason": "Không tiếp tục"},
+        headers=api.headers("officer"),
+    )
+    body = assert_problem(missing, 428, "precondition-required")
+    assert body["errors"] == {"header": "If-Match"}
+    assert log_position(ledger) == before
+
+
+def test_a_user_issues_reads_and_revokes_their_own_tokens(env):
+    api, _ = env
+    api.user("officer", ["commune_officer"])
+    api.user("other", ["commune_officer"])
+    issued = api.post("officer", "/users/me/tokens", {"ttl_hours": 2, "label": "điện thoại"})
+    assert issued.status_code == 201 and issued.headers["etag"] == '"1"'
+    second = issued.json()
+    phone = {"Authorization": f"Bearer {second['token']}"}
+    assert api.client.get("/users/me", headers=phone).json()["username"] == "officer"
+    info = api.get("officer", f"/tokens/{second['token_id']}").json()
+    assert info["label"] == "điện thoại" and info["revoked"] is False
+    assert "token" not in info  # the token itself is shown once, at issue
+    someone_else = api.client.post(
+        f"/tokens/{second['token_id']}/revocation",
+        json={"reason": "Không phải của tôi"},
+        headers=api.headers("other", **{"If-Match": '"1"'}),
+    )
+    assert_problem(someone_else, 403, "permission-denied")
+    revoked = api.client.post(
+        f"/tokens/{second['token_id']}/revocation",
+        json={"reason": "Mất điện thoại"},
+        headers=api.headers("officer", **{"If-Match": '"1"'}),
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert_problem(api.client.get("/users/me", headers=phone), 401, "not-authenticated")
+    assert api.get("officer", "/users/me").json()["username"] == "officer"  # the first still works
+
+
 def test_evidence_of_an_unaccepted_kind_is_415_whatever_its_name(env):
     api, _ = env
     _ids, case_id = officer_opens_a_citizen_case(api)
