@@ -45,29 +45,43 @@ def install(app: FastAPI, store: IdempotencyStore) -> None:
                 ]
             )
         ).hexdigest()
-        stored = await run_in_threadpool(store.get, scope, key)
+        stored = await run_in_threadpool(store.claim, scope, key, digest)
         if stored is not None:
-            if stored.request_digest != digest:
-                return problem(
-                    422,
-                    code="idempotency-key-reused",
-                    instance=request.url.path,
-                    detail="Idempotency-Key này đã dùng cho một yêu cầu khác",
-                )
-            return Response(
-                stored.body,
-                status_code=stored.status,
-                headers=stored.headers | {"Idempotent-Replayed": "true"},
-            )
-        streamed: Any = await call_next(request)  # a streaming response: read it whole
-        response = streamed
-        content = b"".join([chunk async for chunk in streamed.body_iterator])
-        headers = {k: v for k, v in response.headers.items() if k in _KEPT_HEADERS}
-        if response.status_code < 500:
-            await run_in_threadpool(
-                store.put,
-                scope,
-                key,
-                StoredResponse(digest, response.status_code, headers, content),
-            )
-        return Response(content, status_code=response.status_code, headers=headers)
+            return _answer_again(stored, digest, request.url.path)
+        try:
+            streamed: Any = await call_next(request)  # a streaming response: read it whole
+            content = b"".join([chunk async for chunk in streamed.body_iterator])
+        except BaseException:
+            await run_in_threadpool(store.release, scope, key)
+            raise
+        headers = {k: v for k, v in streamed.headers.items() if k in _KEPT_HEADERS}
+        if streamed.status_code >= 500:  # nothing was written: let a retry run again
+            await run_in_threadpool(store.release, scope, key)
+        else:
+            first = StoredResponse(digest, streamed.status_code, headers, content)
+            await run_in_threadpool(store.complete, scope, key, first)
+        return Response(content, status_code=streamed.status_code, headers=headers)
+
+
+def _answer_again(stored: StoredResponse, digest: str, path: str) -> Response:
+    """A key seen before: the first answer, or why there is none to give."""
+    if stored.request_digest != digest:
+        return problem(
+            422,
+            code="idempotency-key-reused",
+            instance=path,
+            detail="Idempotency-Key này đã dùng cho một yêu cầu khác",
+        )
+    if stored.pending:
+        return problem(
+            409,
+            code="idempotency-key-in-progress",
+            instance=path,
+            detail="Yêu cầu với Idempotency-Key này đang được xử lý, hoặc đã dừng giữa chừng mà"
+            " chưa rõ kết quả: hãy đọc lại bản ghi trước khi gửi với khóa mới",
+        )
+    return Response(
+        stored.body,
+        status_code=stored.status,
+        headers=stored.headers | {"Idempotent-Replayed": "true"},
+    )

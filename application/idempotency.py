@@ -3,6 +3,12 @@
 Responses are kept per (caller, key) with a digest of the request, in a table of their own
 beside the events (SQLite file, PostgreSQL schema, or memory for tests). The same key with a
 different request is refused, never silently replayed.
+
+A request first *claims* its key (an insert that only one request can win), runs, then
+completes the record with its response. A second request with the key while the first runs
+is refused (409), so concurrent duplicates cannot both write. If the process dies after the
+command committed but before the record was completed, the claim stays pending and retries
+keep getting 409: the outcome is in doubt, and the ledger never writes a command twice.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+#: The status of a claimed key whose request has not finished (or never will: a crash).
+PENDING = 0
+
 
 @dataclass(frozen=True)
 class StoredResponse:
@@ -22,11 +31,29 @@ class StoredResponse:
     headers: dict[str, str]
     body: bytes
 
+    @property
+    def pending(self) -> bool:
+        return self.status == PENDING
+
 
 class IdempotencyStore(Protocol):
     def create_table(self) -> None: ...
     def get(self, scope: str, key: str) -> StoredResponse | None: ...
-    def put(self, scope: str, key: str, response: StoredResponse) -> None: ...
+
+    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
+        """Claim the key for a request: ``None`` if this request won it, else the record
+        already there (pending or complete)."""
+        ...
+
+    def complete(self, scope: str, key: str, response: StoredResponse) -> None: ...
+
+    def release(self, scope: str, key: str) -> None:
+        """Drop a pending claim (the request failed before writing): a retry may run."""
+        ...
+
+
+def _pending(digest: str) -> StoredResponse:
+    return StoredResponse(digest, PENDING, {}, b"")
 
 
 class MemoryIdempotencyStore:
@@ -40,9 +67,21 @@ class MemoryIdempotencyStore:
     def get(self, scope: str, key: str) -> StoredResponse | None:
         return self._items.get((scope, key))
 
-    def put(self, scope: str, key: str, response: StoredResponse) -> None:
+    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
         with self._lock:
-            self._items.setdefault((scope, key), response)
+            existing = self._items.get((scope, key))
+            if existing is None:
+                self._items[(scope, key)] = _pending(digest)
+            return existing
+
+    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+        with self._lock:
+            self._items[(scope, key)] = response
+
+    def release(self, scope: str, key: str) -> None:
+        with self._lock:
+            if (item := self._items.get((scope, key))) is not None and item.pending:
+                del self._items[(scope, key)]
 
 
 class SQLiteIdempotencyStore:
@@ -76,17 +115,23 @@ class SQLiteIdempotencyStore:
         )
         return StoredResponse(row[0], row[1], json.loads(row[2]), bytes(row[3])) if row else None
 
-    def put(self, scope: str, key: str, response: StoredResponse) -> None:
+    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
+        won = self._conn().execute(
+            "INSERT OR IGNORE INTO idempotency VALUES (?, ?, ?, ?, '{}', x'')",
+            (scope, key, digest, PENDING),
+        )
+        return None if won.rowcount == 1 else self.get(scope, key)
+
+    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
         self._conn().execute(
-            "INSERT OR IGNORE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                scope,
-                key,
-                response.request_digest,
-                response.status,
-                json.dumps(response.headers),
-                response.body,
-            ),
+            "UPDATE idempotency SET status = ?, headers = ?, body = ? WHERE scope = ? AND key = ?",
+            (response.status, json.dumps(response.headers), response.body, scope, key),
+        )
+
+    def release(self, scope: str, key: str) -> None:
+        self._conn().execute(
+            "DELETE FROM idempotency WHERE scope = ? AND key = ? AND status = ?",
+            (scope, key, PENDING),
         )
 
 
@@ -117,17 +162,27 @@ class PostgresIdempotencyStore:
             row["request_digest"], row["status"], json.loads(row["headers"]), bytes(row["body"])
         )
 
-    def put(self, scope: str, key: str, response: StoredResponse) -> None:
+    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
         with self._transaction(commit=True) as cur:
             cur.execute(
                 f"INSERT INTO {self._table} (scope, key, request_digest, status, headers, body)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (
-                    scope,
-                    key,
-                    response.request_digest,
-                    response.status,
-                    json.dumps(response.headers),
-                    response.body,
-                ),
+                " VALUES (%s, %s, %s, %s, '{}', ''::bytea) ON CONFLICT DO NOTHING RETURNING key",
+                (scope, key, digest, PENDING),
+            )
+            won = cur.fetchone() is not None
+        return None if won else self.get(scope, key)
+
+    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+        with self._transaction(commit=True) as cur:
+            cur.execute(
+                f"UPDATE {self._table} SET status = %s, headers = %s, body = %s"
+                " WHERE scope = %s AND key = %s",
+                (response.status, json.dumps(response.headers), response.body, scope, key),
+            )
+
+    def release(self, scope: str, key: str) -> None:
+        with self._transaction(commit=True) as cur:
+            cur.execute(
+                f"DELETE FROM {self._table} WHERE scope = %s AND key = %s AND status = %s",
+                (scope, key, PENDING),
             )

@@ -2,7 +2,7 @@
 
     python -m ops.reliability.faulty_api <port>
 
-The process kills itself (SIGKILL) at the moment it would store an ``Idempotency-Key``
+The process kills itself (SIGKILL) at the moment it would complete an ``Idempotency-Key``
 record, i.e. after the command's events were committed and before the key remembers the
 answer. Nothing else differs from ``hoctap serve``: same settings from the environment, same
 ``create_app``. The patch lives only in this process; the API code is untouched.
@@ -27,8 +27,8 @@ def _die(*_: Any, **__: Any) -> None:
 
 
 def main(port: int) -> None:
-    idempotency.PostgresIdempotencyStore.put = _die  # type: ignore[method-assign]
-    idempotency.SQLiteIdempotencyStore.put = _die  # type: ignore[method-assign]
+    idempotency.PostgresIdempotencyStore.complete = _die  # type: ignore[method-assign]
+    idempotency.SQLiteIdempotencyStore.complete = _die  # type: ignore[method-assign]
     uvicorn.run(create_app(Settings()), host="127.0.0.1", port=port, log_level="warning")
 
 

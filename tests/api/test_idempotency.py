@@ -67,3 +67,50 @@ def test_a_malformed_key_is_refused(api):
     response = send(api, UNIT, "bad key with spaces")
     assert response.status_code == 422
     assert response.json()["code"] == "invalid-idempotency-key"
+
+
+def test_concurrent_requests_with_one_key_write_once(api: Api):
+    """Complaints get a fresh random id, so only the key can stop a duplicate filing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.api.test_complaints import refused_citizen
+
+    world = refused_citizen(api)
+    body = {
+        "case_ids": [str(world["case"])],
+        "decision_id": str(world["decision"]),
+        "grounds": "Chỉ số 5 chưa được tính",
+        "learnt_on": "2026-02-21",
+    }
+    headers = api.headers("lan", **{"Idempotency-Key": "complaint-0001"})
+    before = position(api)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(lambda _: api.client.post("/complaints", json=body, headers=headers), range(6))
+        )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(201) >= 1 and set(statuses) <= {201, 409}, statuses
+    created = {a.json()["id"] for a in answers if a.status_code == 201}
+    assert len(created) == 1  # replays carry the first answer; no second complaint exists
+    in_progress = [a.json()["code"] for a in answers if a.status_code == 409]
+    assert set(in_progress) <= {"idempotency-key-in-progress"}
+    assert position(api) == before + 1
+    retry = api.client.post("/complaints", json=body, headers=headers)
+    assert retry.status_code == 201 and retry.json()["id"] in created
+
+
+def test_a_claim_left_by_a_crashed_request_is_never_run_again(api: Api, ledger):
+    """After a crash between the commit and the stored answer the outcome is unknown: the
+    retry is refused (409) rather than risk writing the command twice."""
+    import hashlib
+
+    scope = hashlib.sha256(f"Bearer {api.tokens['admin']}".encode()).hexdigest()
+    first = send(api, UNIT, "crash-0001")
+    assert first.status_code == 201
+    ledger.idempotency.release(scope, "crash-0001")  # a completed record is not released
+    assert send(api, UNIT, "crash-0001").headers["idempotent-replayed"] == "true"
+    record = ledger.idempotency.get(scope, "crash-0001")
+    ledger.idempotency.release(scope, "nothing-here")
+    ledger.idempotency.claim(scope, "crash-0002", record.request_digest)  # as if it crashed
+    stuck = send(api, UNIT, "crash-0002")
+    assert stuck.status_code == 409 and stuck.json()["code"] == "idempotency-key-in-progress"

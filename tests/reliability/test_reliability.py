@@ -4,8 +4,6 @@ under a minute): real PostgreSQL, real writer processes, real ``hoctap serve`` a
 
 from __future__ import annotations
 
-import pytest
-
 from ops.reliability import backup, conflicts, crash, gap_free, idempotency
 from ops.reliability.common import Report, Scratch, scratch_store
 from tests.conftest import PG_URL
@@ -57,17 +55,6 @@ def test_an_online_sqlite_backup_taken_during_writes_verifies():
     assert passed(report), report.failures()
 
 
-#: Rows of the idempotency check that fail because of a known bug in api/idempotency.py: the
-#: key's record is stored only after the command committed, and nothing reserves the key
-#: first, so duplicates sent at once all run, and a crash between the commit and the record
-#: lets the resend run again. Everything else in that check must pass.
-KNOWN_IDEMPOTENCY_BUG = ("identical requests sent at once", "a resend after the server died")
-
-
 def test_an_idempotency_key_writes_once_even_under_duplicates_and_a_crash(pg_scratch: Scratch):
     report = idempotency.run(pg_scratch, idempotency.Params(clients=3, rounds=2))
-    passed(report)
-    known = [f for f in report.failures() if f.what.startswith(KNOWN_IDEMPOTENCY_BUG)]
-    assert [f for f in report.failures() if f not in known] == []
-    if known:
-        pytest.xfail(f"known bug in api/idempotency.py: {[f.detail for f in known]}")
+    assert passed(report), report.failures()
