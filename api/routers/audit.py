@@ -59,13 +59,21 @@ def _hex(values: list[bytes]) -> list[str]:
 
 
 @router.get("/checkpoints", response_model=CheckpointsPublic)
-def checkpoints(ledger: LedgerDep) -> CheckpointsPublic:
-    """The public key and every signed checkpoint (no token needed: keep copies)."""
+def checkpoints(
+    ledger: LedgerDep,
+    after: Annotated[
+        int | None, Query(ge=0, description="Cỡ cây của điểm kiểm cuối trang trước")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+) -> CheckpointsPublic:
+    """The public key and the signed checkpoints, oldest first (no token needed: keep
+    copies). Checkpoints are signed at most hourly, so a page of 1,000 covers weeks."""
+    signed = [c for c in ledger.auditor.checkpoints.all() if after is None or c.tree_size > after]
     return CheckpointsPublic(
         algorithm="Ed25519",
         public_key=base64.b64encode(ledger.auditor.public_key).decode(),
         signed_body="hoctap-ledger/checkpoint/v1\\n<tree_size>\\n<root hex>\\n<signed_at>\\n",
-        checkpoints=[CheckpointPublic(**c.as_dict()) for c in ledger.auditor.checkpoints.all()],
+        checkpoints=[CheckpointPublic(**c.as_dict()) for c in signed[:limit]],
     )
 
 
