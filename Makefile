@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 ## Lint, type-check, check the layer contracts, then run every test.
 test: lint
 	$(BIN)/pytest
+
+## The reliability checks at full size (PostgreSQL; a few minutes). `make test` runs them small.
+reliability: $(STAMP)
+	$(BIN)/python -m ops.reliability all
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
