@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import idempotency, limits, problems
 from api.routers import (
@@ -93,11 +93,29 @@ def create_app(
         app.include_router(module.router)
     app.include_router(criteria.rules_router)
 
-    @app.middleware("http")
-    async def fold_soon_after_a_write(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        if request.method == "POST" and response.status_code < 300:
-            read_models.nudge()
-        return response
-
+    app.add_middleware(FoldSoonAfterAWrite, nudge=read_models.nudge)
     return app
+
+
+class FoldSoonAfterAWrite:
+    """After a successful POST, wake the projection runner (pure ASGI: no buffering)."""
+
+    def __init__(self, app: ASGIApp, nudge: Callable[[], None]) -> None:
+        self.app = app
+        self.nudge = nudge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+        if status < 300:
+            self.nudge()

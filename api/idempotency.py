@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
 from application.idempotency import IdempotencyStore, StoredResponse
@@ -18,49 +20,89 @@ _KEPT_HEADERS = ("content-type", "etag", "location", "x-log-position", "content-
 
 
 def install(app: FastAPI, store: IdempotencyStore) -> None:
-    @app.middleware("http")
-    async def idempotent_posts(request: Request, call_next: Any) -> Response:
-        key = request.headers.get("idempotency-key")
-        if request.method != "POST" or key is None:
-            response: Response = await call_next(request)
-            return response
+    app.add_middleware(Idempotency, store=store)
+
+
+class Idempotency:
+    """Pure ASGI middleware: requests without a key pass straight through; a POST with a key
+    claims it, runs with its body replayed, and keeps the answer it sent."""
+
+    def __init__(self, app: ASGIApp, store: IdempotencyStore) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
         if not _KEY.match(key):
-            return problem(
+            refusal = problem(
                 422,
                 code="invalid-idempotency-key",
-                instance=request.url.path,
+                instance=path,
                 detail="Idempotency-Key: 8-128 ký tự chữ, số và . _ : -",
             )
-        body = await request.body()
-        caller = request.headers.get("authorization", "anonymous").encode()
-        scope = hashlib.sha256(caller).hexdigest()
+            await refusal(scope, receive, send)
+            return
+        body = await Request(scope, receive).body()
+        caller = headers.get("authorization", "anonymous").encode()
+        owner = hashlib.sha256(caller).hexdigest()
         digest = hashlib.sha256(
             b"\n".join(
                 [
-                    request.method.encode(),
-                    str(request.url.path).encode(),
-                    str(request.url.query).encode(),
-                    request.headers.get("content-type", "").encode(),
+                    b"POST",
+                    path.encode(),
+                    scope.get("query_string", b""),
+                    headers.get("content-type", "").encode(),
                     body,
                 ]
             )
         ).hexdigest()
-        stored = await run_in_threadpool(store.claim, scope, key, digest)
+        stored = await run_in_threadpool(self.store.claim, owner, key, digest)
         if stored is not None:
-            return _answer_again(stored, digest, request.url.path)
+            await _answer_again(stored, digest, path)(scope, receive, send)
+            return
         try:
-            streamed: Any = await call_next(request)  # a streaming response: read it whole
-            content = b"".join([chunk async for chunk in streamed.body_iterator])
+            status, kept, content = await self._run(scope, body)
         except BaseException:
-            await run_in_threadpool(store.release, scope, key)
+            await run_in_threadpool(self.store.release, owner, key)
             raise
-        headers = {k: v for k, v in streamed.headers.items() if k in _KEPT_HEADERS}
-        if streamed.status_code >= 500:  # nothing was written: let a retry run again
-            await run_in_threadpool(store.release, scope, key)
+        answer = StoredResponse(digest, status, kept, content)
+        if answer.status >= 500:  # nothing was written: let a retry run again
+            await run_in_threadpool(self.store.release, owner, key)
         else:
-            first = StoredResponse(digest, streamed.status_code, headers, content)
-            await run_in_threadpool(store.complete, scope, key, first)
-        return Response(content, status_code=streamed.status_code, headers=headers)
+            await run_in_threadpool(self.store.complete, owner, key, answer)
+        await Response(answer.body, status_code=answer.status, headers=answer.headers)(
+            scope, receive, send
+        )
+
+    async def _run(self, scope: Scope, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Run the app on the buffered body; capture its whole answer (or release on error)."""
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, replay, capture)
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in start.get("headers", [])
+            if k.decode("latin-1").lower() in _KEPT_HEADERS
+        }
+        return int(start.get("status", 500)), headers, b"".join(chunks)
 
 
 def _answer_again(stored: StoredResponse, digest: str, path: str) -> Response:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.problems import problem
 from application.settings import Settings
@@ -36,23 +37,36 @@ class TokenBuckets:
             return (1 - tokens) / self.rate
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    limit = settings.max_upload_bytes + 64 * 1024  # the file plus its form fields
-    buckets = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+class Limits:
+    """Pure ASGI middleware: refuses before the request reaches the app, costs nothing else."""
 
-    @app.middleware("http")
-    async def limits(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.limit = settings.max_upload_bytes + 64 * 1024  # the file plus its form fields
+        self.buckets = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (refusal := self.refusal(scope)) is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def refusal(self, scope: Scope) -> Response | None:
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
             return problem(
                 413,
                 code="request-too-large",
-                instance=request.url.path,
-                detail=f"yêu cầu vượt quá {limit} byte",
-                max_bytes=limit,
+                instance=scope["path"],
+                detail=f"yêu cầu vượt quá {self.limit} byte",
+                max_bytes=self.limit,
             )
-        credentials = request.headers.get("authorization")
+        credentials = headers.get("authorization")
+        settings = self.settings
         if credentials and settings.rate_limit_per_second > 0:
+            buckets = self.buckets
             buckets.rate, buckets.burst = settings.rate_limit_per_second, settings.rate_limit_burst
             key = hashlib.sha256(credentials.encode()).hexdigest()
             wait = buckets.take(key, time.monotonic())
@@ -60,10 +74,13 @@ def install(app: FastAPI, settings: Settings) -> None:
                 return problem(
                     429,
                     code="rate-limited",
-                    instance=request.url.path,
+                    instance=scope["path"],
                     detail="quá nhiều yêu cầu, hãy thử lại sau",
                     retry_after_seconds=wait,
                     headers={"Retry-After": str(max(1, round(wait)))},
                 )
-        response: Response = await call_next(request)
-        return response
+        return None
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(Limits, settings=settings)

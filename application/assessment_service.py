@@ -48,8 +48,15 @@ class AssessmentService(RegistryService, CriteriaService):
         return on or today
 
     def spec_of(self, case: AssessmentCase) -> CriteriaSpec:
-        """The criteria-set version the case was pinned to when it was opened."""
-        return self.criteria_set(case.criteria_set_id).spec
+        """The criteria-set version the case was pinned to when it was opened.
+
+        A published version never changes, so its spec is kept in memory once read: every
+        scoring command needs it, and reloading it cost a read per command."""
+        specs: dict[UUID, CriteriaSpec] = self.__dict__.setdefault("_published_specs", {})
+        spec = specs.get(case.criteria_set_id)
+        if spec is None:
+            spec = specs[case.criteria_set_id] = self.criteria_set(case.criteria_set_id).spec
+        return spec
 
     def latest_case(
         self, subject_id: UUID, model: TitleModel, cycle_year: int

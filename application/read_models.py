@@ -129,6 +129,7 @@ class ReadModels:
                     log.exception("projection runner: catch-up failed; retrying")
                     self._stop.wait(2.0)
                 self._periodic()
+                self._stop.wait(self._settings.fold_every_seconds)
                 self._wait(listener, poll_seconds)
         finally:
             if listener is not None:

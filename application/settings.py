@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     projections_in_api: bool | None = None
     #: How long a read may wait for the views to reach a given log position.
     read_wait_max_seconds: float = 5.0
+    #: The projection runner folds at most this often, so a burst of commands is folded in
+    #: one page instead of one fold per command (reads that wait for a position still see it).
+    fold_every_seconds: float = 0.05
     #: Sign a checkpoint this often when the log has grown (0: only on demand).
     checkpoint_every_seconds: int = 3600
     host: str = "127.0.0.1"
