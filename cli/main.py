@@ -157,7 +157,7 @@ def demo_generate(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from application.generator import generate
-    from domain.glossary import CaseStatus, label
+    from domain.glossary import CaseStatus, ComplaintStatus, label
 
     with open_ledger() as ledger:
         columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -186,6 +186,13 @@ def demo_generate(
         *((f"Hồ sơ: {label(s)}", summary.cases_by_status[s.value]) for s in CaseStatus),
         ("Tổng số hồ sơ", summary.cases),
         ("Quyết định công nhận", summary.decisions),
+        ("  trong đó sửa đổi, thu hồi", summary.amending_decisions),
+        *(
+            (f"Khiếu nại: {label(s)}", summary.complaints_by_status[s.value])
+            for s in ComplaintStatus
+        ),
+        ("Khiếu nại lần hai", summary.second_complaints),
+        ("Khởi kiện", summary.lawsuits),
         ("Tệp minh chứng", summary.evidence_files),
         ("Sự kiện trong kho", summary.events),
     ]
