@@ -141,16 +141,13 @@ class AppealRunner:
         first = self._file(decided, appeal, saves)
         if appeal is Appeal.AWAITING_ACCEPTANCE:
             return
-        handler = self._authorities.on(decided.authority, first.received_on).complaint_handler
         if appeal is Appeal.NOT_ACCEPTED:
-            self._refuse(decided, first, handler, saves)
+            self._refuse(decided, first, saves)
             return
-        if not self._accept(decided, first, handler, saves) or appeal is (
-            Appeal.AWAITING_RESOLUTION
-        ):
+        if not self._accept(decided, first, saves) or appeal is Appeal.AWAITING_RESOLUTION:
             return
         upheld = appeal is Appeal.UPHELD
-        if not self._resolve(decided, first, handler, upheld, saves):
+        if not self._resolve(decided, first, upheld, saves):
             return
         if upheld:
             day = self._revise(decided, first, saves)
@@ -159,11 +156,10 @@ class AppealRunner:
             self._lawsuit(decided, first, saves)
         elif appeal in (Appeal.SECOND_REJECTED, Appeal.SECOND_UPHELD):
             second = self._file(decided, appeal, saves, previous=first)
-            above = self._authorities.above(decided.authority, second.received_on)
             upheld = appeal is Appeal.SECOND_UPHELD
-            if not self._accept(decided, second, above.complaint_handler, saves):
+            if not self._accept(decided, second, saves):
                 return
-            if not self._resolve(decided, second, above.complaint_handler, upheld, saves):
+            if not self._resolve(decided, second, upheld, saves):
                 return
             if upheld:
                 self._revise(decided, second, saves)
@@ -223,25 +219,30 @@ class AppealRunner:
         saves.append((complaint, previous) if previous else (complaint,))
         return complaint
 
-    def _refuse(
-        self, decided: Decided, complaint: Complaint, handler: UserPlan, saves: list[Save]
-    ) -> None:
+    def _handler(self, decided: Decided, complaint: Complaint, day: date) -> UserPlan:
+        """Who handles the complaint on ``day``: the deciding authority (or whoever carries
+        on for it) for a first complaint, the level above it for a second one."""
+        if complaint.level == 1:
+            return self._authorities.on(decided.authority, day).complaint_handler
+        return self._authorities.above(decided.authority, day).complaint_handler
+
+    def _refuse(self, decided: Decided, complaint: Complaint, saves: list[Save]) -> None:
         day = complaint.received_on + _days(self.rng, 1, 10)
         if day > GENERATED_UNTIL:
             return
+        handler = self._handler(decided, complaint, day)
         with acting(self._ctx(handler, decided, complaint.level)):
             complaint.refuse_to_accept(
                 day, "Điều 11 Luật Khiếu nại 2011", self.rng.choice(_NOT_ACCEPTED)
             )
         saves.append((complaint,))
 
-    def _accept(
-        self, decided: Decided, complaint: Complaint, handler: UserPlan, saves: list[Save]
-    ) -> bool:
+    def _accept(self, decided: Decided, complaint: Complaint, saves: list[Save]) -> bool:
         """Accept and assign the handler; False when that day has not come yet."""
         day = complaint.received_on + _days(self.rng, 1, 12)
         if day > GENERATED_UNTIL:
             return False
+        handler = self._handler(decided, complaint, day)
         with acting(self._ctx(handler, decided, complaint.level)):
             complaint.accept(self.clocks, day, complex_case=self.rng.random() < 0.2)
             complaint.assign_handler(str(handler.id))
@@ -252,11 +253,13 @@ class AppealRunner:
         self,
         decided: Decided,
         complaint: Complaint,
-        handler: UserPlan,
         upheld: bool,
         saves: list[Save],
     ) -> bool:
-        """Resolve (a few late); an upheld complaint reopens the case in the same save."""
+        """Resolve (a few late); an upheld complaint reopens the case in the same save.
+
+        When the unit that accepted it has ended meanwhile (the 2025 reform), the handler of
+        the unit carrying on takes the complaint over first."""
         rng = self.rng
         accepted_on = complaint.accepted_on or complaint.received_on
         day = accepted_on + _days(rng, 7, 28)
@@ -265,7 +268,10 @@ class AppealRunner:
         if day > GENERATED_UNTIL:
             return False
         case = decided.case
+        handler = self._handler(decided, complaint, day)
         with acting(self._ctx(handler, decided, complaint.level)):
+            if complaint.handler_id != str(handler.id):
+                complaint.assign_handler(str(handler.id))
             if upheld:
                 reason = "Có căn cứ: minh chứng đã nộp chưa được xem xét đầy đủ"
                 complaint.resolve(ComplaintOutcome.UPHELD, day, reason)

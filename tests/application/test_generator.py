@@ -25,13 +25,15 @@ from application.generator import GenerationSummary, generate
 from application.ledger import Ledger
 from application.read_models import ReadModels
 from application.settings import Settings
+from domain import geography
+from domain.access import UserAccount
 from domain.assessment import AssessmentCase
 from domain.clocks import FILING, SECOND_FILING, deadline, parse_clock_rules
 from domain.complaints import Complaint
 from domain.decision import RecognitionDecision
 from domain.errors import RuleViolation
 from domain.glossary import CaseStatus, ComplaintOutcome, ComplaintStatus, UnitLevel
-from domain.registry import TWO_LEVEL_GOVERNMENT_FROM, Collective, Person
+from domain.registry import TWO_LEVEL_GOVERNMENT_FROM, AdministrativeUnit, Collective, Person
 from projections.complaints.projection import Complaints
 from projections.complaints.queries import due
 from projections.engine import Engine, Row
@@ -347,3 +349,45 @@ def test_the_read_models_count_what_the_generator_made(generated: Generated):
         }
     finally:
         models.close()
+
+
+def test_staff_act_only_within_their_unit_on_the_day_they_act(generated: Generated):
+    """Every step of a case or complaint is taken by an account whose unit exists that day
+    (no district after the reform, no merged commune after its merger) and covers the case:
+    what the API's scoping by unit would allow."""
+    ledger = generated.ledger
+    units: dict[UUID, AdministrativeUnit | None] = {}
+    accounts: dict[UUID, UserAccount] = {}
+    unit_of: dict[UUID, UUID] = {}  # case or complaint -> the unit of its case
+
+    def lookup(unit_id: UUID) -> AdministrativeUnit | None:
+        if unit_id not in units:
+            units[unit_id] = ledger.find(AdministrativeUnit, unit_id)
+        return units[unit_id]
+
+    checked = 0
+    for n in generated.notifications():
+        if not n.topic.startswith(("hoctap.AssessmentCase.", "hoctap.Complaint.")):
+            continue
+        event = ledger.store.mapper.to_domain_event(n)
+        if n.topic == "hoctap.AssessmentCase.Opened":
+            unit_of[n.originator_id] = event.unit_id
+        elif n.topic == "hoctap.Complaint.Received":
+            unit_of[n.originator_id] = event.unit_ids[0]
+        day = event.effective_date
+        if day is None or event.actor_role == "citizen":
+            continue
+        account_id = UUID(event.actor_id)
+        account = accounts.get(account_id) or ledger.get(UserAccount, account_id)
+        accounts[account_id] = account
+        assert account.unit_id is not None
+        unit = lookup(account.unit_id)
+        assert unit is not None and unit.is_valid_on(day), (n.topic, day, unit)
+        assert not (unit.level is UnitLevel.DISTRICT and day >= TWO_LEVEL_GOVERNMENT_FROM)
+        assert geography.covers(account.unit_id, unit_of[n.originator_id], day, lookup), (
+            n.topic,
+            day,
+            unit.code,
+        )
+        checked += 1
+    assert checked > 5 * SCALE
