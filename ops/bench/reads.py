@@ -30,6 +30,7 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -456,6 +457,7 @@ def main() -> None:
             )
         measure(args, settings, var, reader_token(settings))
     finally:
+        shutil.rmtree(var, ignore_errors=True)  # the SQLite source: a gigabyte at full size
         if not args.keep:
             with psycopg.connect(args.url, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
