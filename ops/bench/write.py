@@ -4,17 +4,25 @@ in the same run per backend (the machine is shared: compare the in-round ratios)
     .venv/bin/python ops/bench/write.py --backend both --commands 500 --rounds 3
 
 The command is a reviewer revising one score of a reviewed case (``revise_score``; over HTTP
-``POST /cases/{id}/score-revisions`` with ``If-Match``): it loads the case, its pinned
-criteria set and the actor's account (authorisation scope) and appends one event, whose
-hash-chain row is written in the same transaction. Each round and layer revises fresh cases
-(opened, evidenced, self-assessed and reviewed through the ledger's own services before any
-timing), five revisions each, so aggregates have the same length in every layer and round.
+``POST /cases/{id}/score-revisions`` with ``If-Match``): it loads the case and the actor's
+account (authorisation scope; the case's pinned criteria set is kept in memory once read)
+and appends one event, whose hash-chain row is written in the same transaction. Each round
+and layer revises fresh cases (opened, evidenced, self-assessed and reviewed through the
+ledger's own services before any timing), five revisions each, so aggregates have the same
+length in every layer and round (raw read+write writes to tables of its own, so the cases it
+reads keep their 4 stored events where the application's grow from 4 to 8).
 Per round and backend, in turn:
 
 * **raw**: plain psycopg / sqlite3 writing the rows one such command writes (the event row
   and its chain row, with the state bytes the application stored), one transaction per
   command, under the lock the library takes (PostgreSQL ``LOCK TABLE ... IN EXCLUSIVE MODE``;
-  SQLite's single writer), into tables made by the same DDL;
+  SQLite's single writer), into tables made by the same DDL. It reads nothing;
+* **raw read+write**: the same plain connection doing per command what the application has
+  to read before it writes, then the raw write: SELECT the stored events of the case and of
+  the actor's account (all their rows, ordered by version, with the library's statement)
+  from the application's own events table, each in its own transaction as the library
+  reads, then the raw command's insert. It reads real cases set up for it (fresh ones, as
+  for every layer) and decodes nothing;
 * **application**: the same commands through ``Ledger.revise_score``, one thread;
 * **HTTP 1 client** and **HTTP**: the same commands against the API under uvicorn's
   multi-worker supervisor (``--workers``, a fresh server per round, rate limit off), first
@@ -23,8 +31,9 @@ Per round and backend, in turn:
   leaves TCP_NODELAY off (see :func:`serve_workers`).
 
 Prints commands/s, p50 and p99 per layer (medians over rounds) and the median in-round
-ratios application/raw and HTTP/application (goal: each >= 0.5). Loopback only; the scratch
-schema and temporary folder are removed at the end.
+ratios application/raw and HTTP/application (goal: each >= 0.5), and, for information,
+raw read+write/raw and application/raw read+write. Loopback only; the scratch schema and
+temporary folder are removed at the end.
 """
 
 from __future__ import annotations
@@ -51,7 +60,7 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from tempfile import mkdtemp
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 import psycopg
@@ -74,13 +83,21 @@ REVISIONS = 5
 INDICATOR = "1"
 REASON = "Đối chiếu lại giấy xác nhận của chi hội khuyến học"
 SCORES = {str(i): Decimal(9) for i in range(1, 11)}
-LAYERS = ("raw", "application", "HTTP 1 client", "HTTP")
-#: What each layer is compared with, and whether the goal (>= 0.5) applies to the ratio.
-BELOW = {
-    "application": ("raw", True),
-    "HTTP 1 client": ("application", False),
-    "HTTP": ("application", True),
+LAYERS = ("raw", "raw read+write", "application", "HTTP 1 client", "HTTP")
+#: What each layer is compared with, and whether the goal (>= 0.5) applies to each ratio.
+BELOW: dict[str, tuple[tuple[str, bool], ...]] = {
+    "raw read+write": (("raw", False),),
+    "application": (("raw", True), ("raw read+write", False)),
+    "HTTP 1 client": (("application", False),),
+    "HTTP": (("application", True),),
 }
+#: The application's events table (PostgreSQL: ``hoctap_events``; SQLite: ``stored_events``
+#: in ``hoctap.sqlite``), which raw read+write reads.
+APP_EVENTS = f"{HoctapStore.name.lower()}_events"
+#: The library's ``select_events`` of a whole aggregate (``SELECT *``, ascending versions).
+SQLITE_SELECT_EVENTS = (
+    "SELECT * FROM stored_events WHERE originator_id=? ORDER BY originator_version ASC "
+)
 #: Cases each HTTP client revises, untimed, once the server is up (pools, prepared SQL).
 WARM_UP_CASES_PER_CLIENT = 2
 console = Console(width=None if sys.stdout.isatty() else 110)
@@ -226,6 +243,8 @@ def revise(ledger: Ledger, staff: Staff, case: Case) -> None:
 class RawWriter(Protocol):
     def write(self, originator_id: UUID, version: int, topic: str, state: bytes) -> None: ...
 
+    def read(self, originator_id: UUID) -> list[tuple[Any, ...]]: ...
+
     def close(self) -> None: ...
 
 
@@ -257,6 +276,16 @@ class RawPostgres:
         self.chain = SQL(
             "INSERT INTO {0}.{1} (position, notification_id, hash) VALUES (%s, %s, %s)"
         ).format(schema, chain)
+        self.select = SQL(
+            "SELECT * FROM {0}.{1} WHERE originator_id = %s ORDER BY originator_version ASC"
+        ).format(schema, Identifier(APP_EVENTS))
+
+    def read(self, originator_id: UUID) -> list[tuple[Any, ...]]:
+        """One aggregate's stored events from the application's table, as the library's
+        ``select_events`` reads them (autocommit, prepared), left undecoded."""
+        with self.conn.cursor() as curs:
+            curs.execute(self.select, (originator_id,), prepare=True)
+            return curs.fetchall()
 
     def write(self, originator_id: UUID, version: int, topic: str, state: bytes) -> None:
         conn = self.conn
@@ -282,11 +311,21 @@ class RawPostgres:
 
 class RawSQLite:
     """BEGIN; insert the event; read the chain's head; insert the chain row; COMMIT, on a
-    WAL-mode file of its own, as the library's SQLite recorder does."""
+    WAL-mode file of its own, as the library's SQLite recorder does. Reads go to the
+    application's file, on a connection of their own (the library reads on its own too)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, events: Path) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
+        self.reader = sqlite3.connect(events, isolation_level=None, check_same_thread=False)
+
+    def read(self, originator_id: UUID) -> list[tuple[Any, ...]]:
+        """BEGIN; the library's select; ROLLBACK, as its ``select_events`` reads."""
+        curs = self.reader.cursor()
+        curs.execute("BEGIN")
+        rows = curs.execute(SQLITE_SELECT_EVENTS, (originator_id.hex,)).fetchall()
+        curs.execute("ROLLBACK")
+        return rows
 
     def write(self, originator_id: UUID, version: int, topic: str, state: bytes) -> None:
         curs = self.conn.cursor()
@@ -311,6 +350,7 @@ class RawSQLite:
         curs.execute("COMMIT")
 
     def close(self) -> None:
+        self.reader.close()
         self.conn.close()
 
 
@@ -321,7 +361,8 @@ def raw_writer(target: Target) -> RawWriter:
         env["SQLITE_DBNAME"] = str(target.var / "raw.sqlite")
     RawTables(env=env).close()
     if target.backend == "sqlite":
-        return RawSQLite(target.var / "raw.sqlite")
+        events = target.settings.eventsourcing_env(create_tables=False)["SQLITE_DBNAME"]
+        return RawSQLite(target.var / "raw.sqlite", Path(events))
     return RawPostgres(target.settings)
 
 
@@ -354,6 +395,22 @@ def run_raw(writer: RawWriter, row: tuple[str, bytes], count: int, tick: Tick) -
     ids = [uuid.uuid4() for _ in range(math.ceil(count / REVISIONS))]
     plan = [(i, v) for v in range(5, 5 + REVISIONS) for i in ids][:count]
     return timed([partial(writer.write, i, v, topic, state) for i, v in plan], tick)
+
+
+def read_write(writer: RawWriter, row: tuple[str, bytes], user_id: UUID, case: Case) -> None:
+    """What the command reads (the case, then the actor's account), then the raw write of
+    the case's next version."""
+    if not writer.read(case.id) or not writer.read(user_id):
+        raise RuntimeError(f"raw read+write: no stored events for {case.id} or {user_id}")
+    case.version += 1
+    writer.write(case.id, case.version, *row)
+
+
+def run_raw_read_write(
+    writer: RawWriter, row: tuple[str, bytes], user_id: UUID, cases: list[Case], tick: Tick
+) -> Sample:
+    """Each case REVISIONS times, as the application layer revises its own cases."""
+    return timed([partial(read_write, writer, row, user_id, c) for c in in_rounds(cases)], tick)
 
 
 def run_application(ledger: Ledger, staff: Staff, cases: list[Case], tick: Tick) -> Sample:
@@ -552,27 +609,37 @@ def sample_row(ledger: Ledger, staff: Staff, case: Case) -> tuple[str, bytes]:
 def bench_backend(target: Target, args: argparse.Namespace, progress: Progress) -> None:
     """Set up cases, then run every layer once per round, in turn."""
     per_layer = math.ceil(args.commands / REVISIONS)
-    per_round = 3 * per_layer + WARM_UP_CASES_PER_CLIENT * args.clients
+    per_round = 4 * per_layer + WARM_UP_CASES_PER_CLIENT * args.clients
     ledger = Ledger(target.settings)
     writer: RawWriter | None = None
     try:
         staff = bootstrap(ledger)
         cases = set_up_cases(ledger, staff, 1 + args.rounds * per_round, progress, target)
-        row = sample_row(ledger, staff, cases.pop(0))
+        probe = cases.pop(0)
+        row = sample_row(ledger, staff, probe)
         writer = raw_writer(target)
+        check_reader(ledger, writer, probe.id)
         target.events_before = ledger.store.recorder.max_notification_id() or 0
         target.results = {layer: [] for layer in LAYERS}
         for round_number in range(1, args.rounds + 1):
             batch, cases = cases[:per_round], cases[per_round:]
-            shares = [batch[k * per_layer : (k + 1) * per_layer] for k in range(3)]
+            shares = [batch[k * per_layer : (k + 1) * per_layer] for k in range(4)]
             Round(target, args, progress, round_number, per_layer * REVISIONS).run(
-                ledger, staff, writer, row, [*shares, batch[3 * per_layer :]]
+                ledger, staff, writer, row, [*shares, batch[4 * per_layer :]]
             )
         target.events_after = ledger.store.recorder.max_notification_id() or 0
     finally:
         if writer is not None:
             writer.close()
         ledger.close()
+
+
+def check_reader(ledger: Ledger, writer: RawWriter, case_id: UUID) -> None:
+    """Raw read+write must read the very rows the application loads (untimed, once)."""
+    raw = [bytes(row[3]) for row in writer.read(case_id)]
+    stored = [s.state for s in ledger.store.recorder.select_events(case_id)]
+    if raw != stored:
+        raise RuntimeError("raw read+write does not read the application's stored events")
 
 
 def set_up_cases(
@@ -604,9 +671,14 @@ class Round:
         row: tuple[str, bytes],
         cases: list[list[Case]],
     ) -> None:
-        app_cases, one_cases, many_cases, warm_cases = cases
+        rw_cases, app_cases, one_cases, many_cases, warm_cases = cases
         token, clients = staff.reviewer_token, self.args.clients
+        user_id = UUID(staff.reviewer.actor_id)
         self.record("raw", lambda tick: run_raw(writer, row, self.count, tick))
+        self.record(
+            "raw read+write",
+            lambda tick: run_raw_read_write(writer, row, user_id, rw_cases, tick),
+        )
         self.record("application", lambda tick: run_application(ledger, staff, app_cases, tick))
         caught_up = self.target.settings.runs_projections_in_api
         with serving(self.target, self.args.workers, self.args.listener) as port:
@@ -654,12 +726,13 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
             rate = statistics.median(s.rate for s in samples)
             p50 = statistics.median(s.p50_ms for s in samples)
             p99 = statistics.median(s.p99_ms for s in samples)
-            label, goal = "", ""
-            if layer in BELOW:
-                below, applies = BELOW[layer]
-                share = ratio(target.results, layer, below)
-                label = f"{share:.2f} of {below}"
-                goal = ("met" if share >= 0.5 else "NOT met") if applies else "(no goal)"
+            shares = [
+                (ratio(target.results, layer, below), below, applies)
+                for below, applies in BELOW.get(layer, ())
+            ]
+            label = ", ".join(f"{share:.2f} of {below}" for share, below, _ in shares)
+            goals = ["met" if share >= 0.5 else "NOT met" for share, _, a in shares if a]
+            goal = (goals[0] if goals else "(no goal)") if shares else ""
             name = f"HTTP, {args.clients} clients" if layer == "HTTP" else layer
             cells = (f"{rate:,.0f}", f"{p50:.2f}", f"{p99:.2f}", label, goal)
             table.add_row(target.backend, name, *cells)
@@ -671,6 +744,12 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
             f" {target.events_after:,} after"
         )
     console.print("goal: application >= 0.5 of raw, HTTP >= 0.5 of application")
+    console.print(
+        "informational (no goal): application / raw read+write "
+        + ", ".join(
+            f"{t.backend} {ratio(t.results, 'application', 'raw read+write'):.2f}" for t in targets
+        )
+    )
     console.print("\n".join(lines), markup=False, soft_wrap=True)
 
 
