@@ -74,8 +74,9 @@ def list_cases(
     if cursor:
         value, key = _uncursor(cursor)
         op = "<" if descending else ">"
-        where.append(f"({sort} {op} {mark} OR ({sort} = {mark} AND case_id {op} {mark}))")
-        params.extend([value, value, key])
+        # a row-value comparison, so the (sort, case_id) index serves a deep page directly
+        where.append(f"({sort}, case_id) {op} ({mark}, {mark})")
+        params.extend([value, key])
     direction = "DESC" if descending else "ASC"
     sql = (
         f"SELECT * FROM {table}"

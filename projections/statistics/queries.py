@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from domain.glossary import SUBJECT_OF_MODEL, TitleModel
 from domain.registry import TWO_LEVEL_GOVERNMENT_FROM
@@ -98,9 +99,21 @@ def structure_day(structure: str) -> date:
 
 
 def unit_tree(engine: Engine) -> UnitTree:
+    """The geography, read once and kept until the units view changes (a count and the last
+    position it folded tell): every scoped list needs it, and a country has ~55,000 units."""
     units = Units()
     table = engine.qualified(units, engine.ensure_live(units), "units")
-    return UnitTree(UNITS.decode(r) for r in engine.store.fetch_all(f"SELECT * FROM {table}"))
+    [stamp] = engine.store.fetch_all(f"SELECT COUNT(*) AS n, MAX(position) AS p FROM {table}")
+    seen = (stamp["n"], stamp["p"])
+    trees: dict[str, tuple[tuple[Any, ...], UnitTree]] = engine.__dict__.setdefault(
+        "_unit_trees", {}
+    )
+    cached = trees.get(table)
+    if cached is not None and cached[0] == seen:
+        return cached[1]
+    tree = UnitTree(UNITS.decode(r) for r in engine.store.fetch_all(f"SELECT * FROM {table}"))
+    trees[table] = (seen, tree)
+    return tree
 
 
 def report(

@@ -41,6 +41,7 @@ class Unit:
 
 class UnitTree:
     def __init__(self, rows: Iterable[Row]) -> None:
+        self._within: dict[tuple[str, date], frozenset[str]] = {}
         self.units = {
             r["unit_id"]: Unit(
                 unit_id=r["unit_id"],
@@ -65,4 +66,11 @@ class UnitTree:
 
     def within(self, root_id: str, day: date) -> set[str]:
         """Every unit that rolls up to ``root_id`` on ``day`` (old, merged ones included)."""
-        return {u for u in self.units if geography.covers(root_id, u, day, self.units.get)}
+        key = (root_id, day)
+        if len(self._within) > 4096:  # days asked for are the client's choice: stay bounded
+            self._within.clear()
+        if key not in self._within:
+            self._within[key] = frozenset(
+                u for u in self.units if geography.covers(root_id, u, day, self.units.get)
+            )
+        return set(self._within[key])
