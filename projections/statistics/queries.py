@@ -139,6 +139,10 @@ def report(
     subjects = engine.store.fetch_all(
         f"SELECT * FROM {engine.qualified(stats, generation, 'subjects')}"
     )
+    inside = tree.within(root_id, day) if root_id is not None else None
+    if inside is not None:  # a row rolls up into the root's subtree only if it lies inside it
+        counts = [r for r in counts if r["unit_id"] in inside]
+        subjects = [r for r in subjects if r["unit_id"] in inside]
     kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
     empty = {"registered": 0, "assessed": 0, "recognised": 0, "subjects": 0}
 
@@ -187,8 +191,7 @@ def report(
                 target.subjects += int(row["subjects"])
 
     chosen: list[Line] = list(lines.values())
-    if root_id is not None:
-        inside = tree.within(root_id, day)
+    if inside is not None:
         chosen = [v for v in lines.values() if v.unit_id in inside]
     ordered = sorted(chosen, key=lambda v: (_depth(tree, v.unit_id, day), v.code))
     scope = (
