@@ -19,7 +19,7 @@ from domain.access import (
     user_id_for,
 )
 from domain.base import CommandContext, acting
-from domain.errors import NotAuthenticated, PermissionDenied, VersionConflict
+from domain.errors import InvalidInput, NotAuthenticated, PermissionDenied, VersionConflict
 from domain.glossary import Role
 
 TOKEN_PREFIX = "htl_"
@@ -113,10 +113,19 @@ class AccessService(ScopeService):
         ttl_hours: int | None = None,
         label: str | None = None,
     ) -> IssuedToken:
-        """A new random bearer token; only its SHA-256 is kept."""
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        expires = self.clock.now() + timedelta(hours=ttl_hours or self.settings.token_ttl_hours)
+        """A new random bearer token; only its SHA-256 is kept.
+
+        A token issued to oneself lives at most ``HOCTAP_TOKEN_TTL_HOURS``: a stolen token
+        must not be able to mint a longer-lived one. Administrators may give longer lives.
+        """
         user = self.user_for(ctx, user_id)
+        ceiling = self.settings.token_ttl_hours
+        if ctx.actor_id == str(user_id) and ttl_hours is not None and ttl_hours > ceiling:
+            raise InvalidInput(
+                f"mã tự cấp có hạn tối đa {ceiling} giờ", field="ttl_hours", max_hours=ceiling
+            )
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires = self.clock.now() + timedelta(hours=ttl_hours or ceiling)
         with acting(ctx):
             issued = ApiToken.issue(token_digest(token), user, expires, label)
             recorded = self.save(issued)

@@ -244,6 +244,8 @@ def test_a_user_issues_reads_and_revokes_their_own_tokens(env):
     assert revoked.status_code == 200, revoked.text
     assert_problem(api.client.get("/users/me", headers=phone), 401, "not-authenticated")
     assert api.get("officer", "/users/me").json()["username"] == "officer"  # the first still works
+    too_long = api.post("officer", "/users/me/tokens", {"ttl_hours": 24 * 365})
+    assert_problem(too_long, 422, "invalid-input")  # a stolen token cannot mint a lasting one
 
 
 def test_evidence_of_an_unaccepted_kind_is_415_whatever_its_name(env):
