@@ -317,10 +317,10 @@ class AssessmentService(RegistryService, CriteriaService):
         amends: UUID | None = None,
     ) -> Recorded:
         """Issue the decision and record each case's grant or refusal in one transaction."""
-        self.require_unit(ctx, authority_unit_id)
+        scope = self.require_unit(ctx, authority_unit_id)
         day = self._day(decided_on)
         with acting(ctx):
-            cases = [self.case_for(ctx, r.case_id) for r in rulings]
+            cases = [self.case_for(ctx, r.case_id, scope=scope) for r in rulings]
             outside = {
                 c.id for c in cases if not self.unit_covers(authority_unit_id, c.unit_id, day)
             }

@@ -44,9 +44,10 @@ class ComplaintService(AssessmentService):
     ) -> Complaint:
         """A complaint the actor may reach: through its cases' unit, or as the complainant."""
         complaint = self.get(Complaint, complaint_id)
+        scope = self.scope(ctx)
         try:
             for case_id in complaint.case_ids:
-                self.require_case(ctx, self.get(AssessmentCase, case_id), reading=reading)
+                self.case_for(ctx, case_id, reading=reading, scope=scope)
         except OutOfScope as refused:  # name the complaint only, not the cases behind it
             raise OutOfScope(refused.message, complaint_id=str(complaint_id)) from None
         check_version(complaint, expected_version)
@@ -74,7 +75,8 @@ class ComplaintService(AssessmentService):
         """Receive a complaint from the subject of the cases (or their representative)."""
         if not grounds.strip():
             raise InvalidInput("cần nêu nội dung khiếu nại", field="grounds")
-        cases = [self.case_for(ctx, case_id) for case_id in case_ids]
+        scope = self.scope(ctx)
+        cases = [self.case_for(ctx, case_id, scope=scope) for case_id in case_ids]
         subjects = {case.subject_id for case in cases}
         if len(subjects) != 1:
             raise InvalidInput("một khiếu nại chỉ về hồ sơ của một đối tượng", field="case_ids")

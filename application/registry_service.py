@@ -212,8 +212,8 @@ class RegistryService(ScopeService):
         with acting(ctx):
             group = self.get(Collective, group_id)
             member = self.subject_of(member_id)
-            self.require_subject(ctx, group)
-            self.require_subject(ctx, member)
+            scope = self.require_subject(ctx, group)
+            self.require_subject(ctx, member, scope=scope)
             check_version(group, expected_version)
             group.add_member(member, nfc(relation))
             return self.save(group, member)

@@ -141,16 +141,31 @@ class ScopeService(LedgerCore):
         return scope
 
     def require_subject(
-        self, ctx: CommandContext, subject: Person | Collective, *, reading: bool = False
+        self,
+        ctx: CommandContext,
+        subject: Person | Collective,
+        *,
+        reading: bool = False,
+        scope: Scope | None = None,
     ) -> Scope:
-        """Refuse unless the subject is in the actor's unit, or (citizens, readers) circle."""
-        scope = self.scope(ctx)
-        own = subject.id in scope.circle and (reading or not scope.by_unit)
-        if not own and not self.reaches_unit(scope, subject.unit_id):
-            raise OutOfScope(
-                "hồ sơ này nằm ngoài phạm vi của bạn", subject_id=str(subject.id), **_where(scope)
-            )
+        """Refuse unless the subject is in the actor's unit, or (citizens, readers) circle.
+        A command checking several records passes the ``scope`` it resolved once."""
+        scope = scope or self.scope(ctx)
+        self._require_reach(scope, subject.id, subject.unit_id, reading, subject_id=subject.id)
         return scope
+
+    def _require_reach(
+        self, scope: Scope, owner_id: UUID, unit_id: UUID, reading: bool, **named: UUID
+    ) -> None:
+        """A record is reached through its owner's circle (citizens; anyone reading their own)
+        or through the unit it belongs to (staff)."""
+        own = owner_id in scope.circle and (reading or not scope.by_unit)
+        if not own and not self.reaches_unit(scope, unit_id):
+            raise OutOfScope(
+                "hồ sơ này nằm ngoài phạm vi của bạn",
+                **{k: str(v) for k, v in named.items()},
+                **_where(scope),
+            )
 
     def may_read_subject(self, ctx: CommandContext, subject: Person | Collective) -> bool:
         try:
@@ -160,15 +175,16 @@ class ScopeService(LedgerCore):
         return True
 
     def require_case(
-        self, ctx: CommandContext, case: AssessmentCase, *, reading: bool = False
+        self,
+        ctx: CommandContext,
+        case: AssessmentCase,
+        *,
+        reading: bool = False,
+        scope: Scope | None = None,
     ) -> Scope:
         """A case is reached through its subject's circle or the unit it was opened in."""
-        scope = self.scope(ctx)
-        own = case.subject_id in scope.circle and (reading or not scope.by_unit)
-        if not own and not self.reaches_unit(scope, case.unit_id):
-            raise OutOfScope(
-                "hồ sơ này nằm ngoài phạm vi của bạn", case_id=str(case.id), **_where(scope)
-            )
+        scope = scope or self.scope(ctx)
+        self._require_reach(scope, case.subject_id, case.unit_id, reading, case_id=case.id)
         return scope
 
     def case_for(
@@ -178,10 +194,11 @@ class ScopeService(LedgerCore):
         expected_version: int | None = None,
         *,
         reading: bool = False,
+        scope: Scope | None = None,
     ) -> AssessmentCase:
         """Load a case the actor may reach (at ``expected_version`` when given)."""
         case = self.get(AssessmentCase, case_id)
-        self.require_case(ctx, case, reading=reading)
+        self.require_case(ctx, case, reading=reading, scope=scope)
         check_version(case, expected_version)
         return case
 

@@ -51,9 +51,6 @@ STAFF = tuple(r for r in Role if r is not Role.CITIZEN)
 OFFICERS = (Role.VILLAGE_OFFICER, Role.COMMUNE_OFFICER)
 APPLICANTS = (Role.CITIZEN, *OFFICERS)
 AUDITORS = (Role.INSPECTOR, Role.ADMINISTRATOR)
-#: Roles whose scope covers the citizen's own records too (the citizen, by their circle).
-READERS = ALL
-LIST_READERS = STAFF
 STALE = '"999"'
 ALLOWED_TOPICS = ("hoctap.ReadTrail.", "hoctap.ApiToken.Issued")
 
