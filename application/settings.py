@@ -8,9 +8,11 @@ they must be given, and placeholders are refused.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlparse
@@ -118,23 +120,42 @@ class Settings(BaseSettings):
         return seed
 
     def _development_secrets(self) -> dict[str, str]:
+        """The development secrets, made once; safe when several processes start at once.
+
+        The file is written whole under a temporary name and then linked into place, so no
+        process can read it half-written, and when two processes race the first link wins and
+        the other reads what the winner wrote.
+        """
         path = self.var_dir / "secrets.json"
-        if path.exists():
-            data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-            if "signing_key" not in data:  # secrets made before checkpoints existed
-                data["signing_key"] = base64.b64encode(secrets.token_bytes(32)).decode()
-                path.write_text(json.dumps(data), encoding="utf-8")
-            return data
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            self._publish_secrets(path, {}, replace=False)
+        data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        if "signing_key" not in data:  # secrets made before checkpoints existed
+            self._publish_secrets(path, data, replace=True)
+            data = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+    @staticmethod
+    def _publish_secrets(path: Path, known: dict[str, str], *, replace: bool) -> None:
         data = {
             "master_key": base64.b64encode(secrets.token_bytes(32)).decode(),
             "lookup_secret": secrets.token_urlsafe(32),
             "signing_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-        }
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        return data
+        } | known
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secrets-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:  # mkstemp makes it 0o600
+                json.dump(data, handle)
+            if replace:
+                os.replace(temporary, path)
+            else:
+                # when another process published first, its secrets stand
+                with contextlib.suppress(FileExistsError):
+                    os.link(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
 
     def eventsourcing_env(self, *, create_tables: bool) -> dict[str, str]:
         """The library's persistence settings for this configuration."""

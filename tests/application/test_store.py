@@ -70,6 +70,32 @@ def test_several_processes_starting_at_once_on_a_new_postgres_schema_all_succeed
     assert run_writers(settings, 1, initialise=True) == ["ok"] * 4
 
 
+def _read_secrets(var_dir: Path, barrier, results) -> None:  # in a child process
+    barrier.wait()
+    try:
+        results.put(Settings(var_dir=var_dir, environment="development")._development_secrets())
+    except Exception as exc:  # reported to the parent, which fails the test
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_making_development_secrets_at_once_all_get_the_same_ones(tmp_path: Path):
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(6), ctx.Queue()
+    workers = [
+        ctx.Process(target=_read_secrets, args=(tmp_path / "var", barrier, results))
+        for _ in range(6)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    seen = [results.get(timeout=5) for _ in workers]
+    assert all(isinstance(secrets, dict) for secrets in seen), seen
+    assert len({json.dumps(secrets, sort_keys=True) for secrets in seen}) == 1
+    assert sorted(path.name for path in (tmp_path / "var").iterdir()) == ["secrets.json"]
+    assert (tmp_path / "var" / "secrets.json").stat().st_mode & 0o077 == 0
+
+
 def test_embedded_default_is_sqlite_under_var(tmp_path: Path):
     settings = Settings(var_dir=tmp_path / "var", environment="development")
     ledger = Ledger(settings)
