@@ -66,7 +66,11 @@ class StoreEventSource:
 
 def open_view_store(settings: Settings) -> ViewStore:
     if settings.backend == "postgres":
-        return PostgresViewStore(postgres_conninfo(settings), settings.database_schema)
+        return PostgresViewStore(
+            postgres_conninfo(settings),
+            settings.database_schema,
+            check_idle_seconds=settings.pg_check_idle_seconds,
+        )
     if settings.backend == "sqlite":
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         return SQLiteViewStore(str(settings.var_dir / "views.sqlite"))

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     pool_size: int = 5
     pool_max_overflow: int = 10
     lock_timeout_seconds: int = 5
+    #: A pooled PostgreSQL connection unused for this long is checked before it is handed out
+    #: (0: every time); see projections/connections.py.
+    pg_check_idle_seconds: float = 1.0
     #: Run the projections inside the API process (default: yes, except on PostgreSQL where
     #: ``hoctap projections run`` runs them in their own process).
     projections_in_api: bool | None = None
@@ -184,5 +187,5 @@ class Settings(BaseSettings):
             "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
             "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
             "POSTGRES_CONNECT_TIMEOUT": "10",
-            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING": "n",  # checked when idle instead: application/store.py
         }

@@ -20,6 +20,7 @@ from eventsourcing.popo import POPOFactory
 
 from application.chain import ChainedPOPORecorder
 from application.settings import Settings
+from projections import connections
 
 #: Key of the advisory lock that serialises schema creation across processes.
 _DDL_LOCK = 4_711_2025
@@ -141,9 +142,17 @@ def open_store(
         store = HoctapStore(env=settings.eventsourcing_env(create_tables=initialise))
         if initialise and create_more:
             create_more(store)
-        return store
+        return _checked_when_idle(store, settings)
     with open_ddl_lock(settings):
         store = HoctapStore(env=settings.eventsourcing_env(create_tables=True))
         if create_more:
             create_more(store)
-        return store
+        return _checked_when_idle(store, settings)
+
+
+def _checked_when_idle(store: HoctapStore, settings: Settings) -> HoctapStore:
+    """On PostgreSQL, the event store's pool checks a connection only after it sat idle."""
+    if settings.backend == "postgres":
+        datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
+        connections.install(datastore.pool, settings.pg_check_idle_seconds)
+    return store

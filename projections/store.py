@@ -18,6 +18,8 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from projections.connections import CheckWhenIdle
+
 Dialect = Literal["sqlite", "postgres"]
 
 
@@ -136,15 +138,24 @@ class PostgresViewStore(ViewStore):
     dialect: Dialect = "postgres"
     mark = "%s"
 
-    def __init__(self, conninfo: dict[str, Any], schema: str, max_size: int = 4) -> None:
+    def __init__(
+        self,
+        conninfo: dict[str, Any],
+        schema: str,
+        max_size: int = 4,
+        check_idle_seconds: float = 1.0,
+    ) -> None:
         self.schema = schema
+        check = CheckWhenIdle(check_idle_seconds)
         self.pool = ConnectionPool(
             kwargs=conninfo | {"row_factory": dict_row, "autocommit": False},
             min_size=1,
             max_size=max_size,
             open=True,
             name="hoctap-views",
+            check=check,
         )
+        check.attach(self.pool)
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:

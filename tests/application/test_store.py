@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
@@ -21,7 +24,7 @@ from domain.base import CommandContext, acting
 from domain.errors import VersionConflict
 from domain.glossary import Role, SubjectKind, TitleModel, UnitLevel
 from domain.registry import AdministrativeUnit
-from tests.conftest import make_settings
+from tests.conftest import PG_URL, make_settings
 
 ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
 
@@ -239,3 +242,46 @@ def test_chain_positions_stay_gap_free_under_concurrent_writers(pg_schema: str, 
         assert ledger.auditor.verify().ok
     finally:
         ledger.close()
+
+
+def _cut_off(pool: Any) -> int:
+    """Terminate, on the server, every connection the pool holds (as a restart would)."""
+    held = [pool.getconn() for _ in range(pool.get_stats()["pool_available"])]
+    pids = [conn.info.backend_pid for conn in held]
+    for conn in held:
+        pool.putconn(conn)
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (pids,))
+    return len(pids)
+
+
+def test_connections_cut_off_while_idle_are_replaced_before_use(pg_schema: str, tmp_path: Path):
+    # Given a ledger whose pooled connections have all been cut off while idle
+    settings = make_settings("postgres", tmp_path, pg_schema).model_copy(
+        update={"pg_check_idle_seconds": 0.2}
+    )
+    ledger = Ledger(settings, initialise=True)
+    try:
+        first = ledger.establish_unit(ADMIN, **_province("CUT-1"))
+        pool = ledger.store.recorder.datastore.pool  # type: ignore[attr-defined]
+        assert _cut_off(pool) >= 1
+        time.sleep(0.3)
+        # When the ledger writes to its own tables (no library retry there) and to the log
+        assert ledger.idempotency.claim("cut", "key-1", "digest") is None
+        second = ledger.establish_unit(ADMIN, **_province("CUT-2"))
+        # Then both succeed on fresh connections, and the log holds both units
+        assert ledger.get(AdministrativeUnit, first.id).code == "CUT-1"
+        assert ledger.get(AdministrativeUnit, second.id).code == "CUT-2"
+    finally:
+        ledger.close()
+
+
+def _province(code: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": "Tỉnh",
+        "level": UnitLevel.PROVINCE,
+        "unit_type": "tinh",
+        "parent_id": None,
+        "valid_from": date(2020, 1, 1),
+    }
