@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
+
+from eventsourcing.domain import Aggregate
 
 from application.core import LedgerCore, check_version
 from domain import geography
@@ -26,6 +29,8 @@ from domain.base import CommandContext
 from domain.errors import OutOfScope
 from domain.glossary import Role
 from domain.registry import AdministrativeUnit, Collective, Person
+
+R = TypeVar("R", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -84,14 +89,15 @@ class ScopeService(LedgerCore):
         return {user.person_id} | (person.households if person else set())
 
     def scope(self, ctx: CommandContext) -> Scope:
-        role = Role(ctx.actor_role)
-        try:
-            user_id = UUID(ctx.actor_id)
-        except ValueError:  # the console or a system job: not a user account
-            return Scope(ctx.actor_id, role, None, nationwide=True)
-        user = self.find(UserAccount, user_id)
+        user_id = _account_of(ctx)
+        if user_id is None:  # the console or a system job: not a user account
+            return Scope(ctx.actor_id, Role(ctx.actor_role), None, nationwide=True)
+        return self._scope_of(ctx, self.find(UserAccount, user_id))
+
+    def _scope_of(self, ctx: CommandContext, user: UserAccount | None) -> Scope:
         if user is None:
             raise OutOfScope("tài khoản không tồn tại", actor_id=ctx.actor_id)
+        role = Role(ctx.actor_role)
         return Scope(
             ctx.actor_id,
             role,
@@ -99,6 +105,19 @@ class ScopeService(LedgerCore):
             nationwide=user.unit_id is None and role is not Role.CITIZEN,
             circle=frozenset(self.own_records(user)),
         )
+
+    def _with_scope(
+        self, ctx: CommandContext, cls: type[R], record_id: UUID, scope: Scope | None
+    ) -> tuple[R, Scope]:
+        """A record and the actor's scope; when the scope is not yet known, the record and
+        the actor's account are read together, in one round trip."""
+        user_id = _account_of(ctx) if scope is None else None
+        if user_id is None:
+            return self.get(cls, record_id), scope or self.scope(ctx)
+        loaded = self.load_all([record_id, user_id])
+        record = self.get_as(cls, record_id, loaded)
+        user = loaded.get(user_id)
+        return record, self._scope_of(ctx, user if isinstance(user, UserAccount) else None)
 
     def unit_covers(self, root_id: UUID, unit_id: UUID, day: date | None = None) -> bool:
         """Is ``unit_id`` the root, below it, or merged into it, on ``day`` (default today)?"""
@@ -197,7 +216,7 @@ class ScopeService(LedgerCore):
         scope: Scope | None = None,
     ) -> AssessmentCase:
         """Load a case the actor may reach (at ``expected_version`` when given)."""
-        case = self.get(AssessmentCase, case_id)
+        case, scope = self._with_scope(ctx, AssessmentCase, case_id, scope)
         self.require_case(ctx, case, reading=reading, scope=scope)
         check_version(case, expected_version)
         return case
@@ -208,6 +227,14 @@ class ScopeService(LedgerCore):
         subject = self.subject_of(subject_id)
         self.require_subject(ctx, subject, reading=reading)
         return subject
+
+
+def _account_of(ctx: CommandContext) -> UUID | None:
+    """The actor's user account; ``None`` for the console and system jobs."""
+    try:
+        return UUID(ctx.actor_id)
+    except ValueError:
+        return None
 
 
 def _where(scope: Scope) -> dict[str, object]:
