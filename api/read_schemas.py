@@ -141,6 +141,9 @@ class ActionPublic(BaseModel):
     recorded_at: datetime
     actor_id: str | None
     actor_role: str | None
+    actor_unit_id: str | None = Field(
+        None, description="Đơn vị của tài khoản thực hiện (trống: bàn điều khiển, cấp toàn quốc)"
+    )
     topic: str
     record_id: str
     record_version: int

@@ -64,17 +64,22 @@ def _within(models: ReadModels, unit_id: UUID, day: date) -> set[str]:
     return unit_tree(models.engine).within(str(unit_id), day)
 
 
-def require_actor(ledger: Ledger, ctx: CommandContext, actor_id: str | None) -> None:
-    """Trails of actions and reads: nationwide readers see everyone's; a reader with a unit
-    names an actor, whose account must belong to that unit (or be their own)."""
+def trail_filter(
+    ledger: Ledger, models: ReadModels, ctx: CommandContext, actor_id: str | None
+) -> set[str] | None:
+    """Trails of actions and reads: the units whose accounts' rows a reader may list.
+
+    Nationwide readers see everyone's rows (``None``: no filter), and anyone may list their
+    own. A reader with a unit sees the rows of the accounts of that unit and the units below
+    it; an actor they name must be such an account.
+    """
     scope = ledger.scope(ctx)
     if scope.nationwide or (actor_id is not None and actor_id == ctx.actor_id):
-        return
+        return None
+    if scope.unit_id is None:
+        raise OutOfScope("nhật ký này chỉ dành cho cán bộ", role=scope.role.value)
     if actor_id is None:
-        raise OutOfScope(
-            "tài khoản cấp đơn vị cần chỉ định người thực hiện thuộc đơn vị mình",
-            field="actor_id",
-        )
+        return _within(models, scope.unit_id, ledger.today())
     try:
         account = ledger.find(UserAccount, UUID(actor_id))
     except ValueError:
@@ -85,3 +90,4 @@ def require_actor(ledger: Ledger, ctx: CommandContext, actor_id: str | None) -> 
         or not ledger.reaches_unit(scope, account.unit_id)
     ):
         raise OutOfScope("người này nằm ngoài phạm vi của bạn", actor_id=actor_id)
+    return None

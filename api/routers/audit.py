@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ReachableCaseDep, acting_as
-from api.scoping import require_actor
+from api.scoping import trail_filter
 from application.bundle import dumps, make_bundle
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -140,6 +140,7 @@ class ViewPublic(BaseModel):
     position: int
     viewer_id: str | None
     viewer_role: str | None
+    viewer_unit_id: str | None = Field(None, description="Đơn vị của tài khoản đã xem")
     kind: str = Field(description="person | household | evidence | export | complaint")
     record_id: str
     detail: str | None
@@ -158,13 +159,16 @@ def reads(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[ViewPublic]:
     """Who viewed which person's record, evidence file or export (inspectors). Inspectors
-    with a unit name a viewer of their unit; nationwide ones may list every view."""
-    require_actor(ledger, ctx, viewer_id)
+    with a unit see the views by their unit's accounts (and the units below); nationwide ones
+    see every view."""
+    models = request.app.state.read_models
+    viewer_units = trail_filter(ledger, models, ctx, viewer_id)
     rows = views(
-        request.app.state.read_models.engine,
+        models.engine,
         record_id=record_id,
         viewer_id=viewer_id,
         kind=kind,
+        viewer_unit_ids=viewer_units,
         after_position=after,
         limit=limit,
     )

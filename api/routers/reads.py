@@ -24,7 +24,7 @@ from api.read_schemas import (
     TargetProgress,
     TitlePublic,
 )
-from api.scoping import list_filter, require_actor
+from api.scoping import list_filter, trail_filter
 from application.read_models import ReadModels
 from domain.base import CommandContext
 from domain.errors import InvalidInput
@@ -232,14 +232,16 @@ def activity(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait_for_position: WaitFor = None,
 ) -> list[ActionPublic]:
-    """What an actor did, in order: every event by actor, role and time range. Readers with a
-    unit name an actor of their unit; nationwide readers may list everyone's actions."""
-    require_actor(ledger, ctx, actor_id)
+    """What was done, in order: every event by actor, role and time range. Readers with a
+    unit see the actions of their unit's accounts (and the units below); nationwide readers
+    see everyone's, the console's and system jobs' included."""
+    actor_units = trail_filter(ledger, models, ctx, actor_id)
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     rows = actions(
         models.engine,
         actor_id=actor_id,
         actor_role=role.value if role else None,
+        actor_unit_ids=actor_units,
         since=since,
         until=until,
         after_position=after,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from projections.actors import ACCOUNTS, actor_keys, actor_unit, remember_account
 from projections.engine import Envelope, Projection, Row, Rows, Table
 
 ACTIONS = Table(
@@ -15,6 +16,7 @@ ACTIONS = Table(
         "recorded_at",
         "actor_id",
         "actor_role",
+        "actor_unit_id",
         "topic",
         "record_id",
         "record_version",
@@ -28,13 +30,14 @@ ACTIONS = Table(
 )
 
 
-def action(envelope: Envelope) -> Row:
+def action(envelope: Envelope, actor_unit_id: str | None) -> Row:
     event = envelope.event
     return {
         "position": envelope.position,
         "recorded_at": envelope.recorded_at,
         "actor_id": getattr(event, "actor_id", None),
         "actor_role": getattr(event, "actor_role", None),
+        "actor_unit_id": actor_unit_id,
         "topic": envelope.topic,
         "record_id": str(event.originator_id),
         "record_version": event.originator_version,
@@ -47,13 +50,14 @@ def action(envelope: Envelope) -> Row:
 
 class Activity(Projection):
     name = "activity"
-    version = 1
-    tables = (ACTIONS,)
+    version = 2  # 2: rows carry the acting account's unit
+    tables = (ACTIONS, ACCOUNTS)
     topics: frozenset[str] = frozenset()  # every event
     folder = Path(__file__).parent
 
     def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
-        return ()
+        return actor_keys(envelope)
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
-        rows.put("actions", action(envelope))
+        remember_account(envelope, rows)
+        rows.put("actions", action(envelope, actor_unit(envelope, rows)))

@@ -13,11 +13,15 @@ def actions(
     *,
     actor_id: str | None = None,
     actor_role: str | None = None,
+    actor_unit_ids: set[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     after_position: int | None = None,
     limit: int = 100,
 ) -> list[Row]:
+    """``actor_unit_ids``: only actions by accounts of these units (a scoped reader's)."""
+    if actor_unit_ids is not None and not actor_unit_ids:
+        return []
     projection = Activity()
     table = engine.qualified(projection, engine.ensure_live(projection), "actions")
     mark = engine.store.mark
@@ -34,6 +38,9 @@ def actions(
         if value is not None:
             where.append(clause)
             params.append(value)
+    if actor_unit_ids is not None:
+        where.append(f"actor_unit_id IN ({engine.store.marks(len(actor_unit_ids))})")
+        params.extend(sorted(actor_unit_ids))
     sql = (
         f"SELECT * FROM {table}"
         + (f" WHERE {' AND '.join(where)}" if where else "")

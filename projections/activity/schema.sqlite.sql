@@ -3,6 +3,7 @@ CREATE TABLE IF NOT EXISTS {actions} (
     recorded_at TEXT NOT NULL,
     actor_id TEXT,
     actor_role TEXT,
+    actor_unit_id TEXT,
     topic TEXT NOT NULL,
     record_id TEXT NOT NULL,
     record_version INTEGER NOT NULL,
@@ -12,4 +13,9 @@ CREATE TABLE IF NOT EXISTS {actions} (
     causation_id TEXT
 );
 CREATE INDEX IF NOT EXISTS {prefix}_actions_actor ON {actions} (actor_id, recorded_at);
-CREATE INDEX IF NOT EXISTS {prefix}_actions_time ON {actions} (recorded_at)
+CREATE INDEX IF NOT EXISTS {prefix}_actions_time ON {actions} (recorded_at);
+CREATE INDEX IF NOT EXISTS {prefix}_actions_unit ON {actions} (actor_unit_id, position);
+CREATE TABLE IF NOT EXISTS {accounts} (
+    user_id TEXT PRIMARY KEY,
+    unit_id TEXT
+)

@@ -6,27 +6,40 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from domain.access import ReadTrail
+from projections.actors import ACCOUNT_CREATED, ACCOUNTS, actor_keys, actor_unit, remember_account
 from projections.engine import Envelope, Projection, Rows, Table
 
 VIEWS = Table(
     name="views",
     key="position",
-    columns=("position", "viewer_id", "viewer_role", "kind", "record_id", "detail", "viewed_at"),
+    columns=(
+        "position",
+        "viewer_id",
+        "viewer_role",
+        "viewer_unit_id",
+        "kind",
+        "record_id",
+        "detail",
+        "viewed_at",
+    ),
     timestamps=frozenset({"viewed_at"}),
 )
 
 
 class Reads(Projection):
     name = "reads"
-    version = 1
-    tables = (VIEWS,)
-    topics = frozenset({ReadTrail.Viewed.TOPIC})
+    version = 2  # 2: rows carry the viewing account's unit
+    tables = (VIEWS, ACCOUNTS)
+    topics = frozenset({ReadTrail.Viewed.TOPIC, ACCOUNT_CREATED})
     folder = Path(__file__).parent
 
     def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
-        return ()
+        return actor_keys(envelope)
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
+        remember_account(envelope, rows)
+        if envelope.topic != ReadTrail.Viewed.TOPIC:
+            return
         event = envelope.event
         rows.put(
             "views",
@@ -34,6 +47,7 @@ class Reads(Projection):
                 "position": envelope.position,
                 "viewer_id": event.actor_id,
                 "viewer_role": event.actor_role,
+                "viewer_unit_id": actor_unit(envelope, rows),
                 "kind": event.kind,
                 "record_id": event.record_id,
                 "detail": event.detail,

@@ -12,9 +12,13 @@ def views(
     record_id: str | None = None,
     viewer_id: str | None = None,
     kind: str | None = None,
+    viewer_unit_ids: set[str] | None = None,
     after_position: int | None = None,
     limit: int = 200,
 ) -> list[Row]:
+    """``viewer_unit_ids``: only views by accounts of these units (a scoped reader's)."""
+    if viewer_unit_ids is not None and not viewer_unit_ids:
+        return []
     projection = Reads()
     table = engine.qualified(projection, engine.ensure_live(projection), "views")
     mark = engine.store.mark
@@ -24,6 +28,9 @@ def views(
         if value is not None:
             where.append(f"{column} = {mark}")
             params.append(value)
+    if viewer_unit_ids is not None:
+        where.append(f"viewer_unit_id IN ({engine.store.marks(len(viewer_unit_ids))})")
+        params.extend(sorted(viewer_unit_ids))
     if after_position is not None:
         where.append(f"position > {mark}")
         params.append(after_position)

@@ -45,3 +45,52 @@ def test_exports_are_recorded_and_citizens_cannot_list_reads(api: Api):
         ("statistics.csv", "năm 2026, two_level")
     ]
     assert api.get("citizen", "/audit/reads", status=403).json()["code"] == "permission-denied"
+
+
+def test_an_inspector_with_a_unit_lists_the_reads_and_actions_of_that_units_accounts(api: Api):
+    # Given two communes of one province, an officer in each, and inspectors at each level
+    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
+    ids = registry(api)
+    other = api.created(
+        "admin",
+        "/units",
+        {
+            "code": "X02",
+            "name": "Xã Bình An",
+            "level": "commune",
+            "unit_type": "xa",
+            "parent_id": str(ids["province"]),
+            "valid_from": "2025-07-01",
+        },
+    )
+    here = api.user("officer", ["commune_officer"], unit_id=ids["commune"])
+    there = api.user("officer2", ["commune_officer"], unit_id=other)
+    api.user("inspector_here", ["inspector"], unit_id=ids["commune"])
+    api.user("inspector_there", ["inspector"], unit_id=other)
+    api.user("inspector_province", ["inspector"], unit_id=ids["province"])
+    api.user("inspector", ["inspector"])
+    # When each officer reads and writes in their own commune
+    api.get("officer", f"/persons/{ids['person']}")
+    open_citizen_case(api, ids["person"], applicant="officer")
+    api.get("officer2", "/exports/statistics.csv?cycle_year=2026")
+    recorded_views(api, "")  # the views have caught up
+
+    # Then each commune's inspector lists only the views and actions of that commune's
+    def viewers(who: str) -> set[tuple[str, str | None]]:
+        return {(v["viewer_id"], v["viewer_unit_id"]) for v in api.get(who, "/audit/reads").json()}
+
+    def actors(who: str) -> set[str]:
+        return {a["actor_id"] for a in api.get(who, "/activity?limit=500").json()}
+
+    assert viewers("inspector_here") == {(str(here), str(ids["commune"]))}
+    assert viewers("inspector_there") == {(str(there), str(other))}
+    assert actors("inspector_here") == {str(here)}
+    assert actors("inspector_there") == {str(there)}  # their view is an action too
+    # and the province's inspector sees both communes, the nationwide one everyone
+    assert viewers("inspector_province") == viewers("inspector_here") | viewers("inspector_there")
+    assert actors("inspector_province") == {str(here), str(there)}
+    assert str(there) in {v for v, _ in viewers("inspector")}
+    assert len(actors("inspector")) > 1  # the administrator's set-up too
+    # and an officer of the other commune cannot be named by this commune's inspector
+    refused = api.get("inspector_here", f"/activity?actor_id={there}", status=403).json()
+    assert refused["code"] == "out-of-scope"

@@ -591,11 +591,13 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/users/me", ALL, kind="global"),
     Endpoint("POST", "/users/me/tokens", ALL, body=lambda w, s: {}, kind="global"),
-    # trails of actions and reads: a unit's readers name an actor of their unit
+    # trails of actions and reads: a unit's readers see its accounts' rows, or name one of them
     Endpoint("GET", "/activity", ACTIVITY, lambda w, s: {"user": s.user}, query="actor_id={user}"),
+    Endpoint("GET", "/activity", ACTIVITY, query="limit=500", kind="global"),
     Endpoint(
         "GET", "/audit/reads", AUDITORS, lambda w, s: {"user": s.user}, query="viewer_id={user}"
     ),
+    Endpoint("GET", "/audit/reads", AUDITORS, query="limit=1000", kind="global"),
     # lists and exports, filtered by scope
     Endpoint("GET", "/standings", ALL, kind="list"),
     Endpoint("GET", "/register/holders", STAFF, query="on=2026-03-01", kind="list"),
