@@ -26,6 +26,8 @@ from domain.errors import InvalidInput
 from domain.integrity import (
     GENESIS,
     ChainedEvent,
+    LeafSink,
+    MerkleFrontier,
     Problem,
     consistency_proof,
     inclusion_proof,
@@ -116,10 +118,16 @@ class Auditor:
         return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
     def leaf_hashes(self, progress: Progress | None = None) -> list[bytes]:
-        hashes, total = [], self.store.recorder.max_notification_id() or 0
+        """Every leaf hash, in memory: what proofs need (one SHA-256 per event, 32 bytes)."""
+        hashes: list[bytes] = []
+        self._feed(hashes, progress)
+        return hashes
+
+    def _feed(self, sink: LeafSink, progress: Progress | None = None) -> int:
+        count, total = 0, self.store.recorder.max_notification_id() or 0
         for row in chained_events(self.store):
             if row.state is not None and row.position is not None:
-                hashes.append(
+                sink.append(
                     leaf_hash(
                         leaf_bytes(
                             row.position,
@@ -130,9 +138,10 @@ class Auditor:
                         )
                     )
                 )
-            if progress and len(hashes) % PAGE == 0:
-                progress(len(hashes), total)
-        return hashes
+                count += 1
+            if progress and count % PAGE == 0:
+                progress(count, total)
+        return count
 
     def inclusion(self, position: int, tree_size: int) -> tuple[bytes, list[bytes], bytes]:
         """(leaf hash, audit path, root) proving event ``position`` is in the first
@@ -166,74 +175,100 @@ class Auditor:
         return self.make_checkpoint(now)
 
     def make_checkpoint(self, now: datetime) -> Checkpoint:
-        hashes = self.leaf_hashes()
-        size, top = len(hashes), root(hashes)
+        frontier = MerkleFrontier()  # O(log n) memory however long the log
+        self._feed(frontier)
+        size, top = frontier.size, frontier.root()
         unsigned = Checkpoint(size, top, now, b"")
         signed = Checkpoint(size, top, now, self._key.sign(unsigned.body()))
         self.checkpoints.add(signed)
         return signed
 
     def verify(self, progress: Progress | None = None) -> VerifyReport:
-        """The whole log against its chain, then every stored checkpoint, in one pass."""
+        """The whole log against its chain, then every stored checkpoint, in one pass.
+
+        Leaf hashes stream into a :class:`MerkleFrontier` that notes the root at each size a
+        checkpoint names, so memory stays O(log n) plus one page of rows.
+        """
         total = self.store.recorder.max_notification_id() or 0
+        checkpoints = self.checkpoints.all()
+        witness = _Witness({c.tree_size for c in checkpoints})
         previous, position = GENESIS, 1
-        leaves: list[bytes] = []
         rows: list[ChainedEvent] = []
         for row in chained_events(self.store):
             rows.append(row)
             if len(rows) == PAGE:
-                problem, previous, position = verify_chain(rows, previous, position, leaves)
+                problem, previous, position = verify_chain(rows, previous, position, witness)
                 if problem:
-                    return VerifyReport(len(leaves), 0, problem)
+                    return VerifyReport(witness.size, 0, problem)
                 rows = []
                 if progress:
-                    progress(len(leaves), total)
-        problem, previous, position = verify_chain(rows, previous, position, leaves)
+                    progress(witness.size, total)
+        problem, previous, position = verify_chain(rows, previous, position, witness)
         if problem:
-            return VerifyReport(len(leaves), 0, problem)
+            return VerifyReport(witness.size, 0, problem)
         if progress:
-            progress(len(leaves), total)
-        return self._verify_checkpoints(leaves)
+            progress(witness.size, total)
+        return _verify_checkpoints(self.public_key, checkpoints, witness)
 
-    def _verify_checkpoints(self, hashes: list[bytes]) -> VerifyReport:
-        size = len(hashes)
-        checkpoints = self.checkpoints.all()
-        for checkpoint in checkpoints:
-            if not verify_signature(self.public_key, checkpoint):
-                return VerifyReport(
-                    size,
-                    len(checkpoints),
-                    Problem(
-                        checkpoint.tree_size,
-                        "forged-checkpoint",
-                        "chữ ký hợp lệ",
-                        "chữ ký không khớp nội dung",
-                    ),
-                )
-            if checkpoint.tree_size > size:
-                return VerifyReport(
-                    size,
-                    len(checkpoints),
-                    Problem(
-                        size + 1,
-                        "truncated",
-                        f"ít nhất {checkpoint.tree_size} sự kiện",
-                        f"{size} sự kiện",
-                    ),
-                )
-            found = root(hashes[: checkpoint.tree_size])
-            if found != checkpoint.root_hash:
-                return VerifyReport(
-                    size,
-                    len(checkpoints),
-                    Problem(
-                        checkpoint.tree_size,
-                        "root-mismatch",
-                        checkpoint.root_hash.hex(),
-                        found.hex(),
-                    ),
-                )
-        return VerifyReport(size, len(checkpoints), None)
+
+class _Witness:
+    """Leaf hashes into a frontier, keeping the root at every size a checkpoint names."""
+
+    def __init__(self, sizes: set[int]) -> None:
+        self.frontier = MerkleFrontier()
+        self.sizes = sizes
+        self.roots: dict[int, bytes] = {}
+
+    @property
+    def size(self) -> int:
+        return self.frontier.size
+
+    def append(self, leaf_hash: bytes) -> None:
+        self.frontier.append(leaf_hash)
+        if self.frontier.size in self.sizes:
+            self.roots[self.frontier.size] = self.frontier.root()
+
+
+def _verify_checkpoints(
+    public_key: bytes, checkpoints: list[Checkpoint], witness: _Witness
+) -> VerifyReport:
+    size = witness.size
+    for checkpoint in checkpoints:
+        if not verify_signature(public_key, checkpoint):
+            return VerifyReport(
+                size,
+                len(checkpoints),
+                Problem(
+                    checkpoint.tree_size,
+                    "forged-checkpoint",
+                    "chữ ký hợp lệ",
+                    "chữ ký không khớp nội dung",
+                ),
+            )
+        if checkpoint.tree_size > size:
+            return VerifyReport(
+                size,
+                len(checkpoints),
+                Problem(
+                    size + 1,
+                    "truncated",
+                    f"ít nhất {checkpoint.tree_size} sự kiện",
+                    f"{size} sự kiện",
+                ),
+            )
+        found = witness.roots.get(checkpoint.tree_size, MerkleFrontier().root())
+        if found != checkpoint.root_hash:
+            return VerifyReport(
+                size,
+                len(checkpoints),
+                Problem(
+                    checkpoint.tree_size,
+                    "root-mismatch",
+                    checkpoint.root_hash.hex(),
+                    found.hex(),
+                ),
+            )
+    return VerifyReport(size, len(checkpoints), None)
 
 
 class CheckpointTable:

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 GENESIS = bytes(32)
@@ -76,16 +77,21 @@ class ChainedEvent:
     stored_hash: bytes | None
 
 
+class LeafSink(Protocol):
+    def append(self, leaf_hash: bytes, /) -> None: ...
+
+
 def verify_chain(
     rows: Iterable[ChainedEvent],
     previous: bytes = GENESIS,
     start: int = 1,
-    leaves: list[bytes] | None = None,
+    leaves: LeafSink | None = None,
 ) -> tuple[Problem | None, bytes, int]:
     """Check rows in log order; returns (first problem or None, last hash, next position).
 
-    With ``leaves``, each verified event's Merkle leaf hash is appended to it, so one pass
-    over the log serves both the chain and the checkpoints.
+    With ``leaves`` (a list, or a :class:`MerkleFrontier`), each verified event's Merkle leaf
+    hash is appended to it, so one pass over the log serves both the chain and the
+    checkpoints.
     """
     expected_position = start
     for row in rows:
@@ -155,6 +161,37 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
         return leaf_hashes[0]
     k = _split(n)
     return node_hash(root(leaf_hashes[:k]), root(leaf_hashes[k:]))
+
+
+class MerkleFrontier:
+    """The tree hash of a growing log, computed leaf by leaf in O(log n) memory.
+
+    It keeps the roots of the perfect subtrees the leaves so far split into (one per set bit
+    of the size, largest first). :meth:`root` folds them from the right, which is exactly
+    :func:`root` of every leaf added: the largest power of two below the size is the first
+    subtree. Verifying a national log therefore needs no list of every leaf hash.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._peaks: list[bytes] = []
+
+    def append(self, leaf_hash: bytes) -> None:
+        self._peaks.append(leaf_hash)
+        self.size += 1
+        merged = self.size
+        while merged % 2 == 0:  # two subtrees of equal size become one
+            right = self._peaks.pop()
+            self._peaks[-1] = node_hash(self._peaks[-1], right)
+            merged //= 2
+
+    def root(self) -> bytes:
+        if not self._peaks:
+            return hashlib.sha256(b"").digest()
+        top = self._peaks[-1]
+        for peak in reversed(self._peaks[:-1]):
+            top = node_hash(peak, top)
+        return top
 
 
 def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:

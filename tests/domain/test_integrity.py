@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from domain.integrity import (
     GENESIS,
     ChainedEvent,
+    MerkleFrontier,
     chain_hash,
     consistency_proof,
     inclusion_proof,
@@ -49,6 +50,16 @@ def leaves(n: int) -> list[bytes]:
 @given(st.integers(min_value=0, max_value=70))
 def test_the_tree_hash_equals_the_incremental_reference(n):
     assert root(leaves(n)) == reference_root(leaves(n))
+
+
+def test_the_streaming_frontier_gives_the_tree_hash_at_every_size():
+    hashes = leaves(300)
+    frontier = MerkleFrontier()
+    assert frontier.root() == root([])
+    for size, leaf in enumerate(hashes, start=1):
+        frontier.append(leaf)
+        assert (frontier.size, frontier.root()) == (size, root(hashes[:size]))
+    assert len(frontier._peaks) == bin(300).count("1")  # O(log n): one peak per set bit
 
 
 def test_every_inclusion_proof_verifies_and_no_other_leaf_does():
