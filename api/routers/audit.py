@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ReachableCaseDep, acting_as
+from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep, acting_as
 from api.scoping import trail_filter
 from application.bundle import dumps, make_bundle
 from domain.base import CommandContext
@@ -62,7 +62,8 @@ def _hex(values: list[bytes]) -> list[str]:
 def checkpoints(
     ledger: LedgerDep,
     after: Annotated[
-        int | None, Query(ge=0, description="Cỡ cây của điểm kiểm cuối trang trước")
+        int | None,
+        Query(ge=0, le=MAX_POSITION, description="Cỡ cây của điểm kiểm cuối trang trước"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> CheckpointsPublic:
@@ -87,8 +88,8 @@ def make_checkpoint(ledger: LedgerDep, _: AuditorDep) -> CheckpointPublic:
 def inclusion(
     ledger: LedgerDep,
     _: AuditorDep,
-    position: Annotated[int, Query(ge=1)],
-    tree_size: Annotated[int, Query(ge=1)],
+    position: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    tree_size: Annotated[int, Query(ge=1, le=MAX_POSITION)],
 ) -> InclusionProof:
     """Proof that the event at ``position`` is in the tree of the first ``tree_size`` events."""
     leaf, path, top = ledger.auditor.inclusion(position, tree_size)
@@ -105,8 +106,8 @@ def inclusion(
 def consistency(
     ledger: LedgerDep,
     _: AuditorDep,
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
+    first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    second: Annotated[int, Query(ge=1, le=MAX_POSITION)],
 ) -> ConsistencyProof:
     """Proof that the first ``first`` events are unchanged within the first ``second``."""
     old, new, proof = ledger.auditor.consistency(first, second)
@@ -155,7 +156,9 @@ def reads(
     record_id: Annotated[str | None, Query(max_length=128)] = None,
     viewer_id: Annotated[str | None, Query(max_length=128)] = None,
     kind: Annotated[str | None, Query(max_length=32)] = None,
-    after: Annotated[int | None, Query(ge=0, description="Vị trí cuối của trang trước")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_POSITION, description="Vị trí cuối của trang trước")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[ViewPublic]:
     """Who viewed which person's record, evidence file or export (inspectors). Inspectors

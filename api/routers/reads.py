@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.deps import LedgerDep, ReaderDep, acting_as
+from api.deps import MAX_POSITION, LedgerDep, ReaderDep, acting_as
 from api.read_schemas import (
     ActionPublic,
     HeldTitle,
@@ -37,7 +37,7 @@ from projections.statistics.queries import report
 router = APIRouter(tags=["Mô hình đọc"])
 
 
-def read_models(request: Request) -> ReadModels:
+async def read_models(request: Request) -> ReadModels:
     models: ReadModels = request.app.state.read_models
     return models
 
@@ -45,7 +45,11 @@ def read_models(request: Request) -> ReadModels:
 ReadModelsDep = Annotated[ReadModels, Depends(read_models)]
 WaitFor = Annotated[
     int | None,
-    Query(ge=0, description="Chờ (có giới hạn) tới khi mô hình đọc đã xử lý vị trí này"),
+    Query(
+        ge=0,
+        le=MAX_POSITION,
+        description="Chờ (có giới hạn) tới khi mô hình đọc đã xử lý vị trí này",
+    ),
 ]
 AuditorDep = Annotated[
     CommandContext, Depends(acting_as(Role.INSPECTOR, Role.ADMINISTRATOR, Role.REPORTING_OFFICER))
@@ -124,7 +128,7 @@ def holders(
         Query(description="Trả lời như sổ đã biết vào thời điểm này (mặc định: hiện nay)"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_POSITION)] = 0,
     wait_for_position: WaitFor = None,
 ) -> list[HeldTitle]:
     """Who holds which title on a given day — as known today, or as known at ``known_at``
@@ -228,7 +232,9 @@ def activity(
     role: Role | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    after: Annotated[int | None, Query(ge=0, description="Vị trí cuối của trang trước")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_POSITION, description="Vị trí cuối của trang trước")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait_for_position: WaitFor = None,
 ) -> list[ActionPublic]:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas, views
-from api.deps import LedgerDep, ReachableCaseDep
+from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep
 from application.time_travel import case_as_of, case_history, re_evaluate
 
 router = APIRouter(prefix="/cases", tags=["Lịch sử hồ sơ"])
@@ -118,7 +118,9 @@ def read_case_as_of(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,
     response: Response,
-    version: Annotated[int | None, Query(description="Phiên bản hồ sơ (xem /history)")] = None,
+    version: Annotated[
+        int | None, Query(ge=0, le=MAX_POSITION, description="Phiên bản hồ sơ (xem /history)")
+    ] = None,
     at: Annotated[
         datetime | None,
         Query(description="Thời điểm ghi sổ (ISO 8601); không có múi giờ thì hiểu là giờ Việt Nam"),
