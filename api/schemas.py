@@ -119,6 +119,12 @@ class ErasureRequest(Strict):
     reason: str = Reason
 
 
+class Relocation(Strict):
+    unit_id: UUID = Field(description="Đơn vị chuyển đến (có hiệu lực vào ngày chuyển)")
+    moved_on: date = Field(description="Ngày chuyển")
+    reason: str = Reason
+
+
 class PersonPublic(BaseModel):
     id: UUID
     version: int

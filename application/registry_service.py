@@ -10,7 +10,7 @@ from application.core import Recorded, check_version
 from application.scope import ScopeService
 from application.vault import nfc
 from domain.base import CommandContext, acting, ledger_id
-from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.errors import InvalidInput, NotFound, OutOfScope, VersionConflict
 from domain.glossary import SubjectKind, UnitLevel
 from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
 
@@ -166,6 +166,33 @@ class RegistryService(ScopeService):
             recorded = self.save(person)
         self.vault.erase(person.id)
         return recorded
+
+    def relocate_subject(
+        self,
+        ctx: CommandContext,
+        kind: type[Person] | type[Collective],
+        subject_id: UUID,
+        unit_id: UUID,
+        moved_on: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """A person, household, clan or organisation moves to another unit.
+
+        The actor must reach both the unit the record is in and the one it moves to: a
+        commune moves its people between its villages, a province between its communes.
+        Cases already opened stay with the unit that opened them.
+        """
+        with acting(ctx):
+            subject: Person | Collective = self.get(kind, subject_id)
+            scope = self.require_subject(ctx, subject)
+            if not self.reaches_unit(scope, unit_id):
+                raise OutOfScope(
+                    "đơn vị chuyển đến nằm ngoài phạm vi của bạn", unit_id=str(unit_id)
+                )
+            check_version(subject, expected_version)
+            subject.relocate(self.get(AdministrativeUnit, unit_id), moved_on, nfc(reason))
+            return self.save(subject)
 
     # --- collectives ----------------------------------------------------------------------
 

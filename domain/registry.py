@@ -191,6 +191,14 @@ class AdministrativeUnit(LedgerAggregate):
         )
 
 
+def _check_destination(current: UUID, unit: AdministrativeUnit, on: date) -> None:
+    """A subject moves to a different unit that is in force on the day of the move."""
+    if unit.id == current:
+        raise RuleViolation("hồ sơ đã thuộc đơn vị này", unit_id=str(unit.id))
+    if not unit.is_valid_on(on):
+        raise UnitNotValid("đơn vị hành chính không có hiệu lực", unit_id=str(unit.id))
+
+
 def person_id_for(cccd_hash: str) -> UUID:
     """A person's id derives from the keyed hash of their CCCD: one person per CCCD."""
     return ledger_id("person", cccd_hash)
@@ -227,6 +235,18 @@ class Person(LedgerAggregate):
 
         def apply(self, aggregate: Person) -> None:
             aggregate.erased = True
+
+    class Relocated(LedgerAggregate.Event):
+        """The person now lives in another unit (``effective_date``: since when). The event
+        names both units, and the target group, so that counts per unit move with it."""
+
+        TOPIC = "hoctap.Person.Relocated"
+        from_unit_id: UUID
+        unit_id: UUID
+        target_group: str | None
+
+        def apply(self, aggregate: Person) -> None:
+            aggregate.unit_id = self.unit_id
 
     def __init__(
         self, cccd_hash: str, sealed: str, target_group: str | None, unit_id: UUID
@@ -267,6 +287,20 @@ class Person(LedgerAggregate):
         self._check_not_erased()
         self.trigger_event(self.PersonalDataErased, reason=reason)
 
+    def relocate(self, unit: AdministrativeUnit, on: date, reason: str) -> None:
+        """Move the person's record to the unit they now live in. Cases already opened stay
+        with the unit that opened them; the next cycle's case opens in the new one."""
+        self._check_not_erased()
+        _check_destination(self.unit_id, unit, on)
+        self.trigger_event(
+            self.Relocated,
+            from_unit_id=self.unit_id,
+            unit_id=unit.id,
+            target_group=self.target_group,
+            effective_date=on,
+            reason=reason,
+        )
+
     def _check_not_erased(self) -> None:
         if self.erased:
             raise RuleViolation("dữ liệu cá nhân đã bị xóa", person_id=str(self.id))
@@ -304,6 +338,17 @@ class Collective(LedgerAggregate):
 
         def apply(self, aggregate: Collective) -> None:
             aggregate.affiliations[self.group_id] = SubjectKind(self.group_kind)
+
+    class Relocated(LedgerAggregate.Event):
+        """The household or organisation moved to another unit (as for a person)."""
+
+        TOPIC = "hoctap.Collective.Relocated"
+        from_unit_id: UUID
+        unit_id: UUID
+        kind: str
+
+        def apply(self, aggregate: Collective) -> None:
+            aggregate.unit_id = self.unit_id
 
     def __init__(
         self,
@@ -351,6 +396,24 @@ class Collective(LedgerAggregate):
             sealed=sealed,
             unit_id=unit.id,
             organisation_type=organisation_type,
+        )
+
+    def relocate(self, unit: AdministrativeUnit, on: date, reason: str) -> None:
+        """Move a household, clan or organisation to another unit. A community is the
+        village itself and does not move: register the new one instead."""
+        if self.kind is SubjectKind.COMMUNITY:
+            raise RuleViolation(
+                "cộng đồng học tập gắn với thôn của nó, không chuyển đơn vị được",
+                collective_id=str(self.id),
+            )
+        _check_destination(self.unit_id, unit, on)
+        self.trigger_event(
+            self.Relocated,
+            from_unit_id=self.unit_id,
+            unit_id=unit.id,
+            kind=self.kind.value,
+            effective_date=on,
+            reason=reason,
         )
 
     def add_member(self, member: Person | Collective, relation: str | None) -> None:

@@ -17,6 +17,8 @@ from api.deps import (
     ReaderDep,
     acting_as,
 )
+from application.core import Recorded
+from application.ledger import Ledger
 from domain.base import CommandContext
 from domain.errors import NotFound
 from domain.glossary import Role, SubjectKind
@@ -136,6 +138,47 @@ def erase_person(
 ) -> schemas.Recorded:
     """Destroy the person's key: their personal data can never be read again."""
     return views.recorded(ledger.erase_person(ctx, person_id, body.reason, expected), response)
+
+
+@router.post("/persons/{person_id}/relocation", response_model=schemas.Recorded)
+def relocate_person(
+    person_id: UUID,
+    body: schemas.Relocation,
+    ledger: LedgerDep,
+    ctx: RegistrarDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    """The person now lives in another unit, reached by the officer as well as the current
+    one. Cases already opened stay with the unit that opened them."""
+    return views.recorded(_relocate(ledger, ctx, Person, person_id, body, expected), response)
+
+
+@router.post("/collectives/{collective_id}/relocation", response_model=schemas.Recorded)
+def relocate_collective(
+    collective_id: UUID,
+    body: schemas.Relocation,
+    ledger: LedgerDep,
+    ctx: RegistrarDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    """A household, clan or organisation moves (a community stays with its village)."""
+    moved = _relocate(ledger, ctx, Collective, collective_id, body, expected)
+    return views.recorded(moved, response)
+
+
+def _relocate(
+    ledger: Ledger,
+    ctx: CommandContext,
+    kind: type[Person] | type[Collective],
+    subject_id: UUID,
+    body: schemas.Relocation,
+    expected: int,
+) -> Recorded:
+    return ledger.relocate_subject(
+        ctx, kind, subject_id, body.unit_id, body.moved_on, body.reason, expected
+    )
 
 
 @router.post("/collectives", status_code=201, response_model=schemas.Recorded)

@@ -41,6 +41,7 @@ CASE_TOPICS = {
     Case.TitleRevoked.TOPIC,
 }
 SUBJECT_TOPICS = {Person.Registered.TOPIC, Collective.Registered.TOPIC}
+MOVE_TOPICS = {Person.Relocated.TOPIC, Collective.Relocated.TOPIC}
 
 
 def counter_key(unit_id: str, model: str, cycle_year: int, group: str | None) -> str:
@@ -75,14 +76,19 @@ def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
 
 class Statistics(Projection):
     name = "statistics"
-    version = 3  # 2: counts and subjects per target group; 3: revocations
+    #: 2: counts and subjects per target group; 3: revocations; 4: subjects that move
+    version = 4
     tables = (FLAGS, COUNTS, SUBJECTS)
-    topics = frozenset(CASE_TOPICS | SUBJECT_TOPICS)
+    topics = frozenset(CASE_TOPICS | SUBJECT_TOPICS | MOVE_TOPICS)
     folder = Path(__file__).parent
 
     def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
         event = envelope.event
         if envelope.topic in SUBJECT_TOPICS:
+            yield "subjects", self._subject_key(envelope)
+            return
+        if envelope.topic in MOVE_TOPICS:
+            yield "subjects", self._subject_key(envelope, str(event.from_unit_id))
             yield "subjects", self._subject_key(envelope)
             return
         yield "case_flags", str(event.originator_id)
@@ -92,24 +98,23 @@ class Statistics(Projection):
                 counter_key(str(event.unit_id), event.model, event.cycle_year, event.target_group),
             )
 
-    def _subject_key(self, envelope: Envelope) -> str:
+    def _subject_key(self, envelope: Envelope, unit_id: str | None = None) -> str:
+        """The subjects row an event counts in: by unit (the event's, unless given), kind
+        and, for persons, target group."""
         event = envelope.event
-        if envelope.topic == Person.Registered.TOPIC:
-            return f"{event.unit_id}|person|{event.target_group or ''}"
-        return f"{event.unit_id}|{event.kind}|"
+        unit = unit_id or str(event.unit_id)
+        if envelope.topic in (Person.Registered.TOPIC, Person.Relocated.TOPIC):
+            return f"{unit}|person|{event.target_group or ''}"
+        return f"{unit}|{event.kind}|"
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
         if envelope.topic in SUBJECT_TOPICS:
-            key = self._subject_key(envelope)
-            unit_id, kind, group = key.split("|")
-            row = rows.get("subjects", key) or {
-                "subject_key": key,
-                "unit_id": unit_id,
-                "subject_kind": kind,
-                "target_group": group or None,
-                "subjects": 0,
-            }
-            rows.put("subjects", row | {"subjects": row["subjects"] + 1})
+            _count_subject(rows, self._subject_key(envelope), +1)
+            return
+        if envelope.topic in MOVE_TOPICS:
+            from_unit = str(envelope.event.from_unit_id)
+            _count_subject(rows, self._subject_key(envelope, from_unit), -1)
+            _count_subject(rows, self._subject_key(envelope), +1)
             return
         case_id = str(envelope.event.originator_id)
         before = rows.get("case_flags", case_id)
@@ -132,3 +137,15 @@ class Statistics(Projection):
         for flag in FLAG_NAMES:
             counts[flag] += after[flag] - (before[flag] if before else 0)
         rows.put("counts", counts)
+
+
+def _count_subject(rows: Rows, key: str, change: int) -> None:
+    unit_id, kind, group = key.split("|")
+    row = rows.get("subjects", key) or {
+        "subject_key": key,
+        "unit_id": unit_id,
+        "subject_kind": kind,
+        "target_group": group or None,
+        "subjects": 0,
+    }
+    rows.put("subjects", row | {"subjects": row["subjects"] + change})

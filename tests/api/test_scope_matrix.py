@@ -498,6 +498,22 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST",
+        "/persons/{person_id}/relocation",
+        REGISTRARS,
+        lambda w, s: {"person_id": s.person},
+        lambda w, s: {"unit_id": str(s.commune), "moved_on": "2026-03-01", "reason": "Chuyển"},
+        if_match=True,
+    ),
+    Endpoint(
+        "POST",
+        "/collectives/{collective_id}/relocation",
+        REGISTRARS,
+        lambda w, s: {"collective_id": s.household},
+        lambda w, s: {"unit_id": str(s.commune), "moved_on": "2026-03-01", "reason": "Chuyển"},
+        if_match=True,
+    ),
+    Endpoint(
+        "POST",
         "/persons/{person_id}/erasure",
         (Role.ADMINISTRATOR,),
         lambda w, s: {"person_id": s.person},

@@ -226,3 +226,75 @@ def test_a_deactivated_user_cannot_be_issued_a_token():
         user = UserAccount.create("can-bo.xa", [Role.COMMUNE_OFFICER], None, None)
         user.deactivate("Nghỉ việc")
     refused(RuleViolation, ADMIN, ApiToken.issue, "e" * 64, user, NOW, None)
+
+
+# --- moving a subject to another unit ---------------------------------------------------
+
+
+def other_commune() -> AdministrativeUnit:
+    return establish("X02", UnitLevel.COMMUNE, province())
+
+
+def test_a_person_who_moves_is_recorded_in_the_new_commune_with_the_old_one_named():
+    person = register_person()
+    before = person.unit_id
+    destination = other_commune()
+
+    when(OFFICER, person.relocate, destination, date(2026, 3, 1), "Chuyển nơi thường trú")
+
+    [moved] = recorded(person)
+    assert names([moved]) == ["Relocated"]
+    assert (moved.from_unit_id, moved.unit_id) == (before, destination.id)
+    assert (moved.target_group, moved.effective_date) == ("nong_dan", date(2026, 3, 1))
+    assert moved.reason == "Chuyển nơi thường trú"
+    assert person.unit_id == destination.id
+
+
+def test_a_move_to_the_same_unit_or_to_a_unit_not_in_force_is_refused():
+    person = register_person()
+    refused(
+        RuleViolation,
+        OFFICER,
+        person.relocate,
+        commune(),
+        date(2026, 3, 1),
+        "x",
+        untouched=[person],
+    )
+    ended = establish("H09", UnitLevel.DISTRICT, province(), valid_from=date(2010, 1, 1))
+    refused(
+        UnitNotValid, OFFICER, person.relocate, ended, date(2026, 3, 1), "x", untouched=[person]
+    )
+
+
+def test_an_erased_person_is_not_moved():
+    person = register_person()
+    when(ADMIN, person.erase_personal_data, "Yêu cầu xóa")
+    person.collect_events()
+    refused(
+        RuleViolation,
+        OFFICER,
+        person.relocate,
+        other_commune(),
+        date(2026, 3, 1),
+        "x",
+        untouched=[person],
+    )
+
+
+def test_a_household_moves_but_a_community_stays_with_its_village():
+    household = register_group(SubjectKind.HOUSEHOLD)
+    when(OFFICER, household.relocate, other_commune(), date(2026, 3, 1), "Cả hộ chuyển đi")
+    [moved] = recorded(household)
+    assert (names([moved]), moved.kind) == (["Relocated"], "household")
+
+    community = register_group(SubjectKind.COMMUNITY)
+    refused(
+        RuleViolation,
+        OFFICER,
+        community.relocate,
+        other_commune(),
+        date(2026, 3, 1),
+        "x",
+        untouched=[community],
+    )
