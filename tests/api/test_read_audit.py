@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.api.helpers import Api, seed_content
-from tests.api.test_scenario import open_citizen_case, registry
+from tests.api.test_scenario import open_citizen_case, registry, second_commune
 
 
 def recorded_views(api: Api, query: str) -> list[dict]:
@@ -51,18 +51,7 @@ def test_an_inspector_with_a_unit_lists_the_reads_and_actions_of_that_units_acco
     # Given two communes of one province, an officer in each, and inspectors at each level
     api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
     ids = registry(api)
-    other = api.created(
-        "admin",
-        "/units",
-        {
-            "code": "X02",
-            "name": "Xã Bình An",
-            "level": "commune",
-            "unit_type": "xa",
-            "parent_id": str(ids["province"]),
-            "valid_from": "2025-07-01",
-        },
-    )
+    other = second_commune(api, ids["province"])
     here = api.user("officer", ["commune_officer"], unit_id=ids["commune"])
     there = api.user("officer2", ["commune_officer"], unit_id=other)
     api.user("inspector_here", ["inspector"], unit_id=ids["commune"])

@@ -5,22 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from tests.api.helpers import Api
-from tests.api.test_scenario import registry
-
-
-def second_commune(api: Api, province: UUID) -> UUID:
-    return api.created(
-        "admin",
-        "/units",
-        {
-            "code": "X02",
-            "name": "Xã Bình An",
-            "level": "commune",
-            "unit_type": "xa",
-            "parent_id": str(province),
-            "valid_from": "2025-07-01",
-        },
-    )
+from tests.api.test_scenario import registry, second_commune
 
 
 def move(api: Api, who: str, person: UUID, unit: UUID, status: int = 200):

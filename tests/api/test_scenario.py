@@ -80,6 +80,22 @@ def staff(api: Api, ids: dict[str, UUID]) -> dict[str, UUID]:
     }
 
 
+def second_commune(api: Api, province: UUID) -> UUID:
+    """Commune X02 of the same province, beside registry()'s X01."""
+    return api.created(
+        "admin",
+        "/units",
+        {
+            "code": "X02",
+            "name": "Xã Bình An",
+            "level": "commune",
+            "unit_type": "xa",
+            "parent_id": str(province),
+            "valid_from": "2025-07-01",
+        },
+    )
+
+
 def open_citizen_case(api: Api, person: UUID, applicant: str = "lan") -> UUID:
     """Open the citizen's 2026 case and attach one evidence file per indicator."""
     case_id = api.created(
