@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,11 +29,11 @@ from domain.integrity import (
     LeafSink,
     MerkleFrontier,
     Problem,
-    consistency_proof,
-    inclusion_proof,
+    SpanHashes,
+    consistency_spans,
+    inclusion_spans,
     leaf_bytes,
     leaf_hash,
-    root,
     verify_chain,
 )
 
@@ -117,15 +117,12 @@ class Auditor:
     def public_key(self) -> bytes:
         return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
-    def leaf_hashes(self, progress: Progress | None = None) -> list[bytes]:
-        """Every leaf hash, in memory: what proofs need (one SHA-256 per event, 32 bytes)."""
-        hashes: list[bytes] = []
-        self._feed(hashes, progress)
-        return hashes
-
-    def _feed(self, sink: LeafSink, progress: Progress | None = None) -> int:
-        count, total = 0, self.store.recorder.max_notification_id() or 0
+    def _feed(self, sink: LeafSink, limit: int | None = None) -> int:
+        """Stream the log's leaf hashes into ``sink`` (the first ``limit``); returns how many."""
+        count = 0
         for row in chained_events(self.store):
+            if limit is not None and count >= limit:
+                break
             if row.state is not None and row.position is not None:
                 sink.append(
                     leaf_hash(
@@ -139,33 +136,44 @@ class Auditor:
                     )
                 )
                 count += 1
-            if progress and count % PAGE == 0:
-                progress(count, total)
         return count
 
     def inclusion(self, position: int, tree_size: int) -> tuple[bytes, list[bytes], bytes]:
         """(leaf hash, audit path, root) proving event ``position`` is in the first
-        ``tree_size`` events."""
-        hashes = self.leaf_hashes()[:tree_size]
-        if not 1 <= position <= len(hashes) or tree_size > len(hashes):
+        ``tree_size`` events: one pass over them, O(log n) memory."""
+        if not 1 <= position <= tree_size:
             raise InvalidInput(
                 "vị trí hoặc kích thước cây không có trong nhật ký",
                 position=position,
                 tree_size=tree_size,
-                log_size=len(hashes),
             )
-        return hashes[position - 1], inclusion_proof(position - 1, hashes), root(hashes)
+        leaf, tree = (position - 1, position), (0, tree_size)
+        spans = inclusion_spans(position - 1, tree_size)
+        seen = SpanHashes([*spans, leaf, tree])
+        log_size = self._feed(seen, limit=tree_size)
+        if log_size < tree_size:
+            raise InvalidInput(
+                "vị trí hoặc kích thước cây không có trong nhật ký",
+                position=position,
+                tree_size=tree_size,
+                log_size=log_size,
+            )
+        return seen[leaf], [seen[span] for span in spans], seen[tree]
 
     def consistency(self, first: int, second: int) -> tuple[bytes, bytes, list[bytes]]:
         """(first root, second root, proof) that the first ``first`` events are unchanged in
-        the first ``second``."""
-        hashes = self.leaf_hashes()
-        if not 1 <= first <= second <= len(hashes):
+        the first ``second``: one pass over them, O(log n) memory."""
+        if not 1 <= first <= second:
+            raise InvalidInput("kích thước cây không hợp lệ", first=first, second=second)
+        old, new = (0, first), (0, second)
+        spans = consistency_spans(first, second)
+        seen = SpanHashes([*spans, old, new])
+        log_size = self._feed(seen, limit=second)
+        if log_size < second:
             raise InvalidInput(
-                "kích thước cây không hợp lệ", first=first, second=second, log_size=len(hashes)
+                "kích thước cây không hợp lệ", first=first, second=second, log_size=log_size
             )
-        tree = hashes[:second]
-        return root(hashes[:first]), root(tree), consistency_proof(first, tree)
+        return seen[old], seen[new], [seen[span] for span in spans]
 
     def checkpoint_if_grown(self, now: datetime) -> Checkpoint | None:
         """A scheduled checkpoint: signed only when the log grew since the last one."""
@@ -177,7 +185,21 @@ class Auditor:
     def make_checkpoint(self, now: datetime) -> Checkpoint:
         frontier = MerkleFrontier()  # O(log n) memory however long the log
         self._feed(frontier)
-        size, top = frontier.size, frontier.root()
+        return self._sign(frontier.size, frontier.root(), now)
+
+    def checkpoint_with_paths(
+        self, now: datetime, size: int, indexes: Iterable[int]
+    ) -> tuple[Checkpoint, dict[int, list[bytes]]]:
+        """Sign a checkpoint over the first ``size`` events and give the audit path of each
+        leaf index (0-based) against it, all from one pass over the log."""
+        paths = {index: inclusion_spans(index, size) for index in indexes}
+        seen = SpanHashes([(0, size), *(span for spans in paths.values() for span in spans)])
+        if self._feed(seen, limit=size) < size:
+            raise InvalidInput("nhật ký ngắn hơn kích thước cây", tree_size=size)
+        checkpoint = self._sign(size, seen[(0, size)], now)
+        return checkpoint, {index: [seen[s] for s in spans] for index, spans in paths.items()}
+
+    def _sign(self, size: int, top: bytes, now: datetime) -> Checkpoint:
         unsigned = Checkpoint(size, top, now, b"")
         signed = Checkpoint(size, top, now, self._key.sign(unsigned.body()))
         self.checkpoints.add(signed)

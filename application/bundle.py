@@ -16,7 +16,7 @@ from uuid import UUID
 from application.audit import chained_events
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
-from domain.integrity import inclusion_proof, leaf_bytes, leaf_hash
+from domain.integrity import ChainedEvent, leaf_bytes, leaf_hash
 
 FORMAT = "hoctap-bundle/v1"
 
@@ -36,37 +36,40 @@ def related_ids(ledger: Ledger, case: AssessmentCase) -> set[str]:
 def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -> dict[str, Any]:
     case = ledger.get(AssessmentCase, case_id)
     wanted = related_ids(ledger, case)
-    rows = list(chained_events(ledger.store))
-    hashes = [
-        leaf_hash(
-            leaf_bytes(
-                r.position or 0,
-                r.originator_id or "",
-                r.version or 0,
-                r.topic or "",
-                r.state or b"",
-            )
-        )
-        for r in rows
-    ]
-    checkpoint = ledger.auditor.make_checkpoint(ledger.clock.now())
-    size = checkpoint.tree_size
-    events = []
-    for index, row in enumerate(rows[:size]):
-        if str(row.originator_id) not in wanted:
+    # First pass: the award's events and the log's size; nothing else is kept.
+    picked: list[tuple[int, ChainedEvent]] = []
+    size = 0
+    for row in chained_events(ledger.store):
+        if row.state is None or row.position is None:
             continue
-        events.append(
-            {
-                "position": row.position,
-                "notification_id": row.notification_id,
-                "originator_id": str(row.originator_id),
-                "version": row.version,
-                "topic": row.topic,
-                "state": base64.b64encode(row.state or b"").decode(),
-                "leaf_hash": hashes[index].hex(),
-                "audit_path": [p.hex() for p in inclusion_proof(index, hashes[:size])],
-            }
-        )
+        if str(row.originator_id) in wanted:
+            picked.append((size, row))
+        size += 1
+    # Second pass: the checkpoint's root and every audit path, from one stream of leaf hashes.
+    checkpoint, paths = ledger.auditor.checkpoint_with_paths(
+        ledger.clock.now(), size, [index for index, _ in picked]
+    )
+    events = [
+        {
+            "position": row.position,
+            "notification_id": row.notification_id,
+            "originator_id": str(row.originator_id),
+            "version": row.version,
+            "topic": row.topic,
+            "state": base64.b64encode(row.state or b"").decode(),
+            "leaf_hash": leaf_hash(
+                leaf_bytes(
+                    row.position or 0,
+                    row.originator_id or "",
+                    row.version or 0,
+                    row.topic or "",
+                    row.state or b"",
+                )
+            ).hex(),
+            "audit_path": [p.hex() for p in paths[index]],
+        }
+        for index, row in picked
+    ]
     evidence = []
     for item in case.evidence.values():
         entry: dict[str, Any] = {

@@ -194,17 +194,87 @@ class MerkleFrontier:
         return top
 
 
+#: A subtree as the leaves it spans: ``[start, end)``.
+Span = tuple[int, int]
+
+
+def inclusion_spans(index: int, size: int) -> list[Span]:
+    """The subtrees whose hashes make the audit path of leaf ``index`` (0-based) in a tree of
+    ``size`` leaves, in the order the proof lists them (RFC 9162 §2.1.3.1)."""
+    if not 0 <= index < size:
+        raise ValueError("index outside the tree")
+
+    def path(lo: int, hi: int) -> list[Span]:
+        if hi - lo == 1:
+            return []
+        mid = lo + _split(hi - lo)
+        return [*path(lo, mid), (mid, hi)] if index < mid else [*path(mid, hi), (lo, mid)]
+
+    return path(0, size)
+
+
+def consistency_spans(old_size: int, size: int) -> list[Span]:
+    """The subtrees whose hashes prove the first ``old_size`` leaves are a prefix of the tree
+    of ``size`` leaves, in proof order (RFC 9162 §2.1.4.1)."""
+    if not 0 < old_size <= size:
+        raise ValueError("old size outside the tree")
+
+    def subproof(m: int, lo: int, hi: int, complete: bool) -> list[Span]:
+        if m == hi - lo:
+            return [] if complete else [(lo, hi)]
+        mid = lo + _split(hi - lo)
+        if m <= mid - lo:
+            return [*subproof(m, lo, mid, complete), (mid, hi)]
+        return [*subproof(m - (mid - lo), mid, hi, False), (lo, mid)]
+
+    return subproof(old_size, 0, size, True)
+
+
+class SpanHashes:
+    """Tree hashes of chosen subtrees, from one pass over the leaf hashes in log order.
+
+    Each span gets its own :class:`MerkleFrontier`; leaves outside every span only advance
+    the count. Memory: O(log n) per span, whatever the length of the log, so proofs are
+    served from a stream instead of a list of every leaf hash.
+    """
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self._waiting = sorted(set(spans))
+        self._open: list[tuple[Span, MerkleFrontier]] = []
+        self._done: dict[Span, bytes] = {}
+        self.count = 0
+
+    def append(self, leaf_hash: bytes) -> None:
+        at = self.count
+        while self._waiting and self._waiting[0][0] == at:
+            self._open.append((self._waiting.pop(0), MerkleFrontier()))
+        still_open = []
+        for span, frontier in self._open:
+            frontier.append(leaf_hash)
+            if span[1] == at + 1:
+                self._done[span] = frontier.root()
+            else:
+                still_open.append((span, frontier))
+        self._open = still_open
+        self.count += 1
+
+    def __getitem__(self, span: Span) -> bytes:
+        if span not in self._done:
+            raise ValueError(f"leaves {span[0]}..{span[1]} were not all seen")
+        return self._done[span]
+
+
+def span_hashes(spans: Sequence[Span], leaf_hashes: Iterable[bytes]) -> list[bytes]:
+    """The tree hash of each span, in order."""
+    seen = SpanHashes(spans)
+    for leaf in leaf_hashes:
+        seen.append(leaf)
+    return [seen[span] for span in spans]
+
+
 def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
     """The audit path of leaf ``index`` (0-based) in the tree of ``leaf_hashes``."""
-    n = len(leaf_hashes)
-    if not 0 <= index < n:
-        raise ValueError("index outside the tree")
-    if n == 1:
-        return []
-    k = _split(n)
-    if index < k:
-        return [*inclusion_proof(index, leaf_hashes[:k]), root(leaf_hashes[k:])]
-    return [*inclusion_proof(index - k, leaf_hashes[k:]), root(leaf_hashes[:k])]
+    return span_hashes(inclusion_spans(index, len(leaf_hashes)), leaf_hashes)
 
 
 def verify_inclusion(
@@ -229,20 +299,7 @@ def verify_inclusion(
 
 def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
     """RFC 9162 §2.1.4: proof that the first ``old_size`` leaves are a prefix of the tree."""
-    n = len(leaf_hashes)
-    if not 0 < old_size <= n:
-        raise ValueError("old size outside the tree")
-    return _subproof(old_size, leaf_hashes, True)
-
-
-def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if complete else [root(leaves)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, leaves[:k], complete), root(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], False), root(leaves[:k])]
+    return span_hashes(consistency_spans(old_size, len(leaf_hashes)), leaf_hashes)
 
 
 def verify_consistency(

@@ -76,6 +76,13 @@ def test_a_consistency_proof_shows_a_later_checkpoint_extends_an_earlier_one(api
     assert datetime.fromisoformat(second["signed_at"]) >= datetime.fromisoformat(first["signed_at"])
     bad = api.get("inspector", "/audit/proofs/consistency?first=5&second=2", status=422).json()
     assert bad["code"] == "invalid-input"
+    beyond = second["tree_size"] + 1000
+    for path in (
+        f"inclusion?position=1&tree_size={beyond}",
+        f"consistency?first=1&second={beyond}",
+    ):
+        past = api.get("inspector", f"/audit/proofs/{path}", status=422).json()
+        assert past["errors"]["log_size"] >= second["tree_size"], past
 
 
 def test_an_inspector_downloads_a_bundle_that_verifies_offline(api: Api, tmp_path: Path):

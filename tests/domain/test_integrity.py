@@ -12,9 +12,12 @@ from domain.integrity import (
     GENESIS,
     ChainedEvent,
     MerkleFrontier,
+    SpanHashes,
     chain_hash,
     consistency_proof,
+    consistency_spans,
     inclusion_proof,
+    inclusion_spans,
     leaf_bytes,
     leaf_hash,
     node_hash,
@@ -60,6 +63,19 @@ def test_the_streaming_frontier_gives_the_tree_hash_at_every_size():
         frontier.append(leaf)
         assert (frontier.size, frontier.root()) == (size, root(hashes[:size]))
     assert len(frontier._peaks) == bin(300).count("1")  # O(log n): one peak per set bit
+
+
+@given(st.integers(min_value=1, max_value=90), st.data())
+def test_one_pass_gives_the_tree_hash_of_every_span_a_proof_needs(size, data):
+    hashes = leaves(size)
+    index = data.draw(st.integers(min_value=0, max_value=size - 1))
+    old = data.draw(st.integers(min_value=1, max_value=size))
+    spans = [*inclusion_spans(index, size), *consistency_spans(old, size), (0, size)]
+    seen = SpanHashes(spans)
+    for leaf in hashes:
+        seen.append(leaf)
+    assert all(seen[(lo, hi)] == root(hashes[lo:hi]) for lo, hi in spans)
+    assert len(spans) <= 2 * (size.bit_length() + 1) + 1  # O(log n) subtrees
 
 
 def test_every_inclusion_proof_verifies_and_no_other_leaf_does():
