@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,10 +24,20 @@ from domain.errors import InvalidInput, NotAuthenticated, PermissionDenied, Vers
 from domain.glossary import Role
 
 TOKEN_PREFIX = "htl_"
+#: ``htl_<account id, 32 hex>.<secret>``: the account id lets one query read the token and
+#: its account together. It is no secret (ids appear in every event); the digest covers the
+#: whole string, so a token with another id in it is simply unknown. Tokens issued before
+#: the id was added (``htl_<secret>``) still work, with a second read.
+_WITH_ACCOUNT = re.compile(r"^htl_([0-9a-f]{32})\.")
 
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _account_in(token: str) -> UUID | None:
+    found = _WITH_ACCOUNT.match(token)
+    return UUID(hex=found.group(1)) if found else None
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,7 @@ class AccessService(ScopeService):
             raise InvalidInput(
                 f"mã tự cấp có hạn tối đa {ceiling} giờ", field="ttl_hours", max_hours=ceiling
             )
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = f"{TOKEN_PREFIX}{user.id.hex}.{secrets.token_urlsafe(32)}"
         expires = self.clock.now() + timedelta(hours=ttl_hours or ceiling)
         with acting(ctx):
             issued = ApiToken.issue(token_digest(token), user, expires, label)
@@ -158,11 +169,15 @@ class AccessService(ScopeService):
     def authenticate(self, token: str) -> Principal:
         if not token.startswith(TOKEN_PREFIX):
             raise NotAuthenticated("mã truy cập không hợp lệ")
-        issued = self.find(ApiToken, token_id_for(token_digest(token)))
-        if issued is None:
+        token_id, account_id = token_id_for(token_digest(token)), _account_in(token)
+        loaded = self.load_all([token_id] if account_id is None else [token_id, account_id])
+        issued = loaded.get(token_id)
+        if not isinstance(issued, ApiToken):
             raise NotAuthenticated("mã truy cập không hợp lệ")
         issued.check_usable(self.clock.now())
-        user = self.get(UserAccount, issued.user_id)
+        user = loaded.get(issued.user_id)
+        if not isinstance(user, UserAccount):  # a token issued before ids were in tokens
+            user = self.get(UserAccount, issued.user_id)
         if not user.active:
             raise NotAuthenticated("tài khoản đã bị khóa")
         return Principal(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
 
+from application.access_service import token_digest
 from application.core import FixedClock
 from application.ledger import Ledger
-from domain.base import CommandContext
+from domain.access import ApiToken, UserAccount
+from domain.base import CommandContext, acting
 from domain.glossary import Role
 from tests.api.helpers import Api, seed_content
 from tests.api.test_scenario import registry
@@ -56,6 +59,29 @@ def test_an_unknown_token_is_refused_with_401(env):
     api, _ = env
     response = api.client.get("/criteria-sets", headers={"Authorization": "Bearer htl_nope"})
     assert_problem(response, 401, "not-authenticated")
+
+
+def test_a_token_names_its_account_and_one_naming_another_is_unknown(env):
+    api, _ = env
+    officer = api.user("officer", ["commune_officer"])
+    admin = api.get("admin", "/users/me").json()["id"]
+    token = api.tokens["officer"]
+    assert token.startswith(f"htl_{officer.hex}.")
+    swapped = token.replace(officer.hex, UUID(admin).hex)
+    response = api.client.get("/users/me", headers={"Authorization": f"Bearer {swapped}"})
+    assert_problem(response, 401, "not-authenticated")
+
+
+def test_a_token_issued_before_tokens_named_their_account_still_works(env):
+    api, ledger = env
+    officer = api.user("officer", ["commune_officer"])
+    old_style = "htl_" + "x" * 43
+    with acting(CommandContext("cli:test", Role.ADMINISTRATOR.value, "old-token")):
+        account = ledger.get(UserAccount, officer)
+        expires = ledger.clock.now() + timedelta(days=1)
+        ledger.save(ApiToken.issue(token_digest(old_style), account, expires, "cũ"))
+    response = api.client.get("/users/me", headers={"Authorization": f"Bearer {old_style}"})
+    assert response.status_code == 200 and response.json()["username"] == "officer"
 
 
 def test_a_revoked_token_is_refused_at_once(env):
