@@ -21,6 +21,7 @@ from api.routers import (
     operations,
     reads,
     registry,
+    reports,
     time_travel,
 )
 from application.core import Clock
@@ -89,6 +90,7 @@ def create_app(
         time_travel,
         explanations,
         audit,
+        reports,
     ):
         app.include_router(module.router)
     app.include_router(criteria.rules_router)

@@ -49,6 +49,7 @@ _KIND_VI = {
     "RecognitionDecision": "quyết định công nhận",
     "UserAccount": "người dùng",
     "ApiToken": "mã truy cập",
+    "StatisticsReport": "báo cáo thống kê",
 }
 A = TypeVar("A", bound=Aggregate)
 

@@ -103,6 +103,27 @@ class EventSource(Protocol):
     def recorded_at(self, position: int) -> datetime | None: ...
 
 
+class UpTo:
+    """An event source that ends at ``last``: a view folded from it is the view as of that
+    position (statistics reports reproduce their figures this way)."""
+
+    def __init__(self, source: EventSource, last: int) -> None:
+        self.source = source
+        self.last = last
+
+    def read(self, after: int, limit: int, topics: frozenset[str]) -> tuple[list[Envelope], int]:
+        if after >= self.last:
+            return [], after
+        envelopes, scanned = self.source.read(after, limit, topics)
+        return [e for e in envelopes if e.position <= self.last], min(scanned, self.last)
+
+    def max_position(self) -> int:
+        return min(self.source.max_position(), self.last)
+
+    def recorded_at(self, position: int) -> datetime | None:
+        return self.source.recorded_at(position)
+
+
 class Rows:
     """The rows a page of events touches: prefetched, changed in memory, written once.
 

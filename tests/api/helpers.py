@@ -33,7 +33,7 @@ def bootstrap_admin(ledger: Ledger) -> str:
 
 #: Writes to an existing record: the first UUID in the path names it, and If-Match is due.
 _EXISTING = re.compile(
-    r"^/(?:cases|complaints|persons|collectives|units|tokens)/([0-9a-f-]{36})/(?!re-evaluations)"
+    r"^/(?:cases|complaints|persons|collectives|units|tokens|reports)/([0-9a-f-]{36})/(?!re-evaluations)"
 )
 
 

@@ -52,7 +52,13 @@ OFFICERS = (Role.VILLAGE_OFFICER, Role.COMMUNE_OFFICER)
 APPLICANTS = (Role.CITIZEN, *OFFICERS)
 AUDITORS = (Role.INSPECTOR, Role.ADMINISTRATOR)
 STALE = '"999"'
-ALLOWED_TOPICS = ("hoctap.ReadTrail.", "hoctap.ApiToken.Issued")
+#: What the matrix may write: read audit, tokens, and a report compiled inside the scope
+#: (compiling has no later check for a stale or wrong body to trip on).
+ALLOWED_TOPICS = (
+    "hoctap.ReadTrail.",
+    "hoctap.ApiToken.Issued",
+    "hoctap.StatisticsReport.Compiled",
+)
 
 
 @dataclass
@@ -91,7 +97,7 @@ class World:
         """Ids that no one in N may ever see."""
         o = self.outside
         records = (o.person, o.household, o.case, o.evidence, o.decision, o.complaint)
-        return [str(i) for i in (*records, self.far_case)]
+        return [str(i) for i in (*records, self.far_case, self.ids["report_outside"])]
 
 
 # --- building the world through the application, as the console would ---------------------
@@ -290,6 +296,16 @@ def world(
             # let the views fold the world before the lists are read
             position = ledger.store.recorder.max_notification_id()
             the_world.call(Role.ADMINISTRATOR, "GET", f"/standings?wait_for_position={position}")
+            for side in ("inside", "outside"):
+                reporter = built[f"staff_{side}"][Role.REPORTING_OFFICER]
+                the_world.ids[f"report_{side}"] = ledger.compile_report(
+                    CommandContext(str(reporter), Role.REPORTING_OFFICER.value, "matrix-setup"),
+                    client.app.state.read_models,
+                    cycle_year=2026,
+                    structure="two_level",
+                    model=None,
+                    unit_id=built[side].commune,
+                ).id
             yield the_world
     finally:
         ledger.close()
@@ -334,6 +350,10 @@ def scores(_: World, __: Side) -> dict[str, Any]:
     return {"scores": {"1": "5"}}
 
 
+def report(w: World, s: Side) -> dict[str, Any]:
+    return {"report_id": w.ids["report_inside" if s is w.inside else "report_outside"]}
+
+
 def reason(_: World, __: Side) -> dict[str, Any]:
     return {"reason": "Kiểm tra phạm vi"}
 
@@ -341,6 +361,8 @@ def reason(_: World, __: Side) -> dict[str, Any]:
 COMPLAINT_HANDLING = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER)
 REGISTRARS = (*OFFICERS, Role.ADMINISTRATOR)
 ACTIVITY = (Role.INSPECTOR, Role.ADMINISTRATOR, Role.REPORTING_OFFICER)
+REPORTERS = (Role.REPORTING_OFFICER, Role.ADMINISTRATOR)
+REPORT_READERS = (Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
 WATCHERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
 
 ENDPOINTS = [
@@ -607,6 +629,24 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/users/me", ALL, kind="global"),
     Endpoint("POST", "/users/me/tokens", ALL, body=lambda w, s: {}, kind="global"),
+    # statistics reports sent upward
+    Endpoint(
+        "POST",
+        "/reports",
+        REPORTERS,
+        body=lambda w, s: {"cycle_year": 2026, "unit_id": str(s.commune)},
+    ),
+    Endpoint("GET", "/reports/{report_id}", REPORT_READERS, report),
+    Endpoint(
+        "POST",
+        "/reports/{report_id}/submission",
+        REPORTERS,
+        report,
+        lambda w, s: {"recipient": "UBND tỉnh"},
+        if_match=True,
+    ),
+    Endpoint("POST", "/reports/{report_id}/supersession", REPORTERS, report, reason, if_match=True),
+    Endpoint("GET", "/reports/{report_id}/reproduction", REPORT_READERS, report),
     # trails of actions and reads: a unit's readers see its accounts' rows, or name one of them
     Endpoint("GET", "/activity", ACTIVITY, lambda w, s: {"user": s.user}, query="actor_id={user}"),
     Endpoint("GET", "/activity", ACTIVITY, query="limit=500", kind="global"),

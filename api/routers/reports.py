@@ -1,0 +1,169 @@
+"""Statistics reports sent upward: frozen at a log position, submitted once, reproducible."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from api import schemas, views
+from api.deps import IfMatchDep, LedgerDep, acting_as
+from api.routers.reads import ReadModelsDep
+from domain.base import CommandContext
+from domain.glossary import Role, TitleModel
+from domain.reporting import StatisticsReport
+
+router = APIRouter(prefix="/reports", tags=["Báo cáo thống kê"])
+ReporterDep = Annotated[
+    CommandContext, Depends(acting_as(Role.REPORTING_OFFICER, Role.ADMINISTRATOR))
+]
+ReportReaderDep = Annotated[
+    CommandContext,
+    Depends(acting_as(Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)),
+]
+
+
+class ReportCompile(schemas.Strict):
+    cycle_year: int = Field(ge=2000, le=2100)
+    structure: Literal["two_level", "three_level"] = "two_level"
+    model: TitleModel | None = None
+    unit_id: UUID | None = Field(None, description="Đơn vị báo cáo; trống: toàn quốc")
+
+
+class ReportSupersede(schemas.Strict):
+    reason: str = schemas.Reason
+
+
+class ReportSubmit(schemas.Strict):
+    recipient: str = Field(min_length=1, max_length=300, description="Nơi nhận báo cáo")
+    submitted_on: date | None = None
+
+
+class ReportPublic(BaseModel):
+    id: UUID
+    version: int
+    edition: int
+    unit_id: UUID | None
+    cycle_year: int
+    structure: str
+    model: str | None
+    cut_off: int = Field(description="Vị trí nhật ký chốt số liệu")
+    digest: str = Field(description="SHA-256 của số liệu (JSON chuẩn hóa)")
+    figures: list[dict[str, Any]]
+    submitted_to: str | None
+    submitted_on: date | None
+    supersedes_id: UUID | None
+    superseded_by: UUID | None
+
+
+class ReproductionPublic(BaseModel):
+    report_id: UUID
+    cut_off: int
+    matches: bool = Field(description="Số liệu tính lại từ nhật ký tới vị trí chốt có khớp")
+    stored_digest: str
+    recomputed_digest: str
+
+
+@router.post("", status_code=201, response_model=schemas.Recorded)
+def compile_report(
+    body: ReportCompile,
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    ctx: ReporterDep,
+    response: Response,
+) -> schemas.Recorded:
+    """Freeze the unit's statistics for a cycle at the current log position."""
+    result = ledger.compile_report(
+        ctx,
+        models,
+        cycle_year=body.cycle_year,
+        structure=body.structure,
+        model=body.model.value if body.model else None,
+        unit_id=body.unit_id,
+    )
+    response.headers["Location"] = f"/reports/{result.id}"
+    return views.recorded(result, response)
+
+
+@router.get("/{report_id}", response_model=ReportPublic)
+def read_report(
+    report_id: UUID, ledger: LedgerDep, ctx: ReportReaderDep, response: Response
+) -> ReportPublic:
+    item = ledger.report_for(ctx, report_id, reading=True)
+    views.etag(response, item.version)
+    return _public(item)
+
+
+@router.post("/{report_id}/submission", response_model=schemas.Recorded)
+def submit_report(
+    report_id: UUID,
+    body: ReportSubmit,
+    ledger: LedgerDep,
+    ctx: ReporterDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    """Send the report upward; from then on it never changes."""
+    result = ledger.submit_report(ctx, report_id, body.recipient, body.submitted_on, expected)
+    return views.recorded(result, response)
+
+
+@router.post("/{report_id}/supersession", status_code=201, response_model=schemas.Recorded)
+def supersede_report(
+    report_id: UUID,
+    body: ReportSupersede,
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    ctx: ReporterDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    """A corrected edition of a submitted report, with today's figures; the old one stays
+    readable and names the new one."""
+    old = ledger.report_for(ctx, report_id, expected)
+    result = ledger.compile_report(
+        ctx,
+        models,
+        cycle_year=old.cycle_year,
+        structure=old.structure,
+        model=old.model,
+        unit_id=old.unit_id,
+        supersedes_id=old.id,
+        reason=body.reason,
+        expected_version=expected,
+    )
+    response.headers["Location"] = f"/reports/{result.id}"
+    return views.recorded(result, response)
+
+
+@router.get("/{report_id}/reproduction", response_model=ReproductionPublic)
+def reproduce_report(
+    report_id: UUID, ledger: LedgerDep, models: ReadModelsDep, ctx: ReportReaderDep
+) -> ReproductionPublic:
+    """Fold the log again up to the report's cut-off and compare: proof the figures were
+    not made up nor changed since (one pass over the log: slow on a large store)."""
+    result = ledger.reproduce_report(ctx, models, report_id)
+    return ReproductionPublic(**vars(result), matches=result.matches)
+
+
+def _public(item: StatisticsReport) -> ReportPublic:
+    submitted_to, submitted_on = item.submitted or (None, None)
+    return ReportPublic(
+        id=item.id,
+        version=item.version,
+        edition=item.edition,
+        unit_id=item.unit_id,
+        cycle_year=item.cycle_year,
+        structure=item.structure,
+        model=item.model,
+        cut_off=item.cut_off,
+        digest=item.digest,
+        figures=item.figures,
+        submitted_to=submitted_to,
+        submitted_on=submitted_on,
+        supersedes_id=item.supersedes_id,
+        superseded_by=item.superseded_by,
+    )

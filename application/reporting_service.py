@@ -1,0 +1,121 @@
+"""Reporting upward: compile a unit's statistics report, submit it, supersede it, verify it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+from application.core import Recorded, check_version
+from application.read_models import ReadModels
+from application.reporting import figures_as_of, frozen_figures
+from application.scope import Scope, ScopeService
+from application.vault import nfc
+from domain.base import CommandContext, acting
+from domain.errors import InvalidInput, OutOfScope
+from domain.reporting import StatisticsReport, figures_digest
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """A report's figures folded again from the log up to its cut-off."""
+
+    report_id: UUID
+    cut_off: int
+    stored_digest: str
+    recomputed_digest: str
+
+    @property
+    def matches(self) -> bool:
+        return self.stored_digest == self.recomputed_digest
+
+
+class ReportingService(ScopeService):
+    def compile_report(
+        self,
+        ctx: CommandContext,
+        models: ReadModels,
+        *,
+        cycle_year: int,
+        structure: str,
+        model: str | None,
+        unit_id: UUID | None,
+        supersedes_id: UUID | None = None,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Freeze the unit's figures (nationwide ones with no unit) at a log position. With
+        ``supersedes_id``, a corrected edition of a submitted report (``reason`` needed)."""
+        with acting(ctx):
+            scope = self._reporting_scope(ctx, unit_id)
+            previous = None
+            if supersedes_id is not None:
+                previous = self.report_for(ctx, supersedes_id, expected_version, scope=scope)
+                if not (reason and reason.strip()):
+                    raise InvalidInput("cần lý do thay thế báo cáo", field="reason")
+            root = str(unit_id) if unit_id else None
+            cut_off, figures = frozen_figures(models, cycle_year, structure, model, root)
+            report = StatisticsReport.compile(
+                id=uuid4(),
+                unit_id=unit_id,
+                cycle_year=cycle_year,
+                structure=structure,
+                model=model,
+                cut_off=cut_off,
+                figures=figures,
+                supersedes=previous,
+            )
+            if previous is None:
+                return self.save(report)
+            previous.mark_superseded(report, nfc(reason or ""))
+            return self.save(report, previous)
+
+    def submit_report(
+        self,
+        ctx: CommandContext,
+        report_id: UUID,
+        recipient: str,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            report = self.report_for(ctx, report_id, expected_version)
+            report.submit(nfc(recipient), on or self.today())
+            return self.save(report)
+
+    def reproduce_report(
+        self, ctx: CommandContext, models: ReadModels, report_id: UUID
+    ) -> Reproduction:
+        """Fold the log again up to the report's cut-off and compare the figures' digests."""
+        report = self.report_for(ctx, report_id, reading=True)
+        figures = figures_as_of(
+            models.engine.source,
+            report.cut_off,
+            report.cycle_year,
+            report.structure,
+            report.model,
+            str(report.unit_id) if report.unit_id else None,
+        )
+        return Reproduction(report.id, report.cut_off, report.digest, figures_digest(figures))
+
+    def report_for(
+        self,
+        ctx: CommandContext,
+        report_id: UUID,
+        expected_version: int | None = None,
+        *,
+        reading: bool = False,
+        scope: Scope | None = None,
+    ) -> StatisticsReport:
+        """A report of the actor's unit or a unit below it (403 otherwise)."""
+        report = self.get(StatisticsReport, report_id)
+        scope = scope or self.scope(ctx)
+        if not (scope.nationwide or (report.unit_id and self.reaches_unit(scope, report.unit_id))):
+            raise OutOfScope("báo cáo này nằm ngoài phạm vi của bạn", report_id=str(report_id))
+        check_version(report, expected_version)
+        return report
+
+    def _reporting_scope(self, ctx: CommandContext, unit_id: UUID | None) -> Scope:
+        if unit_id is None:
+            return self.require_nationwide(ctx, "báo cáo toàn quốc")
+        return self.require_unit(ctx, unit_id)
