@@ -10,6 +10,7 @@ computed by folding the log into a scratch in-memory copy of the two views they 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -89,14 +90,16 @@ def figures_as_of(
     structure: str,
     model: str | None,
     root_id: str | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Fold the log up to ``cut_off`` into scratch in-memory views and read the figures."""
+    """Fold the log up to ``cut_off`` into scratch in-memory views and read the figures
+    (``progress(position, cut_off)`` as it goes)."""
     views = SQLiteViewStore(f"file:report-{uuid.uuid4().hex}?mode=memory&cache=shared")
     try:
         engine = Engine(views, UpTo(source, cut_off), {p.name: p for p in (Units(), Statistics())})
         engine.create_state_table()
         for projection in engine.projections.values():
-            engine.rebuild(projection)
+            engine.rebuild(projection, progress)
         return figures_of(_lines(engine, cycle_year, structure, model, root_id))
     finally:
         views.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
@@ -84,7 +85,11 @@ class ReportingService(ScopeService):
             return self.save(report)
 
     def reproduce_report(
-        self, ctx: CommandContext, models: ReadModels, report_id: UUID
+        self,
+        ctx: CommandContext,
+        models: ReadModels,
+        report_id: UUID,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Reproduction:
         """Fold the log again up to the report's cut-off and compare the figures' digests."""
         report = self.report_for(ctx, report_id, reading=True)
@@ -95,6 +100,7 @@ class ReportingService(ScopeService):
             report.structure,
             report.model,
             str(report.unit_id) if report.unit_id else None,
+            progress,
         )
         return Reproduction(report.id, report.cut_off, report.digest, figures_digest(figures))
 

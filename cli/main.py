@@ -41,6 +41,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
 app.add_typer(checkpoints_app, name="checkpoints")
 app.command("verify")(verify)
+reports_app = typer.Typer(help="Báo cáo thống kê đã gửi cấp trên.", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
 app.command("bundle")(bundle)
 
 out = Console()
@@ -254,3 +256,39 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+@reports_app.command("reproduce")
+def reproduce_report(report_id: Annotated[str, typer.Argument(help="Mã báo cáo")]) -> None:
+    """Tính lại số liệu của báo cáo từ nhật ký tới vị trí chốt và so mã băm."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from application.read_models import ReadModels
+
+    try:
+        wanted = uuid.UUID(report_id)
+    except ValueError:
+        _fail(f"mã báo cáo không hợp lệ: {report_id}")
+    with open_ledger(initialise=False) as ledger:
+        models = ReadModels(ledger.settings, ledger.store)
+        try:
+            columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress("[progress.description]{task.description}", *columns, console=out) as bar:
+                task = bar.add_task("Dựng lại số liệu tới vị trí chốt", total=None)
+                result = ledger.reproduce_report(
+                    operator_context(),
+                    models,
+                    wanted,
+                    lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        finally:
+            models.close()
+    if not result.matches:
+        _fail(
+            f"số liệu không khớp: báo cáo ghi {result.stored_digest},"
+            f" dựng lại từ nhật ký được {result.recomputed_digest}"
+        )
+    out.print(
+        f"Khớp: số liệu dựng lại từ nhật ký tới vị trí {result.cut_off}"
+        f" có đúng mã băm {result.stored_digest}."
+    )

@@ -92,3 +92,40 @@ def test_run_loads_the_demo_prints_tokens_and_serves(tmp_path: Path):
         if word.startswith("htl_")
     )
     assert token
+
+
+def test_a_report_is_reproduced_from_the_log_with_progress_and_a_wrong_id_is_one_line(
+    tmp_path: Path,
+):
+    from application.ledger import Ledger
+    from application.read_models import ReadModels
+    from application.settings import Settings
+    from domain.base import CommandContext
+    from domain.glossary import Role
+    from domain.reporting import StatisticsReport
+
+    var = tmp_path / "var"
+    generated = hoctap(var, "demo", "generate", "--scale", "150")
+    assert generated.returncode == 0, generated.stderr
+    settings = Settings(var_dir=var)
+    ledger = Ledger(settings, initialise=False)
+    models = ReadModels(settings, ledger.store)
+    try:
+        models.initialise()
+        models.catch_up()
+        console = CommandContext("cli:test", Role.REPORTING_OFFICER.value, "cli-report")
+        report = ledger.compile_report(
+            console, models, cycle_year=2025, structure="two_level", model=None, unit_id=None
+        ).id
+        figures = ledger.get(StatisticsReport, report).figures
+        assert sum(line["registered"] for line in figures) > 0
+    finally:
+        models.close()
+        ledger.close()
+
+    reproduced = hoctap(var, "reports", "reproduce", str(report))
+    assert reproduced.returncode == 0, reproduced.stderr
+    assert "Khớp" in reproduced.stdout
+    wrong = hoctap(var, "reports", "reproduce", "khong-phai-ma")
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip().splitlines() == ["Lỗi: mã báo cáo không hợp lệ: khong-phai-ma"]
