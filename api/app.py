@@ -25,6 +25,7 @@ from api.routers import (
     time_travel,
 )
 from application.core import Clock
+from application.housekeeping import scheduled_jobs
 from application.ledger import Ledger
 from application.read_models import ReadModels
 from application.settings import Settings
@@ -47,9 +48,7 @@ def create_app(
     own_ledger = ledger is None
     the_ledger = ledger or Ledger(settings, clock=clock)
     read_models = ReadModels(
-        settings,
-        the_ledger.store,
-        every=lambda: the_ledger.auditor.checkpoint_if_grown(the_ledger.clock.now()),
+        settings, the_ledger.store, every=scheduled_jobs(the_ledger, lambda: read_models)
     )
     read_models.initialise()
 

@@ -34,6 +34,9 @@ class StandingPublic(BaseModel):
     decided_on: date | None
     valid_from: date | None
     valid_until: date | None
+    expired_on: date | None = Field(
+        None, description="Ngày đầu tiên danh hiệu hết hiệu lực, khi đã ghi nhận"
+    )
     opened_on: date
     updated_at: datetime
     position: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,7 +18,13 @@ from domain.assessment import AssessmentCase, CouncilSeat, case_id_for
 from domain.base import CommandContext, acting
 from domain.criteria import CriteriaSpec
 from domain.decision import RecognitionDecision, Ruling, issue_decision
-from domain.errors import DateOutOfOrder, EvidenceNotUsable, InvalidInput, OutOfScope
+from domain.errors import (
+    DateOutOfOrder,
+    EvidenceNotUsable,
+    InvalidInput,
+    OutOfScope,
+    VersionConflict,
+)
 from domain.glossary import DecisionOutcome, SubjectKind, TitleModel
 from domain.registry import AdministrativeUnit, Person
 
@@ -191,6 +197,26 @@ class AssessmentService(RegistryService, CriteriaService):
             seen = list(case.active_evidence) if evidence_seen is None else evidence_seen
             case.review(scores, seen, self.spec_of(case), self._day(on), nfc(remarks))
             return self.save(case)
+
+    def expire_titles(
+        self, ctx: CommandContext, case_ids: Iterable[UUID], today: date | None = None
+    ) -> list[Recorded]:
+        """Record the expiry of each granted title whose validity ended before ``today``
+        (a scheduled job; cases that are not lapsed, or changed meanwhile, are skipped and
+        looked at again next time)."""
+        day = today or self.today()
+        done = []
+        with acting(ctx):
+            for case_id in case_ids:
+                case = self.case_for(ctx, case_id)
+                if not case.title_lapsed_by(day):
+                    continue
+                case.expire_title(day)
+                try:
+                    done.append(self.save(case))
+                except VersionConflict:
+                    continue
+        return done
 
     def revise_score(
         self,

@@ -43,6 +43,8 @@ app.add_typer(checkpoints_app, name="checkpoints")
 app.command("verify")(verify)
 reports_app = typer.Typer(help="Báo cáo thống kê đã gửi cấp trên.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
+titles_app = typer.Typer(help="Danh hiệu đã công nhận.", no_args_is_help=True)
+app.add_typer(titles_app, name="titles")
 app.command("bundle")(bundle)
 
 out = Console()
@@ -292,3 +294,21 @@ def reproduce_report(report_id: Annotated[str, typer.Argument(help="Mã báo cá
         f"Khớp: số liệu dựng lại từ nhật ký tới vị trí {result.cut_off}"
         f" có đúng mã băm {result.stored_digest}."
     )
+
+
+@titles_app.command("expire")
+def expire_titles() -> None:
+    """Ghi nhận hết hiệu lực cho mọi danh hiệu đã quá hạn (việc định kỳ của tiến trình mô hình
+    đọc; chạy tay được, chạy lại không ghi gì thêm)."""
+    from application.housekeeping import expire_lapsed_titles
+    from application.read_models import ReadModels
+
+    with open_ledger(initialise=False) as ledger:
+        models = ReadModels(ledger.settings, ledger.store)
+        try:
+            models.initialise()
+            models.catch_up()
+            count = expire_lapsed_titles(ledger, models)
+        finally:
+            models.close()
+    out.print(f"Đã ghi nhận hết hiệu lực: {count} danh hiệu.")

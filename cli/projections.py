@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from application.core import VIETNAM
+from application.housekeeping import scheduled_jobs
 from application.ledger import Ledger
 from application.read_models import ReadModels
 from application.settings import Settings
@@ -29,8 +30,8 @@ err = Console(stderr=True)
 def read_models() -> Iterator[ReadModels]:
     settings = Settings()
     ledger = Ledger(settings)
-    models = ReadModels(
-        settings, ledger.store, every=lambda: ledger.auditor.checkpoint_if_grown(ledger.clock.now())
+    models: ReadModels = ReadModels(
+        settings, ledger.store, every=scheduled_jobs(ledger, lambda: models)
     )
     try:
         models.initialise()

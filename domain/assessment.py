@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -25,6 +25,7 @@ from domain.errors import (
     EvidenceNotUsable,
     InvalidInput,
     ReasonRequired,
+    RuleViolation,
     SeparationOfDuties,
     StepOutOfOrder,
     SubjectMismatch,
@@ -222,8 +223,19 @@ class AssessmentCase(LedgerAggregate):
             case.decision_id = self.decision_id
             case.valid_from, case.valid_until = self.valid_from, self.valid_until
             case.revoked_from = None
+            case.expired_on = None
             case.step_dates[S.GRANTED] = self.decided_on
             case.status = S.GRANTED
+
+    class TitleExpired(LedgerAggregate.Event):
+        """The title's validity ended (``expired_on``: the first day without it). Recorded by
+        the scheduled job, so that expiry is in the log like any other change of a title."""
+
+        TOPIC = "hoctap.AssessmentCase.TitleExpired"
+        expired_on: date
+
+        def apply(self, case: AssessmentCase) -> None:
+            case.expired_on = self.expired_on
 
     class RecognitionRefused(LedgerAggregate.Event):
         TOPIC = "hoctap.AssessmentCase.RecognitionRefused"
@@ -315,6 +327,7 @@ class AssessmentCase(LedgerAggregate):
         self.valid_until: date | None = None
         self.appeal_complaint_id: UUID | None = None
         self.revoked_from: date | None = None
+        self.expired_on: date | None = None
 
     # --- opening --------------------------------------------------------------------------
 
@@ -713,6 +726,33 @@ class AssessmentCase(LedgerAggregate):
     @property
     def decided(self) -> bool:
         return self.status in (S.GRANTED, S.REFUSED, S.REVOKED)
+
+    def title_lapsed_by(self, today: date) -> bool:
+        """Is this a granted title whose validity ended before ``today``, not yet recorded?"""
+        return (
+            self.status is S.GRANTED
+            and self.valid_until is not None
+            and self.valid_until < today
+            and self.expired_on is None
+        )
+
+    def expire_title(self, today: date) -> None:
+        """Record that the title's validity ended (the day after ``valid_until``)."""
+        self._check_status("ghi nhận hết hiệu lực", S.GRANTED)
+        if not self.title_lapsed_by(today):
+            raise RuleViolation(
+                "danh hiệu chưa hết hiệu lực hoặc đã ghi nhận hết hiệu lực",
+                valid_until=str(self.valid_until),
+                expired_on=str(self.expired_on) if self.expired_on else None,
+            )
+        assert self.valid_until is not None
+        expired_on = self.valid_until + timedelta(days=1)
+        self.trigger_event(
+            self.TitleExpired,
+            expired_on=expired_on,
+            effective_date=expired_on,
+            reason="hết thời hạn hiệu lực của danh hiệu",
+        )
 
     def withdraw(self, reason: str, on: date) -> None:
         self._check_not_decided()

@@ -129,3 +129,15 @@ def test_a_report_is_reproduced_from_the_log_with_progress_and_a_wrong_id_is_one
     wrong = hoctap(var, "reports", "reproduce", "khong-phai-ma")
     assert wrong.returncode == 1
     assert wrong.stderr.strip().splitlines() == ["Lỗi: mã báo cáo không hợp lệ: khong-phai-ma"]
+
+
+def test_lapsed_titles_are_recorded_as_expired_once_from_the_console(tmp_path: Path):
+    var = tmp_path / "var"
+    generated = hoctap(var, "demo", "generate", "--scale", "150")
+    assert generated.returncode == 0, generated.stderr
+    first = hoctap(var, "titles", "expire")
+    assert first.returncode == 0, first.stderr
+    expired = int(first.stdout.split(":")[1].split()[0])
+    assert expired > 0  # the generated 2024 and 2025 titles have lapsed by now
+    again = hoctap(var, "titles", "expire")
+    assert again.stdout.strip() == "Đã ghi nhận hết hiệu lực: 0 danh hiệu."

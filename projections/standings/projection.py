@@ -36,11 +36,12 @@ CASES = Table(
         "decided_on",
         "valid_from",
         "valid_until",
+        "expired_on",
         "opened_on",
         "updated_at",
         "position",
     ),
-    dates=frozenset({"decided_on", "valid_from", "valid_until", "opened_on"}),
+    dates=frozenset({"decided_on", "valid_from", "valid_until", "expired_on", "opened_on"}),
     decimals=frozenset({"total"}),
     jsons=frozenset({"scores"}),
     bools=frozenset({"recommended"}),
@@ -65,6 +66,7 @@ TOPICS = frozenset(
         Case.Withdrawn,
         Case.ReopenedOnAppeal,
         Case.TitleRevoked,
+        Case.TitleExpired,
     )
 )
 
@@ -130,6 +132,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
             "decided_on": None,
             "valid_from": None,
             "valid_until": None,
+            "expired_on": None,
             "opened_on": event.opened_on,
         }
     if row is None:
@@ -156,6 +159,9 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
         if topic == Case.TitleGranted.TOPIC:
             row["valid_from"], row["valid_until"] = event.valid_from, event.valid_until
             row["classification"] = event.classification
+            row["expired_on"] = None
+    elif topic == Case.TitleExpired.TOPIC:
+        row["expired_on"] = event.expired_on
     if topic in _STATUS:
         row["status"] = _STATUS[topic]
     row["updated_at"] = envelope.recorded_at
@@ -165,7 +171,7 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
 
 class Standings(Projection):
     name = "standings"
-    version = 3  # 2: criteria_set_version; 3: appeals and revocations
+    version = 4  # 2: criteria_set_version; 3: appeals and revocations; 4: expiries
     tables = (CASES,)
     topics = TOPICS
     folder = Path(__file__).parent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from projections.engine import Engine, Row
@@ -88,3 +89,18 @@ def list_cases(
     rows = rows[:limit]
     next_cursor = _cursor(rows[-1][sort], rows[-1]["case_id"]) if more and rows else None
     return Page(rows, next_cursor)
+
+
+def lapsed_titles(engine: Engine, today: date, limit: int = 1000) -> list[str]:
+    """Granted titles whose validity ended before ``today`` and whose expiry is not recorded
+    yet (the scheduled expiry job's work list), oldest first."""
+    projection = Standings()
+    table = engine.qualified(projection, engine.ensure_live(projection), "cases")
+    mark = engine.store.mark
+    day = today.isoformat() if engine.store.dialect == "sqlite" else today
+    rows = engine.store.fetch_all(
+        f"SELECT case_id FROM {table} WHERE status = 'granted' AND expired_on IS NULL"
+        f" AND valid_until < {mark} ORDER BY valid_until, case_id LIMIT {int(limit)}",
+        [day],
+    )
+    return [str(r["case_id"]) for r in rows]

@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS {cases} (
     decided_on DATE,
     valid_from DATE,
     valid_until DATE,
+    expired_on DATE,
     opened_on DATE NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     position BIGINT NOT NULL

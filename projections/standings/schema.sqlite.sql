@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS {cases} (
     decided_on TEXT,
     valid_from TEXT,
     valid_until TEXT,
+    expired_on TEXT,
     opened_on TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     position INTEGER NOT NULL

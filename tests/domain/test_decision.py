@@ -7,20 +7,23 @@ from decimal import Decimal
 
 import pytest
 
-from domain.base import MissingCommandContext, ledger_id
+from domain.base import MissingCommandContext, acting, ledger_id
 from domain.errors import (
     AuthorityNotCompetent,
     DateOutOfOrder,
     ReasonRequired,
+    RuleViolation,
     StepOutOfOrder,
     ThresholdNotMet,
 )
+from domain.glossary import Role
 from tests.domain.helpers import (
     APPRAISED_ON,
     CHAIR,
     DECIDED_ON,
     SIGNER,
     TT22,
+    Actor,
     Story,
     case_at,
     decide,
@@ -42,6 +45,7 @@ from tests.domain.helpers import (
 )
 
 DAY = timedelta(days=1)
+SYSTEM = Actor("system:expiry", Role.ADMINISTRATOR)
 FAILING = scores(seed_spec(), 9, {"1": 4})  # total 85, indicator 1 under the floor of 5
 
 
@@ -97,6 +101,44 @@ def test_granting_records_the_decision_and_a_title_valid_for_one_year():
     assert (granted.valid_from, granted.valid_until) == (DECIDED_ON, date(2026, 3, 1))
     assert granted.total == Decimal(80)
     assert issued.entries[0]["outcome"] == "granted"
+
+
+def granted_story() -> Story:
+    story = case_at("appraised")
+    with acting(SIGNER.context("given-granted")):
+        decide(grant(story))
+    story.case.collect_events()
+    return story
+
+
+def test_a_title_past_its_validity_is_recorded_as_expired_from_the_next_day():
+    story = granted_story()  # valid until 2026-03-01
+    assert not story.case.title_lapsed_by(date(2026, 3, 1))
+
+    when(SYSTEM, story.case.expire_title, date(2026, 3, 5))
+
+    [expired] = recorded(story.case)
+    assert names([expired]) == ["TitleExpired"]
+    assert expired.expired_on == expired.effective_date == date(2026, 3, 2)
+    assert (expired.actor_id, expired.reason) == (
+        "system:expiry",
+        "hết thời hạn hiệu lực của danh hiệu",
+    )
+    assert not story.case.title_lapsed_by(date(2026, 3, 5))  # recorded once
+
+
+def test_a_title_still_valid_or_already_expired_is_not_expired_again():
+    story = granted_story()
+    refused(
+        RuleViolation, SYSTEM, story.case.expire_title, date(2026, 3, 1), untouched=[story.case]
+    )
+    when(SYSTEM, story.case.expire_title, date(2026, 3, 2))
+    story.case.collect_events()
+    refused(
+        RuleViolation, SYSTEM, story.case.expire_title, date(2027, 1, 1), untouched=[story.case]
+    )
+    refusal = case_at("appraised")
+    refused(StepOutOfOrder, SYSTEM, refusal.case.expire_title, date(2030, 1, 1))
 
 
 def test_a_title_under_a_three_year_set_is_valid_until_the_day_before_the_third_anniversary():
