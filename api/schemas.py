@@ -149,6 +149,11 @@ class MemberAdd(Strict):
     relation: str | None = Field(default=None, max_length=64)
 
 
+class MemberLeave(Strict):
+    left_on: date = Field(description="Ngày rời")
+    reason: str = Reason
+
+
 class CollectivePublic(BaseModel):
     id: UUID
     version: int

@@ -244,3 +244,22 @@ class RegistryService(ScopeService):
             check_version(group, expected_version)
             group.add_member(member, nfc(relation))
             return self.save(group, member)
+
+    def remove_member(
+        self,
+        ctx: CommandContext,
+        group_id: UUID,
+        member_id: UUID,
+        left_on: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """A member leaves a household, clan, community or organisation."""
+        with acting(ctx):
+            group = self.get(Collective, group_id)
+            member = self.subject_of(member_id)
+            scope = self.require_subject(ctx, group)
+            self.require_subject(ctx, member, scope=scope)
+            check_version(group, expected_version)
+            group.remove_member(member, left_on, nfc(reason))
+            return self.save(group, member)

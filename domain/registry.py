@@ -230,6 +230,15 @@ class Person(LedgerAggregate):
         def apply(self, aggregate: Person) -> None:
             aggregate.affiliations[self.group_id] = SubjectKind(self.group_kind)
 
+    class Disaffiliated(LedgerAggregate.Event):
+        """No longer a member of the group (``effective_date``: since when)."""
+
+        TOPIC = "hoctap.Person.Disaffiliated"
+        group_id: UUID
+
+        def apply(self, aggregate: Person) -> None:
+            aggregate.affiliations.pop(self.group_id, None)
+
     class PersonalDataErased(LedgerAggregate.Event):
         TOPIC = "hoctap.Person.PersonalDataErased"
 
@@ -331,6 +340,15 @@ class Collective(LedgerAggregate):
         def apply(self, aggregate: Collective) -> None:
             aggregate.members[self.member_id] = self.relation
 
+    class MemberLeft(LedgerAggregate.Event):
+        """A member left the group (``effective_date``: since when; ``reason``: why)."""
+
+        TOPIC = "hoctap.Collective.MemberLeft"
+        member_id: UUID
+
+        def apply(self, aggregate: Collective) -> None:
+            aggregate.members.pop(self.member_id, None)
+
     class Affiliated(LedgerAggregate.Event):
         TOPIC = "hoctap.Collective.Affiliated"
         group_id: UUID
@@ -338,6 +356,13 @@ class Collective(LedgerAggregate):
 
         def apply(self, aggregate: Collective) -> None:
             aggregate.affiliations[self.group_id] = SubjectKind(self.group_kind)
+
+    class Disaffiliated(LedgerAggregate.Event):
+        TOPIC = "hoctap.Collective.Disaffiliated"
+        group_id: UUID
+
+        def apply(self, aggregate: Collective) -> None:
+            aggregate.affiliations.pop(self.group_id, None)
 
     class Relocated(LedgerAggregate.Event):
         """The household or organisation moved to another unit (as for a person)."""
@@ -439,3 +464,15 @@ class Collective(LedgerAggregate):
             self.MemberAdded, member_id=member.id, member_kind=member_kind.value, relation=relation
         )
         member.trigger_event(member.Affiliated, group_id=self.id, group_kind=self.kind.value)
+
+    def remove_member(self, member: Person | Collective, on: date, reason: str) -> None:
+        """A member leaves (moves out, marries into another household...): recorded on both
+        sides, saved together. Past cases keep the relations they were decided with."""
+        if member.id not in self.members:
+            raise RuleViolation("không phải thành viên", member_id=str(member.id))
+        if not reason.strip():
+            raise InvalidInput("cần lý do", field="reason")
+        self.trigger_event(self.MemberLeft, member_id=member.id, effective_date=on, reason=reason)
+        member.trigger_event(
+            member.Disaffiliated, group_id=self.id, effective_date=on, reason=reason
+        )

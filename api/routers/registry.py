@@ -223,3 +223,22 @@ def add_member(
 ) -> schemas.Recorded:
     result = ledger.add_member(ctx, collective_id, body.member_id, body.relation, expected)
     return views.recorded(result, response)
+
+
+@router.post(
+    "/collectives/{collective_id}/members/{member_id}/departure", response_model=schemas.Recorded
+)
+def remove_member(
+    collective_id: UUID,
+    member_id: UUID,
+    body: schemas.MemberLeave,
+    ledger: LedgerDep,
+    ctx: RegistrarDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    """A member leaves (recorded on the group and on the member; If-Match: the group's)."""
+    result = ledger.remove_member(
+        ctx, collective_id, member_id, body.left_on, body.reason, expected
+    )
+    return views.recorded(result, response)

@@ -66,3 +66,32 @@ def test_a_community_stays_with_its_village_and_a_person_id_is_not_a_collective(
         "province_officer", f"/collectives/{ids['person']}/relocation", body, status=404
     ).json()
     assert wrong["code"] == "not-found"
+
+
+def test_a_member_who_leaves_a_household_no_longer_reaches_it(api: Api):
+    # Given a citizen who is a member of a household in their commune
+    ids = registry(api)
+    api.user("officer", ["commune_officer"], unit_id=ids["commune"])
+    api.user("lan", ["citizen"], person_id=ids["person"])
+    household = api.created(
+        "officer",
+        "/collectives",
+        {"kind": "household", "name": "Hộ Phạm", "unit_id": str(ids["commune"])},
+    )
+    member = {"member_id": str(ids["person"]), "relation": "con"}
+    api.post("officer", f"/collectives/{household}/members", member, status=200)
+    assert api.get("lan", f"/collectives/{household}").json()["id"] == str(household)
+
+    # When the officer records that she left it
+    leave = {"left_on": "2026-03-01", "reason": "Lập gia đình, tách hộ"}
+    path = f"/collectives/{household}/members/{ids['person']}/departure"
+    api.post("officer", path, leave, status=200)
+
+    # Then the household has no member, and she no longer reaches its record
+    assert api.get("officer", f"/collectives/{household}").json()["members"] == []
+    assert api.get("lan", f"/collectives/{household}", status=403).json()["code"] == (
+        "out-of-scope"
+    )
+    # and leaving twice is refused
+    again = api.post("officer", path, leave, status=409).json()
+    assert again["code"] == "rule-violation"

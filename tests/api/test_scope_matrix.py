@@ -559,6 +559,14 @@ ENDPOINTS = [
         lambda w, s: {"member_id": str(s.person)},
         if_match=True,
     ),
+    Endpoint(
+        "POST",
+        "/collectives/{collective_id}/members/{member_id}/departure",
+        REGISTRARS,
+        lambda w, s: {"collective_id": s.household, "member_id": s.person},
+        lambda w, s: {"left_on": "2026-03-01", "reason": "Tách hộ"},
+        if_match=True,
+    ),
     Endpoint("GET", "/register/subjects/{subject_id}", ALL, lambda w, s: {"subject_id": s.person}),
     # administrative units
     Endpoint("GET", "/units/{unit_id}", ALL, lambda w, s: {"unit_id": s.unit}, kind="global"),

@@ -152,6 +152,51 @@ def test_adding_a_person_to_a_household_records_it_on_both_sides():
     assert person.households == {household.id}
 
 
+def test_a_member_who_leaves_a_household_is_recorded_on_both_sides():
+    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    with acting(OFFICER.context("given-member")):
+        household.add_member(person, "con")
+    recorded(household, person)
+
+    when(OFFICER, household.remove_member, person, date(2026, 5, 1), "Lập gia đình, tách hộ")
+
+    [left] = recorded(household)
+    [disaffiliated] = recorded(person)
+    assert names([left, disaffiliated]) == ["MemberLeft", "Disaffiliated"]
+    assert (left.member_id, left.effective_date, left.reason) == (
+        person.id,
+        date(2026, 5, 1),
+        "Lập gia đình, tách hộ",
+    )
+    assert disaffiliated.group_id == household.id
+    assert (household.members, person.households) == ({}, set())
+
+
+def test_someone_who_is_not_a_member_cannot_leave_and_leaving_needs_a_reason():
+    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    refused(
+        RuleViolation,
+        OFFICER,
+        household.remove_member,
+        person,
+        date(2026, 5, 1),
+        "x",
+        untouched=[household, person],
+    )
+    with acting(OFFICER.context("given-member")):
+        household.add_member(person, "con")
+    recorded(household, person)
+    refused(
+        InvalidInput,
+        OFFICER,
+        household.remove_member,
+        person,
+        date(2026, 5, 1),
+        " ",
+        untouched=[household, person],
+    )
+
+
 def test_a_clan_accepts_a_household():
     clan, household = register_group(SubjectKind.CLAN), register_group(SubjectKind.HOUSEHOLD)
     when(OFFICER, clan.add_member, household, None)
