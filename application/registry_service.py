@@ -237,11 +237,7 @@ class RegistryService(ScopeService):
         expected_version: int | None = None,
     ) -> Recorded:
         with acting(ctx):
-            group = self.get(Collective, group_id)
-            member = self.subject_of(member_id)
-            scope = self.require_subject(ctx, group)
-            self.require_subject(ctx, member, scope=scope)
-            check_version(group, expected_version)
+            group, member = self._group_and_member(ctx, group_id, member_id, expected_version)
             group.add_member(member, nfc(relation))
             return self.save(group, member)
 
@@ -256,10 +252,21 @@ class RegistryService(ScopeService):
     ) -> Recorded:
         """A member leaves a household, clan, community or organisation."""
         with acting(ctx):
-            group = self.get(Collective, group_id)
-            member = self.subject_of(member_id)
-            scope = self.require_subject(ctx, group)
-            self.require_subject(ctx, member, scope=scope)
-            check_version(group, expected_version)
+            group, member = self._group_and_member(ctx, group_id, member_id, expected_version)
             group.remove_member(member, left_on, nfc(reason))
             return self.save(group, member)
+
+    def _group_and_member(
+        self,
+        ctx: CommandContext,
+        group_id: UUID,
+        member_id: UUID,
+        expected_version: int | None,
+    ) -> tuple[Collective, Person | Collective]:
+        """A group and a member, both reached by the actor; the group at the version given."""
+        group = self.get(Collective, group_id)
+        member = self.subject_of(member_id)
+        scope = self.require_subject(ctx, group)
+        self.require_subject(ctx, member, scope=scope)
+        check_version(group, expected_version)
+        return group, member
