@@ -41,35 +41,59 @@ class ReportingService(ScopeService):
         structure: str,
         model: str | None,
         unit_id: UUID | None,
-        supersedes_id: UUID | None = None,
-        reason: str | None = None,
+    ) -> Recorded:
+        """Freeze the unit's figures (nationwide ones with no unit) at a log position."""
+        with acting(ctx):
+            self._reporting_scope(ctx, unit_id)
+            report = self._compile(models, cycle_year, structure, model, unit_id, None)
+            return self.save(report)
+
+    def supersede_report(
+        self,
+        ctx: CommandContext,
+        models: ReadModels,
+        report_id: UUID,
+        reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
-        """Freeze the unit's figures (nationwide ones with no unit) at a log position. With
-        ``supersedes_id``, a corrected edition of a submitted report (``reason`` needed)."""
+        """A corrected edition of a submitted report, with today's figures for the same unit,
+        cycle, structure and title; the old edition names the new one."""
         with acting(ctx):
-            scope = self._reporting_scope(ctx, unit_id)
-            previous = None
-            if supersedes_id is not None:
-                previous = self.report_for(ctx, supersedes_id, expected_version, scope=scope)
-                if not (reason and reason.strip()):
-                    raise InvalidInput("cần lý do thay thế báo cáo", field="reason")
-            root = str(unit_id) if unit_id else None
-            cut_off, figures = frozen_figures(models, cycle_year, structure, model, root)
-            report = StatisticsReport.compile(
-                id=uuid4(),
-                unit_id=unit_id,
-                cycle_year=cycle_year,
-                structure=structure,
-                model=model,
-                cut_off=cut_off,
-                figures=figures,
-                supersedes=previous,
+            previous = self.report_for(ctx, report_id, expected_version)
+            if not reason.strip():
+                raise InvalidInput("cần lý do thay thế báo cáo", field="reason")
+            report = self._compile(
+                models,
+                previous.cycle_year,
+                previous.structure,
+                previous.model,
+                previous.unit_id,
+                previous,
             )
-            if previous is None:
-                return self.save(report)
-            previous.mark_superseded(report, nfc(reason or ""))
+            previous.mark_superseded(report, nfc(reason))
             return self.save(report, previous)
+
+    def _compile(
+        self,
+        models: ReadModels,
+        cycle_year: int,
+        structure: str,
+        model: str | None,
+        unit_id: UUID | None,
+        previous: StatisticsReport | None,
+    ) -> StatisticsReport:
+        root = str(unit_id) if unit_id else None
+        cut_off, figures = frozen_figures(models, cycle_year, structure, model, root)
+        return StatisticsReport.compile(
+            id=uuid4(),
+            unit_id=unit_id,
+            cycle_year=cycle_year,
+            structure=structure,
+            model=model,
+            cut_off=cut_off,
+            figures=figures,
+            supersedes=previous,
+        )
 
     def submit_report(
         self,

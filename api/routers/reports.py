@@ -123,18 +123,7 @@ def supersede_report(
 ) -> schemas.Recorded:
     """A corrected edition of a submitted report, with today's figures; the old one stays
     readable and names the new one."""
-    old = ledger.report_for(ctx, report_id, expected)
-    result = ledger.compile_report(
-        ctx,
-        models,
-        cycle_year=old.cycle_year,
-        structure=old.structure,
-        model=old.model,
-        unit_id=old.unit_id,
-        supersedes_id=old.id,
-        reason=body.reason,
-        expected_version=expected,
-    )
+    result = ledger.supersede_report(ctx, models, report_id, body.reason, expected)
     response.headers["Location"] = f"/reports/{result.id}"
     return views.recorded(result, response)
 

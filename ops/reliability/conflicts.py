@@ -30,7 +30,7 @@ import httpx2 as httpx
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
 from ops.reliability.common import Api, Report, Scratch, free_port, hoctap, log_shape, summary
-from ops.reliability.http_load import CaseFlow, Session, Staff, Tally, make_staff
+from ops.reliability.http_load import Staff, make_staff, reviewed_case
 
 INDICATOR = "1"
 REVISED = "hoctap.AssessmentCase.ScoreRevised"
@@ -113,7 +113,7 @@ def run(scratch: Scratch, params: Params) -> Report:
         apis = [Api(scratch, free_port(), name=f"api-{n}") for n in range(params.api_processes)]
         for api in apis:
             api.wait_ready()
-        case = _reviewed_case(apis[0].base_url, staff)
+        case = reviewed_case(apis[0].base_url, staff)
         report.expect("a reviewed case to revise", case is not None, str(case))
         if case is None:
             return report
@@ -127,17 +127,6 @@ def run(scratch: Scratch, params: Params) -> Report:
             api.stop()
         ledger.close()
     return report
-
-
-def _reviewed_case(base_url: str, staff: Staff) -> UUID | None:
-    session = Session(base_url, staff, threading.Event())
-    try:
-        flow = CaseFlow(session, Tally(), client=0)
-        person = flow.person()
-        opened = flow.open_reviewed_case(person) if person else None
-        return opened[0] if opened else None
-    finally:
-        session.close()
 
 
 def _race(

@@ -325,3 +325,15 @@ class LoadClient(threading.Thread):
             self.tally.unexpected.append(f"client crashed: {error!r}")
         finally:
             self.session.close()
+
+
+def reviewed_case(base_url: str, staff: Staff) -> UUID | None:
+    """One reviewed case made over HTTP, for the checks that race on a single case."""
+    session = Session(base_url, staff, threading.Event())
+    try:
+        flow = CaseFlow(session, Tally(), client=0)
+        person = flow.person()
+        opened = flow.open_reviewed_case(person) if person else None
+        return opened[0] if opened else None
+    finally:
+        session.close()

@@ -25,7 +25,7 @@ import httpx2 as httpx
 
 from application.ledger import Ledger
 from ops.reliability.common import Api, Report, Scratch, free_port
-from ops.reliability.http_load import CaseFlow, Session, Staff, Tally, make_staff
+from ops.reliability.http_load import Staff, make_staff, reviewed_case
 
 RECEIVED = "hoctap.Complaint.Received"
 
@@ -76,7 +76,7 @@ def run(scratch: Scratch, params: Params) -> Report:
     try:
         staff = make_staff(ledger)
         api.wait_ready()
-        case = _reviewed_case(api.base_url, staff)
+        case = reviewed_case(api.base_url, staff)
         if not report.expect("a reviewed case to complain about", case is not None, str(case)):
             return report
         assert case is not None
@@ -88,17 +88,6 @@ def run(scratch: Scratch, params: Params) -> Report:
         api.stop()
         ledger.close()
     return report
-
-
-def _reviewed_case(base_url: str, staff: Staff) -> UUID | None:
-    session = Session(base_url, staff, threading.Event())
-    try:
-        flow = CaseFlow(session, Tally(), client=0)
-        person = flow.person()
-        opened = flow.open_reviewed_case(person) if person else None
-        return opened[0] if opened else None
-    finally:
-        session.close()
 
 
 def _sequential(report: Report, ledger: Ledger, complainant: Complainant) -> None:
