@@ -101,6 +101,12 @@ class DateOutOfOrder(RuleViolation):
     code = "date-out-of-order"
 
 
+class DateOutOfRange(InvalidInput):
+    """A date outside the range the ledger accepts (details: field, earliest, latest)."""
+
+    code = "date-out-of-range"
+
+
 class SeparationOfDuties(RuleViolation):
     code = "separation-of-duties"
 

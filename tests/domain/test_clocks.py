@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.clocks import (
     ACCEPTANCE,
+    COMPLAINANT_PERIODS,
     FILING,
     FIRST_RESOLUTION,
+    PERIOD_NAMES,
     SECOND_FILING,
     SECOND_RESOLUTION,
     InvalidClockRules,
@@ -21,6 +24,7 @@ from domain.clocks import (
     deadline,
     parse_clock_rules,
 )
+from domain.dates import LAST_PROCESS_DAY
 
 SEED = Path(__file__).resolve().parents[2] / "application" / "seed"
 CONTENT = json.loads((SEED / "complaint-clocks-2011.json").read_text(encoding="utf-8"))
@@ -100,3 +104,97 @@ def test_a_single_obstacle_inside_the_window_always_adds_its_length(start, offse
     assert deadline(RULES, FILING, start, obstacles=[obstacle]) == start + timedelta(
         days=90 + length
     )
+
+
+# --- counting without walking: the same answers as walking day by day ---------------------
+
+
+def walked_deadline(rules, period_name, start, *, complex_case=False, remote=False, obstacles=()):
+    """The obvious reference: walk one day at a time (the implementation before 2026-12)."""
+    period = rules.periods[period_name]
+    remaining = period.length(complex_case=complex_case, remote=remote)
+    excluded = set()
+    if period_name in COMPLAINANT_PERIODS:
+        for obstacle in obstacles:
+            day = obstacle.first_day
+            while day <= obstacle.last_day:
+                excluded.add(day)
+                day += timedelta(days=1)
+    day = start
+    while remaining > 0:
+        day += timedelta(days=1)
+        if day in excluded:
+            continue
+        if period.working_days and (day.weekday() >= 5 or day in rules.holidays):
+            continue
+        remaining -= 1
+    return day
+
+
+NEAR = st.dates(min_value=date(2025, 11, 1), max_value=date(2027, 2, 28))  # across year ends
+
+
+@st.composite
+def obstacles(draw):
+    first = draw(NEAR)
+    return Obstacle(first, first + timedelta(days=draw(st.integers(0, 120))), "ốm đau")
+
+
+@st.composite
+def clock_rules(draw):
+    """The published periods, each possibly in working days, with holidays (weekends too)."""
+    periods = {}
+    for name, item in CONTENT["periods"].items():
+        unit = draw(st.sampled_from(["days", "working_days"]))
+        periods[name] = item | {"unit": unit, "days": draw(st.integers(1, 120))}
+    holidays = draw(st.lists(NEAR, max_size=40))
+    return parse_clock_rules(
+        CONTENT | {"periods": periods, "holidays": [d.isoformat() for d in holidays]}
+    )
+
+
+class TestCountingWithoutWalking:
+    @settings(max_examples=600, deadline=None)
+    @given(
+        rules=st.one_of(st.just(RULES), clock_rules()),
+        period=st.sampled_from(PERIOD_NAMES),
+        start=NEAR,
+        complex_case=st.booleans(),
+        remote=st.booleans(),
+        lost=st.lists(obstacles(), max_size=6),
+    )
+    def test_every_deadline_equals_the_day_by_day_walk(
+        self, rules, period, start, complex_case, remote, lost
+    ):
+        options = {"complex_case": complex_case, "remote": remote, "obstacles": lost}
+        assert deadline(rules, period, start, **options) == walked_deadline(
+            rules, period, start, **options
+        )
+
+    def test_holidays_on_weekends_and_inside_obstacles_are_not_lost_twice(self):
+        rules = parse_clock_rules(
+            CONTENT
+            | {
+                "periods": CONTENT["periods"]
+                | {"filing": CONTENT["periods"]["filing"] | {"unit": "working_days", "days": 5}},
+                "holidays": ["2026-03-07", "2026-03-10", "2026-03-11", "2026-03-16"],
+            }
+        )
+        lost = [Obstacle(date(2026, 3, 9), date(2026, 3, 10), "ốm đau")]
+        assert deadline(rules, FILING, date(2026, 3, 6), obstacles=lost) == date(2026, 3, 19)
+        assert walked_deadline(rules, FILING, date(2026, 3, 6), obstacles=lost) == date(2026, 3, 19)
+
+    def test_obstacles_spanning_the_whole_range_cost_no_more_than_short_ones(self):
+        century = [
+            Obstacle(date(2000 + i, 1, 1), date(2000 + i, 12, 31), "công tác") for i in range(100)
+        ]
+        holidays = parse_clock_rules(
+            CONTENT | {"holidays": [f"{year}-09-02" for year in range(2000, 2101)]}
+        )
+        started = time.perf_counter()
+        for _ in range(20):
+            assert deadline(holidays, FILING, date(2000, 1, 1), obstacles=century) == date(
+                2100, 3, 31
+            )
+            deadline(holidays, ACCEPTANCE, LAST_PROCESS_DAY)
+        assert time.perf_counter() - started < 0.1
