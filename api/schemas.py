@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.dates import BirthDate, ProcessDate
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel
 
 
@@ -63,21 +64,21 @@ class UnitCreate(Strict):
     level: UnitLevel
     unit_type: str = Field(min_length=1, max_length=64, examples=["xa", "phuong", "thon"])
     parent_id: UUID | None = None
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: ProcessDate
+    valid_to: ProcessDate | None = None
     legal_basis: str | None = Field(default=None, max_length=500)
 
 
 class UnitParentChange(Strict):
     parent_id: UUID
-    from_date: date
+    from_date: ProcessDate
     reason: str = Reason
 
 
 class UnitMerge(Strict):
     predecessor_ids: list[UUID] = Field(min_length=1, max_length=50)
     successor_id: UUID
-    from_date: date
+    from_date: ProcessDate
     legal_basis: str = Text
 
 
@@ -99,7 +100,7 @@ class UnitPublic(BaseModel):
 class PersonCreate(Strict):
     cccd: str = Field(min_length=9, max_length=20, description="Số CCCD (12 số) hoặc CMND (9 số)")
     full_name: str = Text
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     gender: str | None = Field(default=None, max_length=32)
     ethnicity: str | None = Field(default=None, max_length=64)
     target_group: str | None = Field(default=None, max_length=64)
@@ -121,7 +122,7 @@ class ErasureRequest(Strict):
 
 class Relocation(Strict):
     unit_id: UUID = Field(description="Đơn vị chuyển đến (có hiệu lực vào ngày chuyển)")
-    moved_on: date = Field(description="Ngày chuyển")
+    moved_on: ProcessDate = Field(description="Ngày chuyển")
     reason: str = Reason
 
 
@@ -150,7 +151,7 @@ class MemberAdd(Strict):
 
 
 class MemberLeave(Strict):
-    left_on: date = Field(description="Ngày rời")
+    left_on: ProcessDate = Field(description="Ngày rời")
     reason: str = Reason
 
 
@@ -173,7 +174,7 @@ class CaseOpen(Strict):
     model: TitleModel
     cycle_year: int = Field(ge=2000, le=2100)
     level: int | None = Field(default=None, ge=1, le=9)
-    opened_on: date | None = None
+    opened_on: ProcessDate | None = None
 
 
 Scores = dict[str, Decimal]
@@ -181,7 +182,7 @@ Scores = dict[str, Decimal]
 
 class SelfAssessment(Strict):
     scores: Scores = Field(description="Điểm theo mã chỉ số")
-    assessed_on: date | None = None
+    assessed_on: ProcessDate | None = None
 
 
 class Review(Strict):
@@ -190,14 +191,14 @@ class Review(Strict):
         default=None, description="Các minh chứng người thẩm định đã xem (mặc định: tất cả)"
     )
     remarks: str | None = Field(default=None, max_length=4000)
-    reviewed_on: date | None = None
+    reviewed_on: ProcessDate | None = None
 
 
 class ScoreRevision(Strict):
     indicator: str = Field(min_length=1, max_length=32)
     score: Decimal
     reason: str = Reason
-    revised_on: date | None = None
+    revised_on: ProcessDate | None = None
     complaint_id: UUID | None = Field(
         default=None,
         description="Khiếu nại được chấp nhận dẫn tới việc điều chỉnh (sau quyết định)",
@@ -210,13 +211,13 @@ class EvidenceSupersession(Strict):
 
 
 class NoticePost(Strict):
-    posted_on: date
-    closes_on: date
+    posted_on: ProcessDate
+    closes_on: ProcessDate
     place: str = Text
 
 
 class NoticeClose(Strict):
-    closed_on: date
+    closed_on: ProcessDate
     comments_received: int = Field(ge=0, le=100000)
     summary: str | None = Field(default=None, max_length=4000)
 
@@ -230,7 +231,7 @@ class Seat(Strict):
 class CouncilCreate(Strict):
     name: str = Text
     members: list[Seat] = Field(min_length=1, max_length=30)
-    formed_on: date | None = None
+    formed_on: ProcessDate | None = None
 
 
 class ConflictDeclaration(Strict):
@@ -243,7 +244,7 @@ class Appraisal(Strict):
     votes_for: int = Field(ge=0, le=100)
     votes_against: int = Field(ge=0, le=100)
     remarks: str | None = Field(default=None, max_length=4000)
-    appraised_on: date | None = None
+    appraised_on: ProcessDate | None = None
 
 
 class Withdrawal(Strict):
@@ -317,7 +318,7 @@ class RulingCreate(Strict):
 
 class DecisionCreate(Strict):
     number: str = Field(min_length=1, max_length=64, examples=["12/QĐ-UBND"])
-    decided_on: date
+    decided_on: ProcessDate
     signer_title: str = Text
     authority_name: str = Text
     authority_unit_id: UUID

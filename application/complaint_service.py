@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from application.assessment_service import AssessmentService
 from application.core import Recorded, check_version
 from application.media import sniff
+from application.scope import Scope
 from application.vault import nfc
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase
@@ -72,7 +73,12 @@ class ComplaintService(AssessmentService):
         attachments: list[Attachment] | None = None,
         previous_complaint_id: UUID | None = None,
     ) -> Recorded:
-        """Receive a complaint from the subject of the cases (or their representative)."""
+        """Receive a complaint from the subject of the cases (or their representative).
+
+        ``received_on`` starts the authority's clocks and ends the complainant's, so the party
+        the clock runs against never chooses it: it is today, unless a receiving officer
+        records the earlier day a paper complaint reached them (see :meth:`_receipt_day`).
+        """
         if not grounds.strip():
             raise InvalidInput("cần nêu nội dung khiếu nại", field="grounds")
         scope = self.scope(ctx)
@@ -81,6 +87,7 @@ class ComplaintService(AssessmentService):
         if len(subjects) != 1:
             raise InvalidInput("một khiếu nại chỉ về hồ sơ của một đối tượng", field="case_ids")
         complainant = subjects.pop()
+        receipt_day = self._receipt_day(scope, complainant, received_on)
         if decision_id is not None and any(c.decision_id != decision_id for c in cases):
             raise InvalidInput("hồ sơ không thuộc quyết định bị khiếu nại", field="decision_id")
         rules_document = self.latest_rules(COMPLAINT_CLOCKS)
@@ -101,7 +108,7 @@ class ComplaintService(AssessmentService):
                 complainant_id=complainant,
                 sealed_grounds=self.vault.seal(complainant, {"grounds": nfc(grounds)}),
                 learnt_on=learnt_on,
-                received_on=self._day(received_on),
+                received_on=receipt_day,
                 remote_area=remote_area,
                 obstacles=obstacles or [],
                 attachments=stored,
@@ -111,6 +118,21 @@ class ComplaintService(AssessmentService):
                 return self.save(complaint)
             previous.escalate(complaint)
             return self.save(complaint, previous)
+
+    def _receipt_day(self, scope: Scope, complainant: UUID, received_on: date | None) -> date:
+        """Today; or, recorded by a receiving officer, the earlier day the complaint arrived.
+
+        A citizen (for themself or their household), or an officer whose own circle the
+        complaint is about, is the party the filing clock runs against: refused (422).
+        """
+        if received_on is None:
+            return self.today()
+        if not scope.by_unit or complainant in scope.circle:
+            raise InvalidInput(
+                "received_on: ngày nhận đơn do cán bộ tiếp nhận ghi, người khiếu nại không tự chọn",
+                field="received_on",
+            )
+        return self._day(received_on)
 
     def _store_attachment(self, attachment: Attachment) -> dict[str, object]:
         if len(attachment.content) > self.settings.max_upload_bytes:

@@ -10,6 +10,7 @@ from application.core import Recorded, check_version
 from application.scope import ScopeService
 from application.vault import nfc
 from domain.base import CommandContext, acting, ledger_id
+from domain.dates import birth_dates
 from domain.errors import InvalidInput, NotFound, OutOfScope, VersionConflict
 from domain.glossary import SubjectKind, UnitLevel
 from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
@@ -109,7 +110,7 @@ class RegistryService(ScopeService):
             raise InvalidInput("cần họ và tên", field="full_name")
         details = {
             "full_name": full_name.strip(),
-            "birth_date": birth_date.isoformat() if birth_date else None,
+            "birth_date": self._birth_date(birth_date),
             "gender": gender,
             "ethnicity": ethnicity,
             "cccd": cccd.strip(),
@@ -124,6 +125,16 @@ class RegistryService(ScopeService):
                 on=self.today(),
             )
             return self.save(person)
+
+    def _birth_date(self, value: date | str | None) -> str | None:
+        """A date of birth as the vault keeps it (ISO text), within 1900-01-01 … today."""
+        if value is None:
+            return None
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(value)
+        except ValueError as error:
+            raise InvalidInput("ngày sinh phải có dạng YYYY-MM-DD", field="birth_date") from error
+        return birth_dates(self.today()).check(day, "birth_date").isoformat()
 
     def find_person_by_cccd(self, cccd: str) -> Person:
         person = self.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
@@ -147,6 +158,8 @@ class RegistryService(ScopeService):
             self.require_subject(ctx, person)
             check_version(person, expected_version)
             current = self.vault.unseal(person.id, person.sealed) or {}
+            if "birth_date" in changes:
+                changes = changes | {"birth_date": self._birth_date(changes["birth_date"])}
             person.correct_details(self.vault.seal(person.id, current | nfc(changes)), nfc(reason))
             return self.save(person)
 

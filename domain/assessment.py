@@ -18,6 +18,7 @@ from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, current_context, ledger_id
 from domain.criteria import CriteriaSpec
+from domain.dates import DOCUMENT_DATES, check_process_dates
 from domain.errors import (
     CaseAlreadyOpen,
     ConflictOfInterest,
@@ -420,6 +421,8 @@ class AssessmentCase(LedgerAggregate):
             raise InvalidInput("mã băm SHA-256 hoặc kích thước không hợp lệ", field="digest")
         if evidence_id in self.evidence:
             raise EvidenceNotUsable("minh chứng đã tồn tại", evidence_id=str(evidence_id))
+        check_process_dates(on=on)
+        DOCUMENT_DATES.check(issued_on, "issued_on")
         self._check_date_after(S.OPENED, on)
         if issued_on > self.data_period[1] or issued_on > on:
             raise DateOutOfOrder(
@@ -560,6 +563,7 @@ class AssessmentCase(LedgerAggregate):
     def post_notice(self, posted_on: date, closes_on: date, place: str, spec: CriteriaSpec) -> None:
         self._check_pinned(spec)
         self._check_status("niêm yết", S.REVIEWED)
+        check_process_dates(posted_on=posted_on, closes_on=closes_on)
         self._check_date_after_last_step(posted_on)
         days = spec.rules.notice_days
         if days is not None and (closes_on - posted_on).days < days:

@@ -20,6 +20,8 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import register_topic
 
+from domain.dates import PROCESS_DATES
+
 #: Namespace of every deterministic id in Hoctap Ledger. Never change it: ids derive from it.
 LEDGER_NAMESPACE = UUID("6f1d3c1e-5a0b-4b7e-9d55-3f2a9c0b8e41")
 
@@ -89,6 +91,22 @@ class LedgerAggregate(Aggregate):
         effective_date: date | None = field(default=None, kw_only=True)
         correlation_id: str = field(default_factory=_correlation_id, kw_only=True)
         causation_id: str | None = field(default_factory=_causation_id, kw_only=True)
+
+    @classmethod
+    def _create(cls, event_class: Any, **kwargs: Any) -> Any:
+        _check_effective_date(kwargs)
+        return super()._create(event_class, **kwargs)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        _check_effective_date(kwargs)
+        super().trigger_event(event_class, **kwargs)
+
+
+def _check_effective_date(event_fields: dict[str, Any]) -> None:
+    """Invariant: every step takes effect on a day within the process range (domain.dates)."""
+    effective = event_fields.get("effective_date")
+    if effective is not None:
+        PROCESS_DATES.check(effective, "effective_date")
 
 
 class LedgerCreated(LedgerAggregate.Event, Aggregate.Created):

@@ -23,6 +23,7 @@ from domain.clocks import (
     Obstacle,
     deadline,
 )
+from domain.dates import check_process_dates
 from domain.errors import (
     DateOutOfOrder,
     InvalidInput,
@@ -194,6 +195,14 @@ class Complaint(LedgerAggregate):
         """Receive a first complaint, or (with ``previous``) a second one about the same."""
         if not case_ids:
             raise InvalidInput("khiếu nại phải nêu hồ sơ liên quan", field="case_ids")
+        check_process_dates(learnt_on=learnt_on, received_on=received_on)
+        for number, obstacle in enumerate(obstacles):
+            check_process_dates(
+                **{
+                    f"obstacles.{number}.first_day": obstacle.first_day,
+                    f"obstacles.{number}.last_day": obstacle.last_day,
+                }
+            )
         if received_on < learnt_on:
             raise DateOutOfOrder("ngày nhận đơn trước ngày biết quyết định")
         for obstacle in obstacles:

@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
+from domain.dates import check_process_dates
 from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, RuleViolation
 from domain.glossary import IndicatorKind, TitleModel
 
@@ -279,6 +280,7 @@ class CriteriaSet(LedgerAggregate):
     @classmethod
     def publish(cls, content: dict[str, Any], version: int, supersedes: UUID | None) -> CriteriaSet:
         spec = parse_spec(content)  # refuses invalid content before anything is recorded
+        check_process_dates(effective_from=spec.effective_from, effective_to=spec.effective_to)
         content = copy.deepcopy(content)  # published content never changes, whoever held it
         return cls._create(
             cls.Published,
@@ -294,6 +296,7 @@ class CriteriaSet(LedgerAggregate):
         return replace(parse_spec(self.content), set_id=self.id, version=self.set_version)
 
     def supersede(self, by: UUID, effective_from: date) -> None:
+        check_process_dates(effective_from=effective_from)
         if self.superseded_by is not None:
             raise RuleViolation("bộ tiêu chí này đã được thay thế", criteria_set_id=str(self.id))
         self.trigger_event(self.Superseded, superseded_by=by, superseded_from=effective_from)

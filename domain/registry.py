@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
+from domain.dates import check_process_dates
 from domain.errors import InvalidInput, RuleViolation, UnitNotValid
 from domain.glossary import PARENT_LEVELS, SubjectKind, UnitLevel
 
@@ -100,6 +101,7 @@ class AdministrativeUnit(LedgerAggregate):
         valid_to: date | None = None,
         legal_basis: str | None = None,
     ) -> AdministrativeUnit:
+        check_process_dates(valid_from=valid_from, valid_to=valid_to)
         if valid_to is not None and valid_to < valid_from:
             raise InvalidInput("valid_to phải sau valid_from", field="valid_to")
         if level is UnitLevel.DISTRICT:
@@ -155,6 +157,7 @@ class AdministrativeUnit(LedgerAggregate):
         return current
 
     def change_parent(self, parent: AdministrativeUnit, from_date: date, reason: str) -> None:
+        check_process_dates(from_date=from_date)
         self._check_parent(self.level, parent, from_date)
         if not self.is_valid_on(from_date):
             raise UnitNotValid("đơn vị không còn hiệu lực vào ngày này", on=from_date.isoformat())

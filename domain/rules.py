@@ -14,6 +14,7 @@ from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
 from domain.clocks import ClockRules, parse_clock_rules
+from domain.dates import check_process_dates
 from domain.errors import InvalidInput
 from domain.targets import TargetsSpec, parse_targets
 
@@ -51,6 +52,9 @@ class RuleDocument(LedgerAggregate):
         if parser is None:
             raise InvalidInput(f"loại văn bản quy tắc không có: {kind}", kind=kind)
         spec = parser(content)
+        check_process_dates(effective_from=spec.effective_from)
+        if isinstance(spec, ClockRules):
+            check_process_dates(**{f"holidays.{d.isoformat()}": d for d in spec.holidays})
         return cls._create(
             cls.Published,
             id=rule_document_id(kind, spec.code, version),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 
 from api import schemas, views
+from api.dates import DocumentDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, ReaderDep, acting_as
 from application.assessment_service import SeatRequest
 from domain.base import CommandContext
@@ -58,7 +58,7 @@ def attach_evidence(
     file: Annotated[UploadFile, File(description="Tệp minh chứng (PDF, ảnh, văn bản)")],
     kind: Annotated[str, Form(min_length=1, max_length=64, examples=["chung_chi"])],
     issuer: Annotated[str, Form(min_length=1, max_length=300)],
-    issued_on: Annotated[date, Form()],
+    issued_on: Annotated[DocumentDate, Form()],
     indicators: Annotated[str, Form(description="Mã chỉ số, cách nhau bằng dấu phẩy")],
 ) -> schemas.Recorded:
     limit = ledger.settings.max_upload_bytes

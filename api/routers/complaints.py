@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import views
+from api.dates import ProcessDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
 from api.routers.reads import WaitFor, caught_up
 from api.schemas import Reason, Recorded, Strict
@@ -37,8 +38,8 @@ HandlerDep = Annotated[CommandContext, Depends(acting_as(Role.COMPLAINT_HANDLER)
 
 
 class ObstacleIn(Strict):
-    first_day: date
-    last_day: date
+    first_day: ProcessDate
+    last_day: ProcessDate
     kind: str = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
 
 
@@ -52,8 +53,11 @@ class ComplaintCreate(Strict):
     decision_id: UUID | None = Field(default=None, description="Quyết định bị khiếu nại")
     step: str | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
     grounds: str = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
-    learnt_on: date = Field(description="Ngày nhận được hoặc biết được quyết định/kết quả")
-    received_on: date | None = None
+    learnt_on: ProcessDate = Field(description="Ngày nhận được hoặc biết được quyết định/kết quả")
+    received_on: ProcessDate | None = Field(
+        default=None,
+        description="Chỉ cán bộ tiếp nhận ghi (đơn giấy nhận trước ngày nhập); mặc định hôm nay",
+    )
     remote_area: bool = False
     obstacles: list[ObstacleIn] = Field(default_factory=list, max_length=20)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
@@ -63,12 +67,12 @@ class ComplaintCreate(Strict):
 
 
 class Acceptance(Strict):
-    accepted_on: date | None = None
+    accepted_on: ProcessDate | None = None
     complex_case: bool = False
 
 
 class NonAcceptance(Strict):
-    decided_on: date | None = None
+    decided_on: ProcessDate | None = None
     rule: str = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
     reason: str = Reason
 
@@ -79,12 +83,12 @@ class Assignment(Strict):
 
 class Resolution(Strict):
     outcome: ComplaintOutcome
-    resolved_on: date | None = None
+    resolved_on: ProcessDate | None = None
     reason: str = Reason
 
 
 class Lawsuit(Strict):
-    reported_on: date | None = None
+    reported_on: ProcessDate | None = None
     court: str = Field(min_length=1, max_length=300)
 
 

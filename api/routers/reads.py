@@ -7,12 +7,13 @@ see their own change at once.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from api.dates import ProcessDate, ProcessInstant
 from api.deps import MAX_POSITION, LedgerDep, ReaderDep, acting_as
 from api.read_schemas import (
     ActionPublic,
@@ -120,11 +121,11 @@ def holders(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
-    on: date,
+    on: ProcessDate,
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
     known_at: Annotated[
-        datetime | None,
+        ProcessInstant | None,
         Query(description="Trả lời như sổ đã biết vào thời điểm này (mặc định: hiện nay)"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -230,8 +231,8 @@ def activity(
     ctx: AuditorDep,
     actor_id: Annotated[str | None, Query(max_length=128)] = None,
     role: Role | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: ProcessInstant | None = None,
+    until: ProcessInstant | None = None,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_POSITION, description="Vị trí cuối của trang trước")
     ] = None,

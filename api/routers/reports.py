@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from api import schemas, views
+from api.dates import ProcessDate
 from api.deps import IfMatchDep, LedgerDep, acting_as
 from api.routers.reads import ReadModelsDep
 from domain.base import CommandContext
@@ -39,7 +40,7 @@ class ReportSupersede(schemas.Strict):
 
 class ReportSubmit(schemas.Strict):
     recipient: str = Field(min_length=1, max_length=300, description="Nơi nhận báo cáo")
-    submitted_on: date | None = None
+    submitted_on: ProcessDate | None = None
 
 
 class ReportPublic(BaseModel):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas, views
+from api.dates import ProcessInstant
 from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep
 from application.time_travel import case_as_of, case_history, re_evaluate
 
@@ -122,7 +123,7 @@ def read_case_as_of(
         int | None, Query(ge=0, le=MAX_POSITION, description="Phiên bản hồ sơ (xem /history)")
     ] = None,
     at: Annotated[
-        datetime | None,
+        ProcessInstant | None,
         Query(description="Thời điểm ghi sổ (ISO 8601); không có múi giờ thì hiểu là giờ Việt Nam"),
     ] = None,
 ) -> schemas.CasePublic:

@@ -1,0 +1,36 @@
+"""The date types every request uses: the ranges of :mod:`domain.dates`, refused at the edge.
+
+A date outside its range is a 422 problem naming the field, before any clock counts or any
+date arithmetic can overflow; the domain refuses the same dates for the console and the
+generator.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from annotated_types import Ge, Le
+from pydantic import AfterValidator
+
+from domain.dates import EARLIEST_BIRTH_DAY, EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY
+
+#: A day of the process: received, learnt of, accepted, decided, effective, valid from...
+ProcessDate = Annotated[date, Ge(EARLIEST_PROCESS_DAY), Le(LAST_PROCESS_DAY)]
+#: A date of birth; the service also refuses one after today.
+BirthDate = Annotated[date, Ge(EARLIEST_BIRTH_DAY), Le(LAST_PROCESS_DAY)]
+#: The day a document offered as evidence was issued (it may be older than the ledger).
+DocumentDate = Annotated[date, Ge(EARLIEST_BIRTH_DAY), Le(LAST_PROCESS_DAY)]
+
+
+def _within_process_range(instant: datetime) -> datetime:
+    if not EARLIEST_PROCESS_DAY <= instant.date() <= LAST_PROCESS_DAY:
+        raise ValueError(
+            f"thời điểm ngoài khoảng {EARLIEST_PROCESS_DAY.isoformat()} … "
+            f"{LAST_PROCESS_DAY.isoformat()}"
+        )
+    return instant
+
+
+#: An instant of the log (as of, known at, since, until), on a day of the process range.
+ProcessInstant = Annotated[datetime, AfterValidator(_within_process_range)]
