@@ -281,6 +281,7 @@ class Complaint(LedgerAggregate):
 
     def accept(self, rules: ClockRules, accepted_on: date, complex_case: bool) -> None:
         self._check_status("thụ lý", C.RECEIVED)
+        check_process_dates(accepted_on=accepted_on)
         if accepted_on < self.received_on:
             raise DateOutOfOrder("ngày thụ lý trước ngày nhận đơn")
         period = FIRST_RESOLUTION if self.level == 1 else SECOND_RESOLUTION
@@ -298,6 +299,7 @@ class Complaint(LedgerAggregate):
     def refuse_to_accept(self, decided_on: date, rule: str, reason: str) -> None:
         self._check_status("từ chối thụ lý", C.RECEIVED)
         _require(reason)
+        check_process_dates(decided_on=decided_on)
         if decided_on < self.received_on:
             raise DateOutOfOrder("ngày không thụ lý trước ngày nhận đơn")
         if not rule.strip():
@@ -320,6 +322,7 @@ class Complaint(LedgerAggregate):
         actor = current_context().actor_id
         if self.handler_id is None or actor != self.handler_id:
             raise SeparationOfDuties("chỉ người được phân công mới giải quyết khiếu nại")
+        check_process_dates(resolved_on=resolved_on)
         if self.accepted_on is not None and resolved_on < self.accepted_on:
             raise DateOutOfOrder("ngày giải quyết trước ngày thụ lý")
         late = self.resolution_deadline is not None and resolved_on > self.resolution_deadline
@@ -335,6 +338,7 @@ class Complaint(LedgerAggregate):
     def report_lawsuit(self, reported_on: date, court: str) -> None:
         if self.lawsuit is not None:
             raise StepOutOfOrder("đã ghi nhận khởi kiện")
+        check_process_dates(reported_on=reported_on)
         if reported_on < self.received_on:
             raise DateOutOfOrder("ngày khởi kiện trước ngày nhận đơn")
         self.trigger_event(

@@ -1,0 +1,145 @@
+"""The accepted date range (domain.dates): every command refuses a date outside it by name.
+
+Process dates lie within 2000-01-01 … 2100-12-31; documents offered as evidence may be older
+(from 1900-01-01). The console and the generator call the domain directly, so these guards,
+not the API's types, are what keeps a clock from counting across centuries.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given as for_all
+from hypothesis import strategies as st
+
+from domain.clocks import Obstacle
+from domain.criteria import CriteriaSet
+from domain.dates import (
+    EARLIEST_BIRTH_DAY,
+    EARLIEST_PROCESS_DAY,
+    LAST_PROCESS_DAY,
+    PROCESS_DATES,
+    birth_dates,
+)
+from domain.errors import DateOutOfRange
+from domain.glossary import UnitLevel
+from domain.registry import AdministrativeUnit
+from domain.rules import COMPLAINT_CLOCKS, RuleDocument
+from tests.domain.helpers import (
+    ADMIN,
+    CITIZEN,
+    OFFICER,
+    attach,
+    evidence_attached,
+    given,
+    opened,
+    province,
+    recorded,
+    refused,
+    seed_content,
+    self_assessed,
+    when,
+)
+from tests.domain.test_complaints import CLOCKS, complaint_given, file_complaint
+
+BEFORE = st.dates(max_value=date(1999, 12, 31))
+AFTER = st.dates(min_value=date(2101, 1, 1))
+OUTSIDE = st.one_of(BEFORE, AFTER)
+INSIDE = st.dates(min_value=EARLIEST_PROCESS_DAY, max_value=LAST_PROCESS_DAY)
+
+
+def test_the_range_keeps_both_its_ends():
+    assert PROCESS_DATES.check(EARLIEST_PROCESS_DAY, "on") == EARLIEST_PROCESS_DAY
+    assert PROCESS_DATES.check(LAST_PROCESS_DAY, "on") == LAST_PROCESS_DAY
+    assert birth_dates(date(2026, 3, 1)).check(EARLIEST_BIRTH_DAY, "birth_date")
+
+
+@for_all(day=OUTSIDE)
+def test_a_day_outside_the_range_is_refused_with_the_evidence(day):
+    with pytest.raises(DateOutOfRange) as raised:
+        PROCESS_DATES.check(day, "received_on")
+    assert raised.value.details == {
+        "field": "received_on",
+        "value": day.isoformat(),
+        "earliest": "2000-01-01",
+        "latest": "2100-12-31",
+    }
+
+
+@for_all(day=INSIDE)
+def test_a_day_inside_the_range_is_kept(day):
+    assert PROCESS_DATES.check(day, "on") == day
+
+
+def test_a_birth_date_after_today_is_refused():
+    with pytest.raises(DateOutOfRange):
+        birth_dates(date(2026, 3, 1)).check(date(2026, 3, 2), "birth_date")
+
+
+class TestComplaintDates:
+    @for_all(day=OUTSIDE, field=st.sampled_from(["learnt_on", "received_on"]))
+    def test_a_complaint_learnt_of_or_received_outside_the_range_is_refused_by_name(
+        self, day, field
+    ):
+        error = refused(DateOutOfRange, CITIZEN, file_complaint, **{field: day})
+        assert error.details["field"] == field
+
+    @for_all(day=OUTSIDE, end=st.sampled_from(["first_day", "last_day"]))
+    def test_an_obstacle_reaching_outside_the_range_is_refused_by_name(self, day, end):
+        days = {"first_day": date(2025, 4, 1), "last_day": date(2025, 4, 10)} | {end: day}
+        lost = [Obstacle(date(2025, 3, 1), date(2025, 3, 2), "ốm đau"), Obstacle(**days, kind="")]
+        error = refused(DateOutOfRange, CITIZEN, file_complaint, obstacles=lost)
+        assert error.details["field"] == f"obstacles.1.{end}"
+
+    @for_all(day=OUTSIDE)
+    def test_an_authority_step_dated_outside_the_range_is_refused(self, day):
+        complaint = complaint_given()
+        error = refused(
+            DateOutOfRange, OFFICER, complaint.accept, CLOCKS, day, False, untouched=[complaint]
+        )
+        assert error.details["field"] == "accepted_on"
+
+
+class TestCaseAndRegistryDates:
+    @for_all(day=AFTER)  # a day before the last step is refused as out of order first
+    def test_a_step_of_a_case_dated_outside_the_range_is_refused(self, day):
+        story = given(opened(), evidence_attached())
+        step = self_assessed(on=day)
+        error = refused(DateOutOfRange, CITIZEN, step.run, story, untouched=[story.case])
+        assert error.details["field"] == "effective_date"
+
+    def test_evidence_may_be_older_than_the_ledger_but_not_older_than_1900(self):
+        story = given(opened())
+        when(CITIZEN, attach, story, 1, ["1"], date(1985, 6, 1), date(2026, 1, 20))
+        assert [e.issued_on for e in recorded(story.case)] == [date(1985, 6, 1)]
+        error = refused(
+            DateOutOfRange, CITIZEN, attach, story, 2, ["1"], date(1899, 12, 31), date(2026, 1, 20)
+        )
+        assert error.details["field"] == "issued_on"
+
+    @for_all(day=OUTSIDE, field=st.sampled_from(["valid_from", "valid_to"]))
+    def test_a_unit_valid_outside_the_range_is_refused_by_name(self, day, field):
+        dates = {"valid_from": date(2008, 1, 1), "valid_to": None} | {field: day}
+        error = refused(
+            DateOutOfRange,
+            ADMIN,
+            AdministrativeUnit.establish,
+            code="X99",
+            name="Xã Ngoài Khoảng",
+            level=UnitLevel.COMMUNE,
+            unit_type="xa",
+            parent=province(),
+            **dates,
+        )
+        assert error.details["field"] == field
+
+    def test_rules_and_criteria_taking_effect_outside_the_range_are_refused(self):
+        clocks = seed_content("complaint-clocks-2011.json")
+        for changed in ({"effective_from": "1990-01-01"}, {"holidays": ["2101-01-01"]}):
+            refused(
+                DateOutOfRange, ADMIN, RuleDocument.publish, COMPLAINT_CLOCKS, clocks | changed, 1
+            )
+        criteria = seed_content() | {"effective_to": "9999-12-31"}
+        error = refused(DateOutOfRange, ADMIN, CriteriaSet.publish, criteria, 1, None)
+        assert error.details["field"] == "effective_to"
