@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from domain.errors import InvalidInput
@@ -63,6 +64,11 @@ class ClockRules:
     effective_from: date
     periods: dict[str, Period]
     holidays: frozenset[date]
+
+    @cached_property
+    def weekday_holidays(self) -> list[int]:
+        """The holidays on Mondays to Fridays as sorted ordinals (weekends are skipped anyway)."""
+        return sorted(d.toordinal() for d in self.holidays if d.weekday() < 5)
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ def deadline(
     period = rules.periods[period_name]
     remaining = period.length(complex_case=complex_case, remote=remote)
     lost = _merged(obstacles) if period_name in COMPLAINANT_PERIODS else []
-    holidays = _weekday_holidays(rules.holidays) if period.working_days else None
+    holidays = rules.weekday_holidays if period.working_days else None
     day = start
     for first, last in lost:
         if last <= day:
@@ -164,11 +170,6 @@ def _merged(obstacles: Iterable[Obstacle]) -> list[tuple[date, date]]:
         else:
             merged.append((obstacle.first_day, obstacle.last_day))
     return merged
-
-
-def _weekday_holidays(holidays: frozenset[date]) -> list[int]:
-    """The holidays that fall on a working day, as sorted ordinals (weekends are skipped anyway)."""
-    return sorted(d.toordinal() for d in holidays if d.weekday() < 5)
 
 
 # Ordinal 1 (0001-01-01) is a Monday, so ``(ordinal - 1) % 7`` is the weekday (0 = Monday).
