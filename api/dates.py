@@ -11,16 +11,48 @@ from datetime import date, datetime
 from typing import Annotated
 
 from annotated_types import Ge, Le
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from domain.dates import EARLIEST_BIRTH_DAY, EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY
 
+
+def _dates(
+    earliest: date, latest: date, latest_text: str | None = None, kind: str = "date"
+) -> WithJsonSchema:
+    """The range in OpenAPI, which has no bounds of its own for dates."""
+    last = latest_text or latest.isoformat()
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "format": kind,
+            "formatMinimum": earliest.isoformat(),
+            "formatMaximum": latest.isoformat(),
+            "description": f"Từ {earliest.isoformat()} đến {last}",
+        }
+    )
+
+
 #: A day of the process: received, learnt of, accepted, decided, effective, valid from...
-ProcessDate = Annotated[date, Ge(EARLIEST_PROCESS_DAY), Le(LAST_PROCESS_DAY)]
+ProcessDate = Annotated[
+    date,
+    Ge(EARLIEST_PROCESS_DAY),
+    Le(LAST_PROCESS_DAY),
+    _dates(EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY),
+]
 #: A date of birth; the service also refuses one after today.
-BirthDate = Annotated[date, Ge(EARLIEST_BIRTH_DAY), Le(LAST_PROCESS_DAY)]
+BirthDate = Annotated[
+    date,
+    Ge(EARLIEST_BIRTH_DAY),
+    Le(LAST_PROCESS_DAY),
+    _dates(EARLIEST_BIRTH_DAY, LAST_PROCESS_DAY, "hôm nay"),
+]
 #: The day a document offered as evidence was issued (it may be older than the ledger).
-DocumentDate = Annotated[date, Ge(EARLIEST_BIRTH_DAY), Le(LAST_PROCESS_DAY)]
+DocumentDate = Annotated[
+    date,
+    Ge(EARLIEST_BIRTH_DAY),
+    Le(LAST_PROCESS_DAY),
+    _dates(EARLIEST_BIRTH_DAY, LAST_PROCESS_DAY),
+]
 
 
 def _within_process_range(instant: datetime) -> datetime:
@@ -33,4 +65,8 @@ def _within_process_range(instant: datetime) -> datetime:
 
 
 #: An instant of the log (as of, known at, since, until), on a day of the process range.
-ProcessInstant = Annotated[datetime, AfterValidator(_within_process_range)]
+ProcessInstant = Annotated[
+    datetime,
+    AfterValidator(_within_process_range),
+    _dates(EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY, kind="date-time"),
+]
