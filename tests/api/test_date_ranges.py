@@ -165,3 +165,17 @@ def test_an_officer_s_received_on_is_between_learnt_on_and_today(
         "received_on": received_on,
     }
     assert api.post("officer", "/complaints", body, status=status).json()["code"] == code
+
+
+def test_an_officer_complaining_about_their_own_case_cannot_choose_received_on(api: Api):
+    world = refused_citizen(api)
+    api.user(
+        "lan_at_work", ["commune_officer"], unit_id=world["commune"], person_id=world["person"]
+    )
+    body = {
+        "case_ids": [str(world["case"])],
+        "grounds": "Khiếu nại của chính cán bộ",
+        "learnt_on": "2025-11-01",
+        "received_on": "2026-01-20",
+    }
+    refused_at_once(api.post("lan_at_work", "/complaints", body), "received_on", "invalid-input")
