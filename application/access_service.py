@@ -29,10 +29,24 @@ TOKEN_PREFIX = "htl_"
 #: whole string, so a token with another id in it is simply unknown. Tokens issued before
 #: the id was added (``htl_<secret>``) still work, with a second read.
 _WITH_ACCOUNT = re.compile(r"^htl_([0-9a-f]{32})\.")
+#: The shape of every token issued: the prefix, the account id (since it was added) and 43
+#: url-safe characters of secret.
+_WELL_FORMED = re.compile(r"^htl_(?:[0-9a-f]{32}\.)?[A-Za-z0-9_-]{43}$")
 
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bearer_token(credentials: str) -> str | None:
+    """The token in an ``Authorization`` value, however its scheme and spaces are spelled
+    (``Bearer t``, ``bearer  t ``, as FastAPI reads it); ``None`` unless it is shaped like a
+    token this server issues."""
+    scheme, _, token = credentials.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not _WELL_FORMED.match(token):
+        return None
+    return token
 
 
 def _account_in(token: str) -> UUID | None:
