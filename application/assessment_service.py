@@ -19,13 +19,14 @@ from domain.base import CommandContext, acting
 from domain.criteria import CriteriaSpec
 from domain.decision import RecognitionDecision, Ruling, issue_decision
 from domain.errors import (
+    CouncilSeatNotEligible,
     DateOutOfOrder,
     EvidenceNotUsable,
     InvalidInput,
     OutOfScope,
     VersionConflict,
 )
-from domain.glossary import DecisionOutcome, SubjectKind, TitleModel
+from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
 from domain.registry import AdministrativeUnit, Person
 
 
@@ -280,13 +281,29 @@ class AssessmentService(RegistryService, CriteriaService):
             conflicted = {
                 str(m.user_id) for m in members if self.user_circle(m.user_id) & subject_circle
             }
-            for member in members:
-                self.get(UserAccount, member.user_id)  # NotFound for an unknown member
+            for member in members:  # NotFound for an unknown member
+                self._require_council_seat(case, self.get(UserAccount, member.user_id))
             seats = [CouncilSeat(str(m.user_id), nfc(m.role), nfc(m.conflict)) for m in members]
             case.form_council(
                 nfc(name), seats, self._day(formed_on), self.spec_of(case), conflicted
             )
             return self.save(case)
+
+    def _require_council_seat(self, case: AssessmentCase, user: UserAccount) -> None:
+        """A seat goes to an active account holding the council role in the case's unit or a
+        unit above it (an account with no unit sits above every unit)."""
+        if (
+            user.active
+            and Role.COUNCIL_MEMBER in user.roles
+            and (user.unit_id is None or self.unit_covers(user.unit_id, case.unit_id))
+        ):
+            return
+        raise CouncilSeatNotEligible(
+            f"tài khoản {user.id} không thể ngồi hội đồng: cần vai trò thành viên hội đồng"
+            " ở đơn vị của hồ sơ hoặc đơn vị cấp trên",
+            member_id=str(user.id),
+            required_role=Role.COUNCIL_MEMBER.value,
+        )
 
     def declare_conflict(
         self,
