@@ -117,7 +117,8 @@ class AssessmentService(RegistryService, CriteriaService):
         indicators: list[str],
         expected_version: int | None = None,
     ) -> tuple[Recorded, UUID]:
-        """Store the file content-addressed, then record its digest on the case."""
+        """Store the file content-addressed and record its digest on the case (the file is
+        removed again if the case refuses it)."""
         if len(content) > self.settings.max_upload_bytes:
             raise InvalidInput(
                 "tệp minh chứng quá lớn",
@@ -128,20 +129,20 @@ class AssessmentService(RegistryService, CriteriaService):
         evidence_id = uuid4()
         with acting(ctx):
             case = self.case_for(ctx, case_id, expected_version)
-            digest = self.blobs.put(content)
-            case.attach_evidence(
-                evidence_id=evidence_id,
-                digest=digest,
-                size=len(content),
-                media_type=media_type,
-                kind=nfc(kind),
-                issuer=nfc(issuer),
-                issued_on=issued_on,
-                indicators=[nfc(i) for i in indicators],
-                spec=self.spec_of(case),
-                on=self.today(),
-            )
-            return self.save(case), evidence_id
+            with self.blobs.kept_if_recorded([content]) as (digest,):
+                case.attach_evidence(
+                    evidence_id=evidence_id,
+                    digest=digest,
+                    size=len(content),
+                    media_type=media_type,
+                    kind=nfc(kind),
+                    issuer=nfc(issuer),
+                    issued_on=issued_on,
+                    indicators=[nfc(i) for i in indicators],
+                    spec=self.spec_of(case),
+                    on=self.today(),
+                )
+                return self.save(case), evidence_id
 
     def read_evidence(
         self, ctx: CommandContext, case_id: UUID, evidence_id: UUID

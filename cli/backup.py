@@ -44,10 +44,11 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 def copy_blobs(source: Path, target: Path) -> int:
-    """Copy finished evidence files (never ``.incoming-*`` temporaries); returns how many."""
+    """Copy finished evidence files (never ``.incoming-*`` temporaries nor ``.lock`` files);
+    returns how many."""
     count = 0
     for path in sorted(source.rglob("*")):
-        if not path.is_file() or path.name.startswith(".incoming-"):
+        if not path.is_file() or path.name.startswith("."):
             continue
         destination = target / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
