@@ -27,9 +27,9 @@ import typer
 from rich.console import Console
 
 from application.settings import Settings
+from cli.errors import fail
 
 out = Console()
-err = Console(stderr=True)
 
 #: In the order they must be copied (see the module docstring).
 DATABASES = ("views.sqlite", "idempotency.sqlite", "hoctap.sqlite", "keys.sqlite")
@@ -87,11 +87,9 @@ def backup(
     """Sao lưu trực tuyến kho SQLite (API vẫn chạy) vào một thư mục."""
     settings = Settings()
     if settings.backend != "sqlite":
-        err.print("Lỗi: kho PostgreSQL: hãy sao lưu bằng pg_dump (docs/reliability.md)")
-        raise typer.Exit(code=1)
+        fail("kho PostgreSQL: hãy sao lưu bằng pg_dump (docs/reliability.md)")
     try:
         copied = backup_embedded(settings, target, with_secrets)
     except (ValueError, OSError, sqlite3.Error) as exc:
-        err.print(f"Lỗi: {exc}", markup=False)
-        raise typer.Exit(code=1) from exc
+        fail(str(exc))
     out.print(f"Đã sao lưu vào {target}: {', '.join(copied)}", markup=False)
