@@ -237,6 +237,7 @@ def damaged_store(
         (("checkpoints", "make"), False),
         (("titles", "expire"), False),  # reads the views, which may not touch the damage
         (("projections", "rebuild", "standings"), False),
+        (("projections", "check", "standings"), False),
         (("projections", "status"), False),
     ],
 )
@@ -249,6 +250,25 @@ def test_a_damaged_log_is_one_plain_line_never_a_traceback(
     if must_fail or result.returncode != 0:
         line = one_line(result)
         assert "hoctap verify" in line or "không toàn vẹn" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("db", "init"),
+        ("verify",),
+        ("users", "token", "ai-do"),
+        ("criteria", "load-seed"),
+        ("demo", "load"),
+        ("projections", "status"),
+        ("checkpoints", "make"),
+    ],
+)
+def test_a_store_file_that_is_no_database_is_one_plain_line(tmp_path: Path, args: tuple[str, ...]):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "hoctap.sqlite").write_bytes(b"khong phai co so du lieu " * 100)
+    assert "lỗi cơ sở dữ liệu" in one_line(hoctap(var, *args))
 
 
 def test_an_unreachable_database_is_one_plain_line(tmp_path: Path):
