@@ -74,7 +74,7 @@ def create_app(
     app.state.settings = settings
     problems.install(app)
     idempotency.install(app, the_ledger.idempotency)
-    limits.install(app, settings)
+    limits.install(app, settings)  # after: it wraps, and cuts, the body idempotency buffers
     problems.document_problems(app)
     for module in (
         criteria,

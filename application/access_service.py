@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.core import Recorded, check_version
@@ -29,10 +29,24 @@ TOKEN_PREFIX = "htl_"
 #: whole string, so a token with another id in it is simply unknown. Tokens issued before
 #: the id was added (``htl_<secret>``) still work, with a second read.
 _WITH_ACCOUNT = re.compile(r"^htl_([0-9a-f]{32})\.")
+#: The shape of every token issued: the prefix, the account id (since it was added) and 43
+#: url-safe characters of secret.
+_WELL_FORMED = re.compile(r"^htl_(?:[0-9a-f]{32}\.)?[A-Za-z0-9_-]{43}$")
 
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bearer_token(credentials: str) -> str | None:
+    """The token in an ``Authorization`` value, however its scheme and spaces are spelled
+    (``Bearer t``, ``bearer  t ``, as FastAPI reads it); ``None`` unless it is shaped like a
+    token this server issues."""
+    scheme, _, token = credentials.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not _WELL_FORMED.match(token):
+        return None
+    return token
 
 
 def _account_in(token: str) -> UUID | None:
@@ -50,6 +64,8 @@ class Principal:
     unit_id: UUID | None
     person_id: UUID | None
     token_id: UUID
+    #: When the token behind this request expires: tokens it issues to itself end no later.
+    token_expires_at: datetime
 
     def context(
         self, allowed: tuple[Role, ...], correlation_id: str, causation_id: str | None = None
@@ -123,20 +139,30 @@ class AccessService(ScopeService):
         user_id: UUID,
         ttl_hours: int | None = None,
         label: str | None = None,
+        *,
+        not_after: datetime | None = None,
     ) -> IssuedToken:
         """A new random bearer token; only its SHA-256 is kept.
 
-        A token issued to oneself lives at most ``HOCTAP_TOKEN_TTL_HOURS``: a stolen token
-        must not be able to mint a longer-lived one. Administrators may give longer lives.
+        A token issued to oneself lives at most ``HOCTAP_TOKEN_TTL_HOURS``, and never past
+        ``not_after``, the expiry of the token that asks for it: a stolen token must not be
+        able to mint a longer-lived one. Administrators may give others longer lives.
         """
+        if ttl_hours is not None and ttl_hours < 1:
+            raise InvalidInput(
+                "thời hạn mã truy cập phải từ 1 giờ trở lên", field="ttl_hours", min_hours=1
+            )
         user = self.user_for(ctx, user_id)
         ceiling = self.settings.token_ttl_hours
-        if ctx.actor_id == str(user_id) and ttl_hours is not None and ttl_hours > ceiling:
+        own = ctx.actor_id == str(user_id)
+        if own and ttl_hours is not None and ttl_hours > ceiling:
             raise InvalidInput(
                 f"mã tự cấp có hạn tối đa {ceiling} giờ", field="ttl_hours", max_hours=ceiling
             )
         token = f"{TOKEN_PREFIX}{user.id.hex}.{secrets.token_urlsafe(32)}"
         expires = self.clock.now() + timedelta(hours=ttl_hours or ceiling)
+        if own and not_after is not None:
+            expires = min(expires, not_after)
         with acting(ctx):
             issued = ApiToken.issue(token_digest(token), user, expires, label)
             recorded = self.save(issued)
@@ -181,7 +207,13 @@ class AccessService(ScopeService):
         if not user.active:
             raise NotAuthenticated("tài khoản đã bị khóa")
         return Principal(
-            user.id, user.username, tuple(user.roles), user.unit_id, user.person_id, issued.id
+            user.id,
+            user.username,
+            tuple(user.roles),
+            user.unit_id,
+            user.person_id,
+            issued.id,
+            issued.expires_at,
         )
 
     def record_view(

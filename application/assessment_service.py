@@ -19,13 +19,14 @@ from domain.base import CommandContext, acting
 from domain.criteria import CriteriaSpec
 from domain.decision import RecognitionDecision, Ruling, issue_decision
 from domain.errors import (
+    CouncilSeatNotEligible,
     DateOutOfOrder,
     EvidenceNotUsable,
     InvalidInput,
     OutOfScope,
     VersionConflict,
 )
-from domain.glossary import DecisionOutcome, SubjectKind, TitleModel
+from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
 from domain.registry import AdministrativeUnit, Person
 
 
@@ -116,7 +117,8 @@ class AssessmentService(RegistryService, CriteriaService):
         indicators: list[str],
         expected_version: int | None = None,
     ) -> tuple[Recorded, UUID]:
-        """Store the file content-addressed, then record its digest on the case."""
+        """Store the file content-addressed and record its digest on the case (the file is
+        removed again if the case refuses it)."""
         if len(content) > self.settings.max_upload_bytes:
             raise InvalidInput(
                 "tệp minh chứng quá lớn",
@@ -127,20 +129,20 @@ class AssessmentService(RegistryService, CriteriaService):
         evidence_id = uuid4()
         with acting(ctx):
             case = self.case_for(ctx, case_id, expected_version)
-            digest = self.blobs.put(content)
-            case.attach_evidence(
-                evidence_id=evidence_id,
-                digest=digest,
-                size=len(content),
-                media_type=media_type,
-                kind=nfc(kind),
-                issuer=nfc(issuer),
-                issued_on=issued_on,
-                indicators=[nfc(i) for i in indicators],
-                spec=self.spec_of(case),
-                on=self.today(),
-            )
-            return self.save(case), evidence_id
+            with self.blobs.kept_if_recorded([content]) as (digest,):
+                case.attach_evidence(
+                    evidence_id=evidence_id,
+                    digest=digest,
+                    size=len(content),
+                    media_type=media_type,
+                    kind=nfc(kind),
+                    issuer=nfc(issuer),
+                    issued_on=issued_on,
+                    indicators=[nfc(i) for i in indicators],
+                    spec=self.spec_of(case),
+                    on=self.today(),
+                )
+                return self.save(case), evidence_id
 
     def read_evidence(
         self, ctx: CommandContext, case_id: UUID, evidence_id: UUID
@@ -280,13 +282,29 @@ class AssessmentService(RegistryService, CriteriaService):
             conflicted = {
                 str(m.user_id) for m in members if self.user_circle(m.user_id) & subject_circle
             }
-            for member in members:
-                self.get(UserAccount, member.user_id)  # NotFound for an unknown member
+            for member in members:  # NotFound for an unknown member
+                self._require_council_seat(case, self.get(UserAccount, member.user_id))
             seats = [CouncilSeat(str(m.user_id), nfc(m.role), nfc(m.conflict)) for m in members]
             case.form_council(
                 nfc(name), seats, self._day(formed_on), self.spec_of(case), conflicted
             )
             return self.save(case)
+
+    def _require_council_seat(self, case: AssessmentCase, user: UserAccount) -> None:
+        """A seat goes to an active account holding the council role in the case's unit or a
+        unit above it (an account with no unit sits above every unit)."""
+        if (
+            user.active
+            and Role.COUNCIL_MEMBER in user.roles
+            and (user.unit_id is None or self.unit_covers(user.unit_id, case.unit_id))
+        ):
+            return
+        raise CouncilSeatNotEligible(
+            f"tài khoản {user.id} không thể ngồi hội đồng: cần vai trò thành viên hội đồng"
+            " ở đơn vị của hồ sơ hoặc đơn vị cấp trên",
+            member_id=str(user.id),
+            required_role=Role.COUNCIL_MEMBER.value,
+        )
 
     def declare_conflict(
         self,

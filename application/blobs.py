@@ -1,13 +1,18 @@
 """Evidence files, stored content-addressed by SHA-256 outside the event log.
 
 ``var/blobs/ab/cd/<sha256>``: the event holds the digest; reading a file back checks it.
+A file is written before the event that names it (so every recorded digest has its file),
+and removed again if that command is refused (so a refused upload leaves nothing behind).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from domain.errors import DomainError, NotFound
@@ -28,9 +33,51 @@ class BlobStore:
 
     def put(self, content: bytes) -> str:
         digest = hashlib.sha256(content).hexdigest()
+        self._write(content, digest)
+        return digest
+
+    @contextmanager
+    def kept_if_recorded(self, contents: Sequence[bytes]) -> Iterator[list[str]]:
+        """Store ``contents`` for the command run inside the block, which names their
+        digests; if it fails (a refusal, a lost race, a store error), remove the files this
+        call created.
+
+        Files are shared by content: one that was already there may be named by another
+        event and is never removed. Uploads of the same content wait for each other (a lock
+        per digest prefix, across processes), so no other event can come to name a file this
+        call created before this call's own command is recorded or refused.
+        """
+        digests = [hashlib.sha256(content).hexdigest() for content in contents]
+        with ExitStack() as locks:
+            for prefix in sorted({digest[:2] for digest in digests}):
+                locks.enter_context(self._locked(prefix))
+            created: list[str] = []
+            try:
+                for content, digest in zip(contents, digests, strict=True):
+                    if self._write(content, digest):
+                        created.append(digest)
+                yield digests
+            except BaseException:
+                for digest in created:
+                    self.path_of(digest).unlink(missing_ok=True)
+                raise
+
+    @contextmanager
+    def _locked(self, prefix: str) -> Iterator[None]:
+        folder = self.root / prefix
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / ".lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _write(self, content: bytes, digest: str) -> bool:
+        """Write the file unless it is there already; whether this call wrote it."""
         target = self.path_of(digest)
         if target.exists():
-            return digest
+            return False
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
@@ -42,7 +89,7 @@ class BlobStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return digest
+        return True
 
     def get(self, digest: str) -> bytes:
         path = self.path_of(digest)

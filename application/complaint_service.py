@@ -93,10 +93,15 @@ class ComplaintService(AssessmentService):
         rules_document = self.latest_rules(COMPLAINT_CLOCKS)
         if rules_document is None:
             raise NotFound("chưa công bố thời hạn khiếu nại")
-        stored = [self._store_attachment(a) for a in attachments or ()]
+        files = attachments or []
+        described = [self._describe_attachment(a) for a in files]
         complaint_id = uuid4()
         previous = self.complaint_for(ctx, previous_complaint_id) if previous_complaint_id else None
-        with acting(ctx):
+        with acting(ctx), self.blobs.kept_if_recorded([a.content for a in files]) as digests:
+            stored = [
+                {"digest": digest, **about}
+                for digest, about in zip(digests, described, strict=True)
+            ]
             complaint = Complaint.receive(
                 complaint_id=complaint_id,
                 rules=rules_document.clocks,
@@ -134,13 +139,11 @@ class ComplaintService(AssessmentService):
             )
         return self._day(received_on)
 
-    def _store_attachment(self, attachment: Attachment) -> dict[str, object]:
+    def _describe_attachment(self, attachment: Attachment) -> dict[str, object]:
         if len(attachment.content) > self.settings.max_upload_bytes:
             raise InvalidInput("tệp đính kèm quá lớn", max_bytes=self.settings.max_upload_bytes)
         media_type = sniff(attachment.content)
-        digest = self.blobs.put(attachment.content)
         return {
-            "digest": digest,
             "size": len(attachment.content),
             "media_type": media_type,
             "kind": nfc(attachment.kind),

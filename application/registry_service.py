@@ -104,8 +104,10 @@ class RegistryService(ScopeService):
         self.require_unit(ctx, unit_id)  # before anything that could reveal a registration
         cccd_hash = self.vault.lookup_hash(cccd)
         person_id = person_id_for(cccd_hash)
-        if self.find(Person, person_id) is not None:
-            raise VersionConflict("số CCCD này đã được đăng ký", person_id=str(person_id))
+        registered = self.find(Person, person_id)
+        if registered is not None:  # the record is named only to those who may read it
+            named = {"person_id": str(person_id)} if self.may_read_subject(ctx, registered) else {}
+            raise VersionConflict("số CCCD này đã được đăng ký", **named)
         if not full_name.strip():
             raise InvalidInput("cần họ và tên", field="full_name")
         details = {
@@ -136,7 +138,16 @@ class RegistryService(ScopeService):
             raise InvalidInput("ngày sinh phải có dạng YYYY-MM-DD", field="birth_date") from error
         return birth_dates(self.today()).check(day, "birth_date").isoformat()
 
+    def person_by_cccd(self, ctx: CommandContext, cccd: str) -> Person:
+        """The person with this CCCD, if the actor may read them. Unknown and out of reach
+        are the same answer: a look-up must not tell that a number is registered elsewhere."""
+        person = self.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        if person is None or not self.may_read_subject(ctx, person):
+            raise NotFound("không có công dân với số CCCD này trong phạm vi của bạn")
+        return person
+
     def find_person_by_cccd(self, cccd: str) -> Person:
+        """The person with this CCCD, whoever is asking (the console)."""
         person = self.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
         if person is None:
             raise NotFound("không có công dân với số CCCD này")

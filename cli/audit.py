@@ -15,9 +15,9 @@ from application.bundle import dumps, make_bundle
 from application.core import VIETNAM
 from application.ledger import Ledger
 from application.settings import Settings
+from cli.errors import fail
 
 out = Console()
-err = Console(stderr=True)
 checkpoints_app = typer.Typer(help="Điểm kiểm (checkpoint) có chữ ký.", no_args_is_help=True)
 
 
@@ -39,8 +39,7 @@ def verify() -> None:
         if report.ok:
             out.print(f"Toàn vẹn: {report.events} sự kiện, {report.checkpoints} điểm kiểm khớp.")
             return
-        err.print(f"Lỗi: nhật ký không toàn vẹn — {report.problem}", markup=False)
-        raise typer.Exit(code=1)
+        fail(f"nhật ký không toàn vẹn — {report.problem}")
     finally:
         ledger.close()
 

@@ -27,9 +27,9 @@ import typer
 from rich.console import Console
 
 from application.settings import Settings
+from cli.errors import fail
 
 out = Console()
-err = Console(stderr=True)
 
 #: In the order they must be copied (see the module docstring).
 DATABASES = ("views.sqlite", "idempotency.sqlite", "hoctap.sqlite", "keys.sqlite")
@@ -44,10 +44,11 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 def copy_blobs(source: Path, target: Path) -> int:
-    """Copy finished evidence files (never ``.incoming-*`` temporaries); returns how many."""
+    """Copy finished evidence files (never ``.incoming-*`` temporaries nor ``.lock`` files);
+    returns how many."""
     count = 0
     for path in sorted(source.rglob("*")):
-        if not path.is_file() or path.name.startswith(".incoming-"):
+        if not path.is_file() or path.name.startswith("."):
             continue
         destination = target / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -86,11 +87,9 @@ def backup(
     """Sao lưu trực tuyến kho SQLite (API vẫn chạy) vào một thư mục."""
     settings = Settings()
     if settings.backend != "sqlite":
-        err.print("Lỗi: kho PostgreSQL: hãy sao lưu bằng pg_dump (docs/reliability.md)")
-        raise typer.Exit(code=1)
+        fail("kho PostgreSQL: hãy sao lưu bằng pg_dump (docs/reliability.md)")
     try:
         copied = backup_embedded(settings, target, with_secrets)
     except (ValueError, OSError, sqlite3.Error) as exc:
-        err.print(f"Lỗi: {exc}", markup=False)
-        raise typer.Exit(code=1) from exc
+        fail(str(exc))
     out.print(f"Đã sao lưu vào {target}: {', '.join(copied)}", markup=False)

@@ -1,18 +1,18 @@
 """The ``hoctap`` command: set up the store, load data, manage users, serve the API.
 
-Errors are one plain line on stderr (Vietnamese first), exit code 1; nothing half-written.
+Errors are one plain line on stderr (Vietnamese first), exit code 1; nothing half-written
+(``cli/errors.py`` is the one boundary that says them).
 """
 
 from __future__ import annotations
 
 import getpass
 import json
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,9 +23,9 @@ from application.ledger import Ledger
 from application.settings import Settings, SettingsError
 from cli.audit import bundle, checkpoints_app, verify
 from cli.backup import backup
+from cli.errors import fail, guarded, options
 from cli.projections import app as projections_app
 from domain.base import CommandContext
-from domain.errors import DomainError
 from domain.glossary import Role
 
 app = typer.Typer(help="Hoctap Ledger: sổ cái các danh hiệu học tập.", no_args_is_help=True)
@@ -48,7 +48,16 @@ app.add_typer(titles_app, name="titles")
 app.command("bundle")(bundle)
 
 out = Console()
-err = Console(stderr=True)
+
+
+@app.callback()
+def console_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Lỗi không mong đợi: in đầy đủ (traceback)")
+    ] = False,
+) -> None:
+    """Hoctap Ledger: sổ cái các danh hiệu học tập."""
+    options.debug = debug
 
 
 def operator_context() -> CommandContext:
@@ -61,23 +70,11 @@ def open_ledger(*, initialise: bool = True) -> Iterator[Ledger]:
     try:
         ledger = Ledger(Settings(), initialise=initialise)
     except (SettingsError, ValueError) as exc:
-        _fail(f"cấu hình không hợp lệ: {exc}")
+        fail(f"cấu hình không hợp lệ: {exc}")
     try:
         yield ledger
-    except DomainError as exc:
-        _fail(exc.message + _details(exc.details))
     finally:
         ledger.close()
-
-
-def _details(details: dict[str, object]) -> str:
-    shown = {k: v for k, v in details.items() if k not in ("kind", "id")}
-    return f" ({json.dumps(shown, ensure_ascii=False, default=str)})" if shown else ""
-
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"Lỗi: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
 
 
 @db_app.command("init")
@@ -101,7 +98,7 @@ def criteria_publish(path: Annotated[Path, typer.Argument(exists=True, dir_okay=
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        _fail(f"{path}: không đọc được JSON ({exc})")
+        fail(f"{path}: không đọc được JSON ({exc})")
     with open_ledger() as ledger:
         result = ledger.publish_criteria_set(operator_context(), content)
         out.print(f"Đã công bố {content.get('code')} (id {result.id}).")
@@ -254,10 +251,7 @@ def _print_demo_tokens(ledger: Ledger) -> None:
 
 
 def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    guarded(app)
 
 
 @reports_app.command("reproduce")
@@ -270,7 +264,7 @@ def reproduce_report(report_id: Annotated[str, typer.Argument(help="Mã báo cá
     try:
         wanted = uuid.UUID(report_id)
     except ValueError:
-        _fail(f"mã báo cáo không hợp lệ: {report_id}")
+        fail(f"mã báo cáo không hợp lệ: {report_id}")
     with open_ledger(initialise=False) as ledger:
         models = ReadModels(ledger.settings, ledger.store)
         try:
@@ -286,7 +280,7 @@ def reproduce_report(report_id: Annotated[str, typer.Argument(help="Mã báo cá
         finally:
             models.close()
     if not result.matches:
-        _fail(
+        fail(
             f"số liệu không khớp: báo cáo ghi {result.stored_digest},"
             f" dựng lại từ nhật ký được {result.recomputed_digest}"
         )

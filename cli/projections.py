@@ -18,12 +18,12 @@ from application.housekeeping import scheduled_jobs
 from application.ledger import Ledger
 from application.read_models import ReadModels
 from application.settings import Settings
+from cli.errors import fail
 
 app = typer.Typer(
     help="Mô hình đọc (bảng xếp hạng, sổ công nhận, thống kê, nhật ký).", no_args_is_help=True
 )
 out = Console()
-err = Console(stderr=True)
 
 
 @contextmanager
@@ -45,8 +45,7 @@ def _projection(models: ReadModels, name: str) -> Any:
     projection = models.engine.projections.get(name)
     if projection is None:
         names = ", ".join(models.engine.projections)
-        err.print(f"Lỗi: không có mô hình đọc '{name}' (có: {names})", markup=False)
-        raise typer.Exit(code=1)
+        fail(f"không có mô hình đọc '{name}' (có: {names})")
     return projection
 
 

@@ -115,6 +115,12 @@ class ConflictOfInterest(RuleViolation):
     code = "conflict-of-interest"
 
 
+class CouncilSeatNotEligible(RuleViolation):
+    """A council seat for an account without the council role in the case's unit or above."""
+
+    code = "council-seat-not-eligible"
+
+
 class AuthorityNotCompetent(RuleViolation):
     code = "authority-not-competent"
 

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx2 as httpx
@@ -141,3 +142,166 @@ def test_lapsed_titles_are_recorded_as_expired_once_from_the_console(tmp_path: P
     assert expired > 0  # the generated 2024 and 2025 titles have lapsed by now
     again = hoctap(var, "titles", "expire")
     assert again.stdout.strip() == "Đã ghi nhận hết hiệu lực: 0 danh hiệu."
+
+
+# --- one error boundary: a bad id, a missing file or a damaged log is one plain line --------
+
+UNKNOWN = "00000000-0000-4000-8000-000000000001"
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The command failed and said why in one plain line, with no traceback anywhere."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: "), result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A store with the demo loaded, and the id of one of its cases."""
+    import sqlite3
+
+    var = tmp_path_factory.mktemp("demo") / "var"
+    loaded = hoctap(var, "demo", "load")
+    assert loaded.returncode == 0, loaded.stderr
+    with sqlite3.connect(var / "hoctap.sqlite") as db:
+        (case,) = db.execute(
+            "SELECT originator_id FROM stored_events"
+            " WHERE topic = 'hoctap.AssessmentCase.Opened' LIMIT 1"
+        ).fetchone()
+    db.close()
+    return var, str(uuid.UUID(case))
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("bundle", "khong-phai-ma", "-o", "{tmp}/goi.json"), "giá trị không hợp lệ cho case_id"),
+        (("bundle", UNKNOWN, "-o", "{tmp}/goi.json"), "không tìm thấy hồ sơ"),
+        (("bundle", "{case}", "-o", "{tmp}/khong/co/thu-muc.json"), "không tìm thấy tệp"),
+        (("users", "revoke", "khong-phai-ma", "--reason", "x"), "giá trị không hợp lệ"),
+        (("users", "revoke", UNKNOWN, "--reason", "x"), "không tìm thấy mã truy cập"),
+        (("users", "create", "ai-do", "--role", "reviewer", "--unit", "12"), "không hợp lệ"),
+        (("users", "token", "khong-co-ai"), "không tìm thấy người dùng"),
+        (("users", "token", "demo-admin", "--ttl-hours", "-5"), "từ 1 giờ trở lên"),
+        (("users", "token", "demo-admin", "--ttl-hours", "0"), "từ 1 giờ trở lên"),
+        (("reports", "reproduce", "khong-phai-ma"), "mã báo cáo không hợp lệ"),
+        (("reports", "reproduce", UNKNOWN), "không tìm thấy báo cáo"),
+        (("projections", "rebuild", "khong-co"), "không có mô hình đọc"),
+        (("projections", "check", "khong-co"), "không có mô hình đọc"),
+        (("criteria", "publish", "{tmp}/khong-co.json"), "không hợp lệ cho path"),
+        (("checkpoints", "export", "{tmp}/khong/co/kiem.json"), "không tìm thấy tệp"),
+        (("db", "backup", "{var}"), "đã có dữ liệu"),
+    ],
+)
+def test_a_bad_id_or_a_missing_file_is_one_plain_line(
+    demo_store: tuple[Path, str], tmp_path: Path, args: tuple[str, ...], says: str
+):
+    var, case = demo_store
+    filled = [a.format(tmp=tmp_path, case=case, var=var) for a in args]
+    result = hoctap(var, *filled)
+    assert says in one_line(result)
+    assert "htl_" not in result.stdout  # no token issued by a refused command
+
+
+@pytest.fixture(params=["modified-payload", "deleted-row"])
+def damaged_store(
+    request: pytest.FixtureRequest, demo_store: tuple[Path, str], tmp_path: Path
+) -> tuple[Path, str]:
+    """A copy of the demo store whose case lost or garbled its second event."""
+    import shutil
+    import sqlite3
+
+    source, case = demo_store
+    var = tmp_path / "var"
+    shutil.copytree(source, var)
+    where = "originator_id = ? AND originator_version = 2"
+    with sqlite3.connect(var / "hoctap.sqlite") as db:
+        if request.param == "modified-payload":
+            db.execute(
+                f"UPDATE stored_events SET state = ? WHERE {where}", (b'{"x', uuid.UUID(case).hex)
+            )
+        else:
+            db.execute(f"DELETE FROM stored_events WHERE {where}", (uuid.UUID(case).hex,))
+    db.close()
+    return var, case
+
+
+@pytest.mark.parametrize(
+    ("args", "must_fail"),
+    [
+        (("verify",), True),
+        (("bundle", "{case}", "-o", "{var}/goi.json"), True),
+        (("checkpoints", "make"), False),
+        (("titles", "expire"), False),  # reads the views, which may not touch the damage
+        (("projections", "rebuild", "standings"), False),
+        (("projections", "check", "standings"), False),
+        (("projections", "status"), False),
+    ],
+)
+def test_a_damaged_log_is_one_plain_line_never_a_traceback(
+    damaged_store: tuple[Path, str], args: tuple[str, ...], must_fail: bool
+):
+    var, case = damaged_store
+    result = hoctap(var, *[a.format(case=case, var=var) for a in args])
+    assert "Traceback" not in result.stderr + result.stdout
+    if must_fail or result.returncode != 0:
+        line = one_line(result)
+        assert "hoctap verify" in line or "không toàn vẹn" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("db", "init"),
+        ("verify",),
+        ("users", "token", "ai-do"),
+        ("criteria", "load-seed"),
+        ("demo", "load"),
+        ("projections", "status"),
+        ("checkpoints", "make"),
+    ],
+)
+def test_a_store_file_that_is_no_database_is_one_plain_line(tmp_path: Path, args: tuple[str, ...]):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "hoctap.sqlite").write_bytes(b"khong phai co so du lieu " * 100)
+    assert "lỗi cơ sở dữ liệu" in one_line(hoctap(var, *args))
+
+
+def test_an_unreachable_database_is_one_plain_line(tmp_path: Path):
+    env = os.environ | {
+        "HOCTAP_VAR_DIR": str(tmp_path / "var"),
+        "HOCTAP_DATABASE_URL": f"postgresql://nobody@127.0.0.1:{free_port()}/test",
+    }
+    result = subprocess.run(
+        [*HOCTAP, "users", "token", "ai-do"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "không mở được cơ sở dữ liệu" in one_line(result)
+
+
+def test_a_bug_is_one_line_and_its_traceback_only_with_debug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    from cli import errors
+
+    def buggy(**_: object) -> None:
+        raise RuntimeError("một lỗi lập trình")
+
+    monkeypatch.delenv("HOCTAP_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        errors.guarded(buggy)
+    assert exited.value.code == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "RuntimeError: một lỗi lập trình" in lines[0]
+    assert "--debug" in lines[0]
+    monkeypatch.setenv("HOCTAP_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        errors.guarded(buggy)

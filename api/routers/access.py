@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
 from api.deps import ADMIN, IfMatchDep, LedgerDep, PrincipalDep, acting_as
-from application.access_service import IssuedToken
+from application.access_service import Principal
 from domain.access import ApiToken
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -43,7 +43,18 @@ def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPu
     return views.user(ledger.user_for(ctx, user_id))
 
 
-def _public(ledger: LedgerDep, issued: IssuedToken, response: Response) -> schemas.TokenPublic:
+def _issue(
+    ledger: LedgerDep,
+    ctx: CommandContext,
+    user_id: UUID,
+    body: schemas.TokenCreate,
+    principal: Principal,
+    response: Response,
+) -> schemas.TokenPublic:
+    """Issue; a token for oneself expires no later than the token asking for it."""
+    issued = ledger.issue_token(
+        ctx, user_id, body.ttl_hours, body.label, not_after=principal.token_expires_at
+    )
     token = ledger.get(ApiToken, issued.token_id)
     views.etag(response, token.version)
     response.headers["Location"] = f"/tokens/{issued.token_id}"
@@ -54,20 +65,28 @@ def _public(ledger: LedgerDep, issued: IssuedToken, response: Response) -> schem
 
 @router.post("/users/me/tokens", status_code=201, response_model=schemas.TokenPublic)
 def issue_own_token(
-    body: schemas.TokenCreate, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
+    body: schemas.TokenCreate,
+    ledger: LedgerDep,
+    ctx: SelfOrAdminDep,
+    principal: PrincipalDep,
+    response: Response,
 ) -> schemas.TokenPublic:
-    """A new token for yourself (e.g. for a second device); the token is shown only once."""
-    issued = ledger.issue_token(ctx, UUID(ctx.actor_id), body.ttl_hours, body.label)
-    return _public(ledger, issued, response)
+    """A new token for yourself (e.g. for a second device), expiring no later than the token
+    that asks for it; the token is shown only once."""
+    return _issue(ledger, ctx, UUID(ctx.actor_id), body, principal, response)
 
 
 @router.post("/users/{user_id}/tokens", status_code=201, response_model=schemas.TokenPublic)
 def issue_token(
-    user_id: UUID, body: schemas.TokenCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
+    user_id: UUID,
+    body: schemas.TokenCreate,
+    ledger: LedgerDep,
+    ctx: AdminDep,
+    principal: PrincipalDep,
+    response: Response,
 ) -> schemas.TokenPublic:
     """A token for an account in your unit; the token is shown only once."""
-    issued = ledger.issue_token(ctx, user_id, body.ttl_hours, body.label)
-    return _public(ledger, issued, response)
+    return _issue(ledger, ctx, user_id, body, principal, response)
 
 
 @router.get("/tokens/{token_id}", response_model=schemas.TokenInfo)

@@ -122,30 +122,7 @@ def run_case(
     users: dict,
     recommended: bool = True,
 ) -> None:
-    api.post(
-        applicant,
-        f"/cases/{case_id}/self-assessment",
-        {"scores": scores, "assessed_on": "2026-02-01"},
-        status=200,
-    )
-    api.post(
-        "reviewer",
-        f"/cases/{case_id}/review",
-        {"scores": scores, "remarks": "Đủ minh chứng", "reviewed_on": "2026-02-05"},
-        status=200,
-    )
-    api.post(
-        "officer",
-        f"/cases/{case_id}/notice",
-        {"posted_on": "2026-02-06", "closes_on": "2026-02-16", "place": "Nhà văn hóa xã"},
-        status=200,
-    )
-    api.post(
-        "officer",
-        f"/cases/{case_id}/notice/closure",
-        {"closed_on": "2026-02-16", "comments_received": 0},
-        status=200,
-    )
+    ready_for_council(api, applicant, case_id, scores)
     api.post(
         "officer",
         f"/cases/{case_id}/council",
@@ -168,6 +145,34 @@ def run_case(
             "votes_against": 0 if recommended else 2,
             "appraised_on": "2026-02-20",
         },
+        status=200,
+    )
+
+
+def ready_for_council(api: Api, applicant: str, case_id: UUID, scores: dict[str, str]) -> None:
+    """Self-assessed, reviewed, and its public notice closed on 2026-02-16."""
+    api.post(
+        applicant,
+        f"/cases/{case_id}/self-assessment",
+        {"scores": scores, "assessed_on": "2026-02-01"},
+        status=200,
+    )
+    api.post(
+        "reviewer",
+        f"/cases/{case_id}/review",
+        {"scores": scores, "remarks": "Đủ minh chứng", "reviewed_on": "2026-02-05"},
+        status=200,
+    )
+    api.post(
+        "officer",
+        f"/cases/{case_id}/notice",
+        {"posted_on": "2026-02-06", "closes_on": "2026-02-16", "place": "Nhà văn hóa xã"},
+        status=200,
+    )
+    api.post(
+        "officer",
+        f"/cases/{case_id}/notice/closure",
+        {"closed_on": "2026-02-16", "comments_received": 0},
         status=200,
     )
 
@@ -243,30 +248,7 @@ def test_a_refused_case_shows_why_over_http(api: Api) -> None:
     users = staff(api, ids)
     case_id = open_citizen_case(api, ids["person"])
     scores = {str(i): "9" for i in range(1, 11)} | {"5": "4"}  # 85 in total, one indicator at 4
-    api.post(
-        "lan",
-        f"/cases/{case_id}/self-assessment",
-        {"scores": scores, "assessed_on": "2026-02-01"},
-        status=200,
-    )
-    api.post(
-        "reviewer",
-        f"/cases/{case_id}/review",
-        {"scores": scores, "reviewed_on": "2026-02-02"},
-        status=200,
-    )
-    api.post(
-        "officer",
-        f"/cases/{case_id}/notice",
-        {"posted_on": "2026-02-03", "closes_on": "2026-02-13", "place": "Nhà văn hóa"},
-        status=200,
-    )
-    api.post(
-        "officer",
-        f"/cases/{case_id}/notice/closure",
-        {"closed_on": "2026-02-13", "comments_received": 2},
-        status=200,
-    )
+    ready_for_council(api, "lan", case_id, scores)
     early = api.post(
         "officer",
         f"/cases/{case_id}/council",
@@ -284,7 +266,7 @@ def test_a_refused_case_shows_why_over_http(api: Api) -> None:
         {
             "name": "Hội đồng",
             "members": [{"user_id": str(users["chair"])}],
-            "formed_on": "2026-02-14",
+            "formed_on": "2026-02-17",
         },
         status=200,
     )
@@ -296,7 +278,7 @@ def test_a_refused_case_shows_why_over_http(api: Api) -> None:
             "recommended": True,
             "votes_for": 1,
             "votes_against": 0,
-            "appraised_on": "2026-02-15",
+            "appraised_on": "2026-02-18",
         },
         status=409,
     )
@@ -312,7 +294,7 @@ def test_a_refused_case_shows_why_over_http(api: Api) -> None:
             "recommended": False,
             "votes_for": 0,
             "votes_against": 1,
-            "appraised_on": "2026-02-15",
+            "appraised_on": "2026-02-18",
         },
         status=200,
     )
