@@ -5,16 +5,31 @@ after the insert, inside the transaction that already holds the events table's E
 lock, so chain positions are gap-free and in commit order even with concurrent writers; on
 SQLite writers are serialised by the database itself. The chain table sits beside the events
 table (``hoctap_events_chain`` / ``stored_events_chain``).
+
+A save whose connection is lost after COMMIT was sent cannot know whether it committed. The
+library retries the insert, and a retry of a save that did commit hits its own rows: a unique
+violation that would be answered as a version conflict although the command succeeded. So on
+PostgreSQL an insert retried after a lost connection that then meets a unique violation reads
+the rows at the (originator, version) it tried to write: when every one holds the same topic
+and the same state bytes (which carry the event's timestamp to the microsecond and the
+request's causation id, so no other command writes them), the first attempt committed and its
+notification ids are returned as a success; anything else is a genuine conflict.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -43,6 +58,20 @@ def chain_rows(
     return rows
 
 
+def own_ids(stored_events: Sequence[StoredEvent], found: Iterable[Any]) -> list[int] | None:
+    """The notification ids of ``stored_events`` when ``found`` (rows of originator_id,
+    originator_version, topic, state, notification_id) holds every one of them byte for byte;
+    None when any is missing or differs (someone else's event)."""
+    rows = {(row["originator_id"], row["originator_version"]): row for row in found}
+    ids = []
+    for stored in stored_events:
+        row = rows.get((stored.originator_id, stored.originator_version))
+        if row is None or row["topic"] != stored.topic or bytes(row["state"]) != stored.state:
+            return None
+        ids.append(int(row["notification_id"]))
+    return ids
+
+
 def _by_originator(rows: Iterable[Any]) -> dict[UUID, list[StoredEvent]]:
     """Rows ordered by originator and version, grouped into each originator's events."""
     found: dict[UUID, list[StoredEvent]] = {}
@@ -59,6 +88,10 @@ def _by_originator(rows: Iterable[Any]) -> dict[UUID, list[StoredEvent]]:
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    #: Attempts at one insert when the connection is lost, and the pause between them.
+    insert_attempts = 10
+    insert_retry_wait = 0.2
+
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.chain_table = f"{self.events_table_name}_chain"
@@ -77,12 +110,49 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "SELECT originator_id, originator_version, topic, state FROM {0}.{1}"
             " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
         ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        self._select_own = SQL(
+            "SELECT originator_id, originator_version, topic, state, notification_id FROM {0}.{1}"
+            " WHERE (originator_id, originator_version) IN"
+            " (SELECT * FROM unnest(%s::uuid[], %s::integer[]))"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY,"
                 " notification_id bigint UNIQUE NOT NULL, hash bytea NOT NULL)"
             ).format(self._chain)
         )
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's insert, retried when the connection is lost; a retry that meets its
+        own committed events answers with them (see the module docstring)."""
+        insert = PostgresApplicationRecorder.insert_events.__wrapped__  # without its retry
+        attempt, in_doubt = 1, False
+        while True:
+            try:
+                ids: Sequence[int] | None = insert(self, stored_events, **kwargs)
+                return ids
+            except (InterfaceError, OperationalError):
+                if attempt >= self.insert_attempts:
+                    raise
+                attempt, in_doubt = attempt + 1, True
+                time.sleep(self.insert_retry_wait)
+            except IntegrityError:
+                if in_doubt and (own := self.committed_ids(stored_events)) is not None:
+                    return own
+                raise
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def committed_ids(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """The notification ids of ``stored_events`` if exactly these are in the log."""
+        keys = (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_own, keys)
+            return own_ids(stored_events, curs.fetchall())
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events_of(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
