@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,9 @@ from eventsourcing.persistence import OperationalError
 from application.ledger import Ledger
 from domain.base import CommandContext
 from domain.errors import VersionConflict
-from domain.glossary import Role, UnitLevel
+from domain.glossary import Role
 from domain.registry import AdministrativeUnit
+from tests.application.test_store import _province
 from tests.conftest import PG_URL, make_settings
 
 ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
@@ -65,17 +65,6 @@ class LostReply:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
 
-def _unit(code: str) -> dict[str, Any]:
-    return {
-        "code": code,
-        "name": "Tỉnh",
-        "level": UnitLevel.PROVINCE,
-        "unit_type": "tinh",
-        "parent_id": None,
-        "valid_from": date(2020, 1, 1),
-    }
-
-
 @pytest.fixture
 def ledger(pg_schema: str, tmp_path: Path) -> Iterator[Ledger]:
     the_ledger = Ledger(make_settings("postgres", tmp_path, pg_schema))
@@ -92,7 +81,7 @@ def test_a_save_whose_commit_reply_was_lost_is_answered_with_its_own_events(ledg
     before = len(_log(ledger))
     # When the connection is lost after the server committed the new unit
     fault.arm("after-commit")
-    recorded = ledger.establish_unit(ADMIN, **_unit("LOST-1"))
+    recorded = ledger.establish_province(ADMIN, **_province("LOST-1"))
     # Then the command succeeds, once, where it really landed
     assert fault.cuts == 1
     log = _log(ledger)
@@ -106,7 +95,7 @@ def test_a_save_cut_off_before_its_commit_is_written_once_by_the_retry(ledger: L
     fault = LostReply(ledger.store.recorder)
     before = len(_log(ledger))
     fault.arm("before-commit")
-    recorded = ledger.establish_unit(ADMIN, **_unit("LOST-2"))
+    recorded = ledger.establish_province(ADMIN, **_province("LOST-2"))
     assert fault.cuts == 1
     log = _log(ledger)
     assert len(log) == before + 1 and recorded.position == log[-1].id
@@ -122,13 +111,13 @@ def test_a_retry_that_meets_someone_elses_event_is_still_a_conflict(ledger: Ledg
 
         def cut_and_race(pid: int) -> None:
             real_cut(pid)
-            other.establish_unit(ADMIN, **_unit("LOST-3"))
+            other.establish_province(ADMIN, **_province("LOST-3"))
 
         fault.cut = cut_and_race  # type: ignore[method-assign]
         fault.arm("before-commit")
         # Then the retry is refused as a conflict: that event is not ours
         with pytest.raises(VersionConflict):
-            ledger.establish_unit(ADMIN, **_unit("LOST-3"))
+            ledger.establish_province(ADMIN, **_province("LOST-3"))
     finally:
         other.close()
     assert fault.cuts == 1
