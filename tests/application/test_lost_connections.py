@@ -81,7 +81,7 @@ def test_a_save_whose_commit_reply_was_lost_is_answered_with_its_own_events(ledg
     before = len(_log(ledger))
     # When the connection is lost after the server committed the new unit
     fault.arm("after-commit")
-    recorded = ledger.establish_province(ADMIN, **_province("LOST-1"))
+    recorded = ledger.establish_unit(ADMIN, **_province("LOST-1"))
     # Then the command succeeds, once, where it really landed
     assert fault.cuts == 1
     log = _log(ledger)
@@ -95,7 +95,7 @@ def test_a_save_cut_off_before_its_commit_is_written_once_by_the_retry(ledger: L
     fault = LostReply(ledger.store.recorder)
     before = len(_log(ledger))
     fault.arm("before-commit")
-    recorded = ledger.establish_province(ADMIN, **_province("LOST-2"))
+    recorded = ledger.establish_unit(ADMIN, **_province("LOST-2"))
     assert fault.cuts == 1
     log = _log(ledger)
     assert len(log) == before + 1 and recorded.position == log[-1].id
@@ -111,13 +111,13 @@ def test_a_retry_that_meets_someone_elses_event_is_still_a_conflict(ledger: Ledg
 
         def cut_and_race(pid: int) -> None:
             real_cut(pid)
-            other.establish_province(ADMIN, **_province("LOST-3"))
+            other.establish_unit(ADMIN, **_province("LOST-3"))
 
         fault.cut = cut_and_race  # type: ignore[method-assign]
         fault.arm("before-commit")
         # Then the retry is refused as a conflict: that event is not ours
         with pytest.raises(VersionConflict):
-            ledger.establish_province(ADMIN, **_province("LOST-3"))
+            ledger.establish_unit(ADMIN, **_province("LOST-3"))
     finally:
         other.close()
     assert fault.cuts == 1
