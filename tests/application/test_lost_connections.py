@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
 
+from application.keyed_requests import Receipt, claimed
 from application.ledger import Ledger
 from domain.base import CommandContext
 from domain.errors import VersionConflict
@@ -121,3 +122,15 @@ def test_a_retry_that_meets_someone_elses_event_is_still_a_conflict(ledger: Ledg
     finally:
         other.close()
     assert fault.cuts == 1
+
+
+def test_a_keyed_save_whose_commit_reply_was_lost_meets_its_own_receipt_and_succeeds(
+    ledger: Ledger,
+):
+    fault = LostReply(ledger.store.recorder)
+    fault.arm("after-commit")
+    with claimed("owner-of-a-lost-reply"):
+        recorded = ledger.establish_unit(ADMIN, **_province("LOST-4"))
+    assert fault.cuts == 1
+    receipt = ledger.keyed_requests.receipts.fence("owner-of-a-lost-reply")
+    assert receipt == Receipt(recorded.id, recorded.version, recorded.position or 0)
