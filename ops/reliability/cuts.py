@@ -34,11 +34,9 @@ from ops.reliability.common import (
     Report,
     Runner,
     Scratch,
-    check_every_view,
+    check_verified_and_views,
     free_port,
-    hoctap,
     log_shape,
-    summary,
 )
 from ops.reliability.crash import _check_acks, _check_whole, _merge, read_log
 from ops.reliability.http_load import CaseFlow, LoadClient, Sent, Session, Tally, make_staff
@@ -124,13 +122,7 @@ def run(scratch: Scratch, params: Params) -> Report:
         _check_runner(report, ledger, models, runner)
         report.note(log_shape(ledger.store))
         runner.stop()
-        verified = hoctap(scratch, "verify")
-        report.expect(
-            "hoctap verify (chain row for every event, checkpoints)",
-            verified.returncode == 0,
-            summary(verified),
-        )
-        check_every_view(report, scratch, list(models.engine.projections))
+        check_verified_and_views(report, scratch, list(models.engine.projections))
     finally:
         stop.set()
         for process in processes:

@@ -63,6 +63,6 @@ def test_an_idempotency_key_writes_once_even_under_duplicates_and_a_crash(pg_scr
 def test_cutting_every_database_connection_under_load_tells_clients_the_truth(
     pg_scratch: Scratch,
 ):
-    params = cuts.Params(clients=3, cuts=3, seconds_between_cuts=4, lease_seconds=2)
+    params = cuts.Params(clients=3, cuts=3, seconds_between_cuts=3, lease_seconds=2)
     report = cuts.run(pg_scratch, params)
     assert passed(report), report.failures()
