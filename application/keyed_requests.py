@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import PersistenceError, StoredEvent
@@ -53,6 +53,21 @@ log = logging.getLogger("hoctap.idempotency")
 
 #: Errors of a lost or busy connection, after which storing an answer is tried again.
 TRANSIENT = (PersistenceError, sqlite3.OperationalError)
+
+
+T = TypeVar("T")
+
+
+def retried(call: Callable[[], T], attempts: int = 10, pause: float = 0.2) -> T:
+    """``call()``, tried again after a lost or busy connection (for statements whose retry
+    is safe)."""
+    for _ in range(attempts - 1):
+        try:
+            return call()
+        except TRANSIENT as error:
+            log.info("retrying after %s", error)
+            time.sleep(pause)
+    return call()
 
 
 @dataclass(frozen=True)
@@ -144,13 +159,15 @@ class KeyedRequests:
         """Claim the key: the owner nonce to run the request under, or the record to answer
         from (pending, complete, or recovered from the receipt of an expired claim)."""
         owner = uuid.uuid4().hex
-        existing = self.store.claim(scope, key, digest, owner, self._lease())
-        if existing is None:
-            return owner
+        existing = retried(lambda: self.store.claim(scope, key, digest, owner, self._lease()))
+        if existing is None or (existing.pending and existing.owner == owner):
+            return owner  # won (or won before a lost connection hid the reply)
         if not self._expired(existing) or existing.request_digest != digest:
             return existing
-        if not self.store.take_over(scope, key, existing.owner, owner, self._lease()):
-            return self.store.get(scope, key) or existing  # another retry took it over
+        retried(lambda: self.store.take_over(scope, key, existing.owner, owner, self._lease()))
+        current = retried(lambda: self.store.get(scope, key)) or existing
+        if not (current.pending and current.owner == owner):
+            return current  # another retry took it over first
         receipt = self.receipts.fence(existing.owner)
         if receipt is None:
             log.warning("idempotency key %s: its request never committed; running it", key)
@@ -179,7 +196,7 @@ class KeyedRequests:
         try:
             receipt = self.receipts.fence(owner)
             if receipt is None:
-                self.store.release(scope, key, owner)
+                retried(lambda: self.store.release(scope, key, owner))
                 return Settled(None, known=True)
         except TRANSIENT as error:
             log.warning("idempotency key %s: outcome unknown until its lease ends: %s", key, error)
