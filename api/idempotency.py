@@ -12,6 +12,7 @@ import logging
 import re
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -91,7 +92,8 @@ class Idempotency:
             log.exception("a keyed request failed; its outcome was settled from its receipt")
             return _stored(settled.answer) if settled.answer else _unknown(path, requests)
         except BaseException:  # cancelled: settle, so that the key is not left behind
-            await run_in_threadpool(requests.settle, caller, key, owner, digest)
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(requests.settle, caller, key, owner, digest)
             raise
         answer = StoredResponse(digest, status, kept, content)
         sent = await run_in_threadpool(requests.finish, caller, key, owner, answer)
