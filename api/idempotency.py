@@ -1,35 +1,50 @@
 """``Idempotency-Key`` on every POST: a retry with the same key and body returns the first
-result and writes nothing; the same key with a different request is refused (422)."""
+result and writes nothing; the same key with a different request is refused (422).
+
+The claim, lease, receipt and resolution protocol is application/keyed_requests.py; this
+middleware only translates it to HTTP.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
-from application.idempotency import IdempotencyStore, StoredResponse
+from application.idempotency import StoredResponse
+from application.keyed_requests import KeyedRequests, claimed
+
+log = logging.getLogger("hoctap.idempotency")
 
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _KEPT_HEADERS = ("content-type", "etag", "location", "x-log-position", "content-disposition")
 
 
-def install(app: FastAPI, store: IdempotencyStore) -> None:
-    app.add_middleware(Idempotency, store=store)
+def install(app: FastAPI, requests: KeyedRequests) -> None:
+    app.add_middleware(Idempotency, requests=requests)
+
+
+def request_digest(path: str, query: bytes, content_type: str, body: bytes) -> str:
+    """What makes two POSTs with one key the same request."""
+    parts = [b"POST", path.encode(), query, content_type.encode(), body]
+    return hashlib.sha256(b"\n".join(parts)).hexdigest()
 
 
 class Idempotency:
     """Pure ASGI middleware: requests without a key pass straight through; a POST with a key
     claims it, runs with its body replayed, and keeps the answer it sent."""
 
-    def __init__(self, app: ASGIApp, store: IdempotencyStore) -> None:
+    def __init__(self, app: ASGIApp, requests: KeyedRequests) -> None:
         self.app = app
-        self.store = store
+        self.requests = requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -51,36 +66,40 @@ class Idempotency:
             await refusal(scope, receive, send)
             return
         body = await Request(scope, receive).body()
-        caller = headers.get("authorization", "anonymous").encode()
-        owner = hashlib.sha256(caller).hexdigest()
-        digest = hashlib.sha256(
-            b"\n".join(
-                [
-                    b"POST",
-                    path.encode(),
-                    scope.get("query_string", b""),
-                    headers.get("content-type", "").encode(),
-                    body,
-                ]
-            )
-        ).hexdigest()
-        stored = await run_in_threadpool(self.store.claim, owner, key, digest)
-        if stored is not None:
-            await _answer_again(stored, digest, path)(scope, receive, send)
+        caller = hashlib.sha256(headers.get("authorization", "anonymous").encode()).hexdigest()
+        query: bytes = scope.get("query_string", b"")
+        digest = request_digest(path, query, headers.get("content-type", ""), body)
+        begun = await run_in_threadpool(self.requests.begin, caller, key, digest)
+        if isinstance(begun, StoredResponse):
+            await _answer_again(begun, digest, path, self.requests)(scope, receive, send)
             return
+        reply = await self._as_owner(scope, body, (caller, key, begun, digest))
+        await reply(scope, receive, send)
+
+    async def _as_owner(
+        self, scope: Scope, body: bytes, claim: tuple[str, str, str, str]
+    ) -> Response:
+        """Run the request holding the claim (caller, key, owner, digest); what to answer."""
+        caller, key, owner, digest = claim
+        requests, path = self.requests, scope["path"]
         try:
-            status, kept, content = await self._run(scope, body)
-        except BaseException:
-            await run_in_threadpool(self.store.release, owner, key)
+            with claimed(owner):
+                status, kept, content = await self._run(scope, body)
+        except Exception:
+            settled = await run_in_threadpool(requests.settle, caller, key, owner, digest)
+            if settled.known and settled.answer is None:
+                raise  # nothing was written: the error stands and a retry runs afresh
+            log.exception("a keyed request failed; its outcome was settled from its receipt")
+            return _stored(settled.answer) if settled.answer else _unknown(path, requests)
+        except BaseException:  # cancelled: settle, so that the key is not left behind
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(requests.settle, caller, key, owner, digest)
             raise
         answer = StoredResponse(digest, status, kept, content)
-        if answer.status >= 500:  # nothing was written: let a retry run again
-            await run_in_threadpool(self.store.release, owner, key)
-        else:
-            await run_in_threadpool(self.store.complete, owner, key, answer)
-        await Response(answer.body, status_code=answer.status, headers=answer.headers)(
-            scope, receive, send
-        )
+        sent = await run_in_threadpool(requests.finish, caller, key, owner, answer)
+        if sent is None:
+            return _unknown(path, requests)
+        return _stored(sent, replayed=sent is not answer)
 
     async def _run(self, scope: Scope, body: bytes) -> tuple[int, dict[str, str], bytes]:
         """Run the app on the buffered body; capture its whole answer (or release on error)."""
@@ -105,7 +124,9 @@ class Idempotency:
         return int(start.get("status", 500)), headers, b"".join(chunks)
 
 
-def _answer_again(stored: StoredResponse, digest: str, path: str) -> Response:
+def _answer_again(
+    stored: StoredResponse, digest: str, path: str, requests: KeyedRequests
+) -> Response:
     """A key seen before: the first answer, or why there is none to give."""
     if stored.request_digest != digest:
         return problem(
@@ -119,11 +140,25 @@ def _answer_again(stored: StoredResponse, digest: str, path: str) -> Response:
             409,
             code="idempotency-key-in-progress",
             instance=path,
-            detail="Yêu cầu với Idempotency-Key này đang được xử lý, hoặc đã dừng giữa chừng mà"
-            " chưa rõ kết quả: hãy đọc lại bản ghi trước khi gửi với khóa mới",
+            detail="Yêu cầu với Idempotency-Key này đang được xử lý: hãy gửi lại đúng yêu cầu"
+            " này, cùng khóa, sau số giây trong Retry-After",
+            headers={"Retry-After": str(requests.retry_after(stored))},
         )
-    return Response(
-        stored.body,
-        status_code=stored.status,
-        headers=stored.headers | {"Idempotent-Replayed": "true"},
+    return _stored(stored, replayed=True)
+
+
+def _stored(stored: StoredResponse, *, replayed: bool = True) -> Response:
+    headers = stored.headers | ({"Idempotent-Replayed": "true"} if replayed else {})
+    return Response(stored.body, status_code=stored.status, headers=headers)
+
+
+def _unknown(path: str, requests: KeyedRequests) -> Response:
+    """The request failed and whether its command committed cannot be learnt now."""
+    return problem(
+        503,
+        code="idempotency-outcome-unknown",
+        instance=path,
+        detail="Chưa rõ lệnh đã được ghi hay chưa (mất kết nối cơ sở dữ liệu): hãy gửi lại"
+        " đúng yêu cầu này, cùng Idempotency-Key, sau số giây trong Retry-After",
+        headers={"Retry-After": str(max(1, int(requests.lease_seconds)))},
     )

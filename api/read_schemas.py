@@ -160,12 +160,18 @@ class ProjectionHealth(BaseModel):
     name: str
     generation: int | None
     position: int
-    lag_events: int
-    lag_seconds: float
+    lag_events: int = Field(description="Số sự kiện trong nhật ký chưa được xử lý")
+    lag_seconds: float = Field(description="Số giây sự kiện cũ nhất chưa xử lý đã phải chờ")
+    stalled: bool = Field(
+        False, description="Trễ quá HOCTAP_HEALTH_MAX_LAG_SECONDS: mô hình đọc đã dừng cập nhật"
+    )
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(
+        description="ok, hoặc degraded khi có mô hình đọc dừng cập nhật quá ngưỡng (vẫn HTTP 200)"
+    )
+    max_lag_seconds: float | None = Field(None, description="Ngưỡng trễ (giây) của degraded")
     backend: str
     log_position: int
     projections: list[ProjectionHealth]

@@ -25,6 +25,7 @@ from application.idempotency import (
     PostgresIdempotencyStore,
     SQLiteIdempotencyStore,
 )
+from application.keyed_requests import KeyedRequests
 from application.settings import Settings
 from application.store import HoctapStore, open_ddl_lock, open_store, replay
 from application.vault import (
@@ -131,6 +132,10 @@ class LedgerCore:
         if initialise:
             with open_ddl_lock(settings):
                 self.idempotency.create_table()
+        receipts: Any = self.store.recorder  # the chained recorders keep the receipts
+        self.keyed_requests = KeyedRequests(
+            self.idempotency, receipts, settings.idempotency_lease_seconds
+        )
 
     def _postgres_keys(self, store: HoctapStore) -> PostgresKeyStore:
         datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]

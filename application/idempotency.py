@@ -4,11 +4,11 @@ Responses are kept per (caller, key) with a digest of the request, in a table of
 beside the events (SQLite file, PostgreSQL schema, or memory for tests). The same key with a
 different request is refused, never silently replayed.
 
-A request first *claims* its key (an insert that only one request can win), runs, then
-completes the record with its response. A second request with the key while the first runs
-is refused (409), so concurrent duplicates cannot both write. If the process dies after the
-command committed but before the record was completed, the claim stays pending and retries
-keep getting 409: the outcome is in doubt, and the ledger never writes a command twice.
+A request first *claims* its key (an insert that only one request can win) under an owner
+nonce and a lease, runs, then completes the record with its response; only the owner may
+complete or release it, and an expired claim is taken over by one retry at most (a
+compare-and-set on the owner). How a claim whose owner is gone is resolved without ever
+writing a command twice is :mod:`application.keyed_requests`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ class StoredResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    #: The nonce of the request that holds a pending claim ("" on claims made before owners
+    #: existed: those can never be resolved), and until when (Unix time) it holds it.
+    owner: str = ""
+    lease_until: float = 0.0
 
     @property
     def pending(self) -> bool:
@@ -40,20 +44,42 @@ class IdempotencyStore(Protocol):
     def create_table(self) -> None: ...
     def get(self, scope: str, key: str) -> StoredResponse | None: ...
 
-    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
+    def claim(
+        self, scope: str, key: str, digest: str, owner: str, lease_until: float
+    ) -> StoredResponse | None:
         """Claim the key for a request: ``None`` if this request won it, else the record
         already there (pending or complete)."""
         ...
 
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None: ...
+    def take_over(
+        self, scope: str, key: str, old_owner: str, owner: str, lease_until: float
+    ) -> bool:
+        """Move a pending claim from ``old_owner`` to ``owner``; False if someone else did
+        first (or it was completed meanwhile)."""
+        ...
 
-    def release(self, scope: str, key: str) -> None:
-        """Drop a pending claim (the request failed before writing): a retry may run."""
+    def complete(self, scope: str, key: str, owner: str, response: StoredResponse) -> None:
+        """Store the answer, if ``owner`` still holds the pending claim."""
+        ...
+
+    def release(self, scope: str, key: str, owner: str) -> None:
+        """Drop ``owner``'s pending claim (nothing was written, nor ever will be): a retry
+        may run."""
         ...
 
 
-def _pending(digest: str) -> StoredResponse:
-    return StoredResponse(digest, PENDING, {}, b"")
+def _pending(digest: str, owner: str, lease_until: float) -> StoredResponse:
+    return StoredResponse(digest, PENDING, {}, b"", owner, lease_until)
+
+
+def _completion(scope: str, key: str, owner: str, response: StoredResponse) -> tuple[Any, ...]:
+    """The parameters of completing ``owner``'s pending claim with ``response``."""
+    headers = json.dumps(response.headers)
+    return (response.status, headers, response.body, scope, key, PENDING, owner)
+
+
+def _holds(item: StoredResponse | None, owner: str) -> bool:
+    return item is not None and item.pending and item.owner == owner
 
 
 class MemoryIdempotencyStore:
@@ -67,21 +93,38 @@ class MemoryIdempotencyStore:
     def get(self, scope: str, key: str) -> StoredResponse | None:
         return self._items.get((scope, key))
 
-    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
+    def claim(
+        self, scope: str, key: str, digest: str, owner: str, lease_until: float
+    ) -> StoredResponse | None:
         with self._lock:
             existing = self._items.get((scope, key))
             if existing is None:
-                self._items[(scope, key)] = _pending(digest)
+                self._items[(scope, key)] = _pending(digest, owner, lease_until)
             return existing
 
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    def take_over(
+        self, scope: str, key: str, old_owner: str, owner: str, lease_until: float
+    ) -> bool:
         with self._lock:
-            self._items[(scope, key)] = response
+            item = self._items.get((scope, key))
+            if item is None or not _holds(item, old_owner):
+                return False
+            self._items[(scope, key)] = _pending(item.request_digest, owner, lease_until)
+            return True
 
-    def release(self, scope: str, key: str) -> None:
+    def complete(self, scope: str, key: str, owner: str, response: StoredResponse) -> None:
         with self._lock:
-            if (item := self._items.get((scope, key))) is not None and item.pending:
+            if _holds(self._items.get((scope, key)), owner):
+                self._items[(scope, key)] = response
+
+    def release(self, scope: str, key: str, owner: str) -> None:
+        with self._lock:
+            if _holds(self._items.get((scope, key)), owner):
                 del self._items[(scope, key)]
+
+
+#: Columns added when claims got owners and leases (older tables gain them in place).
+_OWNER_COLUMNS = {"owner": "TEXT NOT NULL DEFAULT ''", "lease_until": "REAL NOT NULL DEFAULT 0"}
 
 
 class SQLiteIdempotencyStore:
@@ -98,40 +141,62 @@ class SQLiteIdempotencyStore:
         return conn
 
     def create_table(self) -> None:
-        self._conn().execute(
+        conn = self._conn()
+        conn.execute(
             "CREATE TABLE IF NOT EXISTS idempotency (scope TEXT, key TEXT, request_digest TEXT,"
-            " status INTEGER, headers TEXT, body BLOB, PRIMARY KEY (scope, key))"
+            " status INTEGER, headers TEXT, body BLOB, owner TEXT NOT NULL DEFAULT '',"
+            " lease_until REAL NOT NULL DEFAULT 0, PRIMARY KEY (scope, key))"
         )
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(idempotency)")}
+        for column, kind in _OWNER_COLUMNS.items():  # tables made before claims had owners
+            if column not in columns:
+                conn.execute(f"ALTER TABLE idempotency ADD COLUMN {column} {kind}")
 
     def get(self, scope: str, key: str) -> StoredResponse | None:
         row = (
             self._conn()
             .execute(
-                "SELECT request_digest, status, headers, body FROM idempotency"
-                " WHERE scope = ? AND key = ?",
+                "SELECT request_digest, status, headers, body, owner, lease_until"
+                " FROM idempotency WHERE scope = ? AND key = ?",
                 (scope, key),
             )
             .fetchone()
         )
-        return StoredResponse(row[0], row[1], json.loads(row[2]), bytes(row[3])) if row else None
+        if row is None:
+            return None
+        return StoredResponse(row[0], row[1], json.loads(row[2]), bytes(row[3]), row[4], row[5])
 
-    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
+    def claim(
+        self, scope: str, key: str, digest: str, owner: str, lease_until: float
+    ) -> StoredResponse | None:
         won = self._conn().execute(
-            "INSERT OR IGNORE INTO idempotency VALUES (?, ?, ?, ?, '{}', x'')",
-            (scope, key, digest, PENDING),
+            "INSERT OR IGNORE INTO idempotency (scope, key, request_digest, status, headers,"
+            " body, owner, lease_until) VALUES (?, ?, ?, ?, '{}', x'', ?, ?)",
+            (scope, key, digest, PENDING, owner, lease_until),
         )
         return None if won.rowcount == 1 else self.get(scope, key)
 
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    def take_over(
+        self, scope: str, key: str, old_owner: str, owner: str, lease_until: float
+    ) -> bool:
+        moved = self._conn().execute(
+            "UPDATE idempotency SET owner = ?, lease_until = ?"
+            " WHERE scope = ? AND key = ? AND status = ? AND owner = ?",
+            (owner, lease_until, scope, key, PENDING, old_owner),
+        )
+        return moved.rowcount == 1
+
+    def complete(self, scope: str, key: str, owner: str, response: StoredResponse) -> None:
         self._conn().execute(
-            "UPDATE idempotency SET status = ?, headers = ?, body = ? WHERE scope = ? AND key = ?",
-            (response.status, json.dumps(response.headers), response.body, scope, key),
+            "UPDATE idempotency SET status = ?, headers = ?, body = ?"
+            " WHERE scope = ? AND key = ? AND status = ? AND owner = ?",
+            _completion(scope, key, owner, response),
         )
 
-    def release(self, scope: str, key: str) -> None:
+    def release(self, scope: str, key: str, owner: str) -> None:
         self._conn().execute(
-            "DELETE FROM idempotency WHERE scope = ? AND key = ? AND status = ?",
-            (scope, key, PENDING),
+            "DELETE FROM idempotency WHERE scope = ? AND key = ? AND status = ? AND owner = ?",
+            (scope, key, PENDING, owner),
         )
 
 
@@ -147,42 +212,67 @@ class PostgresIdempotencyStore:
                 " request_digest text, status integer, headers text, body bytea,"
                 " created_at timestamptz DEFAULT now(), PRIMARY KEY (scope, key))"
             )
+            cur.execute(  # tables made before claims had owners gain the columns in place
+                f"ALTER TABLE {self._table} ADD COLUMN IF NOT EXISTS owner text NOT NULL"
+                " DEFAULT '', ADD COLUMN IF NOT EXISTS lease_until double precision NOT NULL"
+                " DEFAULT 0"
+            )
 
     def get(self, scope: str, key: str) -> StoredResponse | None:
         with self._transaction(commit=False) as cur:
             cur.execute(
-                f"SELECT request_digest, status, headers, body FROM {self._table}"
-                " WHERE scope = %s AND key = %s",
+                f"SELECT request_digest, status, headers, body, owner, lease_until"
+                f" FROM {self._table} WHERE scope = %s AND key = %s",
                 (scope, key),
             )
             row = cur.fetchone()
         if row is None:
             return None
         return StoredResponse(
-            row["request_digest"], row["status"], json.loads(row["headers"]), bytes(row["body"])
+            row["request_digest"],
+            row["status"],
+            json.loads(row["headers"]),
+            bytes(row["body"]),
+            row["owner"],
+            row["lease_until"],
         )
 
-    def claim(self, scope: str, key: str, digest: str) -> StoredResponse | None:
+    def claim(
+        self, scope: str, key: str, digest: str, owner: str, lease_until: float
+    ) -> StoredResponse | None:
         with self._transaction(commit=True) as cur:
             cur.execute(
-                f"INSERT INTO {self._table} (scope, key, request_digest, status, headers, body)"
-                " VALUES (%s, %s, %s, %s, '{}', ''::bytea) ON CONFLICT DO NOTHING RETURNING key",
-                (scope, key, digest, PENDING),
+                f"INSERT INTO {self._table} (scope, key, request_digest, status, headers, body,"
+                " owner, lease_until) VALUES (%s, %s, %s, %s, '{}', ''::bytea, %s, %s)"
+                " ON CONFLICT DO NOTHING RETURNING key",
+                (scope, key, digest, PENDING, owner, lease_until),
             )
             won = cur.fetchone() is not None
         return None if won else self.get(scope, key)
 
-    def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    def take_over(
+        self, scope: str, key: str, old_owner: str, owner: str, lease_until: float
+    ) -> bool:
+        with self._transaction(commit=True) as cur:
+            cur.execute(
+                f"UPDATE {self._table} SET owner = %s, lease_until = %s"
+                " WHERE scope = %s AND key = %s AND status = %s AND owner = %s",
+                (owner, lease_until, scope, key, PENDING, old_owner),
+            )
+            return bool(cur.rowcount == 1)
+
+    def complete(self, scope: str, key: str, owner: str, response: StoredResponse) -> None:
         with self._transaction(commit=True) as cur:
             cur.execute(
                 f"UPDATE {self._table} SET status = %s, headers = %s, body = %s"
-                " WHERE scope = %s AND key = %s",
-                (response.status, json.dumps(response.headers), response.body, scope, key),
+                " WHERE scope = %s AND key = %s AND status = %s AND owner = %s",
+                _completion(scope, key, owner, response),
             )
 
-    def release(self, scope: str, key: str) -> None:
+    def release(self, scope: str, key: str, owner: str) -> None:
         with self._transaction(commit=True) as cur:
             cur.execute(
-                f"DELETE FROM {self._table} WHERE scope = %s AND key = %s AND status = %s",
-                (scope, key, PENDING),
+                f"DELETE FROM {self._table} WHERE scope = %s AND key = %s AND status = %s"
+                " AND owner = %s",
+                (scope, key, PENDING, owner),
             )

@@ -64,6 +64,41 @@ class StoreEventSource:
         return stamp
 
 
+#: The longest pause between two attempts of a runner that keeps failing.
+MAX_PAUSE_SECONDS = 10.0
+
+
+class Backoff:
+    """Pauses after consecutive failures: 0.25 s, doubling up to :data:`MAX_PAUSE_SECONDS`."""
+
+    def __init__(self, first: float = 0.25) -> None:
+        self.first = first
+        self.failures = 0
+
+    def next(self) -> float:
+        self.failures += 1
+        return float(min(self.first * 2 ** (self.failures - 1), MAX_PAUSE_SECONDS))
+
+    def recovered(self) -> bool:
+        """A round succeeded: True when it ends a run of failures."""
+        failed, self.failures = self.failures, 0
+        return failed > 0
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or "no message"
+    return f"{type(error).__name__}: {text[:300]}"
+
+
+def _closed(conn: psycopg.Connection[Any] | None) -> None:
+    """Close a connection that may already be broken."""
+    if conn is not None:
+        try:
+            conn.close()
+        except Exception as error:  # a broken socket: nothing left to release
+            log.debug("closing the listener: %s", error)
+
+
 def open_view_store(settings: Settings) -> ViewStore:
     if settings.backend == "postgres":
         return PostgresViewStore(
@@ -119,25 +154,34 @@ class ReadModels:
         return total
 
     def run(self, poll_seconds: float = 0.2) -> None:
-        """Keep the views up to date until :meth:`stop` (survives transient errors).
+        """Keep the views up to date until :meth:`stop`.
 
         On PostgreSQL the loop also wakes on the store's NOTIFY, so views follow commands
-        from other processes within milliseconds; polling remains the safety net.
+        from other processes within milliseconds; polling remains the safety net. Any failure
+        (a lost LISTEN connection, a fold whose read or write connection was cut, a database
+        restart) is logged on one line and retried after a pause that doubles up to
+        :data:`MAX_PAUSE_SECONDS`; the listener is opened again. Only :meth:`stop` ends it.
         """
-        listener = self._listen()
+        listener: psycopg.Connection[Any] | None = None
+        pauses = Backoff()
         try:
             while not self._stop.is_set():
                 try:
+                    listener = listener or self._listen()
                     self.catch_up()
-                except Exception:
-                    log.exception("projection runner: catch-up failed; retrying")
-                    self._stop.wait(2.0)
-                self._periodic()
-                self._stop.wait(self._settings.fold_every_seconds)
-                self._wait(listener, poll_seconds)
+                    self._periodic()
+                    self._stop.wait(self._settings.fold_every_seconds)
+                    self._wait(listener, poll_seconds)
+                    if pauses.recovered():
+                        log.warning("projection runner: connected again, folding")
+                except Exception as error:
+                    _closed(listener)
+                    listener = None
+                    pause = pauses.next()
+                    log.warning("projection runner: %s; again in %.1f s", _one_line(error), pause)
+                    self._stop.wait(pause)
         finally:
-            if listener is not None:
-                listener.close()
+            _closed(listener)
 
     def _periodic(self) -> None:
         period = self._settings.checkpoint_every_seconds

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     #: The projection runner folds at most this often, so a burst of commands is folded in
     #: one page instead of one fold per command (reads that wait for a position still see it).
     fold_every_seconds: float = 0.05
+    #: How long a request holds its ``Idempotency-Key`` claim: longer than any request runs.
+    #: A claim left pending (its answer could not be stored, or its process died) is
+    #: resolved by the first retry after it ends (application/keyed_requests.py).
+    idempotency_lease_seconds: float = 60.0
+    #: ``/health`` says ``degraded`` when a read model's oldest unfolded event has waited
+    #: longer than this (its runner is stalled, dead, or cannot reach the database).
+    health_max_lag_seconds: float = 60.0
     #: Sign a checkpoint this often when the log has grown (0: only on demand).
     checkpoint_every_seconds: int = 3600
     host: str = "127.0.0.1"

@@ -18,26 +18,37 @@ router = APIRouter(tags=["Vận hành"])
 
 def _health(ledger: Ledger, models: ReadModels) -> Health:
     statuses = models.statuses(ledger.clock.now())
+    threshold = ledger.settings.health_max_lag_seconds
+    projections = [
+        ProjectionHealth(
+            name=s.name,
+            generation=s.generation,
+            position=s.position,
+            lag_events=s.lag_events,
+            lag_seconds=s.lag_seconds,
+            stalled=s.lag_events > 0 and s.lag_seconds > threshold,
+        )
+        for s in statuses
+    ]
     return Health(
-        status="ok",
+        status="degraded" if any(p.stalled for p in projections) else "ok",
+        max_lag_seconds=threshold,
         backend=ledger.settings.backend,
         log_position=ledger.store.recorder.max_notification_id() or 0,
-        projections=[
-            ProjectionHealth(
-                name=s.name,
-                generation=s.generation,
-                position=s.position,
-                lag_events=s.lag_events,
-                lag_seconds=s.lag_seconds,
-            )
-            for s in statuses
-        ],
+        projections=projections,
     )
 
 
 @router.get("/health", response_model=Health)
 def health(request: Request) -> Health:
-    """The log position and each read model's lag (events and seconds behind)."""
+    """The log position and each read model's lag (events and seconds behind).
+
+    ``status`` is ``degraded`` when a read model's oldest unfolded event has waited longer
+    than ``HOCTAP_HEALTH_MAX_LAG_SECONDS`` (its runner is stalled or dead). The answer stays
+    HTTP 200 then: this process still takes commands, and a load balancer that took every
+    API process out of rotation because the separate runner stopped would turn stale reads
+    into a full outage. Alert on ``status`` or on ``hoctap_projection_stalled`` instead.
+    """
     return _health(request.app.state.ledger, request.app.state.read_models)
 
 
@@ -57,10 +68,16 @@ class LagCollector(Collector):
             "Age of the oldest unfolded event",
             labels=["projection"],
         )
+        stalled = GaugeMetricFamily(
+            "hoctap_projection_stalled",
+            "1 when the lag passed HOCTAP_HEALTH_MAX_LAG_SECONDS (health: degraded)",
+            labels=["projection"],
+        )
         for item in state.projections:
             events.add_metric([item.name], item.lag_events)
             seconds.add_metric([item.name], item.lag_seconds)
-        yield from (position, events, seconds)
+            stalled.add_metric([item.name], int(item.stalled))
+        yield from (position, events, seconds, stalled)
 
 
 def metrics_registry(ledger: Ledger, models: ReadModels) -> CollectorRegistry:

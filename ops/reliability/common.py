@@ -225,6 +225,17 @@ def check_every_view(report: Report, scratch: Scratch, names: list[str]) -> None
         )
 
 
+def check_verified_and_views(report: Report, scratch: Scratch, names: list[str]) -> None:
+    """``hoctap verify`` passes, then :func:`check_every_view`."""
+    verified = hoctap(scratch, "verify")
+    report.expect(
+        "hoctap verify (chain row for every event, checkpoints)",
+        verified.returncode == 0,
+        summary(verified),
+    )
+    check_every_view(report, scratch, names)
+
+
 def log_shape(store: Any) -> str:
     """How many events the log holds against its highest notification id (ids are drawn from
     a sequence: an insert that rolls back — a refused conflict, a killed transaction — leaves

@@ -32,11 +32,9 @@ from ops.reliability.common import (
     Report,
     Runner,
     Scratch,
-    check_every_view,
+    check_verified_and_views,
     free_port,
-    hoctap,
     log_shape,
-    summary,
 )
 from ops.reliability.http_load import Ack, LoadClient, Tally, make_staff
 
@@ -146,13 +144,7 @@ def run(scratch: Scratch, params: Params) -> Report:
         )
         runner.stop()
         report.note(log_shape(ledger.store))
-        verified = hoctap(scratch, "verify")
-        report.expect(
-            "hoctap verify (chain row for every event, checkpoints)",
-            verified.returncode == 0,
-            summary(verified),
-        )
-        check_every_view(report, scratch, list(models.engine.projections))
+        check_verified_and_views(report, scratch, list(models.engine.projections))
     finally:
         stop.set()
         for process in processes:

@@ -7,9 +7,13 @@ review, form the council, appraise — and every two appraised cases are decided
 one decision (saved with both cases in one transaction).
 
 Every write to an existing record carries ``If-Match`` with the ETag of the previous answer,
-and every POST an ``Idempotency-Key``. A command whose answer never came (the server was
-killed) is *in doubt*: the client waits for the server to come back and sends the very same
-request once more; a 2xx then counts as acknowledged, anything else abandons that case.
+and every POST an ``Idempotency-Key`` (also sent as ``X-Request-ID``, so the command's events
+carry it as their causation id). A command whose answer never came (the server was killed)
+is *in doubt*: the client waits for the server to come back and sends the very same request
+once more; a 2xx then counts as acknowledged, anything else abandons that case. A client
+with ``settle_seconds`` also resends, after ``Retry-After``, a request answered 5xx or 409
+``idempotency-key-in-progress`` (the server could not tell yet), until it gets a final
+answer or that time runs out. Every command and its final answer are kept (``Tally.sent``).
 """
 
 from __future__ import annotations
@@ -69,11 +73,27 @@ class Ack:
     after_restart: bool
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One command as sent (to send it again) and the final answer it got (None: none)."""
+
+    key: str
+    who: str
+    path: str
+    if_match: int | None
+    kwargs: dict[str, Any]
+    status: int | None
+    body: dict[str, Any] | None
+
+
 @dataclass
 class Tally:
     """What one client saw (merged by the caller)."""
 
     acks: list[Ack] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    #: Answers that said "not known yet" (5xx, key in progress), each followed by a resend.
+    unsettled: list[int] = field(default_factory=list)
     in_doubt: int = 0
     retried_ok: int = 0
     retried_refused: list[int] = field(default_factory=list)
@@ -128,10 +148,13 @@ class Session:
 class CaseFlow:
     """Takes citizens through the path over HTTP; decides every two appraised cases at once."""
 
-    def __init__(self, session: Session, tally: Tally, client: int) -> None:
+    def __init__(
+        self, session: Session, tally: Tally, client: int, settle_seconds: float = 0
+    ) -> None:
         self.s = session
         self.tally = tally
         self.client = client
+        self.settle_seconds = settle_seconds
         self.people = 0
         self.appraised: list[UUID] = []
 
@@ -140,20 +163,25 @@ class CaseFlow:
     ) -> dict[str, Any] | None:
         """Send; on no answer retry the same request once the server is back. The body of a
         2xx answer, or None when the case has to be abandoned."""
-        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        key = str(uuid.uuid4())
+        headers = {"Idempotency-Key": key, "X-Request-ID": key}
         try:
-            response = self.s.send(who, path, if_match=if_match, headers=headers, **kwargs)
+            response = self._settled(who, path, if_match, headers, kwargs)
         except Down:
             self.tally.in_doubt += 1
             self.s.wait_until_up()
             try:
-                response = self.s.send(who, path, if_match=if_match, headers=headers, **kwargs)
+                response = self._settled(who, path, if_match, headers, kwargs)
             except Down:
+                self._keep(key, who, path, if_match, kwargs, None)
                 return None
+            self._keep(key, who, path, if_match, kwargs, response)
             if response.status_code >= 300:
                 self.tally.retried_refused.append(response.status_code)
                 return None
             self.tally.retried_ok += 1
+        else:
+            self._keep(key, who, path, if_match, kwargs, response)
         if response.status_code >= 300:
             self.tally.unexpected.append(f"{what}: {response.status_code} {response.text[:200]}")
             return None
@@ -169,6 +197,36 @@ class CaseFlow:
                 )
             )
         return body
+
+    def _settled(
+        self,
+        who: str,
+        path: str,
+        if_match: int | None,
+        headers: dict[str, str],
+        kwargs: dict[str, Any],
+    ) -> httpx.Response:
+        """Send; while the answer is "not known yet", wait Retry-After and send again."""
+        deadline = time.monotonic() + self.settle_seconds
+        while True:
+            response = self.s.send(who, path, if_match=if_match, headers=headers, **kwargs)
+            if not unsettled(response) or time.monotonic() >= deadline:
+                return response
+            self.tally.unsettled.append(response.status_code)
+            time.sleep(min(float(response.headers.get("retry-after", "1")), 10.0))
+
+    def _keep(
+        self,
+        key: str,
+        who: str,
+        path: str,
+        if_match: int | None,
+        kwargs: dict[str, Any],
+        response: httpx.Response | None,
+    ) -> None:
+        status = response.status_code if response is not None else None
+        body = response.json() if response is not None and _is_json(response) else None
+        self.tally.sent.append(Sent(key, who, path, if_match, kwargs, status, body))
 
     def person(self) -> UUID | None:
         self.people += 1
@@ -296,6 +354,20 @@ class CaseFlow:
             self.appraised = []
 
 
+def unsettled(response: httpx.Response) -> bool:
+    """An answer that says the outcome is not known yet: resending the same request (same
+    Idempotency-Key) will learn it."""
+    if response.status_code >= 500:
+        return True
+    if response.status_code == 409 and _is_json(response):
+        return bool(response.json().get("code") == "idempotency-key-in-progress")
+    return False
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "")
+
+
 class LoadClient(threading.Thread):
     """One client thread running whole cases until ``stop``."""
 
@@ -306,11 +378,12 @@ class LoadClient(threading.Thread):
         client: int,
         stop: threading.Event,
         restarted: threading.Event,
+        settle_seconds: float = 0,
     ) -> None:
         super().__init__(name=f"client-{client}", daemon=True)
         self.tally = Tally()
         self.session = Session(base_url, staff, restarted)
-        self.flow = CaseFlow(self.session, self.tally, client)
+        self.flow = CaseFlow(self.session, self.tally, client, settle_seconds)
         self.stop = stop
 
     def run(self) -> None:

@@ -11,12 +11,14 @@ second complaint, whose legal clocks would then run twice.
    once, and every answer must name the same complaint.
 3. The server dies after the complaint was committed and before the key's record was stored
    (``faulty_api``: SIGKILL at that exact point), comes back, and the client resends: must
-   write nothing more.
+   write nothing more, and once the dead request's lease has ended the resend must learn
+   the complaint that was committed (never "in progress" for good).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from uuid import UUID
@@ -36,15 +38,24 @@ class Params:
     rounds: int = 5
 
 
-def complaints(ledger: Ledger) -> int:
-    """How many complaints the log holds (only this check files any)."""
-    count, after = 0, 0
+#: The claim lease of the servers of the crash step: the resend waits it out.
+LEASE_SECONDS = 2.0
+
+
+def complaint_ids(ledger: Ledger) -> list[str]:
+    """The complaints the log holds, in order (only this check files any)."""
+    found, after = [], 0
     while items := ledger.store.recorder.select_notifications(
         start=after, limit=2000, inclusive_of_start=False
     ):
-        count += sum(1 for n in items if n.topic == RECEIVED)
+        found += [str(n.originator_id) for n in items if n.topic == RECEIVED]
         after = items[-1].id
-    return count
+    return found
+
+
+def complaints(ledger: Ledger) -> int:
+    """How many complaints the log holds."""
+    return len(complaint_ids(ledger))
 
 
 class Complainant:
@@ -152,6 +163,7 @@ def _crash(
 ) -> None:
     """Commit, die before the key is stored, come back, resend the same request."""
     before = complaints(ledger)
+    scratch.env["HOCTAP_IDEMPOTENCY_LEASE_SECONDS"] = str(LEASE_SECONDS)
     faulty = Api(scratch, port, name="api-faulty", faulty=True)
     key = str(uuid.uuid4())
     try:
@@ -171,15 +183,19 @@ def _crash(
     try:
         api.wait_ready()
         complainant = Complainant(api.base_url, staff, case)
+        time.sleep(LEASE_SECONDS + 0.5)
         retry = complainant.file(key)
         complainant.close()
     finally:
         api.stop()
-    written = complaints(ledger) - before
+    ids = complaint_ids(ledger)
+    written = len(ids) - before
+    learnt = retry.json().get("id") if retry.status_code == 200 else None
     report.expect(
-        "a resend after the server died between commit and storing the key writes nothing more",
-        not answered and died == -9 and committed == 1 and written == 1,
+        "a resend after the server died between commit and storing the key writes nothing"
+        " more, and learns the committed complaint once the dead request's lease ended",
+        not answered and died == -9 and committed == 1 and written == 1 and learnt == ids[-1],
         f"first attempt: no answer={not answered}, server exit {died}, committed {committed}; "
-        f"resend answered {retry.status_code} (replayed="
+        f"resend answered {retry.status_code} with id {learnt} (replayed="
         f"{retry.headers.get('idempotent-replayed')}); complaints written in all {written}",
     )

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import OperationalError
+
+from api.idempotency import request_digest
+from application.idempotency import IdempotencyStore
+from application.keyed_requests import KeyedRequests, Receipt, claimed
+from domain.errors import VersionConflict
 from tests.api.helpers import Api
+from tests.application.test_store import ADMIN, _province
 
 UNIT = {
     "code": "T1",
@@ -18,9 +32,8 @@ def position(api: Api) -> int:
 
 
 def send(api: Api, body: dict, key: str):
-    return api.client.post(
-        "/units", json=body, headers=api.headers("admin", **{"Idempotency-Key": key})
-    )
+    headers = api.headers("admin", **{"Idempotency-Key": key, "content-type": "application/json"})
+    return api.client.post("/units", content=_raw(body), headers=headers)
 
 
 def test_a_retry_with_the_same_key_and_body_returns_the_first_result_and_writes_nothing(api):
@@ -69,19 +82,22 @@ def test_a_malformed_key_is_refused(api):
     assert response.json()["code"] == "invalid-idempotency-key"
 
 
-def test_concurrent_requests_with_one_key_write_once(api: Api):
-    """Complaints get a fresh random id, so only the key can stop a duplicate filing."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def complaint(api: Api) -> dict[str, Any]:
+    """The body of a complaint about a refused case (a fresh random id for each one filed)."""
     from tests.api.test_complaints import refused_citizen
 
     world = refused_citizen(api)
-    body = {
+    return {
         "case_ids": [str(world["case"])],
         "decision_id": str(world["decision"]),
         "grounds": "Chỉ số 5 chưa được tính",
         "learnt_on": "2026-02-21",
     }
+
+
+def test_concurrent_requests_with_one_key_write_once(api: Api):
+    """Complaints get a fresh random id, so only the key can stop a duplicate filing."""
+    body = complaint(api)
     headers = api.headers("lan", **{"Idempotency-Key": "complaint-0001"})
     before = position(api)
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -99,18 +115,138 @@ def test_concurrent_requests_with_one_key_write_once(api: Api):
     assert retry.status_code == 201 and retry.json()["id"] in created
 
 
-def test_a_claim_left_by_a_crashed_request_is_never_run_again(api: Api, ledger):
-    """After a crash between the commit and the stored answer the outcome is unknown: the
-    retry is refused (409) rather than risk writing the command twice."""
-    import hashlib
+def _caller(api: Api, who: str = "admin") -> str:
+    return hashlib.sha256(f"Bearer {api.tokens[who]}".encode()).hexdigest()
 
-    scope = hashlib.sha256(f"Bearer {api.tokens['admin']}".encode()).hexdigest()
-    first = send(api, UNIT, "crash-0001")
-    assert first.status_code == 201
-    ledger.idempotency.release(scope, "crash-0001")  # a completed record is not released
-    assert send(api, UNIT, "crash-0001").headers["idempotent-replayed"] == "true"
-    record = ledger.idempotency.get(scope, "crash-0001")
-    ledger.idempotency.release(scope, "nothing-here")
-    ledger.idempotency.claim(scope, "crash-0002", record.request_digest)  # as if it crashed
-    stuck = send(api, UNIT, "crash-0002")
-    assert stuck.status_code == 409 and stuck.json()["code"] == "idempotency-key-in-progress"
+
+class AnswersLost:
+    """The idempotency table with its answers never stored (the connection is cut each time
+    ``complete`` runs, or the process dies there)."""
+
+    def __init__(self, store: IdempotencyStore) -> None:
+        self.store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def complete(self, *_: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+
+class Wall:
+    """The wall clock leases are measured by, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def short_lease(api: Api) -> KeyedRequests:
+    requests = api.ledger.keyed_requests  # type: ignore[union-attr]
+    requests.lease_seconds = 0.4
+    requests.clock = Wall()
+    return requests
+
+
+def lease_ends(requests: KeyedRequests) -> None:
+    requests.clock.now += 0.5  # type: ignore[attr-defined]
+
+
+def test_an_answer_that_could_not_be_stored_is_recovered_after_the_lease(
+    api: Api, short_lease: KeyedRequests
+):
+    short_lease.store = AnswersLost(short_lease.store)
+    # When the command commits but its answer cannot be stored
+    first = send(api, UNIT, "lost-0001")
+    assert first.status_code == 201  # the client is told the truth all the same
+    after = position(api)
+    # Then a retry while the claim's lease runs is asked to come back later
+    early = send(api, UNIT, "lost-0001")
+    assert early.status_code == 409 and early.json()["code"] == "idempotency-key-in-progress"
+    assert int(early.headers["retry-after"]) >= 1
+    # And once the lease ended, the retry learns where the command landed; nothing is written
+    short_lease.store = short_lease.store.store
+    lease_ends(short_lease)
+    again = send(api, UNIT, "lost-0001")
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    assert again.headers["etag"] == first.headers["etag"]
+    assert position(api) == after
+    replay = send(api, UNIT, "lost-0001")
+    assert (replay.status_code, replay.json()) == (200, first.json())
+    assert replay.headers["idempotent-replayed"] == "true"
+
+
+def test_a_claim_whose_request_died_before_committing_runs_again_after_the_lease(
+    api: Api, short_lease: KeyedRequests
+):
+    digest = _digest_of("/units", UNIT)
+    lease = short_lease.clock() + 0.4
+    short_lease.store.claim(_caller(api), "died-0001", digest, "gone-owner", lease)
+    before = position(api)
+    assert send(api, UNIT, "died-0001").status_code == 409  # its lease still runs
+    lease_ends(short_lease)
+    retry = send(api, UNIT, "died-0001")
+    assert retry.status_code == 201, retry.text
+    assert position(api) == before + 1
+
+
+def test_a_request_fenced_by_a_retry_can_no_longer_commit(api: Api):
+    """The owner was only slow, not gone: once a retry fenced it, its own save is refused
+    and nothing is written, so the command runs once (the retry's)."""
+    ledger = api.ledger
+    assert ledger is not None
+    assert ledger.keyed_requests.receipts.fence("slow-owner") is None
+    before = position(api)
+    with claimed("slow-owner"), pytest.raises(VersionConflict):
+        ledger.establish_unit(ADMIN, **_province("FENCED"))
+    assert position(api) == before
+    assert ledger.keyed_requests.receipts.fence("slow-owner") is None  # still nothing
+
+
+def test_a_committed_request_is_found_by_its_fence(api: Api):
+    ledger = api.ledger
+    assert ledger is not None
+    with claimed("quick-owner"):
+        recorded = ledger.establish_unit(ADMIN, **_province("RECEIPT"))
+    receipt = ledger.keyed_requests.receipts.fence("quick-owner")
+    assert receipt == Receipt(recorded.id, recorded.version, recorded.position or 0)
+
+
+def test_retries_racing_on_an_expired_claim_write_once(api: Api, short_lease: KeyedRequests):
+    """Complaints get a fresh random id: only the claim stands between retries and a
+    second complaint."""
+    body = complaint(api)
+    headers = api.headers("lan", **{"Idempotency-Key": "expired-0001"})
+    digest = _digest_of("/complaints", body)
+    headers["content-type"] = "application/json"
+    lease = short_lease.clock()
+    short_lease.store.claim(_caller(api, "lan"), "expired-0001", digest, "gone", lease)
+    before = position(api)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(
+                lambda _: api.client.post("/complaints", content=_raw(body), headers=headers),
+                range(6),
+            )
+        )
+    statuses = sorted(a.status_code for a in answers)
+    assert 201 in statuses and set(statuses) <= {201, 409}, statuses
+    fresh = [a for a in answers if a.status_code == 201 and "idempotent-replayed" not in a.headers]
+    assert len(fresh) == 1  # one ran; the others were told "in progress" or replayed it
+    assert position(api) == before + 1
+    again = api.client.post("/complaints", content=_raw(body), headers=headers)
+    created = {a.json()["id"] for a in answers if a.status_code == 201}
+    assert again.status_code == 201 and created == {again.json()["id"]}
+
+
+def _digest_of(path: str, body: Any) -> str:
+    """The digest of a POST as ``api.client.post(path, content=_raw(body), ...)`` sends it."""
+    return request_digest(path, b"", "application/json", _raw(body))
+
+
+def _raw(body: Any) -> bytes:
+    return json.dumps(body).encode()

@@ -267,7 +267,7 @@ def test_connections_cut_off_while_idle_are_replaced_before_use(pg_schema: str, 
         assert _cut_off(pool) >= 1
         time.sleep(0.3)
         # When the ledger writes to its own tables (no library retry there) and to the log
-        assert ledger.idempotency.claim("cut", "key-1", "digest") is None
+        assert ledger.idempotency.claim("cut", "key-1", "digest", "owner", 0.0) is None
         second = ledger.establish_unit(ADMIN, **_province("CUT-2"))
         # Then both succeed on fresh connections, and the log holds both units
         assert ledger.get(AdministrativeUnit, first.id).code == "CUT-1"

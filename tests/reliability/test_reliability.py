@@ -4,7 +4,7 @@ under a minute): real PostgreSQL, real writer processes, real ``hoctap serve`` a
 
 from __future__ import annotations
 
-from ops.reliability import backup, conflicts, crash, gap_free, idempotency
+from ops.reliability import backup, conflicts, crash, cuts, gap_free, idempotency
 from ops.reliability.common import Report, Scratch, scratch_store
 from tests.conftest import PG_URL
 
@@ -57,4 +57,12 @@ def test_an_online_sqlite_backup_taken_during_writes_verifies():
 
 def test_an_idempotency_key_writes_once_even_under_duplicates_and_a_crash(pg_scratch: Scratch):
     report = idempotency.run(pg_scratch, idempotency.Params(clients=3, rounds=2))
+    assert passed(report), report.failures()
+
+
+def test_cutting_every_database_connection_under_load_tells_clients_the_truth(
+    pg_scratch: Scratch,
+):
+    params = cuts.Params(clients=3, cuts=3, seconds_between_cuts=3, lease_seconds=2)
+    report = cuts.run(pg_scratch, params)
     assert passed(report), report.failures()
