@@ -19,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
+from application.access_service import bearer_token, token_digest
 from application.idempotency import StoredResponse
 from application.keyed_requests import KeyedRequests, claimed
 
@@ -66,7 +67,7 @@ class Idempotency:
             await refusal(scope, receive, send)
             return
         body = await Request(scope, receive).body()
-        caller = hashlib.sha256(headers.get("authorization", "anonymous").encode()).hexdigest()
+        caller = caller_of(headers.get("authorization", ""))
         query: bytes = scope.get("query_string", b"")
         digest = request_digest(path, query, headers.get("content-type", ""), body)
         begun = await run_in_threadpool(self.requests.begin, caller, key, digest)
@@ -162,3 +163,10 @@ def _unknown(path: str, requests: KeyedRequests) -> Response:
         " đúng yêu cầu này, cùng Idempotency-Key, sau số giây trong Retry-After",
         headers={"Retry-After": str(max(1, int(requests.lease_seconds)))},
     )
+
+
+def caller_of(credentials: str) -> str:
+    """Whose keys a request uses: its token's digest however the header is spelled, so
+    ``Bearer t`` and ``bearer  t`` share their keys (anything else answers 401 anyway)."""
+    token = bearer_token(credentials)
+    return token_digest(token) if token else hashlib.sha256(credentials.encode()).hexdigest()

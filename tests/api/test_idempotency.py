@@ -76,6 +76,21 @@ def test_another_caller_may_use_the_same_key(api):
     assert response.status_code == 201
 
 
+@pytest.mark.parametrize("spelling", ["bearer  {}", "BEARER {} ", "  Bearer {}"])
+def test_one_token_spelled_another_way_is_the_same_caller(api, spelling):
+    first = send(api, UNIT, "spelled-0001")
+    before = position(api)
+    headers = {
+        "Authorization": spelling.format(api.tokens["admin"]),
+        "Idempotency-Key": "spelled-0001",
+        "content-type": "application/json",
+    }
+    again = api.client.post("/units", content=_raw(UNIT), headers=headers)
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.headers["idempotent-replayed"] == "true"
+    assert position(api) == before
+
+
 def test_a_malformed_key_is_refused(api):
     response = send(api, UNIT, "bad key with spaces")
     assert response.status_code == 422
