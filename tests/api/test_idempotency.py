@@ -76,7 +76,7 @@ def test_another_caller_may_use_the_same_key(api):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("spelling", ["bearer  {}", "BEARER {} ", "  Bearer {}"])
+@pytest.mark.parametrize("spelling", ["bearer  {}", "BEARER {} "])
 def test_one_token_spelled_another_way_is_the_same_caller(api, spelling):
     first = send(api, UNIT, "spelled-0001")
     before = position(api)
