@@ -13,7 +13,6 @@ from uuid import UUID, uuid4
 from application.assessment_service import AssessmentService
 from application.core import Recorded, check_version
 from application.media import sniff
-from application.vault import nfc
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
@@ -22,6 +21,7 @@ from domain.complaints import Complaint
 from domain.errors import InvalidInput, NotFound, OutOfScope
 from domain.glossary import ComplaintOutcome
 from domain.rules import COMPLAINT_CLOCKS, RuleDocument
+from domain.text import nfc
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,17 @@ from uuid import UUID, uuid4
 
 from application.core import Recorded, check_version
 from application.scope import ScopeService
-from application.vault import nfc
 from domain.base import CommandContext, acting, ledger_id
 from domain.errors import InvalidInput, NotFound, OutOfScope, VersionConflict
 from domain.glossary import SubjectKind, UnitLevel
 from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
+from domain.text import nfc
 
-#: Fields of a person that are personal data: sealed, never stored in plaintext.
-PERSONAL_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "cccd")
+#: Fields of a person that are personal data: sealed, never stored in plaintext. All but the
+#: CCCD (it names the record) can be corrected.
+CORRECTABLE_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion")
+PERSONAL_FIELDS = (*CORRECTABLE_FIELDS, "cccd")
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 class RegistryService(ScopeService):
@@ -105,15 +108,15 @@ class RegistryService(ScopeService):
         person_id = person_id_for(cccd_hash)
         if self.find(Person, person_id) is not None:
             raise VersionConflict("số CCCD này đã được đăng ký", person_id=str(person_id))
-        if not full_name.strip():
-            raise InvalidInput("cần họ và tên", field="full_name")
-        details = {
-            "full_name": full_name.strip(),
-            "birth_date": birth_date.isoformat() if birth_date else None,
-            "gender": gender,
-            "ethnicity": ethnicity,
-            "cccd": cccd.strip(),
-        }
+        details = self._checked_details(
+            {
+                "full_name": full_name,
+                "birth_date": birth_date,
+                "gender": gender,
+                "ethnicity": ethnicity,
+            }
+        )
+        details["cccd"] = cccd.strip()
         with acting(ctx):
             unit = self.get(AdministrativeUnit, unit_id)
             person = Person.register(
@@ -139,16 +142,40 @@ class RegistryService(ScopeService):
         reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
-        unknown = sorted(set(changes) - set(PERSONAL_FIELDS) - {"cccd"})
-        if unknown or "cccd" in changes:
-            raise InvalidInput("chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo")
+        """Correct some of a person's sealed fields (``changes``: field -> new value)."""
+        corrected = self._checked_details(changes)
         with acting(ctx):
             person = self.get(Person, person_id)
             self.require_subject(ctx, person)
             check_version(person, expected_version)
             current = self.vault.unseal(person.id, person.sealed) or {}
-            person.correct_details(self.vault.seal(person.id, current | nfc(changes)), nfc(reason))
+            person.correct_details(self.vault.seal(person.id, current | corrected), nfc(reason))
             return self.save(person)
+
+    def _checked_details(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Personal fields as sealed: known names only, a name that is not blank, a birth
+        date from 1900 to today (as ISO text), every text NFC-normalised."""
+        unknown = sorted(set(fields) - set(CORRECTABLE_FIELDS))
+        if unknown:
+            raise InvalidInput(
+                f"{unknown[0]}: chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo",
+                field=unknown[0],
+            )
+        if "full_name" in fields and not (fields["full_name"] or "").strip():
+            raise InvalidInput("cần họ và tên", field="full_name")
+        born = fields.get("birth_date")
+        if born is not None and not EARLIEST_BIRTH_DATE <= born <= self.today():
+            raise InvalidInput(
+                f"ngày sinh phải từ {EARLIEST_BIRTH_DATE.isoformat()} đến hôm nay",
+                field="birth_date",
+                birth_date=born.isoformat(),
+            )
+        checked: dict[str, Any] = nfc(fields)
+        if "birth_date" in fields:
+            checked["birth_date"] = born.isoformat() if born else None
+        if "full_name" in fields:
+            checked["full_name"] = checked["full_name"].strip()
+        return checked
 
     def erase_person(
         self,

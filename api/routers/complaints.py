@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from api import views
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
 from api.routers.reads import WaitFor, caught_up
-from api.schemas import Reason, Recorded, Strict
+from api.schemas import Line, Prose, Reason, Recorded, Strict
 from api.scoping import list_filter
 from application.complaint_service import Attachment
 from domain.base import CommandContext
@@ -39,19 +39,23 @@ HandlerDep = Annotated[CommandContext, Depends(acting_as(Role.COMPLAINT_HANDLER)
 class ObstacleIn(Strict):
     first_day: date
     last_day: date
-    kind: str = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
+    kind: Line = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
 
 
 class AttachmentIn(Strict):
-    content_base64: str = Field(max_length=30_000_000, description="Tệp đính kèm (base64)")
-    kind: str = Field(min_length=1, max_length=64)
+    content_base64: str = Field(
+        max_length=30_000_000,
+        pattern=r"^[A-Za-z0-9+/]*={0,2}$",
+        description="Tệp đính kèm (base64)",
+    )
+    kind: Line = Field(min_length=1, max_length=64)
 
 
 class ComplaintCreate(Strict):
     case_ids: list[UUID] = Field(min_length=1, max_length=50)
     decision_id: UUID | None = Field(default=None, description="Quyết định bị khiếu nại")
-    step: str | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
-    grounds: str = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
+    step: Line | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
+    grounds: Prose = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
     learnt_on: date = Field(description="Ngày nhận được hoặc biết được quyết định/kết quả")
     received_on: date | None = None
     remote_area: bool = False
@@ -69,8 +73,8 @@ class Acceptance(Strict):
 
 class NonAcceptance(Strict):
     decided_on: date | None = None
-    rule: str = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
-    reason: str = Reason
+    rule: Line = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
+    reason: Reason
 
 
 class Assignment(Strict):
@@ -80,12 +84,12 @@ class Assignment(Strict):
 class Resolution(Strict):
     outcome: ComplaintOutcome
     resolved_on: date | None = None
-    reason: str = Reason
+    reason: Reason
 
 
 class Lawsuit(Strict):
     reported_on: date | None = None
-    court: str = Field(min_length=1, max_length=300)
+    court: Line = Field(min_length=1, max_length=300)
 
 
 class Deadlines(BaseModel):
