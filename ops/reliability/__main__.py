@@ -6,6 +6,7 @@ PASS/FAIL table, exit 1 when anything failed (2 when PostgreSQL is unreachable).
     .venv/bin/python -m ops.reliability conflicts
     .venv/bin/python -m ops.reliability backup
     .venv/bin/python -m ops.reliability idempotency
+    .venv/bin/python -m ops.reliability hostile
     .venv/bin/python -m ops.reliability all
 
 Every check works in a scratch PostgreSQL schema (and a temporary folder) that it drops at
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ops.reliability import backup, conflicts, crash, gap_free, idempotency
+from ops.reliability import backup, conflicts, crash, gap_free, hostile, idempotency
 from ops.reliability.common import PG_URL, Report, postgres_problem, scratch_store
 
 
@@ -46,6 +47,11 @@ def _idempotency(args: argparse.Namespace) -> Report:
         return idempotency.run(scratch, idempotency.Params())
 
 
+def _hostile(args: argparse.Namespace) -> Report:
+    with scratch_store("postgres", url=args.url, keep=args.keep) as scratch:
+        return hostile.run(scratch, hostile.Params())
+
+
 def _backup(args: argparse.Namespace) -> Report:
     return backup.run_both(backup.Params(), url=args.url, keep=args.keep)
 
@@ -56,6 +62,7 @@ CHECKS: dict[str, Callable[[argparse.Namespace], Report]] = {
     "conflicts": _conflicts,
     "backup": _backup,
     "idempotency": _idempotency,
+    "hostile": _hostile,
 }
 
 

@@ -8,21 +8,29 @@ covered without touching this file.
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path as PathLib
 from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import JSONTranscoder
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from application.ledger import Ledger
+from application.store import CheckedJSONTranscoder
 from domain.base import CommandContext
-from domain.glossary import Role
-from tests.api.helpers import Api
+from domain.errors import InvalidInput
+from domain.glossary import Role, UnitLevel
+from tests.api.helpers import SEED, Api
+from tests.api.test_scenario import registry
 from tests.api.test_time_travel import open_citizen_case
+from tests.test_cli import hoctap
 
 CONSOLE = CommandContext("cli:test", Role.ADMINISTRATOR.value, "hostile-setup")
 #: Refused in every text field, single- or multi-line: every Cc but TAB, LF and CR.
@@ -179,3 +187,256 @@ def test_every_string_field_of_every_post_route_refuses_control_characters(
             missed.append((route, path, repr(text), response.status_code, response.text[:300]))
     assert not missed
     assert log_position(api.ledger) == before
+
+
+# --- what the edge lets through, and the last check in the store --------------------------
+
+
+def test_single_line_fields_refuse_line_breaks_and_multi_line_ones_keep_them(api: Api):
+    ids = registry(api)
+    unit = f"/units/{ids['commune']}"
+    for text in ("Xã\nHòa Bình", "Xã\tHòa Bình", "Xã\rHòa"):
+        body = {"code": "X9", "name": text, "level": "commune", "unit_type": "xa"}
+        response = api.post("admin", "/units", body | {"valid_from": "2025-07-01"}, status=422)
+        assert response.json()["errors"][0]["loc"] == ["body", "name"]
+    reason = "Sáp nhập theo\nNghị quyết 1/2025\tđiều 2\r\n"
+    api.post(
+        "admin",
+        f"{unit}/parent",
+        {"parent_id": str(ids["province"]), "from_date": "2025-07-02", "reason": reason},
+        status=200,
+    )
+
+
+@given(
+    value=st.recursive(
+        SAFE | st.integers() | st.booleans(),
+        lambda inner: st.lists(inner) | st.dictionaries(SAFE, inner),
+        max_leaves=8,
+    )
+)
+def test_the_store_encodes_every_acceptable_value_exactly_as_the_library_does(value: Any):
+    checked, plain = CheckedJSONTranscoder(), JSONTranscoder()
+    assert checked.encode({"v": value}) == plain.encode({"v": value})
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x1b", "\x7f", "\x85", "\ud800", "\uffff"])
+def test_the_store_refuses_an_event_with_a_refused_character_whoever_sends_it(api: Api, bad: str):
+    """A console command, the generator or a route added tomorrow without the types: the
+    store's transcoder refuses the event, nothing is written, and the views keep folding."""
+    ledger = api.ledger
+    assert ledger is not None
+    before = log_position(ledger)
+    with pytest.raises(InvalidInput) as refused:
+        ledger.establish_unit(
+            CONSOLE,
+            code="T77",
+            name=f"Tỉnh{bad}Lạ",
+            level=UnitLevel.PROVINCE,
+            unit_type="tinh",
+            parent_id=None,
+            valid_from=date(2008, 1, 1),
+        )
+    assert refused.value.details["field"] == "name"
+    assert log_position(ledger) == before
+    ids = registry(api)  # the next writes are folded: every view reaches the log's end
+    position = log_position(ledger)
+    api.get("admin", f"/standings?wait_for_position={position}")
+    assert api.get("admin", f"/units/{ids['commune']}").json()["name"] == "Xã Hòa Bình"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/standings?classification=a%00b",
+        "/standings?cursor=%00",
+        "/activity?actor_id=%C2%85",
+        "/audit/reads?record_id=%00",
+        "/audit/reads?kind=%1B",
+    ],
+)
+def test_a_query_string_with_a_control_character_is_422_not_a_database_error(
+    everyone: tuple[Api, UUID], query: str
+):
+    api, _ = everyone
+    response = api.get("every-role", query, status=422)
+    assert response.json()["errors"][0]["type"] == "refused_character"
+
+
+# --- numbers: ASCII digits only, bounded ----------------------------------------------------
+
+#: Digits of other scripts (Nd) and digit-like characters such as '²' (No), all of which
+#: ``str.isdigit`` takes.
+OTHER_DIGITS = st.characters(categories=("Nd", "No"), exclude_characters="0123456789")
+ASCII_DIGITS = st.text("0123456789", max_size=3)
+
+
+def on_the_wire(value: str) -> bytes:
+    """A header as a client sends it: Latin-1 when it can be (so '²' arrives as '²'), else
+    UTF-8 bytes (which the server reads as Latin-1)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+@FEW
+@given(
+    version=st.one_of(
+        st.builds(lambda a, d, b: a + d + b, ASCII_DIGITS, OTHER_DIGITS, ASCII_DIGITS),
+        st.sampled_from(["²", "¹²", "1³"]),
+        st.text("0123456789", min_size=19, max_size=6000),
+    )
+)
+def test_if_match_with_other_digits_or_too_many_is_422_naming_the_header(api: Api, version: str):
+    before = log_position(api.ledger)
+    for header in (f'"{version}"', f'W/"{version}"', version):
+        response = api.post(
+            "admin",
+            f"/tokens/{uuid.uuid4()}/revocation",
+            {"reason": "Lộ mã"},
+            headers=api.headers("admin") | {"If-Match": on_the_wire(header)},
+        )
+        assert response.status_code == 422, (header, response.text)
+        assert response.json()["errors"]["header"] == "If-Match"
+    assert log_position(api.ledger) == before
+
+
+def test_if_match_in_ascii_digits_is_read_quoted_weak_or_bare(api: Api):
+    token_id = api.post("admin", "/users/me/tokens", {}, status=201).json()["token_id"]
+    path = f"/tokens/{token_id}/revocation"
+    for stale in ('W/"7"', '"7"', "7", '"000000000000000007"', "999999999999999999"):
+        headers = api.headers("admin", **{"If-Match": stale})
+        api.post("admin", path, {"reason": "Lộ mã"}, headers=headers, status=412)
+    headers = api.headers("admin", **{"If-Match": 'W/"1"'})
+    api.post("admin", path, {"reason": "Lộ mã"}, headers=headers, status=200)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/standings?wait_for_position=%D9%A1%D9%A2",  # '١٢'
+        "/standings?wait_for_position=%C2%B2",  # '²'
+        "/standings?cycle_year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96",  # '２０２６'
+        "/audit/reads?after=" + "9" * 5000,
+        "/activity?after=%E0%A5%A7",  # '१'
+    ],
+)
+def test_a_number_in_a_query_string_takes_ascii_digits_only(everyone: tuple[Api, UUID], query: str):
+    api, _ = everyone
+    api.get("every-role", query, status=422)
+
+
+# --- CCCD ----------------------------------------------------------------------------------
+
+#: The zero of every digit script Unicode has but ASCII (Arabic-Indic, Devanagari, fullwidth...).
+ZEROS = [
+    chr(c)
+    for c in range(0x3A, 0x110000)
+    if unicodedata.category(chr(c)) == "Nd" and unicodedata.digit(chr(c)) == 0
+]
+
+
+@FEW
+@given(
+    number=st.text("0123456789", min_size=12, max_size=12),
+    zeros=st.lists(st.sampled_from(ZEROS), min_size=12, max_size=12),
+    foreign=st.lists(st.booleans(), min_size=12, max_size=12),
+)
+def test_a_cccd_in_another_digit_script_is_refused_and_never_a_second_person(
+    everyone: tuple[Api, UUID], number: str, zeros: list[str], foreign: list[bool]
+):
+    """A registered number written again with some digits of another script: 422 naming
+    the CCCD, for registering and for looking up; nothing written."""
+    api, case_id = everyone
+    unit = api.get("admin", f"/cases/{case_id}").json()["unit_id"]
+    body = {"cccd": number, "full_name": "Trần Văn Bình", "unit_id": unit}
+    api.post("admin", "/persons", body)  # 201, or 409 when an earlier example drew it
+    foreign[0] = foreign[0] or not any(foreign)
+    spelt = "".join(
+        chr(ord(zero) + int(d)) if other else d
+        for d, zero, other in zip(number, zeros, foreign, strict=True)
+    )
+    before = log_position(api.ledger)
+    for path in ("/persons", "/persons/lookup"):
+        sent = body | {"cccd": spelt} if path == "/persons" else {"cccd": spelt}
+        response = api.post("admin", path, sent, status=422)
+        assert response.json()["errors"]["field"] == "cccd"
+    assert log_position(api.ledger) == before
+
+
+def test_a_cccd_still_reads_spaces_and_dots_between_ascii_digits(everyone: tuple[Api, UUID]):
+    api, case_id = everyone
+    unit = api.get("admin", f"/cases/{case_id}").json()["unit_id"]
+    body = {"cccd": "001 090.000 123", "full_name": "Phạm Thị Lan", "unit_id": unit}
+    assert api.post("admin", "/persons", body, status=409).json()["code"] == "version-conflict"
+
+
+# --- person corrections ------------------------------------------------------------------
+
+
+def correct(api: Api, person: UUID, changes: Any, status: int) -> Any:
+    body = {"changes": changes, "reason": "Sai so với giấy khai sinh"}
+    return api.post("admin", f"/persons/{person}/corrections", body, status=status).json()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"birth_date": "not-a-date"}, "birth_date"),
+        ({"birth_date": "1899-12-31"}, "birth_date"),
+        ({"birth_date": "2026-03-02"}, "birth_date"),  # tomorrow, on the tests' clock
+        ({"birth_date": "0001-01-01"}, "birth_date"),
+        ({"birth_date": "9999-12-31"}, "birth_date"),
+        ({"full_name": "A" * 100_000}, "full_name"),
+        ({"full_name": ""}, "full_name"),
+        ({"full_name": None}, "full_name"),
+        ({"gender": "n" * 33}, "gender"),
+        ({"ethnicity": "Kinh\x00"}, "ethnicity"),
+        ({"religion": "x" * 100_000}, "religion"),
+        ({"nickname": "Bình"}, "nickname"),
+        ({"cccd": "001090000999"}, "cccd"),
+        ({"target_group": "can_bo"}, "target_group"),
+        ("họ tên mới", "changes"),
+    ],
+)
+def test_a_person_correction_with_a_bad_value_or_an_unknown_field_is_422_naming_it(
+    api: Api, changes: Any, field: str
+):
+    person = registry(api)["person"]
+    before = log_position(api.ledger)
+    problem = correct(api, person, changes, 422)
+    named = (
+        [e.get("loc", [])[-1:] for e in problem["errors"]]
+        if isinstance(problem["errors"], list)
+        else [[problem["errors"].get("field")]]
+    )
+    assert [field] in named, problem
+    assert log_position(api.ledger) == before
+
+
+def test_a_person_correction_changes_only_the_fields_it_names(api: Api):
+    ids = registry(api)
+    correct(api, ids["person"], {"birth_date": "1990-12-01", "gender": None}, 200)
+    details = api.get("admin", f"/persons/{ids['person']}").json()["details"]
+    assert details["birth_date"] == "1990-12-01"
+    assert details["gender"] is None
+    assert details["full_name"] == "Phạm Thị Lan" and details["ethnicity"] == "Kinh"
+
+
+# --- the console -------------------------------------------------------------------------
+
+
+def test_a_console_command_refuses_a_control_character_in_one_plain_line(tmp_path: PathLib):
+    var = tmp_path / "var"
+    result = hoctap(var, "users", "create", "thanh\x1btra", "--role", "inspector")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: username: có ký tự điều khiển"), lines
+    criteria = json.loads((SEED / "criteria-cdht-can-bo.json").read_text(encoding="utf-8"))
+    criteria["title"] += "\x00"
+    broken = tmp_path / "bo-tieu-chi.json"
+    broken.write_text(json.dumps(criteria), encoding="utf-8")
+    result = hoctap(var, "criteria", "publish", str(broken))
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Lỗi: bo-tieu-chi.json.title: có ký tự điều khiển")

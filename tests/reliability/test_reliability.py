@@ -4,7 +4,7 @@ under a minute): real PostgreSQL, real writer processes, real ``hoctap serve`` a
 
 from __future__ import annotations
 
-from ops.reliability import backup, conflicts, crash, gap_free, idempotency
+from ops.reliability import backup, conflicts, crash, gap_free, hostile, idempotency
 from ops.reliability.common import Report, Scratch, scratch_store
 from tests.conftest import PG_URL
 
@@ -57,4 +57,11 @@ def test_an_online_sqlite_backup_taken_during_writes_verifies():
 
 def test_an_idempotency_key_writes_once_even_under_duplicates_and_a_crash(pg_scratch: Scratch):
     report = idempotency.run(pg_scratch, idempotency.Params(clients=3, rounds=2))
+    assert passed(report), report.failures()
+
+
+def test_hostile_input_through_every_post_never_fails_the_server_nor_stops_a_view(
+    pg_scratch: Scratch,
+):
+    report = hostile.run(pg_scratch, hostile.Params(examples=4))
     assert passed(report), report.failures()
