@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel
-from domain.text import refused_character, refused_in
+from domain.text import REFUSED_TEXT, refused_character, refused_in
 
 
 class Strict(BaseModel):
@@ -23,8 +23,8 @@ class Strict(BaseModel):
 def _refused(where: str, code_point: str) -> PydanticCustomError:
     return PydanticCustomError(
         "refused_character",
-        "{where}có ký tự điều khiển hoặc ký tự không hợp lệ ({character})",
-        {"where": where, "character": code_point},
+        "{where}{refused} ({character})",
+        {"where": where, "refused": REFUSED_TEXT, "character": code_point},
     )
 
 

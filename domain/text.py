@@ -21,7 +21,9 @@ from domain.errors import InvalidInput
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )
-_REFUSED_ALWAYS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS
+#: Refused characters that ``json.dumps`` writes as they are (it escapes C0 only).
+_REFUSED_UNESCAPED = "\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS
+_REFUSED_ALWAYS = "\x00-\x08\x0b\x0c\x0e-\x1f" + _REFUSED_UNESCAPED
 _REFUSED = {
     True: re.compile(f"[{_REFUSED_ALWAYS}]"),
     False: re.compile(f"[{_REFUSED_ALWAYS}\t\n\r]"),
@@ -30,9 +32,10 @@ _REFUSED = {
 #: In JSON text (as ``json`` writes it, C0 characters escaped): anything that could be a
 #: refused character. It also matches harmless text (a literal backslash before 'b'), so
 #: a match only says that :func:`refused_in` must look.
-_SUSPECT_IN_JSON = re.compile(
-    f"[{_REFUSED_ALWAYS[_REFUSED_ALWAYS.index(chr(0x7F)) :]}]|\\\\(?:u00[01]|[bf])"
-)
+_SUSPECT_IN_JSON = re.compile(f"[{_REFUSED_UNESCAPED}]|\\\\(?:u00[01]|[bf])")
+
+#: What a refusal says (after the field's name), at the edge and in the store alike.
+REFUSED_TEXT = "có ký tự điều khiển hoặc ký tự không hợp lệ"
 
 #: Longest version, position or count written as digits (< 2**63, the stores' bigint).
 MAX_NUMBER_DIGITS = 18
@@ -47,7 +50,7 @@ def refused_character(value: str, *, multiline: bool = False) -> str | None:
 def refusal(field: str, code_point: str) -> InvalidInput:
     """The error for a refused character: 422 ``invalid-input`` naming the field."""
     return InvalidInput(
-        f"{field}: có ký tự điều khiển hoặc ký tự không hợp lệ ({code_point})",
+        f"{field}: {REFUSED_TEXT} ({code_point})",
         field=field,
         character=code_point,
     )
