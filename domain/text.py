@@ -29,10 +29,9 @@ _REFUSED = {
     False: re.compile(f"[{_REFUSED_ALWAYS}\t\n\r]"),
 }
 
-#: In JSON text (as ``json`` writes it, C0 characters escaped): anything that could be a
-#: refused character. It also matches harmless text (a literal backslash before 'b'), so
-#: a match only says that :func:`refused_in` must look.
-_SUSPECT_IN_JSON = re.compile(f"[{_REFUSED_UNESCAPED}]|\\\\(?:u00[01]|[bf])")
+#: A C0 character as ``json`` escapes it (TAB, LF and CR have escapes of their own). It also
+#: matches harmless text (a literal backslash before 'b'), so a match only says "look".
+_ESCAPED_IN_JSON = re.compile(r"\\(?:u00[01]|[bf])")
 
 #: What a refusal says (after the field's name), at the edge and in the store alike.
 REFUSED_TEXT = "có ký tự điều khiển hoặc ký tự không hợp lệ"
@@ -43,6 +42,8 @@ MAX_NUMBER_DIGITS = 18
 
 def refused_character(value: str, *, multiline: bool = False) -> str | None:
     """The first character ``value`` may not hold, as ``U+XXXX``, or None."""
+    if value.isprintable():  # fast (C, no regex) and true of nearly all text: none refused
+        return None
     found = _REFUSED[multiline].search(value)
     return None if found is None else f"U+{ord(found.group()):04X}"
 
@@ -78,8 +79,12 @@ def refused_in(value: Any, path: str = "") -> tuple[str, str] | None:
 
 def may_hold_refused(json_text: str) -> bool:
     """Whether JSON text (C0 escaped, as ``json.dumps`` writes it) may hold a refused
-    character; a cheap test before :func:`refused_in` walks the decoded value."""
-    return _SUSPECT_IN_JSON.search(json_text) is not None
+    character; a cheap test before :func:`refused_in` walks the decoded value.
+
+    Every refused character unescaped by ``json`` (DEL, C1, surrogates, noncharacters) is
+    not printable; a no-break space or a joiner is not either, and only costs the walk.
+    """
+    return not json_text.isprintable() or _ESCAPED_IN_JSON.search(json_text) is not None
 
 
 def check_json_text(value: Any, *, field: str) -> Any:
