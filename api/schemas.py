@@ -229,7 +229,8 @@ class CaseOpen(Strict):
     opened_on: date | None = None
 
 
-Scores = dict[str, Decimal]
+#: Points by indicator code.
+Scores = dict[Annotated[Line, Field(min_length=1, max_length=32)], Decimal]
 
 
 class SelfAssessment(Strict):

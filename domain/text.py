@@ -48,6 +48,14 @@ def refused_character(value: str, *, multiline: bool = False) -> str | None:
     return None if found is None else f"U+{ord(found.group()):04X}"
 
 
+def shown(value: str) -> str:
+    """``value`` with every refused character written as ``<U+XXXX>``: safe to print on a
+    console, to put in an error message and to encode as UTF-8 (a lone surrogate is not)."""
+    if refused_character(value, multiline=True) is None:
+        return value
+    return _REFUSED[True].sub(lambda found: f"<U+{ord(found.group()):04X}>", value)
+
+
 def refusal(field: str, code_point: str) -> InvalidInput:
     """The error for a refused character: 422 ``invalid-input`` naming the field."""
     return InvalidInput(
@@ -100,7 +108,7 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
+            where = f"{path}.{shown(str(key))}" if path else shown(str(key))
             if isinstance(key, str):
                 yield where, key
             yield from _strings(item, where)

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from application.ledger import Ledger
 from application.read_models import ReadModels
 from domain.glossary import Role
+from domain.text import may_hold_refused, refused_in
 from ops.reliability import common
 from ops.reliability.common import Report, Scratch
 from ops.reliability.http_load import make_staff, reviewed_case
@@ -47,9 +48,15 @@ REFUSED += ["\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff", "\U0010ffff"]
 OTHER_DIGITS = st.characters(categories=("Nd", "No"), exclude_characters="0123456789")
 PLAIN = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=40)
 FOREIGN_NUMBER = st.text(OTHER_DIGITS, min_size=1, max_size=8)
+#: Text with a refused character somewhere; a NUL in one case of three.
+REFUSED_TEXT = st.one_of(
+    st.builds(lambda a, bad, b: a + bad + b, PLAIN, st.sampled_from(REFUSED), PLAIN),
+    st.builds(lambda a, b: f"{a}\x00{b}", PLAIN, PLAIN),  # what PostgreSQL text cannot hold
+    st.just("Xã\x00Hòa Bình"),
+)
 TEXT = st.one_of(
     PLAIN,
-    st.builds(lambda a, bad, b: a + bad + b, PLAIN, st.sampled_from(REFUSED), PLAIN),
+    REFUSED_TEXT,
     FOREIGN_NUMBER,
     st.text("0123456789 .", min_size=9, max_size=14),  # CCCD-shaped
     st.sampled_from(["", " ", "x" * 5000, "ắ" * 30_000, "\\u0000", "null"]),
@@ -84,7 +91,8 @@ SEEDS = [
 
 @dataclass(frozen=True)
 class Params:
-    examples: int = 30  # requests per POST route
+    examples: int = 30  # requests per POST route, any value hostile
+    text_examples: int = 10  # and requests valid but for a refused character in their text
 
 
 @dataclass
@@ -99,9 +107,11 @@ class Pool:
             if isinstance(value, str) and value not in self.ids:
                 self.ids.append(value)
 
+    def known(self) -> Strategy:
+        return st.integers(0, 10**6).map(lambda i: self.ids[i % len(self.ids)])
+
     def strategy(self) -> Strategy:
-        known = st.integers(0, 10**6).map(lambda i: self.ids[i % len(self.ids)])
-        return _mixed(known, st.one_of(st.uuids().map(str), TEXT))
+        return _mixed(self.known(), st.one_of(st.uuids().map(str), TEXT))
 
 
 class Bodies:
@@ -112,9 +122,15 @@ class Bodies:
     date or a huge number can still go wrong).
     """
 
-    def __init__(self, openapi: dict[str, Any], pool: Pool) -> None:
+    def __init__(self, openapi: dict[str, Any], pool: Pool, *, only_text: bool = False) -> None:
+        """``only_text``: every value plausible but free text, which always holds a refused
+        character (a NUL in one case of three): bodies valid but for their text."""
         self.components: dict[str, Any] = openapi["components"]["schemas"]
-        self.ids = pool.strategy()
+        self.only_text = only_text
+        self.ids = pool.known() if only_text else pool.strategy()
+
+    def _mix(self, plausible: Strategy, hostile: Strategy) -> Strategy:
+        return plausible if self.only_text else _mixed(plausible, hostile)
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in schema:
@@ -125,21 +141,21 @@ class Bodies:
         schema = self.resolve(schema)
         options = [self.resolve(option) for option in schema.get("anyOf", ())]
         if {"number", "string"} <= {option.get("type") for option in options}:
-            return _mixed(SCORES, NUMBERS)  # a Decimal, sent as a number or as text
+            return self._mix(SCORES, NUMBERS)  # a Decimal, sent as a number or as text
         if options:
             return st.one_of([self.of(option) for option in options])
         if "enum" in schema or "const" in schema:
-            return _mixed(st.sampled_from(schema.get("enum") or [schema.get("const")]), TEXT)
+            return self._mix(st.sampled_from(schema.get("enum") or [schema.get("const")]), TEXT)
         kind = schema.get("type")
         if kind == "string":
             return self._string(schema)
         if kind == "integer":
             low, high = schema.get("minimum", 0), schema.get("maximum", 100)
-            return _mixed(st.integers(low, high), INTEGERS)
+            return self._mix(st.integers(low, high), INTEGERS)
         if kind == "number":
-            return _mixed(SCORES, NUMBERS)
+            return self._mix(SCORES, NUMBERS)
         if kind == "boolean":
-            return _mixed(st.booleans(), TEXT)
+            return self._mix(st.booleans(), TEXT)
         if kind == "null":
             return st.none()
         if kind == "array":
@@ -154,12 +170,14 @@ class Bodies:
         if shape == "uuid":
             return self.ids
         if shape == "date":
-            return _mixed(st.dates(date(2020, 1, 1), date(2027, 12, 31)).map(str), DATES)
+            return self._mix(st.dates(date(2020, 1, 1), date(2027, 12, 31)).map(str), DATES)
         if shape == "date-time":
-            return _mixed(st.datetimes(datetime(2020, 1, 1)).map(datetime.isoformat), DATES)
+            return self._mix(st.datetimes(datetime(2020, 1, 1)).map(datetime.isoformat), DATES)
         if "pattern" in schema:
-            return _mixed(st.from_regex(schema["pattern"], fullmatch=True), TEXT)
+            return self._mix(st.from_regex(schema["pattern"], fullmatch=True), TEXT)
         size = {"min_size": schema.get("minLength", 1), "max_size": schema.get("maxLength", 40)}
+        if self.only_text:
+            return REFUSED_TEXT
         return _mixed(st.text(WORDS, **size), TEXT)
 
     def _object(self, schema: dict[str, Any]) -> Strategy:
@@ -167,8 +185,10 @@ class Bodies:
         if not properties:  # a JSON object of any shape (criteria content, rules, scores)
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                keys = _mixed(st.sampled_from([str(n) for n in range(1, 11)]), TEXT)
+                keys = self._mix(st.sampled_from([str(n) for n in range(1, 11)]), TEXT)
                 return st.dictionaries(keys, self.of(extra), max_size=10)
+            if self.only_text:
+                return st.sampled_from(SEEDS).map(lambda c: c | {"title": "Bộ\x00mới"})
             return _mixed(st.sampled_from(SEEDS), _json())
         required = set(schema.get("required", ()))
         return st.fixed_dictionaries(
@@ -260,6 +280,12 @@ def run(scratch: Scratch, params: Params) -> Report:
             not tally.past_the_edge,
             "; ".join(tally.past_the_edge[:3]),
         )
+        stored = _events_holding_refused_text(ledger)
+        report.expect(
+            "no event in the log holds a refused character",
+            not stored,
+            "; ".join(stored[:3]) or f"{tally.requests} requests",
+        )
         last = ledger.store.recorder.max_notification_id() or 0
         report.expect(
             "the runner brought every view to the log's end",
@@ -283,20 +309,27 @@ def run(scratch: Scratch, params: Params) -> Report:
 def _send_everything(
     http: httpx.Client, openapi: dict[str, Any], token: str, pool: Pool, params: Params
 ) -> Tally:
-    bodies = Bodies(openapi, pool)
     tally = Tally()
-    for route, operations in openapi["paths"].items():
-        operation = operations.get("post")
-        if operation is None:
-            continue
-        content = operation.get("requestBody", {}).get("content", {})
-        media, body_schema = next(iter(content.items()), ("application/json", {"schema": {}}))
-        send = _sender(http, route, media, token, pool, tally)
-        _explore(send, bodies.path(operation), bodies.of(body_schema["schema"]), params.examples)
+    passes = [
+        (Bodies(openapi, pool), _if_match(), params.examples),
+        (Bodies(openapi, pool, only_text=True), st.just(CURRENT), params.text_examples),
+    ]
+    for bodies, if_match, examples in passes:
+        for route, operations in openapi["paths"].items():
+            operation = operations.get("post")
+            if operation is None:
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            media, schema = next(iter(content.items()), ("application/json", {"schema": {}}))
+            send = _sender(http, route, media, token, pool, tally)
+            body = bodies.of(schema["schema"])
+            _explore(send, bodies.path(operation), body, if_match, examples)
     return tally
 
 
-def _explore(send: Callable[..., None], paths: Strategy, body: Strategy, examples: int) -> None:
+def _explore(
+    send: Callable[..., None], paths: Strategy, body: Strategy, if_match: Strategy, examples: int
+) -> None:
     @settings(
         max_examples=examples,
         deadline=None,
@@ -304,7 +337,7 @@ def _explore(send: Callable[..., None], paths: Strategy, body: Strategy, example
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(path=paths, body=body, if_match=_if_match())
+    @given(path=paths, body=body, if_match=if_match)
     def explore(path: dict[str, Any], body: Any, if_match: str) -> None:
         send(path, body, if_match)
 
@@ -317,24 +350,21 @@ def _sender(
     def send(path: dict[str, Any], body: Any, if_match: str) -> None:
         url = route.format(**{k: _segment(v) for k, v in path.items()})
         headers: dict[str, Any] = {"Authorization": f"Bearer {token}"}
-        if if_match == CURRENT:
-            record = http.get("/".join(url.split("/")[:3]), headers=headers)
-            if_match = record.headers.get("ETag", '"1"')
-        headers["If-Match"] = on_the_wire(if_match)
-        headers["Idempotency-Key"] = str(uuid.uuid4())
-        if media == "multipart/form-data":
-            form = {k: _form_value(v) for k, v in (body or {}).items() if k != "file"}
-            files = {"file": ("minh-chung.pdf", b"%PDF-1.4\n%hostile\n", "application/pdf")}
-            response = http.post(url, data=form, files=files, headers=headers)
-        else:
-            headers["Content-Type"] = "application/json"
-            response = http.post(url, content=json.dumps(body), headers=headers)
         tally.requests += 1
+        try:
+            if if_match == CURRENT:
+                record = http.get("/".join(url.split("/")[:3]), headers=headers)
+                if_match = record.headers.get("ETag", '"1"')
+            headers["If-Match"] = on_the_wire(if_match)
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+            response = _post(http, url, media, body, headers)
+        except httpx.TransportError as error:  # the server dropped the connection
+            tally.failures.append(f"POST {route}: no answer ({error!r}): {_excerpt(body)}")
+            return
         tally.statuses[response.status_code] += 1
         if response.status_code >= 500:
             tally.failures.append(
-                f"POST {route} {response.status_code}: {json.dumps(body)[:200]} ->"
-                f" {response.text[:200]}"
+                f"POST {route} {response.status_code}: {_excerpt(body)} -> {response.text[:200]}"
             )
         elif _refused_by_the_store(response):
             tally.past_the_edge.append(f"POST {route}: {response.json().get('detail')}")
@@ -343,6 +373,36 @@ def _sender(
             pool.add(answer.get("id") if isinstance(answer, dict) else None)
 
     return send
+
+
+def _events_holding_refused_text(ledger: Ledger) -> list[str]:
+    """Every stored event with a refused character anywhere in it, as "position topic field"."""
+    found, after = [], 0
+    while items := ledger.store.recorder.select_notifications(
+        start=after, limit=500, inclusive_of_start=False
+    ):
+        for item in items:
+            text = item.state.decode("utf-8", "surrogatepass")
+            where = refused_in(json.loads(text)) if may_hold_refused(text) else None
+            if where is not None:
+                found.append(f"{item.id} {item.topic} {where[0]} {where[1]}")
+        after = items[-1].id
+    return found
+
+
+def _post(
+    http: httpx.Client, url: str, media: str, body: Any, headers: dict[str, Any]
+) -> httpx.Response:
+    if media == "multipart/form-data":
+        form = {k: _form_value(v) for k, v in (body or {}).items() if k != "file"}
+        files = {"file": ("minh-chung.pdf", b"%PDF-1.4\n%hostile\n", "application/pdf")}
+        return http.post(url, data=form, files=files, headers=headers)
+    headers["Content-Type"] = "application/json"
+    return http.post(url, content=json.dumps(body), headers=headers)
+
+
+def _excerpt(body: Any) -> str:
+    return json.dumps(body)[:200]
 
 
 def _refused_by_the_store(response: httpx.Response) -> bool:

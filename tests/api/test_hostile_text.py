@@ -27,6 +27,7 @@ from application.store import CheckedJSONTranscoder
 from domain.base import CommandContext
 from domain.errors import InvalidInput
 from domain.glossary import Role, UnitLevel
+from domain.text import refused_in
 from tests.api.helpers import SEED, Api
 from tests.api.test_scenario import registry
 from tests.api.test_time_travel import open_citizen_case
@@ -245,6 +246,29 @@ def test_the_store_refuses_an_event_with_a_refused_character_whoever_sends_it(ap
     position = log_position(ledger)
     api.get("admin", f"/standings?wait_for_position={position}")
     assert api.get("admin", f"/units/{ids['commune']}").json()["name"] == "Xã Hòa Bình"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/criteria-sets", '{"ma\\ud800": 1}'),
+        ("/criteria-sets", '{"a": [{"b\\u0000": 1}]}'),
+        ("/cases/{case}/self-assessment", '{"scores": {"\\ud800": 1}}'),
+        ("/cases/{case}/review", '{"scores": {"1\\u001b[31m": 1}}'),
+    ],
+)
+def test_an_error_that_names_a_hostile_key_still_answers_and_shows_it_harmlessly(
+    everyone: tuple[Api, UUID], path: str, body: str
+):
+    """A problem that echoes what was sent writes each refused character as <U+XXXX> (or
+    pydantic has replaced it): a lone surrogate cannot be UTF-8, and an escape sequence must
+    not reach a terminal."""
+    api, case_id = everyone
+    headers = api.headers("every-role", **{"If-Match": '"1"', "Content-Type": "application/json"})
+    url = path.format(case=case_id)
+    response = api.client.post(url, content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert refused_in(response.json()) is None
 
 
 @pytest.mark.parametrize(

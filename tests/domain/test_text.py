@@ -55,7 +55,7 @@ def test_the_stores_cheap_test_never_misses_a_refused_character():
 def test_a_refused_character_is_found_at_any_depth_and_named_by_its_path():
     content = {"criteria": [{"code": "I", "indicators": [{"name": "Đọc\x00sách"}]}]}
     assert refused_in(content) == ("criteria.0.indicators.0.name", "U+0000")
-    assert refused_in({"ten\x7f": 1}) == ("ten\x7f", "U+007F")
+    assert refused_in({"ten\x7f": 1}) == ("ten<U+007F>", "U+007F")  # printable, named
     with pytest.raises(InvalidInput) as refused:
         check_json_text(content, field="bo-tieu-chi.json")
     assert refused.value.details["field"] == "bo-tieu-chi.json.criteria.0.indicators.0.name"
