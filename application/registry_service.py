@@ -14,10 +14,9 @@ from domain.glossary import SubjectKind, UnitLevel
 from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
 from domain.text import nfc
 
-#: Fields of a person that are personal data: sealed, never stored in plaintext. All but the
-#: CCCD (it names the record) can be corrected.
+#: A person's personal data, sealed, never stored in plaintext: these fields and the CCCD,
+#: which names the record and so cannot be corrected.
 CORRECTABLE_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion")
-PERSONAL_FIELDS = (*CORRECTABLE_FIELDS, "cccd")
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
