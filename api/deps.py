@@ -16,6 +16,7 @@ from application.ledger import Ledger
 from domain.base import CommandContext
 from domain.errors import InvalidInput, NotAuthenticated, PreconditionRequired
 from domain.glossary import Role
+from domain.text import MAX_NUMBER_DIGITS, ascii_digits
 
 _bearer = HTTPBearer(auto_error=False, description="Mã truy cập do `hoctap users token` cấp")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -115,8 +116,11 @@ async def if_match(
             header="If-Match",
         )
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise InvalidInput('If-Match phải có dạng "<phiên bản>"', header="If-Match")
+    if not ascii_digits(value):
+        raise InvalidInput(
+            f'If-Match phải có dạng "<phiên bản>": 1-{MAX_NUMBER_DIGITS} chữ số 0-9',
+            header="If-Match",
+        )
     return int(value)
 
 

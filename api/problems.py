@@ -25,6 +25,7 @@ from domain.errors import (
     RuleViolation,
     VersionConflict,
 )
+from domain.text import shown
 
 log = logging.getLogger("hoctap.api")
 PROBLEM_JSON = "application/problem+json"
@@ -80,6 +81,9 @@ def problem(
         "code": code,
         **extensions,
     }
+    # Details and locations can echo what the client sent: a control character or a lone
+    # surrogate there would make the answer itself fail (a surrogate cannot be UTF-8).
+    body = _jsonable(body)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -147,10 +151,12 @@ def install(app: FastAPI) -> None:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {shown(str(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, str):
+        return shown(value)
+    if value is None or isinstance(value, bool | int | float):
         return value
     return str(value)
 

@@ -2,23 +2,65 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from api.dates import BirthDate, ProcessDate
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel
+from domain.text import REFUSED_TEXT, refused_character, refused_in
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Text = Field(min_length=1, max_length=500)
-Reason = Field(min_length=1, max_length=2000, description="Lý do (bắt buộc)")
+def _refused(where: str, code_point: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "refused_character",
+        "{where}{refused} ({character})",
+        {"where": where, "refused": REFUSED_TEXT, "character": code_point},
+    )
+
+
+def _text(*, multiline: bool) -> Callable[[Any], Any]:
+    def checked(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # not text: the str schema after this refuses it
+        code_point = refused_character(value, multiline=multiline)
+        if code_point is not None:
+            raise _refused("", code_point)
+        return unicodedata.normalize("NFC", value)
+
+    return checked
+
+
+def _json(value: Any) -> Any:
+    found = refused_in(value)
+    if found is not None:
+        raise _refused(f"{found[0]}: ", found[1])
+    return value
+
+
+# Every string a request carries into an event or a view is one of these (domain/text.py
+# says which characters each refuses); bounds come from a Field beside it, or built in.
+# The check runs before the length bounds, so they count the NFC form's characters.
+
+#: One line of text: no control characters at all; NFC-normalised.
+Line = Annotated[str, BeforeValidator(_text(multiline=False))]
+#: Text that may run over several lines (TAB, LF and CR allowed); NFC-normalised.
+Prose = Annotated[str, BeforeValidator(_text(multiline=True))]
+Text = Annotated[Line, Field(min_length=1, max_length=500)]
+Reason = Annotated[Prose, Field(min_length=1, max_length=2000, description="Lý do (bắt buộc)")]
+Note = Annotated[Prose, Field(max_length=4000)]
+#: A JSON object whose every key and string, at any depth, holds no refused character.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_json)]
 
 
 class Recorded(BaseModel):
@@ -59,27 +101,27 @@ class CatalogueEntryPublic(BaseModel):
 
 
 class UnitCreate(Strict):
-    code: str = Field(min_length=1, max_length=32, description="Mã đơn vị hành chính")
-    name: str = Text
+    code: Line = Field(min_length=1, max_length=32, description="Mã đơn vị hành chính")
+    name: Text
     level: UnitLevel
-    unit_type: str = Field(min_length=1, max_length=64, examples=["xa", "phuong", "thon"])
+    unit_type: Line = Field(min_length=1, max_length=64, examples=["xa", "phuong", "thon"])
     parent_id: UUID | None = None
     valid_from: ProcessDate
     valid_to: ProcessDate | None = None
-    legal_basis: str | None = Field(default=None, max_length=500)
+    legal_basis: Line | None = Field(default=None, max_length=500)
 
 
 class UnitParentChange(Strict):
     parent_id: UUID
     from_date: ProcessDate
-    reason: str = Reason
+    reason: Reason
 
 
 class UnitMerge(Strict):
     predecessor_ids: list[UUID] = Field(min_length=1, max_length=50)
     successor_id: UUID
     from_date: ProcessDate
-    legal_basis: str = Text
+    legal_basis: Text
 
 
 class UnitPublic(BaseModel):
@@ -98,32 +140,43 @@ class UnitPublic(BaseModel):
 
 
 class PersonCreate(Strict):
-    cccd: str = Field(min_length=9, max_length=20, description="Số CCCD (12 số) hoặc CMND (9 số)")
-    full_name: str = Text
-    birth_date: BirthDate | None = None
-    gender: str | None = Field(default=None, max_length=32)
-    ethnicity: str | None = Field(default=None, max_length=64)
-    target_group: str | None = Field(default=None, max_length=64)
+    cccd: Line = Field(min_length=9, max_length=20, description="Số CCCD (12 số) hoặc CMND (9 số)")
+    full_name: Text
+    birth_date: BirthDate | None = Field(default=None, description="Từ 1900-01-01 đến hôm nay")
+    gender: Line | None = Field(default=None, max_length=32)
+    ethnicity: Line | None = Field(default=None, max_length=64)
+    target_group: Line | None = Field(default=None, max_length=64)
     unit_id: UUID
 
 
 class PersonLookup(Strict):
-    cccd: str = Field(min_length=9, max_length=20)
+    cccd: Line = Field(min_length=9, max_length=20)
+
+
+class PersonChanges(Strict):
+    """The personal fields to correct: only those given change, null clears one (not the
+    name). The CCCD cannot be corrected: it names the record."""
+
+    full_name: Text | None = None
+    birth_date: BirthDate | None = Field(default=None, description="Từ 1900-01-01 đến hôm nay")
+    gender: Line | None = Field(default=None, max_length=32)
+    ethnicity: Line | None = Field(default=None, max_length=64)
+    religion: Line | None = Field(default=None, max_length=64)
 
 
 class PersonCorrection(Strict):
-    changes: dict[str, str | None]
-    reason: str = Reason
+    changes: PersonChanges
+    reason: Reason
 
 
 class ErasureRequest(Strict):
-    reason: str = Reason
+    reason: Reason
 
 
 class Relocation(Strict):
     unit_id: UUID = Field(description="Đơn vị chuyển đến (có hiệu lực vào ngày chuyển)")
     moved_on: ProcessDate = Field(description="Ngày chuyển")
-    reason: str = Reason
+    reason: Reason
 
 
 class PersonPublic(BaseModel):
@@ -140,19 +193,19 @@ class PersonPublic(BaseModel):
 
 class CollectiveCreate(Strict):
     kind: SubjectKind
-    name: str = Text
+    name: Text
     unit_id: UUID
-    organisation_type: str | None = Field(default=None, max_length=64)
+    organisation_type: Line | None = Field(default=None, max_length=64)
 
 
 class MemberAdd(Strict):
     member_id: UUID
-    relation: str | None = Field(default=None, max_length=64)
+    relation: Line | None = Field(default=None, max_length=64)
 
 
 class MemberLeave(Strict):
     left_on: ProcessDate = Field(description="Ngày rời")
-    reason: str = Reason
+    reason: Reason
 
 
 class CollectivePublic(BaseModel):
@@ -177,7 +230,8 @@ class CaseOpen(Strict):
     opened_on: ProcessDate | None = None
 
 
-Scores = dict[str, Decimal]
+#: Points by indicator code.
+Scores = dict[Annotated[Line, Field(min_length=1, max_length=32)], Decimal]
 
 
 class SelfAssessment(Strict):
@@ -190,14 +244,14 @@ class Review(Strict):
     evidence_seen: list[UUID] | None = Field(
         default=None, description="Các minh chứng người thẩm định đã xem (mặc định: tất cả)"
     )
-    remarks: str | None = Field(default=None, max_length=4000)
+    remarks: Note | None = None
     reviewed_on: ProcessDate | None = None
 
 
 class ScoreRevision(Strict):
-    indicator: str = Field(min_length=1, max_length=32)
+    indicator: Line = Field(min_length=1, max_length=32)
     score: Decimal
-    reason: str = Reason
+    reason: Reason
     revised_on: ProcessDate | None = None
     complaint_id: UUID | None = Field(
         default=None,
@@ -207,48 +261,48 @@ class ScoreRevision(Strict):
 
 class EvidenceSupersession(Strict):
     replaced_by: UUID | None = None
-    reason: str = Reason
+    reason: Reason
 
 
 class NoticePost(Strict):
     posted_on: ProcessDate
     closes_on: ProcessDate
-    place: str = Text
+    place: Text
 
 
 class NoticeClose(Strict):
     closed_on: ProcessDate
     comments_received: int = Field(ge=0, le=100000)
-    summary: str | None = Field(default=None, max_length=4000)
+    summary: Note | None = None
 
 
 class Seat(Strict):
     user_id: UUID
-    role: str = Field(default="member", pattern="^(chair|member|secretary)$")
-    conflict: str | None = Field(default=None, max_length=2000)
+    role: Line = Field(default="member", pattern="^(chair|member|secretary)$")
+    conflict: Prose | None = Field(default=None, max_length=2000)
 
 
 class CouncilCreate(Strict):
-    name: str = Text
+    name: Text
     members: list[Seat] = Field(min_length=1, max_length=30)
     formed_on: ProcessDate | None = None
 
 
 class ConflictDeclaration(Strict):
     member_id: UUID
-    reason: str = Reason
+    reason: Reason
 
 
 class Appraisal(Strict):
     recommended: bool
     votes_for: int = Field(ge=0, le=100)
     votes_against: int = Field(ge=0, le=100)
-    remarks: str | None = Field(default=None, max_length=4000)
+    remarks: Note | None = None
     appraised_on: ProcessDate | None = None
 
 
 class Withdrawal(Strict):
-    reason: str = Reason
+    reason: Reason
 
 
 class EvidencePublic(BaseModel):
@@ -313,16 +367,16 @@ class CasePublic(BaseModel):
 class RulingCreate(Strict):
     case_id: UUID
     outcome: DecisionOutcome
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Prose | None = Field(default=None, max_length=2000)
 
 
 class DecisionCreate(Strict):
-    number: str = Field(min_length=1, max_length=64, examples=["12/QĐ-UBND"])
+    number: Line = Field(min_length=1, max_length=64, examples=["12/QĐ-UBND"])
     decided_on: ProcessDate
-    signer_title: str = Text
-    authority_name: str = Text
+    signer_title: Text
+    authority_name: Text
     authority_unit_id: UUID
-    legal_basis: str = Text
+    legal_basis: Text
     rulings: list[RulingCreate] = Field(min_length=1, max_length=500)
     amends: UUID | None = Field(
         default=None, description="Quyết định được sửa đổi, hủy bỏ (bản gốc giữ nguyên)"
@@ -348,7 +402,7 @@ class DecisionPublic(BaseModel):
 
 
 class UserCreate(Strict):
-    username: str = Field(min_length=3, max_length=64)
+    username: Line = Field(min_length=3, max_length=64)
     roles: list[Role] = Field(min_length=1)
     unit_id: UUID | None = None
     person_id: UUID | None = None
@@ -366,7 +420,7 @@ class UserPublic(BaseModel):
 
 class TokenCreate(Strict):
     ttl_hours: int | None = Field(default=None, ge=1, le=24 * 365)
-    label: str | None = Field(default=None, max_length=100)
+    label: Line | None = Field(default=None, max_length=100)
 
 
 class TokenPublic(BaseModel):
@@ -385,4 +439,4 @@ class TokenInfo(BaseModel):
 
 
 class TokenRevocation(Strict):
-    reason: str = Reason
+    reason: Reason

@@ -12,7 +12,6 @@ from application.core import Recorded
 from application.criteria_service import CriteriaService
 from application.media import sniff
 from application.registry_service import RegistryService
-from application.vault import nfc
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase, CouncilSeat, case_id_for
 from domain.base import CommandContext, acting
@@ -28,6 +27,7 @@ from domain.errors import (
 )
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
 from domain.registry import AdministrativeUnit, Person
+from domain.text import nfc
 
 
 @dataclass(frozen=True)

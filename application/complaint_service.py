@@ -14,7 +14,6 @@ from application.assessment_service import AssessmentService
 from application.core import Recorded, check_version
 from application.media import sniff
 from application.scope import Scope
-from application.vault import nfc
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
@@ -23,6 +22,7 @@ from domain.complaints import Complaint
 from domain.errors import InvalidInput, NotFound, OutOfScope
 from domain.glossary import ComplaintOutcome
 from domain.rules import COMPLAINT_CLOCKS, RuleDocument
+from domain.text import nfc
 
 
 @dataclass(frozen=True)

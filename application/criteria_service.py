@@ -10,7 +10,6 @@ from uuid import UUID
 
 from application.core import Recorded
 from application.scope import ScopeService
-from application.vault import nfc
 from domain.base import CommandContext, acting
 from domain.clocks import ClockRules
 from domain.criteria import (
@@ -31,6 +30,7 @@ from domain.rules import (
     rule_document_id,
 )
 from domain.targets import TargetsSpec
+from domain.text import nfc
 
 #: The code each kind of rule document is published under (new versions keep it).
 RULE_CODES = {PROGRAMME_TARGETS: "muc-tieu-chuong-trinh", COMPLAINT_CLOCKS: "luat-khieu-nai-2011"}

@@ -8,15 +8,16 @@ from uuid import UUID, uuid4
 
 from application.core import Recorded, check_version
 from application.scope import ScopeService
-from application.vault import nfc
 from domain.base import CommandContext, acting, ledger_id
 from domain.dates import birth_dates
 from domain.errors import InvalidInput, NotFound, OutOfScope, VersionConflict
 from domain.glossary import SubjectKind, UnitLevel
 from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
+from domain.text import nfc
 
-#: Fields of a person that are personal data: sealed, never stored in plaintext.
-PERSONAL_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "cccd")
+#: A person's personal data, sealed, never stored in plaintext: these fields and the CCCD,
+#: which names the record and so cannot be corrected.
+CORRECTABLE_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion")
 
 
 class RegistryService(ScopeService):
@@ -108,15 +109,15 @@ class RegistryService(ScopeService):
         if registered is not None:  # the record is named only to those who may read it
             named = {"person_id": str(person_id)} if self.may_read_subject(ctx, registered) else {}
             raise VersionConflict("số CCCD này đã được đăng ký", **named)
-        if not full_name.strip():
-            raise InvalidInput("cần họ và tên", field="full_name")
-        details = {
-            "full_name": full_name.strip(),
-            "birth_date": self._birth_date(birth_date),
-            "gender": gender,
-            "ethnicity": ethnicity,
-            "cccd": cccd.strip(),
-        }
+        details = self._checked_details(
+            {
+                "full_name": full_name,
+                "birth_date": birth_date,
+                "gender": gender,
+                "ethnicity": ethnicity,
+            }
+        )
+        details["cccd"] = cccd.strip()
         with acting(ctx):
             unit = self.get(AdministrativeUnit, unit_id)
             person = Person.register(
@@ -161,18 +162,36 @@ class RegistryService(ScopeService):
         reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
-        unknown = sorted(set(changes) - set(PERSONAL_FIELDS) - {"cccd"})
-        if unknown or "cccd" in changes:
-            raise InvalidInput("chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo")
+        """Correct some of a person's sealed fields (``changes``: field -> new value)."""
+        corrected = self._checked_details(changes)
         with acting(ctx):
             person = self.get(Person, person_id)
             self.require_subject(ctx, person)
             check_version(person, expected_version)
             current = self.vault.unseal(person.id, person.sealed) or {}
-            if "birth_date" in changes:
-                changes = changes | {"birth_date": self._birth_date(changes["birth_date"])}
-            person.correct_details(self.vault.seal(person.id, current | nfc(changes)), nfc(reason))
+            person.correct_details(self.vault.seal(person.id, current | corrected), nfc(reason))
             return self.save(person)
+
+    def _checked_details(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Personal fields as sealed: known names only, a name that is not blank, a birth
+        date from 1900 to today (as ISO text), every text NFC-normalised."""
+        unknown = sorted(set(fields) - set(CORRECTABLE_FIELDS))
+        if unknown:
+            raise InvalidInput(
+                f"{unknown[0]}: chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo",
+                field=unknown[0],
+            )
+        if "full_name" in fields and not (fields["full_name"] or "").strip():
+            raise InvalidInput("cần họ và tên", field="full_name")
+        born = fields.get("birth_date")
+        if born is not None:
+            birth_dates(self.today()).check(born, "birth_date")
+        checked: dict[str, Any] = nfc(fields)
+        if "birth_date" in fields:
+            checked["birth_date"] = born.isoformat() if born else None
+        if "full_name" in fields:
+            checked["full_name"] = checked["full_name"].strip()
+        return checked
 
     def erase_person(
         self,

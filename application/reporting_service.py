@@ -11,10 +11,10 @@ from application.core import Recorded, check_version
 from application.read_models import ReadModels
 from application.reporting import figures_as_of, frozen_figures
 from application.scope import Scope, ScopeService
-from application.vault import nfc
 from domain.base import CommandContext, acting
 from domain.errors import InvalidInput, OutOfScope
 from domain.reporting import StatisticsReport, figures_digest
+from domain.text import nfc
 
 
 @dataclass(frozen=True)

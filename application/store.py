@@ -15,11 +15,12 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application, ProjectorFunction, Repository
-from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Transcoding
+from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Transcoder, Transcoding
 from eventsourcing.popo import POPOFactory
 
 from application.chain import ChainedPOPORecorder
 from application.settings import Settings
+from domain.text import may_hold_refused, refusal, refused_in
 from projections import connections
 
 #: Key of the advisory lock that serialises schema creation across processes.
@@ -35,6 +36,25 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class CheckedJSONTranscoder(JSONTranscoder):
+    """The library's JSON transcoder, refusing an event with a string no view could fold.
+
+    Every new event is encoded here, and a save encodes all its events before the recorder
+    writes any: the one place no path (API, console, generator) can go around. The check
+    is the edge's own (:mod:`domain.text`), so it refuses nothing the edge let through and
+    leaves the stored bytes of every valid event as they were. A NUL written anyway would
+    stop the PostgreSQL views for good (``text`` cannot hold it).
+    """
+
+    def encode(self, obj: Any) -> bytes:
+        text = self.encoder.encode(obj)
+        if may_hold_refused(text):  # rare: walk the event to find and name the field
+            found = refused_in(obj)
+            if found is not None:
+                raise refusal(*found)
+        return text.encode("utf8")
 
 
 def replay(aggregate: Any, domain_events: Iterable[Any]) -> Any:
@@ -77,6 +97,11 @@ class HoctapStore(Application[UUID]):
     """Stored events are JSON (never pickle), so that an outside verifier can read them."""
 
     name = "Hoctap"  # PostgreSQL tables: hoctap_events; do not change.
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = CheckedJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

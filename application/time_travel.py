@@ -17,12 +17,12 @@ from uuid import UUID
 
 from application.assessment_service import AssessmentService
 from application.core import VIETNAM
-from application.vault import nfc
 from domain.assessment import AssessmentCase
 from domain.base import LedgerAggregate
 from domain.criteria import CriteriaSpec, parse_spec
 from domain.errors import InvalidInput, NotFound, StepOutOfOrder, WrongCriteriaSet
 from domain.evaluation import Verdict, evaluate
+from domain.text import nfc
 
 T = TypeVar("T")
 

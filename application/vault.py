@@ -15,7 +15,6 @@ import json
 import os
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -26,6 +25,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.errors import InvalidInput
+from domain.text import ascii_digits, nfc
 
 _SEALED_PREFIX = "v1."
 
@@ -146,21 +146,15 @@ class PostgresKeyStore:
             return bool(cur.rowcount)
 
 
-def nfc(value: Any) -> Any:
-    """NFC-normalise every string inside a JSON-shaped value."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, dict):
-        return {nfc(k): nfc(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [nfc(v) for v in value]
-    return value
-
-
 def normalise_cccd(cccd: str) -> str:
-    """A CCCD has 12 digits (the older CMND 9); spaces and dots are ignored."""
+    """A CCCD has 12 ASCII digits (the older CMND 9); spaces and dots are ignored.
+
+    Digits of another script ('١٢٣', '１２３') are refused, not read as ASCII: the same
+    number written twice must hash the same, and a second spelling would register the
+    same person again.
+    """
     digits = "".join(ch for ch in cccd if not ch.isspace() and ch != ".")
-    if not digits.isdigit() or len(digits) not in (9, 12):
+    if not ascii_digits(digits, 12) or len(digits) not in (9, 12):
         raise InvalidInput("số CCCD phải gồm 12 chữ số (hoặc CMND 9 chữ số)", field="cccd")
     return digits
 

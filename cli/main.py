@@ -27,6 +27,7 @@ from cli.errors import fail, guarded, options
 from cli.projections import app as projections_app
 from domain.base import CommandContext
 from domain.glossary import Role
+from domain.text import check_json_text, clean_text
 
 app = typer.Typer(help="Hoctap Ledger: sổ cái các danh hiệu học tập.", no_args_is_help=True)
 db_app = typer.Typer(help="Kho sự kiện.", no_args_is_help=True)
@@ -100,6 +101,7 @@ def criteria_publish(path: Annotated[Path, typer.Argument(exists=True, dir_okay=
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         fail(f"{path}: không đọc được JSON ({exc})")
     with open_ledger() as ledger:
+        check_json_text(content, field=path.name)
         result = ledger.publish_criteria_set(operator_context(), content)
         out.print(f"Đã công bố {content.get('code')} (id {result.id}).")
 
@@ -113,6 +115,7 @@ def users_create(
 ) -> None:
     """Tạo người dùng với các vai trò."""
     with open_ledger() as ledger:
+        username = clean_text(username, field="username")
         result = ledger.create_user(operator_context(), username, role, unit, person)
         out.print(f"Đã tạo người dùng {username} ({result.id}).")
 
@@ -126,6 +129,7 @@ def users_token(
     """Cấp mã truy cập mới cho người dùng (chỉ hiện một lần)."""
     with open_ledger() as ledger:
         user = ledger.user_by_name(username)
+        label = label and clean_text(label, field="label")
         issued = ledger.issue_token(operator_context(), user.id, ttl_hours, label)
         out.print(issued.token, markup=False, highlight=False)
 
@@ -136,6 +140,7 @@ def users_revoke(
 ) -> None:
     """Thu hồi một mã truy cập."""
     with open_ledger() as ledger:
+        reason = clean_text(reason, field="reason", multiline=True)
         ledger.revoke_token(operator_context(), token_id, reason)
         out.print("Đã thu hồi.")
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep, acting_as
+from api.schemas import Line
 from api.scoping import trail_filter
 from application.bundle import dumps, make_bundle
 from domain.base import CommandContext
@@ -153,9 +154,9 @@ def reads(
     request: Request,
     ledger: LedgerDep,
     ctx: AuditorDep,
-    record_id: Annotated[str | None, Query(max_length=128)] = None,
-    viewer_id: Annotated[str | None, Query(max_length=128)] = None,
-    kind: Annotated[str | None, Query(max_length=32)] = None,
+    record_id: Annotated[Line | None, Query(max_length=128)] = None,
+    viewer_id: Annotated[Line | None, Query(max_length=128)] = None,
+    kind: Annotated[Line | None, Query(max_length=32)] = None,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_POSITION, description="Vị trí cuối của trang trước")
     ] = None,

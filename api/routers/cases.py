@@ -56,10 +56,12 @@ def attach_evidence(
     response: Response,
     expected: IfMatchDep,
     file: Annotated[UploadFile, File(description="Tệp minh chứng (PDF, ảnh, văn bản)")],
-    kind: Annotated[str, Form(min_length=1, max_length=64, examples=["chung_chi"])],
-    issuer: Annotated[str, Form(min_length=1, max_length=300)],
+    kind: Annotated[schemas.Line, Form(min_length=1, max_length=64, examples=["chung_chi"])],
+    issuer: Annotated[schemas.Line, Form(min_length=1, max_length=300)],
     issued_on: Annotated[DocumentDate, Form()],
-    indicators: Annotated[str, Form(description="Mã chỉ số, cách nhau bằng dấu phẩy")],
+    indicators: Annotated[
+        schemas.Line, Form(max_length=2000, description="Mã chỉ số, cách nhau bằng dấu phẩy")
+    ],
 ) -> schemas.Recorded:
     limit = ledger.settings.max_upload_bytes
     content = file.file.read(limit + 1)

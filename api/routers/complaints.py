@@ -19,7 +19,7 @@ from api import views
 from api.dates import ProcessDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
 from api.routers.reads import WaitFor, caught_up
-from api.schemas import Reason, Recorded, Strict
+from api.schemas import Line, Prose, Reason, Recorded, Strict
 from api.scoping import list_filter
 from application.complaint_service import Attachment
 from domain.base import CommandContext
@@ -40,19 +40,23 @@ HandlerDep = Annotated[CommandContext, Depends(acting_as(Role.COMPLAINT_HANDLER)
 class ObstacleIn(Strict):
     first_day: ProcessDate
     last_day: ProcessDate
-    kind: str = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
+    kind: Line = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
 
 
 class AttachmentIn(Strict):
-    content_base64: str = Field(max_length=30_000_000, description="Tệp đính kèm (base64)")
-    kind: str = Field(min_length=1, max_length=64)
+    content_base64: str = Field(
+        max_length=30_000_000,
+        pattern=r"^[A-Za-z0-9+/]*={0,2}$",
+        description="Tệp đính kèm (base64)",
+    )
+    kind: Line = Field(min_length=1, max_length=64)
 
 
 class ComplaintCreate(Strict):
     case_ids: list[UUID] = Field(min_length=1, max_length=50)
     decision_id: UUID | None = Field(default=None, description="Quyết định bị khiếu nại")
-    step: str | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
-    grounds: str = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
+    step: Line | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
+    grounds: Prose = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
     learnt_on: ProcessDate = Field(description="Ngày nhận được hoặc biết được quyết định/kết quả")
     received_on: ProcessDate | None = Field(
         default=None,
@@ -73,8 +77,8 @@ class Acceptance(Strict):
 
 class NonAcceptance(Strict):
     decided_on: ProcessDate | None = None
-    rule: str = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
-    reason: str = Reason
+    rule: Line = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
+    reason: Reason
 
 
 class Assignment(Strict):
@@ -84,12 +88,12 @@ class Assignment(Strict):
 class Resolution(Strict):
     outcome: ComplaintOutcome
     resolved_on: ProcessDate | None = None
-    reason: str = Reason
+    reason: Reason
 
 
 class Lawsuit(Strict):
     reported_on: ProcessDate | None = None
-    court: str = Field(min_length=1, max_length=300)
+    court: Line = Field(min_length=1, max_length=300)
 
 
 class Deadlines(BaseModel):

@@ -21,7 +21,7 @@ def publish_criteria_set(
     ledger: LedgerDep,
     ctx: AdminDep,
     response: Response,
-    content: Annotated[dict[str, Any], Body(description="Nội dung bộ tiêu chí (xem seed/)")],
+    content: Annotated[schemas.JsonObject, Body(description="Nội dung bộ tiêu chí (xem seed/)")],
 ) -> schemas.Recorded:
     """Publish a criteria set: version 1 of a new code, or the next version superseding it."""
     return views.recorded(ledger.publish_criteria_set(ctx, content), response)
@@ -53,7 +53,7 @@ def publish_rules(
     ledger: LedgerDep,
     ctx: AdminDep,
     response: Response,
-    content: Annotated[dict[str, Any], Body(description="Nội dung (xem application/seed/)")],
+    content: Annotated[schemas.JsonObject, Body(description="Nội dung (xem application/seed/)")],
 ) -> schemas.Recorded:
     """Publish rule data as a new version: programme targets (QĐ 387, QĐ 677) or the
     complaint clocks (Luật Khiếu nại 2011)."""

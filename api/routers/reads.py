@@ -25,6 +25,7 @@ from api.read_schemas import (
     TargetProgress,
     TitlePublic,
 )
+from api.schemas import Line
 from api.scoping import list_filter, trail_filter
 from application.read_models import ReadModels
 from domain.base import CommandContext
@@ -71,11 +72,11 @@ def standings(
     model: TitleModel | None = None,
     cycle_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     status: CaseStatus | None = None,
-    classification: Annotated[str | None, Query(max_length=32)] = None,
+    classification: Annotated[Line | None, Query(max_length=32)] = None,
     subject_id: UUID | None = None,
     sort: Literal["updated_at", "opened_on", "total", "cycle_year"] = "updated_at",
     order: Literal["asc", "desc"] = "desc",
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[Line | None, Query(max_length=512)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     wait_for_position: WaitFor = None,
 ) -> StandingsPage:
@@ -229,7 +230,7 @@ def activity(
     ledger: LedgerDep,
     models: ReadModelsDep,
     ctx: AuditorDep,
-    actor_id: Annotated[str | None, Query(max_length=128)] = None,
+    actor_id: Annotated[Line | None, Query(max_length=128)] = None,
     role: Role | None = None,
     since: ProcessInstant | None = None,
     until: ProcessInstant | None = None,

@@ -121,7 +121,10 @@ def correct_person(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     return views.recorded(
-        ledger.correct_person(ctx, person_id, body.changes, body.reason, expected), response
+        ledger.correct_person(
+            ctx, person_id, body.changes.model_dump(exclude_unset=True), body.reason, expected
+        ),
+        response,
     )
 
 

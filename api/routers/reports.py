@@ -35,11 +35,11 @@ class ReportCompile(schemas.Strict):
 
 
 class ReportSupersede(schemas.Strict):
-    reason: str = schemas.Reason
+    reason: schemas.Reason
 
 
 class ReportSubmit(schemas.Strict):
-    recipient: str = Field(min_length=1, max_length=300, description="Nơi nhận báo cáo")
+    recipient: schemas.Line = Field(min_length=1, max_length=300, description="Nơi nhận báo cáo")
     submitted_on: ProcessDate | None = None
 
 

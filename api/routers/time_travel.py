@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Query, Response
@@ -109,7 +109,7 @@ class ReEvaluationCreate(schemas.Strict):
     criteria_set_id: UUID | None = Field(
         default=None, description="Phiên bản bộ tiêu chí đã công bố để so sánh"
     )
-    amended_content: dict[str, Any] | None = Field(
+    amended_content: schemas.JsonObject | None = Field(
         default=None, description="Nội dung bộ tiêu chí sửa đổi (chưa công bố) để thử"
     )
 

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from application.vault import nfc
+from domain.text import nfc
 
 #: (family name, relative weight): Nguyễn alone is about 38 % of the population.
 FAMILY_NAMES = (

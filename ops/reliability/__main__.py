@@ -7,6 +7,7 @@ PASS/FAIL table, exit 1 when anything failed (2 when PostgreSQL is unreachable).
     .venv/bin/python -m ops.reliability backup
     .venv/bin/python -m ops.reliability idempotency
     .venv/bin/python -m ops.reliability cuts
+    .venv/bin/python -m ops.reliability hostile
     .venv/bin/python -m ops.reliability all
 
 Every check works in a scratch PostgreSQL schema (and a temporary folder) that it drops at
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ops.reliability import backup, conflicts, crash, cuts, gap_free, idempotency
+from ops.reliability import backup, conflicts, crash, cuts, gap_free, hostile, idempotency
 from ops.reliability.common import PG_URL, Report, postgres_problem, scratch_store
 
 
@@ -52,6 +53,11 @@ def _cuts(args: argparse.Namespace) -> Report:
         return cuts.run(scratch, cuts.Params())
 
 
+def _hostile(args: argparse.Namespace) -> Report:
+    with scratch_store("postgres", url=args.url, keep=args.keep) as scratch:
+        return hostile.run(scratch, hostile.Params())
+
+
 def _backup(args: argparse.Namespace) -> Report:
     return backup.run_both(backup.Params(), url=args.url, keep=args.keep)
 
@@ -63,6 +69,7 @@ CHECKS: dict[str, Callable[[argparse.Namespace], Report]] = {
     "backup": _backup,
     "idempotency": _idempotency,
     "cuts": _cuts,
+    "hostile": _hostile,
 }
 
 

@@ -4,7 +4,7 @@ under a minute): real PostgreSQL, real writer processes, real ``hoctap serve`` a
 
 from __future__ import annotations
 
-from ops.reliability import backup, conflicts, crash, cuts, gap_free, idempotency
+from ops.reliability import backup, conflicts, crash, cuts, gap_free, hostile, idempotency
 from ops.reliability.common import Report, Scratch, scratch_store
 from tests.conftest import PG_URL
 
@@ -65,4 +65,11 @@ def test_cutting_every_database_connection_under_load_tells_clients_the_truth(
 ):
     params = cuts.Params(clients=3, cuts=3, seconds_between_cuts=3, lease_seconds=2)
     report = cuts.run(pg_scratch, params)
+    assert passed(report), report.failures()
+
+
+def test_hostile_input_through_every_post_never_fails_the_server_nor_stops_a_view(
+    pg_scratch: Scratch,
+):
+    report = hostile.run(pg_scratch, hostile.Params(examples=4, text_examples=2))
     assert passed(report), report.failures()

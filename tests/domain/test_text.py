@@ -1,0 +1,81 @@
+"""What text may hold and what counts as a number, checked against a slow obvious reference
+over every code point Unicode has."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.errors import InvalidInput
+from domain.text import ascii_digits, check_json_text, clean_text, may_hold_refused, refused_in
+
+EVERY_CODE_POINT = [chr(c) for c in range(sys.maxunicode + 1)]
+
+
+def refused_by_reference(ch: str, multiline: bool) -> bool:
+    """Unicode category Cc (but TAB, LF and CR in multi-line text), Cs, or a noncharacter."""
+    if multiline and ch in "\t\n\r":
+        return False
+    code = ord(ch)
+    noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+    return unicodedata.category(ch) in ("Cc", "Cs") or noncharacter
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_every_code_point_is_refused_exactly_when_the_reference_refuses_it(multiline: bool):
+    wrong = []
+    for ch in EVERY_CODE_POINT:
+        try:
+            clean_text(f"a{ch}b", field="x", multiline=multiline)
+            refused = False
+        except InvalidInput:
+            refused = True
+        if refused != refused_by_reference(ch, multiline):
+            wrong.append(f"U+{ord(ch):04X}")
+    assert not wrong
+
+
+def test_the_stores_cheap_test_never_misses_a_refused_character():
+    """The store walks an event only when its JSON text looks suspect: every refused
+    character must make it look so, however ``json`` writes it."""
+    refused = [ch for ch in EVERY_CODE_POINT if refused_by_reference(ch, multiline=True)]
+    missed = [
+        f"U+{ord(ch):04X}"
+        for ch in refused
+        if not may_hold_refused(json.dumps({"k": f"a{ch}b"}, ensure_ascii=False))
+    ]
+    assert len(refused) == 65 - 3 + 2048 + 66 and not missed
+
+
+def test_a_refused_character_is_found_at_any_depth_and_named_by_its_path():
+    content = {"criteria": [{"code": "I", "indicators": [{"name": "Đọc\x00sách"}]}]}
+    assert refused_in(content) == ("criteria.0.indicators.0.name", "U+0000")
+    assert refused_in({"ten\x7f": 1}) == ("ten<U+007F>", "U+007F")  # printable, named
+    with pytest.raises(InvalidInput) as refused:
+        check_json_text(content, field="bo-tieu-chi.json")
+    assert refused.value.details["field"] == "bo-tieu-chi.json.criteria.0.indicators.0.name"
+
+
+def test_text_is_nfc_normalised_and_line_breaks_kept_only_where_allowed():
+    assert clean_text("Hoa\u0300", field="x") == "Hoà"
+    assert clean_text("một\ndòng\thai\r\n", field="x", multiline=True) == "một\ndòng\thai\r\n"
+    with pytest.raises(InvalidInput):
+        clean_text("một\ndòng", field="x")
+
+
+@given(st.text("0123456789", min_size=1, max_size=18))
+def test_ascii_digits_up_to_the_bound_are_numbers(value: str):
+    assert ascii_digits(value)
+    assert not ascii_digits(value + "0" * (19 - len(value)))
+
+
+def test_no_other_character_that_isdigit_takes_is_an_ascii_digit():
+    others = [ch for ch in EVERY_CODE_POINT if ch.isdigit() and ch not in "0123456789"]
+    assert len(others) > 600  # Arabic-Indic, Devanagari, fullwidth, superscripts, circled...
+    assert not [ch for ch in others if ascii_digits(f"1{ch}2")]
+    assert not ascii_digits("") and not ascii_digits("-1") and not ascii_digits(" 1")
