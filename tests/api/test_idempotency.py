@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from api.idempotency import request_digest
+from api.idempotency import caller_of, request_digest
 from application.idempotency import IdempotencyStore
 from application.keyed_requests import KeyedRequests, Receipt, claimed
 from domain.errors import VersionConflict
@@ -131,7 +130,7 @@ def test_concurrent_requests_with_one_key_write_once(api: Api):
 
 
 def _caller(api: Api, who: str = "admin") -> str:
-    return hashlib.sha256(f"Bearer {api.tokens[who]}".encode()).hexdigest()
+    return caller_of(f"Bearer {api.tokens[who]}")
 
 
 class AnswersLost:
