@@ -42,7 +42,7 @@ def get_principal(
 ) -> Principal:
     if credentials is None:
         raise NotAuthenticated("cần mã truy cập (Authorization: Bearer ...)")
-    return ledger.authenticate(credentials.credentials)
+    return ledger.access.authenticate(credentials.credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -129,7 +129,7 @@ IfMatchDep = Annotated[int, Depends(if_match)]
 
 def reachable_case(case_id: UUID, ledger: LedgerDep, reading: ReaderDep) -> UUID:
     """The path's case, if the reader may reach it (403 ``out-of-scope`` otherwise)."""
-    ledger.case_for(reading, case_id, reading=True)
+    ledger.scopes.case_for(reading, case_id, reading=True)
     return case_id
 
 

@@ -40,14 +40,14 @@ def list_filter(
 ) -> ListFilter:
     """What a reader may list: their unit's subtree (or the part of it they asked for), or,
     for a citizen, their own and their households' records (``citizens=False``: refused)."""
-    scope = ledger.scope(ctx)
+    scope = ledger.scopes.scope(ctx)
     if not scope.by_unit:
         if not citizens:
             raise PermissionDenied("danh sách này chỉ dành cho cán bộ", role=scope.role.value)
         units = _within(models, unit_id, day) if unit_id else None
         return ListFilter(units, {str(s) for s in scope.circle}, None)
     if unit_id is not None:
-        if not ledger.reaches_unit(scope, unit_id):
+        if not ledger.scopes.reaches_unit(scope, unit_id):
             raise OutOfScope(
                 "đơn vị này nằm ngoài phạm vi của bạn",
                 unit_id=str(unit_id),
@@ -73,21 +73,21 @@ def trail_filter(
     own. A reader with a unit sees the rows of the accounts of that unit and the units below
     it; an actor they name must be such an account.
     """
-    scope = ledger.scope(ctx)
+    scope = ledger.scopes.scope(ctx)
     if scope.nationwide or (actor_id is not None and actor_id == ctx.actor_id):
         return None
     if scope.unit_id is None:
         raise OutOfScope("nhật ký này chỉ dành cho cán bộ", role=scope.role.value)
     if actor_id is None:
-        return _within(models, scope.unit_id, ledger.today())
+        return _within(models, scope.unit_id, ledger.records.today())
     try:
-        account = ledger.find(UserAccount, UUID(actor_id))
+        account = ledger.records.find(UserAccount, UUID(actor_id))
     except ValueError:
         account = None
     if (
         account is None
         or account.unit_id is None
-        or not ledger.reaches_unit(scope, account.unit_id)
+        or not ledger.scopes.reaches_unit(scope, account.unit_id)
     ):
         raise OutOfScope("người này nằm ngoài phạm vi của bạn", actor_id=actor_id)
     return None

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from application.core import Recorded, check_version
-from application.scope import ScopeService
+from application.core import Clock, Recorded, Records, check_version
+from application.scope import Scopes
 from domain.access import (
     ApiToken,
     ReadTrail,
@@ -88,7 +88,15 @@ class IssuedToken:
     recorded: Recorded
 
 
-class AccessService(ScopeService):
+@dataclass(frozen=True)
+class AccessService:
+    """Accounts, their roles and bearer tokens; the trail of who read what."""
+
+    records: Records
+    scopes: Scopes
+    clock: Clock
+    token_ttl_hours: int
+
     def create_user(
         self,
         ctx: CommandContext,
@@ -100,13 +108,13 @@ class AccessService(ScopeService):
         """An administrator creates accounts only within their own unit (or nationwide ones
         when they act nationwide); a citizen's account is linked to a person in that unit."""
         if unit_id is None:
-            self.require_nationwide(ctx, "tạo tài khoản không gắn đơn vị (cấp toàn quốc)")
+            self.scopes.require_nationwide(ctx, "tạo tài khoản không gắn đơn vị (cấp toàn quốc)")
         else:
-            self.require_unit(ctx, unit_id)
+            self.scopes.require_unit(ctx, unit_id)
         if person_id is not None:
-            self.require_subject(ctx, self.subject_of(person_id))
+            self.scopes.require_subject(ctx, self.scopes.subject_of(person_id))
         with acting(ctx):
-            return self.save(UserAccount.create(username, roles, unit_id, person_id))
+            return self.records.save(UserAccount.create(username, roles, unit_id, person_id))
 
     def require_account(self, ctx: CommandContext, user: UserAccount) -> None:
         """Manage an account: your own, or one in your unit (administrators)."""
@@ -118,20 +126,20 @@ class AccessService(ScopeService):
                 required=[Role.ADMINISTRATOR.value],
             )
         if user.unit_id is None:
-            self.require_nationwide(ctx, "quản lý tài khoản cấp toàn quốc")
+            self.scopes.require_nationwide(ctx, "quản lý tài khoản cấp toàn quốc")
         else:
-            self.require_unit(ctx, user.unit_id)
+            self.scopes.require_unit(ctx, user.unit_id)
 
     def user_for(self, ctx: CommandContext, user_id: UUID) -> UserAccount:
-        user = self.get(UserAccount, user_id)
+        user = self.records.get(UserAccount, user_id)
         self.require_account(ctx, user)
         return user
 
     def user(self, user_id: UUID) -> UserAccount:
-        return self.get(UserAccount, user_id)
+        return self.records.get(UserAccount, user_id)
 
     def user_by_name(self, username: str) -> UserAccount:
-        return self.get(UserAccount, user_id_for(username))
+        return self.records.get(UserAccount, user_id_for(username))
 
     def issue_token(
         self,
@@ -153,7 +161,7 @@ class AccessService(ScopeService):
                 "thời hạn mã truy cập phải từ 1 giờ trở lên", field="ttl_hours", min_hours=1
             )
         user = self.user_for(ctx, user_id)
-        ceiling = self.settings.token_ttl_hours
+        ceiling = self.token_ttl_hours
         own = ctx.actor_id == str(user_id)
         if own and ttl_hours is not None and ttl_hours > ceiling:
             raise InvalidInput(
@@ -165,7 +173,7 @@ class AccessService(ScopeService):
             expires = min(expires, not_after)
         with acting(ctx):
             issued = ApiToken.issue(token_digest(token), user, expires, label)
-            recorded = self.save(issued)
+            recorded = self.records.save(issued)
         return IssuedToken(token, issued.id, recorded)
 
     def revoke_token(
@@ -179,14 +187,14 @@ class AccessService(ScopeService):
         with acting(ctx):
             token = self.token_for(ctx, token_id, expected_version)
             token.revoke(reason)
-            return self.save(token)
+            return self.records.save(token)
 
     def token_for(
         self, ctx: CommandContext, token_id: UUID, expected_version: int | None = None
     ) -> ApiToken:
-        token = self.get(ApiToken, token_id)
+        token = self.records.get(ApiToken, token_id)
         try:
-            self.require_account(ctx, self.get(UserAccount, token.user_id))
+            self.require_account(ctx, self.records.get(UserAccount, token.user_id))
         except PermissionDenied as refused:  # name the token only, not its owner's unit
             raise type(refused)(refused.message, token_id=str(token_id)) from None
         check_version(token, expected_version)
@@ -196,14 +204,14 @@ class AccessService(ScopeService):
         if not token.startswith(TOKEN_PREFIX):
             raise NotAuthenticated("mã truy cập không hợp lệ")
         token_id, account_id = token_id_for(token_digest(token)), _account_in(token)
-        loaded = self.load_all([token_id] if account_id is None else [token_id, account_id])
+        loaded = self.records.load_all([token_id] if account_id is None else [token_id, account_id])
         issued = loaded.get(token_id)
         if not isinstance(issued, ApiToken):
             raise NotAuthenticated("mã truy cập không hợp lệ")
         issued.check_usable(self.clock.now())
         user = loaded.get(issued.user_id)
         if not isinstance(user, UserAccount):  # a token issued before ids were in tokens
-            user = self.get(UserAccount, issued.user_id)
+            user = self.records.get(UserAccount, issued.user_id)
         if not user.active:
             raise NotAuthenticated("tài khoản đã bị khóa")
         return Principal(
@@ -220,15 +228,15 @@ class AccessService(ScopeService):
         self, ctx: CommandContext, kind: str, record_id: str, detail: str | None = None
     ) -> None:
         """Audit of reads: who viewed which personal record, evidence file or export."""
-        trail_id = read_trail_id_for(ctx.actor_id, self.today())
+        trail_id = read_trail_id_for(ctx.actor_id, self.records.today())
         for _ in range(5):  # the same user reading in parallel: retry the append
             with acting(ctx):
-                trail = self.find(ReadTrail, trail_id) or ReadTrail.start(
-                    ctx.actor_id, self.today()
+                trail = self.records.find(ReadTrail, trail_id) or ReadTrail.start(
+                    ctx.actor_id, self.records.today()
                 )
                 trail.record(kind, record_id, detail)
                 try:
-                    self.save(trail)
+                    self.records.save(trail)
                     return
                 except VersionConflict:
                     continue

@@ -34,7 +34,7 @@ def related_ids(ledger: Ledger, case: AssessmentCase) -> set[str]:
 
 
 def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -> dict[str, Any]:
-    case = ledger.get(AssessmentCase, case_id)
+    case = ledger.records.get(AssessmentCase, case_id)
     wanted = related_ids(ledger, case)
     # First pass: the award's events and the log's size; nothing else is kept.
     picked: list[tuple[int, ChainedEvent]] = []

@@ -188,7 +188,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events_of(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Every stored event of several aggregates, in one round trip (see
-        :meth:`application.core.LedgerCore.load_all`)."""
+        :meth:`application.core.Records.load_all`)."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._select_many, (list(originator_ids),), prepare=True)
             return _by_originator(curs.fetchall())

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
-from application.assessment_service import AssessmentService
-from application.core import Recorded, check_version
+from application.blobs import BlobStore
+from application.core import Recorded, Records, check_version
+from application.criteria_service import CriteriaService
 from application.media import sniff
-from application.scope import Scope
+from application.scope import Scope, Scopes
+from application.vault import PersonalDataVault
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
@@ -31,9 +33,19 @@ class Attachment:
     kind: str
 
 
-class ComplaintService(AssessmentService):
+@dataclass(frozen=True)
+class ComplaintService:
+    """Complaints under the Law on Complaints, on the clocks published when each was filed."""
+
+    records: Records
+    scopes: Scopes
+    criteria: CriteriaService
+    vault: PersonalDataVault
+    blobs: BlobStore
+    max_upload_bytes: int
+
     def complaint(self, complaint_id: UUID) -> Complaint:
-        return self.get(Complaint, complaint_id)
+        return self.records.get(Complaint, complaint_id)
 
     def complaint_for(
         self,
@@ -44,11 +56,11 @@ class ComplaintService(AssessmentService):
         reading: bool = False,
     ) -> Complaint:
         """A complaint the actor may reach: through its cases' unit, or as the complainant."""
-        complaint = self.get(Complaint, complaint_id)
-        scope = self.scope(ctx)
+        complaint = self.records.get(Complaint, complaint_id)
+        scope = self.scopes.scope(ctx)
         try:
             for case_id in complaint.case_ids:
-                self.case_for(ctx, case_id, reading=reading, scope=scope)
+                self.scopes.case_for(ctx, case_id, reading=reading, scope=scope)
         except OutOfScope as refused:  # name the complaint only, not the cases behind it
             raise OutOfScope(refused.message, complaint_id=str(complaint_id)) from None
         check_version(complaint, expected_version)
@@ -56,7 +68,7 @@ class ComplaintService(AssessmentService):
 
     def clocks_of(self, complaint: Complaint) -> ClockRules:
         """The clock rules pinned when the complaint was received."""
-        return self.get(RuleDocument, complaint.rules_id).clocks
+        return self.records.get(RuleDocument, complaint.rules_id).clocks
 
     def file_complaint(
         self,
@@ -81,8 +93,8 @@ class ComplaintService(AssessmentService):
         """
         if not grounds.strip():
             raise InvalidInput("cần nêu nội dung khiếu nại", field="grounds")
-        scope = self.scope(ctx)
-        cases = [self.case_for(ctx, case_id, scope=scope) for case_id in case_ids]
+        scope = self.scopes.scope(ctx)
+        cases = [self.scopes.case_for(ctx, case_id, scope=scope) for case_id in case_ids]
         subjects = {case.subject_id for case in cases}
         if len(subjects) != 1:
             raise InvalidInput("một khiếu nại chỉ về hồ sơ của một đối tượng", field="case_ids")
@@ -90,7 +102,7 @@ class ComplaintService(AssessmentService):
         receipt_day = self._receipt_day(scope, complainant, received_on)
         if decision_id is not None and any(c.decision_id != decision_id for c in cases):
             raise InvalidInput("hồ sơ không thuộc quyết định bị khiếu nại", field="decision_id")
-        rules_document = self.latest_rules(COMPLAINT_CLOCKS)
+        rules_document = self.criteria.latest_rules(COMPLAINT_CLOCKS)
         if rules_document is None:
             raise NotFound("chưa công bố thời hạn khiếu nại")
         files = attachments or []
@@ -120,9 +132,9 @@ class ComplaintService(AssessmentService):
                 previous=previous,
             )
             if previous is None:
-                return self.save(complaint)
+                return self.records.save(complaint)
             previous.escalate(complaint)
-            return self.save(complaint, previous)
+            return self.records.save(complaint, previous)
 
     def _receipt_day(self, scope: Scope, complainant: UUID, received_on: date | None) -> date:
         """Today; or, recorded by a receiving officer, the earlier day the complaint arrived.
@@ -131,17 +143,17 @@ class ComplaintService(AssessmentService):
         complaint is about, is the party the filing clock runs against: refused (422).
         """
         if received_on is None:
-            return self.today()
+            return self.records.today()
         if not scope.by_unit or complainant in scope.circle:
             raise InvalidInput(
                 "received_on: ngày nhận đơn do cán bộ tiếp nhận ghi, người khiếu nại không tự chọn",
                 field="received_on",
             )
-        return self._day(received_on)
+        return self.records.step_day(received_on)
 
     def _describe_attachment(self, attachment: Attachment) -> dict[str, object]:
-        if len(attachment.content) > self.settings.max_upload_bytes:
-            raise InvalidInput("tệp đính kèm quá lớn", max_bytes=self.settings.max_upload_bytes)
+        if len(attachment.content) > self.max_upload_bytes:
+            raise InvalidInput("tệp đính kèm quá lớn", max_bytes=self.max_upload_bytes)
         media_type = sniff(attachment.content)
         return {
             "size": len(attachment.content),
@@ -163,8 +175,10 @@ class ComplaintService(AssessmentService):
     ) -> Recorded:
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            complaint.accept(self.clocks_of(complaint), self._day(accepted_on), complex_case)
-            return self.save(complaint)
+            complaint.accept(
+                self.clocks_of(complaint), self.records.step_day(accepted_on), complex_case
+            )
+            return self.records.save(complaint)
 
     def refuse_complaint(
         self,
@@ -177,8 +191,8 @@ class ComplaintService(AssessmentService):
     ) -> Recorded:
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            complaint.refuse_to_accept(self._day(decided_on), nfc(rule), nfc(reason))
-            return self.save(complaint)
+            complaint.refuse_to_accept(self.records.step_day(decided_on), nfc(rule), nfc(reason))
+            return self.records.save(complaint)
 
     def assign_complaint(
         self,
@@ -187,11 +201,11 @@ class ComplaintService(AssessmentService):
         handler_id: UUID,
         expected_version: int | None = None,
     ) -> Recorded:
-        self.get(UserAccount, handler_id)  # NotFound for an unknown handler
+        self.records.get(UserAccount, handler_id)  # NotFound for an unknown handler
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
             complaint.assign_handler(str(handler_id))
-            return self.save(complaint)
+            return self.records.save(complaint)
 
     def resolve_complaint(
         self,
@@ -205,15 +219,15 @@ class ComplaintService(AssessmentService):
         """Resolve; an upheld (or partly upheld) complaint reopens its cases in the same save."""
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            day = self._day(resolved_on)
+            day = self.records.step_day(resolved_on)
             complaint.resolve(outcome, day, nfc(reason))
             if not complaint.upheld:
-                return self.save(complaint)
-            cases = [self.get(AssessmentCase, case_id) for case_id in complaint.case_ids]
+                return self.records.save(complaint)
+            cases = [self.records.get(AssessmentCase, case_id) for case_id in complaint.case_ids]
             for case in cases:
                 if case.decided:
                     case.reopen_on_appeal(complaint.id, day)
-            return self.save(complaint, *cases)
+            return self.records.save(complaint, *cases)
 
     def report_lawsuit(
         self,
@@ -225,5 +239,5 @@ class ComplaintService(AssessmentService):
     ) -> Recorded:
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            complaint.report_lawsuit(self._day(reported_on), nfc(court))
-            return self.save(complaint)
+            complaint.report_lawsuit(self.records.step_day(reported_on), nfc(court))
+            return self.records.save(complaint)

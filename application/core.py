@@ -1,4 +1,4 @@
-"""The composition of one ledger process: store, vault, blob store and clock.
+"""Records on the event store, the clock, and what a command answers (``Recorded``).
 
 Command methods (in the ``*_service`` modules) are short: load, decide in the aggregate,
 save, return where the change landed. Each runs inside :func:`domain.base.acting`, so every
@@ -17,25 +17,8 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from application.audit import Auditor, CheckpointTable
-from application.blobs import BlobStore
-from application.idempotency import (
-    IdempotencyStore,
-    MemoryIdempotencyStore,
-    PostgresIdempotencyStore,
-    SQLiteIdempotencyStore,
-)
-from application.keyed_requests import KeyedRequests
-from application.settings import Settings
-from application.store import HoctapStore, open_ddl_lock, open_store, replay
-from application.vault import (
-    KeyStore,
-    MemoryKeyStore,
-    PersonalDataVault,
-    PostgresKeyStore,
-    SQLiteKeyStore,
-)
-from domain.errors import NotFound, PreconditionFailed, VersionConflict
+from application.store import HoctapStore, replay
+from domain.errors import DateOutOfOrder, NotFound, PreconditionFailed, VersionConflict
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
@@ -104,59 +87,28 @@ def check_version(aggregate: Aggregate, expected_version: int | None) -> None:
         )
 
 
-class LedgerCore:
-    def __init__(
-        self, settings: Settings, *, clock: Clock | None = None, initialise: bool = True
-    ) -> None:
-        self.settings = settings
-        self.clock: Clock = clock or SystemClock()
-        master_key, lookup_secret = settings.secret_bytes()
-        keys: KeyStore
-        if settings.backend == "postgres":
-            self.store = open_store(settings, initialise=initialise, create_more=self._pg_keys)
-            keys = self._postgres_keys(self.store)
-        else:
-            self.store = open_store(settings, initialise=initialise)
-            if settings.backend == "sqlite":
-                keys = SQLiteKeyStore(settings.var_dir / "keys.sqlite")
-            else:
-                keys = MemoryKeyStore()
-        self.vault = PersonalDataVault(keys, master_key, lookup_secret)
-        self.blobs = BlobStore(settings.blobs_path)
-        checkpoints = CheckpointTable(self.store)
-        if initialise:
-            with open_ddl_lock(settings):
-                checkpoints.create_table()
-        self.auditor = Auditor(self.store, settings.signing_seed(), checkpoints)
-        self.idempotency = self._idempotency_store()
-        if initialise:
-            with open_ddl_lock(settings):
-                self.idempotency.create_table()
-        receipts: Any = self.store.recorder  # the chained recorders keep the receipts
-        self.keyed_requests = KeyedRequests(
-            self.idempotency, receipts, settings.idempotency_lease_seconds
-        )
+class Records:
+    """Load and save aggregates on the event store: the one way every service reaches it.
 
-    def _postgres_keys(self, store: HoctapStore) -> PostgresKeyStore:
-        datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
-        return PostgresKeyStore(datastore.transaction, self.settings.database_schema)
+    ``get`` refuses (404) a record of the wrong kind, ``save`` turns a concurrent change into
+    a 409, and ``step_day`` is the date of a process step (today unless given, never later).
+    """
 
-    def _idempotency_store(self) -> IdempotencyStore:
-        if self.settings.backend == "postgres":
-            datastore: Any = self.store.recorder.datastore  # type: ignore[attr-defined]
-            return PostgresIdempotencyStore(datastore.transaction, self.settings.database_schema)
-        if self.settings.backend == "sqlite":
-            return SQLiteIdempotencyStore(self.settings.var_dir / "idempotency.sqlite")
-        return MemoryIdempotencyStore()
-
-    def _pg_keys(self, store: HoctapStore) -> None:
-        self._postgres_keys(store).create_table()
-
-    def close(self) -> None:
-        self.store.close()
+    def __init__(self, store: HoctapStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
 
     def today(self) -> date:
         return self.clock.now().astimezone(VIETNAM).date()
+
+    def step_day(self, on: date | None) -> date:
+        """The date of a step: today unless given; never a day that has not come yet."""
+        today = self.today()
+        if on is not None and on > today:
+            raise DateOutOfOrder(
+                "ngày của bước không được ở tương lai", on=on.isoformat(), today=today.isoformat()
+            )
+        return on or today
 
     def get(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Load an aggregate of a given class, or raise NotFound."""

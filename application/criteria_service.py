@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from application.core import Recorded
-from application.scope import ScopeService
+from application.core import Recorded, Records
+from application.scope import Scopes
+from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
 from domain.clocks import ClockRules
 from domain.criteria import (
@@ -38,15 +40,21 @@ RULE_CODES = {PROGRAMME_TARGETS: "muc-tieu-chuong-trinh", COMPLAINT_CLOCKS: "lua
 SEED_DIR = Path(__file__).parent / "seed"
 
 
-class CriteriaService(ScopeService):
+@dataclass(frozen=True)
+class CriteriaService:
     """Criteria sets and rule documents are published nationwide, by nationwide accounts."""
 
+    records: Records
+    scopes: Scopes
+    #: Published versions never change: their specs are kept once read.
+    _published_specs: dict[UUID, CriteriaSpec] = field(default_factory=dict, init=False)
+
     def catalogue(self) -> CriteriaCatalogue | None:
-        return self.find(CriteriaCatalogue, CATALOGUE_ID)
+        return self.records.find(CriteriaCatalogue, CATALOGUE_ID)
 
     def publish_criteria_set(self, ctx: CommandContext, content: dict[str, Any]) -> Recorded:
         """Publish a new version: the first of its code, or one that supersedes the latest."""
-        self.require_nationwide(ctx, "công bố bộ tiêu chí")
+        self.scopes.require_nationwide(ctx, "công bố bộ tiêu chí")
         content = json.loads(json.dumps(nfc(content)))  # plain JSON, NFC, nothing else
         spec = parse_spec(content)
         with acting(ctx):
@@ -58,16 +66,27 @@ class CriteriaService(ScopeService):
             )
             catalogue.add_entry(published)
             if latest is None:
-                return self.save(published, catalogue)
-            previous = self.get(CriteriaSet, latest.set_id)
+                return self.records.save(published, catalogue)
+            previous = self.records.get(CriteriaSet, latest.set_id)
             previous.supersede(published.id, spec.effective_from)
-            return self.save(published, catalogue, previous)
+            return self.records.save(published, catalogue, previous)
 
     def criteria_set(self, set_id: UUID) -> CriteriaSet:
-        return self.get(CriteriaSet, set_id)
+        return self.records.get(CriteriaSet, set_id)
+
+    def spec_of(self, case: AssessmentCase) -> CriteriaSpec:
+        """The criteria-set version the case was pinned to when it was opened.
+
+        A published version never changes, so its spec is kept in memory once read: every
+        scoring command needs it, and reloading it cost a read per command."""
+        spec = self._published_specs.get(case.criteria_set_id)
+        if spec is None:
+            spec = self.criteria_set(case.criteria_set_id).spec
+            self._published_specs[case.criteria_set_id] = spec
+        return spec
 
     def criteria_set_version(self, code: str, version: int) -> CriteriaSet:
-        return self.get(CriteriaSet, criteria_set_id(code, version))
+        return self.records.get(CriteriaSet, criteria_set_id(code, version))
 
     def spec_in_force(
         self, model: TitleModel, target_group: str | None, level: int | None, on: date
@@ -76,23 +95,23 @@ class CriteriaService(ScopeService):
         if catalogue is None:
             raise CriteriaSetNotInForce("chưa có bộ tiêu chí nào được công bố", model=model.value)
         entry: CatalogueEntry = catalogue.in_force(model, target_group, level, on)
-        return self.get(CriteriaSet, entry.set_id).spec
+        return self.records.get(CriteriaSet, entry.set_id).spec
 
     def publish_rules(self, ctx: CommandContext, kind: str, content: dict[str, Any]) -> Recorded:
         """Publish a rule document (programme targets, complaint clocks) as its next version."""
-        self.require_nationwide(ctx, "công bố quy định")
+        self.scopes.require_nationwide(ctx, "công bố quy định")
         content = json.loads(json.dumps(nfc(content)))
         code = str(content.get("code", "")).strip()
         latest = self.latest_rules(kind, code)
         with acting(ctx):
             version = 1 if latest is None else latest.version_number + 1
-            return self.save(RuleDocument.publish(kind, content, version))
+            return self.records.save(RuleDocument.publish(kind, content, version))
 
     def latest_rules(self, kind: str, code: str | None = None) -> RuleDocument | None:
         """The latest version of a rule document (by default the code its seed uses)."""
         code = code or RULE_CODES[kind]
         latest, version = None, 1
-        while found := self.find(RuleDocument, rule_document_id(kind, code, version)):
+        while found := self.records.find(RuleDocument, rule_document_id(kind, code, version)):
             latest, version = found, version + 1
         return latest
 

@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from application.assessment_service import RulingRequest, SeatRequest
+from application.assessment_service import SeatRequest
+from application.decision_service import RulingRequest
 from application.ledger import Ledger
 from domain.access import UserAccount, user_id_for
 from domain.base import CommandContext
@@ -31,14 +32,14 @@ class DemoUsers:
 
 
 def demo_loaded(ledger: Ledger) -> bool:
-    return ledger.find(UserAccount, user_id_for(DEMO_ADMIN)) is not None
+    return ledger.records.find(UserAccount, user_id_for(DEMO_ADMIN)) is not None
 
 
 def load_demo(ledger: Ledger) -> dict[str, UUID]:
     """Create the demo data set; returns the demo users' ids by username."""
     if demo_loaded(ledger):
         return {}
-    ledger.load_seed_criteria(SYSTEM)
+    ledger.criteria.load_seed_criteria(SYSTEM)
     unit = _units(ledger)
     person_ids = _people(ledger, unit)
     users = _users(ledger, unit, person_ids)
@@ -63,7 +64,7 @@ def _units(ledger: Ledger) -> dict[str, UUID]:
         since: date = date(2008, 1, 1),
         legal_basis: str | None = None,
     ) -> UUID:
-        return ledger.establish_unit(
+        return ledger.registry.establish_unit(
             SYSTEM,
             code=code,
             name=name,
@@ -81,7 +82,7 @@ def _units(ledger: Ledger) -> dict[str, UUID]:
     merged = unit(
         "DEMO-XM", "Xã An Bình", UnitLevel.COMMUNE, "xa", province, MERGER_DAY, MERGER_BASIS
     )
-    ledger.merge_units(SYSTEM, [old_a, old_b], merged, MERGER_DAY, MERGER_BASIS)
+    ledger.registry.merge_units(SYSTEM, [old_a, old_b], merged, MERGER_DAY, MERGER_BASIS)
     village = unit("DEMO-TH1", "Thôn Đông", UnitLevel.VILLAGE, "thon", merged, MERGER_DAY)
     return {"province": province, "commune": merged, "village": village}
 
@@ -94,7 +95,7 @@ def _people(ledger: Ledger, unit: dict[str, UUID]) -> dict[str, UUID]:
     }
     ids = {}
     for key, (cccd, name, born, gender, group) in people.items():
-        ids[key] = ledger.register_person(
+        ids[key] = ledger.registry.register_person(
             SYSTEM,
             cccd=cccd,
             full_name=name,
@@ -104,19 +105,19 @@ def _people(ledger: Ledger, unit: dict[str, UUID]) -> dict[str, UUID]:
             target_group=group,
             unit_id=unit["village"],
         ).id
-    household = ledger.register_collective(
+    household = ledger.registry.register_collective(
         SYSTEM, kind=SubjectKind.HOUSEHOLD, name="Hộ bà Nguyễn Thị Hoa", unit_id=unit["village"]
     ).id
-    ledger.add_member(SYSTEM, household, ids["citizen"], "chu_ho")
-    ledger.add_member(SYSTEM, household, ids["relative"], "chong")
-    school = ledger.register_collective(
+    ledger.registry.add_member(SYSTEM, household, ids["citizen"], "chu_ho")
+    ledger.registry.add_member(SYSTEM, household, ids["relative"], "chong")
+    school = ledger.registry.register_collective(
         SYSTEM,
         kind=SubjectKind.ORGANISATION,
         name="Trường Tiểu học An Bình",
         unit_id=unit["commune"],
         organisation_type="truong_hoc",
     ).id
-    ledger.add_member(SYSTEM, school, ids["citizen"], "giao_vien")
+    ledger.registry.add_member(SYSTEM, school, ids["citizen"], "giao_vien")
     return ids | {"household": household, "school": school}
 
 
@@ -134,7 +135,7 @@ def _users(ledger: Ledger, unit: dict[str, UUID], people: dict[str, UUID]) -> De
         ("demo-reporting", [Role.REPORTING_OFFICER], unit["province"], None),
     ]
     ids = {
-        name: ledger.create_user(SYSTEM, name, roles, unit_id, person).id
+        name: ledger.access.create_user(SYSTEM, name, roles, unit_id, person).id
         for name, roles, unit_id, person in accounts
     }
     return DemoUsers(ids)
@@ -152,8 +153,8 @@ def _run_to_decision(
     assessor: CommandContext,
 ) -> None:
     officer = users.ctx("demo-commune", Role.COMMUNE_OFFICER)
-    ledger.self_assess(assessor, case_id, scores, date(2026, 2, 1))
-    ledger.review(
+    ledger.assessments.self_assess(assessor, case_id, scores, date(2026, 2, 1))
+    ledger.assessments.review(
         users.ctx("demo-reviewer", Role.REVIEWER),
         case_id,
         scores,
@@ -161,7 +162,7 @@ def _run_to_decision(
         "Hồ sơ đầy đủ minh chứng",
         date(2026, 2, 10),
     )
-    ledger.form_council(
+    ledger.assessments.form_council(
         officer,
         case_id,
         "Hội đồng xét công nhận danh hiệu năm 2026",
@@ -171,7 +172,7 @@ def _run_to_decision(
         ],
         date(2026, 2, 20),
     )
-    ledger.appraise(
+    ledger.assessments.appraise(
         users.ctx("demo-council-1", Role.COUNCIL_MEMBER),
         case_id,
         recommended=True,
@@ -180,7 +181,7 @@ def _run_to_decision(
         remarks="Đạt các tiêu chí",
         on=date(2026, 2, 25),
     )
-    ledger.issue_decision(
+    ledger.decisions.issue_decision(
         users.ctx("demo-signer", Role.SIGNER),
         number=number,
         decided_on=date(2026, 3, 2),
@@ -194,11 +195,11 @@ def _run_to_decision(
 
 def _citizen_case(ledger: Ledger, users: DemoUsers, person_id: UUID, commune: UUID) -> None:
     citizen = users.ctx("demo-citizen", Role.CITIZEN)
-    case = ledger.open_case(
+    case = ledger.assessments.open_case(
         citizen, person_id, TitleModel.LEARNING_CITIZEN, 2026, date(2026, 1, 10)
     )
     for code in range(1, 11):
-        ledger.attach_evidence(
+        ledger.assessments.attach_evidence(
             citizen,
             case.id,
             content=f"Giấy xác nhận chỉ số {code}\n".encode(),
@@ -222,16 +223,18 @@ def _citizen_case(ledger: Ledger, users: DemoUsers, person_id: UUID, commune: UU
 
 def _learning_unit_case(ledger: Ledger, users: DemoUsers, unit: dict[str, UUID]) -> None:
     officer = users.ctx("demo-commune", Role.COMMUNE_OFFICER)  # the school is commune-level
-    school = ledger.register_collective(
+    school = ledger.registry.register_collective(
         SYSTEM,
         kind=SubjectKind.ORGANISATION,
         name="Trường Mầm non Bình Minh",
         unit_id=unit["commune"],
         organisation_type="truong_hoc",
     ).id
-    case = ledger.open_case(officer, school, TitleModel.LEARNING_UNIT, 2026, date(2026, 1, 10))
+    case = ledger.assessments.open_case(
+        officer, school, TitleModel.LEARNING_UNIT, 2026, date(2026, 1, 10)
+    )
     codes = ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3"]
-    ledger.attach_evidence(
+    ledger.assessments.attach_evidence(
         officer,
         case.id,
         content=b"%PDF-1.4\n% Bao cao tu danh gia 2026\n",

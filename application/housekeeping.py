@@ -21,12 +21,12 @@ def expiry_context() -> CommandContext:
 
 def expire_lapsed_titles(ledger: Ledger, models: ReadModels, batch: int = 500) -> int:
     """Record every lapsed title the standings know of, in batches; returns how many."""
-    total, today = 0, ledger.today()
+    total, today = 0, ledger.records.today()
     while True:
         lapsed = lapsed_titles(models.engine, today, batch)
         if not lapsed:
             return total
-        done = ledger.expire_titles(expiry_context(), [UUID(c) for c in lapsed], today)
+        done = ledger.assessments.expire_titles(expiry_context(), [UUID(c) for c in lapsed], today)
         total += len(done)
         if not done:  # nothing could be recorded (all changed meanwhile): next period
             return total

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from application.core import Recorded, check_version
-from application.scope import ScopeService
+from application.core import Recorded, Records, check_version
+from application.scope import Scopes
+from application.vault import PersonalDataVault
 from domain.base import CommandContext, acting, ledger_id
 from domain.dates import birth_dates
 from domain.errors import InvalidInput, NotFound, OutOfScope, VersionConflict
@@ -20,7 +22,14 @@ from domain.text import nfc
 CORRECTABLE_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion")
 
 
-class RegistryService(ScopeService):
+@dataclass(frozen=True)
+class RegistryService:
+    """Units, persons (their personal data sealed in the vault) and collectives."""
+
+    records: Records
+    scopes: Scopes
+    vault: PersonalDataVault
+
     # --- administrative units -------------------------------------------------------------
 
     def establish_unit(
@@ -37,11 +46,11 @@ class RegistryService(ScopeService):
         legal_basis: str | None = None,
     ) -> Recorded:
         if parent_id is None:
-            self.require_nationwide(ctx, "lập đơn vị cấp tỉnh")
+            self.scopes.require_nationwide(ctx, "lập đơn vị cấp tỉnh")
         else:
-            self.require_unit(ctx, parent_id)
+            self.scopes.require_unit(ctx, parent_id)
         with acting(ctx):
-            parent = self.get(AdministrativeUnit, parent_id) if parent_id else None
+            parent = self.records.get(AdministrativeUnit, parent_id) if parent_id else None
             unit = AdministrativeUnit.establish(
                 code=nfc(code),
                 name=nfc(name),
@@ -52,7 +61,7 @@ class RegistryService(ScopeService):
                 valid_to=valid_to,
                 legal_basis=nfc(legal_basis),
             )
-            return self.save(unit)
+            return self.records.save(unit)
 
     def change_unit_parent(
         self,
@@ -63,11 +72,13 @@ class RegistryService(ScopeService):
         reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
-        self.require_units(ctx, [unit_id, parent_id])
+        self.scopes.require_units(ctx, [unit_id, parent_id])
         with acting(ctx):
-            unit = self.get(AdministrativeUnit, unit_id, expected_version)
-            unit.change_parent(self.get(AdministrativeUnit, parent_id), from_date, nfc(reason))
-            return self.save(unit)
+            unit = self.records.get(AdministrativeUnit, unit_id, expected_version)
+            unit.change_parent(
+                self.records.get(AdministrativeUnit, parent_id), from_date, nfc(reason)
+            )
+            return self.records.save(unit)
 
     def merge_units(
         self,
@@ -80,13 +91,13 @@ class RegistryService(ScopeService):
         """Record that several units merged into one (e.g. communes on 2025-07-01)."""
         if not predecessor_ids or successor_id in predecessor_ids:
             raise InvalidInput("cần ít nhất một đơn vị bị sáp nhập, khác đơn vị kế thừa")
-        self.require_units(ctx, [successor_id, *predecessor_ids])
+        self.scopes.require_units(ctx, [successor_id, *predecessor_ids])
         with acting(ctx):
-            successor = self.get(AdministrativeUnit, successor_id)
-            predecessors = [self.get(AdministrativeUnit, p) for p in predecessor_ids]
+            successor = self.records.get(AdministrativeUnit, successor_id)
+            predecessors = [self.records.get(AdministrativeUnit, p) for p in predecessor_ids]
             for unit in predecessors:
                 unit.merge_into(successor, from_date, nfc(legal_basis))
-            return self.save(successor, *predecessors)
+            return self.records.save(successor, *predecessors)
 
     # --- persons --------------------------------------------------------------------------
 
@@ -102,12 +113,16 @@ class RegistryService(ScopeService):
         target_group: str | None,
         unit_id: UUID,
     ) -> Recorded:
-        self.require_unit(ctx, unit_id)  # before anything that could reveal a registration
+        self.scopes.require_unit(ctx, unit_id)  # before anything that could reveal a registration
         cccd_hash = self.vault.lookup_hash(cccd)
         person_id = person_id_for(cccd_hash)
-        registered = self.find(Person, person_id)
+        registered = self.records.find(Person, person_id)
         if registered is not None:  # the record is named only to those who may read it
-            named = {"person_id": str(person_id)} if self.may_read_subject(ctx, registered) else {}
+            named = (
+                {"person_id": str(person_id)}
+                if self.scopes.may_read_subject(ctx, registered)
+                else {}
+            )
             raise VersionConflict("số CCCD này đã được đăng ký", **named)
         details = self._checked_details(
             {
@@ -119,15 +134,15 @@ class RegistryService(ScopeService):
         )
         details["cccd"] = cccd.strip()
         with acting(ctx):
-            unit = self.get(AdministrativeUnit, unit_id)
+            unit = self.records.get(AdministrativeUnit, unit_id)
             person = Person.register(
                 cccd_hash=cccd_hash,
                 sealed=self.vault.seal(person_id, details),
                 target_group=nfc(target_group),
                 unit=unit,
-                on=self.today(),
+                on=self.records.today(),
             )
-            return self.save(person)
+            return self.records.save(person)
 
     def _birth_date(self, value: date | str | None) -> str | None:
         """A date of birth as the vault keeps it (ISO text), within 1900-01-01 … today."""
@@ -137,19 +152,19 @@ class RegistryService(ScopeService):
             day = value if isinstance(value, date) else date.fromisoformat(value)
         except ValueError as error:
             raise InvalidInput("ngày sinh phải có dạng YYYY-MM-DD", field="birth_date") from error
-        return birth_dates(self.today()).check(day, "birth_date").isoformat()
+        return birth_dates(self.records.today()).check(day, "birth_date").isoformat()
 
     def person_by_cccd(self, ctx: CommandContext, cccd: str) -> Person:
         """The person with this CCCD, if the actor may read them. Unknown and out of reach
         are the same answer: a look-up must not tell that a number is registered elsewhere."""
-        person = self.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
-        if person is None or not self.may_read_subject(ctx, person):
+        person = self.records.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        if person is None or not self.scopes.may_read_subject(ctx, person):
             raise NotFound("không có công dân với số CCCD này trong phạm vi của bạn")
         return person
 
     def find_person_by_cccd(self, cccd: str) -> Person:
         """The person with this CCCD, whoever is asking (the console)."""
-        person = self.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        person = self.records.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
         if person is None:
             raise NotFound("không có công dân với số CCCD này")
         return person
@@ -165,12 +180,12 @@ class RegistryService(ScopeService):
         """Correct some of a person's sealed fields (``changes``: field -> new value)."""
         corrected = self._checked_details(changes)
         with acting(ctx):
-            person = self.get(Person, person_id)
-            self.require_subject(ctx, person)
+            person = self.records.get(Person, person_id)
+            self.scopes.require_subject(ctx, person)
             check_version(person, expected_version)
             current = self.vault.unseal(person.id, person.sealed) or {}
             person.correct_details(self.vault.seal(person.id, current | corrected), nfc(reason))
-            return self.save(person)
+            return self.records.save(person)
 
     def _checked_details(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Personal fields as sealed: known names only, a name that is not blank, a birth
@@ -185,7 +200,7 @@ class RegistryService(ScopeService):
             raise InvalidInput("cần họ và tên", field="full_name")
         born = fields.get("birth_date")
         if born is not None:
-            birth_dates(self.today()).check(born, "birth_date")
+            birth_dates(self.records.today()).check(born, "birth_date")
         checked: dict[str, Any] = nfc(fields)
         if "birth_date" in fields:
             checked["birth_date"] = born.isoformat() if born else None
@@ -202,11 +217,11 @@ class RegistryService(ScopeService):
     ) -> Recorded:
         """Destroy the person's key: their sealed data becomes unreadable, the log stays intact."""
         with acting(ctx):
-            person = self.get(Person, person_id)
-            self.require_subject(ctx, person)
+            person = self.records.get(Person, person_id)
+            self.scopes.require_subject(ctx, person)
             check_version(person, expected_version)
             person.erase_personal_data(nfc(reason))
-            recorded = self.save(person)
+            recorded = self.records.save(person)
         self.vault.erase(person.id)
         return recorded
 
@@ -227,15 +242,15 @@ class RegistryService(ScopeService):
         Cases already opened stay with the unit that opened them.
         """
         with acting(ctx):
-            subject: Person | Collective = self.get(kind, subject_id)
-            scope = self.require_subject(ctx, subject)
-            if not self.reaches_unit(scope, unit_id):
+            subject: Person | Collective = self.records.get(kind, subject_id)
+            scope = self.scopes.require_subject(ctx, subject)
+            if not self.scopes.reaches_unit(scope, unit_id):
                 raise OutOfScope(
                     "đơn vị chuyển đến nằm ngoài phạm vi của bạn", unit_id=str(unit_id)
                 )
             check_version(subject, expected_version)
-            subject.relocate(self.get(AdministrativeUnit, unit_id), moved_on, nfc(reason))
-            return self.save(subject)
+            subject.relocate(self.records.get(AdministrativeUnit, unit_id), moved_on, nfc(reason))
+            return self.records.save(subject)
 
     # --- collectives ----------------------------------------------------------------------
 
@@ -254,9 +269,9 @@ class RegistryService(ScopeService):
         )
         if not name.strip():
             raise InvalidInput("cần tên", field="name")
-        self.require_unit(ctx, unit_id)
+        self.scopes.require_unit(ctx, unit_id)
         with acting(ctx):
-            unit = self.get(AdministrativeUnit, unit_id)
+            unit = self.records.get(AdministrativeUnit, unit_id)
             household = kind is SubjectKind.HOUSEHOLD
             collective = Collective.register(
                 id=collective_id,
@@ -267,9 +282,9 @@ class RegistryService(ScopeService):
                 else None,
                 unit=unit,
                 organisation_type=nfc(organisation_type),
-                on=self.today(),
+                on=self.records.today(),
             )
-            return self.save(collective)
+            return self.records.save(collective)
 
     def add_member(
         self,
@@ -282,7 +297,7 @@ class RegistryService(ScopeService):
         with acting(ctx):
             group, member = self._group_and_member(ctx, group_id, member_id, expected_version)
             group.add_member(member, nfc(relation))
-            return self.save(group, member)
+            return self.records.save(group, member)
 
     def remove_member(
         self,
@@ -297,7 +312,7 @@ class RegistryService(ScopeService):
         with acting(ctx):
             group, member = self._group_and_member(ctx, group_id, member_id, expected_version)
             group.remove_member(member, left_on, nfc(reason))
-            return self.save(group, member)
+            return self.records.save(group, member)
 
     def _group_and_member(
         self,
@@ -307,9 +322,9 @@ class RegistryService(ScopeService):
         expected_version: int | None,
     ) -> tuple[Collective, Person | Collective]:
         """A group and a member, both reached by the actor; the group at the version given."""
-        group = self.get(Collective, group_id)
-        member = self.subject_of(member_id)
-        scope = self.require_subject(ctx, group)
-        self.require_subject(ctx, member, scope=scope)
+        group = self.records.get(Collective, group_id)
+        member = self.scopes.subject_of(member_id)
+        scope = self.scopes.require_subject(ctx, group)
+        self.scopes.require_subject(ctx, member, scope=scope)
         check_version(group, expected_version)
         return group, member

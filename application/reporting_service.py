@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
-from application.core import Recorded, check_version
+from application.core import Recorded, Records, check_version
 from application.read_models import ReadModels
 from application.reporting import figures_as_of, frozen_figures
-from application.scope import Scope, ScopeService
+from application.scope import Scope, Scopes
 from domain.base import CommandContext, acting
 from domain.errors import InvalidInput, OutOfScope
 from domain.reporting import StatisticsReport, figures_digest
@@ -31,7 +31,13 @@ class Reproduction:
         return self.stored_digest == self.recomputed_digest
 
 
-class ReportingService(ScopeService):
+@dataclass(frozen=True)
+class ReportingService:
+    """Statistics reports: frozen figures, submitted upward, reproducible from the log."""
+
+    records: Records
+    scopes: Scopes
+
     def compile_report(
         self,
         ctx: CommandContext,
@@ -46,7 +52,7 @@ class ReportingService(ScopeService):
         with acting(ctx):
             self._reporting_scope(ctx, unit_id)
             report = self._compile(models, cycle_year, structure, model, unit_id, None)
-            return self.save(report)
+            return self.records.save(report)
 
     def supersede_report(
         self,
@@ -71,7 +77,7 @@ class ReportingService(ScopeService):
                 previous,
             )
             previous.mark_superseded(report, nfc(reason))
-            return self.save(report, previous)
+            return self.records.save(report, previous)
 
     def _compile(
         self,
@@ -105,8 +111,8 @@ class ReportingService(ScopeService):
     ) -> Recorded:
         with acting(ctx):
             report = self.report_for(ctx, report_id, expected_version)
-            report.submit(nfc(recipient), on or self.today())
-            return self.save(report)
+            report.submit(nfc(recipient), on or self.records.today())
+            return self.records.save(report)
 
     def reproduce_report(
         self,
@@ -138,14 +144,16 @@ class ReportingService(ScopeService):
         scope: Scope | None = None,
     ) -> StatisticsReport:
         """A report of the actor's unit or a unit below it (403 otherwise)."""
-        report = self.get(StatisticsReport, report_id)
-        scope = scope or self.scope(ctx)
-        if not (scope.nationwide or (report.unit_id and self.reaches_unit(scope, report.unit_id))):
+        report = self.records.get(StatisticsReport, report_id)
+        scope = scope or self.scopes.scope(ctx)
+        if not (
+            scope.nationwide or (report.unit_id and self.scopes.reaches_unit(scope, report.unit_id))
+        ):
             raise OutOfScope("báo cáo này nằm ngoài phạm vi của bạn", report_id=str(report_id))
         check_version(report, expected_version)
         return report
 
     def _reporting_scope(self, ctx: CommandContext, unit_id: UUID | None) -> Scope:
         if unit_id is None:
-            return self.require_nationwide(ctx, "báo cáo toàn quốc")
-        return self.require_unit(ctx, unit_id)
+            return self.scopes.require_nationwide(ctx, "báo cáo toàn quốc")
+        return self.scopes.require_unit(ctx, unit_id)

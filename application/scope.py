@@ -21,7 +21,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from application.core import LedgerCore, check_version
+from application.core import Records, check_version
 from domain import geography
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase
@@ -51,13 +51,16 @@ class Scope:
         return self.role is not Role.CITIZEN
 
 
-class ScopeService(LedgerCore):
+@dataclass(frozen=True)
+class Scopes:
     """Resolve scopes and refuse what lies outside them (403 ``out-of-scope``)."""
+
+    records: Records
 
     # --- who is related to whom (for conflicts of interest) ----------------------------
 
     def subject_of(self, subject_id: UUID) -> Person | Collective:
-        return self.find(Person, subject_id) or self.get(Collective, subject_id)
+        return self.records.find(Person, subject_id) or self.records.get(Collective, subject_id)
 
     def subject_circle(self, subject_id: UUID) -> set[UUID]:
         """The subject and, for a person, their households (their relatives)."""
@@ -68,15 +71,15 @@ class ScopeService(LedgerCore):
 
     def user_circle(self, user_id: UUID) -> set[UUID]:
         """The actor's own person, households, clans and units."""
-        user = self.find(UserAccount, user_id)
+        user = self.records.find(UserAccount, user_id)
         if user is None or user.person_id is None:
             return set()
-        person = self.find(Person, user.person_id)
+        person = self.records.find(Person, user.person_id)
         if person is None:
             return {user.person_id}
         circle = {person.id} | set(person.affiliations)
         for household_id in person.households:
-            household = self.find(Collective, household_id)
+            household = self.records.find(Collective, household_id)
             if household is not None:
                 circle |= set(household.affiliations)
         return circle
@@ -85,14 +88,14 @@ class ScopeService(LedgerCore):
         """What a citizen reaches: their own person and their households."""
         if user.person_id is None:
             return set()
-        person = self.find(Person, user.person_id)
+        person = self.records.find(Person, user.person_id)
         return {user.person_id} | (person.households if person else set())
 
     def scope(self, ctx: CommandContext) -> Scope:
         user_id = _account_of(ctx)
         if user_id is None:  # the console or a system job: not a user account
             return Scope(ctx.actor_id, Role(ctx.actor_role), None, nationwide=True)
-        return self._scope_of(ctx, self.find(UserAccount, user_id))
+        return self._scope_of(ctx, self.records.find(UserAccount, user_id))
 
     def _scope_of(self, ctx: CommandContext, user: UserAccount | None) -> Scope:
         if user is None:
@@ -113,9 +116,9 @@ class ScopeService(LedgerCore):
         the actor's account are read together, in one round trip."""
         user_id = _account_of(ctx) if scope is None else None
         if user_id is None:
-            return self.get(cls, record_id), scope or self.scope(ctx)
-        loaded = self.load_all([record_id, user_id])
-        record = self.get_as(cls, record_id, loaded)
+            return self.records.get(cls, record_id), scope or self.scope(ctx)
+        loaded = self.records.load_all([record_id, user_id])
+        record = self.records.get_as(cls, record_id, loaded)
         user = loaded.get(user_id)
         return record, self._scope_of(ctx, user if isinstance(user, UserAccount) else None)
 
@@ -125,10 +128,10 @@ class ScopeService(LedgerCore):
 
         def lookup(uid: UUID) -> AdministrativeUnit | None:
             if uid not in cache:
-                cache[uid] = self.find(AdministrativeUnit, uid)
+                cache[uid] = self.records.find(AdministrativeUnit, uid)
             return cache[uid]
 
-        return geography.covers(root_id, unit_id, day or self.today(), lookup)
+        return geography.covers(root_id, unit_id, day or self.records.today(), lookup)
 
     def reaches_unit(self, scope: Scope, unit_id: UUID) -> bool:
         if not scope.by_unit:

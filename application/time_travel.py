@@ -15,8 +15,8 @@ from itertools import takewhile
 from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from application.assessment_service import AssessmentService
 from application.core import VIETNAM
+from application.ledger import Ledger
 from domain.assessment import AssessmentCase
 from domain.base import LedgerAggregate
 from domain.criteria import CriteriaSpec, parse_spec
@@ -43,7 +43,7 @@ class HistoryEntry:
     effective_date: date | None
 
 
-def case_history(ledger: AssessmentService, case_id: UUID) -> list[HistoryEntry]:
+def case_history(ledger: Ledger, case_id: UUID) -> list[HistoryEntry]:
     """Every event of the case in order; NotFound if there is no such case."""
     return [
         HistoryEntry(
@@ -60,7 +60,7 @@ def case_history(ledger: AssessmentService, case_id: UUID) -> list[HistoryEntry]
 
 
 def case_as_of(
-    ledger: AssessmentService,
+    ledger: Ledger,
     case_id: UUID,
     *,
     version: int | None = None,
@@ -98,9 +98,7 @@ def case_as_of(
     return case
 
 
-def _case_events(
-    ledger: AssessmentService, case_id: UUID
-) -> list[tuple[str, LedgerAggregate.Event]]:
+def _case_events(ledger: Ledger, case_id: UUID) -> list[tuple[str, LedgerAggregate.Event]]:
     """(stored topic, decoded event) of each event of the case, in order."""
     stored = ledger.store.recorder.select_events(case_id)
     events = [(s.topic, ledger.store.mapper.to_domain_event(s)) for s in stored]
@@ -176,7 +174,7 @@ class ReEvaluation:
 
 
 def re_evaluate(
-    ledger: AssessmentService,
+    ledger: Ledger,
     case_id: UUID,
     *,
     criteria_set_id: UUID | None = None,
@@ -190,7 +188,7 @@ def re_evaluate(
     """
     if (criteria_set_id is None) == (amended_content is None):
         raise InvalidInput("cần đúng một trong hai: criteria_set_id hoặc amended_content")
-    case = ledger.get(AssessmentCase, case_id)
+    case = ledger.records.get(AssessmentCase, case_id)
     if case.reviewer is not None:
         source, scores = "final", case.final_scores
     elif case.self_scores:
@@ -200,9 +198,9 @@ def re_evaluate(
             "hồ sơ chưa có điểm tự đánh giá hoặc thẩm định để đánh giá lại",
             status=case.status.value,
         )
-    pinned = ledger.spec_of(case)
+    pinned = ledger.criteria.spec_of(case)
     if criteria_set_id is not None:
-        other = ledger.criteria_set(criteria_set_id).spec
+        other = ledger.criteria.criteria_set(criteria_set_id).spec
     else:
         other = parse_spec(nfc(amended_content))
     if other.model is not case.model:

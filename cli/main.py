@@ -89,7 +89,7 @@ def db_init() -> None:
 def criteria_load_seed() -> None:
     """Công bố các bộ tiêu chí mẫu chưa có trong danh mục."""
     with open_ledger() as ledger:
-        published = ledger.load_seed_criteria(operator_context())
+        published = ledger.criteria.load_seed_criteria(operator_context())
         out.print(f"Đã công bố {len(published)} bộ tiêu chí: {', '.join(published) or '-'}")
 
 
@@ -102,7 +102,7 @@ def criteria_publish(path: Annotated[Path, typer.Argument(exists=True, dir_okay=
         fail(f"{path}: không đọc được JSON ({exc})")
     with open_ledger() as ledger:
         check_json_text(content, field=path.name)
-        result = ledger.publish_criteria_set(operator_context(), content)
+        result = ledger.criteria.publish_criteria_set(operator_context(), content)
         out.print(f"Đã công bố {content.get('code')} (id {result.id}).")
 
 
@@ -116,7 +116,7 @@ def users_create(
     """Tạo người dùng với các vai trò."""
     with open_ledger() as ledger:
         username = clean_text(username, field="username")
-        result = ledger.create_user(operator_context(), username, role, unit, person)
+        result = ledger.access.create_user(operator_context(), username, role, unit, person)
         out.print(f"Đã tạo người dùng {username} ({result.id}).")
 
 
@@ -128,9 +128,9 @@ def users_token(
 ) -> None:
     """Cấp mã truy cập mới cho người dùng (chỉ hiện một lần)."""
     with open_ledger() as ledger:
-        user = ledger.user_by_name(username)
+        user = ledger.access.user_by_name(username)
         label = label and clean_text(label, field="label")
-        issued = ledger.issue_token(operator_context(), user.id, ttl_hours, label)
+        issued = ledger.access.issue_token(operator_context(), user.id, ttl_hours, label)
         out.print(issued.token, markup=False, highlight=False)
 
 
@@ -141,7 +141,7 @@ def users_revoke(
     """Thu hồi một mã truy cập."""
     with open_ledger() as ledger:
         reason = clean_text(reason, field="reason", multiline=True)
-        ledger.revoke_token(operator_context(), token_id, reason)
+        ledger.access.revoke_token(operator_context(), token_id, reason)
         out.print("Đã thu hồi.")
 
 
@@ -225,7 +225,7 @@ def serve(
 def run() -> None:
     """Khởi tạo kho, nạp bộ tiêu chí và dữ liệu minh họa lần đầu, in mã truy cập, chạy API."""
     with open_ledger() as ledger:
-        ledger.load_seed_criteria(operator_context())
+        ledger.criteria.load_seed_criteria(operator_context())
         if not demo_loaded(ledger):
             with out.status("Lần chạy đầu: đang nạp dữ liệu minh họa..."):
                 load_demo(ledger)
@@ -247,8 +247,8 @@ def _print_demo_tokens(ledger: Ledger) -> None:
         "demo-signer",
         "demo-inspector",
     ):
-        user = ledger.user_by_name(username)
-        token = ledger.issue_token(operator_context(), user.id, 24, "make run").token
+        user = ledger.access.user_by_name(username)
+        token = ledger.access.issue_token(operator_context(), user.id, 24, "make run").token
         table.add_row(username, ", ".join(r.value for r in user.roles), token)
     out.print(table)
     settings = ledger.settings
@@ -276,7 +276,7 @@ def reproduce_report(report_id: Annotated[str, typer.Argument(help="Mã báo cá
             columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with Progress("[progress.description]{task.description}", *columns, console=out) as bar:
                 task = bar.add_task("Dựng lại số liệu tới vị trí chốt", total=None)
-                result = ledger.reproduce_report(
+                result = ledger.reports.reproduce_report(
                     operator_context(),
                     models,
                     wanted,

@@ -115,10 +115,10 @@ def test_a_report_is_reproduced_from_the_log_with_progress_and_a_wrong_id_is_one
         models.initialise()
         models.catch_up()
         console = CommandContext("cli:test", Role.REPORTING_OFFICER.value, "cli-report")
-        report = ledger.compile_report(
+        report = ledger.reports.compile_report(
             console, models, cycle_year=2025, structure="two_level", model=None, unit_id=None
         ).id
-        figures = ledger.get(StatisticsReport, report).figures
+        figures = ledger.records.get(StatisticsReport, report).figures
         assert sum(line["registered"] for line in figures) > 0
     finally:
         models.close()

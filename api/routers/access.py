@@ -29,18 +29,18 @@ def create_user(
     body: schemas.UserCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
     """Create an account in your unit (nationwide accounts: nationwide administrators)."""
-    result = ledger.create_user(ctx, body.username, body.roles, body.unit_id, body.person_id)
+    result = ledger.access.create_user(ctx, body.username, body.roles, body.unit_id, body.person_id)
     return views.recorded(result, response)
 
 
 @router.get("/users/me", response_model=schemas.UserPublic)
 def who_am_i(ledger: LedgerDep, principal: PrincipalDep) -> schemas.UserPublic:
-    return views.user(ledger.user(principal.user_id))
+    return views.user(ledger.access.user(principal.user_id))
 
 
 @router.get("/users/{user_id}", response_model=schemas.UserPublic)
 def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
-    return views.user(ledger.user_for(ctx, user_id))
+    return views.user(ledger.access.user_for(ctx, user_id))
 
 
 def _issue(
@@ -52,10 +52,10 @@ def _issue(
     response: Response,
 ) -> schemas.TokenPublic:
     """Issue; a token for oneself expires no later than the token asking for it."""
-    issued = ledger.issue_token(
+    issued = ledger.access.issue_token(
         ctx, user_id, body.ttl_hours, body.label, not_after=principal.token_expires_at
     )
-    token = ledger.get(ApiToken, issued.token_id)
+    token = ledger.records.get(ApiToken, issued.token_id)
     views.etag(response, token.version)
     response.headers["Location"] = f"/tokens/{issued.token_id}"
     return schemas.TokenPublic(
@@ -94,7 +94,7 @@ def read_token(
     token_id: UUID, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
 ) -> schemas.TokenInfo:
     """A token's state (never the token itself): yours, or an account's in your unit."""
-    token = ledger.token_for(ctx, token_id)
+    token = ledger.access.token_for(ctx, token_id)
     views.etag(response, token.version)
     return schemas.TokenInfo(
         token_id=token.id,
@@ -116,4 +116,6 @@ def revoke_token(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     """Revoke a token at once: your own, or (administrators) one of an account in your unit."""
-    return views.recorded(ledger.revoke_token(ctx, token_id, body.reason, expected), response)
+    return views.recorded(
+        ledger.access.revoke_token(ctx, token_id, body.reason, expected), response
+    )

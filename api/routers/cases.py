@@ -31,7 +31,7 @@ def open_case(
     body: schemas.CaseOpen, ledger: LedgerDep, ctx: ApplicantDep, response: Response
 ) -> schemas.Recorded:
     """Register a subject for a title in a cycle year, pinned to the criteria set in force."""
-    result = ledger.open_case(
+    result = ledger.assessments.open_case(
         ctx, body.subject_id, body.model, body.cycle_year, body.opened_on, body.level
     )
     response.headers["Location"] = f"/cases/{result.id}"
@@ -43,9 +43,9 @@ def read_case(
     case_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.CasePublic:
     """Where the case stands: scores, total, verdict, evidence, council and decision."""
-    item = ledger.case_for(reading, case_id, reading=True)
+    item = ledger.scopes.case_for(reading, case_id, reading=True)
     views.etag(response, item.version)
-    return views.case(item, ledger.spec_of(item))
+    return views.case(item, ledger.criteria.spec_of(item))
 
 
 @router.post("/{case_id}/evidence", status_code=201, response_model=schemas.Recorded)
@@ -68,7 +68,7 @@ def attach_evidence(
     if len(content) > limit:
         raise InvalidInput("tệp minh chứng quá lớn", max_bytes=limit)
     codes = [c.strip() for c in indicators.split(",") if c.strip()]
-    result, evidence_id = ledger.attach_evidence(
+    result, evidence_id = ledger.assessments.attach_evidence(
         ctx,
         case_id,
         content=content,
@@ -92,8 +92,8 @@ def read_evidence(
 ) -> Response:
     """The evidence file, after checking its bytes against the digest in the log.
     The download is recorded."""
-    content, media_type = ledger.read_evidence(reading, case_id, evidence_id)
-    ledger.record_view(reading, "evidence", str(evidence_id), f"hồ sơ {case_id}")
+    content, media_type = ledger.assessments.read_evidence(reading, case_id, evidence_id)
+    ledger.access.record_view(reading, "evidence", str(evidence_id), f"hồ sơ {case_id}")
     return Response(content, media_type=media_type)
 
 
@@ -107,7 +107,7 @@ def supersede_evidence(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.supersede_evidence(
+    result = ledger.assessments.supersede_evidence(
         ctx, case_id, evidence_id, body.replaced_by, body.reason, expected
     )
     return views.recorded(result, response)
@@ -122,7 +122,7 @@ def self_assess(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.self_assess(ctx, case_id, body.scores, body.assessed_on, expected)
+    result = ledger.assessments.self_assess(ctx, case_id, body.scores, body.assessed_on, expected)
     return views.recorded(result, response)
 
 
@@ -135,7 +135,7 @@ def review(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.review(
+    result = ledger.assessments.review(
         ctx, case_id, body.scores, body.evidence_seen, body.remarks, body.reviewed_on, expected
     )
     return views.recorded(result, response)
@@ -150,7 +150,7 @@ def revise_score(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.revise_score(
+    result = ledger.assessments.revise_score(
         ctx,
         case_id,
         body.indicator,
@@ -172,7 +172,9 @@ def post_notice(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.post_notice(ctx, case_id, body.posted_on, body.closes_on, body.place, expected)
+    result = ledger.assessments.post_notice(
+        ctx, case_id, body.posted_on, body.closes_on, body.place, expected
+    )
     return views.recorded(result, response)
 
 
@@ -185,7 +187,7 @@ def close_notice(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.close_notice(
+    result = ledger.assessments.close_notice(
         ctx, case_id, body.closed_on, body.comments_received, body.summary, expected
     )
     return views.recorded(result, response)
@@ -201,7 +203,9 @@ def form_council(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     seats = [SeatRequest(m.user_id, m.role, m.conflict) for m in body.members]
-    result = ledger.form_council(ctx, case_id, body.name, seats, body.formed_on, expected)
+    result = ledger.assessments.form_council(
+        ctx, case_id, body.name, seats, body.formed_on, expected
+    )
     return views.recorded(result, response)
 
 
@@ -214,7 +218,9 @@ def declare_conflict(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.declare_conflict(ctx, case_id, body.member_id, body.reason, expected)
+    result = ledger.assessments.declare_conflict(
+        ctx, case_id, body.member_id, body.reason, expected
+    )
     return views.recorded(result, response)
 
 
@@ -227,7 +233,7 @@ def appraise(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.appraise(
+    result = ledger.assessments.appraise(
         ctx,
         case_id,
         recommended=body.recommended,
@@ -249,4 +255,6 @@ def withdraw(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    return views.recorded(ledger.withdraw_case(ctx, case_id, body.reason, expected), response)
+    return views.recorded(
+        ledger.assessments.withdraw_case(ctx, case_id, body.reason, expected), response
+    )

@@ -131,9 +131,9 @@ class ComplaintPublic(BaseModel):
 
 
 def _public(ledger: LedgerDep, complaint: Complaint, may_read_grounds: bool) -> ComplaintPublic:
-    clocks = ledger.clocks_of(complaint)
+    clocks = ledger.complaints.clocks_of(complaint)
     deadlines = complaint.deadlines(clocks)
-    today = ledger.today()
+    today = ledger.records.today()
     overdue = []
     if complaint.status.value == "received" and (deadlines["acceptance"] or today) < today:
         overdue.append("acceptance")
@@ -149,7 +149,7 @@ def _public(ledger: LedgerDep, complaint: Complaint, may_read_grounds: bool) -> 
         case_ids=complaint.case_ids,
         step=complaint.step,
         complainant_id=complaint.complainant_id,
-        grounds=ledger.grounds_of(complaint) if may_read_grounds else None,
+        grounds=ledger.complaints.grounds_of(complaint) if may_read_grounds else None,
         learnt_on=complaint.learnt_on,
         received_on=complaint.received_on,
         remote_area=complaint.remote_area,
@@ -190,7 +190,7 @@ def file_complaint(
         ]
     except (binascii.Error, ValueError) as error:
         raise InvalidInput("tệp đính kèm không phải base64 hợp lệ", field="attachments") from error
-    result = ledger.file_complaint(
+    result = ledger.complaints.file_complaint(
         ctx,
         case_ids=body.case_ids,
         grounds=body.grounds,
@@ -243,7 +243,7 @@ def complaints_due(
     (overdue first; at most ``limit``)."""
     models = request.app.state.read_models
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
-    today = ledger.today()
+    today = ledger.records.today()
     allowed = list_filter(ledger, models, ctx, unit_id, today, citizens=False)
     rows = due(
         models.engine,
@@ -272,8 +272,8 @@ def read_complaint(
     response: Response,
 ) -> ComplaintPublic:
     """The complaint, its steps and every deadline computed from its stored dates."""
-    complaint = ledger.complaint_for(reading, complaint_id, reading=True)
-    ledger.record_view(reading, "complaint", str(complaint.id))
+    complaint = ledger.complaints.complaint_for(reading, complaint_id, reading=True)
+    ledger.access.record_view(reading, "complaint", str(complaint.id))
     views.etag(response, complaint.version)
     readers = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
     may_read = any(r in principal.roles for r in readers) or (
@@ -292,7 +292,7 @@ def accept(
     expected: IfMatchDep,
 ) -> Recorded:
     """Accept (thụ lý) the complaint; fixes its resolution deadline."""
-    result = ledger.accept_complaint(
+    result = ledger.complaints.accept_complaint(
         ctx, complaint_id, body.accepted_on, body.complex_case, expected
     )
     return views.recorded(result, response)
@@ -308,7 +308,7 @@ def refuse(
     expected: IfMatchDep,
 ) -> Recorded:
     """Refuse to accept the complaint, naming the rule."""
-    result = ledger.refuse_complaint(
+    result = ledger.complaints.refuse_complaint(
         ctx, complaint_id, body.decided_on, body.rule, body.reason, expected
     )
     return views.recorded(result, response)
@@ -324,7 +324,7 @@ def assign(
     expected: IfMatchDep,
 ) -> Recorded:
     """Assign the person who resolves the complaint."""
-    result = ledger.assign_complaint(ctx, complaint_id, body.handler_id, expected)
+    result = ledger.complaints.assign_complaint(ctx, complaint_id, body.handler_id, expected)
     return views.recorded(result, response)
 
 
@@ -338,7 +338,7 @@ def resolve(
     expected: IfMatchDep,
 ) -> Recorded:
     """Resolve: upheld, partly upheld or rejected. Upheld complaints reopen their cases."""
-    result = ledger.resolve_complaint(
+    result = ledger.complaints.resolve_complaint(
         ctx, complaint_id, body.outcome, body.resolved_on, body.reason, expected
     )
     return views.recorded(result, response)
@@ -354,5 +354,7 @@ def lawsuit(
     expected: IfMatchDep,
 ) -> Recorded:
     """Record that an administrative lawsuit was filed."""
-    result = ledger.report_lawsuit(ctx, complaint_id, body.reported_on, body.court, expected)
+    result = ledger.complaints.report_lawsuit(
+        ctx, complaint_id, body.reported_on, body.court, expected
+    )
     return views.recorded(result, response)

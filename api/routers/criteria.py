@@ -24,12 +24,12 @@ def publish_criteria_set(
     content: Annotated[schemas.JsonObject, Body(description="Nội dung bộ tiêu chí (xem seed/)")],
 ) -> schemas.Recorded:
     """Publish a criteria set: version 1 of a new code, or the next version superseding it."""
-    return views.recorded(ledger.publish_criteria_set(ctx, content), response)
+    return views.recorded(ledger.criteria.publish_criteria_set(ctx, content), response)
 
 
 @router.get("", response_model=list[schemas.CatalogueEntryPublic])
 def list_criteria_sets(ledger: LedgerDep, _: PrincipalDep) -> list[schemas.CatalogueEntryPublic]:
-    catalogue = ledger.catalogue()
+    catalogue = ledger.criteria.catalogue()
     entries = catalogue.entries if catalogue else []
     return [schemas.CatalogueEntryPublic(**vars(e)) for e in entries]
 
@@ -38,7 +38,7 @@ def list_criteria_sets(ledger: LedgerDep, _: PrincipalDep) -> list[schemas.Catal
 def read_criteria_set(
     set_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
 ) -> schemas.CriteriaSetPublic:
-    item = ledger.criteria_set(set_id)
+    item = ledger.criteria.criteria_set(set_id)
     views.etag(response, item.version)
     return views.criteria_set(item)
 
@@ -57,13 +57,13 @@ def publish_rules(
 ) -> schemas.Recorded:
     """Publish rule data as a new version: programme targets (QĐ 387, QĐ 677) or the
     complaint clocks (Luật Khiếu nại 2011)."""
-    return views.recorded(ledger.publish_rules(ctx, kind, content), response)
+    return views.recorded(ledger.criteria.publish_rules(ctx, kind, content), response)
 
 
 @rules_router.get("/{kind}", response_model=dict[str, Any])
 def read_rules(kind: RuleKind, ledger: LedgerDep, _: PrincipalDep) -> dict[str, Any]:
     """The latest published version of a kind of rule data."""
-    latest = ledger.latest_rules(kind)
+    latest = ledger.criteria.latest_rules(kind)
     if latest is None:
         raise NotFound("chưa công bố dữ liệu quy tắc loại này", kind=kind)
     return {"id": str(latest.id), "version": latest.version_number, "content": latest.content}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
 from api.deps import LedgerDep, ReaderDep, acting_as
-from application.assessment_service import RulingRequest
+from application.decision_service import RulingRequest
 from domain.base import CommandContext
 from domain.glossary import Role
 
@@ -22,7 +22,7 @@ def issue_decision(
     body: schemas.DecisionCreate, ledger: LedgerDep, ctx: SignerDep, response: Response
 ) -> schemas.Recorded:
     """Grant or refuse titles; the decision and its cases are saved in one transaction."""
-    result = ledger.issue_decision(
+    result = ledger.decisions.issue_decision(
         ctx,
         number=body.number,
         decided_on=body.decided_on,
@@ -42,6 +42,6 @@ def read_decision(
     decision_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.DecisionPublic:
     """A decision: readable within the authority's unit, and by the subjects it decided."""
-    item = ledger.decision_for(reading, decision_id)
+    item = ledger.decisions.decision_for(reading, decision_id)
     views.etag(response, item.version)
     return views.decision(item)

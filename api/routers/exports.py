@@ -54,7 +54,7 @@ def export_standings(
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
 ) -> Response:
-    allowed = list_filter(ledger, models, reading, unit_id, ledger.today())
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today())
     page = list_cases(
         models.engine,
         unit_ids=allowed.unit_ids,
@@ -65,7 +65,7 @@ def export_standings(
         descending=False,
         limit=MAX_ROWS,
     )
-    ledger.record_view(reading, "export", f"standings.{fmt}", f"năm {cycle_year}")
+    ledger.access.record_view(reading, "export", f"standings.{fmt}", f"năm {cycle_year}")
     return _file(standings_sheet(page.items), f"bang-xep-hang-{cycle_year}", fmt)
 
 
@@ -78,9 +78,9 @@ def export_register(
     cycle_year: Year,
     unit_id: UUID | None = None,
 ) -> Response:
-    allowed = list_filter(ledger, models, reading, unit_id, ledger.today(), citizens=False)
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     rows = decided(models.engine, cycle_year=cycle_year, unit_ids=allowed.unit_ids, limit=MAX_ROWS)
-    ledger.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
+    ledger.access.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
     return _file(register_sheet(rows), f"so-cong-nhan-{cycle_year}", fmt)
 
 
@@ -94,8 +94,8 @@ def export_statistics(
     structure: Literal["two_level", "three_level"] = "two_level",
     unit_id: UUID | None = None,
 ) -> Response:
-    allowed = list_filter(ledger, models, reading, unit_id, ledger.today(), citizens=False)
-    targets = ledger.targets_in_force()
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
+    targets = ledger.criteria.targets_in_force()
     result = report(
         models.engine,
         cycle_year=cycle_year,
@@ -104,5 +104,7 @@ def export_statistics(
         targets=targets,
     )
     sheet = statistics_sheet(result, STRUCTURE_LABELS[structure])
-    ledger.record_view(reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {structure}")
+    ledger.access.record_view(
+        reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {structure}"
+    )
     return _file(sheet, f"thong-ke-{cycle_year}-{structure}", fmt)

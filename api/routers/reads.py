@@ -83,7 +83,7 @@ def standings(
     """Where cases stand: filter by unit (and the units below it), title, year, status.
     Staff see their unit's cases; citizens their own and their households'."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
-    allowed = list_filter(ledger, models, reading, unit_id, ledger.today())
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today())
     try:
         page = list_cases(
             models.engine,
@@ -164,9 +164,9 @@ def subject_titles(
     wait_for_position: WaitFor = None,
 ) -> list[TitlePublic]:
     """Every title this subject was granted or refused."""
-    ledger.subject_for(reading, subject_id, reading=True)
+    ledger.scopes.subject_for(reading, subject_id, reading=True)
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
-    return [_title(r, ledger.today()) for r in titles_of(models.engine, str(subject_id))]
+    return [_title(r, ledger.records.today()) for r in titles_of(models.engine, str(subject_id))]
 
 
 STRUCTURE_LABELS = {
@@ -188,8 +188,8 @@ def statistics(
 ) -> StatisticsReport:
     """Registered, assessed and recognised per unit, rolled up under a chosen structure."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
-    allowed = list_filter(ledger, models, reading, unit_id, ledger.today(), citizens=False)
-    targets = ledger.targets_in_force()
+    allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
+    targets = ledger.criteria.targets_in_force()
     result = report(
         models.engine,
         cycle_year=cycle_year,

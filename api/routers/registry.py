@@ -33,14 +33,14 @@ RegistrarDep = Annotated[CommandContext, Depends(acting_as(*OFFICERS, Role.ADMIN
 def establish_unit(
     body: schemas.UnitCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
-    return views.recorded(ledger.establish_unit(ctx, **body.model_dump()), response)
+    return views.recorded(ledger.registry.establish_unit(ctx, **body.model_dump()), response)
 
 
 @router.get("/units/{unit_id}", response_model=schemas.UnitPublic)
 def read_unit(
     unit_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
 ) -> schemas.UnitPublic:
-    item = ledger.get(AdministrativeUnit, unit_id)
+    item = ledger.records.get(AdministrativeUnit, unit_id)
     views.etag(response, item.version)
     return views.unit(item)
 
@@ -54,7 +54,7 @@ def change_unit_parent(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.change_unit_parent(
+    result = ledger.registry.change_unit_parent(
         ctx, unit_id, body.parent_id, body.from_date, body.reason, expected
     )
     return views.recorded(result, response)
@@ -65,7 +65,7 @@ def merge_units(
     body: schemas.UnitMerge, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
     """Record that units merged into a successor (e.g. communes on 2025-07-01)."""
-    result = ledger.merge_units(
+    result = ledger.registry.merge_units(
         ctx, body.predecessor_ids, body.successor_id, body.from_date, body.legal_basis
     )
     return views.recorded(result, response)
@@ -76,7 +76,7 @@ def register_person(
     body: schemas.PersonCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
 ) -> schemas.Recorded:
     """Register a citizen. The CCCD is kept only as a keyed hash; personal fields are sealed."""
-    return views.recorded(ledger.register_person(ctx, **body.model_dump()), response)
+    return views.recorded(ledger.registry.register_person(ctx, **body.model_dump()), response)
 
 
 @router.post("/persons/lookup", response_model=schemas.PersonPublic)
@@ -88,8 +88,8 @@ def find_person(
     response: Response,
 ) -> schemas.PersonPublic:
     """Find a person by CCCD (sent in the body, never in a URL). The look-up is recorded."""
-    item = ledger.person_by_cccd(reading, body.cccd)
-    ledger.record_view(reading, "person", str(item.id), "tra cứu theo CCCD")
+    item = ledger.registry.person_by_cccd(reading, body.cccd)
+    ledger.access.record_view(reading, "person", str(item.id), "tra cứu theo CCCD")
     views.etag(response, item.version)
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
 
@@ -103,10 +103,10 @@ def read_person(
     response: Response,
 ) -> schemas.PersonPublic:
     """A person's record; personal fields only for those who need them. The view is recorded."""
-    item = ledger.subject_for(reading, person_id, reading=True)
+    item = ledger.scopes.subject_for(reading, person_id, reading=True)
     if not isinstance(item, Person):
         raise NotFound("không có công dân này", person_id=str(person_id))
-    ledger.record_view(reading, "person", str(item.id))
+    ledger.access.record_view(reading, "person", str(item.id))
     views.etag(response, item.version)
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
 
@@ -121,7 +121,7 @@ def correct_person(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     return views.recorded(
-        ledger.correct_person(
+        ledger.registry.correct_person(
             ctx, person_id, body.changes.model_dump(exclude_unset=True), body.reason, expected
         ),
         response,
@@ -138,7 +138,9 @@ def erase_person(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     """Destroy the person's key: their personal data can never be read again."""
-    return views.recorded(ledger.erase_person(ctx, person_id, body.reason, expected), response)
+    return views.recorded(
+        ledger.registry.erase_person(ctx, person_id, body.reason, expected), response
+    )
 
 
 @router.post("/persons/{person_id}/relocation", response_model=schemas.Recorded)
@@ -177,7 +179,7 @@ def _relocate(
     body: schemas.Relocation,
     expected: int,
 ) -> Recorded:
-    return ledger.relocate_subject(
+    return ledger.registry.relocate_subject(
         ctx, kind, subject_id, body.unit_id, body.moved_on, body.reason, expected
     )
 
@@ -186,7 +188,7 @@ def _relocate(
 def register_collective(
     body: schemas.CollectiveCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
 ) -> schemas.Recorded:
-    return views.recorded(ledger.register_collective(ctx, **body.model_dump()), response)
+    return views.recorded(ledger.registry.register_collective(ctx, **body.model_dump()), response)
 
 
 @router.get("/collectives/{collective_id}", response_model=schemas.CollectivePublic)
@@ -197,11 +199,11 @@ def read_collective(
     reading: ReaderDep,
     response: Response,
 ) -> schemas.CollectivePublic:
-    item = ledger.subject_for(reading, collective_id, reading=True)
+    item = ledger.scopes.subject_for(reading, collective_id, reading=True)
     if not isinstance(item, Collective):
         raise NotFound("không có tập thể này", collective_id=str(collective_id))
     if item.kind is SubjectKind.HOUSEHOLD:
-        ledger.record_view(reading, "household", str(item.id))
+        ledger.access.record_view(reading, "household", str(item.id))
     views.etag(response, item.version)
     name = item.name
     if item.kind is SubjectKind.HOUSEHOLD:
@@ -222,7 +224,7 @@ def add_member(
     response: Response,
     expected: IfMatchDep,
 ) -> schemas.Recorded:
-    result = ledger.add_member(ctx, collective_id, body.member_id, body.relation, expected)
+    result = ledger.registry.add_member(ctx, collective_id, body.member_id, body.relation, expected)
     return views.recorded(result, response)
 
 
@@ -239,7 +241,7 @@ def remove_member(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     """A member leaves (recorded on the group and on the member; If-Match: the group's)."""
-    result = ledger.remove_member(
+    result = ledger.registry.remove_member(
         ctx, collective_id, member_id, body.left_on, body.reason, expected
     )
     return views.recorded(result, response)

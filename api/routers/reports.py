@@ -77,7 +77,7 @@ def compile_report(
     response: Response,
 ) -> schemas.Recorded:
     """Freeze the unit's statistics for a cycle at the current log position."""
-    result = ledger.compile_report(
+    result = ledger.reports.compile_report(
         ctx,
         models,
         cycle_year=body.cycle_year,
@@ -93,7 +93,7 @@ def compile_report(
 def read_report(
     report_id: UUID, ledger: LedgerDep, ctx: ReportReaderDep, response: Response
 ) -> ReportPublic:
-    item = ledger.report_for(ctx, report_id, reading=True)
+    item = ledger.reports.report_for(ctx, report_id, reading=True)
     views.etag(response, item.version)
     return _public(item)
 
@@ -108,7 +108,9 @@ def submit_report(
     expected: IfMatchDep,
 ) -> schemas.Recorded:
     """Send the report upward; from then on it never changes."""
-    result = ledger.submit_report(ctx, report_id, body.recipient, body.submitted_on, expected)
+    result = ledger.reports.submit_report(
+        ctx, report_id, body.recipient, body.submitted_on, expected
+    )
     return views.recorded(result, response)
 
 
@@ -124,7 +126,7 @@ def supersede_report(
 ) -> schemas.Recorded:
     """A corrected edition of a submitted report, with today's figures; the old one stays
     readable and names the new one."""
-    result = ledger.supersede_report(ctx, models, report_id, body.reason, expected)
+    result = ledger.reports.supersede_report(ctx, models, report_id, body.reason, expected)
     response.headers["Location"] = f"/reports/{result.id}"
     return views.recorded(result, response)
 
@@ -135,7 +137,7 @@ def reproduce_report(
 ) -> ReproductionPublic:
     """Fold the log again up to the report's cut-off and compare: proof the figures were
     not made up nor changed since (one pass over the log: slow on a large store)."""
-    result = ledger.reproduce_report(ctx, models, report_id)
+    result = ledger.reports.reproduce_report(ctx, models, report_id)
     return ReproductionPublic(**vars(result), matches=result.matches)
 
 

@@ -135,7 +135,7 @@ def read_case_as_of(
     """
     item = case_as_of(ledger, case_id, version=version, at=at)
     views.etag(response, item.version)
-    return views.case(item, ledger.spec_of(item))
+    return views.case(item, ledger.criteria.spec_of(item))
 
 
 @router.get("/{case_id}/history", response_model=list[HistoryEntryPublic])

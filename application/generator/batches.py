@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 
-from application.core import LedgerCore
+from application.ledger import Ledger
 
 Progress = Callable[[int, int], None]
 
@@ -24,7 +24,7 @@ class Batches:
     """
 
     def __init__(
-        self, ledger: LedgerCore, total: int, progress: Progress | None, size: int = 500
+        self, ledger: Ledger, total: int, progress: Progress | None, size: int = 500
     ) -> None:
         self.ledger, self.total, self.progress, self.size = ledger, total, progress, size
         self.done = 0

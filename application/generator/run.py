@@ -108,16 +108,16 @@ def generate(
     """
     if scale < 1:
         raise InvalidInput("quy mô phải là số nguyên dương", field="scale")
-    if ledger.today() < GENERATED_UNTIL:
+    if ledger.records.today() < GENERATED_UNTIL:
         raise RuleViolation(
             "dữ liệu sinh có ngày đến hết " + GENERATED_UNTIL.isoformat() + ": đồng hồ chưa tới",
-            today=ledger.today().isoformat(),
+            today=ledger.records.today().isoformat(),
         )
-    if ledger.find(AdministrativeUnit, unit_id_for("MP01")) is not None:
+    if ledger.records.find(AdministrativeUnit, unit_id_for("MP01")) is not None:
         raise RuleViolation("kho đã có dữ liệu mô phỏng (tỉnh MP01)")
     system = CommandContext("system:generator", Role.ADMINISTRATOR.value, f"sinh-{seed}")
     specs = _publish_criteria(ledger, system)
-    clocks = ledger.latest_rules(COMPLAINT_CLOCKS)
+    clocks = ledger.criteria.latest_rules(COMPLAINT_CLOCKS)
     if clocks is None:
         raise RuleViolation("chưa công bố thời hạn khiếu nại")
     rng = random.Random(seed)
@@ -152,14 +152,14 @@ def _province_cases(scale: int) -> list[int]:
 
 def _publish_criteria(ledger: Ledger, system: CommandContext) -> Specs:
     """The seed sets and the illustrative family set, published unless already listed."""
-    ledger.load_seed_criteria(system)
-    catalogue = ledger.catalogue()
+    ledger.criteria.load_seed_criteria(system)
+    catalogue = ledger.criteria.catalogue()
     if catalogue is None or catalogue.latest(FAMILY_SET_CODE) is None:
-        ledger.publish_criteria_set(system, FAMILY_SET)
-        catalogue = ledger.catalogue()
+        ledger.criteria.publish_criteria_set(system, FAMILY_SET)
+        catalogue = ledger.criteria.catalogue()
     if catalogue is None:
         raise RuleViolation("không công bố được bộ tiêu chí")
-    sets = {e.set_id: ledger.criteria_set(e.set_id) for e in catalogue.entries}
+    sets = {e.set_id: ledger.criteria.criteria_set(e.set_id) for e in catalogue.entries}
     return Specs(catalogue, sets)
 
 

@@ -214,8 +214,8 @@ def reader_token(settings: Settings) -> str:
     try:
         ctx = CommandContext("cli:bench-reads", Role.ADMINISTRATOR.value, str(uuid.uuid4()))
         name = f"bench.thong-ke.{uuid.uuid4().hex[:6]}"
-        user = ledger.create_user(ctx, name, [Role.REPORTING_OFFICER])
-        return ledger.issue_token(ctx, user.id, 24, "ops/bench/reads.py").token
+        user = ledger.access.create_user(ctx, name, [Role.REPORTING_OFFICER])
+        return ledger.access.issue_token(ctx, user.id, 24, "ops/bench/reads.py").token
     finally:
         ledger.close()
 

@@ -170,8 +170,8 @@ def bootstrap(ledger: Ledger) -> Staff:
     """Criteria, a province and a commune, and two staff accounts with no unit (national
     scope), as an administrator would make them at the console."""
     admin = CommandContext("cli:bench", Role.ADMINISTRATOR.value, "bench-setup")
-    ledger.load_seed_criteria(admin)
-    province = ledger.establish_unit(
+    ledger.criteria.load_seed_criteria(admin)
+    province = ledger.registry.establish_unit(
         admin,
         code="BENCH-T",
         name="Tỉnh Đo Tải",
@@ -180,7 +180,7 @@ def bootstrap(ledger: Ledger) -> Staff:
         parent_id=None,
         valid_from=date(2008, 1, 1),
     ).id
-    commune = ledger.establish_unit(
+    commune = ledger.registry.establish_unit(
         admin,
         code="BENCH-X",
         name="Xã Đo Tải",
@@ -189,9 +189,9 @@ def bootstrap(ledger: Ledger) -> Staff:
         parent_id=province,
         valid_from=date(2025, 7, 1),
     ).id
-    officer = ledger.create_user(admin, "bench-officer", [Role.COMMUNE_OFFICER]).id
-    reviewer = ledger.create_user(admin, "bench-reviewer", [Role.REVIEWER]).id
-    token = ledger.issue_token(admin, reviewer, label="write benchmark").token
+    officer = ledger.access.create_user(admin, "bench-officer", [Role.COMMUNE_OFFICER]).id
+    reviewer = ledger.access.create_user(admin, "bench-reviewer", [Role.REVIEWER]).id
+    token = ledger.access.issue_token(admin, reviewer, label="write benchmark").token
     return Staff(
         CommandContext(str(officer), Role.COMMUNE_OFFICER.value, "bench-setup"),
         CommandContext(str(reviewer), Role.REVIEWER.value, "bench-write"),
@@ -202,7 +202,7 @@ def bootstrap(ledger: Ledger) -> Staff:
 
 def reviewed_case(ledger: Ledger, staff: Staff, number: int) -> Case:
     """A citizen registered, their 2026 case opened, evidenced, self-assessed and reviewed."""
-    person = ledger.register_person(
+    person = ledger.registry.register_person(
         staff.officer,
         cccd=f"{1_090_000_000 + number:012d}",
         full_name=f"Người Đo Tải {number}",
@@ -212,10 +212,10 @@ def reviewed_case(ledger: Ledger, staff: Staff, number: int) -> Case:
         target_group="can_bo",
         unit_id=staff.commune,
     ).id
-    case = ledger.open_case(
+    case = ledger.assessments.open_case(
         staff.officer, person, TitleModel.LEARNING_CITIZEN, 2026, on=date(2026, 1, 10)
     ).id
-    ledger.attach_evidence(
+    ledger.assessments.attach_evidence(
         staff.officer,
         case,
         content=f"Giấy xác nhận {number}".encode(),
@@ -224,14 +224,16 @@ def reviewed_case(ledger: Ledger, staff: Staff, number: int) -> Case:
         issued_on=date(2026, 1, 15),
         indicators=list(SCORES),
     )
-    ledger.self_assess(staff.officer, case, SCORES, on=date(2026, 2, 1))
-    done = ledger.review(staff.reviewer, case, SCORES, remarks="Đủ minh chứng", on=date(2026, 2, 5))
+    ledger.assessments.self_assess(staff.officer, case, SCORES, on=date(2026, 2, 1))
+    done = ledger.assessments.review(
+        staff.reviewer, case, SCORES, remarks="Đủ minh chứng", on=date(2026, 2, 5)
+    )
     return Case(case, done.version)
 
 
 def revise(ledger: Ledger, staff: Staff, case: Case) -> None:
     """The measured command, through the application layer."""
-    recorded = ledger.revise_score(
+    recorded = ledger.assessments.revise_score(
         staff.reviewer, case.id, INDICATOR, case.next_score(), REASON, None, case.version
     )
     case.version = recorded.version

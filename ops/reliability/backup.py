@@ -239,7 +239,11 @@ def _people(ledger: Ledger) -> list[Person]:
     while items := ledger.store.recorder.select_notifications(
         start=after, limit=2000, inclusive_of_start=False
     ):
-        found += [ledger.get(Person, UUID(str(n.originator_id))) for n in items if n.topic == topic]
+        found += [
+            ledger.records.get(Person, UUID(str(n.originator_id)))
+            for n in items
+            if n.topic == topic
+        ]
         after = items[-1].id
     return found
 

@@ -208,7 +208,7 @@ def _check_case(
         chained,
         "previous = score of the revision before, for every revision",
     )
-    case = ledger.get(AssessmentCase, case_id)
+    case = ledger.records.get(AssessmentCase, case_id)
     final = case.final_scores.get(INDICATOR)
     report.expect(
         "the final score is the last winner's",

@@ -257,8 +257,8 @@ def run(scratch: Scratch, params: Params) -> Report:
     runner = common.Runner(scratch)
     try:
         staff = make_staff(ledger)
-        everyone = ledger.create_user(CONSOLE, "hostile-every-role", list(Role)).id
-        token = ledger.issue_token(CONSOLE, everyone, 24, "hostile").token
+        everyone = ledger.access.create_user(CONSOLE, "hostile-every-role", list(Role)).id
+        token = ledger.access.issue_token(CONSOLE, everyone, 24, "hostile").token
         api.wait_ready()
         case = reviewed_case(api.base_url, staff)
         if not report.expect("a reviewed case to aim at", case is not None, str(case)):

@@ -55,8 +55,8 @@ def make_staff(ledger: Ledger, reviewers: int = 1) -> Staff:
     ] + [(f"reviewer{n}", Role.REVIEWER) for n in range(reviewers)]
     tokens, ids = {}, {}
     for name, role in accounts:
-        user = ledger.create_user(CONSOLE, f"commune-{name}", [role], world.commune).id
-        tokens[name] = ledger.issue_token(CONSOLE, user, 24, "reliability").token
+        user = ledger.access.create_user(CONSOLE, f"commune-{name}", [role], world.commune).id
+        tokens[name] = ledger.access.issue_token(CONSOLE, user, 24, "reliability").token
         ids[name] = user
     tokens["reviewer"], ids["reviewer"] = tokens["reviewer0"], ids["reviewer0"]
     return Staff(tokens, ids, world.commune)

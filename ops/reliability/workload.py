@@ -45,18 +45,20 @@ class World:
 
 def prepare(ledger: Ledger, tag: str = "R") -> World:
     """Criteria sets, a province and commune, and nationwide staff (no unit on the account)."""
-    ledger.load_seed_criteria(CONSOLE)
+    ledger.criteria.load_seed_criteria(CONSOLE)
     province = _unit(ledger, f"{tag}-T", "Tỉnh Kiểm Thử", UnitLevel.PROVINCE, "tinh", None)
     commune = _unit(ledger, f"{tag}-X", "Xã Kiểm Thử", UnitLevel.COMMUNE, "xa", province)
-    officer = ledger.create_user(CONSOLE, f"{tag.lower()}-officer", [Role.COMMUNE_OFFICER]).id
-    reviewer = ledger.create_user(CONSOLE, f"{tag.lower()}-reviewer", [Role.REVIEWER]).id
+    officer = ledger.access.create_user(
+        CONSOLE, f"{tag.lower()}-officer", [Role.COMMUNE_OFFICER]
+    ).id
+    reviewer = ledger.access.create_user(CONSOLE, f"{tag.lower()}-reviewer", [Role.REVIEWER]).id
     return World(province, commune, officer, reviewer)
 
 
 def _unit(
     ledger: Ledger, code: str, name: str, level: UnitLevel, kind: str, parent: UUID | None
 ) -> UUID:
-    return ledger.establish_unit(
+    return ledger.registry.establish_unit(
         CONSOLE,
         code=code,
         name=name,
@@ -75,7 +77,7 @@ def cccd(tag: int, n: int) -> str:
 def write_case(ledger: Ledger, world: World, tag: int, n: int) -> UUID:
     """One unit of work (five events over two aggregates); returns the case id."""
     request = f"w{tag}-{n}"
-    person = ledger.register_person(
+    person = ledger.registry.register_person(
         world.officer_ctx(request),
         cccd=cccd(tag, n),
         full_name=f"Người Thử {tag}-{n}",
@@ -86,8 +88,10 @@ def write_case(ledger: Ledger, world: World, tag: int, n: int) -> UUID:
         unit_id=world.commune,
     ).id
     officer = world.officer_ctx(request)
-    case = ledger.open_case(officer, person, TitleModel.LEARNING_CITIZEN, 2026, date(2026, 1, 10))
-    ledger.attach_evidence(
+    case = ledger.assessments.open_case(
+        officer, person, TitleModel.LEARNING_CITIZEN, 2026, date(2026, 1, 10)
+    )
+    ledger.assessments.attach_evidence(
         officer,
         case.id,
         content=f"%PDF-1.4\n% minh chung {request}\n".encode(),
@@ -97,10 +101,10 @@ def write_case(ledger: Ledger, world: World, tag: int, n: int) -> UUID:
         indicators=list(SCORES),
         expected_version=case.version,
     )
-    ledger.self_assess(
+    ledger.assessments.self_assess(
         officer, case.id, SCORES, on=date(2026, 2, 1), expected_version=case.version + 1
     )
-    ledger.review(
+    ledger.assessments.review(
         world.reviewer_ctx(request),
         case.id,
         SCORES,

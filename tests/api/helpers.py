@@ -27,8 +27,8 @@ def seed_content(name: str, **rule_changes: Any) -> dict[str, Any]:
 def bootstrap_admin(ledger: Ledger) -> str:
     """The first administrator is made at the console, as `hoctap users create` does."""
     console = CommandContext("cli:test", Role.ADMINISTRATOR.value, "bootstrap")
-    admin = ledger.create_user(console, "admin", [Role.ADMINISTRATOR])
-    return ledger.issue_token(console, admin.id).token
+    admin = ledger.access.create_user(console, "admin", [Role.ADMINISTRATOR])
+    return ledger.access.issue_token(console, admin.id).token
 
 
 #: Writes to an existing record: the first UUID in the path names it, and If-Match is due.

@@ -135,7 +135,7 @@ def test_an_officer_records_the_day_a_paper_complaint_arrived(api: Api):
         for n in ledger.store.recorder.select_notifications(start=None, limit=10_000)
         if n.originator_id == complaint_id
     ]
-    officer = ledger.authenticate(api.tokens["officer"])
+    officer = ledger.access.authenticate(api.tokens["officer"])
     assert (received.actor_id, received.actor_role) == (str(officer.user_id), "commune_officer")
 
 

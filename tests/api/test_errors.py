@@ -77,9 +77,9 @@ def test_a_token_issued_before_tokens_named_their_account_still_works(env):
     officer = api.user("officer", ["commune_officer"])
     old_style = "htl_" + "x" * 43
     with acting(CommandContext("cli:test", Role.ADMINISTRATOR.value, "old-token")):
-        account = ledger.get(UserAccount, officer)
+        account = ledger.records.get(UserAccount, officer)
         expires = ledger.clock.now() + timedelta(days=1)
-        ledger.save(ApiToken.issue(token_digest(old_style), account, expires, "cũ"))
+        ledger.records.save(ApiToken.issue(token_digest(old_style), account, expires, "cũ"))
     response = api.client.get("/users/me", headers={"Authorization": f"Bearer {old_style}"})
     assert response.status_code == 200 and response.json()["username"] == "officer"
 
@@ -88,7 +88,7 @@ def test_a_revoked_token_is_refused_at_once(env):
     api, ledger = env
     api.user("officer", ["commune_officer"])
     me = api.get("officer", "/users/me").json()
-    token_id = ledger.authenticate(api.tokens["officer"]).token_id
+    token_id = ledger.access.authenticate(api.tokens["officer"]).token_id
     api.post("admin", f"/tokens/{token_id}/revocation", {"reason": "Nghỉ việc"}, status=200)
     assert_problem(api.get("officer", "/users/me", status=None), 401, "not-authenticated")
     assert me["username"] == "officer"
@@ -158,7 +158,7 @@ def test_a_client_cannot_choose_the_actor_of_an_event(env):
         for n in ledger.store.recorder.select_notifications(start=None, limit=1000)
         if n.originator_id == unit_id
     ]
-    admin = ledger.authenticate(api.tokens["admin"])
+    admin = ledger.access.authenticate(api.tokens["admin"])
     assert event.actor_id == str(admin.user_id)
     assert event.actor_role == "administrator"
     assert (event.correlation_id, event.causation_id) == ("flow-7", "req-42")
@@ -309,7 +309,7 @@ def test_a_citizen_may_not_open_a_case_for_someone_else(env):
     api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
     ids = registry(api)
     console = CommandContext("cli:test", Role.ADMINISTRATOR.value, "t")
-    other = ledger.register_person(
+    other = ledger.registry.register_person(
         console,
         cccd="001090000999",
         full_name="Người khác",

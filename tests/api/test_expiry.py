@@ -23,7 +23,7 @@ def test_the_scheduled_job_records_each_lapsed_title_once_and_the_views_follow(
     inspector = api.user("inspector", ["inspector"])
     ledger, models = api.ledger, api.client.app.state.read_models
     assert models.engine.wait_for(world["position"], 5.0, ["standings"])
-    valid_until = ledger.get(AssessmentCase, world["citizen_case"]).valid_until
+    valid_until = ledger.records.get(AssessmentCase, world["citizen_case"]).valid_until
     assert valid_until is not None
     assert expire_lapsed_titles(ledger, models) == 0  # nothing has lapsed yet
     clock.current = datetime.combine(valid_until, time(23, 0), VIETNAM)
@@ -37,7 +37,9 @@ def test_the_scheduled_job_records_each_lapsed_title_once_and_the_views_follow(
     assert recorded == 2
     assert expire_lapsed_titles(ledger, models) == 0
     expired_on = (valid_until + timedelta(days=1)).isoformat()
-    api.tokens["inspector"] = ledger.issue_token(CONSOLE, inspector).token  # the old one lapsed
+    api.tokens["inspector"] = ledger.access.issue_token(
+        CONSOLE, inspector
+    ).token  # the old one lapsed
     history = api.get("inspector", f"/cases/{world['citizen_case']}/history").json()
     assert [
         (h["actor_id"], h["effective_date"])

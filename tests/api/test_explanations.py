@@ -138,7 +138,7 @@ def test_every_citation_leads_to_the_event_that_holds_what_is_said(api: Api, led
 
     cited = follow_every_citation(ledger, explanation)
 
-    case = ledger.get(AssessmentCase, world["case"])
+    case = ledger.records.get(AssessmentCase, world["case"])
     assert cited == {case.id, case.criteria_set_id, world["decision"]}
     [review_of_7] = [
         s for s in sections(explanation)["review"] if s["facts"].get("indicator") == "7"
@@ -305,7 +305,7 @@ def test_the_demo_awards_cite_only_their_own_events(demo: Ledger):
     )
     totals = {}
     for notification in granted:
-        case = demo.get(AssessmentCase, UUID(str(notification.originator_id)))
+        case = demo.records.get(AssessmentCase, UUID(str(notification.originator_id)))
         explanation = ExplanationPublic.model_validate(explain(demo, case.id))
         as_json = explanation.model_dump(mode="json")
         cited = follow_every_citation(demo, as_json)

@@ -45,7 +45,7 @@ CONFIG = Settings(
 )
 LEDGER = Ledger(CONFIG)
 TOKEN = bootstrap_admin(LEDGER)
-LEDGER.load_seed_criteria(CommandContext("cli:fuzz", "administrator", "fuzz"))
+LEDGER.criteria.load_seed_criteria(CommandContext("cli:fuzz", "administrator", "fuzz"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(CONFIG, ledger=LEDGER))
 
 

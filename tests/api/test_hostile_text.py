@@ -127,8 +127,8 @@ def everyone(api: Api) -> tuple[Api, UUID]:
     ledger = api.ledger
     assert ledger is not None
     case_id = open_citizen_case(api)
-    user = ledger.create_user(CONSOLE, "every-role", list(Role))
-    api.tokens["every-role"] = ledger.issue_token(CONSOLE, user.id).token
+    user = ledger.access.create_user(CONSOLE, "every-role", list(Role))
+    api.tokens["every-role"] = ledger.access.issue_token(CONSOLE, user.id).token
     return api, case_id
 
 
@@ -231,7 +231,7 @@ def test_the_store_refuses_an_event_with_a_refused_character_whoever_sends_it(ap
     assert ledger is not None
     before = log_position(ledger)
     with pytest.raises(InvalidInput) as refused:
-        ledger.establish_unit(
+        ledger.registry.establish_unit(
             CONSOLE,
             code="T77",
             name=f"Tỉnh{bad}Lạ",

@@ -216,7 +216,7 @@ def test_a_request_fenced_by_a_retry_can_no_longer_commit(api: Api):
     assert ledger.keyed_requests.receipts.fence("slow-owner") is None
     before = position(api)
     with claimed("slow-owner"), pytest.raises(VersionConflict):
-        ledger.establish_unit(ADMIN, **_province("FENCED"))
+        ledger.registry.establish_unit(ADMIN, **_province("FENCED"))
     assert position(api) == before
     assert ledger.keyed_requests.receipts.fence("slow-owner") is None  # still nothing
 
@@ -225,7 +225,7 @@ def test_a_committed_request_is_found_by_its_fence(api: Api):
     ledger = api.ledger
     assert ledger is not None
     with claimed("quick-owner"):
-        recorded = ledger.establish_unit(ADMIN, **_province("RECEIPT"))
+        recorded = ledger.registry.establish_unit(ADMIN, **_province("RECEIPT"))
     receipt = ledger.keyed_requests.receipts.fence("quick-owner")
     assert receipt == Receipt(recorded.id, recorded.version, recorded.position or 0)
 

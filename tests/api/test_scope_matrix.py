@@ -37,8 +37,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.app import create_app
-from application.assessment_service import RulingRequest, SeatRequest
+from application.assessment_service import SeatRequest
 from application.core import VIETNAM, FixedClock
+from application.decision_service import RulingRequest
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
@@ -105,7 +106,7 @@ class World:
 
 def unit(ledger: Ledger, code: str, level: UnitLevel, parent: uuid.UUID | None, since: date):
     kind = {"province": "tinh", "commune": "xa", "village": "thon"}[level.value]
-    return ledger.establish_unit(
+    return ledger.registry.establish_unit(
         CONSOLE,
         code=code,
         name=f"Đơn vị {code}",
@@ -117,7 +118,7 @@ def unit(ledger: Ledger, code: str, level: UnitLevel, parent: uuid.UUID | None, 
 
 
 def person(ledger: Ledger, cccd: str, unit_id: uuid.UUID) -> uuid.UUID:
-    return ledger.register_person(
+    return ledger.registry.register_person(
         CONSOLE,
         cccd=cccd,
         full_name=f"Người {cccd[-3:]}",
@@ -131,7 +132,7 @@ def person(ledger: Ledger, cccd: str, unit_id: uuid.UUID) -> uuid.UUID:
 
 def users_of(ledger: Ledger, suffix: str, unit_id: uuid.UUID) -> dict[Role, uuid.UUID]:
     return {
-        role: ledger.create_user(
+        role: ledger.access.create_user(
             CONSOLE, f"{role.value.replace('_', '-')}-{suffix}", [role], unit_id
         ).id
         for role in STAFF
@@ -148,12 +149,12 @@ def decided_case(
         return CommandContext(str(staff[role]), role.value, "matrix-setup")
 
     officer = as_(Role.COMMUNE_OFFICER)
-    case = ledger.open_case(
+    case = ledger.assessments.open_case(
         officer, person_id, TitleModel.LEARNING_CITIZEN, 2026, date(2026, 1, 10)
     )
     evidence = None
     for code in range(1, 11):
-        _, evidence_id = ledger.attach_evidence(
+        _, evidence_id = ledger.assessments.attach_evidence(
             officer,
             case.id,
             content=f"Giấy xác nhận {code}".encode(),
@@ -164,16 +165,16 @@ def decided_case(
         )
         evidence = evidence or evidence_id
     scores = {str(i): Decimal(9) for i in range(1, 11)} | {"5": Decimal(4)}
-    ledger.self_assess(as_(Role.VILLAGE_OFFICER), case.id, scores, date(2026, 2, 1))
-    ledger.review(as_(Role.REVIEWER), case.id, scores, None, None, date(2026, 2, 5))
-    ledger.form_council(
+    ledger.assessments.self_assess(as_(Role.VILLAGE_OFFICER), case.id, scores, date(2026, 2, 1))
+    ledger.assessments.review(as_(Role.REVIEWER), case.id, scores, None, None, date(2026, 2, 5))
+    ledger.assessments.form_council(
         officer,
         case.id,
         "Hội đồng",
         [SeatRequest(staff[Role.COUNCIL_MEMBER], "chair")],
         date(2026, 2, 10),
     )
-    ledger.appraise(
+    ledger.assessments.appraise(
         as_(Role.COUNCIL_MEMBER),
         case.id,
         recommended=False,
@@ -181,7 +182,7 @@ def decided_case(
         votes_against=1,
         on=date(2026, 2, 15),
     )
-    decision = ledger.issue_decision(
+    decision = ledger.decisions.issue_decision(
         as_(Role.SIGNER),
         number=f"{secrets.randbelow(10**6)}/QĐ-UBND",
         decided_on=date(2026, 2, 20),
@@ -191,7 +192,7 @@ def decided_case(
         legal_basis="244/QĐ-KHVN",
         rulings=[RulingRequest(case.id, DecisionOutcome.REFUSED)],
     )
-    complaint = ledger.file_complaint(
+    complaint = ledger.complaints.file_complaint(
         officer,
         case_ids=[case.id],
         grounds="Chỉ số 5 chưa được tính đúng",
@@ -204,18 +205,20 @@ def decided_case(
 
 def build_world(ledger: Ledger, clock: FixedClock) -> dict[str, Any]:
     clock.current = datetime(2025, 5, 1, 9, tzinfo=VIETNAM)  # before the 2025 merger
-    ledger.load_seed_criteria(CONSOLE)
+    ledger.criteria.load_seed_criteria(CONSOLE)
     p = unit(ledger, "MT-P", UnitLevel.PROVINCE, None, date(2008, 1, 1))
     q = unit(ledger, "MT-Q", UnitLevel.PROVINCE, None, date(2008, 1, 1))
     a0 = unit(ledger, "MT-A0", UnitLevel.COMMUNE, p, date(2008, 1, 1))
     old_person = person(ledger, "001090000900", a0)
-    old_case = ledger.open_case(
+    old_case = ledger.assessments.open_case(
         CONSOLE, old_person, TitleModel.LEARNING_CITIZEN, 2025, date(2025, 5, 1)
     ).id
     clock.current = datetime(2026, 3, 1, 9, tzinfo=VIETNAM)
     reform = date(2025, 7, 1)
     n = unit(ledger, "MT-N", UnitLevel.COMMUNE, p, reform)
-    ledger.merge_units(CONSOLE, [a0], n, reform, "Nghị quyết sắp xếp đơn vị hành chính 2025")
+    ledger.registry.merge_units(
+        CONSOLE, [a0], n, reform, "Nghị quyết sắp xếp đơn vị hành chính 2025"
+    )
     b = unit(ledger, "MT-B", UnitLevel.COMMUNE, p, reform)
     c = unit(ledger, "MT-C", UnitLevel.COMMUNE, q, reform)
     v = unit(ledger, "MT-V", UnitLevel.VILLAGE, n, reform)
@@ -225,14 +228,16 @@ def build_world(ledger: Ledger, clock: FixedClock) -> dict[str, Any]:
         ("outside", b, b, "001090000902"),
     ):
         who = person(ledger, cccd, home)
-        household = ledger.register_collective(
+        household = ledger.registry.register_collective(
             CONSOLE, kind=SubjectKind.HOUSEHOLD, name=f"Hộ {cccd[-3:]}", unit_id=home
         ).id
-        ledger.add_member(CONSOLE, household, who, "chu_ho")
-        ledger.register_collective(CONSOLE, kind=SubjectKind.COMMUNITY, name="Thôn", unit_id=home)
+        ledger.registry.add_member(CONSOLE, household, who, "chu_ho")
+        ledger.registry.register_collective(
+            CONSOLE, kind=SubjectKind.COMMUNITY, name="Thôn", unit_id=home
+        )
         staff = users_of(ledger, side, commune)
         case, evidence, decision, complaint = decided_case(ledger, who, staff, commune)
-        token = ledger.issue_token(CONSOLE, staff[Role.COMMUNE_OFFICER]).token_id
+        token = ledger.access.issue_token(CONSOLE, staff[Role.COMMUNE_OFFICER]).token_id
         world[side] = Side(
             who,
             household,
@@ -248,10 +253,10 @@ def build_world(ledger: Ledger, clock: FixedClock) -> dict[str, Any]:
         )
         world[f"staff_{side}"] = staff
     far = person(ledger, "001090000903", c)
-    world["far_case"] = ledger.open_case(
+    world["far_case"] = ledger.assessments.open_case(
         CONSOLE, far, TitleModel.LEARNING_CITIZEN, 2026, date(2026, 1, 10)
     ).id
-    citizen = ledger.create_user(
+    citizen = ledger.access.create_user(
         CONSOLE, "citizen-inside", [Role.CITIZEN], v, world["inside"].person
     )
     world["citizen"] = citizen.id
@@ -273,9 +278,10 @@ def world(
     try:
         built = build_world(ledger, clock)
         tokens = {
-            role: ledger.issue_token(CONSOLE, built["staff_inside"][role]).token for role in STAFF
+            role: ledger.access.issue_token(CONSOLE, built["staff_inside"][role]).token
+            for role in STAFF
         }
-        tokens[Role.CITIZEN] = ledger.issue_token(CONSOLE, built["citizen"]).token
+        tokens[Role.CITIZEN] = ledger.access.issue_token(CONSOLE, built["citizen"]).token
         with TestClient(create_app(settings, ledger=ledger)) as client:
             the_world = World(
                 ledger,
@@ -288,7 +294,7 @@ def world(
                 built["units"]
                 | {
                     "citizen": built["citizen"],
-                    "criteria_set": ledger.get(
+                    "criteria_set": ledger.records.get(
                         AssessmentCase, built["inside"].case
                     ).criteria_set_id,
                 },
@@ -298,7 +304,7 @@ def world(
             the_world.call(Role.ADMINISTRATOR, "GET", f"/standings?wait_for_position={position}")
             for side in ("inside", "outside"):
                 reporter = built[f"staff_{side}"][Role.REPORTING_OFFICER]
-                the_world.ids[f"report_{side}"] = ledger.compile_report(
+                the_world.ids[f"report_{side}"] = ledger.reports.compile_report(
                     CommandContext(str(reporter), Role.REPORTING_OFFICER.value, "matrix-setup"),
                     client.app.state.read_models,
                     cycle_year=2026,

@@ -28,7 +28,7 @@ VERIFIER = Path(__file__).resolve().parents[2] / "ops" / "verifier" / "verify_bu
 def bundle(settings: Settings) -> Iterator[dict[str, Any]]:
     ledger = Ledger(settings, clock=FixedClock(datetime(2026, 11, 20, tzinfo=VIETNAM)))
     load_demo(ledger)
-    person = ledger.find_person_by_cccd("001090000001")
+    person = ledger.registry.find_person_by_cccd("001090000001")
     case_id = case_id_for(person.id, TitleModel.LEARNING_CITIZEN, 2026, 1)
     yield make_bundle(ledger, case_id, include_files=True)
     ledger.close()

@@ -68,11 +68,11 @@ class Generated:
 
     def complaints(self) -> list[Complaint]:
         received = self.ids_of("hoctap.Complaint.Received")
-        return [self.ledger.get(Complaint, i) for i in received]
+        return [self.ledger.records.get(Complaint, i) for i in received]
 
     def cases(self) -> list[AssessmentCase]:
         opened = self.ids_of("hoctap.AssessmentCase.Opened")
-        return [self.ledger.get(AssessmentCase, i) for i in opened]
+        return [self.ledger.records.get(AssessmentCase, i) for i in opened]
 
 
 def run_generator(settings: Settings) -> Generated:
@@ -144,12 +144,12 @@ def test_no_step_is_dated_after_today_and_districts_decide_only_before_the_refor
     generated: Generated,
 ):
     ledger = generated.ledger
-    today = ledger.today()
+    today = ledger.records.today()
     for case_id in generated.ids_of("hoctap.AssessmentCase.Opened"):
-        case = ledger.get(AssessmentCase, case_id)
+        case = ledger.records.get(AssessmentCase, case_id)
         assert max(case.step_dates.values()) <= today
     decisions = [
-        ledger.get(RecognitionDecision, i)
+        ledger.records.get(RecognitionDecision, i)
         for i in generated.ids_of("hoctap.RecognitionDecision.Issued")
     ]
     assert len(decisions) == generated.summary.decisions > 0
@@ -169,11 +169,11 @@ def test_no_cccd_number_name_or_birth_date_is_stored_in_plaintext(generated: Gen
     ledger = generated.ledger
     secrets: set[str] = set()
     for person_id in generated.ids_of("hoctap.Person.Registered"):
-        person = ledger.get(Person, person_id)
+        person = ledger.records.get(Person, person_id)
         details = ledger.vault.unseal(person.id, person.sealed) or {}
         secrets |= {details["cccd"], details["full_name"], details["birth_date"]}
     for collective_id in generated.ids_of("hoctap.Collective.Registered"):
-        collective = ledger.get(Collective, collective_id)
+        collective = ledger.records.get(Collective, collective_id)
         if collective.sealed is not None:
             secrets.add((ledger.vault.unseal(collective.id, collective.sealed) or {})["name"])
     assert len(secrets) > SCALE
@@ -208,7 +208,7 @@ def test_a_clock_before_the_last_generated_day_is_refused(settings: Settings):
 def test_generated_dates_fit_the_cycle_of_each_case(generated: Generated):
     ledger = generated.ledger
     for case_id in generated.ids_of("hoctap.AssessmentCase.Opened"):
-        case = ledger.get(AssessmentCase, case_id)
+        case = ledger.records.get(AssessmentCase, case_id)
         opened_on = case.step_dates[CaseStatus.OPENED]
         assert case.cycle_year <= opened_on.year <= case.cycle_year + 1
         assert all(
@@ -247,7 +247,7 @@ def test_every_complaint_is_filed_within_the_period_of_the_published_rules(
     generated: Generated,
 ):
     rules = parse_clock_rules(json.loads(CLOCK_RULES.read_text(encoding="utf-8")))
-    today = generated.ledger.today()
+    today = generated.ledger.records.today()
     for complaint in generated.complaints():
         period = FILING if complaint.level == 1 else SECOND_FILING
         last_day = deadline(rules, period, complaint.learnt_on, remote=complaint.remote_area)
@@ -255,10 +255,10 @@ def test_every_complaint_is_filed_within_the_period_of_the_published_rules(
         assert complaint.learnt_on <= complaint.received_on <= last_day
         for day in (complaint.accepted_on, complaint.closed_on):
             assert day is None or complaint.received_on <= day <= today
-        case = generated.ledger.get(AssessmentCase, complaint.case_ids[0])
+        case = generated.ledger.records.get(AssessmentCase, complaint.case_ids[0])
         assert complaint.complainant_id == case.subject_id
         assert complaint.unit_ids == [case.unit_id]  # so that scoped lists find it
-        decision = generated.ledger.get(RecognitionDecision, complaint.decision_id)
+        decision = generated.ledger.records.get(RecognitionDecision, complaint.decision_id)
         assert complaint.learnt_on >= decision.decided_on
 
 
@@ -270,7 +270,7 @@ def test_an_upheld_complaint_reopens_the_case_revises_its_scores_and_amends_the_
     amending = [
         d
         for d in (
-            ledger.get(RecognitionDecision, i)
+            ledger.records.get(RecognitionDecision, i)
             for i in generated.ids_of("hoctap.RecognitionDecision.Issued")
         )
         if d.amends is not None
@@ -282,7 +282,7 @@ def test_an_upheld_complaint_reopens_the_case_revises_its_scores_and_amends_the_
     assert granted_on_appeal and upheld
     for complaint in upheld:
         case_id = complaint.case_ids[0]
-        case = ledger.get(AssessmentCase, case_id)
+        case = ledger.records.get(AssessmentCase, case_id)
         assert case.appeal_complaint_id == complaint.id
         cited = [
             ledger.store.mapper.to_domain_event(n).complaint_id
@@ -296,7 +296,7 @@ def test_an_upheld_complaint_reopens_the_case_revises_its_scores_and_amends_the_
         else:
             assert case.status is CaseStatus.REOPENED  # awaiting its new decision
     for decision in amending:
-        original = ledger.get(RecognitionDecision, decision.amends)
+        original = ledger.records.get(RecognitionDecision, decision.amends)
         assert decision.decided_on >= original.decided_on
         assert all(
             e["case_id"] in {x["case_id"] for x in original.entries} for e in decision.entries
@@ -307,7 +307,7 @@ def test_a_few_granted_titles_are_revoked_by_an_amending_decision(generated: Gen
     revoked = [c for c in generated.cases() if c.status is CaseStatus.REVOKED]
     assert revoked and len(revoked) == generated.summary.cases_by_status["revoked"]
     for case in revoked:
-        decision = generated.ledger.get(RecognitionDecision, case.decision_id)
+        decision = generated.ledger.records.get(RecognitionDecision, case.decision_id)
         assert decision.amends is not None
         (entry,) = decision.entries
         assert entry["outcome"] == "revoked" and entry["reason"]
@@ -336,7 +336,7 @@ def test_the_read_models_count_what_the_generator_made(generated: Generated):
         open_ids = {
             r["complaint_id"] for r in complaints if r["status"] in ("received", "accepted")
         }
-        today = generated.ledger.today()
+        today = generated.ledger.records.today()
         assert open_ids and {r["complaint_id"] for r in due(engine, today, 365)} == open_ids
         counts = live_rows(engine, Statistics.name, "counts")
         assert sum(int(r["recognised"]) for r in counts) == summary.cases_by_status["granted"]
@@ -362,7 +362,7 @@ def test_staff_act_only_within_their_unit_on_the_day_they_act(generated: Generat
 
     def lookup(unit_id: UUID) -> AdministrativeUnit | None:
         if unit_id not in units:
-            units[unit_id] = ledger.find(AdministrativeUnit, unit_id)
+            units[unit_id] = ledger.records.find(AdministrativeUnit, unit_id)
         return units[unit_id]
 
     checked = 0
@@ -378,7 +378,7 @@ def test_staff_act_only_within_their_unit_on_the_day_they_act(generated: Generat
         if day is None or event.actor_role == "citizen":
             continue
         account_id = UUID(event.actor_id)
-        account = accounts.get(account_id) or ledger.get(UserAccount, account_id)
+        account = accounts.get(account_id) or ledger.records.get(UserAccount, account_id)
         accounts[account_id] = account
         assert account.unit_id is not None
         unit = lookup(account.unit_id)

@@ -82,21 +82,21 @@ def test_a_save_whose_commit_reply_was_lost_is_answered_with_its_own_events(ledg
     before = len(_log(ledger))
     # When the connection is lost after the server committed the new unit
     fault.arm("after-commit")
-    recorded = ledger.establish_unit(ADMIN, **_province("LOST-1"))
+    recorded = ledger.registry.establish_unit(ADMIN, **_province("LOST-1"))
     # Then the command succeeds, once, where it really landed
     assert fault.cuts == 1
     log = _log(ledger)
     assert len(log) == before + 1
     assert recorded.position == log[-1].id
     assert (log[-1].originator_id, log[-1].originator_version) == (recorded.id, 1)
-    assert ledger.get(AdministrativeUnit, recorded.id).code == "LOST-1"
+    assert ledger.records.get(AdministrativeUnit, recorded.id).code == "LOST-1"
 
 
 def test_a_save_cut_off_before_its_commit_is_written_once_by_the_retry(ledger: Ledger):
     fault = LostReply(ledger.store.recorder)
     before = len(_log(ledger))
     fault.arm("before-commit")
-    recorded = ledger.establish_unit(ADMIN, **_province("LOST-2"))
+    recorded = ledger.registry.establish_unit(ADMIN, **_province("LOST-2"))
     assert fault.cuts == 1
     log = _log(ledger)
     assert len(log) == before + 1 and recorded.position == log[-1].id
@@ -112,13 +112,13 @@ def test_a_retry_that_meets_someone_elses_event_is_still_a_conflict(ledger: Ledg
 
         def cut_and_race(pid: int) -> None:
             real_cut(pid)
-            other.establish_unit(ADMIN, **_province("LOST-3"))
+            other.registry.establish_unit(ADMIN, **_province("LOST-3"))
 
         fault.cut = cut_and_race  # type: ignore[method-assign]
         fault.arm("before-commit")
         # Then the retry is refused as a conflict: that event is not ours
         with pytest.raises(VersionConflict):
-            ledger.establish_unit(ADMIN, **_province("LOST-3"))
+            ledger.registry.establish_unit(ADMIN, **_province("LOST-3"))
     finally:
         other.close()
     assert fault.cuts == 1
@@ -130,7 +130,7 @@ def test_a_keyed_save_whose_commit_reply_was_lost_meets_its_own_receipt_and_succ
     fault = LostReply(ledger.store.recorder)
     fault.arm("after-commit")
     with claimed("owner-of-a-lost-reply"):
-        recorded = ledger.establish_unit(ADMIN, **_province("LOST-4"))
+        recorded = ledger.registry.establish_unit(ADMIN, **_province("LOST-4"))
     assert fault.cuts == 1
     receipt = ledger.keyed_requests.receipts.fence("owner-of-a-lost-reply")
     assert receipt == Receipt(recorded.id, recorded.version, recorded.position or 0)

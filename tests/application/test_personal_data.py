@@ -23,7 +23,7 @@ HOUSEHOLD = "Hộ ông Đặng Văn Hùng"
 
 
 def register_people(ledger: Ledger) -> Person:
-    province = ledger.establish_unit(
+    province = ledger.registry.establish_unit(
         ADMIN,
         code="P",
         name="Tỉnh A",
@@ -32,7 +32,7 @@ def register_people(ledger: Ledger) -> Person:
         parent_id=None,
         valid_from=date(2020, 1, 1),
     )
-    person = ledger.register_person(
+    person = ledger.registry.register_person(
         ADMIN,
         cccd=CCCD,
         full_name=NAME,
@@ -42,11 +42,11 @@ def register_people(ledger: Ledger) -> Person:
         target_group="cong_nhan",
         unit_id=province.id,
     )
-    household = ledger.register_collective(
+    household = ledger.registry.register_collective(
         ADMIN, kind=SubjectKind.HOUSEHOLD, name=HOUSEHOLD, unit_id=province.id
     )
-    ledger.add_member(ADMIN, household.id, person.id, "con")
-    return ledger.get(Person, person.id)
+    ledger.registry.add_member(ADMIN, household.id, person.id, "con")
+    return ledger.records.get(Person, person.id)
 
 
 def stored_states(ledger: Ledger, settings: Settings) -> list[bytes]:
@@ -92,7 +92,7 @@ def test_personal_data_reads_back_for_those_allowed(settings: Settings, clock: F
         assert details is not None
         assert details["full_name"] == NAME
         assert details["cccd"] == CCCD
-        assert ledger.find_person_by_cccd("0792 0300 4567").id == person.id
+        assert ledger.registry.find_person_by_cccd("0792 0300 4567").id == person.id
     finally:
         ledger.close()
 
@@ -104,8 +104,8 @@ def test_erasing_a_person_destroys_their_key_and_keeps_the_log(
     try:
         person = register_people(ledger)
         before = len(stored_states(ledger, settings))
-        ledger.erase_person(ADMIN, person.id, "Yêu cầu xóa dữ liệu cá nhân")
-        erased = ledger.get(Person, person.id)
+        ledger.registry.erase_person(ADMIN, person.id, "Yêu cầu xóa dữ liệu cá nhân")
+        erased = ledger.records.get(Person, person.id)
         assert erased.erased
         assert ledger.vault.unseal(erased.id, erased.sealed) is None
         assert len(stored_states(ledger, settings)) == before + 1

@@ -37,7 +37,7 @@ def _write(
     try:
         ledger = Ledger(settings, initialise=initialise)
         for n in range(count):
-            ledger.establish_unit(
+            ledger.registry.establish_unit(
                 ADMIN,
                 code=f"W{tag}-{n}",
                 name="Tỉnh",
@@ -114,7 +114,7 @@ def test_embedded_default_is_sqlite_under_var(tmp_path: Path):
 def test_a_stale_copy_cannot_overwrite_a_newer_change(settings: Settings, clock: FixedClock):
     ledger = Ledger(settings, clock=clock)
     try:
-        province = ledger.establish_unit(
+        province = ledger.registry.establish_unit(
             ADMIN,
             code="P1",
             name="Tỉnh",
@@ -123,7 +123,7 @@ def test_a_stale_copy_cannot_overwrite_a_newer_change(settings: Settings, clock:
             parent_id=None,
             valid_from=date(2000, 1, 1),
         )
-        one = ledger.establish_unit(
+        one = ledger.registry.establish_unit(
             ADMIN,
             code="X1",
             name="Xã 1",
@@ -132,7 +132,7 @@ def test_a_stale_copy_cannot_overwrite_a_newer_change(settings: Settings, clock:
             parent_id=province.id,
             valid_from=date(2025, 7, 1),
         )
-        two = ledger.establish_unit(
+        two = ledger.registry.establish_unit(
             ADMIN,
             code="X2",
             name="Xã 2",
@@ -142,17 +142,21 @@ def test_a_stale_copy_cannot_overwrite_a_newer_change(settings: Settings, clock:
             valid_from=date(2025, 7, 1),
         )
         first, stale = (
-            ledger.get(AdministrativeUnit, one.id),
-            ledger.get(AdministrativeUnit, one.id),
+            ledger.records.get(AdministrativeUnit, one.id),
+            ledger.records.get(AdministrativeUnit, one.id),
         )
         with acting(ADMIN):
-            first.merge_into(ledger.get(AdministrativeUnit, two.id), date(2026, 1, 1), "NQ 1")
-            stale.merge_into(ledger.get(AdministrativeUnit, two.id), date(2026, 1, 1), "NQ 2")
-        ledger.save(first)
+            first.merge_into(
+                ledger.records.get(AdministrativeUnit, two.id), date(2026, 1, 1), "NQ 1"
+            )
+            stale.merge_into(
+                ledger.records.get(AdministrativeUnit, two.id), date(2026, 1, 1), "NQ 2"
+            )
+        ledger.records.save(first)
         with pytest.raises(VersionConflict):
-            ledger.save(stale)
+            ledger.records.save(stale)
         with pytest.raises(VersionConflict):
-            ledger.get(AdministrativeUnit, one.id, expected_version=1)
+            ledger.records.get(AdministrativeUnit, one.id, expected_version=1)
     finally:
         ledger.close()
 
@@ -162,7 +166,7 @@ def test_registering_the_same_unit_code_twice_is_a_conflict(settings: Settings, 
     try:
 
         def establish():
-            return ledger.establish_unit(
+            return ledger.registry.establish_unit(
                 ADMIN,
                 code="P1",
                 name="Tỉnh",
@@ -205,8 +209,8 @@ def test_a_case_opened_before_versions_were_recorded_reads_back_with_an_unknown_
                 valid_from=date(2000, 1, 1),
             )
 
-        ledger.load_seed_criteria(ADMIN)
-        spec = ledger.spec_in_force(TitleModel.LEARNING_UNIT, None, None, date(2026, 1, 1))
+        ledger.criteria.load_seed_criteria(ADMIN)
+        spec = ledger.criteria.spec_in_force(TitleModel.LEARNING_UNIT, None, None, date(2026, 1, 1))
         with acting(ADMIN):
             case = AssessmentCase.open(
                 subject_id=uuid4(),
@@ -262,16 +266,16 @@ def test_connections_cut_off_while_idle_are_replaced_before_use(pg_schema: str, 
     )
     ledger = Ledger(settings, initialise=True)
     try:
-        first = ledger.establish_unit(ADMIN, **_province("CUT-1"))
+        first = ledger.registry.establish_unit(ADMIN, **_province("CUT-1"))
         pool = ledger.store.recorder.datastore.pool  # type: ignore[attr-defined]
         assert _cut_off(pool) >= 1
         time.sleep(0.3)
         # When the ledger writes to its own tables (no library retry there) and to the log
         assert ledger.idempotency.claim("cut", "key-1", "digest", "owner", 0.0) is None
-        second = ledger.establish_unit(ADMIN, **_province("CUT-2"))
+        second = ledger.registry.establish_unit(ADMIN, **_province("CUT-2"))
         # Then both succeed on fresh connections, and the log holds both units
-        assert ledger.get(AdministrativeUnit, first.id).code == "CUT-1"
-        assert ledger.get(AdministrativeUnit, second.id).code == "CUT-2"
+        assert ledger.records.get(AdministrativeUnit, first.id).code == "CUT-1"
+        assert ledger.records.get(AdministrativeUnit, second.id).code == "CUT-2"
     finally:
         ledger.close()
 

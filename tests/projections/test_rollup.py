@@ -9,8 +9,9 @@ from uuid import UUID
 
 import pytest
 
-from application.assessment_service import RulingRequest, SeatRequest
+from application.assessment_service import SeatRequest
 from application.core import VIETNAM, FixedClock
+from application.decision_service import RulingRequest
 from application.ledger import Ledger
 from application.read_models import ReadModels
 from application.settings import Settings
@@ -33,7 +34,7 @@ def world(settings: Settings, clock: FixedClock) -> Iterator[tuple[Ledger, ReadM
 
 
 def unit(ledger: Ledger, code: str, level: UnitLevel, parent: UUID | None, since: date) -> UUID:
-    return ledger.establish_unit(
+    return ledger.registry.establish_unit(
         ADMIN,
         code=code,
         name=f"Đơn vị {code}",
@@ -53,9 +54,11 @@ def geography(ledger: Ledger) -> dict[str, UUID]:
     va = unit(ledger, "vA", UnitLevel.VILLAGE, a, date(2000, 1, 1))
     vb = unit(ledger, "vB", UnitLevel.VILLAGE, b, date(2000, 1, 1))
     m = unit(ledger, "M", UnitLevel.COMMUNE, p, MERGER)
-    ledger.merge_units(ADMIN, [a, b], m, MERGER, "Nghị quyết sắp xếp 2025")
+    ledger.registry.merge_units(ADMIN, [a, b], m, MERGER, "Nghị quyết sắp xếp 2025")
     for village in (va, vb):
-        ledger.change_unit_parent(ADMIN, village, m, MERGER, "Sau sắp xếp đơn vị hành chính")
+        ledger.registry.change_unit_parent(
+            ADMIN, village, m, MERGER, "Sau sắp xếp đơn vị hành chính"
+        )
     return {"P": p, "D": d, "A": a, "B": b, "vA": va, "vB": vb, "M": m}
 
 
@@ -67,13 +70,13 @@ def users(ledger: Ledger) -> dict[str, CommandContext]:
         ("chair", Role.COUNCIL_MEMBER),
         ("signer", Role.SIGNER),
     ):
-        user = ledger.create_user(ADMIN, f"u-{name}", [role])
+        user = ledger.access.create_user(ADMIN, f"u-{name}", [role])
         contexts[name] = CommandContext(str(user.id), role.value, f"t-{name}")
     return contexts
 
 
 def citizen_case(ledger: Ledger, who: dict, unit_id: UUID, n: int, score: int) -> UUID:
-    person = ledger.register_person(
+    person = ledger.registry.register_person(
         ADMIN,
         cccd=f"0010900{n:05d}",
         full_name=f"Công dân {n}",
@@ -83,11 +86,11 @@ def citizen_case(ledger: Ledger, who: dict, unit_id: UUID, n: int, score: int) -
         target_group="nong_dan",
         unit_id=unit_id,
     ).id
-    case = ledger.open_case(
+    case = ledger.assessments.open_case(
         who["officer"], person, TitleModel.LEARNING_CITIZEN, 2025, date(2025, 3, 1)
     ).id
     for code in range(1, 11):
-        ledger.attach_evidence(
+        ledger.assessments.attach_evidence(
             who["officer"],
             case,
             content=b"%PDF-1.4 mc",
@@ -97,9 +100,9 @@ def citizen_case(ledger: Ledger, who: dict, unit_id: UUID, n: int, score: int) -
             indicators=[str(code)],
         )
     scores = {str(i): Decimal(score) for i in range(1, 11)}
-    ledger.self_assess(who["officer"], case, scores, date(2025, 3, 2))
-    ledger.review(who["reviewer"], case, scores, on=date(2025, 3, 3))
-    ledger.form_council(
+    ledger.assessments.self_assess(who["officer"], case, scores, date(2025, 3, 2))
+    ledger.assessments.review(who["reviewer"], case, scores, on=date(2025, 3, 3))
+    ledger.assessments.form_council(
         who["officer"],
         case,
         "Hội đồng",
@@ -107,7 +110,7 @@ def citizen_case(ledger: Ledger, who: dict, unit_id: UUID, n: int, score: int) -
         date(2025, 3, 4),
     )
     passed = score >= 8
-    ledger.appraise(
+    ledger.assessments.appraise(
         who["chair"],
         case,
         recommended=passed,
@@ -123,12 +126,12 @@ def test_a_merged_commune_sums_its_predecessors_and_the_old_structure_keeps_them
 ):
     ledger, models = world
     clock.current = datetime(2025, 6, 1, 9, 0, tzinfo=VIETNAM)  # before the merger
-    ledger.load_seed_criteria(ADMIN)
+    ledger.criteria.load_seed_criteria(ADMIN)
     where = geography(ledger)
     who = users(ledger)
     in_a = [citizen_case(ledger, who, where["vA"], n, 9) for n in range(3)]
     in_b = [citizen_case(ledger, who, where["B"], n, s) for n, s in ((10, 9), (11, 6))]
-    ledger.issue_decision(
+    ledger.decisions.issue_decision(
         who["signer"],
         number="5/QĐ-UBND",
         decided_on=date(2025, 3, 20),

@@ -61,13 +61,13 @@ def _reaches(models: ReadModels, position: int, timeout: float = 30) -> bool:
 
 def test_the_runner_keeps_folding_after_every_connection_it_holds_is_cut(running):
     ledger, models, thread, name = running
-    first = ledger.establish_unit(ADMIN, **_province("RUN-1"))
+    first = ledger.registry.establish_unit(ADMIN, **_province("RUN-1"))
     assert _reaches(models, first.position or 0)
     for round_ in range(3):
         # When every backend of this ledger and runner is terminated (LISTEN, folds, store)
         assert cut_every_connection(name) >= 2
         time.sleep(0.3)
-        written = ledger.establish_unit(ADMIN, **_province(f"RUN-CUT-{round_}"))
+        written = ledger.registry.establish_unit(ADMIN, **_province(f"RUN-CUT-{round_}"))
         # Then the runner is still alive and folds the new event
         assert thread.is_alive()
         assert _reaches(models, written.position or 0), f"round {round_}"
