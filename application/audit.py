@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -116,6 +117,18 @@ class Auditor:
     @property
     def public_key(self) -> bytes:
         return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def export_checkpoints(self) -> str:
+        """Public key and every checkpoint, for people outside to keep copies."""
+        return json.dumps(
+            {
+                "public_key": base64.b64encode(self.public_key).decode(),
+                "algorithm": "Ed25519",
+                "checkpoints": [c.as_dict() for c in self.checkpoints.all()],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
 
     def _feed(self, sink: LeafSink, limit: int | None = None) -> int:
         """Stream the log's leaf hashes into ``sink`` (the first ``limit``); returns how many."""
@@ -293,75 +306,87 @@ def _verify_checkpoints(
     return VerifyReport(size, len(checkpoints), None)
 
 
-class CheckpointTable:
-    """Signed checkpoints beside the events (memory, SQLite or PostgreSQL)."""
+class CheckpointTable(Protocol):
+    """Signed checkpoints beside the events: in memory, in the SQLite event file, or in a
+    PostgreSQL table of the store's schema (chosen in :mod:`application.backends`)."""
 
-    def __init__(self, store: HoctapStore) -> None:
-        recorder: Any = store.recorder
-        self.recorder = recorder
-        self.kind = type(recorder).__name__
-        self._memory: list[Checkpoint] = []
+    def create_table(self) -> None: ...
+    def add(self, checkpoint: Checkpoint) -> None: ...
+    def all(self) -> list[Checkpoint]: ...
+
+
+def _values(checkpoint: Checkpoint) -> tuple[int, bytes, str, bytes]:
+    return (
+        checkpoint.tree_size,
+        checkpoint.root_hash,
+        checkpoint.signed_at.isoformat(),
+        checkpoint.signature,
+    )
+
+
+def _checkpoint(size: int, top: bytes, at: str, signature: bytes) -> Checkpoint:
+    return Checkpoint(int(size), bytes(top), datetime.fromisoformat(at), bytes(signature))
+
+
+class MemoryCheckpoints:
+    def __init__(self) -> None:
+        self._items: list[Checkpoint] = []
 
     def create_table(self) -> None:
-        if "SQLite" in self.kind:
-            with self.recorder.datastore.transaction(commit=True) as c:
-                c.execute(
-                    "CREATE TABLE IF NOT EXISTS checkpoints (tree_size INTEGER, root_hash BLOB,"
-                    " signed_at TEXT, signature BLOB)"
-                )
-        elif "Postgres" in self.kind:
-            with self.recorder.datastore.transaction(commit=True) as c:
-                c.execute(
-                    f"CREATE TABLE IF NOT EXISTS {self._pg_table()} (tree_size bigint,"
-                    " root_hash bytea, signed_at text, signature bytea)"
-                )
-
-    def _pg_table(self) -> str:
-        return f'"{self.recorder.datastore.schema}".hoctap_checkpoints'
+        return None
 
     def add(self, checkpoint: Checkpoint) -> None:
-        values = (
-            checkpoint.tree_size,
-            checkpoint.root_hash,
-            checkpoint.signed_at.isoformat(),
-            checkpoint.signature,
-        )
-        if "SQLite" in self.kind:
-            with self.recorder.datastore.transaction(commit=True) as c:
-                c.execute("INSERT INTO checkpoints VALUES (?, ?, ?, ?)", values)
-        elif "Postgres" in self.kind:
-            with self.recorder.datastore.transaction(commit=True) as c:
-                c.execute(f"INSERT INTO {self._pg_table()} VALUES (%s, %s, %s, %s)", values)
-        else:
-            self._memory.append(checkpoint)
+        self._items.append(checkpoint)
 
     def all(self) -> list[Checkpoint]:
-        if "SQLite" in self.kind:
-            with self.recorder.datastore.transaction(commit=False) as c:
-                c.execute("SELECT * FROM checkpoints ORDER BY tree_size")
-                rows = [tuple(r) for r in c.fetchall()]
-        elif "Postgres" in self.kind:
-            with self.recorder.datastore.transaction(commit=False) as c:
-                c.execute(f"SELECT * FROM {self._pg_table()} ORDER BY tree_size")
-                rows = [
-                    (r["tree_size"], r["root_hash"], r["signed_at"], r["signature"])
-                    for r in c.fetchall()
-                ]
-        else:
-            return list(self._memory)
-        return [
-            Checkpoint(int(size), bytes(top), datetime.fromisoformat(at), bytes(signature))
-            for size, top, at, signature in rows
-        ]
+        return sorted(self._items, key=lambda c: c.tree_size)
 
-    def export(self, public_key: bytes) -> str:
-        """Public key and every checkpoint, for people outside to keep copies."""
-        return json.dumps(
-            {
-                "public_key": base64.b64encode(public_key).decode(),
-                "algorithm": "Ed25519",
-                "checkpoints": [c.as_dict() for c in self.all()],
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
+
+class SQLiteCheckpoints:
+    """In the event store's own SQLite file, so that a copy of the file carries them."""
+
+    def __init__(self, transaction: Callable[..., AbstractContextManager[Any]]) -> None:
+        self._transaction = transaction
+
+    def create_table(self) -> None:
+        with self._transaction(commit=True) as c:
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS checkpoints (tree_size INTEGER, root_hash BLOB,"
+                " signed_at TEXT, signature BLOB)"
+            )
+
+    def add(self, checkpoint: Checkpoint) -> None:
+        with self._transaction(commit=True) as c:
+            c.execute("INSERT INTO checkpoints VALUES (?, ?, ?, ?)", _values(checkpoint))
+
+    def all(self) -> list[Checkpoint]:
+        with self._transaction(commit=False) as c:
+            c.execute("SELECT * FROM checkpoints ORDER BY tree_size")
+            return [_checkpoint(*tuple(r)) for r in c.fetchall()]
+
+
+class PostgresCheckpoints:
+    """``<schema>.hoctap_checkpoints``, beside the events."""
+
+    def __init__(self, transaction: Callable[..., AbstractContextManager[Any]], schema: str):
+        self._transaction = transaction
+        self._table = f'"{schema}".hoctap_checkpoints'
+
+    def create_table(self) -> None:
+        with self._transaction(commit=True) as c:
+            c.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table} (tree_size bigint,"
+                " root_hash bytea, signed_at text, signature bytea)"
+            )
+
+    def add(self, checkpoint: Checkpoint) -> None:
+        with self._transaction(commit=True) as c:
+            c.execute(f"INSERT INTO {self._table} VALUES (%s, %s, %s, %s)", _values(checkpoint))
+
+    def all(self) -> list[Checkpoint]:
+        with self._transaction(commit=False) as c:
+            c.execute(f"SELECT * FROM {self._table} ORDER BY tree_size")
+            return [
+                _checkpoint(r["tree_size"], r["root_hash"], r["signed_at"], r["signature"])
+                for r in c.fetchall()
+            ]

@@ -14,11 +14,12 @@ writing a command twice is :mod:`application.keyed_requests`.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from projections.connections import PerThreadSQLite
 
 #: The status of a claimed key whose request has not finished (or never will: a crash).
 PENDING = 0
@@ -129,16 +130,7 @@ _OWNER_COLUMNS = {"owner": "TEXT NOT NULL DEFAULT ''", "lease_until": "REAL NOT 
 
 class SQLiteIdempotencyStore:
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-        return conn
+        self._conn = PerThreadSQLite(path)
 
     def create_table(self) -> None:
         conn = self._conn()

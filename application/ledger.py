@@ -11,31 +11,19 @@ from typing import Any
 
 from application.access_service import AccessService
 from application.assessment_service import AssessmentService
-from application.audit import Auditor, CheckpointTable
+from application.audit import Auditor
+from application.backends import backend_for, open_store
 from application.blobs import BlobStore
 from application.complaint_service import ComplaintService
 from application.core import Clock, Records, SystemClock
 from application.criteria_service import CriteriaService
 from application.decision_service import DecisionService
-from application.idempotency import (
-    IdempotencyStore,
-    MemoryIdempotencyStore,
-    PostgresIdempotencyStore,
-    SQLiteIdempotencyStore,
-)
 from application.keyed_requests import KeyedRequests
 from application.registry_service import RegistryService
 from application.reporting_service import ReportingService
 from application.scope import Scopes
 from application.settings import Settings
-from application.store import HoctapStore, open_ddl_lock, open_store
-from application.vault import (
-    KeyStore,
-    MemoryKeyStore,
-    PersonalDataVault,
-    PostgresKeyStore,
-    SQLiteKeyStore,
-)
+from application.vault import PersonalDataVault
 
 
 class Ledger:
@@ -51,28 +39,19 @@ class Ledger:
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        self.backend = backend = backend_for(settings)
         master_key, lookup_secret = settings.secret_bytes()
-        keys: KeyStore
-        if settings.backend == "postgres":
-            self.store = open_store(settings, initialise=initialise, create_more=self._pg_keys)
-            keys = self._postgres_keys(self.store)
-        else:
-            self.store = open_store(settings, initialise=initialise)
-            if settings.backend == "sqlite":
-                keys = SQLiteKeyStore(settings.var_dir / "keys.sqlite")
-            else:
-                keys = MemoryKeyStore()
+        self.store = open_store(backend, initialise=initialise)
+        keys = backend.key_store(self.store)
+        self.idempotency = backend.idempotency_store(self.store)
+        checkpoints = backend.checkpoint_table(self.store)
+        if initialise:
+            with backend.ddl_lock():
+                for table in (keys, self.idempotency, checkpoints):
+                    table.create_table()
         self.vault = PersonalDataVault(keys, master_key, lookup_secret)
         self.blobs = BlobStore(settings.blobs_path)
-        checkpoints = CheckpointTable(self.store)
-        if initialise:
-            with open_ddl_lock(settings):
-                checkpoints.create_table()
         self.auditor = Auditor(self.store, settings.signing_seed(), checkpoints)
-        self.idempotency = self._idempotency_store()
-        if initialise:
-            with open_ddl_lock(settings):
-                self.idempotency.create_table()
         receipts: Any = self.store.recorder  # the chained recorders keep the receipts
         self.keyed_requests = KeyedRequests(
             self.idempotency, receipts, settings.idempotency_lease_seconds
@@ -92,21 +71,6 @@ class Ledger:
         )
         self.access = AccessService(self.records, self.scopes, self.clock, settings.token_ttl_hours)
         self.reports = ReportingService(self.records, self.scopes)
-
-    def _postgres_keys(self, store: HoctapStore) -> PostgresKeyStore:
-        datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
-        return PostgresKeyStore(datastore.transaction, self.settings.database_schema)
-
-    def _idempotency_store(self) -> IdempotencyStore:
-        if self.settings.backend == "postgres":
-            datastore: Any = self.store.recorder.datastore  # type: ignore[attr-defined]
-            return PostgresIdempotencyStore(datastore.transaction, self.settings.database_schema)
-        if self.settings.backend == "sqlite":
-            return SQLiteIdempotencyStore(self.settings.var_dir / "idempotency.sqlite")
-        return MemoryIdempotencyStore()
-
-    def _pg_keys(self, store: HoctapStore) -> None:
-        self._postgres_keys(store).create_table()
 
     def close(self) -> None:
         self.store.close()

@@ -7,20 +7,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
+from application.backends import backend_for
 from application.settings import Settings
-from application.store import HoctapStore, open_ddl_lock, postgres_conninfo
+from application.store import HoctapStore
 from domain.errors import DomainError, InvalidInput
 from projections.catalogue import all_projections
 from projections.engine import ConcurrentRunner, Engine, Envelope, Status
-from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.store import ViewStore
 
 log = logging.getLogger("hoctap.projections")
 
@@ -100,16 +99,7 @@ def _closed(conn: psycopg.Connection[Any] | None) -> None:
 
 
 def open_view_store(settings: Settings) -> ViewStore:
-    if settings.backend == "postgres":
-        return PostgresViewStore(
-            postgres_conninfo(settings),
-            settings.database_schema,
-            check_idle_seconds=settings.pg_check_idle_seconds,
-        )
-    if settings.backend == "sqlite":
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        return SQLiteViewStore(str(settings.var_dir / "views.sqlite"))
-    return SQLiteViewStore(f"file:views-{uuid.uuid4().hex}?mode=memory&cache=shared")
+    return backend_for(settings).view_store()
 
 
 class ReadModels:
@@ -121,7 +111,8 @@ class ReadModels:
     ) -> None:
         """``every``: a periodic job (scheduled checkpoints), run by :meth:`run` every
         ``settings.checkpoint_every_seconds``."""
-        self.views = open_view_store(settings)
+        self._backend = backend_for(settings)
+        self.views = self._backend.view_store()
         self.engine = Engine(self.views, StoreEventSource(store), all_projections())
         self._settings = settings
         self._store = store
@@ -134,7 +125,7 @@ class ReadModels:
 
     def initialise(self) -> None:
         """Create the state table and each projection's first generation (once)."""
-        with open_ddl_lock(self._settings):
+        with self._backend.ddl_lock():
             self.engine.create_state_table()
             for projection in self.engine.projections.values():
                 self.engine.ensure_live(projection)
@@ -196,12 +187,7 @@ class ReadModels:
             log.exception("scheduled job failed; will try again next period")
 
     def _listen(self) -> psycopg.Connection[Any] | None:
-        if self._settings.backend != "postgres":
-            return None
-        channel: str = self._store.recorder.channel_name  # type: ignore[attr-defined]
-        conn = psycopg.connect(**postgres_conninfo(self._settings), autocommit=True)
-        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-        return conn
+        return self._backend.listener(self._store)
 
     def _wait(self, listener: psycopg.Connection[Any] | None, seconds: float) -> None:
         if listener is None or self._wake.is_set():

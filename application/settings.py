@@ -15,7 +15,6 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlparse
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -166,33 +165,3 @@ class Settings(BaseSettings):
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
-
-    def eventsourcing_env(self, *, create_tables: bool) -> dict[str, str]:
-        """The library's persistence settings for this configuration."""
-        env = {"CREATE_TABLE": "y" if create_tables else "n"}
-        if self.backend == "memory":
-            return env | {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-        if self.backend == "sqlite":
-            self.var_dir.mkdir(parents=True, exist_ok=True)
-            return env | {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "APPLICATION_RECORDER_TOPIC": "application.chain:ChainedSQLiteRecorder",
-                "SQLITE_DBNAME": str(self.var_dir / "hoctap.sqlite"),
-                "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
-            }
-        url = urlparse(self.database_url or "")
-        return env | {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": "application.chain:ChainedPostgresRecorder",
-            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
-            "POSTGRES_HOST": url.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(url.port or 5432),
-            "POSTGRES_USER": unquote(url.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(url.password or ""),
-            "POSTGRES_SCHEMA": self.database_schema,
-            "POSTGRES_POOL_SIZE": str(self.pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
-            "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
-            "POSTGRES_CONNECT_TIMEOUT": "10",
-            "POSTGRES_PRE_PING": "n",  # checked when idle instead: application/store.py
-        }

@@ -7,24 +7,17 @@ TABLE``/``CREATE OR REPLACE FUNCTION`` fail when run concurrently).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from eventsourcing.application import Application, ProjectorFunction, Repository
 from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Transcoder, Transcoding
 from eventsourcing.popo import POPOFactory
 
 from application.chain import ChainedPOPORecorder
-from application.settings import Settings
 from domain.text import may_hold_refused, refusal, refused_in
-from projections import connections
-
-#: Key of the advisory lock that serialises schema creation across processes.
-_DDL_LOCK = 4_711_2025
 
 
 class DateAsISO(Transcoding):
@@ -124,60 +117,3 @@ class HoctapStore(Application[UUID]):
         if isinstance(self.factory, POPOFactory):
             return ChainedPOPORecorder()
         return super().construct_recorder()
-
-
-@contextmanager
-def open_ddl_lock(settings: Settings) -> Iterator[None]:
-    """Serialise schema changes across processes (a no-op off PostgreSQL)."""
-    if settings.backend != "postgres":
-        yield
-        return
-    with psycopg.connect(**postgres_conninfo(settings), autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK,))
-        try:
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.database_schema}"')
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK,))
-
-
-def postgres_conninfo(settings: Settings) -> dict[str, Any]:
-    env = settings.eventsourcing_env(create_tables=False)
-    return {
-        "dbname": env["POSTGRES_DBNAME"],
-        "host": env["POSTGRES_HOST"],
-        "port": env["POSTGRES_PORT"],
-        "user": env["POSTGRES_USER"],
-        "password": env["POSTGRES_PASSWORD"],
-        "connect_timeout": 10,
-    }
-
-
-def open_store(
-    settings: Settings,
-    *,
-    initialise: bool,
-    create_more: Callable[[HoctapStore], None] | None = None,
-) -> HoctapStore:
-    """Construct the store; with ``initialise`` also create its schema and tables once.
-
-    ``create_more`` creates the other tables of this process (keys, views) under the same lock.
-    """
-    if settings.backend != "postgres" or not initialise:
-        store = HoctapStore(env=settings.eventsourcing_env(create_tables=initialise))
-        if initialise and create_more:
-            create_more(store)
-        return _checked_when_idle(store, settings)
-    with open_ddl_lock(settings):
-        store = HoctapStore(env=settings.eventsourcing_env(create_tables=True))
-        if create_more:
-            create_more(store)
-        return _checked_when_idle(store, settings)
-
-
-def _checked_when_idle(store: HoctapStore, settings: Settings) -> HoctapStore:
-    """On PostgreSQL, the event store's pool checks a connection only after it sat idle."""
-    if settings.backend == "postgres":
-        datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
-        connections.install(datastore.pool, settings.pg_check_idle_seconds)
-    return store

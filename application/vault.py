@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import os
-import sqlite3
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -26,11 +25,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.errors import InvalidInput
 from domain.text import ascii_digits, nfc
+from projections.connections import PerThreadSQLite
 
 _SEALED_PREFIX = "v1."
 
 
 class KeyStore(Protocol):
+    """Subjects' data keys, wrapped by the master key (chosen in :mod:`application.backends`)."""
+
+    def create_table(self) -> None: ...
     def get(self, subject_id: UUID) -> bytes | None: ...
     def put_if_absent(self, subject_id: UUID, wrapped: bytes) -> bytes: ...
     def destroy(self, subject_id: UUID) -> bool: ...
@@ -40,6 +43,9 @@ class MemoryKeyStore:
     def __init__(self) -> None:
         self._keys: dict[UUID, bytes | None] = {}
         self._lock = threading.Lock()
+
+    def create_table(self) -> None:
+        return None
 
     def get(self, subject_id: UUID) -> bytes | None:
         return self._keys.get(subject_id)
@@ -61,21 +67,13 @@ class SQLiteKeyStore:
     """Keys in their own SQLite file, so that the event store's file never holds them."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
+        self._conn = PerThreadSQLite(path)
+
+    def create_table(self) -> None:
         self._conn().execute(
             "CREATE TABLE IF NOT EXISTS subject_keys ("
             " subject_id TEXT PRIMARY KEY, wrapped BLOB, destroyed_at TEXT)"
         )
-
-    def _conn(self) -> sqlite3.Connection:
-        """One connection per thread, kept open (opening one per key costs ~0.5 ms)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-        return conn
 
     def get(self, subject_id: UUID) -> bytes | None:
         row = (

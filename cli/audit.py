@@ -62,7 +62,7 @@ def export(
     """Xuất khóa công khai và mọi điểm kiểm, để bên ngoài giữ bản sao."""
     ledger = Ledger(Settings(), initialise=False)
     try:
-        text = ledger.auditor.checkpoints.export(ledger.auditor.public_key)
+        text = ledger.auditor.export_checkpoints()
     finally:
         ledger.close()
     if path is None:

@@ -1,4 +1,11 @@
-"""When a pooled PostgreSQL connection is checked before use.
+"""Connections to the tables beside the events: one per thread on SQLite; on PostgreSQL,
+pooled connections checked before use when they have sat idle.
+
+SQLite (:class:`PerThreadSQLite`): a file of its own per table family (views, keys,
+idempotency), one connection per thread kept open (opening one per call costs ~0.5 ms),
+in WAL mode so that readers do not wait for a writer.
+
+PostgreSQL (:class:`CheckWhenIdle`):
 
 Checking every connection as it leaves the pool (the library's ``POSTGRES_PRE_PING``) costs a
 round trip per aggregate load and per save: three of a score revision's six on a warm pool
@@ -16,12 +23,52 @@ outlast its ten-second timeout.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from psycopg_pool import ConnectionPool
+
+
+class PerThreadSQLite:
+    """One connection per thread to a SQLite file, in autocommit mode (``BEGIN`` explicitly)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        timeout: float = 10,
+        prepare: Callable[[sqlite3.Connection], None] | None = None,
+        **options: Any,
+    ) -> None:
+        """``prepare``: what else each new connection needs (row factory, pragmas)."""
+        self.path = path
+        self.timeout = timeout
+        self.prepare = prepare
+        self.options = options
+        self._local = threading.local()
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection (WAL, unless the file is a shared in-memory database)."""
+        conn = sqlite3.connect(
+            self.path, timeout=self.timeout, isolation_level=None, **self.options
+        )
+        if not self.options.get("uri"):
+            conn.execute("PRAGMA journal_mode=WAL")
+        if self.prepare is not None:
+            self.prepare(conn)
+        return conn
+
+    def __call__(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.connect()
+        return conn
 
 
 class CheckWhenIdle:

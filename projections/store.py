@@ -18,7 +18,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from projections.connections import CheckWhenIdle
+from projections.connections import CheckWhenIdle, PerThreadSQLite
 
 Dialect = Literal["sqlite", "postgres"]
 
@@ -55,6 +55,12 @@ class ViewStore(ABC):
         """Release connections."""
 
 
+def _for_views(conn: sqlite3.Connection) -> None:
+    """View rows come back as :class:`sqlite3.Row`; a view commits without waiting for the disk."""
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA synchronous=NORMAL")
+
+
 class SQLiteViewStore(ViewStore):
     """Views in their own SQLite database (never the event store's file)."""
 
@@ -63,31 +69,17 @@ class SQLiteViewStore(ViewStore):
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._uri = path.startswith("file:")
-        self._local = threading.local()
-        self._keeper = self._connect()  # keeps a shared in-memory database alive
+        uri = path.startswith("file:")
+        self._connections = PerThreadSQLite(
+            path, timeout=30, prepare=_for_views, uri=uri, check_same_thread=False
+        )
+        self._keeper = self._connections.connect()  # keeps a shared in-memory database alive
         # A shared-cache memory database locks whole tables and does not wait: its threads
         # take turns on the one connection instead.
-        self._turns = threading.RLock() if self._uri else None
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.path, uri=self._uri, timeout=30, isolation_level=None, check_same_thread=False
-        )
-        conn.row_factory = sqlite3.Row
-        if not self._uri:
-            conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
+        self._turns = threading.RLock() if uri else None
 
     def _conn(self) -> sqlite3.Connection:
-        if self._turns is not None:
-            return self._keeper
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        return self._keeper if self._turns is not None else self._connections()
 
     @contextmanager
     def _turn(self) -> Iterator[None]:

@@ -47,11 +47,11 @@ from urllib.parse import urlencode
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
+from application.backends import postgres_conninfo
 from application.generator import generate
 from application.ledger import Ledger
 from application.read_models import StoreEventSource
 from application.settings import Settings
-from application.store import postgres_conninfo
 from domain.base import CommandContext
 from domain.glossary import Role
 from projections.catalogue import all_projections

@@ -70,9 +70,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from application.backends import backend_for, postgres_conninfo
 from application.ledger import Ledger
 from application.settings import Settings
-from application.store import HoctapStore, postgres_conninfo
+from application.store import HoctapStore
 from domain.base import CommandContext
 from domain.glossary import Role, TitleModel, UnitLevel
 from domain.integrity import GENESIS, chain_hash, leaf_bytes
@@ -358,12 +359,12 @@ class RawSQLite:
 
 def raw_writer(target: Target) -> RawWriter:
     """Create the raw tables (same DDL as the application's) and open a plain connection."""
-    env = target.settings.eventsourcing_env(create_tables=True)
+    env = backend_for(target.settings).store_env(create_tables=True)
     if target.backend == "sqlite":
         env["SQLITE_DBNAME"] = str(target.var / "raw.sqlite")
     RawTables(env=env).close()
     if target.backend == "sqlite":
-        events = target.settings.eventsourcing_env(create_tables=False)["SQLITE_DBNAME"]
+        events = backend_for(target.settings).store_env(create_tables=False)["SQLITE_DBNAME"]
         return RawSQLite(target.var / "raw.sqlite", Path(events))
     return RawPostgres(target.settings)
 

@@ -30,6 +30,8 @@ from tests.conftest import make_settings
 #: Small, so a body past the limit is cheap to send; the limit adds 64 KiB for form fields.
 MAX_UPLOAD = 256 * 1024
 LIMIT = MAX_UPLOAD + 64 * 1024
+#: What asyncio reads from a socket at once (``selector_events._SelectorTransport.max_size``).
+SOCKET_READ = 256 * 1024
 MiB = 1024 * 1024
 
 
@@ -191,7 +193,10 @@ def test_a_live_server_stops_reading_a_chunked_body_at_the_limit(
     assert b"connection: close" in head.lower()
     assert json.loads(body)["code"] == "request-too-large"
     assert sent < offered
-    assert counting.read <= LIMIT + 128 * 1024  # the limit and at most the piece that passed it
+    # The limit, plus what the message that passed it carried: uvicorn hands the app all it
+    # has buffered, up to one socket read (asyncio reads 256 KiB at a time) past its 64 KiB
+    # high-water mark, so on a loaded machine one message can hold several frames.
+    assert counting.read <= LIMIT + SOCKET_READ + 64 * 1024
 
 
 # --- rate: one bucket per token, however it is spelled; garbage cannot grow the map --------
