@@ -24,10 +24,10 @@ from api.routers import (
     reports,
     time_travel,
 )
-from application.core import Clock
-from application.housekeeping import scheduled_jobs
+from application.adapters.read_models import ReadModels
+from application.clients.housekeeping import scheduled_jobs
 from application.ledger import Ledger
-from application.read_models import ReadModels
+from application.services.records import Clock
 from application.settings import Settings
 
 DESCRIPTION = """

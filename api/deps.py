@@ -11,8 +11,8 @@ from uuid import UUID
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from application.access_service import Principal
 from application.ledger import Ledger
+from application.services.access import Principal
 from domain.base import CommandContext
 from domain.errors import InvalidInput, NotAuthenticated, PreconditionRequired
 from domain.glossary import Role

@@ -1,7 +1,7 @@
 """``Idempotency-Key`` on every POST: a retry with the same key and body returns the first
 result and writes nothing; the same key with a different request is refused (422).
 
-The claim, lease, receipt and resolution protocol is application/keyed_requests.py; this
+The claim, lease, receipt and resolution protocol is application/adapters/keyed_requests.py; this
 middleware only translates it to HTTP.
 """
 
@@ -19,9 +19,9 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
-from application.access_service import bearer_token, token_digest
-from application.idempotency import StoredResponse
-from application.keyed_requests import KeyedRequests, claimed
+from application.adapters.idempotency import StoredResponse
+from application.adapters.keyed_requests import KeyedRequests, claimed
+from application.services.access import bearer_token, token_digest
 
 log = logging.getLogger("hoctap.idempotency")
 

@@ -24,7 +24,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
-from application.access_service import bearer_token, token_digest
+from application.services.access import bearer_token, token_digest
 from application.settings import Settings
 
 #: Buckets kept at most; a key seen once costs about 200 bytes, so this is a few MB.

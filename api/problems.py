@@ -11,9 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from application.blobs import EvidenceCorrupted
-from application.media import UnsupportedMediaType
-from application.read_models import ViewsBehind
+from application.adapters.blobs import EvidenceCorrupted
+from application.adapters.media import UnsupportedMediaType
+from application.adapters.read_models import ViewsBehind
 from domain.errors import (
     DomainError,
     InvalidInput,

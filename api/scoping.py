@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
 from domain.access import UserAccount
 from domain.base import CommandContext
 from domain.errors import OutOfScope, PermissionDenied

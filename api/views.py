@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import Response
 
 from api import schemas
-from application.access_service import Principal
-from application.core import Recorded
+from application.services.access import Principal
+from application.services.records import Recorded
 from domain.access import UserAccount
 from domain.assessment import AssessmentCase
 from domain.criteria import CriteriaSet, CriteriaSpec

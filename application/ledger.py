@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.access_service import AccessService
-from application.assessment_service import AssessmentService
-from application.audit import Auditor
-from application.backends import backend_for, open_store
-from application.blobs import BlobStore
-from application.complaint_service import ComplaintService
-from application.core import Clock, Records, SystemClock
-from application.criteria_service import CriteriaService
-from application.decision_service import DecisionService
-from application.keyed_requests import KeyedRequests
-from application.registry_service import RegistryService
-from application.reporting_service import ReportingService
-from application.scope import Scopes
+from application.adapters.audit import Auditor
+from application.adapters.backends import backend_for, open_store
+from application.adapters.blobs import BlobStore
+from application.adapters.keyed_requests import KeyedRequests
+from application.adapters.vault import PersonalDataVault
+from application.services.access import AccessService
+from application.services.assessments import AssessmentService
+from application.services.complaints import ComplaintService
+from application.services.criteria import CriteriaService
+from application.services.decisions import DecisionService
+from application.services.records import Clock, Records, SystemClock
+from application.services.registry import RegistryService
+from application.services.reporting import ReportingService
+from application.services.scope import Scopes
 from application.settings import Settings
-from application.vault import PersonalDataVault
 
 
 class Ledger:

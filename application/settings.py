@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     fold_every_seconds: float = 0.05
     #: How long a request holds its ``Idempotency-Key`` claim: longer than any request runs.
     #: A claim left pending (its answer could not be stored, or its process died) is
-    #: resolved by the first retry after it ends (application/keyed_requests.py).
+    #: resolved by the first retry after it ends (application/adapters/keyed_requests.py).
     idempotency_lease_seconds: float = 60.0
     #: ``/health`` says ``degraded`` when a read model's oldest unfolded event has waited
     #: longer than this (its runner is stalled, dead, or cannot reach the database).

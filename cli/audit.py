@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from application.bundle import dumps, make_bundle
-from application.core import VIETNAM
+from application.clients.bundle import dumps, make_bundle
 from application.ledger import Ledger
+from application.services.records import VIETNAM
 from application.settings import Settings
 from cli.errors import fail
 

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from application.demo import DEMO_ADMIN, demo_loaded, load_demo
+from application.clients.demo import DEMO_ADMIN, demo_loaded, load_demo
 from application.ledger import Ledger
 from application.settings import Settings, SettingsError
 from cli.audit import bundle, checkpoints_app, verify
@@ -162,7 +162,7 @@ def demo_generate(
     """Sinh bộ dữ liệu mô phỏng cấp tỉnh (tất định theo hạt giống và quy mô)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from application.generator import generate
+    from application.clients.generator import generate
     from domain.glossary import CaseStatus, ComplaintStatus, label
 
     with open_ledger() as ledger:
@@ -264,7 +264,7 @@ def reproduce_report(report_id: Annotated[str, typer.Argument(help="Mã báo cá
     """Tính lại số liệu của báo cáo từ nhật ký tới vị trí chốt và so mã băm."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from application.read_models import ReadModels
+    from application.adapters.read_models import ReadModels
 
     try:
         wanted = uuid.UUID(report_id)
@@ -299,8 +299,8 @@ def reproduce_report(report_id: Annotated[str, typer.Argument(help="Mã báo cá
 def expire_titles() -> None:
     """Ghi nhận hết hiệu lực cho mọi danh hiệu đã quá hạn (việc định kỳ của tiến trình mô hình
     đọc; chạy tay được, chạy lại không ghi gì thêm)."""
-    from application.housekeeping import expire_lapsed_titles
-    from application.read_models import ReadModels
+    from application.adapters.read_models import ReadModels
+    from application.clients.housekeeping import expire_lapsed_titles
 
     with open_ledger(initialise=False) as ledger:
         models = ReadModels(ledger.settings, ledger.store)

@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from application.core import VIETNAM
-from application.housekeeping import scheduled_jobs
+from application.adapters.read_models import ReadModels
+from application.clients.housekeeping import scheduled_jobs
 from application.ledger import Ledger
-from application.read_models import ReadModels
+from application.services.records import VIETNAM
 from application.settings import Settings
 from cli.errors import fail
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from application.core import VIETNAM, FixedClock
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 
 PG_URL = os.environ.get("HOCTAP_TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")

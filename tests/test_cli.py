@@ -98,8 +98,8 @@ def test_run_loads_the_demo_prints_tokens_and_serves(tmp_path: Path):
 def test_a_report_is_reproduced_from_the_log_with_progress_and_a_wrong_id_is_one_line(
     tmp_path: Path,
 ):
+    from application.adapters.read_models import ReadModels
     from application.ledger import Ledger
-    from application.read_models import ReadModels
     from application.settings import Settings
     from domain.base import CommandContext
     from domain.glossary import Role

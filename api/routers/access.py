@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
 from api.deps import ADMIN, IfMatchDep, LedgerDep, PrincipalDep, acting_as
-from application.access_service import Principal
+from application.services.access import Principal
 from domain.access import ApiToken
 from domain.base import CommandContext
 from domain.glossary import Role

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep, acting_as
 from api.schemas import Line
 from api.scoping import trail_filter
-from application.bundle import dumps, make_bundle
+from application.clients.bundle import dumps, make_bundle
 from domain.base import CommandContext
 from domain.glossary import Role
 from projections.reads.queries import views

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from api import schemas, views
 from api.dates import DocumentDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, ReaderDep, acting_as
-from application.assessment_service import SeatRequest
+from application.services.assessments import SeatRequest
 from domain.base import CommandContext
 from domain.errors import InvalidInput
 from domain.glossary import Role

@@ -21,7 +21,7 @@ from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, a
 from api.routers.reads import WaitFor, caught_up
 from api.schemas import Line, Prose, Reason, Recorded, Strict
 from api.scoping import list_filter
-from application.complaint_service import Attachment
+from application.services.complaints import Attachment
 from domain.base import CommandContext
 from domain.clocks import Obstacle
 from domain.complaints import Complaint

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
 from api.deps import LedgerDep, ReaderDep, acting_as
-from application.decision_service import RulingRequest
+from application.services.decisions import RulingRequest
 from domain.base import CommandContext
 from domain.glossary import Role
 

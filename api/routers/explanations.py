@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import LedgerDep, ReachableCaseDep
-from application.explanation import Citation, Explanation, explain
+from application.clients.explanation import Citation, Explanation, explain
 
 router = APIRouter(prefix="/cases", tags=["Giải trình kết quả"])
 

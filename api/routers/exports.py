@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from api.deps import LedgerDep, ReaderDep
 from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep
 from api.scoping import list_filter
-from application.exports import (
+from application.clients.exports import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
     Sheet,

@@ -10,8 +10,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from api.read_schemas import Health, ProjectionHealth
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
 
 router = APIRouter(tags=["Vận hành"])
 

@@ -27,7 +27,7 @@ from api.read_schemas import (
 )
 from api.schemas import Line
 from api.scoping import list_filter, trail_filter
-from application.read_models import ReadModels
+from application.adapters.read_models import ReadModels
 from domain.base import CommandContext
 from domain.errors import InvalidInput
 from domain.glossary import CaseStatus, Role, TitleModel, label

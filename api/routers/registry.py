@@ -17,8 +17,8 @@ from api.deps import (
     ReaderDep,
     acting_as,
 )
-from application.core import Recorded
 from application.ledger import Ledger
+from application.services.records import Recorded
 from domain.base import CommandContext
 from domain.errors import NotFound
 from domain.glossary import Role, SubjectKind

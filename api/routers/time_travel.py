@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import schemas, views
 from api.dates import ProcessInstant
 from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep
-from application.time_travel import case_as_of, case_history, re_evaluate
+from application.clients.time_travel import case_as_of, case_history, re_evaluate
 
 router = APIRouter(prefix="/cases", tags=["Lịch sử hồ sơ"])
 

@@ -47,10 +47,10 @@ from urllib.parse import urlencode
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-from application.backends import postgres_conninfo
-from application.generator import generate
+from application.adapters.backends import postgres_conninfo
+from application.adapters.read_models import StoreEventSource
+from application.clients.generator import generate
 from application.ledger import Ledger
-from application.read_models import StoreEventSource
 from application.settings import Settings
 from domain.base import CommandContext
 from domain.glossary import Role

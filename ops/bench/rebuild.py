@@ -20,9 +20,9 @@ from tempfile import mkdtemp
 
 import psycopg
 
-from application.generator import generate
+from application.adapters.read_models import ReadModels
+from application.clients.generator import generate
 from application.ledger import Ledger
-from application.read_models import ReadModels
 from application.settings import Settings
 
 DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"

@@ -22,10 +22,10 @@ from tempfile import mkdtemp
 
 import psycopg
 
-from application.audit import chained_events
-from application.core import VIETNAM
-from application.generator import generate
+from application.adapters.audit import chained_events
+from application.clients.generator import generate
 from application.ledger import Ledger
+from application.services.records import VIETNAM
 from application.settings import Settings
 from domain.integrity import leaf_bytes
 

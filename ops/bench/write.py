@@ -70,10 +70,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from application.backends import backend_for, postgres_conninfo
+from application.adapters.backends import backend_for, postgres_conninfo
+from application.adapters.store import HoctapStore
 from application.ledger import Ledger
 from application.settings import Settings
-from application.store import HoctapStore
 from domain.base import CommandContext
 from domain.glossary import Role, TitleModel, UnitLevel
 from domain.integrity import GENESIS, chain_hash, leaf_bytes

@@ -27,9 +27,9 @@ from uuid import UUID
 
 import psycopg
 
-from application.core import VIETNAM
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
+from application.services.records import VIETNAM
 from application.settings import Settings
 from domain.registry import Person
 from ops.reliability.common import (

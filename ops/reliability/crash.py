@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
 from ops.reliability.common import (
     Api,
     Report,

@@ -26,8 +26,8 @@ from typing import Any
 
 import psycopg
 
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
 from ops.reliability.common import (
     PG_URL,
     Api,

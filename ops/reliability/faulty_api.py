@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 
 from api.app import create_app
-from application import idempotency
+from application.adapters import idempotency
 from application.settings import Settings
 
 

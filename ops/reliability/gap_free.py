@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from application.audit import chained_events
+from application.adapters.audit import chained_events
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
 from application.settings import Settings
 from ops.reliability.common import Report, Runner, Scratch, check_every_view, hoctap, summary
 from ops.reliability.workload import EVENTS_PER_CASE, World, hold_lock_after_insert, prepare

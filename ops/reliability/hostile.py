@@ -30,8 +30,8 @@ import httpx2 as httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
 from domain.glossary import Role
 from domain.text import may_hold_refused, refused_in
 from ops.reliability import common

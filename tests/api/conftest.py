@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from application.core import FixedClock
 from application.ledger import Ledger
+from application.services.records import FixedClock
 from application.settings import Settings
 from tests.api.helpers import Api, bootstrap_admin
 

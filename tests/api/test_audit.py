@@ -9,7 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from application.audit import Checkpoint, verify_signature
+from application.adapters.audit import Checkpoint, verify_signature
 from application.settings import Settings
 from domain.integrity import verify_consistency, verify_inclusion
 from tests.api.helpers import Api, seed_content

@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.access_service import token_digest
-from application.core import FixedClock
 from application.ledger import Ledger
+from application.services.access import token_digest
+from application.services.records import FixedClock
 from domain.access import ApiToken, UserAccount
 from domain.base import CommandContext, acting
 from domain.glossary import Role

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from application.core import VIETNAM, FixedClock
-from application.housekeeping import expire_lapsed_titles
+from application.clients.housekeeping import expire_lapsed_titles
+from application.services.records import VIETNAM, FixedClock
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.glossary import Role

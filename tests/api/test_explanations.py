@@ -11,10 +11,10 @@ from uuid import UUID
 import pytest
 
 from api.routers.explanations import ExplanationPublic
-from application.core import FixedClock
-from application.demo import load_demo
-from application.explanation import explain
+from application.clients.demo import load_demo
+from application.clients.explanation import explain
 from application.ledger import Ledger
+from application.services.records import FixedClock
 from application.settings import Settings
 from domain.assessment import AssessmentCase
 from tests.api.helpers import Api

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from application.core import VIETNAM, FixedClock
 from application.ledger import Ledger
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from tests.api.helpers import bootstrap_admin
 

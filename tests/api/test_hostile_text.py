@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from application.adapters.store import CheckedJSONTranscoder
 from application.ledger import Ledger
-from application.store import CheckedJSONTranscoder
 from domain.base import CommandContext
 from domain.errors import InvalidInput
 from domain.glossary import Role, UnitLevel

@@ -11,8 +11,8 @@ import pytest
 from eventsourcing.persistence import OperationalError
 
 from api.idempotency import caller_of, request_digest
-from application.idempotency import IdempotencyStore
-from application.keyed_requests import KeyedRequests, Receipt, claimed
+from application.adapters.idempotency import IdempotencyStore
+from application.adapters.keyed_requests import KeyedRequests, Receipt, claimed
 from domain.errors import VersionConflict
 from tests.api.helpers import Api
 from tests.application.test_store import ADMIN, _province

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application import reporting
+from application.services import figures as reporting
 from tests.api.helpers import Api
 from tests.api.test_reads import granted_world
 from tests.api.test_scenario import open_citizen_case

@@ -37,10 +37,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.app import create_app
-from application.assessment_service import SeatRequest
-from application.core import VIETNAM, FixedClock
-from application.decision_service import RulingRequest
 from application.ledger import Ledger
+from application.services.assessments import SeatRequest
+from application.services.decisions import RulingRequest
+from application.services.records import VIETNAM, FixedClock
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel

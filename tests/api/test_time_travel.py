@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.routers import time_travel
-from application.core import VIETNAM, FixedClock
 from application.ledger import Ledger
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from tests.api.helpers import Api, bootstrap_admin, seed_content
 from tests.api.test_scenario import publish_sets, registry, staff

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from application.core import FixedClock
+from application.services.records import FixedClock
 from application.settings import Settings
 from tests.api.helpers import Api
 from tests.api.test_scenario import (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from application.blobs import BlobStore
+from application.adapters.blobs import BlobStore
 from domain.errors import RuleViolation
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from application.bundle import dumps, make_bundle
-from application.core import VIETNAM, FixedClock
-from application.demo import load_demo
+from application.clients.bundle import dumps, make_bundle
+from application.clients.demo import load_demo
 from application.ledger import Ledger
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain.assessment import case_id_for
 from domain.glossary import TitleModel

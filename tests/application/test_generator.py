@@ -20,10 +20,10 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Notification
 
-from application.core import VIETNAM, FixedClock
-from application.generator import GenerationSummary, generate
+from application.adapters.read_models import ReadModels
+from application.clients.generator import GenerationSummary, generate
 from application.ledger import Ledger
-from application.read_models import ReadModels
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain import geography
 from domain.access import UserAccount

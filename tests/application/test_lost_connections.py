@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from application.keyed_requests import Receipt, claimed
+from application.adapters.keyed_requests import Receipt, claimed
 from application.ledger import Ledger
 from domain.base import CommandContext
 from domain.errors import VersionConflict

@@ -8,8 +8,8 @@ from datetime import date
 
 import psycopg
 
-from application.core import FixedClock
 from application.ledger import Ledger
+from application.services.records import FixedClock
 from application.settings import Settings
 from domain.base import CommandContext
 from domain.glossary import Role, SubjectKind, UnitLevel

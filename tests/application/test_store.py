@@ -14,10 +14,10 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from application.audit import chained_events
-from application.blobs import BlobStore, EvidenceCorrupted
-from application.core import FixedClock
+from application.adapters.audit import chained_events
+from application.adapters.blobs import BlobStore, EvidenceCorrupted
 from application.ledger import Ledger
+from application.services.records import FixedClock
 from application.settings import Settings
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting

@@ -16,9 +16,9 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from application.core import VIETNAM, FixedClock
-from application.demo import load_demo
+from application.clients.demo import load_demo
 from application.ledger import Ledger
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain.integrity import GENESIS, chain_hash, leaf_bytes
 from tests.conftest import PG_URL

@@ -19,10 +19,10 @@ from datetime import datetime
 
 import pytest
 
-from application.core import VIETNAM, FixedClock
-from application.generator import generate
+from application.adapters.read_models import ReadModels
+from application.clients.generator import generate
 from application.ledger import Ledger
-from application.read_models import ReadModels
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from tests.conftest import PG_URL
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from application.core import FixedClock
-from application.demo import load_demo
+from application.adapters.read_models import ReadModels, StoreEventSource, open_view_store
+from application.clients.demo import load_demo
 from application.ledger import Ledger
-from application.read_models import ReadModels, StoreEventSource, open_view_store
+from application.services.records import FixedClock
 from application.settings import Settings
 from projections.engine import ConcurrentRunner, Engine, Envelope, Rows
 from projections.statistics import Statistics

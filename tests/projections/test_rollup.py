@@ -9,11 +9,11 @@ from uuid import UUID
 
 import pytest
 
-from application.assessment_service import SeatRequest
-from application.core import VIETNAM, FixedClock
-from application.decision_service import RulingRequest
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
+from application.services.assessments import SeatRequest
+from application.services.decisions import RulingRequest
+from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain.base import CommandContext
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel

@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.read_models import ReadModels
 from tests.application.test_store import ADMIN, _province
 from tests.conftest import PG_URL, make_settings
 

@@ -1,0 +1,1 @@
+"""Commands and queries: one service per area, each given its collaborators."""

@@ -1,0 +1,151 @@
+"""Publishing criteria sets, and finding the version in force."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from application.services.records import Recorded, Records
+from application.services.scope import Scopes
+from domain.assessment import AssessmentCase
+from domain.base import CommandContext, acting
+from domain.clocks import ClockRules
+from domain.criteria import (
+    CATALOGUE_ID,
+    CatalogueEntry,
+    CriteriaCatalogue,
+    CriteriaSet,
+    CriteriaSpec,
+    criteria_set_id,
+    parse_spec,
+)
+from domain.errors import CriteriaSetNotInForce, InvalidInput
+from domain.glossary import TitleModel
+from domain.rules import (
+    COMPLAINT_CLOCKS,
+    PROGRAMME_TARGETS,
+    RuleDocument,
+    rule_document_id,
+)
+from domain.targets import TargetsSpec
+from domain.text import nfc
+
+#: The code each kind of rule document is published under (new versions keep it).
+RULE_CODES = {PROGRAMME_TARGETS: "muc-tieu-chuong-trinh", COMPLAINT_CLOCKS: "luat-khieu-nai-2011"}
+
+SEED_DIR = Path(__file__).parents[1] / "seed"
+
+
+@dataclass(frozen=True)
+class CriteriaService:
+    """Criteria sets and rule documents are published nationwide, by nationwide accounts."""
+
+    records: Records
+    scopes: Scopes
+    #: Published versions never change: their specs are kept once read.
+    _published_specs: dict[UUID, CriteriaSpec] = field(default_factory=dict, init=False)
+
+    def catalogue(self) -> CriteriaCatalogue | None:
+        return self.records.find(CriteriaCatalogue, CATALOGUE_ID)
+
+    def publish_criteria_set(self, ctx: CommandContext, content: dict[str, Any]) -> Recorded:
+        """Publish a new version: the first of its code, or one that supersedes the latest."""
+        self.scopes.require_nationwide(ctx, "công bố bộ tiêu chí")
+        content = json.loads(json.dumps(nfc(content)))  # plain JSON, NFC, nothing else
+        spec = parse_spec(content)
+        with acting(ctx):
+            catalogue = self.catalogue() or CriteriaCatalogue.start()
+            latest = catalogue.latest(spec.code)
+            version = 1 if latest is None else latest.version + 1
+            published = CriteriaSet.publish(
+                content, version, supersedes=latest.set_id if latest else None
+            )
+            catalogue.add_entry(published)
+            if latest is None:
+                return self.records.save(published, catalogue)
+            previous = self.records.get(CriteriaSet, latest.set_id)
+            previous.supersede(published.id, spec.effective_from)
+            return self.records.save(published, catalogue, previous)
+
+    def criteria_set(self, set_id: UUID) -> CriteriaSet:
+        return self.records.get(CriteriaSet, set_id)
+
+    def spec_of(self, case: AssessmentCase) -> CriteriaSpec:
+        """The criteria-set version the case was pinned to when it was opened.
+
+        A published version never changes, so its spec is kept in memory once read: every
+        scoring command needs it, and reloading it cost a read per command."""
+        spec = self._published_specs.get(case.criteria_set_id)
+        if spec is None:
+            spec = self.criteria_set(case.criteria_set_id).spec
+            self._published_specs[case.criteria_set_id] = spec
+        return spec
+
+    def criteria_set_version(self, code: str, version: int) -> CriteriaSet:
+        return self.records.get(CriteriaSet, criteria_set_id(code, version))
+
+    def spec_in_force(
+        self, model: TitleModel, target_group: str | None, level: int | None, on: date
+    ) -> CriteriaSpec:
+        catalogue = self.catalogue()
+        if catalogue is None:
+            raise CriteriaSetNotInForce("chưa có bộ tiêu chí nào được công bố", model=model.value)
+        entry: CatalogueEntry = catalogue.in_force(model, target_group, level, on)
+        return self.records.get(CriteriaSet, entry.set_id).spec
+
+    def publish_rules(self, ctx: CommandContext, kind: str, content: dict[str, Any]) -> Recorded:
+        """Publish a rule document (programme targets, complaint clocks) as its next version."""
+        self.scopes.require_nationwide(ctx, "công bố quy định")
+        content = json.loads(json.dumps(nfc(content)))
+        code = str(content.get("code", "")).strip()
+        latest = self.latest_rules(kind, code)
+        with acting(ctx):
+            version = 1 if latest is None else latest.version_number + 1
+            return self.records.save(RuleDocument.publish(kind, content, version))
+
+    def latest_rules(self, kind: str, code: str | None = None) -> RuleDocument | None:
+        """The latest version of a rule document (by default the code its seed uses)."""
+        code = code or RULE_CODES[kind]
+        latest, version = None, 1
+        while found := self.records.find(RuleDocument, rule_document_id(kind, code, version)):
+            latest, version = found, version + 1
+        return latest
+
+    def targets_in_force(self) -> TargetsSpec | None:
+        document = self.latest_rules(PROGRAMME_TARGETS)
+        return document.targets if document else None
+
+    def clock_rules(self) -> ClockRules:
+        document = self.latest_rules(COMPLAINT_CLOCKS)
+        if document is None:
+            raise CriteriaSetNotInForce("chưa công bố thời hạn khiếu nại", kind=COMPLAINT_CLOCKS)
+        return document.clocks
+
+    def load_seed_criteria(self, ctx: CommandContext, directory: Path = SEED_DIR) -> list[str]:
+        """Publish each seed set whose code the catalogue does not list yet."""
+        catalogue = self.catalogue()
+        published = []
+        for path in sorted(directory.glob("criteria-*.json")):
+            try:
+                content = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"{path.name}: không phải JSON hợp lệ ({exc})") from exc
+            if catalogue is not None and catalogue.latest(content.get("code", "")) is not None:
+                continue
+            self.publish_criteria_set(ctx, content)
+            catalogue = self.catalogue()
+            published.append(content["code"])
+        for pattern, kind in (
+            ("targets-*.json", PROGRAMME_TARGETS),
+            ("complaint-clocks-*.json", COMPLAINT_CLOCKS),
+        ):
+            for path in sorted(directory.glob(pattern)):
+                content = json.loads(path.read_text(encoding="utf-8"))
+                if self.latest_rules(kind, content.get("code")) is None:
+                    self.publish_rules(ctx, kind, content)
+                    published.append(content["code"])
+        return published

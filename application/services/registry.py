@@ -1,0 +1,330 @@
+"""Registry commands: administrative units, persons, households, clans, communities, units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.adapters.vault import PersonalDataVault
+from application.services.records import Recorded, Records, check_version
+from application.services.scope import Scopes
+from domain.base import CommandContext, acting, ledger_id
+from domain.dates import birth_dates
+from domain.errors import InvalidInput, NotFound, OutOfScope, VersionConflict
+from domain.glossary import SubjectKind, UnitLevel
+from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
+from domain.text import nfc
+
+#: A person's personal data, sealed, never stored in plaintext: these fields and the CCCD,
+#: which names the record and so cannot be corrected.
+CORRECTABLE_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion")
+
+
+@dataclass(frozen=True)
+class RegistryService:
+    """Units, persons (their personal data sealed in the vault) and collectives."""
+
+    records: Records
+    scopes: Scopes
+    vault: PersonalDataVault
+
+    # --- administrative units -------------------------------------------------------------
+
+    def establish_unit(
+        self,
+        ctx: CommandContext,
+        *,
+        code: str,
+        name: str,
+        level: UnitLevel,
+        unit_type: str,
+        parent_id: UUID | None,
+        valid_from: date,
+        valid_to: date | None = None,
+        legal_basis: str | None = None,
+    ) -> Recorded:
+        if parent_id is None:
+            self.scopes.require_nationwide(ctx, "lập đơn vị cấp tỉnh")
+        else:
+            self.scopes.require_unit(ctx, parent_id)
+        with acting(ctx):
+            parent = self.records.get(AdministrativeUnit, parent_id) if parent_id else None
+            unit = AdministrativeUnit.establish(
+                code=nfc(code),
+                name=nfc(name),
+                level=level,
+                unit_type=nfc(unit_type),
+                parent=parent,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                legal_basis=nfc(legal_basis),
+            )
+            return self.records.save(unit)
+
+    def change_unit_parent(
+        self,
+        ctx: CommandContext,
+        unit_id: UUID,
+        parent_id: UUID,
+        from_date: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        self.scopes.require_units(ctx, [unit_id, parent_id])
+        with acting(ctx):
+            unit = self.records.get(AdministrativeUnit, unit_id, expected_version)
+            unit.change_parent(
+                self.records.get(AdministrativeUnit, parent_id), from_date, nfc(reason)
+            )
+            return self.records.save(unit)
+
+    def merge_units(
+        self,
+        ctx: CommandContext,
+        predecessor_ids: list[UUID],
+        successor_id: UUID,
+        from_date: date,
+        legal_basis: str,
+    ) -> Recorded:
+        """Record that several units merged into one (e.g. communes on 2025-07-01)."""
+        if not predecessor_ids or successor_id in predecessor_ids:
+            raise InvalidInput("cần ít nhất một đơn vị bị sáp nhập, khác đơn vị kế thừa")
+        self.scopes.require_units(ctx, [successor_id, *predecessor_ids])
+        with acting(ctx):
+            successor = self.records.get(AdministrativeUnit, successor_id)
+            predecessors = [self.records.get(AdministrativeUnit, p) for p in predecessor_ids]
+            for unit in predecessors:
+                unit.merge_into(successor, from_date, nfc(legal_basis))
+            return self.records.save(successor, *predecessors)
+
+    # --- persons --------------------------------------------------------------------------
+
+    def register_person(
+        self,
+        ctx: CommandContext,
+        *,
+        cccd: str,
+        full_name: str,
+        birth_date: date | None,
+        gender: str | None,
+        ethnicity: str | None,
+        target_group: str | None,
+        unit_id: UUID,
+    ) -> Recorded:
+        self.scopes.require_unit(ctx, unit_id)  # before anything that could reveal a registration
+        cccd_hash = self.vault.lookup_hash(cccd)
+        person_id = person_id_for(cccd_hash)
+        registered = self.records.find(Person, person_id)
+        if registered is not None:  # the record is named only to those who may read it
+            named = (
+                {"person_id": str(person_id)}
+                if self.scopes.may_read_subject(ctx, registered)
+                else {}
+            )
+            raise VersionConflict("số CCCD này đã được đăng ký", **named)
+        details = self._checked_details(
+            {
+                "full_name": full_name,
+                "birth_date": birth_date,
+                "gender": gender,
+                "ethnicity": ethnicity,
+            }
+        )
+        details["cccd"] = cccd.strip()
+        with acting(ctx):
+            unit = self.records.get(AdministrativeUnit, unit_id)
+            person = Person.register(
+                cccd_hash=cccd_hash,
+                sealed=self.vault.seal(person_id, details),
+                target_group=nfc(target_group),
+                unit=unit,
+                on=self.records.today(),
+            )
+            return self.records.save(person)
+
+    def _birth_date(self, value: date | str | None) -> str | None:
+        """A date of birth as the vault keeps it (ISO text), within 1900-01-01 … today."""
+        if value is None:
+            return None
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(value)
+        except ValueError as error:
+            raise InvalidInput("ngày sinh phải có dạng YYYY-MM-DD", field="birth_date") from error
+        return birth_dates(self.records.today()).check(day, "birth_date").isoformat()
+
+    def person_by_cccd(self, ctx: CommandContext, cccd: str) -> Person:
+        """The person with this CCCD, if the actor may read them. Unknown and out of reach
+        are the same answer: a look-up must not tell that a number is registered elsewhere."""
+        person = self.records.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        if person is None or not self.scopes.may_read_subject(ctx, person):
+            raise NotFound("không có công dân với số CCCD này trong phạm vi của bạn")
+        return person
+
+    def find_person_by_cccd(self, cccd: str) -> Person:
+        """The person with this CCCD, whoever is asking (the console)."""
+        person = self.records.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        if person is None:
+            raise NotFound("không có công dân với số CCCD này")
+        return person
+
+    def correct_person(
+        self,
+        ctx: CommandContext,
+        person_id: UUID,
+        changes: dict[str, Any],
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Correct some of a person's sealed fields (``changes``: field -> new value)."""
+        corrected = self._checked_details(changes)
+        with acting(ctx):
+            person = self.records.get(Person, person_id)
+            self.scopes.require_subject(ctx, person)
+            check_version(person, expected_version)
+            current = self.vault.unseal(person.id, person.sealed) or {}
+            person.correct_details(self.vault.seal(person.id, current | corrected), nfc(reason))
+            return self.records.save(person)
+
+    def _checked_details(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Personal fields as sealed: known names only, a name that is not blank, a birth
+        date from 1900 to today (as ISO text), every text NFC-normalised."""
+        unknown = sorted(set(fields) - set(CORRECTABLE_FIELDS))
+        if unknown:
+            raise InvalidInput(
+                f"{unknown[0]}: chỉ sửa được họ tên, ngày sinh, giới tính, dân tộc, tôn giáo",
+                field=unknown[0],
+            )
+        if "full_name" in fields and not (fields["full_name"] or "").strip():
+            raise InvalidInput("cần họ và tên", field="full_name")
+        born = fields.get("birth_date")
+        if born is not None:
+            birth_dates(self.records.today()).check(born, "birth_date")
+        checked: dict[str, Any] = nfc(fields)
+        if "birth_date" in fields:
+            checked["birth_date"] = born.isoformat() if born else None
+        if "full_name" in fields:
+            checked["full_name"] = checked["full_name"].strip()
+        return checked
+
+    def erase_person(
+        self,
+        ctx: CommandContext,
+        person_id: UUID,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Destroy the person's key: their sealed data becomes unreadable, the log stays intact."""
+        with acting(ctx):
+            person = self.records.get(Person, person_id)
+            self.scopes.require_subject(ctx, person)
+            check_version(person, expected_version)
+            person.erase_personal_data(nfc(reason))
+            recorded = self.records.save(person)
+        self.vault.erase(person.id)
+        return recorded
+
+    def relocate_subject(
+        self,
+        ctx: CommandContext,
+        kind: type[Person] | type[Collective],
+        subject_id: UUID,
+        unit_id: UUID,
+        moved_on: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """A person, household, clan or organisation moves to another unit.
+
+        The actor must reach both the unit the record is in and the one it moves to: a
+        commune moves its people between its villages, a province between its communes.
+        Cases already opened stay with the unit that opened them.
+        """
+        with acting(ctx):
+            subject: Person | Collective = self.records.get(kind, subject_id)
+            scope = self.scopes.require_subject(ctx, subject)
+            if not self.scopes.reaches_unit(scope, unit_id):
+                raise OutOfScope(
+                    "đơn vị chuyển đến nằm ngoài phạm vi của bạn", unit_id=str(unit_id)
+                )
+            check_version(subject, expected_version)
+            subject.relocate(self.records.get(AdministrativeUnit, unit_id), moved_on, nfc(reason))
+            return self.records.save(subject)
+
+    # --- collectives ----------------------------------------------------------------------
+
+    def register_collective(
+        self,
+        ctx: CommandContext,
+        *,
+        kind: SubjectKind,
+        name: str,
+        unit_id: UUID,
+        organisation_type: str | None = None,
+    ) -> Recorded:
+        """Households' names are personal data and are sealed; the others are public."""
+        collective_id = (
+            ledger_id("community", unit_id) if kind is SubjectKind.COMMUNITY else uuid4()
+        )
+        if not name.strip():
+            raise InvalidInput("cần tên", field="name")
+        self.scopes.require_unit(ctx, unit_id)
+        with acting(ctx):
+            unit = self.records.get(AdministrativeUnit, unit_id)
+            household = kind is SubjectKind.HOUSEHOLD
+            collective = Collective.register(
+                id=collective_id,
+                kind=kind,
+                name=None if household else nfc(name.strip()),
+                sealed=self.vault.seal(collective_id, {"name": name.strip()})
+                if household
+                else None,
+                unit=unit,
+                organisation_type=nfc(organisation_type),
+                on=self.records.today(),
+            )
+            return self.records.save(collective)
+
+    def add_member(
+        self,
+        ctx: CommandContext,
+        group_id: UUID,
+        member_id: UUID,
+        relation: str | None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        with acting(ctx):
+            group, member = self._group_and_member(ctx, group_id, member_id, expected_version)
+            group.add_member(member, nfc(relation))
+            return self.records.save(group, member)
+
+    def remove_member(
+        self,
+        ctx: CommandContext,
+        group_id: UUID,
+        member_id: UUID,
+        left_on: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """A member leaves a household, clan, community or organisation."""
+        with acting(ctx):
+            group, member = self._group_and_member(ctx, group_id, member_id, expected_version)
+            group.remove_member(member, left_on, nfc(reason))
+            return self.records.save(group, member)
+
+    def _group_and_member(
+        self,
+        ctx: CommandContext,
+        group_id: UUID,
+        member_id: UUID,
+        expected_version: int | None,
+    ) -> tuple[Collective, Person | Collective]:
+        """A group and a member, both reached by the actor; the group at the version given."""
+        group = self.records.get(Collective, group_id)
+        member = self.scopes.subject_of(member_id)
+        scope = self.scopes.require_subject(ctx, group)
+        self.scopes.require_subject(ctx, member, scope=scope)
+        check_version(group, expected_version)
+        return group, member
