@@ -169,7 +169,13 @@ class ProjectionHealth(BaseModel):
 
 class Health(BaseModel):
     status: str = Field(
-        description="ok, hoặc degraded khi có mô hình đọc dừng cập nhật quá ngưỡng (vẫn HTTP 200)"
+        description="ok, hoặc degraded khi có mô hình đọc dừng cập nhật quá ngưỡng hay khi"
+        " nhật ký không còn khớp nên điểm kiểm không được ký (vẫn HTTP 200)"
+    )
+    signing_refused: str | None = Field(
+        None,
+        description="Vì sao lần ký điểm kiểm gần nhất bị từ chối (nhật ký không còn khớp chuỗi"
+        " băm hoặc điểm kiểm đã ký); có thì status là degraded",
     )
     max_lag_seconds: float | None = Field(None, description="Ngưỡng trễ (giây) của degraded")
     backend: str

@@ -30,8 +30,10 @@ def _health(ledger: Ledger, models: ReadModels) -> Health:
         )
         for s in statuses
     ]
+    refused = ledger.auditor.refused
     return Health(
-        status="degraded" if any(p.stalled for p in projections) else "ok",
+        status="degraded" if refused or any(p.stalled for p in projections) else "ok",
+        signing_refused=str(refused) if refused else None,
         max_lag_seconds=threshold,
         backend=ledger.settings.backend,
         log_position=ledger.store.recorder.max_notification_id() or 0,
@@ -48,6 +50,9 @@ def health(request: Request) -> Health:
     HTTP 200 then: this process still takes commands, and a load balancer that took every
     API process out of rotation because the separate runner stopped would turn stale reads
     into a full outage. Alert on ``status`` or on ``hoctap_projection_stalled`` instead.
+
+    ``status`` is ``degraded`` too, with ``signing_refused`` saying why, when this process
+    last refused to sign a checkpoint because the log no longer verifies.
     """
     return _health(request.app.state.ledger, request.app.state.read_models)
 
@@ -77,7 +82,12 @@ class LagCollector(Collector):
             events.add_metric([item.name], item.lag_events)
             seconds.add_metric([item.name], item.lag_seconds)
             stalled.add_metric([item.name], int(item.stalled))
-        yield from (position, events, seconds, stalled)
+        refused = GaugeMetricFamily(
+            "hoctap_checkpoint_refused",
+            "1 when the last checkpoint was not signed: the log did not verify (health: degraded)",
+        )
+        refused.add_metric([], int(state.signing_refused is not None))
+        yield from (position, events, seconds, stalled, refused)
 
 
 def metrics_registry(ledger: Ledger, models: ReadModels) -> CollectorRegistry:

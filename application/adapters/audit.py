@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from application.adapters.store import HoctapStore
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, RuleViolation
 from domain.integrity import (
     GENESIS,
     ChainedEvent,
@@ -100,19 +100,34 @@ class VerifyReport:
     events: int
     checkpoints: int
     problem: Problem | None
+    #: The Merkle root of the ``events`` leaves verified (empty when a problem stopped it).
+    root: bytes = b""
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
+class LogNotVerified(RuleViolation):
+    """The log does not verify against its chain and the checkpoints already signed, so it
+    is not signed again: a signature over a rewritten log would vouch for the rewrite."""
+
+    code = "log-not-verified"
+
+
 class Auditor:
-    """Chain checks and checkpoints for one store (its checkpoint table beside its events)."""
+    """Chain checks and checkpoints for one store (its checkpoint table beside its events).
+
+    Nothing is signed unless the whole log verifies first: its hash chain, and every
+    checkpoint signed before (so a new tree always extends the trees already signed).
+    """
 
     def __init__(self, store: HoctapStore, signing_seed: bytes, checkpoints: CheckpointTable):
         self.store = store
         self._key = Ed25519PrivateKey.from_private_bytes(signing_seed)
         self.checkpoints = checkpoints
+        #: Why the last attempt to sign was refused (``None`` once a signature succeeds).
+        self.refused: Problem | None = None
 
     @property
     def public_key(self) -> bytes:
@@ -196,15 +211,32 @@ class Auditor:
         return self.make_checkpoint(now)
 
     def make_checkpoint(self, now: datetime) -> Checkpoint:
-        frontier = MerkleFrontier()  # O(log n) memory however long the log
-        self._feed(frontier)
-        return self._sign(frontier.size, frontier.root(), now)
+        """Sign the whole log, once it verifies (one pass, O(log n) memory)."""
+        report = self._verified()
+        return self._sign(report.events, report.root, now)
+
+    def _verified(self) -> VerifyReport:
+        """The log's verification, or :class:`LogNotVerified` naming the first problem."""
+        report = self.verify()
+        self.refused = report.problem
+        if report.problem is not None:
+            problem = report.problem
+            raise LogNotVerified(
+                f"không ký điểm kiểm: nhật ký không toàn vẹn từ vị trí {problem.position}"
+                f" ({problem.kind}); `hoctap verify` chỉ ra chỗ sai",
+                position=problem.position,
+                kind=problem.kind,
+                expected=problem.expected,
+                found=problem.found,
+            )
+        return report
 
     def checkpoint_with_paths(
         self, now: datetime, size: int, indexes: Iterable[int]
     ) -> tuple[Checkpoint, dict[int, list[bytes]]]:
         """Sign a checkpoint over the first ``size`` events and give the audit path of each
         leaf index (0-based) against it, all from one pass over the log."""
+        self._verified()
         paths = {index: inclusion_spans(index, size) for index in indexes}
         seen = SpanHashes([(0, size), *(span for spans in paths.values() for span in spans)])
         if self._feed(seen, limit=size) < size:
@@ -303,7 +335,7 @@ def _verify_checkpoints(
                     found.hex(),
                 ),
             )
-    return VerifyReport(size, len(checkpoints), None)
+    return VerifyReport(size, len(checkpoints), None, witness.frontier.root())
 
 
 class CheckpointTable(Protocol):
