@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from application.adapters.audit import KeptCheckpoints
 from application.clients.bundle import dumps, make_bundle
 from application.ledger import Ledger
 from application.services.records import VIETNAM
@@ -18,11 +19,27 @@ from application.settings import Settings
 from cli.errors import fail
 
 out = Console()
+err = Console(stderr=True)
 checkpoints_app = typer.Typer(help="Điểm kiểm (checkpoint) có chữ ký.", no_args_is_help=True)
 
 
-def verify() -> None:
-    """Kiểm tra toàn bộ nhật ký theo chuỗi băm và các điểm kiểm đã ký."""
+def verify(
+    trusted: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trusted",
+            help="Tệp điểm kiểm do bên ngoài giữ (bản `hoctap checkpoints export` trước đó);"
+            " nhật ký phải khớp từng điểm kiểm trong đó. Có thể lặp lại.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Coi việc chưa có điểm kiểm nào là lỗi, không chỉ cảnh báo")
+    ] = False,
+) -> None:
+    """Kiểm tra toàn bộ nhật ký theo chuỗi băm, các điểm kiểm đã ký và điểm kiểm giữ bên ngoài."""
+    kept = [
+        KeptCheckpoints.parse(path.read_text(encoding="utf-8"), str(path)) for path in trusted or []
+    ]
     ledger = Ledger(Settings(), initialise=False)
     try:
         columns = (
@@ -34,12 +51,22 @@ def verify() -> None:
         with Progress(*columns, console=out) as progress:
             task = progress.add_task("Kiểm tra chuỗi băm", total=None)
             report = ledger.auditor.verify(
-                lambda done, total: progress.update(task, completed=done, total=total)
+                lambda done, total: progress.update(task, completed=done, total=total), kept
             )
-        if report.ok:
-            out.print(f"Toàn vẹn: {report.events} sự kiện, {report.checkpoints} điểm kiểm khớp.")
-            return
-        fail(f"nhật ký không toàn vẹn — {report.problem}")
+        if not report.ok:
+            fail(f"nhật ký không toàn vẹn — {report.problem}")
+        outside = sum(len(k.checkpoints) for k in kept)
+        if report.checkpoints + outside == 0:
+            unproven = (
+                "chưa có điểm kiểm nào: chuỗi băm khớp, nhưng không có chữ ký nào chứng minh"
+                " nhật ký không bị viết lại toàn bộ (`hoctap checkpoints make`, rồi giữ bản"
+                " `hoctap checkpoints export` ở nơi khác)"
+            )
+            if strict:
+                fail(unproven)
+            err.print(f"Cảnh báo: {unproven}", markup=False)
+        also = f", {outside} điểm kiểm giữ bên ngoài" if kept else ""
+        out.print(f"Toàn vẹn: {report.events} sự kiện, {report.checkpoints} điểm kiểm khớp{also}.")
     finally:
         ledger.close()
 

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-GENESIS = bytes(32)
+#: A SHA-256 digest: every leaf, node, root and chain hash.
+HASH_SIZE = 32
+GENESIS = bytes(HASH_SIZE)
 CHAIN_LABEL = b"hoctap.chain.v1"
 
 
@@ -280,8 +282,8 @@ def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
 def verify_inclusion(
     index: int, size: int, leaf_hash_value: bytes, proof: Sequence[bytes], expected_root: bytes
 ) -> bool:
-    """RFC 9162 §2.1.3.2."""
-    if not 0 <= index < size:
+    """RFC 9162 §2.1.3.2 (every hash must be a SHA-256 digest: 32 bytes)."""
+    if not 0 <= index < size or not _digests(leaf_hash_value, expected_root, *proof):
         return False
     fn, sn, r = index, size - 1, leaf_hash_value
     for p in proof:
@@ -297,6 +299,11 @@ def verify_inclusion(
     return sn == 0 and hmac.compare_digest(r, expected_root)
 
 
+def _digests(*hashes: bytes) -> bool:
+    """Are these all SHA-256 digests? A proof of other lengths proves nothing."""
+    return all(len(h) == HASH_SIZE for h in hashes)
+
+
 def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:
     """RFC 9162 §2.1.4: proof that the first ``old_size`` leaves are a prefix of the tree."""
     return span_hashes(consistency_spans(old_size, len(leaf_hashes)), leaf_hashes)
@@ -305,8 +312,8 @@ def consistency_proof(old_size: int, leaf_hashes: Sequence[bytes]) -> list[bytes
 def verify_consistency(
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> bool:
-    """RFC 9162 §2.1.4.2."""
-    if old_size > new_size or old_size == 0:
+    """RFC 9162 §2.1.4.2 (every hash must be a SHA-256 digest: 32 bytes)."""
+    if old_size > new_size or old_size == 0 or not _digests(old_root, new_root, *proof):
         return False
     if old_size == new_size:
         return not proof and hmac.compare_digest(old_root, new_root)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,6 +85,35 @@ def verify_signature(public_key: bytes, checkpoint: Checkpoint) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+@dataclass(frozen=True)
+class KeptCheckpoints:
+    """Checkpoints someone outside kept (``hoctap checkpoints export``), with the key that
+    signed them: a log that was rewritten since no longer matches them, whatever the
+    operator did to the checkpoints stored beside the events."""
+
+    public_key: bytes
+    checkpoints: list[Checkpoint]
+    source: str = ""
+
+    @classmethod
+    def parse(cls, text: str, source: str = "") -> KeptCheckpoints:
+        """Read an export; a file that is not one is refused, naming what is wrong."""
+        try:
+            data = json.loads(text)
+            key = base64.b64decode(data["public_key"], validate=True)
+            kept = [Checkpoint.from_dict(c) for c in data["checkpoints"]]
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidInput(
+                f"{source or 'tệp điểm kiểm'}: không phải bản xuất điểm kiểm hợp lệ ({error})",
+                source=source,
+            ) from error
+        if len(key) != 32 or any(len(c.root_hash) != 32 for c in kept):
+            raise InvalidInput(
+                f"{source or 'tệp điểm kiểm'}: khóa hoặc gốc không đủ 32 byte", source=source
+            )
+        return cls(key, kept, source)
 
 
 def chained_events(store: HoctapStore) -> Iterator[ChainedEvent]:
@@ -250,15 +279,19 @@ class Auditor:
         self.checkpoints.add(signed)
         return signed
 
-    def verify(self, progress: Progress | None = None) -> VerifyReport:
-        """The whole log against its chain, then every stored checkpoint, in one pass.
+    def verify(
+        self, progress: Progress | None = None, kept: Sequence[KeptCheckpoints] = ()
+    ) -> VerifyReport:
+        """The whole log against its chain, then every stored checkpoint and every one kept
+        elsewhere (``kept``), in one pass.
 
         Leaf hashes stream into a :class:`MerkleFrontier` that notes the root at each size a
         checkpoint names, so memory stays O(log n) plus one page of rows.
         """
         total = self.store.recorder.max_notification_id() or 0
         checkpoints = self.checkpoints.all()
-        witness = _Witness({c.tree_size for c in checkpoints})
+        sizes = {c.tree_size for c in checkpoints}
+        witness = _Witness(sizes.union(*({c.tree_size for c in k.checkpoints} for k in kept)))
         previous, position = GENESIS, 1
         rows: list[ChainedEvent] = []
         for row in chained_events(self.store):
@@ -275,6 +308,10 @@ class Auditor:
             return VerifyReport(witness.size, 0, problem)
         if progress:
             progress(witness.size, total)
+        for other in kept:
+            outside = _verify_checkpoints(other.public_key, other.checkpoints, witness)
+            if outside.problem is not None:
+                return VerifyReport(witness.size, len(checkpoints), outside.problem)
         return _verify_checkpoints(self.public_key, checkpoints, witness)
 
 
