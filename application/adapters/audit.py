@@ -261,16 +261,32 @@ class Auditor:
         return report
 
     def checkpoint_with_paths(
-        self, now: datetime, size: int, indexes: Iterable[int]
+        self, now: datetime, indexes: Iterable[int]
     ) -> tuple[Checkpoint, dict[int, list[bytes]]]:
-        """Sign a checkpoint over the first ``size`` events and give the audit path of each
-        leaf index (0-based) against it, all from one pass over the log."""
-        self._verified()
-        paths = {index: inclusion_spans(index, size) for index in indexes}
+        """The latest signed checkpoint that covers every leaf index (0-based), and each
+        leaf's audit path against it.
+
+        The log is verified first. A checkpoint is signed only when none covers the leaves
+        yet (an award newer than the last checkpoint): asking for proofs does not make the
+        key sign again each time.
+        """
+        report = self._verified()
+        wanted = sorted(set(indexes))
+        needed = wanted[-1] + 1 if wanted else 0
+        covering = [c for c in self.checkpoints.all() if c.tree_size >= max(needed, 1)]
+        checkpoint = (
+            max(covering, key=lambda c: c.tree_size)
+            if covering
+            else self._sign(report.events, report.root, now)
+        )
+        size = checkpoint.tree_size
+        paths = {index: inclusion_spans(index, size) for index in wanted}
         seen = SpanHashes([(0, size), *(span for spans in paths.values() for span in spans)])
-        if self._feed(seen, limit=size) < size:
-            raise InvalidInput("nhật ký ngắn hơn kích thước cây", tree_size=size)
-        checkpoint = self._sign(size, seen[(0, size)], now)
+        if self._feed(seen, limit=size) < size or seen[(0, size)] != checkpoint.root_hash:
+            raise LogNotVerified(  # the log changed between the verification and this pass
+                "không lập được bằng chứng: nhật ký vừa thay đổi so với điểm kiểm đã ký",
+                tree_size=size,
+            )
         return checkpoint, {index: [seen[s] for s in spans] for index, spans in paths.items()}
 
     def _sign(self, size: int, top: bytes, now: datetime) -> Checkpoint:

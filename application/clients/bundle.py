@@ -1,7 +1,8 @@
 """The inspector bundle: one self-contained file per award, checkable offline.
 
 It holds the events behind the award (the case, its decisions, its criteria set and any
-complaint about it), their inclusion proofs against a signed checkpoint, the public key,
+complaint about it), their inclusion proofs against the latest signed checkpoint that covers
+them (a bundle signs nothing unless no checkpoint covers the award yet), the public key,
 the evidence digests (and, on request, the evidence files themselves). The standalone
 verifier ``ops/verifier/verify_bundle.py`` checks it with no database and no network.
 """
@@ -36,7 +37,7 @@ def related_ids(ledger: Ledger, case: AssessmentCase) -> set[str]:
 def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -> dict[str, Any]:
     case = ledger.records.get(AssessmentCase, case_id)
     wanted = related_ids(ledger, case)
-    # First pass: the award's events and the log's size; nothing else is kept.
+    # First pass: the award's events and their leaf indexes; nothing else is kept.
     picked: list[tuple[int, ChainedEvent]] = []
     size = 0
     for row in chained_events(ledger.store):
@@ -45,9 +46,9 @@ def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -
         if str(row.originator_id) in wanted:
             picked.append((size, row))
         size += 1
-    # Second pass: the checkpoint's root and every audit path, from one stream of leaf hashes.
+    # Then the latest signed checkpoint covering them, and every audit path against it.
     checkpoint, paths = ledger.auditor.checkpoint_with_paths(
-        ledger.clock.now(), size, [index for index, _ in picked]
+        ledger.clock.now(), [index for index, _ in picked]
     )
     events = [
         {
