@@ -101,6 +101,22 @@ def truncated_log(raw: RawLog) -> None:
     raw.run(f"DELETE FROM {raw.events} WHERE {raw.id} > ?", (last - 3,))
 
 
+def changed_topic(raw: RawLog) -> None:
+    """The same bytes filed as another kind of event: the payload is untouched."""
+    raw.run(f"UPDATE {raw.events} SET topic = topic || 'x' WHERE {raw.id} = 4")
+
+
+def changed_originator(raw: RawLog) -> None:
+    """The same event moved onto another record."""
+    other = "0" * 31 + "2" if raw.sqlite else "00000000-0000-0000-0000-000000000002"
+    raw.run(f"UPDATE {raw.events} SET originator_id = ? WHERE {raw.id} = 6", (other,))
+
+
+def changed_version(raw: RawLog) -> None:
+    """The same event renumbered within its record's history."""
+    raw.run(f"UPDATE {raw.events} SET originator_version = 1000 WHERE {raw.id} = 8")
+
+
 def forged_checkpoint(raw: RawLog) -> None:
     raw.run(f"UPDATE {raw.checkpoints} SET root_hash = ?", (bytes(32),))
 
@@ -138,6 +154,9 @@ TAMPERS: dict[str, tuple[Callable[[RawLog], None], str, Callable[[int], int]]] =
     "deleted-row": (deleted_row, "missing-event", lambda n: 7),
     "inserted-row": (inserted_row, "unchained-event", lambda n: n + 1),
     "swapped-rows": (swapped_rows, "hash-mismatch", lambda n: 3),
+    "changed-topic": (changed_topic, "hash-mismatch", lambda n: 4),
+    "changed-originator": (changed_originator, "hash-mismatch", lambda n: 6),
+    "changed-version": (changed_version, "hash-mismatch", lambda n: 8),
     "truncated-log": (truncated_log, "truncated", lambda n: n - 2),
     "forged-checkpoint": (forged_checkpoint, "forged-checkpoint", lambda n: n),
     "rechained-history": (rechained_history, "root-mismatch", lambda n: n),
