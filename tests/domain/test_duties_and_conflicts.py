@@ -26,6 +26,7 @@ from tests.domain.helpers import (
     REVIEWER,
     SIGNER,
     Actor,
+    appraised,
     case_at,
     conflict_declared,
     council_formed,
@@ -250,6 +251,14 @@ def test_a_signer_who_took_part_in_the_case_cannot_sign_its_decision(participant
     story = case_at("appraised")
     error = refused(SeparationOfDuties, participant, decide, grant(story), untouched=[story.case])
     assert error.details["signer_id"] == participant.id
+
+
+def test_a_signer_who_only_revised_a_score_cannot_sign_its_decision():
+    story = given(
+        *path_to("reviewed"), score_revised("1", 9, actor=SIGNER), council_formed(), appraised()
+    )
+    error = refused(SeparationOfDuties, SIGNER, decide, grant(story), untouched=[story.case])
+    assert error.details["signer_id"] == SIGNER.id
 
 
 def test_a_signer_cannot_decide_on_a_subject_of_their_own_household_clan_or_unit():
