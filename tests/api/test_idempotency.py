@@ -62,6 +62,32 @@ def test_a_refusal_is_replayed_too_rather_than_retried(api):
     assert first.status_code == 409
     again = send(api, bad, "retry-0003")
     assert (again.status_code, again.json()) == (409, first.json())
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+def test_the_same_key_and_body_sent_to_another_path_is_refused_not_replayed(api):
+    assert send(api, UNIT, "retry-0004").status_code == 201
+    before = position(api)
+    headers = api.headers(
+        "admin", **{"Idempotency-Key": "retry-0004", "content-type": "application/json"}
+    )
+    elsewhere = api.client.post("/complaints", content=_raw(UNIT), headers=headers)
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["code"] == "idempotency-key-reused"
+    assert "idempotent-replayed" not in elsewhere.headers
+    assert position(api) == before
+
+
+def test_the_digest_covers_the_method_path_query_type_and_body():
+    base = ("/units", b"", "application/json", b"{}")
+    digests = {
+        request_digest(*base),
+        request_digest("/units/", *base[1:]),
+        request_digest("/units", b"a=1", *base[2:]),
+        request_digest("/units", b"", "text/plain", b"{}"),
+        request_digest("/units", b"", "application/json", b"{ }"),
+    }
+    assert len(digests) == 5
 
 
 def test_another_caller_may_use_the_same_key(api):
