@@ -12,6 +12,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -45,14 +46,22 @@ def require_postgres() -> None:
     pytest.skip(f"no local PostgreSQL (these tests always run in CI): {problem}")
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
+@contextmanager
+def fresh_pg_schema() -> Iterator[str]:
     """A fresh, empty schema, dropped afterwards."""
     require_postgres()
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    yield schema
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    with fresh_pg_schema() as schema:
+        yield schema
 
 
 def make_settings(backend: str, var_dir: Path, schema: str | None = None) -> Settings:
