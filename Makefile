@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean reliability
+.PHONY: run test lint install clean reliability mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,5 +33,9 @@ test: lint
 reliability: $(STAMP)
 	$(BIN)/python -m ops.reliability all
 
+## Mutation testing of domain/ and the integrity, scope and idempotency code (long; not in CI).
+mutants: $(STAMP)
+	$(BIN)/python -m ops.mutants
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var mutants .pytest_cache .mypy_cache .ruff_cache

@@ -18,9 +18,22 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
+
+#: Under mutmut (which sets MUTANT_UNDER_TEST and runs the same tests many times in one
+#: process) examples are derandomised, so a mutant is killed or not the same way every run.
+hypothesis_settings.register_profile(
+    "mutants",
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.differing_executors, HealthCheck.too_slow],
+)
+if "MUTANT_UNDER_TEST" in os.environ:
+    hypothesis_settings.load_profile("mutants")
 
 PG_URL = os.environ.get("HOCTAP_TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
