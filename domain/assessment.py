@@ -530,7 +530,7 @@ class AssessmentCase(LedgerAggregate):
             raise StepOutOfOrder(
                 "sau quyết định, chỉ điều chỉnh điểm khi khiếu nại về hồ sơ được chấp nhận,"
                 " và phải dẫn chiếu khiếu nại đó",
-                complaint_id=str(complaint_id) if complaint_id else None,
+                complaint_id=str(complaint_id) if complaint_id else "không dẫn chiếu",
             )
         _require_reason(reason)
         reviser = current_context().actor_id
@@ -747,7 +747,7 @@ class AssessmentCase(LedgerAggregate):
             raise RuleViolation(
                 "danh hiệu chưa hết hiệu lực hoặc đã ghi nhận hết hiệu lực",
                 valid_until=str(self.valid_until),
-                expired_on=str(self.expired_on) if self.expired_on else None,
+                expired_on=str(self.expired_on) if self.expired_on else "chưa ghi nhận",
             )
         assert self.valid_until is not None
         expired_on = self.valid_until + timedelta(days=1)

@@ -269,7 +269,7 @@ class Complaint(LedgerAggregate):
         raise StepOutOfOrder(
             "khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
             status=self.status.value,
-            outcome=self.outcome.value if self.outcome else None,
+            outcome=self.outcome.value if self.outcome else "chưa có kết quả",
         )
 
     def escalate(self, second: Complaint) -> None:

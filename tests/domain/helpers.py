@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -403,6 +404,17 @@ def names(events: Iterable[Any]) -> list[str]:
     return [type(event).__name__ for event in events]
 
 
+def assert_readable(error: DomainError) -> None:
+    """A refusal people can read: a message in sentence case, NFC, and evidence with no
+    missing value (a detail of None or "None" tells the reader nothing)."""
+    message = error.message
+    assert isinstance(message, str) and message.strip(), f"{type(error).__name__}: no message"
+    assert unicodedata.normalize("NFC", message) == message, message
+    assert message != message.upper(), f"shouted: {message}"
+    for name, value in error.details.items():
+        assert value is not None and str(value) not in ("", "None"), f"{name}={value!r}: {message}"
+
+
 def refused(
     error: type[DomainError],
     actor: Actor,
@@ -416,6 +428,7 @@ def refused(
     with pytest.raises(DomainError) as raised, acting(actor.context()):
         command(*args, **kwargs)
     assert type(raised.value) is error, f"{type(raised.value).__name__}: {raised.value}"
+    assert_readable(raised.value)
     for aggregate in watched:
         assert aggregate.collect_events() == [], f"{type(aggregate).__name__} wrote events"
     return raised.value
