@@ -2,6 +2,7 @@
 
     .venv/bin/python -m ops.mutants            # run (long: tens of minutes) and report
     .venv/bin/python -m ops.mutants --report   # report on the last run only
+    .venv/bin/python -m ops.mutants 'domain.integrity*' 'api.idempotency*'   # some modules
 
 What is mutated and which tests run is in ``[tool.mutmut]`` of pyproject.toml. A mutant
 listed in ops/mutants-equivalent.txt (one name per line, ``#`` for the reason) changes no
@@ -98,10 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", action="store_true", help="chỉ báo cáo lần chạy trước")
     parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("mutants", nargs="*", help="mẫu tên đột biến, ví dụ 'domain.integrity*'")
     args = parser.parse_args(argv)
     console = Console()
     if not args.report:
-        run = [str(MUTMUT), "run", "--max-children", str(args.max_children)]
+        run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.mutants]
         subprocess.run(run, cwd=ROOT, check=False)
     results = subprocess.run(
         [str(MUTMUT), "results", "--all", "true"],
