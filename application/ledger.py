@@ -40,7 +40,6 @@ class Ledger:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.backend = backend = backend_for(settings)
-        master_key, lookup_secret = settings.secret_bytes()
         self.store = open_store(backend, initialise=initialise)
         keys = backend.key_store(self.store)
         self.idempotency = backend.idempotency_store(self.store)
@@ -49,7 +48,7 @@ class Ledger:
             with backend.ddl_lock():
                 for table in (keys, self.idempotency, checkpoints):
                     table.create_table()
-        self.vault = PersonalDataVault(keys, master_key, lookup_secret)
+        self.vault = PersonalDataVault(keys, settings.key_ring(), settings.lookup_key())
         self.blobs = BlobStore(settings.blobs_path)
         self.auditor = Auditor(self.store, settings.signing_seed(), checkpoints)
         receipts: Any = self.store.recorder  # the chained recorders keep the receipts
