@@ -9,22 +9,13 @@ from fastapi import Response
 from api import schemas
 from application.services.access import Principal
 from application.services.records import Recorded
-from domain.access import UserAccount
+from domain.access import PERSONAL_DATA_READERS, UserAccount
 from domain.assessment import AssessmentCase
 from domain.criteria import CriteriaSet, CriteriaSpec
 from domain.decision import RecognitionDecision
 from domain.evaluation import evaluate
-from domain.glossary import Role, label
+from domain.glossary import label
 from domain.registry import AdministrativeUnit, Collective, Person
-
-#: Roles that may read a person's sealed personal data (besides the person themself).
-PERSONAL_DATA_READERS = (
-    Role.VILLAGE_OFFICER,
-    Role.COMMUNE_OFFICER,
-    Role.REVIEWER,
-    Role.INSPECTOR,
-    Role.ADMINISTRATOR,
-)
 
 
 def recorded(result: Recorded, response: Response) -> schemas.Recorded:
