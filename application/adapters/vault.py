@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from application.adapters.keys import KeyStore, WrappedKey
-from application.settings import KeyRing
+from application.settings import KeyRing, SettingsError
 from domain.errors import InvalidInput
 from domain.text import ascii_digits, nfc
 
@@ -35,7 +35,7 @@ _BLOB_INFO = b"hoctap blob v1 "
 SCRUB_WAIT_SECONDS = 5.0
 
 
-class KeyEncryptionKeyMissing(RuntimeError):
+class KeyEncryptionKeyMissing(SettingsError):
     """A data key is wrapped under a key-encryption key this process was not given."""
 
 
