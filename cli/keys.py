@@ -12,11 +12,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from application.ledger import Ledger
 from application.settings import Settings
 from cli.errors import fail
+from cli.progress import progress_bar
 
 out = Console()
 keys_app = typer.Typer(help="Khóa bọc (KEK) và dọn dẹp sau khi xóa dữ liệu.", no_args_is_help=True)
@@ -54,13 +54,7 @@ def rotate(
         out.print(f"Khóa bọc mới: {settings.add_development_kek()}")
     ledger = Ledger(settings)
     try:
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=out) as progress:
+        with progress_bar(out) as progress:
             task = progress.add_task("Bọc lại khóa dữ liệu", total=ledger.vault.keys_to_rewrap())
             done = ledger.vault.rewrap(progress=lambda n: progress.advance(task, n))
         left = ledger.vault.keys_by_kek()
