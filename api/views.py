@@ -14,7 +14,7 @@ from domain.assessment import AssessmentCase
 from domain.criteria import CriteriaSet, CriteriaSpec
 from domain.decision import RecognitionDecision
 from domain.evaluation import evaluate
-from domain.glossary import label
+from domain.glossary import ERASED_LABEL, label
 from domain.registry import AdministrativeUnit, Collective, Person
 
 
@@ -72,6 +72,7 @@ def person(
         target_group=item.target_group,
         affiliations=[{"group_id": str(g), "kind": k.value} for g, k in item.affiliations.items()],
         erased=item.erased,
+        label=ERASED_LABEL["vi"] if item.erased else None,
         details=details if may_read else None,
     )
 
