@@ -73,7 +73,7 @@ def create_app(
     app.state.metrics = operations.metrics_registry(the_ledger, read_models)
     app.state.settings = settings
     problems.install(app)
-    idempotency.install(app, the_ledger.keyed_requests)
+    idempotency.install(app, the_ledger.keyed_requests, the_ledger.vault.request_digest_key())
     limits.install(app, settings)  # after: it wraps, and cuts, the body idempotency buffers
     problems.document_problems(app)
     for module in (

@@ -1,6 +1,10 @@
 """``Idempotency-Key`` on every POST: a retry with the same key and body returns the first
 result and writes nothing; the same key with a different request is refused (422).
 
+Bodies can carry a CCCD (registering a person), so the digest kept beside an answer is an
+HMAC under a server secret, never a plain hash that a guessed number could be checked
+against; a look-up writes nothing and its answer is personal data, so it is never kept.
+
 The claim, lease, receipt and resolution protocol is application/adapters/keyed_requests.py; this
 middleware only translates it to HTTP.
 """
@@ -8,6 +12,7 @@ middleware only translates it to HTTP.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
 from typing import Any
@@ -27,28 +32,31 @@ log = logging.getLogger("hoctap.idempotency")
 
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _KEPT_HEADERS = ("content-type", "etag", "location", "x-log-position", "content-disposition")
+#: POSTs that only read, and answer with personal data: run every time, never kept.
+_NOT_KEPT = frozenset({"/persons/lookup"})
 
 
-def install(app: FastAPI, requests: KeyedRequests) -> None:
-    app.add_middleware(Idempotency, requests=requests)
+def install(app: FastAPI, requests: KeyedRequests, digest_key: bytes) -> None:
+    app.add_middleware(Idempotency, requests=requests, digest_key=digest_key)
 
 
-def request_digest(path: str, query: bytes, content_type: str, body: bytes) -> str:
-    """What makes two POSTs with one key the same request."""
+def request_digest(key: bytes, path: str, query: bytes, content_type: str, body: bytes) -> str:
+    """What makes two POSTs with one key the same request (keyed: see the module)."""
     parts = [b"POST", path.encode(), query, content_type.encode(), body]
-    return hashlib.sha256(b"\n".join(parts)).hexdigest()
+    return hmac.new(key, b"\n".join(parts), hashlib.sha256).hexdigest()
 
 
 class Idempotency:
     """Pure ASGI middleware: requests without a key pass straight through; a POST with a key
     claims it, runs with its body replayed, and keeps the answer it sent."""
 
-    def __init__(self, app: ASGIApp, requests: KeyedRequests) -> None:
+    def __init__(self, app: ASGIApp, requests: KeyedRequests, digest_key: bytes) -> None:
         self.app = app
         self.requests = requests
+        self.digest_key = digest_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] in _NOT_KEPT:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -69,7 +77,8 @@ class Idempotency:
         body = await Request(scope, receive).body()
         caller = caller_of(headers.get("authorization", ""))
         query: bytes = scope.get("query_string", b"")
-        digest = request_digest(path, query, headers.get("content-type", ""), body)
+        content_type = headers.get("content-type", "")
+        digest = request_digest(self.digest_key, path, query, content_type, body)
         begun = await run_in_threadpool(self.requests.begin, caller, key, digest)
         if isinstance(begun, StoredResponse):
             await _answer_again(begun, digest, path, self.requests)(scope, receive, send)

@@ -16,6 +16,7 @@ from application.adapters.media import UnsupportedMediaType
 from application.adapters.read_models import ViewsBehind
 from domain.errors import (
     DomainError,
+    Gone,
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -35,6 +36,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (UnsupportedMediaType, 415),
     (InvalidInput, 422),
     (NotFound, 404),
+    (Gone, 410),
     (PermissionDenied, 403),
     (NotAuthenticated, 401),
     (PreconditionFailed, 412),
@@ -52,6 +54,7 @@ _TITLES = {
     404: "Không tìm thấy",
     405: "Phương thức không được hỗ trợ",
     409: "Xung đột với quy tắc hoặc phiên bản",
+    410: "Dữ liệu đã bị xóa vĩnh viễn",
     412: "Phiên bản đã thay đổi",
     413: "Nội dung quá lớn",
     415: "Kiểu tệp không được chấp nhận",

@@ -186,6 +186,7 @@ class PersonPublic(BaseModel):
     target_group: str | None
     affiliations: list[dict[str, Any]]
     erased: bool
+    label: str | None = Field(default=None, description='"đã xóa" khi dữ liệu đã bị xóa')
     details: dict[str, Any] | None = Field(
         description="Dữ liệu cá nhân (chỉ hiện với người có quyền); null nếu đã xóa"
     )

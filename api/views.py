@@ -9,22 +9,13 @@ from fastapi import Response
 from api import schemas
 from application.services.access import Principal
 from application.services.records import Recorded
-from domain.access import UserAccount
+from domain.access import PERSONAL_DATA_READERS, UserAccount
 from domain.assessment import AssessmentCase
 from domain.criteria import CriteriaSet, CriteriaSpec
 from domain.decision import RecognitionDecision
 from domain.evaluation import evaluate
-from domain.glossary import Role, label
+from domain.glossary import ERASED_LABEL, label
 from domain.registry import AdministrativeUnit, Collective, Person
-
-#: Roles that may read a person's sealed personal data (besides the person themself).
-PERSONAL_DATA_READERS = (
-    Role.VILLAGE_OFFICER,
-    Role.COMMUNE_OFFICER,
-    Role.REVIEWER,
-    Role.INSPECTOR,
-    Role.ADMINISTRATOR,
-)
 
 
 def recorded(result: Recorded, response: Response) -> schemas.Recorded:
@@ -81,6 +72,7 @@ def person(
         target_group=item.target_group,
         affiliations=[{"group_id": str(g), "kind": k.value} for g, k in item.affiliations.items()],
         erased=item.erased,
+        label=ERASED_LABEL["vi"] if item.erased else None,
         details=details if may_read else None,
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from application.adapters.audit import Auditor
 from application.adapters.backends import backend_for, open_store
-from application.adapters.blobs import BlobStore
+from application.adapters.blobs import BlobStore, PersonalFiles
 from application.adapters.keyed_requests import KeyedRequests
 from application.adapters.vault import PersonalDataVault
 from application.services.access import AccessService
@@ -40,7 +40,6 @@ class Ledger:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.backend = backend = backend_for(settings)
-        master_key, lookup_secret = settings.secret_bytes()
         self.store = open_store(backend, initialise=initialise)
         keys = backend.key_store(self.store)
         self.idempotency = backend.idempotency_store(self.store)
@@ -49,8 +48,9 @@ class Ledger:
             with backend.ddl_lock():
                 for table in (keys, self.idempotency, checkpoints):
                     table.create_table()
-        self.vault = PersonalDataVault(keys, master_key, lookup_secret)
+        self.vault = PersonalDataVault(keys, settings.key_ring(), settings.lookup_key())
         self.blobs = BlobStore(settings.blobs_path)
+        self.files = PersonalFiles(self.blobs, self.vault)
         self.auditor = Auditor(self.store, settings.signing_seed(), checkpoints)
         receipts: Any = self.store.recorder  # the chained recorders keep the receipts
         self.keyed_requests = KeyedRequests(
@@ -63,11 +63,11 @@ class Ledger:
         self.registry = RegistryService(self.records, self.scopes, self.vault)
         self.criteria = CriteriaService(self.records, self.scopes)
         self.assessments = AssessmentService(
-            self.records, self.scopes, self.criteria, self.blobs, uploads
+            self.records, self.scopes, self.criteria, self.files, uploads
         )
         self.decisions = DecisionService(self.records, self.scopes, self.criteria)
         self.complaints = ComplaintService(
-            self.records, self.scopes, self.criteria, self.vault, self.blobs, uploads
+            self.records, self.scopes, self.criteria, self.vault, self.files, uploads
         )
         self.access = AccessService(self.records, self.scopes, self.clock, settings.token_ttl_hours)
         self.reports = ReportingService(self.records, self.scopes)

@@ -13,8 +13,9 @@ import json
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,20 @@ _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "dev"}
 
 class SettingsError(ValueError):
     """The configuration cannot run safely."""
+
+
+#: The id of the key-encryption key given as ``HOCTAP_MASTER_KEY``: data keys wrapped before
+#: key-encryption keys had ids were all wrapped under it.
+LEGACY_KEK_ID = "0"
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The key-encryption keys this process knows (id -> 32 bytes); new data keys are
+    wrapped under ``active``. A key retired by the operator is simply absent."""
+
+    active: str
+    keys: dict[str, bytes]
 
 
 class Settings(BaseSettings):
@@ -39,7 +54,11 @@ class Settings(BaseSettings):
     store: Literal["auto", "memory", "sqlite", "postgres"] = "auto"
     var_dir: Path = Path("var")
     blob_dir: Path | None = None
-    master_key: SecretStr | None = None  # base64 of 32 bytes: wraps every per-person key
+    master_key: SecretStr | None = None  # base64 of 32 bytes: key-encryption key "0"
+    #: More key-encryption keys, as JSON ``{"<id>": "<base64 of 32 bytes>"}`` (docs/privacy.md).
+    key_encryption_keys: SecretStr | None = None
+    #: The id of the key-encryption key that wraps new data keys (default: the highest id).
+    active_kek: str | None = None
     lookup_secret: SecretStr | None = None  # HMAC key for CCCD look-up hashes
     signing_key: SecretStr | None = None  # base64 of a 32-byte Ed25519 seed: signs checkpoints
     token_ttl_hours: int = 24 * 30
@@ -80,7 +99,9 @@ class Settings(BaseSettings):
         if not self.database_schema.replace("_", "").isalnum():
             raise SettingsError("HOCTAP_DATABASE_SCHEMA chỉ gồm chữ, số và dấu gạch dưới")
         if self.environment == "production":
-            for name in ("master_key", "lookup_secret", "signing_key"):
+            required = ["lookup_secret", "signing_key"]
+            required.insert(0, "key_encryption_keys" if self.key_encryption_keys else "master_key")
+            for name in required:
                 value = getattr(self, name)
                 if value is None or value.get_secret_value().strip().lower() in _PLACEHOLDERS:
                     raise SettingsError(f"HOCTAP_{name.upper()} phải được đặt khi chạy production")
@@ -102,19 +123,82 @@ class Settings(BaseSettings):
     def blobs_path(self) -> Path:
         return self.blob_dir or self.var_dir / "blobs"
 
-    def secret_bytes(self) -> tuple[bytes, bytes]:
-        """(master key, look-up secret), generating development secrets on first use."""
-        master, lookup = self.master_key, self.lookup_secret
-        if master is None or lookup is None:
+    def lookup_key(self) -> bytes:
+        """The HMAC key of CCCD look-up hashes (generated once in development)."""
+        lookup = self.lookup_secret
+        if lookup is None:
             if self.environment == "production":
-                raise SettingsError("thiếu khóa bí mật khi chạy production")
-            stored = self._development_secrets()
-            master = master or SecretStr(stored["master_key"])
-            lookup = lookup or SecretStr(stored["lookup_secret"])
-        key = base64.b64decode(master.get_secret_value())
-        if len(key) != 32:
-            raise SettingsError("HOCTAP_MASTER_KEY phải là base64 của đúng 32 byte")
-        return key, lookup.get_secret_value().encode()
+                raise SettingsError("thiếu HOCTAP_LOOKUP_SECRET khi chạy production")
+            lookup = SecretStr(self._development_secrets()["lookup_secret"])
+        return lookup.get_secret_value().encode()
+
+    def key_ring(self) -> KeyRing:
+        """Every key-encryption key given, and the one that wraps new data keys.
+
+        ``HOCTAP_MASTER_KEY`` is key "0" (what wrapped every data key before keys had ids);
+        ``HOCTAP_KEY_ENCRYPTION_KEYS`` adds others. In development, missing keys come from
+        ``var/secrets.json``, where ``hoctap keys rotate --new-kek`` adds one and
+        ``hoctap keys retire`` blanks one out.
+        """
+        given: dict[str, Any] = {}
+        stored: dict[str, Any] = {}
+        missing = self.master_key is None or self.key_encryption_keys is None
+        if missing and self.environment != "production":
+            stored = dict(self._development_secrets())
+        if self.master_key is not None:
+            given[LEGACY_KEK_ID] = self.master_key.get_secret_value()
+        elif self.key_encryption_keys is None:
+            given[LEGACY_KEK_ID] = stored.get("master_key")
+        extra = (
+            self.key_encryption_keys.get_secret_value()
+            if self.key_encryption_keys is not None
+            else stored.get("keks")
+        )
+        try:
+            more: dict[str, Any] = json.loads(extra) if isinstance(extra, str) else (extra or {})
+        except ValueError as error:
+            raise SettingsError("HOCTAP_KEY_ENCRYPTION_KEYS phải là JSON {mã: base64}") from error
+        given |= more
+        keys = {kek_id: _key_bytes(kek_id, value) for kek_id, value in given.items() if value}
+        if not keys:
+            raise SettingsError("không có khóa bọc (HOCTAP_MASTER_KEY / KEY_ENCRYPTION_KEYS)")
+        active = self.active_kek or str(stored.get("active_kek") or "") or max(keys, key=_kek_order)
+        if active not in keys:
+            raise SettingsError(f"HOCTAP_ACTIVE_KEK: không có khóa bọc mã {active}")
+        return KeyRing(active, keys)
+
+    def add_development_kek(self) -> str:
+        """Make a new key-encryption key in ``var/secrets.json`` and make it the active one
+        (development only: in production the operator adds it to the environment)."""
+        self._refuse_outside_development()
+        path = self.var_dir / "secrets.json"
+        data = self._development_secrets()
+        keks = dict(data.get("keks") or {})
+        known = [k for k in (*keks, LEGACY_KEK_ID)]
+        kek_id = str(max(int(k) for k in known if k.isdigit()) + 1)
+        keks[kek_id] = base64.b64encode(secrets.token_bytes(32)).decode()
+        self._publish_secrets(path, data | {"keks": keks, "active_kek": kek_id}, replace=True)
+        return kek_id
+
+    def retire_development_kek(self, kek_id: str) -> None:
+        """Blank a key-encryption key out of ``var/secrets.json`` (never to be made again)."""
+        self._refuse_outside_development()
+        path = self.var_dir / "secrets.json"
+        data = self._development_secrets()
+        if kek_id == LEGACY_KEK_ID:
+            data["master_key"] = None
+        else:
+            keks = dict(data.get("keks") or {})
+            keks[kek_id] = None
+            data["keks"] = keks
+        self._publish_secrets(path, data, replace=True)
+
+    def _refuse_outside_development(self) -> None:
+        if self.environment == "production" or self.master_key or self.key_encryption_keys:
+            raise SettingsError(
+                "khóa bọc được đặt qua biến môi trường: hãy thêm hoặc bỏ khóa ở đó"
+                " (HOCTAP_KEY_ENCRYPTION_KEYS, HOCTAP_ACTIVE_KEK)"
+            )
 
     def signing_seed(self) -> bytes:
         """The Ed25519 seed that signs checkpoints (generated once in development)."""
@@ -128,7 +212,7 @@ class Settings(BaseSettings):
             raise SettingsError("HOCTAP_SIGNING_KEY phải là base64 của đúng 32 byte")
         return seed
 
-    def _development_secrets(self) -> dict[str, str]:
+    def _development_secrets(self) -> dict[str, Any]:
         """The development secrets, made once; safe when several processes start at once.
 
         The file is written whole under a temporary name and then linked into place, so no
@@ -139,14 +223,14 @@ class Settings(BaseSettings):
         if not path.exists():
             self.var_dir.mkdir(parents=True, exist_ok=True)
             self._publish_secrets(path, {}, replace=False)
-        data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         if "signing_key" not in data:  # secrets made before checkpoints existed
             self._publish_secrets(path, data, replace=True)
             data = json.loads(path.read_text(encoding="utf-8"))
         return data
 
     @staticmethod
-    def _publish_secrets(path: Path, known: dict[str, str], *, replace: bool) -> None:
+    def _publish_secrets(path: Path, known: dict[str, Any], *, replace: bool) -> None:
         data = {
             "master_key": base64.b64encode(secrets.token_bytes(32)).decode(),
             "lookup_secret": secrets.token_urlsafe(32),
@@ -165,3 +249,14 @@ class Settings(BaseSettings):
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+
+
+def _key_bytes(kek_id: str, value: str) -> bytes:
+    key = base64.b64decode(value)
+    if len(key) != 32:
+        raise SettingsError(f"khóa bọc {kek_id} phải là base64 của đúng 32 byte")
+    return key
+
+
+def _kek_order(kek_id: str) -> tuple[int, str]:
+    return (int(kek_id), "") if kek_id.isdigit() else (-1, kek_id)

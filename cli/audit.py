@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from application.adapters.audit import KeptCheckpoints
 from application.clients.bundle import dumps, make_bundle
@@ -17,6 +16,7 @@ from application.ledger import Ledger
 from application.services.records import VIETNAM
 from application.settings import Settings
 from cli.errors import fail
+from cli.progress import progress_bar
 
 out = Console()
 err = Console(stderr=True)
@@ -42,13 +42,7 @@ def verify(
     ]
     ledger = Ledger(Settings(), initialise=False)
     try:
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=out) as progress:
+        with progress_bar(out) as progress:
             task = progress.add_task("Kiểm tra chuỗi băm", total=None)
             report = ledger.auditor.verify(
                 lambda done, total: progress.update(task, completed=done, total=total), kept

@@ -24,6 +24,7 @@ from application.settings import Settings, SettingsError
 from cli.audit import bundle, checkpoints_app, verify
 from cli.backup import backup
 from cli.errors import fail, guarded, options
+from cli.keys import keys_app
 from cli.projections import app as projections_app
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -47,6 +48,7 @@ app.add_typer(reports_app, name="reports")
 titles_app = typer.Typer(help="Danh hiệu đã công nhận.", no_args_is_help=True)
 app.add_typer(titles_app, name="titles")
 app.command("bundle")(bundle)
+app.add_typer(keys_app, name="keys")
 
 out = Console()
 

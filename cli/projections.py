@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from application.adapters.read_models import ReadModels
@@ -19,6 +18,7 @@ from application.ledger import Ledger
 from application.services.records import VIETNAM
 from application.settings import Settings
 from cli.errors import fail
+from cli.progress import progress_bar
 
 app = typer.Typer(
     help="Mô hình đọc (bảng xếp hạng, sổ công nhận, thống kê, nhật ký).", no_args_is_help=True
@@ -70,13 +70,7 @@ def rebuild(name: str) -> None:
     """Dựng lại một mô hình đọc từ đầu vào thế hệ bảng mới, rồi chuyển sang (không gián đoạn)."""
     with read_models() as models:
         projection = _projection(models, name)
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=out) as progress:
+        with progress_bar(out) as progress:
             task = progress.add_task(f"Dựng lại {name}", total=None)
 
             def advance(done: int, total: int) -> None:

@@ -15,6 +15,28 @@ from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_
 from domain.errors import InvalidInput, NotAuthenticated, RuleViolation
 from domain.glossary import Role
 
+#: Roles that may read a person's sealed personal data (name, date of birth, CCCD) and a
+#: household's name, besides the person and their household themselves.
+PERSONAL_DATA_READERS = (
+    Role.VILLAGE_OFFICER,
+    Role.COMMUNE_OFFICER,
+    Role.REVIEWER,
+    Role.INSPECTOR,
+    Role.ADMINISTRATOR,
+)
+
+#: Roles that may open evidence files and complaint attachments (scans that carry names and
+#: CCCD numbers): those who assess, appraise, handle complaints or inspect. Reporting
+#: officers, signers and administrators see that a file exists, its size and kind, never it.
+FILE_READERS = (
+    Role.VILLAGE_OFFICER,
+    Role.COMMUNE_OFFICER,
+    Role.REVIEWER,
+    Role.COUNCIL_MEMBER,
+    Role.COMPLAINT_HANDLER,
+    Role.INSPECTOR,
+)
+
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 

@@ -78,9 +78,20 @@ class AssessmentCase(LedgerAggregate):
         data_period_end: date
 
     class EvidenceAttached(LedgerAggregate.Event):
+        """``digest`` addresses the stored file; ``sealed`` (since class_version 2) is the
+        plaintext's digest sealed under the subject's key, the file then being encrypted
+        under a key derived from it. Files attached before were stored in clear."""
+
         TOPIC = "hoctap.AssessmentCase.EvidenceAttached"
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["sealed"] = None
+
         evidence_id: UUID
         digest: str
+        sealed: str | None
         size: int
         media_type: str
         kind: str
@@ -92,6 +103,7 @@ class AssessmentCase(LedgerAggregate):
             case.evidence[self.evidence_id] = EvidenceItem(
                 evidence_id=self.evidence_id,
                 digest=self.digest,
+                sealed=self.sealed,
                 size=self.size,
                 media_type=self.media_type,
                 kind=self.kind,
@@ -402,6 +414,7 @@ class AssessmentCase(LedgerAggregate):
         indicators: Iterable[str],
         spec: CriteriaSpec,
         on: date,
+        sealed: str | None = None,
     ) -> None:
         self._check_pinned(spec)
         self._check_status(
@@ -434,6 +447,7 @@ class AssessmentCase(LedgerAggregate):
             self.EvidenceAttached,
             evidence_id=evidence_id,
             digest=digest,
+            sealed=sealed,
             size=size,
             media_type=media_type,
             kind=kind,

@@ -50,6 +50,12 @@ class OutOfScope(PermissionDenied):
     code = "out-of-scope"
 
 
+class Gone(DomainError):
+    """The record exists but what was asked for was erased for good (HTTP 410)."""
+
+    code = "gone"
+
+
 class NotAuthenticated(DomainError):
     """No valid bearer token (HTTP 401)."""
 

@@ -18,6 +18,14 @@ class TitleModel(StrEnum):
     LEARNING_UNIT = "don_vi_hoc_tap"
 
 
+#: How an erased person (or a household named after them) is shown wherever they appear.
+ERASED_LABEL = {"vi": "đã xóa", "en": "erased"}
+
+#: How a household's head is named in its member list (``relation``): the household is named
+#: after them ("Hộ bà …"), so erasing the head erases the household's name too.
+HOUSEHOLD_HEAD_RELATIONS = frozenset({"chu_ho", "chủ hộ", "chủ_hộ"})
+
+
 class SubjectKind(StrEnum):
     PERSON = "person"
     HOUSEHOLD = "household"

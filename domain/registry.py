@@ -203,17 +203,23 @@ def _check_destination(current: UUID, unit: AdministrativeUnit, on: date) -> Non
 
 
 def person_id_for(cccd_hash: str) -> UUID:
-    """A person's id derives from the keyed hash of their CCCD: one person per CCCD."""
+    """The id of a person registered before look-up hashes left the log: it derived from
+    the keyed hash of their CCCD. Persons registered since have a random id, and the hash
+    lives only beside their key, so that erasing them removes it."""
     return ledger_id("person", cccd_hash)
 
 
 @aggregate_topic("hoctap.Person")
 class Person(LedgerAggregate):
-    """A citizen. ``sealed`` holds their name, date of birth and other personal fields."""
+    """A citizen. ``sealed`` holds their name, date of birth and other personal fields.
+
+    ``cccd_hash`` is set only on persons registered before the look-up hash moved out of the
+    log (beside the person's key, where erasure deletes it); it is None since.
+    """
 
     class Registered(LedgerCreated):
         TOPIC = "hoctap.Person.Registered"
-        cccd_hash: str
+        cccd_hash: str | None
         sealed: str
         target_group: str | None
         unit_id: UUID
@@ -261,7 +267,7 @@ class Person(LedgerAggregate):
             aggregate.unit_id = self.unit_id
 
     def __init__(
-        self, cccd_hash: str, sealed: str, target_group: str | None, unit_id: UUID
+        self, cccd_hash: str | None, sealed: str, target_group: str | None, unit_id: UUID
     ) -> None:
         self.cccd_hash = cccd_hash
         self.sealed = sealed
@@ -274,7 +280,8 @@ class Person(LedgerAggregate):
     def register(
         cls,
         *,
-        cccd_hash: str,
+        id: UUID,
+        cccd_hash: str | None,
         sealed: str,
         target_group: str | None,
         unit: AdministrativeUnit,
@@ -284,7 +291,7 @@ class Person(LedgerAggregate):
             raise UnitNotValid("đơn vị hành chính không có hiệu lực", unit_id=str(unit.id))
         return cls._create(
             cls.Registered,
-            id=person_id_for(cccd_hash),
+            id=id,
             cccd_hash=cccd_hash,
             sealed=sealed,
             target_group=target_group,

@@ -32,6 +32,8 @@ class EvidenceItem:
     submitted_by: str
     superseded_by: UUID | None = None
     superseded: bool = False
+    #: The plaintext digest sealed under the subject's key; None: a file stored in clear.
+    sealed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ class ExplanationPublic(_FromAttributes):
     outcome: str = Field(description="granted | refused | revoked | reopened: hiện trạng")
     outcome_label: str
     sections: list[SectionPublic]
+    subject_label: str | None = Field(
+        default=None, description='"đã xóa" khi dữ liệu cá nhân của đối tượng đã bị xóa'
+    )
 
 
 @router.get("/{case_id}/explanation", response_model=ExplanationPublic)
@@ -113,6 +116,8 @@ def cite(citation: Citation, word: str) -> str:
 def page(explanation: Explanation) -> str:
     """A plain HTML page: one section per part, every value escaped, citations shown."""
     word, outcome, case, note = WORDS[explanation.language]
+    label = explanation.subject_label
+    erased = f" ({escape(label)})" if label else ""
     sections = []
     for section in explanation.sections:
         items = "".join(
@@ -125,7 +130,7 @@ def page(explanation: Explanation) -> str:
         '<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         f"<title>{escape(explanation.title)}</title><style>{STYLE}</style></head><body>"
         f"<h1>{escape(explanation.title)}</h1>"
-        f"<p>{escape(case)}: {escape(str(explanation.case_id))}. {escape(outcome)}:"
+        f"<p>{escape(case)}: {escape(str(explanation.case_id))}{erased}. {escape(outcome)}:"
         f" <strong>{escape(explanation.outcome_label)}</strong>.</p>"
         f"{''.join(sections)}<footer><p>{escape(note)}</p></footer></body></html>"
     )

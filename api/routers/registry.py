@@ -19,6 +19,7 @@ from api.deps import (
 )
 from application.ledger import Ledger
 from application.services.records import Recorded
+from domain.access import PERSONAL_DATA_READERS
 from domain.base import CommandContext
 from domain.errors import NotFound
 from domain.glossary import Role, SubjectKind
@@ -208,7 +209,7 @@ def read_collective(
     name = item.name
     if item.kind is SubjectKind.HOUSEHOLD:
         sealed = ledger.vault.unseal(item.id, item.sealed)
-        readable = any(r in principal.roles for r in views.PERSONAL_DATA_READERS) or (
+        readable = any(r in principal.roles for r in PERSONAL_DATA_READERS) or (
             principal.person_id in item.members
         )
         name = sealed.get("name") if sealed and readable else None

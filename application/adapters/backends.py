@@ -35,8 +35,8 @@ from application.adapters.idempotency import (
     PostgresIdempotencyStore,
     SQLiteIdempotencyStore,
 )
+from application.adapters.keys import KeyStore, MemoryKeyStore, PostgresKeyStore, SQLiteKeyStore
 from application.adapters.store import HoctapStore
-from application.adapters.vault import KeyStore, MemoryKeyStore, PostgresKeyStore, SQLiteKeyStore
 from application.settings import Settings
 from projections import connections
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -207,7 +207,11 @@ class PostgresBackend:
         return store
 
     def key_store(self, store: HoctapStore) -> KeyStore:
-        return PostgresKeyStore(_datastore(store).transaction, self.schema)
+        return PostgresKeyStore(
+            _datastore(store).transaction,
+            lambda: psycopg.connect(**self.conninfo(), autocommit=True),
+            self.schema,
+        )
 
     def idempotency_store(self, store: HoctapStore) -> IdempotencyStore:
         return PostgresIdempotencyStore(_datastore(store).transaction, self.schema)

@@ -3,6 +3,11 @@
 ``var/blobs/ab/cd/<sha256>``: the event holds the digest; reading a file back checks it.
 A file is written before the event that names it (so every recorded digest has its file),
 and removed again if that command is refused (so a refused upload leaves nothing behind).
+
+Files that belong to a subject (evidence, complaint attachments) go through
+:class:`PersonalFiles`: encrypted under a key derived from the subject's data key before they
+touch disk, addressed by the digest of the ciphertext, their plaintext digest sealed in the
+event. Erasing the subject's key shreds them; reading one then answers :class:`FileErased`.
 """
 
 from __future__ import annotations
@@ -13,15 +18,24 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
-from domain.errors import DomainError, NotFound
+from application.adapters.vault import PersonalDataVault
+from domain.errors import DomainError, Gone, NotFound
 
 
 class EvidenceCorrupted(DomainError):
     """The stored bytes no longer match the digest recorded in the log."""
 
     code = "evidence-corrupted"
+
+
+class FileErased(Gone):
+    """The file belonged to a subject whose key was destroyed: it can never be read again."""
+
+    code = "evidence-erased"
 
 
 class BlobStore:
@@ -100,5 +114,54 @@ class BlobStore:
         if found != digest:
             raise EvidenceCorrupted(
                 "tệp minh chứng đã bị thay đổi: mã băm không khớp", expected=digest, found=found
+            )
+        return content
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """Where a subject's file is (the digest of its ciphertext) and its sealed plaintext digest."""
+
+    address: str
+    sealed: str
+
+
+@dataclass(frozen=True)
+class PersonalFiles:
+    """A subject's files, encrypted under a key derived from the subject's own (HKDF, one
+    per file, AES-GCM) before they reach the blob store."""
+
+    blobs: BlobStore
+    vault: PersonalDataVault
+
+    @contextmanager
+    def kept_if_recorded(
+        self, subject_id: UUID, contents: Sequence[bytes]
+    ) -> Iterator[list[StoredFile]]:
+        """As :meth:`BlobStore.kept_if_recorded`, for the encrypted files."""
+        sealed = [self.vault.seal_blob(subject_id, content) for content in contents]
+        digests = [
+            self.vault.seal(subject_id, {"sha256": hashlib.sha256(content).hexdigest()})
+            for content in contents
+        ]
+        with self.blobs.kept_if_recorded(sealed) as addresses:
+            yield [StoredFile(a, d) for a, d in zip(addresses, digests, strict=True)]
+
+    def read(self, subject_id: UUID, address: str, sealed: str | None) -> bytes:
+        """The file's content, checked against the address and the sealed digest.
+        ``sealed`` None: a file stored in clear before files were encrypted."""
+        stored = self.blobs.get(address)
+        if sealed is None:
+            return stored
+        content = self.vault.open_blob(subject_id, stored)
+        digest = self.vault.unseal(subject_id, sealed)
+        if content is None or digest is None:
+            raise FileErased(
+                "tệp đã bị xóa vĩnh viễn cùng dữ liệu cá nhân của đối tượng", digest=address
+            )
+        found = hashlib.sha256(content).hexdigest()
+        if found != digest["sha256"]:
+            raise EvidenceCorrupted(
+                "tệp minh chứng đã bị thay đổi: mã băm không khớp", digest=address
             )
         return content

@@ -1,9 +1,11 @@
 """Personal data is sealed before it reaches an aggregate, and CCCD numbers are hashed.
 
 ``seal(subject_id, fields)`` encrypts with AES-GCM under the subject's own data key; the keys
-live in their own table, outside the event store, wrapped by the master key from settings.
-Erasing a subject destroys its key: the ciphertext in the log stays (the log and its hash chain
-still verify) but can never be read again.
+live in their own table (:mod:`application.adapters.keys`), outside the event store, each
+wrapped under a key-encryption key from settings (:class:`~application.settings.KeyRing`).
+Files that belong to a subject are encrypted under a key derived from the same data key
+(HKDF, one per file). Erasing a subject destroys its key: the ciphertext in the log and the
+blob store stays (the log and its hash chain still verify) but can never be read again.
 """
 
 from __future__ import annotations
@@ -13,135 +15,28 @@ import hashlib
 import hmac
 import json
 import os
-import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from application.adapters.keys import KeyStore, WrappedKey
+from application.settings import KeyRing, SettingsError
 from domain.errors import InvalidInput
 from domain.text import ascii_digits, nfc
-from projections.connections import PerThreadSQLite
 
 _SEALED_PREFIX = "v1."
+_BLOB_INFO = b"hoctap blob v1 "
+#: How long an erasure waits for older transactions before rewriting the key table.
+SCRUB_WAIT_SECONDS = 5.0
 
 
-class KeyStore(Protocol):
-    """Subjects' data keys, wrapped by the master key (chosen in :mod:`application.adapters.backends`)."""
-
-    def create_table(self) -> None: ...
-    def get(self, subject_id: UUID) -> bytes | None: ...
-    def put_if_absent(self, subject_id: UUID, wrapped: bytes) -> bytes: ...
-    def destroy(self, subject_id: UUID) -> bool: ...
-
-
-class MemoryKeyStore:
-    def __init__(self) -> None:
-        self._keys: dict[UUID, bytes | None] = {}
-        self._lock = threading.Lock()
-
-    def create_table(self) -> None:
-        return None
-
-    def get(self, subject_id: UUID) -> bytes | None:
-        return self._keys.get(subject_id)
-
-    def put_if_absent(self, subject_id: UUID, wrapped: bytes) -> bytes:
-        with self._lock:
-            if subject_id not in self._keys:
-                self._keys[subject_id] = wrapped
-            return self._keys[subject_id] or wrapped
-
-    def destroy(self, subject_id: UUID) -> bool:
-        with self._lock:
-            existed = self._keys.get(subject_id) is not None
-            self._keys[subject_id] = None
-            return existed
-
-
-class SQLiteKeyStore:
-    """Keys in their own SQLite file, so that the event store's file never holds them."""
-
-    def __init__(self, path: Path) -> None:
-        self._conn = PerThreadSQLite(path)
-
-    def create_table(self) -> None:
-        self._conn().execute(
-            "CREATE TABLE IF NOT EXISTS subject_keys ("
-            " subject_id TEXT PRIMARY KEY, wrapped BLOB, destroyed_at TEXT)"
-        )
-
-    def get(self, subject_id: UUID) -> bytes | None:
-        row = (
-            self._conn()
-            .execute("SELECT wrapped FROM subject_keys WHERE subject_id = ?", (str(subject_id),))
-            .fetchone()
-        )
-        return row[0] if row else None
-
-    def put_if_absent(self, subject_id: UUID, wrapped: bytes) -> bytes:
-        conn = self._conn()
-        conn.execute(
-            "INSERT OR IGNORE INTO subject_keys (subject_id, wrapped) VALUES (?, ?)",
-            (str(subject_id), wrapped),
-        )
-        row = conn.execute(
-            "SELECT wrapped FROM subject_keys WHERE subject_id = ?", (str(subject_id),)
-        ).fetchone()
-        return row[0] or wrapped
-
-    def destroy(self, subject_id: UUID) -> bool:
-        cursor = self._conn().execute(
-            "UPDATE subject_keys SET wrapped = NULL, destroyed_at = datetime('now')"
-            " WHERE subject_id = ? AND wrapped IS NOT NULL",
-            (str(subject_id),),
-        )
-        return cursor.rowcount > 0
-
-
-class PostgresKeyStore:
-    """Keys in ``<schema>.subject_keys``, a table the event store never reads."""
-
-    def __init__(self, transaction: Callable[..., AbstractContextManager[Any]], schema: str):
-        self._transaction = transaction
-        self._table = f'"{schema}".subject_keys'
-
-    def create_table(self) -> None:
-        with self._transaction(commit=True) as cur:
-            cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self._table} ("
-                " subject_id uuid PRIMARY KEY, wrapped bytea, destroyed_at timestamptz)"
-            )
-
-    def get(self, subject_id: UUID) -> bytes | None:
-        with self._transaction(commit=False) as cur:
-            cur.execute(f"SELECT wrapped FROM {self._table} WHERE subject_id = %s", (subject_id,))
-            row = cur.fetchone()
-        return bytes(row["wrapped"]) if row and row["wrapped"] is not None else None
-
-    def put_if_absent(self, subject_id: UUID, wrapped: bytes) -> bytes:
-        with self._transaction(commit=True) as cur:
-            cur.execute(
-                f"INSERT INTO {self._table} (subject_id, wrapped) VALUES (%s, %s)"
-                " ON CONFLICT (subject_id) DO NOTHING",
-                (subject_id, wrapped),
-            )
-            cur.execute(f"SELECT wrapped FROM {self._table} WHERE subject_id = %s", (subject_id,))
-            row = cur.fetchone()
-        return bytes(row["wrapped"]) if row and row["wrapped"] is not None else wrapped
-
-    def destroy(self, subject_id: UUID) -> bool:
-        with self._transaction(commit=True) as cur:
-            cur.execute(
-                f"UPDATE {self._table} SET wrapped = NULL, destroyed_at = now()"
-                " WHERE subject_id = %s AND wrapped IS NOT NULL",
-                (subject_id,),
-            )
-            return bool(cur.rowcount)
+class KeyEncryptionKeyMissing(SettingsError):
+    """A data key is wrapped under a key-encryption key this process was not given."""
 
 
 def normalise_cccd(cccd: str) -> str:
@@ -158,15 +53,46 @@ def normalise_cccd(cccd: str) -> str:
 
 
 class PersonalDataVault:
-    def __init__(self, keys: KeyStore, master_key: bytes, lookup_secret: bytes) -> None:
+    def __init__(self, keys: KeyStore, ring: KeyRing, lookup_secret: bytes) -> None:
         self._keys = keys
-        self._master = AESGCM(master_key)
+        self._ring = ring
         self._lookup_secret = lookup_secret
 
     def lookup_hash(self, cccd: str) -> str:
         """A keyed hash of a CCCD number: stable for look-up, useless without the secret."""
         digits = normalise_cccd(cccd)
         return hmac.new(self._lookup_secret, digits.encode(), hashlib.sha256).hexdigest()
+
+    def request_digest_key(self) -> bytes:
+        """The HMAC key for digests of requests kept beside idempotent answers (their
+        bodies may carry a CCCD), derived from the look-up secret."""
+        return hmac.new(self._lookup_secret, b"hoctap request digest", hashlib.sha256).digest()
+
+    # --- subjects and their keys ----------------------------------------------------------
+
+    def enrol(self, subject_id: UUID, lookup_hash: str) -> UUID:
+        """Give a new person a key held with their look-up hash; who holds the hash."""
+        return self._keys.enrol(subject_id, self._fresh_key(subject_id), lookup_hash)
+
+    def holder(self, lookup_hash: str) -> UUID | None:
+        """The person registered with this look-up hash (never an erased one)."""
+        return self._keys.holder(lookup_hash)
+
+    def forget(self, subject_id: UUID) -> None:
+        """Drop the key of a registration that was refused after :meth:`enrol`."""
+        self._keys.forget(subject_id)
+
+    def erase(self, subject_id: UUID) -> bool:
+        """Destroy the subject's key (and look-up hash), then remove the copies the
+        deletion leaves behind; whether there was a key."""
+        destroyed = self._keys.destroy(subject_id)
+        self._keys.scrub(SCRUB_WAIT_SECONDS)
+        return destroyed
+
+    def erased(self, subject_id: UUID) -> bool:
+        return self._keys.erased(subject_id)
+
+    # --- sealed fields --------------------------------------------------------------------
 
     def seal(self, subject_id: UUID, fields: dict[str, Any]) -> str:
         key = self._data_key(subject_id, create=True)
@@ -191,15 +117,91 @@ class PersonalDataVault:
         data: dict[str, Any] = json.loads(plaintext)
         return data
 
-    def erase(self, subject_id: UUID) -> bool:
-        return self._keys.destroy(subject_id)
+    # --- files ----------------------------------------------------------------------------
+
+    def seal_blob(self, subject_id: UUID, content: bytes) -> bytes:
+        """``content`` encrypted under a key of its own, derived from the subject's data key
+        (HKDF with a random salt kept in front of the ciphertext)."""
+        key = self._data_key(subject_id, create=True)
+        assert key is not None  # created above
+        salt, nonce = os.urandom(16), os.urandom(12)
+        blob_key = _blob_key(key, salt, subject_id)
+        return salt + nonce + AESGCM(blob_key).encrypt(nonce, content, subject_id.bytes)
+
+    def open_blob(self, subject_id: UUID, blob: bytes) -> bytes | None:
+        """The file's content, or None when the subject's key was destroyed."""
+        key = self._data_key(subject_id, create=False)
+        if key is None:
+            return None
+        salt, nonce, ciphertext = blob[:16], blob[16:28], blob[28:]
+        try:
+            return AESGCM(_blob_key(key, salt, subject_id)).decrypt(
+                nonce, ciphertext, subject_id.bytes
+            )
+        except InvalidTag:
+            return None
+
+    # --- key-encryption keys --------------------------------------------------------------
+
+    def keys_to_rewrap(self) -> int:
+        """How many data keys are wrapped under another key than the active one."""
+        counts = self._keys.count_by_kek()
+        return sum(n for kek_id, n in counts.items() if kek_id != self._ring.active)
+
+    def keys_by_kek(self) -> dict[str, int]:
+        return self._keys.count_by_kek()
+
+    def rewrap(self, batch: int = 500, progress: Callable[[int], None] | None = None) -> int:
+        """Re-wrap every data key under the active key-encryption key, a batch at a time.
+
+        Each key is replaced only if its row still holds what was read (a key erased or
+        re-wrapped meanwhile is left alone), so a run cut off halfway is simply run again.
+        Afterwards the deleted copies are scrubbed as after an erasure. How many were
+        re-wrapped.
+        """
+        done = 0
+        active = self._ring.active
+        while True:
+            found = self._keys.outside(active, batch)
+            if not found:
+                break
+            for subject_id, old in found:
+                data_key = self._unwrap(subject_id, old)
+                if self._keys.rewrap(subject_id, old, self._wrap(subject_id, data_key)):
+                    done += 1
+            if progress is not None:
+                progress(len(found))
+        self._keys.scrub(SCRUB_WAIT_SECONDS)
+        return done
+
+    def scrub(self, wait_seconds: float) -> bool:
+        """The maintenance step after erasures: see :meth:`KeyStore.scrub`."""
+        return self._keys.scrub(wait_seconds)
+
+    def _fresh_key(self, subject_id: UUID) -> WrappedKey:
+        return self._wrap(subject_id, AESGCM.generate_key(256))
+
+    def _wrap(self, subject_id: UUID, data_key: bytes) -> WrappedKey:
+        nonce = os.urandom(12)
+        kek = AESGCM(self._ring.keys[self._ring.active])
+        return WrappedKey(self._ring.active, nonce + kek.encrypt(nonce, data_key, subject_id.bytes))
+
+    def _unwrap(self, subject_id: UUID, key: WrappedKey) -> bytes:
+        kek = self._ring.keys.get(key.kek_id)
+        if kek is None:
+            raise KeyEncryptionKeyMissing(
+                f"khóa dữ liệu bọc bằng khóa bọc {key.kek_id}, khóa này không được cấu hình"
+            )
+        return AESGCM(kek).decrypt(key.wrapped[:12], key.wrapped[12:], subject_id.bytes)
 
     def _data_key(self, subject_id: UUID, *, create: bool) -> bytes | None:
         wrapped = self._keys.get(subject_id)
         if wrapped is None and create:
-            nonce = os.urandom(12)
-            fresh = nonce + self._master.encrypt(nonce, AESGCM.generate_key(256), subject_id.bytes)
-            wrapped = self._keys.put_if_absent(subject_id, fresh)
+            wrapped = self._keys.put_if_absent(subject_id, self._fresh_key(subject_id))
         if wrapped is None:
             return None
-        return self._master.decrypt(wrapped[:12], wrapped[12:], subject_id.bytes)
+        return self._unwrap(subject_id, wrapped)
+
+
+def _blob_key(data_key: bytes, salt: bytes, subject_id: UUID) -> bytes:
+    return HKDF(SHA256(), 32, salt, _BLOB_INFO + subject_id.bytes).derive(data_key)

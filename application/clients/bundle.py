@@ -15,9 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from application.adapters.audit import chained_events
+from application.adapters.blobs import FileErased
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
 from domain.integrity import ChainedEvent, leaf_bytes, leaf_hash
+from domain.scoring import EvidenceItem
 
 FORMAT = "hoctap-bundle/v1"
 
@@ -81,7 +83,7 @@ def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -
             "superseded": item.superseded,
         }
         if include_files:
-            entry["content"] = base64.b64encode(ledger.blobs.get(item.digest)).decode()
+            entry |= _files(ledger, case.subject_id, item)
         evidence.append(entry)
     return {
         "format": FORMAT,
@@ -91,6 +93,20 @@ def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -
         "events": events,
         "evidence": evidence,
     }
+
+
+def _files(ledger: Ledger, subject_id: UUID, item: EvidenceItem) -> dict[str, Any]:
+    """``content``: the file as stored, which the offline verifier checks against the digest
+    in the log; ``file``: what it says, once decrypted (the server checked it against the
+    plaintext digest sealed in the log), absent when the subject was erased."""
+    stored = {"content": base64.b64encode(ledger.blobs.get(item.digest)).decode()}
+    if item.sealed is None:  # stored in clear
+        return stored
+    try:
+        plain = ledger.files.read(subject_id, item.digest, item.sealed)
+    except FileErased:
+        return stored | {"erased": True}
+    return stored | {"file": base64.b64encode(plain).decode()}
 
 
 def dumps(bundle: dict[str, Any]) -> str:

@@ -31,7 +31,9 @@ from domain.criteria import CriteriaSpec, parse_spec
 from domain.decision import RecognitionDecision
 from domain.errors import NotFound, StepOutOfOrder
 from domain.evaluation import Check, evaluate
+from domain.glossary import ERASED_LABEL
 from domain.glossary import label as label_vi
+from domain.registry import Person
 
 Language = Literal["vi", "en"]
 SECTIONS: tuple[str, ...] = (
@@ -87,6 +89,8 @@ class Explanation:
     outcome: str  # granted | refused | revoked | reopened: where the title stands now
     outcome_label: str
     sections: tuple[Section, ...]
+    #: "đã xóa" / "erased" when the subject's personal data was erased, else None.
+    subject_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,13 @@ def explain(ledger: Ledger, case_id: UUID, language: Language = "vi") -> Explana
             for key in SECTIONS
             if writer.sections[key]
         ),
+        subject_label=ERASED_LABEL[language] if _erased(ledger, opened.subject_id) else None,
     )
+
+
+def _erased(ledger: Ledger, subject_id: UUID) -> bool:
+    person = ledger.records.find(Person, subject_id)
+    return person is not None and person.erased
 
 
 def related_events(ledger: Ledger, case_id: UUID) -> list[Logged]:

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from application.adapters.blobs import BlobStore
+from application.adapters.blobs import PersonalFiles
 from application.adapters.media import sniff
 from application.services.criteria import CriteriaService
 from application.services.records import Recorded, Records
@@ -41,7 +41,7 @@ class AssessmentService:
     records: Records
     scopes: Scopes
     criteria: CriteriaService
-    blobs: BlobStore
+    files: PersonalFiles
     max_upload_bytes: int
 
     def latest_case(
@@ -108,10 +108,11 @@ class AssessmentService:
         evidence_id = uuid4()
         with acting(ctx):
             case = self.scopes.case_for(ctx, case_id, expected_version)
-            with self.blobs.kept_if_recorded([content]) as (digest,):
+            with self.files.kept_if_recorded(case.subject_id, [content]) as (stored,):
                 case.attach_evidence(
                     evidence_id=evidence_id,
-                    digest=digest,
+                    digest=stored.address,
+                    sealed=stored.sealed,
                     size=len(content),
                     media_type=media_type,
                     kind=nfc(kind),
@@ -128,12 +129,13 @@ class AssessmentService:
     ) -> tuple[bytes, str]:
         """The file's bytes, checked against the digest in the log, and its media type."""
         case = self.scopes.case_for(ctx, case_id, reading=True)
+        self.scopes.require_file_reader(ctx, case.subject_id)
         item = case.evidence.get(evidence_id)
         if item is None:
             raise EvidenceNotUsable(
                 "không có minh chứng này trong hồ sơ", evidence_id=str(evidence_id)
             )
-        return self.blobs.get(item.digest), item.media_type
+        return self.files.read(case.subject_id, item.digest, item.sealed), item.media_type
 
     def supersede_evidence(
         self,

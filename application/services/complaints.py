@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
-from application.adapters.blobs import BlobStore
+from application.adapters.blobs import PersonalFiles
 from application.adapters.media import sniff
 from application.adapters.vault import PersonalDataVault
 from application.services.criteria import CriteriaService
@@ -41,7 +41,7 @@ class ComplaintService:
     scopes: Scopes
     criteria: CriteriaService
     vault: PersonalDataVault
-    blobs: BlobStore
+    files: PersonalFiles
     max_upload_bytes: int
 
     def complaint(self, complaint_id: UUID) -> Complaint:
@@ -109,10 +109,11 @@ class ComplaintService:
         described = [self._describe_attachment(a) for a in files]
         complaint_id = uuid4()
         previous = self.complaint_for(ctx, previous_complaint_id) if previous_complaint_id else None
-        with acting(ctx), self.blobs.kept_if_recorded([a.content for a in files]) as digests:
+        contents = [a.content for a in files]
+        with acting(ctx), self.files.kept_if_recorded(complainant, contents) as kept:
             stored = [
-                {"digest": digest, **about}
-                for digest, about in zip(digests, described, strict=True)
+                {"digest": file.address, "sealed": file.sealed, **about}
+                for file, about in zip(kept, described, strict=True)
             ]
             complaint = Complaint.receive(
                 complaint_id=complaint_id,

@@ -12,8 +12,8 @@ from application.services.records import Recorded, Records, check_version
 from application.services.scope import Scopes
 from domain.base import CommandContext, acting, ledger_id
 from domain.dates import birth_dates
-from domain.errors import InvalidInput, NotFound, OutOfScope, VersionConflict
-from domain.glossary import SubjectKind, UnitLevel
+from domain.errors import DomainError, InvalidInput, NotFound, OutOfScope, VersionConflict
+from domain.glossary import HOUSEHOLD_HEAD_RELATIONS, SubjectKind, UnitLevel
 from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
 from domain.text import nfc
 
@@ -115,15 +115,7 @@ class RegistryService:
     ) -> Recorded:
         self.scopes.require_unit(ctx, unit_id)  # before anything that could reveal a registration
         cccd_hash = self.vault.lookup_hash(cccd)
-        person_id = person_id_for(cccd_hash)
-        registered = self.records.find(Person, person_id)
-        if registered is not None:  # the record is named only to those who may read it
-            named = (
-                {"person_id": str(person_id)}
-                if self.scopes.may_read_subject(ctx, registered)
-                else {}
-            )
-            raise VersionConflict("số CCCD này đã được đăng ký", **named)
+        self._check_not_registered(ctx, self.vault.holder(cccd_hash), cccd_hash)
         details = self._checked_details(
             {
                 "full_name": full_name,
@@ -133,16 +125,50 @@ class RegistryService:
             }
         )
         details["cccd"] = cccd.strip()
-        with acting(ctx):
-            unit = self.records.get(AdministrativeUnit, unit_id)
-            person = Person.register(
-                cccd_hash=cccd_hash,
-                sealed=self.vault.seal(person_id, details),
-                target_group=nfc(target_group),
-                unit=unit,
-                on=self.records.today(),
+        person_id = uuid4()  # a new person each time: an erased CCCD registers afresh
+        holder = self.vault.enrol(person_id, cccd_hash)
+        if holder != person_id:  # registered meanwhile
+            self._check_not_registered(ctx, holder, cccd_hash)
+            raise VersionConflict("số CCCD này đang được đăng ký")
+        try:
+            with acting(ctx):
+                unit = self.records.get(AdministrativeUnit, unit_id)
+                person = Person.register(
+                    id=person_id,
+                    cccd_hash=None,
+                    sealed=self.vault.seal(person_id, details),
+                    target_group=nfc(target_group),
+                    unit=unit,
+                    on=self.records.today(),
+                )
+                return self.records.save(person)
+        except DomainError:  # refused before anything was written: the number is free again
+            self.vault.forget(person_id)
+            raise
+
+    def _check_not_registered(
+        self, ctx: CommandContext, holder: UUID | None, cccd_hash: str
+    ) -> None:
+        registered = self._registered(holder, cccd_hash)
+        if registered is not None:  # the record is named only to those who may read it
+            named = (
+                {"person_id": str(registered.id)}
+                if self.scopes.may_read_subject(ctx, registered)
+                else {}
             )
-            return self.records.save(person)
+            raise VersionConflict("số CCCD này đã được đăng ký", **named)
+
+    def _registered(self, holder: UUID | None, cccd_hash: str) -> Person | None:
+        """The person registered with this look-up hash and not erased: the one whose key
+        holds it, or one registered before hashes left the log (its id derives from it)."""
+        if holder is not None:
+            return self.records.find(Person, holder)
+        legacy = self.records.find(Person, person_id_for(cccd_hash))
+        return legacy if legacy is not None and not legacy.erased else None
+
+    def _person_with(self, cccd: str) -> Person | None:
+        cccd_hash = self.vault.lookup_hash(cccd)
+        return self._registered(self.vault.holder(cccd_hash), cccd_hash)
 
     def _birth_date(self, value: date | str | None) -> str | None:
         """A date of birth as the vault keeps it (ISO text), within 1900-01-01 … today."""
@@ -157,14 +183,14 @@ class RegistryService:
     def person_by_cccd(self, ctx: CommandContext, cccd: str) -> Person:
         """The person with this CCCD, if the actor may read them. Unknown and out of reach
         are the same answer: a look-up must not tell that a number is registered elsewhere."""
-        person = self.records.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        person = self._person_with(cccd)
         if person is None or not self.scopes.may_read_subject(ctx, person):
             raise NotFound("không có công dân với số CCCD này trong phạm vi của bạn")
         return person
 
     def find_person_by_cccd(self, cccd: str) -> Person:
         """The person with this CCCD, whoever is asking (the console)."""
-        person = self.records.find(Person, person_id_for(self.vault.lookup_hash(cccd)))
+        person = self._person_with(cccd)
         if person is None:
             raise NotFound("không có công dân với số CCCD này")
         return person
@@ -215,13 +241,19 @@ class RegistryService:
         reason: str,
         expected_version: int | None = None,
     ) -> Recorded:
-        """Destroy the person's key: their sealed data becomes unreadable, the log stays intact."""
+        """Destroy the person's key (with their look-up hash, so that the number can be
+        registered again as a new person), and the key of every household they head (its
+        name is theirs): sealed data and files become unreadable, the log stays intact."""
         with acting(ctx):
             person = self.records.get(Person, person_id)
             self.scopes.require_subject(ctx, person)
             check_version(person, expected_version)
             person.erase_personal_data(nfc(reason))
             recorded = self.records.save(person)
+        for household_id in person.households:
+            household = self.records.get(Collective, household_id)
+            if nfc(household.members.get(person.id) or "").lower() in HOUSEHOLD_HEAD_RELATIONS:
+                self.vault.erase(household_id)
         self.vault.erase(person.id)
         return recorded
 

@@ -23,10 +23,10 @@ from eventsourcing.domain import Aggregate
 
 from application.services.records import Records, check_version
 from domain import geography
-from domain.access import UserAccount
+from domain.access import FILE_READERS, UserAccount
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
-from domain.errors import OutOfScope
+from domain.errors import OutOfScope, PermissionDenied
 from domain.glossary import Role
 from domain.registry import AdministrativeUnit, Collective, Person
 
@@ -223,6 +223,15 @@ class Scopes:
         self.require_case(ctx, case, reading=reading, scope=scope)
         check_version(case, expected_version)
         return case
+
+    def require_file_reader(self, ctx: CommandContext, subject_id: UUID) -> None:
+        """Files of a subject are opened by their own circle and by :data:`FILE_READERS`."""
+        scope = self.scope(ctx)
+        if scope.role not in FILE_READERS and subject_id not in scope.circle:
+            raise PermissionDenied(
+                "vai trò của bạn không được mở tệp minh chứng (chỉ xem số liệu)",
+                role=scope.role.value,
+            )
 
     def subject_for(
         self, ctx: CommandContext, subject_id: UUID, *, reading: bool = False

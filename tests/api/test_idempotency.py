@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -223,7 +224,7 @@ def test_an_answer_that_could_not_be_stored_is_recovered_after_the_lease(
 def test_a_claim_whose_request_died_before_committing_runs_again_after_the_lease(
     api: Api, short_lease: KeyedRequests
 ):
-    digest = _digest_of("/units", UNIT)
+    digest = _digest_of(api, "/units", UNIT)
     lease = short_lease.clock() + 0.4
     short_lease.store.claim(_caller(api), "died-0001", digest, "gone-owner", lease)
     before = position(api)
@@ -261,7 +262,7 @@ def test_retries_racing_on_an_expired_claim_write_once(api: Api, short_lease: Ke
     second complaint."""
     body = complaint(api)
     headers = api.headers("lan", **{"Idempotency-Key": "expired-0001"})
-    digest = _digest_of("/complaints", body)
+    digest = _digest_of(api, "/complaints", body)
     headers["content-type"] = "application/json"
     lease = short_lease.clock()
     short_lease.store.claim(_caller(api, "lan"), "expired-0001", digest, "gone", lease)
@@ -283,10 +284,33 @@ def test_retries_racing_on_an_expired_claim_write_once(api: Api, short_lease: Ke
     assert again.status_code == 201 and created == {again.json()["id"]}
 
 
-def _digest_of(path: str, body: Any) -> str:
+def _digest_of(api: Api, path: str, body: Any) -> str:
     """The digest of a POST as ``api.client.post(path, content=_raw(body), ...)`` sends it."""
-    return request_digest(path, b"", "application/json", _raw(body))
+    key = api.ledger.vault.request_digest_key()  # type: ignore[union-attr]
+    return request_digest(key, path, b"", "application/json", _raw(body))
 
 
 def _raw(body: Any) -> bytes:
     return json.dumps(body).encode()
+
+
+def test_a_registration_keeps_no_digest_that_a_guessed_cccd_could_be_checked_against(api: Api):
+    """The stored digest is keyed: hashing the body without the server's secret finds
+    nothing; and a look-up by CCCD keeps no answer at all."""
+    ledger = api.ledger
+    assert ledger is not None
+    unit = api.client.post("/units", json=UNIT, headers=api.headers("admin")).json()["id"]
+    body = {"cccd": "001203009999", "full_name": "Lò Thị Mẩy", "unit_id": unit}
+    headers = api.headers("admin", **{"Idempotency-Key": "register-0001"})
+    headers["content-type"] = "application/json"
+    assert api.client.post("/persons", content=_raw(body), headers=headers).status_code == 201
+    stored = ledger.idempotency.get(_caller(api, "admin"), "register-0001")
+    assert stored is not None
+    plain = hashlib.sha256(b"\n".join([b"POST", b"/persons", b"", b"application/json", _raw(body)]))
+    assert stored.request_digest != plain.hexdigest()
+    assert stored.request_digest == _digest_of(api, "/persons", body)
+
+    looked = api.headers("admin", **{"Idempotency-Key": "lookup-0001"})
+    found = api.client.post("/persons/lookup", json={"cccd": body["cccd"]}, headers=looked)
+    assert found.status_code == 200
+    assert ledger.idempotency.get(_caller(api, "admin"), "lookup-0001") is None

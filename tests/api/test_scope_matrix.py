@@ -41,6 +41,7 @@ from application.ledger import Ledger
 from application.services.assessments import SeatRequest
 from application.services.decisions import RulingRequest
 from application.services.records import VIETNAM, FixedClock
+from domain.access import FILE_READERS
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel
@@ -369,6 +370,7 @@ REGISTRARS = (*OFFICERS, Role.ADMINISTRATOR)
 ACTIVITY = (Role.INSPECTOR, Role.ADMINISTRATOR, Role.REPORTING_OFFICER)
 REPORTERS = (Role.REPORTING_OFFICER, Role.ADMINISTRATOR)
 REPORT_READERS = (Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
+FILE_OPENERS = (Role.CITIZEN, *FILE_READERS)
 WATCHERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
 
 ENDPOINTS = [
@@ -386,7 +388,7 @@ ENDPOINTS = [
         },
     ),
     Endpoint("POST", "/cases/{case_id}/evidence", APPLICANTS, case, if_match=True),
-    Endpoint("GET", "/cases/{case_id}/evidence/{evidence_id}", ALL, case),
+    Endpoint("GET", "/cases/{case_id}/evidence/{evidence_id}", FILE_OPENERS, case),
     Endpoint(
         "POST",
         "/cases/{case_id}/evidence/{evidence_id}/supersession",
@@ -842,3 +844,15 @@ def test_the_merged_commune_reaches_the_records_of_the_communes_merged_into_it(w
     assert stale.status_code == 412  # every check passed; only the version was stale
     listed = world.call(officer, "GET", "/standings?cycle_year=2025").json()["items"]
     assert [i["case_id"] for i in listed] == [str(world.old_case)]
+
+
+def test_evidence_files_open_for_those_who_assess_and_never_for_reporting_officers(world: World):
+    url = f"/cases/{world.inside.case}/evidence/{world.inside.evidence}"
+    refused = world.call(Role.REPORTING_OFFICER, "GET", url)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "permission-denied"
+    opened = world.call(Role.REVIEWER, "GET", url)
+    assert opened.status_code == 200
+    assert opened.content.startswith("Giấy xác nhận".encode())  # decrypted
+    listed = world.call(Role.REPORTING_OFFICER, "GET", f"/cases/{world.inside.case}")
+    assert listed.status_code == 200  # the case, with its evidence's size and kind

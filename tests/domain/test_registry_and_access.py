@@ -10,7 +10,13 @@ from domain.access import ApiToken, UserAccount
 from domain.base import acting, ledger_id
 from domain.errors import InvalidInput, NotAuthenticated, RuleViolation, UnitNotValid
 from domain.glossary import Role, SubjectKind, UnitLevel
-from domain.registry import LAST_DISTRICT_DAY, AdministrativeUnit, Collective, Person
+from domain.registry import (
+    LAST_DISTRICT_DAY,
+    AdministrativeUnit,
+    Collective,
+    Person,
+    person_id_for,
+)
 from tests.domain.helpers import (
     ADMIN,
     OFFICER,
@@ -30,7 +36,8 @@ NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 def register_person(number: int = 1) -> Person:
     with acting(OFFICER.context("given-person")):
         person = Person.register(
-            cccd_hash=f"{number:064x}",
+            id=person_id_for(f"{number:064x}"),
+            cccd_hash=None,
             sealed="sealed:ho-ten",
             target_group="nong_dan",
             unit=commune(),

@@ -274,8 +274,10 @@ def build_registry(
         )
         aggregates.append(household)
         for resident in plan.members:
+            vault.enrol(resident.id, resident.cccd_hash)
             person = Person.register(
-                cccd_hash=resident.cccd_hash,
+                id=resident.id,
+                cccd_hash=None,
                 sealed=vault.seal(resident.id, _details(resident)),
                 target_group=resident.target_group,
                 unit=resident.village,
