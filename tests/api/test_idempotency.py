@@ -79,16 +79,18 @@ def test_the_same_key_and_body_sent_to_another_path_is_refused_not_replayed(api)
     assert position(api) == before
 
 
-def test_the_digest_covers_the_method_path_query_type_and_body():
+def test_the_digest_covers_the_key_path_query_type_and_body():
+    key = b"k" * 32
     base = ("/units", b"", "application/json", b"{}")
     digests = {
-        request_digest(*base),
-        request_digest("/units/", *base[1:]),
-        request_digest("/units", b"a=1", *base[2:]),
-        request_digest("/units", b"", "text/plain", b"{}"),
-        request_digest("/units", b"", "application/json", b"{ }"),
+        request_digest(key, *base),
+        request_digest(b"j" * 32, *base),
+        request_digest(key, "/units/", *base[1:]),
+        request_digest(key, "/units", b"a=1", *base[2:]),
+        request_digest(key, "/units", b"", "text/plain", b"{}"),
+        request_digest(key, "/units", b"", "application/json", b"{ }"),
     }
-    assert len(digests) == 5
+    assert len(digests) == 6
 
 
 def test_another_caller_may_use_the_same_key(api):
