@@ -66,6 +66,8 @@ def scores(results: str, equivalent: set[str]) -> dict[str, Score]:
         if match is None:
             continue
         name, status = match["name"], match["status"].strip()
+        if status == "not checked":  # not part of this run
+            continue
         module = _MODULE.match(name)
         score = by_module[module["module"] if module else name]
         score.statuses[status] += 1
@@ -79,7 +81,7 @@ def scores(results: str, equivalent: set[str]) -> dict[str, Score]:
 def report(console: Console, by_module: dict[str, Score]) -> None:
     table = Table(title="Điểm đột biến (mutation score) theo mô-đun")
     for column in ("mô-đun", "bị diệt", "sống sót", "không test", "tương đương", "điểm"):
-        table.add_column(column, justify="left" if column == "mô-đun" else "right")
+        table.add_column(column, justify="left" if column == "mô-đun" else "right", no_wrap=True)
     for module, score in by_module.items():
         table.add_row(
             module,

@@ -10,6 +10,8 @@ RESULTS = """\
     domain.integrity.xǁMerkleFrontierǁappend__mutmut_1: timeout
     domain.integrity.x_root__mutmut_3: no tests
     api.idempotency.x_request_digest__mutmut_1: killed
+    api.idempotency.x_request_digest__mutmut_2: not checked
+    domain.text.x_clean__mutmut_1: not checked
     a line that is not a mutant
 """
 
