@@ -70,7 +70,7 @@ class Vkey:
     @classmethod
     def parse(cls, text: str) -> Vkey:
         """A vkey whose ID matches its name and key; Ed25519 and cosignature/v1 only."""
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)
         if len(parts) != 3 or not _valid_name(parts[0]) or len(parts[1]) != 8:
             raise MalformedNote(f"khóa xác minh không đúng dạng tên+mã+khóa: {text[:40]!r}")
         material = _b64(parts[2])

@@ -92,7 +92,7 @@ class Cosigner:
     @classmethod
     def from_skey(cls, text: str) -> Cosigner:
         """Read a key file; one that is not a valid Ed25519 signer key is refused."""
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 4)
         try:
             material = base64.b64decode(parts[4], validate=True) if len(parts) == 5 else b""
         except (binascii.Error, ValueError):
