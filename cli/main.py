@@ -25,6 +25,7 @@ from cli.audit import bundle, checkpoints_app, verify
 from cli.backup import backup
 from cli.errors import fail, guarded, options
 from cli.projections import app as projections_app
+from cli.witness import witness_app
 from domain.base import CommandContext
 from domain.glossary import Role
 from domain.text import check_json_text, clean_text
@@ -41,6 +42,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
 app.add_typer(checkpoints_app, name="checkpoints")
+app.add_typer(witness_app, name="witness")
 app.command("verify")(verify)
 reports_app = typer.Typer(help="Báo cáo thống kê đã gửi cấp trên.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")

@@ -137,7 +137,7 @@ class KeptCheckpoints:
                 CheckpointText.parse(note.text)
         except MalformedNote as error:
             raise InvalidInput(
-                f"{source or 'tệp điểm kiểm'}: không phải điểm kiểm dạng ghi chú ký ({error})",
+                f"{source or 'tệp điểm kiểm'}: không phải bản xuất điểm kiểm hay ghi chú điểm kiểm ({error})",
                 source=source,
             ) from error
         return cls(b"", [], source, tuple(str(n) for n in notes))
