@@ -35,6 +35,7 @@ from domain.integrity import (
     LeafSink,
     MerkleFrontier,
     Problem,
+    Span,
     SpanHashes,
     consistency_spans,
     inclusion_spans,
@@ -219,9 +220,10 @@ class Auditor:
 
     def checkpoint_with_paths(
         self, now: datetime, indexes: Iterable[int]
-    ) -> tuple[Checkpoint, dict[int, list[bytes]]]:
-        """The latest signed checkpoint that covers every leaf index (0-based), and each
-        leaf's audit path against it.
+    ) -> tuple[Checkpoint, dict[int, list[bytes]], dict[int, list[bytes]]]:
+        """The latest signed checkpoint that covers every leaf index (0-based), each leaf's
+        audit path against it, and a consistency proof to it from every smaller checkpoint
+        signed before (so a copy of any of them kept outside can be checked against it).
 
         The log is verified first. A checkpoint is signed only when none covers the leaves
         yet (an award newer than the last checkpoint): asking for proofs does not make the
@@ -238,13 +240,20 @@ class Auditor:
         )
         size = checkpoint.tree_size
         paths = {index: inclusion_spans(index, size) for index in wanted}
-        seen = SpanHashes([(0, size), *(span for spans in paths.values() for span in spans)])
+        earlier = {c.tree_size for c in self.checkpoints.all() if 0 < c.tree_size < size}
+        proofs = {old: consistency_spans(old, size) for old in sorted(earlier)}
+        spans = [*paths.values(), *proofs.values()]
+        seen = SpanHashes([(0, size), *(span for each in spans for span in each)])
         if self._feed(seen, limit=size) < size or seen[(0, size)] != checkpoint.root_hash:
             raise LogNotVerified(  # the log changed between the verification and this pass
                 "không lập được bằng chứng: nhật ký vừa thay đổi so với điểm kiểm đã ký",
                 tree_size=size,
             )
-        return checkpoint, {index: [seen[s] for s in spans] for index, spans in paths.items()}
+
+        def hashes(chosen: dict[int, list[Span]]) -> dict[int, list[bytes]]:
+            return {key: [seen[s] for s in each] for key, each in chosen.items()}
+
+        return checkpoint, hashes(paths), hashes(proofs)
 
     def _sign(self, size: int, top: bytes, now: datetime) -> Checkpoint:
         text = str(CheckpointText(self.origin, size, top))
