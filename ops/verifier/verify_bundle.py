@@ -33,6 +33,7 @@ import hashlib
 import hmac
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def note_head(public_key: bytes, message: str) -> CheckpointText | None:
 
 
 def check(
-    bundle: dict, trusted: list[tuple[str, str]] = (), witnesses: list[str] = ()
+    bundle: dict, trusted: Sequence[tuple[str, str]] = (), witnesses: Sequence[str] = ()
 ) -> list[tuple[bool, str]]:
     results: list[tuple[bool, str]] = []
     cp = bundle["checkpoint"]
@@ -142,7 +143,7 @@ def check(
     return results
 
 
-def check_witnesses(bundle: dict, witnesses: list[str]) -> list[tuple[bool, str]]:
+def check_witnesses(bundle: dict, witnesses: Sequence[str]) -> list[tuple[bool, str]]:
     """Each required witness's cosignature on the checkpoint note."""
     results = []
     for text in witnesses:
@@ -184,7 +185,7 @@ def kept_checkpoints(text: str, bundle_key: bytes) -> list[tuple[int, bytes, boo
 
 
 def check_trusted(
-    bundle: dict, key: bytes, trusted: list[tuple[str, str]]
+    bundle: dict, key: bytes, trusted: Sequence[tuple[str, str]]
 ) -> list[tuple[bool, str]]:
     """The bundle's tree extends every checkpoint kept elsewhere."""
     cp = bundle["checkpoint"]
