@@ -9,10 +9,11 @@ consistency proof, checkpoint note) and answers the cosignature line, or refuses
 * 403 :class:`CheckpointNotSigned`: no valid signature by that log's key;
 * 400 :class:`WitnessBadRequest`: malformed, or an old size above the checkpoint's;
 * 409 :class:`OldSizeMismatch`: the old size is not the size it last cosigned (the log
-  learns that size and tries again);
+  learns that size and tries again); a checkpoint smaller than that one (a shrink) is
+  answered so too, and kept as evidence;
 * 422 :class:`LogForked`: the checkpoint does not extend the cosigned one (two roots at one
-  size, a smaller tree, or a consistency proof that fails). Both notes and the proof are
-  written to a file: whoever holds the log key signed two incompatible histories.
+  size, or a consistency proof that fails). Both notes and the proof are written to a file:
+  whoever holds the log key signed two incompatible histories.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from application.adapters.notary import Cosigner, ed25519_verify
 from domain.errors import (
@@ -94,7 +95,16 @@ class Witness:
         last = CheckpointText.parse(Note.parse(known).text) if known else None
         known_size = last.tree_size if last else 0
         if last is not None and head.tree_size < known_size:
-            self._fork("shrink", known or "", request, head, known_size)
+            # The protocol answers 409 with the size held; the smaller tree, newly presented
+            # as the latest, is kept as evidence (a truncated log signed again looks so).
+            path = self._keep("shrink", known or "", request, head)
+            raise OldSizeMismatch(
+                f"nhân chứng từ chối: nhật ký {head.origin} đưa cây {head.tree_size} sự kiện,"
+                f" nhỏ hơn cây {known_size} sự kiện đã đồng ký; bằng chứng: {path}",
+                known_size,
+                kind="shrink",
+                evidence=str(path),
+            )
         if request.old_size != known_size:
             raise OldSizeMismatch(
                 f"nhân chứng đã ký đến kích thước {known_size}, không phải {request.old_size}",
@@ -117,21 +127,10 @@ class Witness:
 
     def _fork(
         self, kind: str, known: str, request: AddCheckpoint, head: CheckpointText, size: int
-    ) -> None:
+    ) -> NoReturn:
         """Keep both notes and the proof, then refuse naming what differs."""
-        evidence = {
-            "kind": kind,
-            "origin": head.origin,
-            "cosigned": known,
-            "presented": str(request.note),
-            "old_size": request.old_size,
-            "proof": [h.hex() for h in request.proof],
-            "witness": str(self.cosigner.vkey),
-            "recorded_at": self.now().isoformat(),
-        }
-        path = self.state.record(evidence, self.now())
+        path = self._keep(kind, known, request, head)
         what = {
-            "shrink": f"cây {head.tree_size} sự kiện nhỏ hơn cây {size} sự kiện đã ký",
             "two-roots": f"hai gốc khác nhau ở cùng kích thước {size}",
             "inconsistent": (
                 f"bằng chứng nhất quán từ {size} đến {head.tree_size} không khớp gốc đã ký"
@@ -144,6 +143,20 @@ class Witness:
             known_size=size,
             tree_size=head.tree_size,
         )
+
+    def _keep(self, kind: str, known: str, request: AddCheckpoint, head: CheckpointText) -> Path:
+        """Both notes (the cosigned one and the one presented) and the proof, in a file."""
+        evidence = {
+            "kind": kind,
+            "origin": head.origin,
+            "cosigned": known,
+            "presented": str(request.note),
+            "old_size": request.old_size,
+            "proof": [h.hex() for h in request.proof],
+            "witness": str(self.cosigner.vkey),
+            "recorded_at": self.now().isoformat(),
+        }
+        return self.state.record(evidence, self.now())
 
     def checkpoint(self, origin_hash: str) -> str | None:
         """The last cosigned note of the log whose origin hashes (SHA-256, hex) to this."""
