@@ -129,7 +129,12 @@ def latest_checkpoint(ledger: LedgerDep) -> Response:
     "/cosignatures",
     status_code=201,
     response_model=CosignaturesKept,
-    openapi_extra={"requestBody": {"content": {NOTE: {}}, "required": True}},
+    openapi_extra={
+        "requestBody": {
+            "content": {NOTE: {"schema": {"type": "string", "contentMediaType": "text/plain"}}},
+            "required": True,
+        }
+    },
 )
 async def cosignatures(request: Request, ledger: LedgerDep) -> CosignaturesKept:
     """Keep witnesses' cosignatures on a checkpoint the log signed: the body is the
