@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     #: Verifier keys of the witnesses whose cosignatures the log keeps (JSON list of vkeys,
     #: ``<name>+<key ID>+<base64>``, as ``hoctap witness init`` prints them).
     witness_keys: list[str] = []
+    #: Submission prefixes of witnesses asked to cosign each scheduled checkpoint (JSON list
+    #: of URLs, e.g. ``["http://thanh-tra.example:8100"]``); ``hoctap checkpoints witness``
+    #: asks on demand.
+    witness_urls: list[str] = []
     host: str = "127.0.0.1"
     port: int = 8000
 

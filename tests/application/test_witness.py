@@ -23,6 +23,7 @@ from api.witness import create_witness_app
 from application.adapters.checkpoints import KeptCheckpoints
 from application.adapters.notary import Cosigner, NoteSigner, ed25519_verify
 from application.adapters.witness_state import WitnessStateFile
+from application.clients.housekeeping import ask_witnesses
 from application.ledger import Ledger
 from application.services.cosignatures import WitnessRefused
 from application.services.records import VIETNAM
@@ -214,3 +215,14 @@ def test_a_kept_note_from_another_log_or_key_is_a_forgery(witnessed):
     forged = Note(str(head), (signer.sign(str(head)),))
     report = ledger.auditor.verify(kept=[KeptCheckpoints.parse(str(forged))])
     assert report.problem is not None and report.problem.kind == "forged-checkpoint"
+
+
+def test_the_scheduled_job_asks_every_witness_and_one_unreachable_does_not_stop_the_others(
+    witnessed,
+):
+    def unreachable(body: str) -> tuple[int, str]:
+        raise OSError("connection refused")
+
+    assert ask_witnesses(witnessed.ledger, [unreachable, witnessed.post]) == 1
+    latest = witnessed.ledger.cosignatures.latest()
+    assert [s.name for s in latest.signatures][-1] == witnessed.witness.cosigner.name
