@@ -19,7 +19,7 @@ consistency proof, checkpoint note) and answers the cosignature line, or refuses
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -164,9 +164,6 @@ class Witness:
             if hashlib.sha256(origin.encode()).hexdigest() == origin_hash.lower():
                 return note
         return None
-
-    def cosigned(self) -> Iterator[tuple[str, str]]:
-        yield from self.state.read().items()
 
 
 def logs_by_origin(vkeys: Sequence[Vkey]) -> dict[str, list[Vkey]]:
