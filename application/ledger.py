@@ -7,23 +7,31 @@ HTTP route → one service → aggregate (domain) → ``Records.save`` → store
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from application.adapters.audit import Auditor
 from application.adapters.backends import backend_for, open_store
 from application.adapters.blobs import BlobStore, PersonalFiles
 from application.adapters.keyed_requests import KeyedRequests
+from application.adapters.notary import Cosigner
 from application.adapters.vault import PersonalDataVault
+from application.adapters.witness_state import WitnessStateFile
 from application.services.access import AccessService
 from application.services.assessments import AssessmentService
 from application.services.complaints import ComplaintService
+from application.services.cosignatures import Cosignatures
 from application.services.criteria import CriteriaService
 from application.services.decisions import DecisionService
 from application.services.records import Clock, Records, SystemClock
 from application.services.registry import RegistryService
 from application.services.reporting import ReportingService
 from application.services.scope import Scopes
+from application.services.witness import Witness, logs_by_origin
 from application.settings import Settings
+from domain.notes import Vkey
 
 
 class Ledger:
@@ -44,14 +52,20 @@ class Ledger:
         keys = backend.key_store(self.store)
         self.idempotency = backend.idempotency_store(self.store)
         checkpoints = backend.checkpoint_table(self.store)
+        cosignatures = backend.cosignature_table(self.store)
         if initialise:
             with backend.ddl_lock():
-                for table in (keys, self.idempotency, checkpoints):
+                for table in (keys, self.idempotency, checkpoints, cosignatures):
                     table.create_table()
         self.vault = PersonalDataVault(keys, settings.key_ring(), settings.lookup_key())
         self.blobs = BlobStore(settings.blobs_path)
         self.files = PersonalFiles(self.blobs, self.vault)
-        self.auditor = Auditor(self.store, settings.signing_seed(), checkpoints)
+        self.auditor = Auditor(
+            self.store, settings.signing_seed(), checkpoints, settings.log_origin
+        )
+        self.cosignatures = Cosignatures(
+            self.auditor, cosignatures, [Vkey.parse(k) for k in settings.witness_keys]
+        )
         receipts: Any = self.store.recorder  # the chained recorders keep the receipts
         self.keyed_requests = KeyedRequests(
             self.idempotency, receipts, settings.idempotency_lease_seconds
@@ -74,3 +88,11 @@ class Ledger:
 
     def close(self) -> None:
         self.store.close()
+
+
+def open_witness(key_file: Path, state_file: Path, log_keys: Sequence[str]) -> Witness:
+    """A witness with the key in ``key_file`` (``hoctap witness init``), remembering what it
+    cosigned in ``state_file``, for the logs whose vkeys are given."""
+    cosigner = Cosigner.from_skey(key_file.read_text(encoding="utf-8"))
+    logs = logs_by_origin([Vkey.parse(k) for k in log_keys])
+    return Witness(cosigner, logs, WitnessStateFile(state_file), lambda: datetime.now(UTC))

@@ -20,6 +20,8 @@ from typing import Any, Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.notes import MalformedNote, Vkey
+
 Backend = Literal["memory", "sqlite", "postgres"]
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "dev"}
 
@@ -89,6 +91,16 @@ class Settings(BaseSettings):
     health_max_lag_seconds: float = 60.0
     #: Sign a checkpoint this often when the log has grown (0: only on demand).
     checkpoint_every_seconds: int = 3600
+    #: The log's name in its checkpoint notes (c2sp.org/tlog-checkpoint origin line, and the
+    #: key name of its signature): unique per deployment, e.g. ``hoctap.example/ha-noi``.
+    log_origin: str = "hoctap.example/ledger"
+    #: Verifier keys of the witnesses whose cosignatures the log keeps (JSON list of vkeys,
+    #: ``<name>+<key ID>+<base64>``, as ``hoctap witness init`` prints them).
+    witness_keys: list[str] = []
+    #: Submission prefixes of witnesses asked to cosign each scheduled checkpoint (JSON list
+    #: of URLs, e.g. ``["http://thanh-tra.example:8100"]``); ``hoctap checkpoints witness``
+    #: asks on demand.
+    witness_urls: list[str] = []
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -98,6 +110,17 @@ class Settings(BaseSettings):
             raise SettingsError("HOCTAP_DATABASE_URL phải bắt đầu bằng postgresql://")
         if not self.database_schema.replace("_", "").isalnum():
             raise SettingsError("HOCTAP_DATABASE_SCHEMA chỉ gồm chữ, số và dấu gạch dưới")
+        if (
+            not self.log_origin
+            or "+" in self.log_origin
+            or any(c.isspace() for c in self.log_origin)
+        ):
+            raise SettingsError("HOCTAP_LOG_ORIGIN không được rỗng, có dấu cách hay dấu '+'")
+        for vkey in self.witness_keys:
+            try:
+                Vkey.parse(vkey)
+            except MalformedNote as error:
+                raise SettingsError(f"HOCTAP_WITNESS_KEYS: {error}") from error
         if self.environment == "production":
             required = ["lookup_secret", "signing_key"]
             required.insert(0, "key_encryption_keys" if self.key_encryption_keys else "master_key")

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from application.adapters.audit import KeptCheckpoints
+from application.adapters.witness_http import add_checkpoint_at
 from application.clients.bundle import dumps, make_bundle
 from application.ledger import Ledger
 from application.services.records import VIETNAM
@@ -28,7 +29,8 @@ def verify(
         list[Path] | None,
         typer.Option(
             "--trusted",
-            help="Tệp điểm kiểm do bên ngoài giữ (bản `hoctap checkpoints export` trước đó);"
+            help="Tệp điểm kiểm do bên ngoài giữ (bản `hoctap checkpoints export` trước đó,"
+            " hoặc ghi chú của `hoctap checkpoints note` / GET /audit/checkpoint);"
             " nhật ký phải khớp từng điểm kiểm trong đó. Có thể lặp lại.",
         ),
     ] = None,
@@ -49,7 +51,7 @@ def verify(
             )
         if not report.ok:
             fail(f"nhật ký không toàn vẹn — {report.problem}")
-        outside = sum(len(k.checkpoints) for k in kept)
+        outside = sum(k.count for k in kept)
         if report.checkpoints + outside == 0:
             unproven = (
                 "chưa có điểm kiểm nào: chuỗi băm khớp, nhưng không có chữ ký nào chứng minh"
@@ -76,6 +78,33 @@ def make() -> None:
         ledger.close()
 
 
+@checkpoints_app.command("witness")
+def witness(
+    urls: Annotated[
+        list[str], typer.Argument(help="Tiền tố gửi của từng nhân chứng, ví dụ http://host:8100")
+    ],
+) -> None:
+    """Xin nhân chứng đồng ký điểm kiểm mới nhất (giao thức tlog-witness) và lưu đồng ký."""
+    ledger = Ledger(Settings(), initialise=False)
+    try:
+        for url in urls:
+            names = ledger.cosignatures.request_cosignature(add_checkpoint_at(url))
+            out.print(f"{url}: đã lưu đồng ký của {', '.join(names)}", markup=False)
+    finally:
+        ledger.close()
+
+
+@checkpoints_app.command("note")
+def note() -> None:
+    """In điểm kiểm mới nhất dạng ghi chú ký C2SP, kèm mọi đồng ký (để giữ ở nơi khác)."""
+    ledger = Ledger(Settings(), initialise=False)
+    try:
+        text = str(ledger.cosignatures.latest())
+    finally:
+        ledger.close()
+    out.print(text, markup=False, highlight=False, end="", soft_wrap=True)
+
+
 @checkpoints_app.command("export")
 def export(
     path: Annotated[Path | None, typer.Argument(help="Tệp JSON (mặc định: in ra)")] = None,
@@ -87,7 +116,7 @@ def export(
     finally:
         ledger.close()
     if path is None:
-        out.print(text, markup=False, highlight=False)
+        out.print(text, markup=False, highlight=False, soft_wrap=True)
     else:
         path.write_text(text, encoding="utf-8")
         out.print(f"Đã ghi {path}")

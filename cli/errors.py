@@ -31,6 +31,7 @@ from typer._click.exceptions import ClickException  # typer's own click, as its 
 
 from application.settings import SettingsError
 from domain.errors import DomainError
+from domain.notes import MalformedNote
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 err = Console(stderr=True)
@@ -78,6 +79,8 @@ def explain(error: BaseException) -> str | None:
             return error.message + details(error.details)
         case SettingsError():
             return f"cấu hình không hợp lệ: {error}"
+        case MalformedNote():
+            return f"ghi chú ký, khóa hoặc tệp khóa không hợp lệ: {error}"
         case typer.BadParameter() if type(error) is typer.BadParameter:  # not a missing one
             name = getattr(error.param, "name", None) or "tham số"
             return f"giá trị không hợp lệ cho {name}: {error.message}"

@@ -26,6 +26,7 @@ from cli.backup import backup
 from cli.errors import fail, guarded, options
 from cli.keys import keys_app
 from cli.projections import app as projections_app
+from cli.witness import witness_app
 from domain.base import CommandContext
 from domain.glossary import Role
 from domain.text import check_json_text, clean_text
@@ -42,6 +43,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
 app.add_typer(checkpoints_app, name="checkpoints")
+app.add_typer(witness_app, name="witness")
 app.command("verify")(verify)
 reports_app = typer.Typer(help="Báo cáo thống kê đã gửi cấp trên.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")

@@ -167,3 +167,42 @@ class StepTooLate(RuleViolation):
     """A step the law gives a period for came after its deadline (details: rule, deadline)."""
 
     code = "step-too-late"
+
+
+# --- witnesses (c2sp.org/tlog-witness) ------------------------------------------------------
+
+
+class UnknownLog(NotFound):
+    """The witness is not configured for this checkpoint's origin (HTTP 404)."""
+
+    code = "unknown-log"
+
+
+class CheckpointNotSigned(PermissionDenied):
+    """No valid signature from the log's key on the checkpoint (HTTP 403)."""
+
+    code = "checkpoint-not-signed"
+
+
+class WitnessBadRequest(InvalidInput):
+    """A request the witness protocol calls malformed (HTTP 400 at the witness)."""
+
+    code = "witness-bad-request"
+
+
+class OldSizeMismatch(RuleViolation):
+    """The old size is not the size the witness last cosigned (HTTP 409, with that size)."""
+
+    code = "old-size-mismatch"
+
+    def __init__(self, message: str, known_size: int, **details: Any) -> None:
+        super().__init__(message, known_size=known_size, **details)
+        self.known_size = known_size
+
+
+class LogForked(InvalidInput):
+    """The checkpoint is inconsistent with the one the witness cosigned: two roots at one
+    size, a shrink, or a consistency proof that does not hold (HTTP 422). The witness kept
+    the evidence."""
+
+    code = "log-forked"

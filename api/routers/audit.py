@@ -12,13 +12,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep, acting_as
 from api.schemas import Line
 from api.scoping import trail_filter
 from application.clients.bundle import dumps, make_bundle
 from domain.base import CommandContext
+from domain.errors import InvalidInput
 from domain.glossary import Role
+from domain.notes import CheckpointText, Note
 from projections.reads.queries import views
 
 router = APIRouter(prefix="/audit", tags=["Kiểm chứng"])
@@ -30,13 +33,27 @@ class CheckpointPublic(BaseModel):
     root_hash: str = Field(description="SHA-256, hex")
     signed_at: str
     signature: str = Field(description="Ed25519, base64")
+    note: str | None = Field(
+        None, description="Cùng điểm kiểm dạng ghi chú ký C2SP (tlog-checkpoint), chữ ký nhật ký"
+    )
 
 
 class CheckpointsPublic(BaseModel):
     algorithm: str
     public_key: str = Field(description="Khóa công khai Ed25519 (base64, 32 byte)")
+    origin: str = Field(description="Nguồn gốc (origin) của nhật ký trong điểm kiểm dạng ghi chú")
+    vkey: str = Field(description="Khóa xác minh ghi chú ký của nhật ký (C2SP signed-note)")
+    witnesses: list[str] = Field(description="Khóa xác minh của các nhân chứng được chấp nhận")
     signed_body: str = Field(description="Mẫu nội dung được ký của mỗi điểm kiểm")
     checkpoints: list[CheckpointPublic]
+
+
+class CosignaturesKept(BaseModel):
+    tree_size: int
+    witnesses: list[str] = Field(description="Nhân chứng có đồng ký đã được lưu")
+
+
+NOTE = "text/plain; charset=utf-8"
 
 
 class InclusionProof(BaseModel):
@@ -59,24 +76,80 @@ def _hex(values: list[bytes]) -> list[str]:
     return [v.hex() for v in values]
 
 
-@router.get("/checkpoints", response_model=CheckpointsPublic)
+@router.get(
+    "/checkpoints",
+    response_model=CheckpointsPublic,
+    responses={200: {"content": {NOTE: {}}}},
+)
 def checkpoints(
+    request: Request,
     ledger: LedgerDep,
     after: Annotated[
         int | None,
         Query(ge=0, le=MAX_POSITION, description="Cỡ cây của điểm kiểm cuối trang trước"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
-) -> CheckpointsPublic:
+) -> CheckpointsPublic | Response:
     """The public key and the signed checkpoints, oldest first (no token needed: keep
-    copies). Checkpoints are signed at most hourly, so a page of 1,000 covers weeks."""
+    copies). Checkpoints are signed at most hourly, so a page of 1,000 covers weeks.
+
+    With ``Accept: text/plain``: the latest checkpoint as a signed note with every
+    cosignature, as ``GET /audit/checkpoint`` serves it."""
+    if _wants_note(request):
+        return latest_checkpoint(ledger)
     signed = [c for c in ledger.auditor.checkpoints.all() if after is None or c.tree_size > after]
     return CheckpointsPublic(
         algorithm="Ed25519",
         public_key=base64.b64encode(ledger.auditor.public_key).decode(),
+        origin=ledger.auditor.origin,
+        vkey=str(ledger.auditor.vkey),
+        witnesses=[str(w) for w in ledger.cosignatures.witnesses],
         signed_body="hoctap-ledger/checkpoint/v1\\n<tree_size>\\n<root hex>\\n<signed_at>\\n",
         checkpoints=[CheckpointPublic(**c.as_dict()) for c in signed[:limit]],
     )
+
+
+def _wants_note(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/plain" in accept and "application/json" not in accept
+
+
+@router.get(
+    "/checkpoint",
+    response_class=Response,
+    responses={200: {"content": {NOTE: {}}}},
+)
+def latest_checkpoint(ledger: LedgerDep) -> Response:
+    """The latest checkpoint as a C2SP signed note: the log's signature (its vkey is in
+    ``GET /audit/checkpoints``) and every witness's cosignature kept (no token needed)."""
+    return Response(str(ledger.cosignatures.latest()), media_type=NOTE)
+
+
+@router.post(
+    "/cosignatures",
+    status_code=201,
+    response_model=CosignaturesKept,
+    openapi_extra={
+        "requestBody": {
+            "content": {NOTE: {"schema": {"type": "string", "contentMediaType": "text/plain"}}},
+            "required": True,
+        }
+    },
+)
+async def cosignatures(request: Request, ledger: LedgerDep) -> CosignaturesKept:
+    """Keep witnesses' cosignatures on a checkpoint the log signed: the body is the
+    checkpoint note with their lines (tlog-witness's answer appended to the checkpoint).
+    No token: only lines that verify against the configured witness keys are kept."""
+    body = await request.body()
+    if len(body) > 64 * 1024:
+        raise InvalidInput("ghi chú quá lớn", size=len(body))
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("ghi chú không phải UTF-8") from None
+    names = await run_in_threadpool(ledger.cosignatures.accept, text)
+    size = CheckpointText.parse(Note.parse(text).text).tree_size
+    return CosignaturesKept(tree_size=size, witnesses=names)
 
 
 @router.post("/checkpoints", status_code=201, response_model=CheckpointPublic)

@@ -1,8 +1,10 @@
 """Verifying the log: the hash chain, and signed checkpoints over the Merkle tree of events.
 
-A checkpoint signs (tree size, root hash, time) with the ledger's Ed25519 key. Anyone who
-keeps copies of checkpoints and the public key can later detect a rewritten history: a log
-that was changed, shortened or re-chained no longer has the signed root at the signed size.
+A checkpoint signs (tree size, root hash) with the ledger's Ed25519 key, as JSON and as a
+C2SP checkpoint note (:mod:`application.adapters.checkpoints`). Anyone who keeps copies of
+checkpoints and the public key can later detect a rewritten history: a log that was
+changed, shortened or re-chained no longer has the signed root at the signed size.
+Witnesses cosign the notes (tlog-witness); their cosignatures are kept beside them.
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from application.adapters.checkpoint_tables import CheckpointTable
+from application.adapters.checkpoints import (
+    Checkpoint,
+    KeptCheckpoints,
+    checkpoint_body,
+    note_holds,
+    verify_signature,
 )
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
+from application.adapters.notary import NoteSigner
 from application.adapters.store import HoctapStore
 from domain.errors import InvalidInput, RuleViolation
 from domain.integrity import (
@@ -30,6 +35,7 @@ from domain.integrity import (
     LeafSink,
     MerkleFrontier,
     Problem,
+    Span,
     SpanHashes,
     consistency_spans,
     inclusion_spans,
@@ -37,83 +43,16 @@ from domain.integrity import (
     leaf_hash,
     verify_chain,
 )
+from domain.notes import (
+    CheckpointText,
+    Note,
+    Vkey,
+)
+
+__all__ = ["Checkpoint", "KeptCheckpoints", "checkpoint_body", "verify_signature"]
 
 PAGE = 2000
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    tree_size: int
-    root_hash: bytes
-    signed_at: datetime
-    signature: bytes
-
-    def body(self) -> bytes:
-        return checkpoint_body(self.tree_size, self.root_hash, self.signed_at)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "tree_size": self.tree_size,
-            "root_hash": self.root_hash.hex(),
-            "signed_at": self.signed_at.isoformat(),
-            "signature": base64.b64encode(self.signature).decode(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Checkpoint:
-        return cls(
-            int(data["tree_size"]),
-            bytes.fromhex(data["root_hash"]),
-            datetime.fromisoformat(data["signed_at"]),
-            base64.b64decode(data["signature"]),
-        )
-
-
-def checkpoint_body(tree_size: int, root_hash: bytes, signed_at: datetime) -> bytes:
-    """The exact bytes a checkpoint signature covers."""
-    return (
-        f"hoctap-ledger/checkpoint/v1\n{tree_size}\n{root_hash.hex()}\n{signed_at.isoformat()}\n"
-    ).encode()
-
-
-def verify_signature(public_key: bytes, checkpoint: Checkpoint) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(
-            checkpoint.signature, checkpoint.body()
-        )
-    except (InvalidSignature, ValueError):
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class KeptCheckpoints:
-    """Checkpoints someone outside kept (``hoctap checkpoints export``), with the key that
-    signed them: a log that was rewritten since no longer matches them, whatever the
-    operator did to the checkpoints stored beside the events."""
-
-    public_key: bytes
-    checkpoints: list[Checkpoint]
-    source: str = ""
-
-    @classmethod
-    def parse(cls, text: str, source: str = "") -> KeptCheckpoints:
-        """Read an export; a file that is not one is refused, naming what is wrong."""
-        try:
-            data = json.loads(text)
-            key = base64.b64decode(data["public_key"], validate=True)
-            kept = [Checkpoint.from_dict(c) for c in data["checkpoints"]]
-        except (ValueError, KeyError, TypeError) as error:
-            raise InvalidInput(
-                f"{source or 'tệp điểm kiểm'}: không phải bản xuất điểm kiểm hợp lệ ({error})",
-                source=source,
-            ) from error
-        if len(key) != 32 or any(len(c.root_hash) != 32 for c in kept):
-            raise InvalidInput(
-                f"{source or 'tệp điểm kiểm'}: khóa hoặc gốc không đủ 32 byte", source=source
-            )
-        return cls(key, kept, source)
 
 
 def chained_events(store: HoctapStore) -> Iterator[ChainedEvent]:
@@ -151,16 +90,33 @@ class Auditor:
     checkpoint signed before (so a new tree always extends the trees already signed).
     """
 
-    def __init__(self, store: HoctapStore, signing_seed: bytes, checkpoints: CheckpointTable):
+    def __init__(
+        self,
+        store: HoctapStore,
+        signing_seed: bytes,
+        checkpoints: CheckpointTable,
+        origin: str = "hoctap.example/ledger",
+    ):
         self.store = store
         self._key = Ed25519PrivateKey.from_private_bytes(signing_seed)
         self.checkpoints = checkpoints
+        #: Signs checkpoint notes under the log's origin (the key name is the origin).
+        self.signer = NoteSigner(origin, signing_seed)
         #: Why the last attempt to sign was refused (``None`` once a signature succeeds).
         self.refused: Problem | None = None
 
     @property
+    def origin(self) -> str:
+        return self.signer.name
+
+    @property
+    def vkey(self) -> Vkey:
+        """The log's verifier key, as witnesses and note tools are configured with it."""
+        return self.signer.vkey
+
+    @property
     def public_key(self) -> bytes:
-        return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return self.vkey.public_key
 
     def export_checkpoints(self) -> str:
         """Public key and every checkpoint, for people outside to keep copies."""
@@ -168,6 +124,8 @@ class Auditor:
             {
                 "public_key": base64.b64encode(self.public_key).decode(),
                 "algorithm": "Ed25519",
+                "origin": self.origin,
+                "vkey": str(self.vkey),
                 "checkpoints": [c.as_dict() for c in self.checkpoints.all()],
             },
             ensure_ascii=False,
@@ -262,9 +220,10 @@ class Auditor:
 
     def checkpoint_with_paths(
         self, now: datetime, indexes: Iterable[int]
-    ) -> tuple[Checkpoint, dict[int, list[bytes]]]:
-        """The latest signed checkpoint that covers every leaf index (0-based), and each
-        leaf's audit path against it.
+    ) -> tuple[Checkpoint, dict[int, list[bytes]], dict[int, list[bytes]]]:
+        """The latest signed checkpoint that covers every leaf index (0-based), each leaf's
+        audit path against it, and a consistency proof to it from every smaller checkpoint
+        signed before (so a copy of any of them kept outside can be checked against it).
 
         The log is verified first. A checkpoint is signed only when none covers the leaves
         yet (an award newer than the last checkpoint): asking for proofs does not make the
@@ -281,17 +240,26 @@ class Auditor:
         )
         size = checkpoint.tree_size
         paths = {index: inclusion_spans(index, size) for index in wanted}
-        seen = SpanHashes([(0, size), *(span for spans in paths.values() for span in spans)])
+        earlier = {c.tree_size for c in self.checkpoints.all() if 0 < c.tree_size < size}
+        proofs = {old: consistency_spans(old, size) for old in sorted(earlier)}
+        spans = [*paths.values(), *proofs.values()]
+        seen = SpanHashes([(0, size), *(span for each in spans for span in each)])
         if self._feed(seen, limit=size) < size or seen[(0, size)] != checkpoint.root_hash:
             raise LogNotVerified(  # the log changed between the verification and this pass
                 "không lập được bằng chứng: nhật ký vừa thay đổi so với điểm kiểm đã ký",
                 tree_size=size,
             )
-        return checkpoint, {index: [seen[s] for s in spans] for index, spans in paths.items()}
+
+        def hashes(chosen: dict[int, list[Span]]) -> dict[int, list[bytes]]:
+            return {key: [seen[s] for s in each] for key, each in chosen.items()}
+
+        return checkpoint, hashes(paths), hashes(proofs)
 
     def _sign(self, size: int, top: bytes, now: datetime) -> Checkpoint:
-        unsigned = Checkpoint(size, top, now, b"")
-        signed = Checkpoint(size, top, now, self._key.sign(unsigned.body()))
+        text = str(CheckpointText(self.origin, size, top))
+        note = Note(text, (self.signer.sign(text),))
+        body = checkpoint_body(size, top, now)
+        signed = Checkpoint(size, top, now, self._key.sign(body), str(note))
         self.checkpoints.add(signed)
         return signed
 
@@ -306,8 +274,16 @@ class Auditor:
         """
         total = self.store.recorder.max_notification_id() or 0
         checkpoints = self.checkpoints.all()
-        sizes = {c.tree_size for c in checkpoints}
-        witness = _Witness(sizes.union(*({c.tree_size for c in k.checkpoints} for k in kept)))
+        claims = [_claim(c, self.public_key) for c in checkpoints]
+        outside = [
+            [
+                *(_claim(c, k.public_key) for c in k.checkpoints),
+                *(self._note_claim(n) for n in k.notes),
+            ]
+            for k in kept
+        ]
+        sizes = {c.tree_size for c in claims}.union(*({c.tree_size for c in o} for o in outside))
+        witness = _Witness(sizes)
         previous, position = GENESIS, 1
         rows: list[ChainedEvent] = []
         for row in chained_events(self.store):
@@ -324,11 +300,17 @@ class Auditor:
             return VerifyReport(witness.size, 0, problem)
         if progress:
             progress(witness.size, total)
-        for other in kept:
-            outside = _verify_checkpoints(other.public_key, other.checkpoints, witness)
-            if outside.problem is not None:
-                return VerifyReport(witness.size, len(checkpoints), outside.problem)
-        return _verify_checkpoints(self.public_key, checkpoints, witness)
+        for other in outside:
+            found = _verify_checkpoints(other, witness)
+            if found.problem is not None:
+                return VerifyReport(witness.size, len(checkpoints), found.problem)
+        return _verify_checkpoints(claims, witness)
+
+    def _note_claim(self, message: str) -> _Claim:
+        """A kept checkpoint note: it must be this log's (its origin) and hold under its key."""
+        head = CheckpointText.parse(Note.parse(message).text)
+        holds = head.origin == self.origin and note_holds(self.public_key, message)
+        return _Claim(head.tree_size, head.root_hash, holds)
 
 
 class _Witness:
@@ -349,12 +331,25 @@ class _Witness:
             self.roots[self.frontier.size] = self.frontier.root()
 
 
-def _verify_checkpoints(
-    public_key: bytes, checkpoints: list[Checkpoint], witness: _Witness
-) -> VerifyReport:
+@dataclass(frozen=True)
+class _Claim:
+    """A signed (tree size, root) to check against the log, and whether its signature holds."""
+
+    tree_size: int
+    root_hash: bytes
+    holds: bool
+
+
+def _claim(checkpoint: Checkpoint, public_key: bytes) -> _Claim:
+    return _Claim(
+        checkpoint.tree_size, checkpoint.root_hash, verify_signature(public_key, checkpoint)
+    )
+
+
+def _verify_checkpoints(checkpoints: list[_Claim], witness: _Witness) -> VerifyReport:
     size = witness.size
     for checkpoint in checkpoints:
-        if not verify_signature(public_key, checkpoint):
+        if not checkpoint.holds:
             return VerifyReport(
                 size,
                 len(checkpoints),
@@ -389,89 +384,3 @@ def _verify_checkpoints(
                 ),
             )
     return VerifyReport(size, len(checkpoints), None, witness.frontier.root())
-
-
-class CheckpointTable(Protocol):
-    """Signed checkpoints beside the events: in memory, in the SQLite event file, or in a
-    PostgreSQL table of the store's schema (chosen in :mod:`application.adapters.backends`)."""
-
-    def create_table(self) -> None: ...
-    def add(self, checkpoint: Checkpoint) -> None: ...
-    def all(self) -> list[Checkpoint]: ...
-
-
-def _values(checkpoint: Checkpoint) -> tuple[int, bytes, str, bytes]:
-    return (
-        checkpoint.tree_size,
-        checkpoint.root_hash,
-        checkpoint.signed_at.isoformat(),
-        checkpoint.signature,
-    )
-
-
-def _checkpoint(size: int, top: bytes, at: str, signature: bytes) -> Checkpoint:
-    return Checkpoint(int(size), bytes(top), datetime.fromisoformat(at), bytes(signature))
-
-
-class MemoryCheckpoints:
-    def __init__(self) -> None:
-        self._items: list[Checkpoint] = []
-
-    def create_table(self) -> None:
-        return None
-
-    def add(self, checkpoint: Checkpoint) -> None:
-        self._items.append(checkpoint)
-
-    def all(self) -> list[Checkpoint]:
-        return sorted(self._items, key=lambda c: c.tree_size)
-
-
-class SQLiteCheckpoints:
-    """In the event store's own SQLite file, so that a copy of the file carries them."""
-
-    def __init__(self, transaction: Callable[..., AbstractContextManager[Any]]) -> None:
-        self._transaction = transaction
-
-    def create_table(self) -> None:
-        with self._transaction(commit=True) as c:
-            c.execute(
-                "CREATE TABLE IF NOT EXISTS checkpoints (tree_size INTEGER, root_hash BLOB,"
-                " signed_at TEXT, signature BLOB)"
-            )
-
-    def add(self, checkpoint: Checkpoint) -> None:
-        with self._transaction(commit=True) as c:
-            c.execute("INSERT INTO checkpoints VALUES (?, ?, ?, ?)", _values(checkpoint))
-
-    def all(self) -> list[Checkpoint]:
-        with self._transaction(commit=False) as c:
-            c.execute("SELECT * FROM checkpoints ORDER BY tree_size")
-            return [_checkpoint(*tuple(r)) for r in c.fetchall()]
-
-
-class PostgresCheckpoints:
-    """``<schema>.hoctap_checkpoints``, beside the events."""
-
-    def __init__(self, transaction: Callable[..., AbstractContextManager[Any]], schema: str):
-        self._transaction = transaction
-        self._table = f'"{schema}".hoctap_checkpoints'
-
-    def create_table(self) -> None:
-        with self._transaction(commit=True) as c:
-            c.execute(
-                f"CREATE TABLE IF NOT EXISTS {self._table} (tree_size bigint,"
-                " root_hash bytea, signed_at text, signature bytea)"
-            )
-
-    def add(self, checkpoint: Checkpoint) -> None:
-        with self._transaction(commit=True) as c:
-            c.execute(f"INSERT INTO {self._table} VALUES (%s, %s, %s, %s)", _values(checkpoint))
-
-    def all(self) -> list[Checkpoint]:
-        with self._transaction(commit=False) as c:
-            c.execute(f"SELECT * FROM {self._table} ORDER BY tree_size")
-            return [
-                _checkpoint(r["tree_size"], r["root_hash"], r["signed_at"], r["signature"])
-                for r in c.fetchall()
-            ]

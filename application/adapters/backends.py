@@ -2,7 +2,8 @@
 
 Three backends give the same things (:class:`Backend`): the event store's settings for the
 ``eventsourcing`` library, a lock for schema changes, and each table beside the events —
-subject keys (the vault), idempotent answers, signed checkpoints and the read models.
+subject keys (the vault), idempotent answers, signed checkpoints, witnesses' cosignatures
+and the read models.
 :func:`backend_for` picks one from the settings; nothing else in the code asks which it is.
 
 * ``memory``: everything in the process (tests, demos).
@@ -23,11 +24,15 @@ from urllib.parse import unquote, urlparse
 import psycopg
 from psycopg import sql
 
-from application.adapters.audit import (
+from application.adapters.checkpoint_tables import (
     CheckpointTable,
+    CosignatureTable,
     MemoryCheckpoints,
+    MemoryCosignatures,
     PostgresCheckpoints,
+    PostgresCosignatures,
     SQLiteCheckpoints,
+    SQLiteCosignatures,
 )
 from application.adapters.idempotency import (
     IdempotencyStore,
@@ -64,6 +69,7 @@ class Backend(Protocol):
     def key_store(self, store: HoctapStore) -> KeyStore: ...
     def idempotency_store(self, store: HoctapStore) -> IdempotencyStore: ...
     def checkpoint_table(self, store: HoctapStore) -> CheckpointTable: ...
+    def cosignature_table(self, store: HoctapStore) -> CosignatureTable: ...
     def view_store(self) -> ViewStore: ...
 
     def listener(self, store: HoctapStore) -> psycopg.Connection[Any] | None:
@@ -103,6 +109,9 @@ class MemoryBackend:
     def checkpoint_table(self, store: HoctapStore) -> CheckpointTable:
         return MemoryCheckpoints()
 
+    def cosignature_table(self, store: HoctapStore) -> CosignatureTable:
+        return MemoryCosignatures()
+
     def view_store(self) -> ViewStore:
         return SQLiteViewStore(f"file:views-{uuid.uuid4().hex}?mode=memory&cache=shared")
 
@@ -141,6 +150,9 @@ class SQLiteBackend:
 
     def checkpoint_table(self, store: HoctapStore) -> CheckpointTable:
         return SQLiteCheckpoints(_datastore(store).transaction)
+
+    def cosignature_table(self, store: HoctapStore) -> CosignatureTable:
+        return SQLiteCosignatures(_datastore(store).transaction)
 
     def view_store(self) -> ViewStore:
         self.var_dir.mkdir(parents=True, exist_ok=True)
@@ -218,6 +230,9 @@ class PostgresBackend:
 
     def checkpoint_table(self, store: HoctapStore) -> CheckpointTable:
         return PostgresCheckpoints(_datastore(store).transaction, self.schema)
+
+    def cosignature_table(self, store: HoctapStore) -> CosignatureTable:
+        return PostgresCosignatures(_datastore(store).transaction, self.schema)
 
     def view_store(self) -> ViewStore:
         return PostgresViewStore(

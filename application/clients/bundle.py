@@ -2,7 +2,8 @@
 
 It holds the events behind the award (the case, its decisions, its criteria set and any
 complaint about it), their inclusion proofs against the latest signed checkpoint that covers
-them (a bundle signs nothing unless no checkpoint covers the award yet), the public key,
+them (a bundle signs nothing unless no checkpoint covers the award yet), that checkpoint as
+a cosigned C2SP note, consistency proofs from every earlier checkpoint, the public key,
 the evidence digests (and, on request, the evidence files themselves). The standalone
 verifier ``ops/verifier/verify_bundle.py`` checks it with no database and no network.
 """
@@ -49,7 +50,7 @@ def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -
             picked.append((size, row))
         size += 1
     # Then the latest signed checkpoint covering them, and every audit path against it.
-    checkpoint, paths = ledger.auditor.checkpoint_with_paths(
+    checkpoint, paths, proofs = ledger.auditor.checkpoint_with_paths(
         ledger.clock.now(), [index for index, _ in picked]
     )
     events = [
@@ -90,6 +91,14 @@ def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -
         "case_id": str(case.id),
         "public_key": base64.b64encode(ledger.auditor.public_key).decode(),
         "checkpoint": checkpoint.as_dict(),
+        # The same checkpoint as a C2SP note with every witness's cosignature, and proofs
+        # that it extends each smaller checkpoint signed before (a kept copy is checked).
+        "checkpoint_note": str(ledger.cosignatures.note(checkpoint)) if checkpoint.note else None,
+        "vkey": str(ledger.auditor.vkey),
+        "consistency": [
+            {"from_size": old, "proof": [h.hex() for h in proof]}
+            for old, proof in sorted(proofs.items())
+        ],
         "events": events,
         "evidence": evidence,
     }

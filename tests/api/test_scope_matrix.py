@@ -742,6 +742,8 @@ ENDPOINTS = [
         kind="global",
     ),
     Endpoint("GET", "/audit/checkpoints", ALL, kind="global"),
+    Endpoint("GET", "/audit/checkpoint", ALL, kind="global"),
+    Endpoint("POST", "/audit/cosignatures", ALL, kind="global"),  # the signature is the check
     Endpoint("POST", "/audit/checkpoints", AUDITORS, kind="global", allowed=201),
     Endpoint(
         "GET", "/audit/proofs/inclusion", AUDITORS, query="position=1&tree_size=2", kind="global"
