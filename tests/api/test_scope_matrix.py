@@ -285,6 +285,7 @@ def world(
             for role in STAFF
         }
         tokens[Role.CITIZEN] = ledger.access.issue_token(CONSOLE, built["citizen"]).token
+        ledger.auditor.make_checkpoint(clock.now())  # GET /audit/checkpoint has one to serve
         with TestClient(create_app(settings, ledger=ledger)) as client:
             the_world = World(
                 ledger,
@@ -743,7 +744,8 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/audit/checkpoints", ALL, kind="global"),
     Endpoint("GET", "/audit/checkpoint", ALL, kind="global"),
-    Endpoint("POST", "/audit/cosignatures", ALL, kind="global"),  # the signature is the check
+    # the signature is the check: the matrix's body is no note, refused after every check
+    Endpoint("POST", "/audit/cosignatures", ALL, kind="global", allowed=422),
     Endpoint("POST", "/audit/checkpoints", AUDITORS, kind="global", allowed=201),
     Endpoint(
         "GET", "/audit/proofs/inclusion", AUDITORS, query="position=1&tree_size=2", kind="global"
