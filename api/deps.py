@@ -19,7 +19,7 @@ from domain.glossary import Role
 from domain.text import MAX_NUMBER_DIGITS, ascii_digits
 
 _bearer = HTTPBearer(auto_error=False, description="Mã truy cập do `hoctap users token` cấp")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 #: Log positions, tree sizes and offsets are 64-bit in both stores: a larger one is a 422.
 MAX_POSITION = 2**63 - 1
 
@@ -49,7 +49,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def _checked_id(value: str | None, header: str) -> str | None:
-    if value is not None and not _REQUEST_ID.match(value):
+    if value is not None and not _REQUEST_ID.fullmatch(value):
         raise InvalidInput(f"{header}: 1-128 ký tự chữ, số và . _ : -", header=header)
     return value
 

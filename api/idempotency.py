@@ -30,7 +30,7 @@ from application.services.access import bearer_token, token_digest
 
 log = logging.getLogger("hoctap.idempotency")
 
-_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_KEY = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 _KEPT_HEADERS = ("content-type", "etag", "location", "x-log-position", "content-disposition")
 #: POSTs that only read, and answer with personal data: run every time, never kept.
 _NOT_KEPT = frozenset({"/persons/lookup"})
@@ -65,7 +65,7 @@ class Idempotency:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             refusal = problem(
                 422,
                 code="invalid-idempotency-key",

@@ -37,7 +37,7 @@ FILE_READERS = (
     Role.INSPECTOR,
 )
 
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 
 
 def user_id_for(username: str) -> UUID:
@@ -87,7 +87,7 @@ class UserAccount(LedgerAggregate):
         unit_id: UUID | None,
         person_id: UUID | None,
     ) -> UserAccount:
-        if not _USERNAME.match(username):
+        if not _USERNAME.fullmatch(username):
             raise InvalidInput(
                 "tên đăng nhập: 3-64 ký tự a-z, 0-9, '.', '_' hoặc '-'", field="username"
             )

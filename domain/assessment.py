@@ -44,7 +44,7 @@ from domain.scoring import (
 )
 
 S = CaseStatus
-_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def case_id_for(subject_id: UUID, model: TitleModel, cycle_year: int, attempt: int) -> UUID:
@@ -430,7 +430,7 @@ class AssessmentCase(LedgerAggregate):
             raise InvalidInput("minh chứng phải gắn với ít nhất một chỉ số", field="indicators")
         for code in codes:
             indicator_of(spec, code)
-        if not _DIGEST.match(digest) or size < 0:
+        if not _DIGEST.fullmatch(digest) or size < 0:
             raise InvalidInput("mã băm SHA-256 hoặc kích thước không hợp lệ", field="digest")
         if evidence_id in self.evidence:
             raise EvidenceNotUsable("minh chứng đã tồn tại", evidence_id=str(evidence_id))

@@ -31,7 +31,7 @@ TOKEN_PREFIX = "htl_"
 _WITH_ACCOUNT = re.compile(r"^htl_([0-9a-f]{32})\.")
 #: The shape of every token issued: the prefix, the account id (since it was added) and 43
 #: url-safe characters of secret.
-_WELL_FORMED = re.compile(r"^htl_(?:[0-9a-f]{32}\.)?[A-Za-z0-9_-]{43}$")
+_WELL_FORMED = re.compile(r"htl_(?:[0-9a-f]{32}\.)?[A-Za-z0-9_-]{43}")
 
 
 def token_digest(token: str) -> str:
@@ -44,7 +44,7 @@ def bearer_token(credentials: str) -> str | None:
     token this server issues."""
     scheme, _, token = credentials.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not _WELL_FORMED.match(token):
+    if scheme.lower() != "bearer" or not _WELL_FORMED.fullmatch(token):
         return None
     return token
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.base import acting
+from domain.base import acting, ledger_id
 from domain.decision import validity
 from domain.errors import DateOutOfOrder, InvalidCriteriaSet, InvalidInput, UnitNotValid
 from domain.glossary import UnitLevel
@@ -133,4 +133,42 @@ def test_a_unit_that_had_already_ended_cannot_be_merged_later():
         date(2025, 7, 1),
         "NQ 2",
         untouched=[ended, successor],
+    )
+
+
+GOOD_DIGEST = "ab" * 32
+BAD_DIGESTS = {
+    "trailing newline": GOOD_DIGEST + "\n",
+    "one short": GOOD_DIGEST[:-1],
+    "one long": GOOD_DIGEST + "a",
+    "upper case": GOOD_DIGEST.upper(),
+    "Arabic-Indic digit": "١" + GOOD_DIGEST[1:],
+    "fullwidth digit": "１" + GOOD_DIGEST[1:],
+    "space": " " + GOOD_DIGEST[1:],
+    "NUL": GOOD_DIGEST[:-1] + "\x00",
+}
+
+
+@pytest.mark.parametrize("digest", BAD_DIGESTS.values(), ids=BAD_DIGESTS.keys())
+def test_evidence_whose_digest_is_not_64_lower_case_hex_digits_is_refused(digest):
+    story = case_at("opened")
+    error = refused(
+        InvalidInput,
+        CITIZEN,
+        story.case.attach_evidence,
+        evidence_id=ledger_id("test-evidence", 9),
+        digest=digest,
+        size=1024,
+        media_type="application/pdf",
+        kind="giay_xac_nhan",
+        issuer="Trưởng thôn",
+        issued_on=date(2024, 12, 1),
+        indicators=["1"],
+        spec=story.spec,
+        on=OPENED_ON + timedelta(days=1),
+        untouched=[story.case],
+    )
+    assert (error.message, error.details) == (
+        "mã băm SHA-256 hoặc kích thước không hợp lệ",
+        {"field": "digest"},
     )
