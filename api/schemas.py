@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from api.dates import BirthDate, ProcessDate
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel
-from domain.text import REFUSED_TEXT, refused_character, refused_in
+from domain.text import REFUSED_TEXT, plain_decimal, refused_character, refused_in
 
 
 class Strict(BaseModel):
@@ -231,8 +231,18 @@ class CaseOpen(Strict):
     opened_on: ProcessDate | None = None
 
 
+def _score(value: Any) -> Any:
+    if isinstance(value, str) and not plain_decimal(value):
+        raise PydanticCustomError(
+            "plain_number", "điểm phải viết bằng chữ số 0-9, dấu '-' và dấu '.' (ví dụ 8.5)"
+        )
+    return value
+
+
+#: A score: a JSON number, or a string of ASCII digits with an optional sign and point.
+Score = Annotated[Decimal, BeforeValidator(_score)]
 #: Points by indicator code.
-Scores = dict[Annotated[Line, Field(min_length=1, max_length=32)], Decimal]
+Scores = dict[Annotated[Line, Field(min_length=1, max_length=32)], Score]
 
 
 class SelfAssessment(Strict):
@@ -251,7 +261,7 @@ class Review(Strict):
 
 class ScoreRevision(Strict):
     indicator: Line = Field(min_length=1, max_length=32)
-    score: Decimal
+    score: Score
     reason: Reason
     revised_on: ProcessDate | None = None
     complaint_id: UUID | None = Field(

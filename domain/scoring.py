@@ -72,7 +72,7 @@ def checked_scores(
             raise ScoreOutOfRange(
                 f"chỉ số {code} chỉ nhận 1 (đạt) hoặc 0 (không đạt)", indicator=code
             )
-        clean[code] = score
+        clean[code] = Decimal(0) if score.is_zero() else score  # "-0" and "0.00" are 0
     if complete:
         missing = [i.code for i in spec.indicators if i.code not in clean]
         if missing:

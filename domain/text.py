@@ -135,3 +135,16 @@ def ascii_digits(value: str, max_digits: int = MAX_NUMBER_DIGITS) -> bool:
     reads as another number; identifiers and versions here are ASCII only.
     """
     return 0 < len(value) <= max_digits and value.isascii() and value.isdigit()
+
+
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?")
+
+
+def plain_decimal(value: str) -> bool:
+    """Whether ``value`` is a number written plainly: ASCII digits, an optional sign and
+    decimal point, nothing else.
+
+    ``Decimal()`` also reads '١٢' and '１２' as 12, '1_0' as 10 and ' 5 ' as 5: a score typed
+    that way is a mistake to show, not a number to guess.
+    """
+    return _PLAIN_DECIMAL.fullmatch(value) is not None

@@ -353,6 +353,38 @@ def test_a_number_in_a_query_string_takes_ascii_digits_only(everyone: tuple[Api,
     api.get("every-role", query, status=422)
 
 
+#: A score written in ways ``Decimal()`` would read as a number: other digit scripts,
+#: digit-like characters, grouping underscores, spaces, exponents.
+UNPLAIN_SCORES = st.one_of(
+    st.builds(lambda a, d, b: a + d + b, ASCII_DIGITS, OTHER_DIGITS, ASCII_DIGITS),
+    st.sampled_from(["1_0", " 8", "8 ", "8\u00a0", "8e0", "+8", ".5", "8.", "0x8", "８", "8,5"]),
+)
+
+
+@FEW
+@given(score=UNPLAIN_SCORES)
+def test_a_score_sent_as_text_takes_plain_ascii_digits_only(everyone: tuple[Api, UUID], score: str):
+    api, case_id = everyone
+    before = log_position(api.ledger)
+    scores = {str(code): "0" for code in range(1, 11)} | {"3": score}
+    response = api.post(
+        "every-role", f"/cases/{case_id}/self-assessment", {"scores": scores}, status=422
+    )
+    [error] = response.json()["errors"]
+    assert (error["loc"], error["type"]) == (["body", "scores", "3"], "plain_number"), error
+    assert log_position(api.ledger) == before
+
+
+def test_a_score_sent_as_plain_text_or_as_a_number_is_read(everyone: tuple[Api, UUID]):
+    api, case_id = everyone
+    scores: dict[str, object] = {str(code): "0" for code in range(1, 11)}
+    scores |= {"1": "8.5", "2": 7, "3": "-0"}
+    api.post("lan", f"/cases/{case_id}/self-assessment", {"scores": scores}, status=200)
+    indicators = api.get("lan", f"/cases/{case_id}").json()["indicators"]
+    found = {i["code"]: i["self_score"] for i in indicators}
+    assert found == {"1": "8.5", "2": "7"} | {str(code): "0" for code in range(3, 11)}
+
+
 # --- CCCD ----------------------------------------------------------------------------------
 
 #: The zero of every digit script Unicode has but ASCII (Arabic-Indic, Devanagari, fullwidth...).

@@ -426,3 +426,75 @@ def test_a_cdht_verdict_passes_exactly_when_the_total_is_80_and_no_indicator_is_
     verdict = evaluate(spec, dict(zip(codes(spec), values, strict=True)))
     assert verdict.total == sum(values)
     assert verdict.passed == (sum(values) >= 80 and min(values) >= 5)
+
+
+# --- each refusal says what is wrong, in full ---------------------------------------------
+
+REFUSALS = {
+    "negative": (
+        {"3": Decimal(-1)},
+        ScoreOutOfRange,
+        "điểm chỉ số 3 phải trong khoảng 0..10",
+        {"indicator": "3", "max_points": "10", "found": "-1"},
+    ),
+    "a hundredth above the maximum": (
+        {"3": Decimal("10.01")},
+        ScoreOutOfRange,
+        "điểm chỉ số 3 phải trong khoảng 0..10",
+        {"indicator": "3", "max_points": "10", "found": "10.01"},
+    ),
+    "not a number": (
+        {"3": "tám"},
+        ScoreOutOfRange,
+        "điểm chỉ số 3 không phải là số",
+        {"indicator": "3"},
+    ),
+    "infinite": (
+        {"3": Decimal("Infinity")},
+        ScoreOutOfRange,
+        "điểm chỉ số 3 phải trong khoảng 0..10",
+        {"indicator": "3", "max_points": "10", "found": "Infinity"},
+    ),
+    "unknown indicator": (
+        {"11": Decimal(5)},
+        UnknownIndicator,
+        "chỉ số '11' không có trong bộ tiêu chí",
+        {"indicator": "11"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS.values(), ids=REFUSALS.keys())
+def test_a_refused_score_is_named_with_its_bound_and_what_was_found(case):
+    overrides, error_type, message, details = case
+    story = given(opened(), evidence_attached())
+    error = refuse_self_assessment(error_type, story, {**scores(story.spec, 8), **overrides})
+    assert (error.message, error.details) == (message, details)
+
+
+def test_a_partial_target_and_a_missing_indicator_are_named():
+    story = given(opened(), evidence_attached(), spec=target_spec())
+    error = refuse_self_assessment(ScoreOutOfRange, story, {"1": Decimal(7), "2": Decimal("0.5")})
+    assert (error.message, error.details) == (
+        "chỉ số 2 chỉ nhận 1 (đạt) hoặc 0 (không đạt)",
+        {"indicator": "2"},
+    )
+    error = refuse_self_assessment(InvalidInput, story, {"2": Decimal(1)})
+    assert (error.message, error.details) == ("phải chấm đủ mọi chỉ số", {"missing": ["1"]})
+
+
+def test_a_score_above_zero_without_evidence_is_named():
+    story = given(opened(), evidence_attached(indicators=["1"]))
+    error = refuse_self_assessment(EvidenceRequired, story, scores(story.spec, 8))
+    assert (error.message, error.details) == (
+        "chỉ số 2 có điểm trên 0 cần ít nhất một minh chứng",
+        {"indicator": "2"},
+    )
+
+
+@pytest.mark.parametrize("zero", ["-0", "0.00", "-0.0"])
+def test_every_spelling_of_zero_is_recorded_as_0(zero):
+    story = given(opened(), evidence_attached())
+    self_assess(story, scores(story.spec, 8, {"3": zero}))
+    [event] = recorded(story.case)
+    assert str(event.scores["3"]) == "0"

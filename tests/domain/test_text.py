@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidInput
-from domain.text import ascii_digits, check_json_text, clean_text, may_hold_refused, refused_in
+from domain.text import (
+    ascii_digits,
+    check_json_text,
+    clean_text,
+    may_hold_refused,
+    plain_decimal,
+    refused_in,
+)
 
 EVERY_CODE_POINT = [chr(c) for c in range(sys.maxunicode + 1)]
 
@@ -79,3 +86,29 @@ def test_no_other_character_that_isdigit_takes_is_an_ascii_digit():
     assert len(others) > 600  # Arabic-Indic, Devanagari, fullwidth, superscripts, circled...
     assert not [ch for ch in others if ascii_digits(f"1{ch}2")]
     assert not ascii_digits("") and not ascii_digits("-1") and not ascii_digits(" 1")
+
+
+@given(
+    sign=st.sampled_from(["", "-"]),
+    whole=st.text("0123456789", min_size=1, max_size=12),
+    fraction=st.one_of(st.just(""), st.text("0123456789", min_size=1, max_size=6)),
+)
+def test_a_plainly_written_number_is_a_plain_decimal(sign: str, whole: str, fraction: str):
+    written = sign + whole + ("." + fraction if fraction else "")
+    assert plain_decimal(written), written
+
+
+@given(
+    st.text(min_size=1, max_size=8).filter(
+        lambda s: any(c not in "0123456789.-" for c in s) or not s[-1:].isdigit()
+    )
+)
+def test_any_other_character_or_an_unfinished_number_is_not(written: str):
+    assert not plain_decimal(written)
+
+
+@pytest.mark.parametrize(
+    "written", ["1_0", "١٢", "１２", "8\n", " 8", "1e3", "+1", ".5", "5.", "--1"]
+)
+def test_what_decimal_would_still_read_is_not_a_plain_decimal(written: str):
+    assert not plain_decimal(written)
