@@ -11,7 +11,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeGuard
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_
 from domain.dates import check_process_dates
 from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, RuleViolation
 from domain.glossary import IndicatorKind, TitleModel
+from domain.text import as_number
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ def _whole(value: Any) -> TypeGuard[int]:
 
 def _decimal(value: Any, where: str) -> Decimal:
     try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
+        number = as_number(value)
+    except ValueError as exc:
         raise InvalidCriteriaSet(f"{where}: '{value}' không phải là số", field=where) from exc
     if not number.is_finite() or number < 0:
         raise InvalidCriteriaSet(f"{where}: phải là số không âm", field=where)

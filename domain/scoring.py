@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from uuid import UUID
 
 from domain.criteria import CriteriaSpec, Indicator
 from domain.errors import EvidenceRequired, InvalidInput, ScoreOutOfRange, UnknownIndicator
 from domain.glossary import IndicatorKind
+from domain.text import as_number
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def checked_scores(
     for code, raw in scores.items():
         indicator = indicator_of(spec, code)
         try:
-            score = Decimal(raw)
-        except (InvalidOperation, TypeError, ValueError):
+            score = as_number(raw)
+        except ValueError:
             raise ScoreOutOfRange(f"điểm chỉ số {code} không phải là số", indicator=code) from None
         if not score.is_finite() or score < 0 or score > indicator.max_points:
             raise ScoreOutOfRange(

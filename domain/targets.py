@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.errors import InvalidInput
 from domain.glossary import TitleModel
+from domain.text import as_number, as_whole
 
 TARGETS_CODE = "muc-tieu-chuong-trinh"
 
@@ -60,10 +61,10 @@ def parse_targets(content: dict[str, Any]) -> TargetsSpec:
     targets = []
     for index, item in enumerate(raw):
         try:
-            rate = Decimal(str(item["rate"]))
+            rate = as_number(item["rate"])
             target = Target(
                 model=TitleModel(item["model"]),
-                year=int(item["year"]),
+                year=as_whole(item["year"]),
                 rate=rate,
                 target_groups=tuple(str(g) for g in item.get("target_groups") or ()),
                 basis=str(item["basis"]),
@@ -71,7 +72,7 @@ def parse_targets(content: dict[str, Any]) -> TargetsSpec:
             )
         except (KeyError, ValueError, InvalidOperation, TypeError) as exc:
             raise InvalidTargets(f"targets[{index}]: {exc}", index=index) from exc
-        if not Decimal(0) < rate <= Decimal(100):
+        if not rate.is_finite() or not Decimal(0) < rate <= Decimal(100):
             raise InvalidTargets(f"targets[{index}].rate: trong khoảng (0, 100]", index=index)
         targets.append(target)
     return TargetsSpec(code, title, effective_from, tuple(targets))

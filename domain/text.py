@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidInput
@@ -148,3 +149,28 @@ def plain_decimal(value: str) -> bool:
     that way is a mistake to show, not a number to guess.
     """
     return _PLAIN_DECIMAL.fullmatch(value) is not None
+
+
+def as_number(value: object) -> Decimal:
+    """A number from JSON or a form: an int, a float, a Decimal, or a string that
+    :func:`plain_decimal` accepts. Raises ValueError for anything else, booleans included
+    (JSON true is no score); non-finite values pass through for the caller's range check.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # 0.1 is 0.1, not its binary expansion
+    if isinstance(value, str) and plain_decimal(value):
+        return Decimal(value)
+    raise ValueError(f"{value!r} is not a plainly written number")
+
+
+def as_whole(value: object) -> int:
+    """A whole number from JSON or a form: an int (not a boolean) or ASCII digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and ascii_digits(value):
+        return int(value)
+    raise ValueError(f"{value!r} is not a whole number written in ASCII digits")

@@ -73,6 +73,18 @@ INVALID = {
     "duplicate indicator codes": with_duplicate_indicator(),
     "recognised band not in bands": with_rules(recognised_bands=["xuat_sac"]),
     "notice required without notice days": with_rules(public_notice_required=True),
+    **{
+        f"minimum total written {label}": with_rules(min_total=value)
+        for label, value in {
+            "in Arabic-Indic digits": "٨٠",
+            "in fullwidth digits": "８０",
+            "with a grouping underscore": "8_0",
+            "with spaces": " 80 ",
+            "as true": True,
+            "as NaN": "NaN",
+            "as a negative number": -1,
+        }.items()
+    },
 }
 
 
