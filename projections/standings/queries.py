@@ -84,11 +84,13 @@ def list_cases(
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + f" ORDER BY {sort} {direction}, case_id {direction} LIMIT {int(limit) + 1}"
     )
-    rows = [CASES.decode(r) for r in engine.store.fetch_all(sql, params)]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = _cursor(rows[-1][sort], rows[-1]["case_id"]) if more and rows else None
-    return Page(rows, next_cursor)
+    raw = engine.store.fetch_all(sql, params)
+    more = len(raw) > limit
+    raw = raw[:limit]
+    # the cursor carries the value as the backend stores it: decoded, a SQLite timestamp
+    # would come back as "2026-03-01 09:00" and sort before the stored "2026-03-01T09:00"
+    next_cursor = _cursor(raw[-1][sort], raw[-1]["case_id"]) if more and raw else None
+    return Page([CASES.decode(r) for r in raw], next_cursor)
 
 
 def lapsed_titles(engine: Engine, today: date, limit: int = 1000) -> list[str]:
