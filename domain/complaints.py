@@ -258,19 +258,32 @@ class Complaint(LedgerAggregate):
         )
 
     def check_can_escalate(self, learnt_on: date, received_on: date, rules: ClockRules) -> date:
-        """When the second-complaint period starts: the first result, or its missed deadline."""
+        """When the second-complaint period starts for a complaint received on
+        ``received_on`` by a complainant who learnt of the first result on ``learnt_on``."""
         if self.level != 1 or self.escalated_to is not None:
             raise StepOutOfOrder("chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần")
+        opens = self.second_filing_opens(learnt_on)
+        unresolved = self.status is C.ACCEPTED
+        if opens is None or (unresolved and received_on <= opens):
+            raise StepOutOfOrder(
+                "khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
+                status=self.status.value,
+                outcome=self.outcome.value if self.outcome else "chưa có kết quả",
+            )
+        return opens
+
+    def second_filing_opens(self, learnt_on: date | None = None) -> date | None:
+        """The one rule for when the 30 (45) days of a second complaint start (Luật Khiếu nại
+        2011, Điều 33): the day the complainant received a first result that did not uphold
+        everything — ``learnt_on`` when they say so, never before the result was issued, and
+        the day it was issued when nobody has said yet —, or, left unresolved, the last day
+        of the resolution period. ``None`` while neither has happened."""
         if self.status is C.RESOLVED and self.outcome is not ComplaintOutcome.UPHELD:
-            return max(learnt_on, self.closed_on or learnt_on)
-        overdue = self.resolution_deadline is not None and received_on > self.resolution_deadline
-        if self.status is C.ACCEPTED and overdue and self.resolution_deadline is not None:
+            issued = self.closed_on or learnt_on
+            return max(learnt_on or issued, issued) if issued else None
+        if self.status is C.ACCEPTED:
             return self.resolution_deadline
-        raise StepOutOfOrder(
-            "khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
-            status=self.status.value,
-            outcome=self.outcome.value if self.outcome else "chưa có kết quả",
-        )
+        return None
 
     def escalate(self, second: Complaint) -> None:
         if self.escalated_to is not None or second.previous_complaint_id != self.id:
@@ -312,8 +325,15 @@ class Complaint(LedgerAggregate):
             effective_date=decided_on,
         )
 
-    def assign_handler(self, handler_id: str) -> None:
+    def assign_handler(self, handler_id: str, *, first_handler_id: str | None = None) -> None:
+        """Name who resolves. A second complaint goes to someone other than the person who
+        resolved the first (``first_handler_id``): nobody reviews their own result."""
         self._check_status("phân công người giải quyết", C.ACCEPTED)
+        if self.level == 2 and first_handler_id is not None and handler_id == first_handler_id:
+            raise SeparationOfDuties(
+                "người đã giải quyết khiếu nại lần đầu không giải quyết khiếu nại lần hai",
+                handler_id=handler_id,
+            )
         self.trigger_event(self.HandlerAssigned, handler_id=handler_id)
 
     def resolve(self, outcome: ComplaintOutcome, resolved_on: date, reason: str) -> None:
@@ -355,10 +375,9 @@ class Complaint(LedgerAggregate):
         """Every clock of this complaint, computed from its stored dates."""
         acceptance = self.acceptance_deadline
         second = None
-        if self.level == 1:
-            start = self.closed_on if self.status is C.RESOLVED else self.resolution_deadline
-            if start is not None:
-                second = deadline(rules, SECOND_FILING, start, remote=self.remote_area)
+        start = self.second_filing_opens() if self.level == 1 else None
+        if start is not None:
+            second = deadline(rules, SECOND_FILING, start, remote=self.remote_area)
         return {
             "filing": self.filing_deadline,
             "acceptance": acceptance,

@@ -21,7 +21,7 @@ from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
 from domain.clocks import ClockRules, Obstacle
 from domain.complaints import Complaint
-from domain.errors import InvalidInput, NotFound, OutOfScope
+from domain.errors import InvalidInput, NotFound, OutOfScope, SeparationOfDuties
 from domain.glossary import ComplaintOutcome
 from domain.rules import COMPLAINT_CLOCKS, RuleDocument
 from domain.text import nfc
@@ -176,6 +176,7 @@ class ComplaintService:
     ) -> Recorded:
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
+            self._check_level_above(complaint, ctx.actor_id)
             complaint.accept(
                 self.clocks_of(complaint), self.records.step_day(accepted_on), complex_case
             )
@@ -192,6 +193,7 @@ class ComplaintService:
     ) -> Recorded:
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
+            self._check_level_above(complaint, ctx.actor_id)
             complaint.refuse_to_accept(self.records.step_day(decided_on), nfc(rule), nfc(reason))
             return self.records.save(complaint)
 
@@ -205,8 +207,53 @@ class ComplaintService:
         self.records.get(UserAccount, handler_id)  # NotFound for an unknown handler
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            complaint.assign_handler(str(handler_id))
+            self._check_level_above(complaint, ctx.actor_id)
+            first = self._check_level_above(complaint, str(handler_id))
+            complaint.assign_handler(
+                str(handler_id), first_handler_id=first.handler_id if first else None
+            )
             return self.records.save(complaint)
+
+    def _check_level_above(self, complaint: Complaint, actor_id: str) -> Complaint | None:
+        """A second complaint is for the level above the authority that resolved the first
+        (Luật Khiếu nại 2011, Điều 7 khoản 2 and Điều 33), never for the person who resolved
+        it: refuse ``actor_id`` (who acts, or who is named to resolve) otherwise. Returns the
+        first complaint of a second one, ``None`` for a first complaint.
+
+        The first authority is the unit of the account that resolved the first complaint, or,
+        if nobody was named, the units of its cases. The console and accounts with no unit act
+        nationwide, above every unit."""
+        if complaint.level != 2 or complaint.previous_complaint_id is None:
+            return None
+        first = self.records.get(Complaint, complaint.previous_complaint_id)
+        if first.handler_id is not None and actor_id == first.handler_id:
+            raise SeparationOfDuties(
+                "người đã giải quyết khiếu nại lần đầu không xử lý khiếu nại lần hai",
+                complaint_id=str(complaint.id),
+            )
+        account = self._account(actor_id)
+        if account is None or account.unit_id is None:
+            return first
+        first_handler = self._account(first.handler_id)
+        if first_handler is not None and first_handler.unit_id is None:
+            authority: list[UUID | None] = [None]  # resolved nationwide: nobody is above it
+        elif first_handler is not None:
+            authority = [first_handler.unit_id]
+        else:
+            authority = list(first.unit_ids)
+        if not all(u is not None and self.scopes.unit_above(account.unit_id, u) for u in authority):
+            raise OutOfScope(
+                "khiếu nại lần hai do cấp trên trực tiếp của nơi giải quyết lần đầu xử lý",
+                complaint_id=str(complaint.id),
+                unit_id=str(account.unit_id),
+            )
+        return first
+
+    def _account(self, actor_id: str | None) -> UserAccount | None:
+        try:
+            return self.records.find(UserAccount, UUID(actor_id)) if actor_id else None
+        except ValueError:  # the console or a system job
+            return None
 
     def resolve_complaint(
         self,
@@ -220,6 +267,7 @@ class ComplaintService:
         """Resolve; an upheld (or partly upheld) complaint reopens its cases in the same save."""
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
+            self._check_level_above(complaint, ctx.actor_id)
             day = self.records.step_day(resolved_on)
             complaint.resolve(outcome, day, nfc(reason))
             if not complaint.upheld:

@@ -122,8 +122,8 @@ class Scopes:
         user = loaded.get(user_id)
         return record, self._scope_of(ctx, user if isinstance(user, UserAccount) else None)
 
-    def unit_covers(self, root_id: UUID, unit_id: UUID, day: date | None = None) -> bool:
-        """Is ``unit_id`` the root, below it, or merged into it, on ``day`` (default today)?"""
+    def _units(self) -> geography.Lookup[UUID]:
+        """A unit lookup for one question, each unit read once."""
         cache: dict[UUID, AdministrativeUnit | None] = {}
 
         def lookup(uid: UUID) -> AdministrativeUnit | None:
@@ -131,7 +131,16 @@ class Scopes:
                 cache[uid] = self.records.find(AdministrativeUnit, uid)
             return cache[uid]
 
-        return geography.covers(root_id, unit_id, day or self.records.today(), lookup)
+        return lookup
+
+    def unit_covers(self, root_id: UUID, unit_id: UUID, day: date | None = None) -> bool:
+        """Is ``unit_id`` the root, below it, or merged into it, on ``day`` (default today)?"""
+        return geography.covers(root_id, unit_id, day or self.records.today(), self._units())
+
+    def unit_above(self, root_id: UUID, unit_id: UUID, day: date | None = None) -> bool:
+        """Is ``root_id`` strictly above ``unit_id`` on ``day``: an ancestor of the unit that
+        stands for it (a commune merged into another is not above it, nor is its successor)?"""
+        return root_id in geography.chain(unit_id, day or self.records.today(), self._units())[1:]
 
     def reaches_unit(self, scope: Scope, unit_id: UUID) -> bool:
         if not scope.by_unit:

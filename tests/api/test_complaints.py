@@ -18,6 +18,9 @@ def refused_citizen(api: Api) -> dict:
     ids = registry(api)
     users = staff(api, ids)
     users["handler"] = api.user("handler", ["complaint_handler"], unit_id=ids["commune"])
+    users["province_handler"] = api.user(
+        "province_handler", ["complaint_handler"], unit_id=ids["province"]
+    )
     case = open_citizen_case(api, ids["person"])
     scores = {str(i): "9" for i in range(1, 11)} | {"5": "4"}
     run_case(api, "lan", case, scores, users, recommended=False)
@@ -148,6 +151,26 @@ def test_an_obstacle_moves_the_filing_deadline_by_exactly_its_length(api: Api):
     assert read["obstacles"] == [obstacle]
 
 
+def rejected_then_complained_again(api: Api, world: dict, first: str) -> str:
+    """The assigned commune handler rejects ``first``; the citizen files a second complaint."""
+    api.post(
+        "handler",
+        f"/complaints/{first}/resolution",
+        {"outcome": "rejected", "reason": "Minh chứng không hợp lệ"},
+        status=200,
+    )
+    return api.created(
+        "lan",
+        "/complaints",
+        {
+            "case_ids": [str(world["case"])],
+            "grounds": "Không đồng ý kết quả giải quyết lần đầu",
+            "learnt_on": "2026-03-01",
+            "previous_complaint_id": first,
+        },
+    )
+
+
 def test_a_second_complaint_follows_a_rejected_first(api: Api):
     world = refused_citizen(api)
     first = complain(api, world, "2026-02-21").json()["id"]
@@ -164,30 +187,64 @@ def test_a_second_complaint_follows_a_rejected_first(api: Api):
     ).json()
     assert too_soon["code"] == "step-out-of-order"
     accepted_and_assigned(api, world, first)
-    api.post(
-        "handler",
-        f"/complaints/{first}/resolution",
-        {"outcome": "rejected", "reason": "Minh chứng không hợp lệ"},
-        status=200,
-    )
-    second = api.created(
-        "lan",
-        "/complaints",
-        {
-            "case_ids": [str(world["case"])],
-            "grounds": "Không đồng ý kết quả giải quyết lần đầu",
-            "learnt_on": "2026-03-01",
-            "previous_complaint_id": first,
-        },
-    )
+    second = rejected_then_complained_again(api, world, first)
     read = api.get("lan", f"/complaints/{second}").json()
     assert read["level"] == 2 and read["previous_complaint_id"] == first
     assert read["deadlines"]["filing"] == "2026-03-31"
     assert api.get("lan", f"/complaints/{first}").json()["escalated_to"] == str(second)
-    api.post("officer", f"/complaints/{second}/acceptance", {"complex_case": True}, status=200)
+    accepted = api.post(
+        "province_handler", f"/complaints/{second}/acceptance", {"complex_case": True}
+    )
+    assert accepted.status_code == 200, accepted.text
     assert api.get("officer", f"/complaints/{second}").json()["deadlines"]["resolution"] == (
         "2026-04-30"  # 60 days for a complex second complaint
     )
+
+
+def test_a_second_complaint_is_handled_one_level_up_by_someone_else(api: Api):
+    """Luật Khiếu nại 2011: the commune that resolved the first complaint does not take the
+    second; the province does, and never through the person who resolved the first."""
+    world = refused_citizen(api)
+    first = complain(api, world, "2026-02-21").json()["id"]
+    accepted_and_assigned(api, world, first)
+    second = rejected_then_complained_again(api, world, first)
+    up = "khiếu nại lần hai do cấp trên trực tiếp của nơi giải quyết lần đầu xử lý"
+    own = "người đã giải quyết khiếu nại lần đầu không xử lý khiếu nại lần hai"
+    refusal = {"rule": "Điều 11", "reason": "Không thuộc thẩm quyền"}
+    for who, step, body, status, detail in (
+        ("officer", "acceptance", {}, 403, up),
+        ("officer", "non-acceptance", refusal, 403, up),
+        ("handler", "acceptance", {}, 409, own),
+    ):
+        refused = api.post(who, f"/complaints/{second}/{step}", body, status=status).json()
+        assert refused["detail"] == detail, (who, step)
+    before = api.get("lan", f"/complaints/{second}").json()
+    assert before["status"] == "received"
+    api.post("province_handler", f"/complaints/{second}/acceptance", {}, status=200)
+    for named, code in (
+        (world["users"]["handler"], "separation-of-duties"),  # the first's resolver
+        (world["users"]["officer"], "out-of-scope"),  # the commune, not the level above
+    ):
+        refused = api.post(
+            "province_handler",
+            f"/complaints/{second}/handler",
+            {"handler_id": str(named)},
+            status=409 if code == "separation-of-duties" else 403,
+        ).json()
+        assert refused["code"] == code
+    api.post(
+        "province_handler",
+        f"/complaints/{second}/handler",
+        {"handler_id": str(world["users"]["province_handler"])},
+        status=200,
+    )
+    resolved = api.post(
+        "province_handler",
+        f"/complaints/{second}/resolution",
+        {"outcome": "rejected", "reason": "Giữ nguyên kết quả giải quyết lần đầu"},
+    )
+    assert resolved.status_code == 200, resolved.text
+    assert api.get("lan", f"/complaints/{second}").json()["status"] == "resolved"
 
 
 def test_both_time_axes_answer_for_a_title_revoked_after_the_fact(api: Api):

@@ -647,6 +647,51 @@ def test_a_complex_second_complaint_has_60_days_to_be_resolved():
     assert event.resolution_deadline == SECOND_RECEIVED_ON + 60 * DAY
 
 
+def test_the_person_who_resolved_the_first_complaint_cannot_be_named_for_the_second():
+    first = first_resolved()
+    second = escalated(first)
+    with acting(OFFICER.context("given-accepted")):
+        second.accept(CLOCKS, SECOND_RECEIVED_ON, False)
+    recorded(second)
+    error = refused(
+        SeparationOfDuties,
+        OFFICER,
+        second.assign_handler,
+        HANDLER.id,
+        first_handler_id=first.handler_id,
+        untouched=[second],
+    )
+    assert error.details == {"handler_id": HANDLER.id}
+    when(OFFICER, second.assign_handler, OTHER_HANDLER.id, first_handler_id=first.handler_id)
+    [event] = recorded(second)
+    assert event.handler_id == OTHER_HANDLER.id
+
+
+@pytest.mark.parametrize(
+    ("outcome", "learnt", "opens"),
+    [
+        (REJECTED, None, RESOLVED_ON),  # nobody has said when it arrived: the day it was issued
+        (PARTLY_UPHELD, RESOLVED_ON + 9 * DAY, RESOLVED_ON + 9 * DAY),
+        (REJECTED, RESOLVED_ON - 5 * DAY, RESOLVED_ON),  # never before it was issued
+        (UPHELD, None, None),  # nothing left to complain about
+    ],
+)
+def test_one_rule_says_when_the_second_filing_period_opens(outcome, learnt, opens):
+    first = first_resolved(outcome)
+    assert first.second_filing_opens(learnt) == opens
+    expected = None if opens is None else opens + 30 * DAY
+    assert first.deadlines(CLOCKS)["second_filing"] == (
+        expected if learnt is None or opens is None else RESOLVED_ON + 30 * DAY
+    )
+
+
+def test_the_second_filing_period_of_an_unresolved_first_opens_at_its_resolution_deadline():
+    first = complaint_given(accepted(), assigned())
+    assert first.second_filing_opens() == RESOLUTION_DEADLINE
+    assert first.deadlines(CLOCKS)["second_filing"] == RESOLUTION_DEADLINE + 30 * DAY
+    assert complaint_given().second_filing_opens() is None  # received, not yet accepted
+
+
 # --- 5. lawsuit -------------------------------------------------------------------------------
 
 
