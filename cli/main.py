@@ -6,11 +6,8 @@ Errors are one plain line on stderr (Vietnamese first), exit code 1; nothing hal
 
 from __future__ import annotations
 
-import getpass
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -20,14 +17,15 @@ from rich.table import Table
 
 from application.clients.demo import DEMO_ADMIN, demo_loaded, load_demo
 from application.ledger import Ledger
-from application.settings import Settings, SettingsError
+from application.settings import Settings
 from cli.audit import bundle, checkpoints_app, verify
 from cli.backup import backup
 from cli.errors import fail, guarded, options
 from cli.keys import keys_app
 from cli.projections import app as projections_app
+from cli.rules import rules_app
+from cli.session import open_ledger, operator_context
 from cli.witness import witness_app
-from domain.base import CommandContext
 from domain.glossary import Role
 from domain.text import check_json_text, clean_text
 
@@ -51,6 +49,7 @@ titles_app = typer.Typer(help="Danh hiệu đã công nhận.", no_args_is_help=
 app.add_typer(titles_app, name="titles")
 app.command("bundle")(bundle)
 app.add_typer(keys_app, name="keys")
+app.add_typer(rules_app, name="rules")
 
 out = Console()
 
@@ -63,23 +62,6 @@ def console_options(
 ) -> None:
     """Hoctap Ledger: sổ cái các danh hiệu học tập."""
     options.debug = debug
-
-
-def operator_context() -> CommandContext:
-    """Commands typed at the console act as the local operator, in the administrator role."""
-    return CommandContext(f"cli:{getpass.getuser()}", Role.ADMINISTRATOR.value, str(uuid.uuid4()))
-
-
-@contextmanager
-def open_ledger(*, initialise: bool = True) -> Iterator[Ledger]:
-    try:
-        ledger = Ledger(Settings(), initialise=initialise)
-    except (SettingsError, ValueError) as exc:
-        fail(f"cấu hình không hợp lệ: {exc}")
-    try:
-        yield ledger
-    finally:
-        ledger.close()
 
 
 @db_app.command("init")

@@ -11,6 +11,7 @@ the rules list.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,6 +95,18 @@ def _whole(value: Any, where: str, required: bool = True) -> int | None:
     return value
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _holiday(item: Any) -> date:
+    """A listed holiday: ``"2026-02-17"`` or ``{"date": "2026-02-17", "name": "Tết Nguyên Đán"}``
+    (the name is for readers). Only the extended ISO form with ASCII digits is a date here."""
+    day = item.get("date") if isinstance(item, dict) else item
+    if not isinstance(day, str) or not _ISO_DAY.fullmatch(day):
+        raise ValueError(f"ngày nghỉ lễ phải viết YYYY-MM-DD: {day!r}")
+    return date.fromisoformat(day)
+
+
 def parse_clock_rules(content: dict[str, Any]) -> ClockRules:
     try:
         code = str(content["code"]).strip()
@@ -101,7 +114,7 @@ def parse_clock_rules(content: dict[str, Any]) -> ClockRules:
         legal_basis = str(content["legal_basis"]).strip()
         effective_from = date.fromisoformat(str(content["effective_from"]))
         raw_periods = content["periods"]
-        holidays = frozenset(date.fromisoformat(str(d)) for d in content.get("holidays") or ())
+        holidays = frozenset(_holiday(item) for item in content.get("holidays") or ())
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidClockRules(
             f"cần code, title, legal_basis, effective_from, periods ({exc})"

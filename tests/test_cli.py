@@ -305,3 +305,20 @@ def test_a_bug_is_one_line_and_its_traceback_only_with_debug(
     monkeypatch.setenv("HOCTAP_DEBUG", "1")
     with pytest.raises(RuntimeError):
         errors.guarded(buggy)
+
+
+def test_publishing_the_public_holidays_makes_a_new_version_of_the_clocks(tmp_path: Path):
+    var = tmp_path / "var"
+    assert hoctap(var, "criteria", "load-seed").returncode == 0
+    tried = hoctap(var, "rules", "holidays", "--from", "2031", "--to", "2031", "--dry-run")
+    assert tried.returncode == 0, tried.stderr
+    assert "Chạy thử" in tried.stdout and "2031-01-01" in tried.stdout
+    published = hoctap(var, "rules", "holidays", "--from", "2031", "--to", "2031")
+    assert published.returncode == 0, published.stderr
+    assert "phiên bản 2" in published.stdout  # the dry run published nothing
+    for first, last in (("2031", "2030"), ("1999", "2000"), ("2031", "2200")):
+        refused = hoctap(var, "rules", "holidays", "--from", first, "--to", last)
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines() == [
+            f"Lỗi: năm không hợp lệ: từ {first} đến {last} (trong khoảng 2000-2100)"
+        ]

@@ -64,6 +64,45 @@ def test_acceptance_counts_ten_working_days_skipping_weekends_and_listed_holiday
     assert deadline(with_holiday, ACCEPTANCE, date(2026, 3, 6)) == date(2026, 3, 23)
 
 
+def test_the_published_clocks_count_tet_and_the_hung_kings_day_as_days_off():
+    """Tết Bính Ngọ is Monday 16 to Friday 20 February 2026; Giỗ Tổ Hùng Vương (10/3 âm lịch)
+    falls on Sunday 26 April 2026 and is taken on Monday 27 April."""
+    without = parse_clock_rules(CONTENT | {"holidays": []})
+    received = date(2026, 2, 13)  # the Friday before Tết
+    assert deadline(without, ACCEPTANCE, received) == date(2026, 2, 27)
+    assert deadline(RULES, ACCEPTANCE, received) == date(2026, 3, 6)
+    # from Friday 24 April: 27/4, 30/4 and 1/5 are off, so the tenth working day is 13 May
+    assert deadline(RULES, ACCEPTANCE, date(2026, 4, 24)) == date(2026, 5, 13)
+
+
+def test_a_holiday_may_be_listed_with_its_name_for_readers():
+    named = parse_clock_rules(
+        CONTENT | {"holidays": [{"date": "2026-03-10", "name": "Ngày nghỉ"}, "2026-03-11"]}
+    )
+    assert named.holidays == {date(2026, 3, 10), date(2026, 3, 11)}
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "２０２６-03-10",  # fullwidth digits
+        "٢٠٢٦-03-10",  # Arabic-Indic digits
+        "20260310",  # the basic ISO form: not how a date is written here
+        " 2026-03-10",
+        "2026-03-10\n",
+        "2026-3-10",
+        "2026-02-30",
+        20260310,
+        None,
+        {"name": "Tết"},
+        {"date": "１０/03/2026"},
+    ],
+)
+def test_a_holiday_not_written_as_an_ascii_iso_date_is_refused(written):
+    with pytest.raises(InvalidClockRules):
+        parse_clock_rules(CONTENT | {"holidays": [written]})
+
+
 @pytest.mark.parametrize(
     ("period", "complex_case", "remote", "days"),
     [
