@@ -94,21 +94,34 @@ class HeldTitle(BaseModel):
     recorded_at: datetime = Field(description="Thời điểm việc công nhận được ghi vào sổ")
 
 
-class StatisticLine(BaseModel):
-    unit_id: str
-    code: str
-    name: str
-    level: str
-    parent_id: str | None
+class Figures(BaseModel):
+    """Counts and rates of one line of a statistics table."""
+
     registered: int
     assessed: int
     recognised: int
     subjects: int
     rate_of_registered: Decimal | None = Field(description="% công nhận trên số đăng ký")
     rate_of_subjects: Decimal | None = Field(description="% công nhận trên tổng số đối tượng")
+
+
+class GroupLine(Figures):
+    code: str
+    label: str = Field(description="Tên nhóm đối tượng theo bộ tiêu chí đã công bố")
+
+
+class StatisticLine(Figures):
+    unit_id: str
+    code: str
+    name: str
+    level: str
+    parent_id: str | None
     by_model: dict[str, dict[str, int]]
     by_group: dict[str, dict[str, int]] = Field(
         description="Công dân học tập theo nhóm đối tượng (kèm số đối tượng)"
+    )
+    groups: list[GroupLine] = Field(
+        description="Công dân học tập theo nhóm đối tượng: tên nhóm, số liệu và tỷ lệ"
     )
     subjects_by_kind: dict[str, int]
 
@@ -117,6 +130,7 @@ class TargetProgress(BaseModel):
     model: str
     title_label: str
     target_groups: list[str]
+    target_group_labels: list[str] = Field(description="Tên các nhóm đối tượng của mục tiêu")
     year: int
     target_rate: Decimal
     achieved_rate: Decimal | None

@@ -103,7 +103,7 @@ def export_statistics(
         root_id=str(allowed.root_id) if allowed.root_id else None,
         targets=targets,
     )
-    sheet = statistics_sheet(result, STRUCTURE_LABELS[structure])
+    sheet = statistics_sheet(result, STRUCTURE_LABELS[structure], ledger.criteria.group_labels())
     ledger.access.record_view(
         reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {structure}"
     )

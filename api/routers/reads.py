@@ -17,6 +17,7 @@ from api.dates import ProcessDate, ProcessInstant
 from api.deps import MAX_POSITION, LedgerDep, ReaderDep, acting_as
 from api.read_schemas import (
     ActionPublic,
+    GroupLine,
     HeldTitle,
     StandingPublic,
     StandingsPage,
@@ -190,6 +191,7 @@ def statistics(
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     targets = ledger.criteria.targets_in_force()
+    labels = ledger.criteria.group_labels()
     result = report(
         models.engine,
         cycle_year=cycle_year,
@@ -209,6 +211,14 @@ def statistics(
                 **{k: v for k, v in vars(line).items()},
                 rate_of_registered=line.rate_of_registered,
                 rate_of_subjects=line.rate_of_subjects,
+                groups=[
+                    GroupLine(
+                        **vars(group),
+                        rate_of_registered=group.rate_of_registered,
+                        rate_of_subjects=group.rate_of_subjects,
+                    )
+                    for group in line.groups(labels)
+                ],
             )
             for line in result.lines
         ],
@@ -216,6 +226,7 @@ def statistics(
             TargetProgress(
                 **{k: v for k, v in vars(p).items() if k != "target_groups"},
                 target_groups=list(p.target_groups),
+                target_group_labels=[labels.get(g, g) for g in p.target_groups],
                 title_label=label(p.model),
                 achieved_rate=p.achieved_rate,
                 reached=p.reached,

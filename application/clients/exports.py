@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -58,6 +58,19 @@ def to_csv(sheet: Sheet) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+#: Numbers stay numbers (so a sum still works); the formats group thousands and show rates
+#: with two decimals, which Excel and LibreOffice display with the reader's separators —
+#: "64,70" and "1.234" on a Vietnamese system.
+WHOLE_FORMAT = "#,##0"
+RATE_FORMAT = "#,##0.00"
+
+
+def _number_format(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "General"
+    return WHOLE_FORMAT if isinstance(value, int) else RATE_FORMAT
+
+
 def to_xlsx(sheet: Sheet) -> bytes:
     book = Workbook()
     page = book.active
@@ -72,6 +85,8 @@ def to_xlsx(sheet: Sheet) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in sheet.rows:
         page.append([_cell(v) for v in row])
+        for cell, value in zip(page[page.max_row], row, strict=False):
+            cell.number_format = _number_format(value)
     for index, header in enumerate(sheet.headers, start=1):
         page.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(header) + 2))
     page.freeze_panes = page.cell(row=header_row + 1, column=1)
@@ -173,13 +188,30 @@ def register_sheet(rows: Iterable[dict[str, Any]]) -> Sheet:
     )
 
 
-def statistics_sheet(report: Any, structure_label: str) -> Sheet:
-    """One row per unit; per model: registered, recognised and the rate (annual-report shape)."""
+def statistics_sheet(
+    report: Any, structure_label: str, group_labels: Mapping[str, str] | None = None
+) -> Sheet:
+    """One row per unit; per model: registered, recognised and the rate (annual-report shape);
+    then Công dân học tập per target group, named as the criteria sets name it: registered,
+    assessed, recognised and the rate, the table a province publishes (domain.md §2.3)."""
+    labels = dict(group_labels or {})
     models = [m.value for m in TitleModel]
+    groups = sorted(
+        {code for line in report.lines for code in line.by_group},
+        key=lambda code: (list(labels).index(code) if code in labels else len(labels), code),
+    )
     headers = ["Mã đơn vị", "Tên đơn vị", "Cấp"]
     for model in models:
         name = label(model)
         headers += [f"{name}: đăng ký", f"{name}: công nhận", f"{name}: tỷ lệ (%)"]
+    for code in groups:
+        name = f"{label(TitleModel.LEARNING_CITIZEN)} – {labels.get(code, code)}"
+        headers += [
+            f"{name}: đăng ký",
+            f"{name}: đã đánh giá",
+            f"{name}: công nhận",
+            f"{name}: tỷ lệ trên đăng ký (%)",
+        ]
     headers += [
         "Tổng đăng ký",
         "Tổng công nhận",
@@ -195,6 +227,14 @@ def statistics_sheet(report: Any, structure_label: str) -> Sheet:
             registered, recognised = counts["registered"], counts["recognised"]
             rate = round(100 * recognised / registered, 2) if registered else None
             row += [registered, recognised, rate]
+        figures = {group.code: group for group in line.groups(labels)}
+        for code in groups:
+            group = figures.get(code)
+            row += (
+                [group.registered, group.assessed, group.recognised, group.rate_of_registered]
+                if group
+                else [0, 0, 0, None]
+            )
         row += [
             line.registered,
             line.recognised,
@@ -209,9 +249,10 @@ def statistics_sheet(report: Any, structure_label: str) -> Sheet:
     ]
     for p in report.progress:
         achieved = "chưa có số liệu" if p.achieved_rate is None else f"{p.achieved_rate}%"
-        groups = f" ({', '.join(p.target_groups)})" if p.target_groups else ""
+        named = ", ".join(labels.get(g, g) for g in p.target_groups)
+        groups_text = f" ({named})" if named else ""
         notes.append(
-            f"Mục tiêu {label(p.model)}{groups} năm {p.year} theo {p.basis}: {p.target_rate}%;"
+            f"Mục tiêu {label(p.model)}{groups_text} năm {p.year} theo {p.basis}: {p.target_rate}%;"
             f" đạt {achieved} ({p.recognised}/{p.population})"
         )
     return Sheet("Thống kê", headers, rows, notes)

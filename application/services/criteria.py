@@ -107,6 +107,18 @@ class CriteriaService:
             version = 1 if latest is None else latest.version_number + 1
             return self.records.save(RuleDocument.publish(kind, content, version))
 
+    def group_labels(self) -> dict[str, str]:
+        """Each target group's Vietnamese label, as the latest criteria set naming the group
+        publishes it, in the order the sets were first published."""
+        catalogue = self.catalogue()
+        labels: dict[str, str] = {}
+        for entry in catalogue.entries if catalogue else ():
+            if entry.target_group is None:
+                continue
+            spec = self.records.get(CriteriaSet, entry.set_id).spec
+            labels[entry.target_group] = spec.target_group_label or entry.target_group
+        return labels
+
     def latest_rules(self, kind: str, code: str | None = None) -> RuleDocument | None:
         """The latest version of a rule document (by default the code its seed uses)."""
         code = code or RULE_CODES[kind]

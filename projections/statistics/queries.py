@@ -9,6 +9,7 @@ apart under the three-level one.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,8 +27,24 @@ THREE_LEVEL_DAY = date(2025, 6, 30)
 TWO_LEVEL_DAY = TWO_LEVEL_GOVERNMENT_FROM
 
 
+class Rates:
+    """Recognised over registered and over all subjects, in percent to two decimals."""
+
+    recognised: int
+    registered: int
+    subjects: int
+
+    @property
+    def rate_of_registered(self) -> Decimal | None:
+        return _rate(self.recognised, self.registered)
+
+    @property
+    def rate_of_subjects(self) -> Decimal | None:
+        return _rate(self.recognised, self.subjects)
+
+
 @dataclass
-class Line:
+class Line(Rates):
     unit_id: str
     code: str
     name: str
@@ -42,13 +59,28 @@ class Line:
     by_group: dict[str, dict[str, int]] = field(default_factory=dict)
     subjects_by_kind: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def rate_of_registered(self) -> Decimal | None:
-        return _rate(self.recognised, self.registered)
+    def groups(self, labels: Mapping[str, str]) -> list[GroupFigures]:
+        """Công dân học tập per target group, with rates, in the order of ``labels`` (the
+        published criteria sets' groups), then any group no set names, by code."""
+        order = {code: index for index, code in enumerate(labels)}
+        return [
+            GroupFigures(code, labels.get(code, code), **counts)
+            for code, counts in sorted(
+                self.by_group.items(), key=lambda item: (order.get(item[0], len(order)), item[0])
+            )
+        ]
 
-    @property
-    def rate_of_subjects(self) -> Decimal | None:
-        return _rate(self.recognised, self.subjects)
+
+@dataclass(frozen=True)
+class GroupFigures(Rates):
+    """One target group's line of the table a province publishes (domain.md §2.3)."""
+
+    code: str
+    label: str
+    registered: int = 0
+    assessed: int = 0
+    recognised: int = 0
+    subjects: int = 0
 
 
 @dataclass(frozen=True)

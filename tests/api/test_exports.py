@@ -60,3 +60,57 @@ def test_the_register_and_standings_export_in_vietnamese(api: Api):
     standings = api.get("officer", "/exports/standings.csv?cycle_year=2026")
     text = standings.content.decode("utf-8-sig")
     assert "Được công nhận" in text and "Đơn vị học tập" in text
+
+
+CAN_BO = "Cán bộ, công chức, viên chức, nhân viên từ cấp xã trở lên"
+
+
+def test_statistics_give_each_target_group_its_name_counts_and_rate(api: Api):
+    """The table a province publishes (domain.md §2.3): registered, assessed, recognised and
+    the rate per target group, named as the published criteria set names the group."""
+    world = granted_world(api)
+    api.user("reporter", ["reporting_officer"], unit_id=world["province"])
+    wait = f"wait_for_position={world['position']}"
+    report = api.get("reporter", f"/statistics?cycle_year=2026&{wait}").json()
+    commune = next(line for line in report["lines"] if line["name"] == "Xã Hòa Bình")
+    [group] = commune["groups"]
+    assert group == {
+        "code": "can_bo",
+        "label": CAN_BO,
+        "registered": 1,
+        "assessed": 1,
+        "recognised": 1,
+        "subjects": 1,
+        "rate_of_registered": "100.00",
+        "rate_of_subjects": "100.00",
+    }
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                api.get("reporter", "/exports/statistics.csv?cycle_year=2026").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    at = next(i for i, row in enumerate(rows) if row and row[0] == "Mã đơn vị")
+    headers = rows[at]
+    row = next(r for r in rows[at + 1 :] if r[1] == "Xã Hòa Bình")
+    named = f"Công dân học tập – {CAN_BO}"
+    assert [row[headers.index(f"{named}: {what}")] for what in ("đăng ký", "công nhận")] == [
+        "1",
+        "1",
+    ]
+    assert row[headers.index(f"{named}: tỷ lệ trên đăng ký (%)")] == "100.0"
+    assert not any("can_bo" in header for header in headers)  # labels, not codes
+
+    sheet = load_workbook(
+        io.BytesIO(api.get("reporter", "/exports/statistics.xlsx?cycle_year=2026").content)
+    ).active
+    header_row = [c.value for c in sheet[3]]
+    line = next(r for r in sheet.iter_rows(min_row=4) if r[1].value == "Xã Hòa Bình")
+    rate = line[header_row.index(f"{named}: tỷ lệ trên đăng ký (%)")]
+    count = line[header_row.index(f"{named}: đăng ký")]
+    assert (rate.value, rate.number_format) == (100.0, "#,##0.00")  # a number, two decimals
+    assert (count.value, count.number_format) == (1, "#,##0")

@@ -132,6 +132,9 @@ def test_statistics_count_registered_and_recognised_with_rates(api: Api):
     officials = progress[("cong_dan_hoc_tap", ("can_bo",))]
     assert (officials["year"], Decimal(officials["target_rate"])) == (2030, Decimal(80))
     assert Decimal(officials["achieved_rate"]) == Decimal(100) and officials["reached"]
+    assert officials["target_group_labels"] == [
+        "Cán bộ, công chức, viên chức, nhân viên từ cấp xã trở lên"
+    ]
     units = progress[("don_vi_hoc_tap", ())]
     assert (units["recognised"], units["population"]) == (1, 1)
     assert progress[("gia_dinh_hoc_tap", ())]["achieved_rate"] is None  # no households
