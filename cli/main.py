@@ -26,6 +26,7 @@ from cli.backup import backup
 from cli.errors import fail, guarded, options
 from cli.keys import keys_app
 from cli.projections import app as projections_app
+from cli.tiles import catch_up_tiles, tiles_app
 from cli.witness import witness_app
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -44,6 +45,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
 app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(witness_app, name="witness")
+app.add_typer(tiles_app, name="tiles")
 app.command("verify")(verify)
 reports_app = typer.Typer(help="Báo cáo thống kê đã gửi cấp trên.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
@@ -86,6 +88,8 @@ def open_ledger(*, initialise: bool = True) -> Iterator[Ledger]:
 def db_init() -> None:
     """Tạo bảng (một lần, an toàn khi nhiều tiến trình cùng khởi động)."""
     with open_ledger(initialise=True) as ledger:
+        if ledger.auditor.tiles.size() < ledger.auditor.tiles.chain_size():
+            catch_up_tiles(ledger)  # a log written before tiles: build them once
         out.print(f"Kho sự kiện sẵn sàng ({ledger.settings.backend}).")
 
 

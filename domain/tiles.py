@@ -14,6 +14,7 @@ so that multi-level trees stay small.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -251,15 +252,15 @@ class TileBuilder:
         old, level, added = self.size, 0, len(entries)
         while entries:  # the full tiles completed at one level are entries of the next
             index = (old >> (self.height * level)) // self.width
-            partial, completed = self._edge.pop(level, b""), []
+            partial, completed = bytearray(self._edge.pop(level, b"")), []
             for entry in entries:
                 partial += entry
                 if len(partial) == self.width * HASH_SIZE:
-                    changed[(level, index)] = partial
-                    completed.append(_root_of(partial))
-                    partial, index = b"", index + 1
+                    changed[(level, index)] = full = bytes(partial)
+                    completed.append(_root_of(full))
+                    partial, index = bytearray(), index + 1
             if partial:
-                self._edge[level] = changed[(level, index)] = partial
+                self._edge[level] = changed[(level, index)] = bytes(partial)
             entries, level = completed, level + 1
         self.size = old + added
         return changed
@@ -275,3 +276,74 @@ def extend_tiles(
     """The tiles to upsert when ``leaf_hashes`` are appended to a tree of ``size`` leaves
     whose partial tiles are ``edge`` (level -> hashes)."""
     return TileBuilder(size, edge, height).add(leaf_hashes)
+
+
+@dataclass(frozen=True)
+class TileDifference:
+    """The first stored tile that is not the one recomputed from the log."""
+
+    tile: TileId
+    expected: str
+    found: str
+
+    @property
+    def first_leaf(self) -> int:
+        """The 0-based index of the first leaf the tile covers."""
+        return self.tile.index << (HEIGHT * (self.tile.level + 1))
+
+
+class ExpectedTiles:
+    """The tiles a log should have, recomputed leaf by leaf (a :class:`LeafSink`): the
+    SHA-256 of each full tile and the partial right edge, O(n / 256) memory."""
+
+    def __init__(self) -> None:
+        self._builder = TileBuilder(0, {})
+        self._digests: dict[tuple[int, int], bytes] = {}
+
+    @property
+    def size(self) -> int:
+        return self._builder.size
+
+    def append(self, leaf_hash: bytes) -> None:
+        for key, hashes in self._builder.add([leaf_hash]).items():
+            if len(hashes) == WIDTH * HASH_SIZE:
+                self._digests[key] = hashlib.sha256(hashes).digest()
+
+    def first_difference(self, stored: Iterable[tuple[int, int, bytes]]) -> TileDifference | None:
+        """Compare stored tiles (in (level, index) order) with these: the first that differs,
+        is missing or should not exist."""
+        edge = {(t.level, t.index): t for t in edge_of(self.size)}
+        contents = self._builder.edge()
+        expected = {
+            (t.level, t.index): (
+                self._digests[(t.level, t.index)]
+                if t.full
+                else hashlib.sha256(contents[t.level]).digest()
+            )
+            for t in tiles_of(self.size)
+        }
+        keys, at = sorted(expected), 0
+        for level, index, hashes in stored:
+            width = len(hashes) // HASH_SIZE
+            tile = TileId(level, index, width) if 0 < width <= WIDTH else TileId(level, index)
+            if at < len(keys) and keys[at] < (level, index):
+                return _missing(keys[at], edge)
+            if (level, index) not in expected:
+                return TileDifference(tile, "không có ô này", _described(hashes))
+            want = expected[(level, index)]
+            if hashlib.sha256(hashes).digest() != want:
+                right = edge.get((level, index), TileId(level, index))
+                return TileDifference(
+                    tile, f"{right.path} {want.hex()}", f"{tile.path} {_described(hashes)}"
+                )
+            at += 1
+        return _missing(keys[at], edge) if at < len(keys) else None
+
+
+def _missing(key: tuple[int, int], edge: Mapping[tuple[int, int], TileId]) -> TileDifference:
+    tile = edge.get(key, TileId(*key))
+    return TileDifference(tile, f"ô {tile.path}", "không có")
+
+
+def _described(hashes: bytes) -> str:
+    return f"{len(hashes)} byte, SHA-256 {hashlib.sha256(hashes).hexdigest()}"

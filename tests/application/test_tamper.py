@@ -58,6 +58,16 @@ class RawLog:
     def count(self) -> int:
         return int(self.run(f"SELECT COUNT(*) FROM {self.events}")[0][0])
 
+    def rebuild_tiles(self) -> None:
+        """What an operator who rewrote the log runs next (``hoctap tiles catch-up
+        --rebuild``), so that the tiles agree with the rewrite: detection must come from
+        the chain, the checkpoints and the witnesses, not from stale tiles."""
+        ledger = Ledger(self.settings, initialise=False)
+        try:
+            ledger.auditor.catch_up_tiles(rebuild=True)
+        finally:
+            ledger.close()
+
 
 @pytest.fixture
 def world(settings: Settings) -> Iterator[tuple[Ledger, RawLog]]:
@@ -99,6 +109,7 @@ def truncated_log(raw: RawLog) -> None:
     last = raw.count()
     raw.run(f"DELETE FROM {raw.chain} WHERE position > ?", (last - 3,))
     raw.run(f"DELETE FROM {raw.events} WHERE {raw.id} > ?", (last - 3,))
+    raw.rebuild_tiles()
 
 
 def changed_topic(raw: RawLog) -> None:
@@ -142,6 +153,7 @@ def rechained_history(raw: RawLog) -> None:
             ),
         )
         raw.run(f"UPDATE {raw.chain} SET hash = ? WHERE position = ?", (previous, position))
+    raw.rebuild_tiles()
 
 
 def _uuid(hex_id: str) -> str:
