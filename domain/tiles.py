@@ -96,26 +96,26 @@ def parse_tile_path(path: str) -> TileId:
     no extra leading zeros, no empty or extra elements, a width of 1..255."""
     parts = path.split("/")
     if len(parts) < 3 or parts[0] != "tile":
-        raise TilePathError("not a tile path")
+        raise TilePathError("không phải đường dẫn ô")
     if not _LEVEL.match(parts[1]) or int(parts[1]) > MAX_LEVEL:
-        raise TilePathError("tile level must be 0..63 without leading zeros")
+        raise TilePathError("tầng phải là 0..63, không có số 0 đứng đầu")
     width = WIDTH
     elements = parts[2:]
     if len(elements) >= 2 and elements[-2].endswith(".p"):
         if not _WIDTH.match(elements[-1]) or int(elements[-1]) >= WIDTH:
-            raise TilePathError("partial tile width must be 1..255 without leading zeros")
+            raise TilePathError("độ rộng ô dở dang phải là 1..255, không có số 0 đứng đầu")
         width = int(elements[-1])
         elements = [*elements[:-2], elements[-2][: -len(".p")]]
     if len(elements) > _MAX_GROUPS:
-        raise TilePathError("tile index too long")
+        raise TilePathError("chỉ số ô quá dài")
     *prefixed, last = elements
     if not all(e.startswith("x") and _GROUP.match(e[1:]) for e in prefixed):
-        raise TilePathError("tile index elements before the last must be x and 3 digits")
+        raise TilePathError("mỗi phần chỉ số ô trước phần cuối phải là x và 3 chữ số")
     if not _GROUP.match(last):
-        raise TilePathError("the last tile index element must be 3 digits")
+        raise TilePathError("phần cuối của chỉ số ô phải là 3 chữ số")
     digits = [e[1:] for e in prefixed] + [last]
     if prefixed and digits[0] == "000":
-        raise TilePathError("tile index has leading zero elements")
+        raise TilePathError("chỉ số ô có phần 000 thừa ở đầu")
     index = int("".join(digits))
     return TileId(int(parts[1]), index, width)
 

@@ -48,7 +48,16 @@ from domain.notes import (
     Note,
     Vkey,
 )
-from domain.tiles import ExpectedTiles, TilesMissing, span_hash, tiles_for
+from domain.tiles import (
+    HASH_SIZE,
+    HEIGHT,
+    WIDTH,
+    ExpectedTiles,
+    TileId,
+    TilesMissing,
+    span_hash,
+    tiles_for,
+)
 
 __all__ = ["Checkpoint", "KeptCheckpoints", "checkpoint_body", "verify_signature"]
 
@@ -137,6 +146,17 @@ class Auditor:
     def tiles(self) -> Any:
         """The store's Merkle tiles (:class:`application.adapters.tiles.TileRows`)."""
         return self.store.recorder.tiles  # type: ignore[attr-defined]
+
+    def tile(self, tile: TileId) -> bytes | None:
+        """A tile's hashes as served (C2SP tlog-tiles), or None when the tree the tiles hold
+        has no such tile: a partial tile of width W is the first W hashes of the stored one,
+        which only ever grows."""
+        count = self.tiles.size() >> (HEIGHT * tile.level)
+        if tile.index * WIDTH + tile.width > count:
+            return None
+        stored = self.tiles.read([(tile.level, tile.index)]).get((tile.level, tile.index), b"")
+        wanted = tile.width * HASH_SIZE
+        return bytes(stored[:wanted]) if len(stored) >= wanted else None
 
     def catch_up_tiles(self, progress: Progress | None = None, *, rebuild: bool = False) -> int:
         """Build the tiles a log written before them lacks (all again with ``rebuild``)."""
