@@ -22,6 +22,7 @@ from api.routers import (
     reads,
     registry,
     reports,
+    tiles,
     time_travel,
 )
 from application.adapters.read_models import ReadModels
@@ -89,6 +90,7 @@ def create_app(
         time_travel,
         explanations,
         audit,
+        tiles,
         reports,
     ):
         app.include_router(module.router)

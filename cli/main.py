@@ -25,6 +25,7 @@ from cli.keys import keys_app
 from cli.projections import app as projections_app
 from cli.rules import rules_app
 from cli.session import open_ledger, operator_context
+from cli.tiles import catch_up_tiles, tiles_app
 from cli.witness import witness_app
 from domain.glossary import Role
 from domain.text import check_json_text, clean_text
@@ -42,6 +43,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(projections_app, name="projections")
 app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(witness_app, name="witness")
+app.add_typer(tiles_app, name="tiles")
 app.command("verify")(verify)
 reports_app = typer.Typer(help="Báo cáo thống kê đã gửi cấp trên.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
@@ -68,6 +70,8 @@ def console_options(
 def db_init() -> None:
     """Tạo bảng (một lần, an toàn khi nhiều tiến trình cùng khởi động)."""
     with open_ledger(initialise=True) as ledger:
+        if ledger.auditor.tiles.size() < ledger.auditor.tiles.chain_size():
+            catch_up_tiles(ledger)  # a log written before tiles: build them once
         out.print(f"Kho sự kiện sẵn sàng ({ledger.settings.backend}).")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +47,16 @@ from domain.notes import (
     CheckpointText,
     Note,
     Vkey,
+)
+from domain.tiles import (
+    HASH_SIZE,
+    HEIGHT,
+    WIDTH,
+    ExpectedTiles,
+    TileId,
+    TilesMissing,
+    span_hash,
+    tiles_for,
 )
 
 __all__ = ["Checkpoint", "KeptCheckpoints", "checkpoint_body", "verify_signature"]
@@ -132,6 +142,26 @@ class Auditor:
             indent=2,
         )
 
+    @property
+    def tiles(self) -> Any:
+        """The store's Merkle tiles (:class:`application.adapters.tiles.TileRows`)."""
+        return self.store.recorder.tiles  # type: ignore[attr-defined]
+
+    def tile(self, tile: TileId) -> bytes | None:
+        """A tile's hashes as served (C2SP tlog-tiles), or None when the tree the tiles hold
+        has no such tile: a partial tile of width W is the first W hashes of the stored one,
+        which only ever grows."""
+        count = self.tiles.size() >> (HEIGHT * tile.level)
+        if tile.index * WIDTH + tile.width > count:
+            return None
+        stored = self.tiles.read([(tile.level, tile.index)]).get((tile.level, tile.index), b"")
+        wanted = tile.width * HASH_SIZE
+        return bytes(stored[:wanted]) if len(stored) >= wanted else None
+
+    def catch_up_tiles(self, progress: Progress | None = None, *, rebuild: bool = False) -> int:
+        """Build the tiles a log written before them lacks (all again with ``rebuild``)."""
+        return int(self.tiles.catch_up(self.store.recorder, progress, rebuild=rebuild))
+
     def _feed(self, sink: LeafSink, limit: int | None = None) -> int:
         """Stream the log's leaf hashes into ``sink`` (the first ``limit``); returns how many."""
         count = 0
@@ -155,7 +185,7 @@ class Auditor:
 
     def inclusion(self, position: int, tree_size: int) -> tuple[bytes, list[bytes], bytes]:
         """(leaf hash, audit path, root) proving event ``position`` is in the first
-        ``tree_size`` events: one pass over them, O(log n) memory."""
+        ``tree_size`` events: from O(log n) tiles, or one pass when the tiles lag."""
         if not 1 <= position <= tree_size:
             raise InvalidInput(
                 "vị trí hoặc kích thước cây không có trong nhật ký",
@@ -164,31 +194,48 @@ class Auditor:
             )
         leaf, tree = (position - 1, position), (0, tree_size)
         spans = inclusion_spans(position - 1, tree_size)
-        seen = SpanHashes([*spans, leaf, tree])
-        log_size = self._feed(seen, limit=tree_size)
-        if log_size < tree_size:
+        seen = self._span_hashes(tree_size, [*spans, leaf, tree])
+        if seen is None:
             raise InvalidInput(
                 "vị trí hoặc kích thước cây không có trong nhật ký",
                 position=position,
                 tree_size=tree_size,
-                log_size=log_size,
+                log_size=self.store.recorder.max_notification_id() or 0,
             )
         return seen[leaf], [seen[span] for span in spans], seen[tree]
 
     def consistency(self, first: int, second: int) -> tuple[bytes, bytes, list[bytes]]:
         """(first root, second root, proof) that the first ``first`` events are unchanged in
-        the first ``second``: one pass over them, O(log n) memory."""
+        the first ``second``: from O(log n) tiles, or one pass when the tiles lag."""
         if not 1 <= first <= second:
             raise InvalidInput("kích thước cây không hợp lệ", first=first, second=second)
         old, new = (0, first), (0, second)
         spans = consistency_spans(first, second)
-        seen = SpanHashes([*spans, old, new])
-        log_size = self._feed(seen, limit=second)
-        if log_size < second:
+        seen = self._span_hashes(second, [*spans, old, new])
+        if seen is None:
             raise InvalidInput(
-                "kích thước cây không hợp lệ", first=first, second=second, log_size=log_size
+                "kích thước cây không hợp lệ",
+                first=first,
+                second=second,
+                log_size=self.store.recorder.max_notification_id() or 0,
             )
         return seen[old], seen[new], [seen[span] for span in spans]
+
+    def _span_hashes(self, size: int, spans: list[Span]) -> Mapping[Span, bytes] | None:
+        """The tree hash of each span of the first ``size`` leaves: from the stored tiles
+        (O(log n) rows) when they reach ``size``, else from one pass over the log; None when
+        the log is shorter than ``size``."""
+        tiles = self.tiles
+        if tiles.size() >= size:
+            stored = tiles.read(tiles_for(spans))
+            try:
+                return {span: span_hash(span, stored) for span in spans}
+            except TilesMissing:  # rebuilt meanwhile: fall back to the log itself
+                pass
+        seen = SpanHashes(spans)
+        if self._feed(seen, limit=size) < size:
+            return None
+        return {span: seen[span] for span in spans}
 
     def checkpoint_if_grown(self, now: datetime) -> Checkpoint | None:
         """A scheduled checkpoint: signed only when the log grew since the last one."""
@@ -243,15 +290,17 @@ class Auditor:
         earlier = {c.tree_size for c in self.checkpoints.all() if 0 < c.tree_size < size}
         proofs = {old: consistency_spans(old, size) for old in sorted(earlier)}
         spans = [*paths.values(), *proofs.values()]
-        seen = SpanHashes([(0, size), *(span for each in spans for span in each)])
-        if self._feed(seen, limit=size) < size or seen[(0, size)] != checkpoint.root_hash:
+        seen = self._span_hashes(size, [(0, size), *(span for each in spans for span in each)])
+        if seen is None or seen[(0, size)] != checkpoint.root_hash:
             raise LogNotVerified(  # the log changed between the verification and this pass
                 "không lập được bằng chứng: nhật ký vừa thay đổi so với điểm kiểm đã ký",
                 tree_size=size,
             )
 
+        found: Mapping[Span, bytes] = seen
+
         def hashes(chosen: dict[int, list[Span]]) -> dict[int, list[bytes]]:
-            return {key: [seen[s] for s in each] for key, each in chosen.items()}
+            return {key: [found[s] for s in each] for key, each in chosen.items()}
 
         return checkpoint, hashes(paths), hashes(proofs)
 
@@ -304,7 +353,31 @@ class Auditor:
             found = _verify_checkpoints(other, witness)
             if found.problem is not None:
                 return VerifyReport(witness.size, len(checkpoints), found.problem)
-        return _verify_checkpoints(claims, witness)
+        report = _verify_checkpoints(claims, witness)
+        if report.ok and (problem := self._check_tiles(witness.tiles)) is not None:
+            return VerifyReport(report.events, report.checkpoints, problem)
+        return report
+
+    def _check_tiles(self, expected: ExpectedTiles) -> Problem | None:
+        """The stored tiles against those recomputed from the verified log: the first that
+        differs, named by its path (tiles that lag behind the log are not an error: writers
+        have not caught up yet, and proofs fall back to the log)."""
+        stored_size = self.tiles.size()
+        if stored_size < expected.size:
+            return None
+        if stored_size > expected.size:
+            return Problem(
+                expected.size + 1,
+                "tile-mismatch",
+                f"ô cho {expected.size} sự kiện",
+                f"ô cho {stored_size} sự kiện",
+            )
+        difference = expected.first_difference(self.tiles.stored())
+        if difference is None:
+            return None
+        return Problem(
+            difference.first_leaf + 1, "tile-mismatch", difference.expected, difference.found
+        )
 
     def _note_claim(self, message: str) -> _Claim:
         """A kept checkpoint note: it must be this log's (its origin) and hold under its key."""
@@ -318,6 +391,7 @@ class _Witness:
 
     def __init__(self, sizes: set[int]) -> None:
         self.frontier = MerkleFrontier()
+        self.tiles = ExpectedTiles()
         self.sizes = sizes
         self.roots: dict[int, bytes] = {}
 
@@ -327,6 +401,7 @@ class _Witness:
 
     def append(self, leaf_hash: bytes) -> None:
         self.frontier.append(leaf_hash)
+        self.tiles.append(leaf_hash)
         if self.frontier.size in self.sizes:
             self.roots[self.frontier.size] = self.frontier.root()
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -42,7 +43,8 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from application.adapters.keyed_requests import Receipt, receipt_owed
-from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes
+from application.adapters.tiles import MemoryTiles, TileRows
+from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes, leaf_hash
 
 
 def chain_rows(
@@ -50,8 +52,10 @@ def chain_rows(
     notification_ids: Sequence[int],
     last_position: int,
     last_hash: bytes,
+    leaves: list[bytes] | None = None,
 ) -> list[tuple[int, int, bytes]]:
-    """(position, notification id, hash) for events appended after the chain's last row."""
+    """(position, notification id, hash) for events appended after the chain's last row;
+    each event's Merkle leaf hash is appended to ``leaves`` (for the tiles)."""
     rows = []
     position, previous = last_position, last_hash
     for stored, notification_id in zip(stored_events, notification_ids, strict=True):
@@ -61,6 +65,8 @@ def chain_rows(
         )
         previous = chain_hash(previous, leaf)
         rows.append((position, notification_id, previous))
+        if leaves is not None:
+            leaves.append(leaf_hash(leaf))
     return rows
 
 
@@ -127,6 +133,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 " notification_id bigint UNIQUE NOT NULL, hash bytea NOT NULL)"
             ).format(self._chain)
         )
+        #: The Merkle tiles, extended in each insert's transaction.
+        self.tiles = TileRows.postgres(
+            self.datastore.schema, self.events_table_name, self.datastore.transaction
+        )
+        self.sql_create_statements += [SQL(s).format() for s in self.tiles.sql.create]
         receipts = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(f"{self.events_table_name}_receipts")
         )
@@ -153,7 +164,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         """The library's insert, retried when the connection is lost; a retry that meets its
         own committed events answers with them (see the module docstring)."""
-        insert = PostgresApplicationRecorder.insert_events.__wrapped__  # without its retry
+        insert = ChainedPostgresRecorder._insert_atomically
         claim = receipt_owed() if stored_events else None
         attempt, in_doubt = 1, False
         while True:
@@ -172,6 +183,34 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 raise
         if claim is not None:
             claim.written = True
+        return ids
+
+    def _insert_atomically(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's pipelined insert (9.5.6, without database functions), except that an
+        exception raised after the events were sent rolls the transaction back.
+
+        The library catches any exception inside ``conn.transaction()`` to re-raise it after
+        the pipeline closes, so a Python error in the chain or tile code (after the events'
+        INSERT) would COMMIT the events without their chain rows or tiles. Here the exception
+        leaves the transaction block first (rollback) and is re-raised outside the pipeline.
+        """
+        if not stored_events:
+            return None
+        failure: Exception | None = None
+        ids: Sequence[int] | None = None
+        with self.datastore.get_connection() as conn:  # which translates psycopg's errors
+            with conn.pipeline() as pipeline:
+                try:
+                    with conn.transaction(), conn.cursor() as curs:
+                        self._insert_stored_events(curs, stored_events, **kwargs)
+                        pipeline.sync()  # a unique violation is raised here
+                        ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+                except Exception as exc:  # re-raised once the pipeline has closed
+                    failure = exc
+            if failure is not None:
+                raise failure
         return ids
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -222,7 +261,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         finally:
             head.close()
         position, previous = (last["position"], bytes(last["hash"])) if last else (0, GENESIS)
-        curs.executemany(self._append, chain_rows(stored_events, ids, position, previous))
+        leaves: list[bytes] = []
+        curs.executemany(self._append, chain_rows(stored_events, ids, position, previous, leaves))
+        self.tiles.append_in(curs, position, leaves)
         if (claim := receipt_owed()) is not None:
             landed = Receipt.of(stored_events, ids)
             curs.execute(
@@ -272,6 +313,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    @cached_property
+    def tiles(self) -> TileRows:
+        """The Merkle tiles, extended in each insert's transaction."""
+        return TileRows.sqlite(self.events_table_name, self.datastore.transaction)
+
     @property
     def chain_table(self) -> str:
         return f"{self.events_table_name}_chain"
@@ -287,6 +333,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             " notification_id INTEGER UNIQUE NOT NULL, hash BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.receipts_table} (owner TEXT PRIMARY KEY,"
             " originator_id TEXT, originator_version INTEGER, position INTEGER)",
+            *self.tiles.sql.create,
         ]
 
     def insert_events(
@@ -334,10 +381,12 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         c.execute(f"SELECT position, hash FROM {self.chain_table} ORDER BY position DESC LIMIT 1")
         last = c.fetchone()
         position, previous = (last[0], bytes(last[1])) if last else (0, GENESIS)
+        leaves: list[bytes] = []
         c.executemany(
             f"INSERT INTO {self.chain_table} (position, notification_id, hash) VALUES (?, ?, ?)",
-            chain_rows(stored_events, ids, position, previous),
+            chain_rows(stored_events, ids, position, previous, leaves),
         )
+        self.tiles.append_in(c, position, leaves)
         if (claim := receipt_owed()) is not None:  # fails the insert if the owner was fenced
             landed = Receipt.of(stored_events, ids)
             c.execute(
@@ -378,6 +427,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         super().__init__()
         self.chain: list[tuple[int, int, bytes]] = []
         self.receipts: dict[str, Receipt | None] = {}
+        self.tiles = MemoryTiles(self.chain)
 
     def _insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -389,7 +439,9 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
             ids = super()._insert_events(stored_events, **kwargs)
             if ids:
                 position, previous = self.chain[-1][0::2] if self.chain else (0, GENESIS)
-                self.chain.extend(chain_rows(stored_events, ids, position, previous))
+                leaves: list[bytes] = []
+                self.chain.extend(chain_rows(stored_events, ids, position, previous, leaves))
+                self.tiles.append(position, leaves)
                 if claim is not None:
                     self.receipts[claim.owner] = Receipt.of(stored_events, ids)
                     claim.written = True

@@ -744,6 +744,13 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/audit/checkpoints", ALL, kind="global"),
     Endpoint("GET", "/audit/checkpoint", ALL, kind="global"),
+    Endpoint(
+        "GET",
+        "/audit/tile/{level}/{rest}",
+        ALL,
+        lambda w, s: {"level": 0, "rest": "000.p/1"},
+        kind="global",
+    ),
     # the signature is the check: the matrix's body is no note, refused after every check
     Endpoint("POST", "/audit/cosignatures", ALL, kind="global", allowed=422),
     Endpoint("POST", "/audit/checkpoints", AUDITORS, kind="global", allowed=201),

@@ -39,6 +39,7 @@ class RawLog:
         self.events = "stored_events" if self.sqlite else f"{schema}hoctap_events"
         self.chain = "stored_events_chain" if self.sqlite else f"{schema}hoctap_events_chain"
         self.checkpoints = "checkpoints" if self.sqlite else f"{schema}hoctap_checkpoints"
+        self.tiles = "stored_events_tiles" if self.sqlite else f"{schema}hoctap_events_tiles"
         self.id = "rowid" if self.sqlite else "notification_id"
 
     def run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -57,6 +58,16 @@ class RawLog:
 
     def count(self) -> int:
         return int(self.run(f"SELECT COUNT(*) FROM {self.events}")[0][0])
+
+    def rebuild_tiles(self) -> None:
+        """What an operator who rewrote the log runs next (``hoctap tiles catch-up
+        --rebuild``), so that the tiles agree with the rewrite: detection must come from
+        the chain, the checkpoints and the witnesses, not from stale tiles."""
+        ledger = Ledger(self.settings, initialise=False)
+        try:
+            ledger.auditor.catch_up_tiles(rebuild=True)
+        finally:
+            ledger.close()
 
 
 @pytest.fixture
@@ -99,6 +110,7 @@ def truncated_log(raw: RawLog) -> None:
     last = raw.count()
     raw.run(f"DELETE FROM {raw.chain} WHERE position > ?", (last - 3,))
     raw.run(f"DELETE FROM {raw.events} WHERE {raw.id} > ?", (last - 3,))
+    raw.rebuild_tiles()
 
 
 def changed_topic(raw: RawLog) -> None:
@@ -115,6 +127,15 @@ def changed_originator(raw: RawLog) -> None:
 def changed_version(raw: RawLog) -> None:
     """The same event renumbered within its record's history."""
     raw.run(f"UPDATE {raw.events} SET originator_version = 1000 WHERE {raw.id} = 8")
+
+
+def flipped_tile_byte(raw: RawLog) -> None:
+    """One bit of a stored Merkle tile (the second leaf's hash): proofs served from it
+    would not verify, and nothing in the chain changed."""
+    ((hashes,),) = raw.run(f"SELECT hashes FROM {raw.tiles} WHERE level = 0 AND idx = 0")
+    flipped = bytearray(hashes)
+    flipped[40] ^= 1
+    raw.run(f"UPDATE {raw.tiles} SET hashes = ? WHERE level = 0 AND idx = 0", (bytes(flipped),))
 
 
 def forged_checkpoint(raw: RawLog) -> None:
@@ -142,6 +163,7 @@ def rechained_history(raw: RawLog) -> None:
             ),
         )
         raw.run(f"UPDATE {raw.chain} SET hash = ? WHERE position = ?", (previous, position))
+    raw.rebuild_tiles()
 
 
 def _uuid(hex_id: str) -> str:
@@ -160,6 +182,7 @@ TAMPERS: dict[str, tuple[Callable[[RawLog], None], str, Callable[[int], int]]] =
     "truncated-log": (truncated_log, "truncated", lambda n: n - 2),
     "forged-checkpoint": (forged_checkpoint, "forged-checkpoint", lambda n: n),
     "rechained-history": (rechained_history, "root-mismatch", lambda n: n),
+    "flipped-tile-byte": (flipped_tile_byte, "tile-mismatch", lambda n: 1),  # tile/0/000
 }
 
 
@@ -181,3 +204,12 @@ def test_each_tamper_case_is_detected_at_its_position(world, name: str):
         report.problem
     )
     assert report.problem.expected != report.problem.found
+
+
+def test_a_flipped_tile_byte_names_the_tile_that_differs(world):
+    ledger, raw = world
+    flipped_tile_byte(raw)
+    problem = ledger.auditor.verify().problem
+    assert problem is not None and problem.kind == "tile-mismatch"
+    assert problem.expected.startswith("tile/0/000.p/68 ")
+    assert problem.found.startswith("tile/0/000.p/68 2176 byte")
