@@ -58,6 +58,7 @@ class Sql:
     lock: str | None
     head: str
     last_id: str
+    at: str
 
 
 def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | None) -> Sql:
@@ -87,6 +88,7 @@ def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | No
         lock=lock,
         head=f"SELECT position FROM {chain} ORDER BY position DESC LIMIT 1",
         last_id=f"SELECT max(notification_id) AS last_id FROM {chain}",
+        at=f"SELECT notification_id FROM {chain} WHERE position = {mark}",
     )
 
 
@@ -215,7 +217,7 @@ class TileRows:
         total = self.chain_size()
         builder = TileBuilder(start, edge_in(start, self.read(_edge_keys(start))))
         pending: dict[tuple[int, int], bytes] = {}
-        after = 0
+        after = self._notification_at(start)
         while True:
             for row in chained_rows(recorder, after):
                 after = max(after, row.notification_id or 0)
@@ -231,6 +233,16 @@ class TileRows:
                 if progress:
                     progress(builder.size, max(total, builder.size))
                 return builder.size
+
+    def _notification_at(self, position: int) -> int:
+        """The notification id of the chain row at ``position`` (0 for none): catching up
+        reads the log from there on, not from its start."""
+        if position == 0:
+            return 0
+        with self._transaction(commit=False) as curs:
+            curs.execute(self.sql.at, (position,))
+            row = curs.fetchone()
+            return int(row["notification_id"]) if row else 0
 
     def _flush(self, pending: dict[tuple[int, int], bytes]) -> None:
         with self._transaction(commit=True) as curs:
