@@ -52,6 +52,7 @@ class Sql:
     size: str
     set_size: str
     read: str
+    key: str
     upsert: str
     clear: tuple[str, ...]
     page: str
@@ -74,7 +75,8 @@ def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | No
             f"INSERT INTO {size} (one, size) VALUES (1, {mark})"
             " ON CONFLICT (one) DO UPDATE SET size = excluded.size"
         ),
-        read=f"SELECT level, idx, hashes FROM {tiles} WHERE level = {mark} AND idx = {mark}",
+        read=f"SELECT level, idx, hashes FROM {tiles} WHERE ",
+        key=f"(level = {mark} AND idx = {mark})",
         upsert=(
             f"INSERT INTO {tiles} (level, idx, width, hashes) VALUES ({mark}, {mark}, {mark},"
             f" {mark}) ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width,"
@@ -145,13 +147,25 @@ class TileRows:
         return edge_in(size, self._read(curs, _edge_keys(size)))
 
     def _read(self, curs: Any, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        found = {}
-        for level, index in sorted(set(keys)):
-            curs.execute(self.sql.read, (level, index))
-            row = curs.fetchone()
-            if row is not None:
-                found[(level, index)] = bytes(row["hashes"])
-        return found
+        """The named tiles, in one statement."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        curs.execute(
+            self.sql.read + " OR ".join([self.sql.key] * len(wanted)),
+            [value for key in wanted for value in key],
+        )
+        return {(int(r["level"]), int(r["idx"])): bytes(r["hashes"]) for r in curs.fetchall()}
+
+    def covering(
+        self, size: int, keys: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], bytes] | None:
+        """The named tiles when the stored ones describe at least ``size`` leaves (else
+        None: they lag behind), read in one transaction."""
+        with self._transaction(commit=False) as curs:
+            if self._size(curs) < size:
+                return None
+            return self._read(curs, keys)
 
     def _write(self, curs: Any, changed: dict[tuple[int, int], bytes], size: int) -> None:
         curs.executemany(
@@ -312,6 +326,11 @@ class MemoryTiles:
 
     def read(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         return {k: self.tiles[k] for k in keys if k in self.tiles}
+
+    def covering(
+        self, size: int, keys: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], bytes] | None:
+        return self.read(keys) if self.tree_size >= size else None
 
     def stored(self) -> Iterator[tuple[int, int, bytes]]:
         for (level, index), hashes in sorted(self.tiles.items()):

@@ -49,8 +49,8 @@ BATCH = 1000
 class _NoTiles:
     """Tiles that describe nothing: proofs fall back to scanning the log."""
 
-    def size(self) -> int:
-        return 0
+    def covering(self, size: int, keys: object) -> None:
+        return None
 
 
 class ScanningAuditor(Auditor):
