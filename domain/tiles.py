@@ -182,12 +182,15 @@ def span_hash(span: Span, tiles: Tiles, height: int = HEIGHT) -> bytes:
     """The tree hash of leaves ``[lo, hi)`` from tile contents. A perfect subtree of height
     ``8L + r`` is the root of ``2**r`` aligned entries of one level-L tile; any other span
     splits into perfect subtrees, as RFC 9162 does."""
-    parts = _perfect_parts(span)
-    hashes = [_perfect_hash(part, tiles, height) for part in parts]
-    top = hashes[-1]
-    for h in reversed(hashes[:-1]):
-        top = node_hash(h, top)
-    return top
+    lo, hi = span
+    if hi - lo <= 0:
+        raise ValueError("empty span")
+    if (hi - lo) & (hi - lo - 1) == 0 and lo % (hi - lo) == 0:
+        return _perfect_hash(span, tiles, height)
+    k = 1
+    while k * 2 < hi - lo:
+        k *= 2
+    return node_hash(span_hash((lo, lo + k), tiles, height), span_hash((lo + k, hi), tiles, height))
 
 
 def _perfect_hash(span: Span, tiles: Tiles, height: int) -> bytes:

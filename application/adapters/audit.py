@@ -225,9 +225,8 @@ class Auditor:
         """The tree hash of each span of the first ``size`` leaves: from the stored tiles
         (O(log n) rows) when they reach ``size``, else from one pass over the log; None when
         the log is shorter than ``size``."""
-        tiles = self.tiles
-        if tiles.size() >= size:
-            stored = tiles.read(tiles_for(spans))
+        stored = self.tiles.covering(size, tiles_for(spans))
+        if stored is not None:
             try:
                 return {span: span_hash(span, stored) for span in spans}
             except TilesMissing:  # rebuilt meanwhile: fall back to the log itself

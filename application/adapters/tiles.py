@@ -52,12 +52,14 @@ class Sql:
     size: str
     set_size: str
     read: str
+    key: str
     upsert: str
     clear: tuple[str, ...]
     page: str
     lock: str | None
     head: str
     last_id: str
+    at: str
 
 
 def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | None) -> Sql:
@@ -73,7 +75,8 @@ def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | No
             f"INSERT INTO {size} (one, size) VALUES (1, {mark})"
             " ON CONFLICT (one) DO UPDATE SET size = excluded.size"
         ),
-        read=f"SELECT level, idx, hashes FROM {tiles} WHERE level = {mark} AND idx = {mark}",
+        read=f"SELECT level, idx, hashes FROM {tiles} WHERE ",
+        key=f"(level = {mark} AND idx = {mark})",
         upsert=(
             f"INSERT INTO {tiles} (level, idx, width, hashes) VALUES ({mark}, {mark}, {mark},"
             f" {mark}) ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width,"
@@ -87,6 +90,7 @@ def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | No
         lock=lock,
         head=f"SELECT position FROM {chain} ORDER BY position DESC LIMIT 1",
         last_id=f"SELECT max(notification_id) AS last_id FROM {chain}",
+        at=f"SELECT notification_id FROM {chain} WHERE position = {mark}",
     )
 
 
@@ -143,13 +147,25 @@ class TileRows:
         return edge_in(size, self._read(curs, _edge_keys(size)))
 
     def _read(self, curs: Any, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        found = {}
-        for level, index in sorted(set(keys)):
-            curs.execute(self.sql.read, (level, index))
-            row = curs.fetchone()
-            if row is not None:
-                found[(level, index)] = bytes(row["hashes"])
-        return found
+        """The named tiles, in one statement."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        curs.execute(
+            self.sql.read + " OR ".join([self.sql.key] * len(wanted)),
+            [value for key in wanted for value in key],
+        )
+        return {(int(r["level"]), int(r["idx"])): bytes(r["hashes"]) for r in curs.fetchall()}
+
+    def covering(
+        self, size: int, keys: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], bytes] | None:
+        """The named tiles when the stored ones describe at least ``size`` leaves (else
+        None: they lag behind), read in one transaction."""
+        with self._transaction(commit=False) as curs:
+            if self._size(curs) < size:
+                return None
+            return self._read(curs, keys)
 
     def _write(self, curs: Any, changed: dict[tuple[int, int], bytes], size: int) -> None:
         curs.executemany(
@@ -215,7 +231,7 @@ class TileRows:
         total = self.chain_size()
         builder = TileBuilder(start, edge_in(start, self.read(_edge_keys(start))))
         pending: dict[tuple[int, int], bytes] = {}
-        after = 0
+        after = self._notification_at(start)
         while True:
             for row in chained_rows(recorder, after):
                 after = max(after, row.notification_id or 0)
@@ -231,6 +247,16 @@ class TileRows:
                 if progress:
                     progress(builder.size, max(total, builder.size))
                 return builder.size
+
+    def _notification_at(self, position: int) -> int:
+        """The notification id of the chain row at ``position`` (0 for none): catching up
+        reads the log from there on, not from its start."""
+        if position == 0:
+            return 0
+        with self._transaction(commit=False) as curs:
+            curs.execute(self.sql.at, (position,))
+            row = curs.fetchone()
+            return int(row["notification_id"]) if row else 0
 
     def _flush(self, pending: dict[tuple[int, int], bytes]) -> None:
         with self._transaction(commit=True) as curs:
@@ -300,6 +326,11 @@ class MemoryTiles:
 
     def read(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         return {k: self.tiles[k] for k in keys if k in self.tiles}
+
+    def covering(
+        self, size: int, keys: Iterable[tuple[int, int]]
+    ) -> dict[tuple[int, int], bytes] | None:
+        return self.read(keys) if self.tree_size >= size else None
 
     def stored(self) -> Iterator[tuple[int, int, bytes]]:
         for (level, index), hashes in sorted(self.tiles.items()):

@@ -22,7 +22,9 @@ from domain.tiles import (
     inclusion_from_tiles,
     parse_tile_path,
     root_from_tiles,
+    span_hash,
     tile_path,
+    tiles_for,
     tiles_of,
 )
 
@@ -171,6 +173,17 @@ def test_a_consistency_proof_from_tiles_is_the_one_from_every_leaf(data, height)
     tiles = built(size + data.draw(st.integers(0, 300)), height, 2)
     expected = consistency_proof(old, leaves(size))
     assert consistency_from_tiles(old, size, tiles, height) == expected
+
+
+@given(st.data(), st.sampled_from([1, 2, 8]))
+@settings(max_examples=60, deadline=None)
+def test_the_hash_of_any_span_is_the_tree_hash_of_its_leaves(data, height):
+    """Any [lo, hi), aligned or not: the RFC 9162 hash of those leaves taken alone."""
+    hi = data.draw(st.integers(1, 1500))
+    lo = data.draw(st.integers(0, hi - 1))
+    tiles = built(hi, height, 2)
+    assert span_hash((lo, hi), tiles, height) == root(leaves(hi)[lo:hi])
+    assert tiles_for([(lo, hi)], height) <= set(tiles)
 
 
 def test_tiles_that_lag_behind_the_tree_say_which_tile_is_missing():
