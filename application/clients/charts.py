@@ -8,10 +8,10 @@ offline, prints, and reads on a phone (the drawing scales to its container).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-import unicodedata
 from html import escape as _escape
 
 from domain.glossary import TitleModel, label
