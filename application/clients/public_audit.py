@@ -16,7 +16,6 @@ from application.adapters.checkpoints import Checkpoint
 from application.ledger import Ledger
 from domain.errors import InvalidInput
 from domain.integrity import HASH_SIZE, verify_inclusion
-from domain.notes import Note
 
 
 @dataclass(frozen=True)
