@@ -104,12 +104,21 @@ class SignInService:
 
     # --- passwords ---------------------------------------------------------------------
 
-    def set_password(self, ctx: CommandContext, user_id: uuid.UUID, password: str) -> None:
-        """Set an account's password: an administrator's (in scope) must be changed at the
-        next sign-in; one's own does not. Open sessions of the account end."""
+    def set_password(
+        self,
+        ctx: CommandContext,
+        user_id: uuid.UUID,
+        password: str,
+        *,
+        must_change: bool | None = None,
+    ) -> None:
+        """Set an account's password: one set for someone else (an administrator in scope)
+        must be changed at the next sign-in unless ``must_change`` says otherwise (demo
+        accounts); one's own need not. Open sessions of the account end."""
         user = self.access.user_for(ctx, user_id)
-        own = ctx.actor_id == str(user.id)
-        self._store_password(user, checked_password(password), must_change=not own)
+        if must_change is None:
+            must_change = ctx.actor_id != str(user.id)
+        self._store_password(user, checked_password(password), must_change=must_change)
 
     def change_own_password(self, session: WebSession, current: str, new: str) -> WebSession:
         """Change one's password (knowing the current one); returns the new session."""
