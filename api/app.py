@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import idempotency, limits, problems
+from api import idempotency, limits, problems, web
 from api.routers import (
     access,
     audit,
@@ -94,6 +94,7 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(criteria.rules_router)
+    web.install(app)  # the pages under /trang
 
     app.add_middleware(FoldSoonAfterAWrite, nudge=read_models.nudge)
     return app
