@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import idempotency, limits, problems
+from api import idempotency, limits, problems, web
 from api.routers import (
     access,
     audit,
@@ -63,7 +64,7 @@ def create_app(
             read_models.close()
             the_ledger.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from installed assets: they work offline
         title="Hoctap Ledger",
         version="0.1.0",
         description=DESCRIPTION,
@@ -95,6 +96,7 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(criteria.rules_router)
+    web.install(app)  # the pages under /trang
 
     app.add_middleware(FoldSoonAfterAWrite, nudge=read_models.nudge)
     return app

@@ -24,6 +24,7 @@ from domain.errors import (
     PreconditionFailed,
     PreconditionRequired,
     RuleViolation,
+    TooManyAttempts,
     VersionConflict,
 )
 from domain.text import shown
@@ -39,6 +40,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Gone, 410),
     (PermissionDenied, 403),
     (NotAuthenticated, 401),
+    (TooManyAttempts, 429),
     (PreconditionFailed, 412),
     (PreconditionRequired, 428),
     (VersionConflict, 409),

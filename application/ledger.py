@@ -25,10 +25,12 @@ from application.services.complaints import ComplaintService
 from application.services.cosignatures import Cosignatures
 from application.services.criteria import CriteriaService
 from application.services.decisions import DecisionService
+from application.services.names import NameBook
 from application.services.records import Clock, Records, SystemClock
 from application.services.registry import RegistryService
 from application.services.reporting import ReportingService
 from application.services.scope import Scopes
+from application.services.signin import SignInService
 from application.services.witness import Witness, logs_by_origin
 from application.settings import Settings
 from domain.notes import Vkey
@@ -37,9 +39,9 @@ from domain.notes import Vkey
 class Ledger:
     """Every command and read of one Hoctap Ledger process, on one store.
 
-    ``registry``, ``criteria``, ``assessments``, ``decisions``, ``complaints``, ``access``
-    and ``reports`` are the services; ``records`` loads and saves aggregates; ``scopes``
-    says who may reach what.
+    ``registry``, ``criteria``, ``assessments``, ``decisions``, ``complaints``, ``access``,
+    ``reports``, ``signin`` (web passwords and sessions) and ``names`` are the services;
+    ``records`` loads and saves aggregates; ``scopes`` says who may reach what.
     """
 
     def __init__(
@@ -53,9 +55,10 @@ class Ledger:
         self.idempotency = backend.idempotency_store(self.store)
         checkpoints = backend.checkpoint_table(self.store)
         cosignatures = backend.cosignature_table(self.store)
+        credentials = backend.credential_store(self.store)
         if initialise:
             with backend.ddl_lock():
-                for table in (keys, self.idempotency, checkpoints, cosignatures):
+                for table in (keys, self.idempotency, checkpoints, cosignatures, credentials):
                     table.create_table()
         self.vault = PersonalDataVault(keys, settings.key_ring(), settings.lookup_key())
         self.blobs = BlobStore(settings.blobs_path)
@@ -85,6 +88,8 @@ class Ledger:
         )
         self.access = AccessService(self.records, self.scopes, self.clock, settings.token_ttl_hours)
         self.reports = ReportingService(self.records, self.scopes)
+        self.signin = SignInService(credentials, self.records, self.access, self.clock)
+        self.names = NameBook(self.records, self.vault, self.access)
 
     def close(self) -> None:
         self.store.close()

@@ -6,7 +6,9 @@ Errors are one plain line on stderr (Vietnamese first), exit code 1; nothing hal
 
 from __future__ import annotations
 
+import getpass
 import json
+import sys
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from application.clients.demo import DEMO_ADMIN, demo_loaded, load_demo
+from application.clients.demo import demo_loaded, demo_passwords, load_demo
 from application.ledger import Ledger
 from application.settings import Settings
 from cli.audit import bundle, checkpoints_app, verify
@@ -27,7 +29,7 @@ from cli.rules import rules_app
 from cli.session import open_ledger, operator_context
 from cli.tiles import catch_up_tiles, tiles_app
 from cli.witness import witness_app
-from domain.glossary import Role
+from domain.glossary import Role, label
 from domain.text import check_json_text, clean_text
 
 app = typer.Typer(help="Hoctap Ledger: sổ cái các danh hiệu học tập.", no_args_is_help=True)
@@ -124,6 +126,26 @@ def users_token(
         out.print(issued.token, markup=False, highlight=False)
 
 
+@users_app.command("password")
+def users_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Đọc mật khẩu từ dòng đầu của stdin")
+    ] = False,
+) -> None:
+    """Đặt mật khẩu đăng nhập trang web; người dùng phải đổi ở lần đăng nhập tới."""
+    if password_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    else:
+        password = getpass.getpass("Mật khẩu mới: ")
+        if getpass.getpass("Nhập lại: ") != password:
+            fail("hai lần nhập mật khẩu không khớp")
+    with open_ledger() as ledger:
+        user = ledger.access.user_by_name(clean_text(username, field="username"))
+        ledger.signin.set_password(operator_context(), user.id, password)
+        out.print(f"Đã đặt mật khẩu cho {user.username}; phải đổi ở lần đăng nhập tới.")
+
+
 @users_app.command("revoke")
 def users_revoke(
     token_id: uuid.UUID, reason: Annotated[str, typer.Option(help="Lý do thu hồi")]
@@ -213,36 +235,25 @@ def serve(
 
 @app.command("run")
 def run() -> None:
-    """Khởi tạo kho, nạp bộ tiêu chí và dữ liệu minh họa lần đầu, in mã truy cập, chạy API."""
+    """Khởi tạo kho, nạp bộ tiêu chí và dữ liệu minh họa lần đầu, in cách đăng nhập, chạy API."""
     with open_ledger() as ledger:
         ledger.criteria.load_seed_criteria(operator_context())
         if not demo_loaded(ledger):
             with out.status("Lần chạy đầu: đang nạp dữ liệu minh họa..."):
                 load_demo(ledger)
-        _print_demo_tokens(ledger)
+        _print_demo_sign_ins(ledger)
     serve(None, None)
 
 
-def _print_demo_tokens(ledger: Ledger) -> None:
-    table = Table(title="Mã truy cập minh họa (hết hạn sau 24 giờ)")
-    table.add_column("Người dùng")
-    table.add_column("Vai trò")
-    table.add_column("Authorization: Bearer ...", overflow="fold")
-    for username in (
-        DEMO_ADMIN,
-        "demo-citizen",
-        "demo-commune",
-        "demo-reviewer",
-        "demo-council-1",
-        "demo-signer",
-        "demo-inspector",
-    ):
-        user = ledger.access.user_by_name(username)
-        token = ledger.access.issue_token(operator_context(), user.id, 24, "make run").token
-        table.add_row(username, ", ".join(r.value for r in user.roles), token)
-    out.print(table)
+def _print_demo_sign_ins(ledger: Ledger) -> None:
+    """One line per demo role, nothing folded: copy the password as it is printed."""
+    out.print("Đăng nhập minh họa (mật khẩu mới mỗi lần chạy):", highlight=False)
+    for role, username, password in demo_passwords(ledger):
+        out.print(f"  {label(role):<32} {username:<16} {password}", markup=False, highlight=False)
     settings = ledger.settings
-    out.print(f"API: http://{settings.host}:{settings.port}/docs")
+    base = f"http://{settings.host}:{settings.port}"
+    out.print(f"Trang: {base}/trang", markup=False, highlight=False)
+    out.print(f"API: {base}/docs (mã truy cập: hoctap users token TÊN)", markup=False)
 
 
 def main() -> None:

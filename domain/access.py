@@ -40,6 +40,11 @@ FILE_READERS = (
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 
 
+def well_formed_username(value: str) -> bool:
+    """Whether ``value`` could name an account (lower-case ASCII, 3-64 characters)."""
+    return _USERNAME.fullmatch(value) is not None
+
+
 def user_id_for(username: str) -> UUID:
     return ledger_id("user", username)
 

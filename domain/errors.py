@@ -62,6 +62,12 @@ class NotAuthenticated(DomainError):
     code = "not-authenticated"
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins for an account, or attempts from one client (HTTP 429)."""
+
+    code = "too-many-attempts"
+
+
 class VersionConflict(DomainError):
     """Someone else changed the record first, or it already exists (HTTP 409)."""
 

@@ -60,7 +60,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_run_loads_the_demo_prints_tokens_and_serves(tmp_path: Path):
+def read_until(server: subprocess.Popen[str], marker: str) -> list[str]:
+    """The server's output lines up to the one starting with ``marker`` (EOF: a crash)."""
+    lines: list[str] = []
+    assert server.stdout is not None
+    while not (lines and lines[-1].startswith(marker)):
+        line = server.stdout.readline()
+        if not line:
+            pytest.fail("hoctap run exited: " + "".join(lines))
+        lines.append(line.strip())
+    return lines
+
+
+def test_run_loads_the_demo_prints_one_sign_in_per_role_and_serves(tmp_path: Path):
     var, port = tmp_path / "var", free_port()
     env = os.environ | {"HOCTAP_VAR_DIR": str(var), "HOCTAP_PORT": str(port)}
     env.pop("HOCTAP_DATABASE_URL", None)
@@ -68,31 +80,75 @@ def test_run_loads_the_demo_prints_tokens_and_serves(tmp_path: Path):
         [*HOCTAP, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
+        lines = read_until(server, "Trang:")
         health = None
         for _ in range(120):
             try:
                 health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
                 break
             except httpx.TransportError:
-                if server.poll() is not None:
-                    pytest.fail(
-                        f"hoctap run exited: {server.stdout.read() if server.stdout else ''}"
-                    )
                 time.sleep(0.5)
         assert health is not None and health.status_code == 200
         assert health.json()["backend"] == "sqlite"
         assert (var / "hoctap.sqlite").exists()
+        assert lines[-1] == f"Trang: http://127.0.0.1:{port}/trang"
+        sign_ins = {line.split()[-2]: line.split()[-1] for line in lines if " demo-" in line}
+        assert len(sign_ins) == 10  # every role, the reporting officer and complaint handler too
+        assert {"demo-reporting", "demo-complaints"} <= set(sign_ins)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
+            form = browser.get("/trang/dang-nhap").text
+            token = form.split('name="csrf" value="')[1].split('"')[0]
+            signed = browser.post(
+                "/trang/dang-nhap",
+                data={
+                    "csrf": token,
+                    "username": "demo-commune",
+                    "password": sign_ins["demo-commune"],
+                },
+            )
+            assert signed.status_code == 303 and signed.headers["location"] == "/trang"
+            assert browser.get("/trang").status_code == 200
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
-    token = next(
-        word
-        for line in output.splitlines()
-        if "demo-admin" in line
-        for word in line.split()
-        if word.startswith("htl_")
+        server.communicate(timeout=30)
+
+
+def test_a_password_is_set_from_the_console_and_must_be_changed(tmp_path: Path):
+    var = tmp_path / "var"
+    assert hoctap(var, "users", "create", "can-bo-xa", "--role", "commune_officer").returncode == 0
+    env = os.environ | {"HOCTAP_VAR_DIR": str(var)}
+    env.pop("HOCTAP_DATABASE_URL", None)
+    result = subprocess.run(
+        [*HOCTAP, "users", "password", "can-bo-xa", "--password-stdin"],
+        input="mật-khẩu-tạm-2026\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
-    assert token
+    assert result.returncode == 0, result.stderr
+    assert "phải đổi ở lần đăng nhập tới" in result.stdout
+
+
+@pytest.mark.parametrize("password", ["ngắn", "có\x07chuông-điện-tử", "x" * 10_000])
+def test_a_bad_console_password_is_one_plain_line(tmp_path: Path, password: str):
+    var = tmp_path / "var"
+    assert hoctap(var, "users", "create", "can-bo-xa", "--role", "commune_officer").returncode == 0
+    env = os.environ | {"HOCTAP_VAR_DIR": str(var)}
+    env.pop("HOCTAP_DATABASE_URL", None)
+    result = subprocess.run(
+        [*HOCTAP, "users", "password", "can-bo-xa", "--password-stdin"],
+        input=password + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("Lỗi: mật khẩu")
 
 
 def test_a_report_is_reproduced_from_the_log_with_progress_and_a_wrong_id_is_one_line(

@@ -2,8 +2,8 @@
 
 Three backends give the same things (:class:`Backend`): the event store's settings for the
 ``eventsourcing`` library, a lock for schema changes, and each table beside the events —
-subject keys (the vault), idempotent answers, signed checkpoints, witnesses' cosignatures
-and the read models.
+subject keys (the vault), idempotent answers, signed checkpoints, witnesses' cosignatures,
+password hashes with web sessions, and the read models.
 :func:`backend_for` picks one from the settings; nothing else in the code asks which it is.
 
 * ``memory``: everything in the process (tests, demos).
@@ -33,6 +33,12 @@ from application.adapters.checkpoint_tables import (
     PostgresCosignatures,
     SQLiteCheckpoints,
     SQLiteCosignatures,
+)
+from application.adapters.credentials import (
+    CredentialStore,
+    MemoryCredentials,
+    PostgresCredentials,
+    SQLiteCredentials,
 )
 from application.adapters.idempotency import (
     IdempotencyStore,
@@ -70,6 +76,7 @@ class Backend(Protocol):
     def idempotency_store(self, store: HoctapStore) -> IdempotencyStore: ...
     def checkpoint_table(self, store: HoctapStore) -> CheckpointTable: ...
     def cosignature_table(self, store: HoctapStore) -> CosignatureTable: ...
+    def credential_store(self, store: HoctapStore) -> CredentialStore: ...
     def view_store(self) -> ViewStore: ...
 
     def listener(self, store: HoctapStore) -> psycopg.Connection[Any] | None:
@@ -112,6 +119,9 @@ class MemoryBackend:
     def cosignature_table(self, store: HoctapStore) -> CosignatureTable:
         return MemoryCosignatures()
 
+    def credential_store(self, store: HoctapStore) -> CredentialStore:
+        return MemoryCredentials()
+
     def view_store(self) -> ViewStore:
         return SQLiteViewStore(f"file:views-{uuid.uuid4().hex}?mode=memory&cache=shared")
 
@@ -153,6 +163,9 @@ class SQLiteBackend:
 
     def cosignature_table(self, store: HoctapStore) -> CosignatureTable:
         return SQLiteCosignatures(_datastore(store).transaction)
+
+    def credential_store(self, store: HoctapStore) -> CredentialStore:
+        return SQLiteCredentials(self.var_dir / "credentials.sqlite")
 
     def view_store(self) -> ViewStore:
         self.var_dir.mkdir(parents=True, exist_ok=True)
@@ -233,6 +246,9 @@ class PostgresBackend:
 
     def cosignature_table(self, store: HoctapStore) -> CosignatureTable:
         return PostgresCosignatures(_datastore(store).transaction, self.schema)
+
+    def credential_store(self, store: HoctapStore) -> CredentialStore:
+        return PostgresCredentials(_datastore(store).transaction, self.schema)
 
     def view_store(self) -> ViewStore:
         return PostgresViewStore(

@@ -7,6 +7,7 @@ the demo administrator already exists.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +30,37 @@ class DemoUsers:
 
     def ctx(self, username: str, role: Role) -> CommandContext:
         return CommandContext(str(self.ids[username]), role.value, f"demo-{username}")
+
+
+#: One account to sign in with per role, in the order ``make run`` prints them.
+DEMO_SIGN_INS = (
+    (Role.ADMINISTRATOR, DEMO_ADMIN),
+    (Role.CITIZEN, "demo-citizen"),
+    (Role.VILLAGE_OFFICER, "demo-village"),
+    (Role.COMMUNE_OFFICER, "demo-commune"),
+    (Role.REVIEWER, "demo-reviewer"),
+    (Role.COUNCIL_MEMBER, "demo-council-1"),
+    (Role.SIGNER, "demo-signer"),
+    (Role.COMPLAINT_HANDLER, "demo-complaints"),
+    (Role.INSPECTOR, "demo-inspector"),
+    (Role.REPORTING_OFFICER, "demo-reporting"),
+)
+
+
+def demo_passwords(ledger: Ledger) -> list[tuple[Role, str, str]]:
+    """A fresh random password for each demo account, not to be changed at sign-in (the
+    demo is for trying the pages): ``(role, user name, password)``, one per role. Accounts
+    of a demo loaded before an account was added to it are created here."""
+    signed = []
+    for role, username in DEMO_SIGN_INS:
+        user_id = user_id_for(username)
+        if ledger.records.find(UserAccount, user_id) is None:
+            admin = ledger.access.user_by_name(DEMO_ADMIN)
+            ledger.access.create_user(SYSTEM, username, [role], admin.unit_id)
+        password = "demo-" + secrets.token_urlsafe(9)
+        ledger.signin.set_password(SYSTEM, user_id, password, must_change=False)
+        signed.append((role, username, password))
+    return signed
 
 
 def demo_loaded(ledger: Ledger) -> bool:
@@ -133,6 +165,7 @@ def _users(ledger: Ledger, unit: dict[str, UUID], people: dict[str, UUID]) -> De
         ("demo-signer", [Role.SIGNER], unit["commune"], None),
         ("demo-inspector", [Role.INSPECTOR], unit["province"], None),
         ("demo-reporting", [Role.REPORTING_OFFICER], unit["province"], None),
+        ("demo-complaints", [Role.COMPLAINT_HANDLER], unit["commune"], None),
     ]
     ids = {
         name: ledger.access.create_user(SYSTEM, name, roles, unit_id, person).id

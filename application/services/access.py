@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -228,13 +229,20 @@ class AccessService:
         self, ctx: CommandContext, kind: str, record_id: str, detail: str | None = None
     ) -> None:
         """Audit of reads: who viewed which personal record, evidence file or export."""
+        self.record_views(ctx, [(kind, record_id)], detail)
+
+    def record_views(
+        self, ctx: CommandContext, viewed: Sequence[tuple[str, object]], detail: str | None = None
+    ) -> None:
+        """Several reads of one page, ``(kind, record id)`` each, in one append to the trail."""
         trail_id = read_trail_id_for(ctx.actor_id, self.records.today())
         for _ in range(5):  # the same user reading in parallel: retry the append
             with acting(ctx):
                 trail = self.records.find(ReadTrail, trail_id) or ReadTrail.start(
                     ctx.actor_id, self.records.today()
                 )
-                trail.record(kind, record_id, detail)
+                for kind, record_id in viewed:
+                    trail.record(kind, str(record_id), detail)
                 try:
                     self.records.save(trail)
                     return

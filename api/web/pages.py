@@ -1,0 +1,187 @@
+"""Rendering a page: templates, the navigation for the user's roles, and error pages.
+
+``render(request, "x.html", **ctx)`` gives every template ``user`` (the signed-in
+:class:`Principal` or None), ``nav`` (links for their roles), ``csrf`` (the token every
+form carries) and ``path``. :class:`PageRoute` turns what a page raises into an HTML
+answer: a refusal of the domain becomes an error page with the same Vietnamese message
+and status as the API's problem, signing in is a 303.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+
+from api.problems import status_of
+from api.web.session import (
+    CHANGE_PASSWORD,
+    PREFIX,
+    SESSION_COOKIE,
+    VISITOR_COOKIE,
+    CsrfRefused,
+    PasswordChangeRequired,
+    SignInRequired,
+    csrf_guard,
+    csrf_token,
+    current_session,
+    sign_in_url,
+)
+from domain.errors import DomainError
+from domain.glossary import Role
+from domain.text import shown
+
+log = logging.getLogger("hoctap.web")
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+
+environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    #: Shown to users holding one of these roles; empty: to everyone signed in.
+    roles: tuple[Role, ...] = ()
+
+
+OFFICERS = (Role.VILLAGE_OFFICER, Role.COMMUNE_OFFICER)
+QUEUE_ROLES = (Role.REVIEWER, Role.COUNCIL_MEMBER, Role.SIGNER, Role.COMPLAINT_HANDLER)
+
+#: The menu, in order. Pages add their entry here.
+NAV: list[NavItem] = [
+    NavItem("Trang chính", "/trang"),
+    NavItem("Đăng ký công dân, hộ gia đình", "/trang/dang-ky", OFFICERS),
+    NavItem("Việc cần làm", "/trang/hang-doi", QUEUE_ROLES),
+    NavItem(
+        "Thống kê",
+        "/trang/thong-ke",
+        (Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR),
+    ),
+    NavItem("Kiểm tra hồ sơ", "/trang/kiem-tra-ho-so", (Role.INSPECTOR, Role.ADMINISTRATOR)),
+    NavItem("Điểm kiểm công khai", "/trang/nhat-ky"),
+    NavItem("Mật khẩu người dùng", "/trang/quan-tri/mat-khau", (Role.ADMINISTRATOR,)),
+    NavItem("Đổi mật khẩu", CHANGE_PASSWORD),
+]
+
+
+def nav_for(roles: tuple[Role, ...]) -> list[NavItem]:
+    return [item for item in NAV if not item.roles or any(r in roles for r in item.roles)]
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies are ``Secure`` over HTTPS and always in production (behind a TLS proxy)."""
+    production: bool = request.app.state.settings.environment == "production"
+    return production or request.url.scheme == "https"
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+        path="/trang",
+    )
+
+
+def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    """The page ``template`` with the signed-in user, their menu and the form token."""
+    session = current_session(request)
+    principal = session.principal if session else None
+    token = csrf_token(request)
+    html = environment.get_template(template).render(
+        user=principal,
+        nav=nav_for(principal.roles) if principal else [],
+        csrf=token,
+        path=request.url.path,
+        must_change=bool(session and session.must_change_password),
+        **ctx,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    new_visitor = request.state._state.get("new_visitor")
+    if new_visitor:
+        set_cookie(request, response, VISITOR_COOKIE, new_visitor)
+    return response
+
+
+def error_page(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    response = render(request, "loi.html", status_code=status, status=status, message=message)
+    response.headers.update(headers or {})
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+class PageRoute(APIRoute):
+    """A page's route: what it (or a dependency) raises becomes an HTML answer."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired as needed:
+                response: Response = redirect(sign_in_url(needed.next_path))
+                if request.cookies.get(SESSION_COOKIE):
+                    response.delete_cookie(SESSION_COOKIE, path="/trang")
+                return response
+            except PasswordChangeRequired:
+                return redirect(CHANGE_PASSWORD)
+            except CsrfRefused:
+                return error_page(
+                    request, 403, "biểu mẫu đã hết hạn hoặc không hợp lệ; mời tải lại trang"
+                )
+            except DomainError as refused:
+                return error_page(request, *_domain_answer(refused))
+            except RequestValidationError as invalid:
+                return error_page(request, 422, _validation_message(invalid))
+
+        return page
+
+
+def _domain_answer(refused: DomainError) -> tuple[int, str, dict[str, str]]:
+    status = status_of(refused)
+    if status >= 500:
+        log.error("error on a page: %s %s", refused.message, refused.details)
+    retry = refused.details.get("retry_after")
+    return status, shown(refused.message), {"Retry-After": str(retry)} if retry else {}
+
+
+def _validation_message(invalid: RequestValidationError) -> str:
+    first = invalid.errors()[0] if invalid.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "biểu mẫu"
+    return f"dữ liệu không hợp lệ ({shown(where)})"
+
+
+def page_router() -> APIRouter:
+    """A router for a module of pages: HTML answers, out of the OpenAPI schema, and every
+    POST checked for its CSRF token (a page cannot forget it)."""
+    return APIRouter(
+        prefix=PREFIX,
+        include_in_schema=False,
+        route_class=PageRoute,
+        dependencies=[Depends(csrf_guard)],
+    )
