@@ -156,9 +156,7 @@ def as_number(value: object) -> Decimal:
     :func:`plain_decimal` accepts. Raises ValueError for anything else, booleans included
     (JSON true is no score); non-finite values pass through for the caller's range check.
     """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
-    if isinstance(value, Decimal | int):
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(repr(value))  # 0.1 is 0.1, not its binary expansion

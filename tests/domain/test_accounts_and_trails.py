@@ -137,6 +137,8 @@ def test_a_token_is_issued_under_an_id_derived_from_its_digest():
     assert names([event]) == ["Issued"]
     assert (event.user_id, event.expires_at, event.label) == (user.id, NOW, "máy trạm")
     assert token.id == token_id_for("ab" * 32) != token_id_for("ba" * 32)
+    # a known answer: the id is derived, so a change to how would orphan every issued token
+    assert str(token.id) == "f8ec6c9a-7602-56b2-af8d-f119eeb131df"
     assert token.revoked is False
 
 
@@ -185,6 +187,10 @@ def test_a_read_trail_is_one_per_user_and_day_and_counts_its_views():
     assert trail.id == read_trail_id_for("u-inspector", day)
     assert read_trail_id_for("u-inspector", day + timedelta(days=1)) != trail.id
     assert read_trail_id_for("u-other", day) != trail.id
+    assert (
+        str(trail.id) == "b3660afd-e4a0-58be-ac2c-875f0e2a1e81"
+    )  # known answer: a day's views land in one trail
+    assert (trail.user_id, trail.day) == ("u-inspector", day)
 
 
 # --- who may read what -----------------------------------------------------------------------

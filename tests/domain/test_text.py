@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidInput
 from domain.text import (
+    as_number,
+    as_whole,
     ascii_digits,
     check_json_text,
     clean_text,
@@ -112,3 +115,33 @@ def test_any_other_character_or_an_unfinished_number_is_not(written: str):
 )
 def test_what_decimal_would_still_read_is_not_a_plain_decimal(written: str):
     assert not plain_decimal(written)
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        (0.1, Decimal("0.1")),  # the float as written, not its binary expansion
+        (2.5, Decimal("2.5")),
+        (7, Decimal(7)),
+        (Decimal("8.25"), Decimal("8.25")),
+        ("9.75", Decimal("9.75")),
+    ],
+)
+def test_a_number_from_json_or_a_form_is_read_as_written(value, number):
+    assert as_number(value) == number
+    assert str(as_number(value)) == str(number)
+
+
+@pytest.mark.parametrize("value", [True, None, "١٢", "1_0", " 8", [8], "8,5"])
+def test_anything_else_is_no_number_and_the_error_names_it(value):
+    with pytest.raises(ValueError) as error:
+        as_number(value)
+    assert str(error.value) == f"{value!r} is not a plainly written number"
+
+
+@pytest.mark.parametrize("value", [True, "٢٠٢٦", "2026.0", 2026.0, None])
+def test_a_year_is_a_whole_number_in_ascii_digits(value):
+    with pytest.raises(ValueError) as error:
+        as_whole(value)
+    assert str(error.value) == f"{value!r} is not a whole number written in ASCII digits"
+    assert as_whole("2026") == as_whole(2026) == 2026
