@@ -83,6 +83,9 @@ class CriteriaSetPublic(BaseModel):
     superseded_from: date | None
     content: dict[str, Any]
     max_total: Decimal
+    illustrative: bool = Field(
+        description="Bộ tiêu chí minh họa (chưa phải bộ chính thức): mọi trang và tệp xuất ghi rõ"
+    )
 
 
 class CatalogueEntryPublic(BaseModel):

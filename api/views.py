@@ -39,6 +39,7 @@ def criteria_set(item: CriteriaSet) -> schemas.CriteriaSetPublic:
         superseded_from=item.superseded_from,
         content=item.content,
         max_total=item.spec.max_total,
+        illustrative=item.spec.illustrative,
     )
 
 

@@ -70,6 +70,8 @@ class CriteriaSpec:
     indicators: tuple[Indicator, ...]
     rules: ThresholdRules
     sources: tuple[str, ...] = ()
+    #: Published to show the process (minh họa), not the law: every page and export says so.
+    illustrative: bool = False
     set_id: UUID | None = None  # the published version this content belongs to
     version: int | None = None
 
@@ -149,6 +151,9 @@ def parse_spec(data: Mapping[str, Any]) -> CriteriaSpec:
     level = data.get("level")
     if level is not None and (not _whole(level) or level < 1):
         raise InvalidCriteriaSet("level: phải là số nguyên dương", field="level")
+    illustrative = data.get("illustrative", False)
+    if not isinstance(illustrative, bool):
+        raise InvalidCriteriaSet("illustrative: true hoặc false", field="illustrative")
     return CriteriaSpec(
         code=_text(data, "code", "set"),
         title=_text(data, "title", "set"),
@@ -163,6 +168,7 @@ def parse_spec(data: Mapping[str, Any]) -> CriteriaSpec:
         indicators=tuple(indicators),
         rules=rules,
         sources=tuple(str(s) for s in data.get("sources") or ()),
+        illustrative=illustrative,
     )
 
 

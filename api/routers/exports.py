@@ -66,7 +66,8 @@ def export_standings(
         limit=MAX_ROWS,
     )
     ledger.access.record_view(reading, "export", f"standings.{fmt}", f"năm {cycle_year}")
-    return _file(standings_sheet(page.items), f"bang-xep-hang-{cycle_year}", fmt)
+    sheet = standings_sheet(page.items, ledger.criteria.illustrative_sets())
+    return _file(sheet, f"bang-xep-hang-{cycle_year}", fmt)
 
 
 @router.get("/register.{fmt}", response_class=Response, responses=FILE)
@@ -81,7 +82,8 @@ def export_register(
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     rows = decided(models.engine, cycle_year=cycle_year, unit_ids=allowed.unit_ids, limit=MAX_ROWS)
     ledger.access.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
-    return _file(register_sheet(rows), f"so-cong-nhan-{cycle_year}", fmt)
+    sheet = register_sheet(rows, ledger.criteria.illustrative_sets())
+    return _file(sheet, f"so-cong-nhan-{cycle_year}", fmt)
 
 
 @router.get("/statistics.{fmt}", response_class=Response, responses=FILE)
@@ -103,7 +105,12 @@ def export_statistics(
         root_id=str(allowed.root_id) if allowed.root_id else None,
         targets=targets,
     )
-    sheet = statistics_sheet(result, STRUCTURE_LABELS[structure], ledger.criteria.group_labels())
+    sheet = statistics_sheet(
+        result,
+        STRUCTURE_LABELS[structure],
+        ledger.criteria.group_labels(),
+        ledger.criteria.illustrative_sets(),
+    )
     ledger.access.record_view(
         reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {structure}"
     )

@@ -122,6 +122,13 @@ def explain(
     )
     gone = {x.event.evidence_id for x in own if isinstance(x.event, Case.EvidenceSuperseded)}
     writer = _Writer(_Wording(language), spec, published, gone)
+    # a ruling cites its decision wherever the log put the two: a batch may save the cases'
+    # rulings before the decision that issues them
+    writer.decisions = {
+        x.citation.originator_id: x
+        for x in logged
+        if isinstance(x.event, RecognitionDecision.Issued)
+    }
     for item in logged:
         writer.word(item)
     words = writer.words
@@ -270,6 +277,8 @@ class _Writer:
         notice = w("notice_days", n=rules.notice_days) if rules.notice_days else w("no_notice")
         rule_text = _Worded("; ".join([*parts, notice]))
         self.say("criteria", "rules", [x], rules=rule_text, validity_years=rules.validity_years)
+        if s.illustrative:
+            self.say("criteria", "illustrative", [x])
 
     def on_Opened(self, x: Logged) -> None:
         self.model = self.words.label(x.event.model)

@@ -40,6 +40,8 @@ TEXT: dict[str, dict[str, str]] = {
         "who": "người dùng {actor_id} ({actor_role!l})",
         "set": "Hồ sơ được đánh giá theo bộ tiêu chí “{title}”, mã {code}, phiên bản {version};"
         " căn cứ pháp lý: {legal_basis}; cơ quan ban hành: {issuer}; hiệu lực từ ngày {since}.",
+        "illustrative": "Lưu ý: đây là bộ tiêu chí MINH HỌA, chưa phải bộ tiêu chí chính thức;"
+        " kết quả chỉ để minh họa quy trình cho đến khi có phiên bản chính thức.",
         "min_total": "tổng điểm từ {n} trở lên",
         "floor": "mỗi chỉ số từ {n} điểm trở lên",
         "floor_of": "chỉ số {i} từ {n} điểm trở lên",
@@ -126,6 +128,8 @@ TEXT: dict[str, dict[str, str]] = {
         "who": "user {actor_id} ({actor_role!l})",
         "set": "The case was assessed under the criteria set “{title}”, code {code}, version"
         " {version}; legal basis: {legal_basis}; issued by: {issuer}; in force from {since}.",
+        "illustrative": "Note: this is an ILLUSTRATIVE criteria set, not the official one; the"
+        " result only illustrates the process until an official version is published.",
         "min_total": "a total of at least {n}",
         "floor": "at least {n} points on every indicator",
         "floor_of": "at least {n} points on indicator {i}",

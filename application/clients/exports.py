@@ -113,7 +113,26 @@ STANDINGS_HEADERS = (
 )
 
 
-def standings_sheet(rows: Iterable[dict[str, Any]]) -> Sheet:
+def illustrative_notes(illustrative: Mapping[str, str]) -> list[str]:
+    """The line every export carries while a title is assessed under an illustrative set."""
+    if not illustrative:
+        return []
+    titles = ", ".join(sorted({label(model) for model in illustrative.values()}))
+    codes = ", ".join(sorted(illustrative))
+    return [
+        f"Lưu ý: {titles} đang xét theo bộ tiêu chí MINH HỌA ({codes}), chưa phải bộ tiêu chí"
+        " chính thức; kết quả chỉ để minh họa quy trình."
+    ]
+
+
+def _set_code(code: str, illustrative: Mapping[str, str]) -> str:
+    return f"{code} (minh họa)" if code in illustrative else code
+
+
+def standings_sheet(
+    rows: Iterable[dict[str, Any]], illustrative: Mapping[str, str] | None = None
+) -> Sheet:
+    shown = dict(illustrative or {})
     return Sheet(
         "Bảng xếp hạng",
         STANDINGS_HEADERS,
@@ -132,10 +151,11 @@ def standings_sheet(rows: Iterable[dict[str, Any]]) -> Sheet:
                 r["decided_on"],
                 r["valid_from"],
                 r["valid_until"],
-                r["criteria_set_code"],
+                _set_code(r["criteria_set_code"], shown),
             ]
             for r in rows
         ],
+        illustrative_notes(shown),
     )
 
 
@@ -160,7 +180,9 @@ REGISTER_HEADERS = (
 OUTCOME_VI = {"granted": "Công nhận", "refused": "Không công nhận"}
 
 
-def register_sheet(rows: Iterable[dict[str, Any]]) -> Sheet:
+def register_sheet(
+    rows: Iterable[dict[str, Any]], illustrative: Mapping[str, str] | None = None
+) -> Sheet:
     return Sheet(
         "Sổ công nhận",
         REGISTER_HEADERS,
@@ -185,11 +207,15 @@ def register_sheet(rows: Iterable[dict[str, Any]]) -> Sheet:
             ]
             for r in rows
         ],
+        illustrative_notes(illustrative or {}),
     )
 
 
 def statistics_sheet(
-    report: Any, structure_label: str, group_labels: Mapping[str, str] | None = None
+    report: Any,
+    structure_label: str,
+    group_labels: Mapping[str, str] | None = None,
+    illustrative: Mapping[str, str] | None = None,
 ) -> Sheet:
     """One row per unit; per model: registered, recognised and the rate (annual-report shape);
     then Công dân học tập per target group, named as the criteria sets name it: registered,
@@ -255,4 +281,5 @@ def statistics_sheet(
             f"Mục tiêu {label(p.model)}{groups_text} năm {p.year} theo {p.basis}: {p.target_rate}%;"
             f" đạt {achieved} ({p.recognised}/{p.population})"
         )
+    notes += illustrative_notes(illustrative or {})
     return Sheet("Thống kê", headers, rows, notes)

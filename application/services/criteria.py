@@ -107,17 +107,25 @@ class CriteriaService:
             version = 1 if latest is None else latest.version_number + 1
             return self.records.save(RuleDocument.publish(kind, content, version))
 
-    def group_labels(self) -> dict[str, str]:
-        """Each target group's Vietnamese label, as the latest criteria set naming the group
-        publishes it, in the order the sets were first published."""
+    def latest_specs(self) -> list[CriteriaSpec]:
+        """The latest version of every published set, in the order the codes first appeared."""
         catalogue = self.catalogue()
-        labels: dict[str, str] = {}
+        latest: dict[str, UUID] = {}
         for entry in catalogue.entries if catalogue else ():
-            if entry.target_group is None:
-                continue
-            spec = self.records.get(CriteriaSet, entry.set_id).spec
-            labels[entry.target_group] = spec.target_group_label or entry.target_group
-        return labels
+            latest[entry.code] = entry.set_id
+        return [self.records.get(CriteriaSet, set_id).spec for set_id in latest.values()]
+
+    def group_labels(self) -> dict[str, str]:
+        """Each target group's Vietnamese label, as the latest set naming the group has it."""
+        return {
+            spec.target_group: spec.target_group_label or spec.target_group
+            for spec in self.latest_specs()
+            if spec.target_group is not None
+        }
+
+    def illustrative_sets(self) -> dict[str, str]:
+        """The sets published as illustrations (minh họa), not as the law: code → model."""
+        return {spec.code: spec.model.value for spec in self.latest_specs() if spec.illustrative}
 
     def latest_rules(self, kind: str, code: str | None = None) -> RuleDocument | None:
         """The latest version of a rule document (by default the code its seed uses)."""

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.api.helpers import Api
+from tests.api.helpers import Api, seed_content
 from tests.api.test_reads import granted_world
 
 
@@ -114,3 +114,20 @@ def test_statistics_give_each_target_group_its_name_counts_and_rate(api: Api):
     count = line[header_row.index(f"{named}: đăng ký")]
     assert (rate.value, rate.number_format) == (100.0, "#,##0.00")  # a number, two decimals
     assert (count.value, count.number_format) == (1, "#,##0")
+
+
+def test_every_export_says_when_a_title_is_assessed_under_an_illustrative_set(api: Api):
+    world = granted_world(api)
+    family = api.created("admin", "/criteria-sets", seed_content("criteria-minh-hoa-gdht.json"))
+    assert api.get("officer", f"/criteria-sets/{family}").json()["illustrative"] is True
+    api.user("reporter", ["reporting_officer"], unit_id=world["province"])
+    api.get("officer", f"/standings?wait_for_position={world['position']}")
+    note = (
+        "Lưu ý: Gia đình học tập đang xét theo bộ tiêu chí MINH HỌA (MINH-HOA/GDHT/2022), chưa"
+        " phải bộ tiêu chí chính thức; kết quả chỉ để minh họa quy trình."
+    )
+    for path in ("statistics", "register", "standings"):
+        text = api.get("reporter", f"/exports/{path}.csv?cycle_year=2026").content.decode(
+            "utf-8-sig"
+        )
+        assert [note] in list(csv.reader(io.StringIO(text))), path  # a line of its own

@@ -21,6 +21,7 @@ import pytest
 from eventsourcing.persistence import Notification
 
 from application.adapters.read_models import ReadModels
+from application.clients.explanation import explain
 from application.clients.generator import GenerationSummary, generate
 from application.ledger import Ledger
 from application.services.records import VIETNAM, FixedClock
@@ -32,7 +33,7 @@ from domain.clocks import FILING, SECOND_FILING, deadline, parse_clock_rules
 from domain.complaints import Complaint
 from domain.decision import RecognitionDecision
 from domain.errors import RuleViolation
-from domain.glossary import CaseStatus, ComplaintOutcome, ComplaintStatus, UnitLevel
+from domain.glossary import CaseStatus, ComplaintOutcome, ComplaintStatus, TitleModel, UnitLevel
 from domain.registry import TWO_LEVEL_GOVERNMENT_FROM, AdministrativeUnit, Collective, Person
 from projections.complaints.projection import Complaints
 from projections.complaints.queries import due
@@ -421,3 +422,30 @@ def test_staff_act_only_within_their_unit_on_the_day_they_act(generated: Generat
         )
         checked += 1
     assert checked > 5 * SCALE
+
+
+def test_a_decided_household_case_is_explained_as_assessed_under_an_illustrative_set(
+    generated: Generated,
+):
+    decided = [
+        case
+        for case in generated.cases()
+        if case.model is TitleModel.LEARNING_FAMILY
+        and case.status in (CaseStatus.GRANTED, CaseStatus.REFUSED)
+    ]
+    assert decided, "the generator decides some households at this scale"
+    explanation = explain(generated.ledger, decided[0].id)
+    [criteria] = [s for s in explanation.sections if s.key == "criteria"]
+    assert criteria.statements[-1].text.startswith(
+        "Lưu ý: đây là bộ tiêu chí MINH HỌA, chưa phải bộ tiêu chí chính thức"
+    )
+
+
+def test_every_decided_generated_case_can_be_explained(generated: Generated):
+    """Whatever order a batch saved rulings and decisions in, each decided case explains."""
+    decided = [c for c in generated.cases() if c.status in (CaseStatus.GRANTED, CaseStatus.REFUSED)]
+    assert {c.model for c in decided} >= {TitleModel.LEARNING_CITIZEN, TitleModel.LEARNING_FAMILY}
+    for case in decided:
+        explanation = explain(generated.ledger, case.id)
+        assert explanation.outcome in ("granted", "refused"), case.id
+        assert any(s.key == "decision" for s in explanation.sections), case.id

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 import pytest
 
 from domain.base import acting
-from domain.criteria import CriteriaCatalogue, CriteriaSet, criteria_set_id
+from domain.criteria import CriteriaCatalogue, CriteriaSet, criteria_set_id, parse_spec
 from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, RuleViolation
 from domain.glossary import TitleModel
-from tests.domain.helpers import ADMIN, CDHT, names, publish, recorded, refused, seed_content, when
+from tests.domain.helpers import (
+    ADMIN,
+    CDHT,
+    SEED_DIR,
+    names,
+    publish,
+    recorded,
+    refused,
+    seed_content,
+    when,
+)
 
 CODE = "244/QĐ-KHVN/CDHT/can-bo"
 
@@ -74,6 +85,10 @@ INVALID = {
     "recognised band not in bands": with_rules(recognised_bands=["xuat_sac"]),
     "notice required without notice days": with_rules(public_notice_required=True),
     **{
+        f"illustrative written as {value!r}": content(illustrative=value)
+        for value in ("true", 1, "minh họa", None)
+    },
+    **{
         f"minimum total written {label}": with_rules(min_total=value)
         for label, value in {
             "in Arabic-Indic digits": "٨٠",
@@ -91,6 +106,23 @@ INVALID = {
 @pytest.mark.parametrize("invalid", INVALID.values(), ids=INVALID.keys())
 def test_invalid_content_is_refused_before_anything_is_recorded(invalid):
     refused(InvalidCriteriaSet, ADMIN, CriteriaSet.publish, invalid, 1, None)
+
+
+def test_every_seed_set_that_is_not_law_says_so_in_its_code_title_and_flag():
+    """The family, clan and community sets have no published points (domain.md §3): they are
+    shipped as illustrations, and nothing else is."""
+    seeds = {path.name: json.loads(path.read_text("utf-8")) for path in SEED_DIR.glob("criteria-*")}
+    illustrative = {name for name, data in seeds.items() if parse_spec(data).illustrative}
+    assert illustrative == {
+        "criteria-minh-hoa-gdht.json",
+        "criteria-minh-hoa-dhht.json",
+        "criteria-minh-hoa-cdht-thon.json",
+    }
+    for name in illustrative:
+        assert seeds[name]["code"].startswith("MINH-HOA/")
+        assert "MINH HỌA" in seeds[name]["title"]
+    models = {parse_spec(data).model for data in seeds.values()}
+    assert models == set(TitleModel)  # every title can be opened on a fresh store
 
 
 def test_superseding_a_set_records_its_successor_and_the_date():

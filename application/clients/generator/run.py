@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from application.clients.generator.appeals import AppealRunner, Authorities
 from application.clients.generator.batches import Batches, Progress
 from application.clients.generator.cases import CaseRunner, Specs
-from application.clients.generator.family_criteria import FAMILY_SET, FAMILY_SET_CODE
 from application.clients.generator.geography import Province, build_province
 from application.clients.generator.names import Names
 from application.clients.generator.plan import (
@@ -151,12 +150,10 @@ def _province_cases(scale: int) -> list[int]:
 
 
 def _publish_criteria(ledger: Ledger, system: CommandContext) -> Specs:
-    """The seed sets and the illustrative family set, published unless already listed."""
+    """The seed sets (the illustrative family, clan and community sets among them),
+    published unless already listed."""
     ledger.criteria.load_seed_criteria(system)
     catalogue = ledger.criteria.catalogue()
-    if catalogue is None or catalogue.latest(FAMILY_SET_CODE) is None:
-        ledger.criteria.publish_criteria_set(system, FAMILY_SET)
-        catalogue = ledger.criteria.catalogue()
     if catalogue is None:
         raise RuleViolation("không công bố được bộ tiêu chí")
     sets = {e.set_id: ledger.criteria.criteria_set(e.set_id) for e in catalogue.entries}
