@@ -263,7 +263,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         position, previous = (last["position"], bytes(last["hash"])) if last else (0, GENESIS)
         leaves: list[bytes] = []
         curs.executemany(self._append, chain_rows(stored_events, ids, position, previous, leaves))
-        self.tiles.append_in(curs, position, leaves)
+        # A cursor of its own, as the library gives its executemany one: in pipeline mode a
+        # fetch on the cursor that just ran executemany was once answered with an INSERT's
+        # status (seen once in ops/bench/proofs.py, after thousands of saves).
+        with curs.connection.cursor() as tiles:
+            self.tiles.append_in(tiles, position, leaves)
         if (claim := receipt_owed()) is not None:
             landed = Receipt.of(stored_events, ids)
             curs.execute(

@@ -60,6 +60,15 @@ def test_every_save_keeps_the_tiles_of_the_log(ledger: Ledger):
     assert expected(leaves).first_difference(ledger.auditor.tiles.stored()) is None
 
 
+def test_many_saves_in_a_row_keep_the_tiles(ledger: Ledger):
+    """PostgreSQL prepares a statement run often enough, inside the insert's pipeline: the
+    tiles must still be read and written right after dozens of saves of every size."""
+    append(ledger, *([1] * 12), 1000, *([1, 3] * 10), 1000, 1)
+    leaves = log_leaves(ledger)
+    assert ledger.auditor.tiles.size() == len(leaves) == 2053
+    assert expected(leaves).first_difference(ledger.auditor.tiles.stored()) is None
+
+
 def test_proofs_read_from_tiles_are_the_proofs_computed_from_every_leaf(ledger: Ledger):
     append(ledger, 600)
     leaves = log_leaves(ledger)
