@@ -17,8 +17,9 @@ from application.ledger import Ledger
 from application.services.assessments import SeatRequest
 from application.services.decisions import RulingRequest
 from domain.access import UserAccount, user_id_for
+from domain.assessment import AssessmentCase
 from domain.base import CommandContext
-from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel
+from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel, UnitLevel, label
 
 DEMO_ADMIN = "demo-admin"
 SYSTEM = CommandContext("system:demo", Role.ADMINISTRATOR.value, "demo-load")
@@ -77,6 +78,7 @@ def load_demo(ledger: Ledger) -> dict[str, UUID]:
     users = _users(ledger, unit, person_ids)
     _citizen_case(ledger, users, person_ids["citizen"], unit["commune"])
     _learning_unit_case(ledger, users, unit)
+    _collective_cases(ledger, users, person_ids, unit)
     return users.ids
 
 
@@ -184,6 +186,7 @@ def _run_to_decision(
     authority_unit: UUID,
     second_member_conflict: str | None,
     assessor: CommandContext,
+    legal_basis: str,
 ) -> None:
     officer = users.ctx("demo-commune", Role.COMMUNE_OFFICER)
     ledger.assessments.self_assess(assessor, case_id, scores, date(2026, 2, 1))
@@ -195,6 +198,12 @@ def _run_to_decision(
         "Hồ sơ đầy đủ minh chứng",
         date(2026, 2, 10),
     )
+    case = ledger.records.get(AssessmentCase, case_id)
+    if ledger.criteria.spec_of(case).rules.public_notice_required:
+        ledger.assessments.post_notice(
+            officer, case_id, date(2026, 2, 11), date(2026, 2, 21), "Nhà văn hóa thôn Đông"
+        )
+        ledger.assessments.close_notice(officer, case_id, date(2026, 2, 21), 0, None)
     ledger.assessments.form_council(
         officer,
         case_id,
@@ -203,7 +212,7 @@ def _run_to_decision(
             SeatRequest(users.ids["demo-council-1"], "chair"),
             SeatRequest(users.ids["demo-council-2"], "member", second_member_conflict),
         ],
-        date(2026, 2, 20),
+        date(2026, 2, 22),
     )
     ledger.assessments.appraise(
         users.ctx("demo-council-1", Role.COUNCIL_MEMBER),
@@ -221,7 +230,7 @@ def _run_to_decision(
         signer_title="Chủ tịch UBND xã",
         authority_name="UBND xã An Bình",
         authority_unit_id=authority_unit,
-        legal_basis="244/QĐ-KHVN; 22/2020/TT-BGDĐT",
+        legal_basis=legal_basis,
         rulings=[RulingRequest(case_id, DecisionOutcome.GRANTED)],
     )
 
@@ -251,6 +260,7 @@ def _citizen_case(ledger: Ledger, users: DemoUsers, person_id: UUID, commune: UU
         authority_unit=commune,
         second_member_conflict="Là người cùng hộ gia đình với đối tượng",
         assessor=users.ctx("demo-village", Role.VILLAGE_OFFICER),
+        legal_basis="QĐ 244/QĐ-KHVN (bộ tiêu chí Công dân học tập)",
     )
 
 
@@ -287,4 +297,55 @@ def _learning_unit_case(ledger: Ledger, users: DemoUsers, unit: dict[str, UUID])
         authority_unit=unit["commune"],
         second_member_conflict=None,
         assessor=officer,
+        legal_basis="Thông tư 22/2020/TT-BGDĐT",
     )
+
+
+#: The illustrative family, clan and community sets' scores: each passes its threshold.
+COLLECTIVE_SCORES = {
+    TitleModel.LEARNING_FAMILY: {"1.1": 1, "1.2": 18, "2.1": 1, "2.2": 25, "3.1": 16, "4.1": 24},
+    TitleModel.LEARNING_CLAN: {"1.1": 25, "1.2": 1, "2.1": 24, "3.1": 1, "3.2": 32},
+    TitleModel.LEARNING_COMMUNITY: {"1.1": 24, "1.2": 16, "2.1": 25, "3.1": 1, "3.2": 15},
+}
+
+
+def _collective_cases(
+    ledger: Ledger, users: DemoUsers, people: dict[str, UUID], unit: dict[str, UUID]
+) -> None:
+    """The household, a clan and the village's community, each taken through a full cycle
+    under the illustrative (minh họa) sets, with the 10-day public notice they ask for."""
+    village = users.ctx("demo-village", Role.VILLAGE_OFFICER)
+    clan = ledger.registry.register_collective(
+        SYSTEM, kind=SubjectKind.CLAN, name="Dòng họ Nguyễn thôn Đông", unit_id=unit["village"]
+    ).id
+    community = ledger.registry.register_collective(
+        SYSTEM, kind=SubjectKind.COMMUNITY, name="Cộng đồng thôn Đông", unit_id=unit["village"]
+    ).id
+    subjects = [
+        (TitleModel.LEARNING_FAMILY, people["household"], "Là chồng của chủ hộ"),
+        (TitleModel.LEARNING_CLAN, clan, None),
+        (TitleModel.LEARNING_COMMUNITY, community, None),
+    ]
+    for number, (model, subject, conflict) in enumerate(subjects, start=3):
+        case = ledger.assessments.open_case(village, subject, model, 2026, date(2026, 1, 10))
+        spec = ledger.criteria.spec_of(ledger.records.get(AssessmentCase, case.id))
+        ledger.assessments.attach_evidence(
+            village,
+            case.id,
+            content=f"Biên bản xác nhận của thôn Đông: {label(model)} 2026\n".encode(),
+            kind="giay_xac_nhan",
+            issuer="Ban công tác Mặt trận thôn Đông",
+            issued_on=date(2026, 1, 20),
+            indicators=[i.code for i in spec.indicators if i.evidence_required],
+        )
+        _run_to_decision(
+            ledger,
+            users,
+            case.id,
+            {code: Decimal(points) for code, points in COLLECTIVE_SCORES[model].items()},
+            number=f"{number:02d}/QĐ-UBND-DEMO",
+            authority_unit=unit["commune"],
+            second_member_conflict=conflict,
+            assessor=village,
+            legal_basis=f"{spec.legal_basis} — bộ tiêu chí {spec.code} (minh họa)",
+        )
