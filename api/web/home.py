@@ -29,4 +29,5 @@ def start(
     unit = None
     if principal.unit_id is not None:
         unit = ledger.names.names(reading, [principal.unit_id]).get(principal.unit_id)
-    return render(request, "trang_chu.html", unit_name=unit, **context)
+    year = ledger.records.today().year
+    return render(request, "trang_chu.html", unit_name=unit, year=year, **context)

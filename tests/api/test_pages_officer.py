@@ -4,6 +4,7 @@ decision, each step by the role the law gives it, through the forms (real HTTP).
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -210,3 +211,38 @@ def test_a_citizen_sees_their_own_cases_and_titles_by_name(demo: tuple[Any, dict
     citizen = as_user(demo, "demo-citizen")
     page = citizen.get("/trang").text
     assert "Hồ sơ và danh hiệu của tôi" in page and "Nguyễn Thị Hoa" in page
+
+
+def test_each_queue_lists_what_waits_for_that_role_and_says_its_rules_first(
+    demo: tuple[Any, dict[str, str]],
+):
+    village = as_user(demo, "demo-village")
+    case_id = register_and_open(village)
+    attach_evidence_for_all(village, case_id)
+    codes = indicator_codes(village.get(f"/trang/ho-so/{case_id}").text)
+    take_step(village, case_id, "tu-danh-gia", {f"diem.{code}": "9" for code in codes})
+    reviewer = as_user(demo, "demo-reviewer")
+    queue = wait_for(reviewer, "/trang/hang-doi", "Phạm Thị Mai")
+    assert "Người thẩm định không được là người đã tự đánh giá hồ sơ" in queue
+    assert f"/trang/ho-so/{case_id}" in queue
+    council = as_user(demo, "demo-council-1").get("/trang/hang-doi").text
+    assert "Phạm Thị Mai" not in council  # not on its council (none formed yet)
+    assert "xung đột lợi ích" in council
+    assert "Người ký không được" in as_user(demo, "demo-signer").get("/trang/hang-doi").text
+    handler = as_user(demo, "demo-complaints").get("/trang/hang-doi").text
+    assert "Chỉ người được phân công mới giải quyết khiếu nại" in handler
+
+
+def test_a_role_without_a_queue_is_refused_the_queue_page(demo: tuple[Any, dict[str, str]]):
+    response = as_user(demo, "demo-village").get("/trang/hang-doi", status=403)
+    assert "vai trò của bạn không được phép" in response.text
+
+
+def wait_for(visitor: Visitor, path: str, text: str) -> str:
+    """The page once the views have folded what was just written (they run beside)."""
+    for _ in range(100):
+        page = visitor.get(path).text
+        if text in page:
+            return page
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} never showed on {path}")
