@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean reliability mutants
+.PHONY: run test lint install clean reliability mutants chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ lint: $(STAMP)
 ## Lint, type-check, check the layer contracts, then run every test.
 test: lint
 	$(BIN)/pytest
+
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  test "$$(id -u)" = 0 || { echo "chromium is missing: run 'make chromium' as root" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## PNGs of the main pages into docs/screenshots/, taken by the browser tests as they run
+## (not part of `make test`, so a test run leaves the tree as it was).
+screenshots: $(STAMP) chromium
+	HOCTAP_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 ## The reliability checks at full size (PostgreSQL; a few minutes). `make test` runs them small.
 reliability: $(STAMP)

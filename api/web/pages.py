@@ -68,6 +68,13 @@ NAV: list[NavItem] = [
     NavItem("Trang chính", "/trang"),
     NavItem("Đăng ký công dân, hộ gia đình", "/trang/dang-ky", OFFICERS),
     NavItem("Việc cần làm", "/trang/hang-doi", QUEUE_ROLES),
+    NavItem(
+        "Thống kê",
+        "/trang/thong-ke",
+        (Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR),
+    ),
+    NavItem("Kiểm tra hồ sơ", "/trang/kiem-tra-ho-so", (Role.INSPECTOR, Role.ADMINISTRATOR)),
+    NavItem("Điểm kiểm công khai", "/trang/nhat-ky"),
     NavItem("Mật khẩu người dùng", "/trang/quan-tri/mat-khau", (Role.ADMINISTRATOR,)),
     NavItem("Đổi mật khẩu", CHANGE_PASSWORD),
 ]

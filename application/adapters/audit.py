@@ -175,6 +175,17 @@ class Auditor:
             )
         return seen[leaf], [seen[span] for span in spans], seen[tree]
 
+    def inclusions(
+        self, indexes: Iterable[int], tree_size: int
+    ) -> dict[int, tuple[bytes, list[bytes]]]:
+        """The leaf hash and audit path of each leaf index (0-based) below ``tree_size`` in
+        the tree of the first ``tree_size`` events: one pass over them for them all."""
+        wanted = sorted({i for i in indexes if 0 <= i < tree_size})
+        paths = {i: inclusion_spans(i, tree_size) for i in wanted}
+        seen = SpanHashes([*(s for p in paths.values() for s in p), *((i, i + 1) for i in wanted)])
+        self._feed(seen, limit=tree_size)
+        return {i: (seen[(i, i + 1)], [seen[s] for s in paths[i]]) for i in wanted}
+
     def consistency(self, first: int, second: int) -> tuple[bytes, bytes, list[bytes]]:
         """(first root, second root, proof) that the first ``first`` events are unchanged in
         the first ``second``: one pass over them, O(log n) memory."""

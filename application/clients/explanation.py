@@ -99,9 +99,16 @@ class Logged:
     event: Any
 
 
-def explain(ledger: Ledger, case_id: UUID, language: Language = "vi") -> Explanation:
-    """The explanation of a decided case; NotFound for no case, StepOutOfOrder if undecided."""
-    logged = related_events(ledger, case_id)
+def explain(
+    ledger: Ledger,
+    case_id: UUID,
+    language: Language = "vi",
+    logged: list[Logged] | None = None,
+) -> Explanation:
+    """The explanation of a decided case; NotFound for no case, StepOutOfOrder if undecided.
+    ``logged``: the case's :func:`related_events`, when the caller read them already."""
+    if logged is None:
+        logged = related_events(ledger, case_id)
     own = [x for x in logged if x.citation.originator_id == case_id]
     statuses = [_STATUS[type(x.event)] for x in own if type(x.event) in _STATUS]
     if not statuses:

@@ -14,13 +14,15 @@ def actions(
     actor_id: str | None = None,
     actor_role: str | None = None,
     actor_unit_ids: set[str] | None = None,
+    record_ids: set[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     after_position: int | None = None,
     limit: int = 100,
 ) -> list[Row]:
-    """``actor_unit_ids``: only actions by accounts of these units (a scoped reader's)."""
-    if actor_unit_ids is not None and not actor_unit_ids:
+    """``actor_unit_ids``: only actions by accounts of these units (a scoped reader's);
+    ``record_ids``: only actions on these records (one case's audit trail)."""
+    if (actor_unit_ids is not None and not actor_unit_ids) or record_ids == set():
         return []
     projection = Activity()
     table = engine.qualified(projection, engine.ensure_live(projection), "actions")
@@ -41,6 +43,9 @@ def actions(
     if actor_unit_ids is not None:
         where.append(f"actor_unit_id IN ({engine.store.marks(len(actor_unit_ids))})")
         params.extend(sorted(actor_unit_ids))
+    if record_ids is not None:
+        where.append(f"record_id IN ({engine.store.marks(len(record_ids))})")
+        params.extend(sorted(record_ids))
     sql = (
         f"SELECT * FROM {table}"
         + (f" WHERE {' AND '.join(where)}" if where else "")

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS {actions} (
 CREATE INDEX IF NOT EXISTS {prefix}_actions_actor ON {actions} (actor_id, recorded_at);
 CREATE INDEX IF NOT EXISTS {prefix}_actions_time ON {actions} (recorded_at);
 CREATE INDEX IF NOT EXISTS {prefix}_actions_unit ON {actions} (actor_unit_id, position);
+CREATE INDEX IF NOT EXISTS {prefix}_actions_record ON {actions} (record_id, position);
 CREATE TABLE IF NOT EXISTS {accounts} (
     user_id TEXT PRIMARY KEY,
     unit_id TEXT

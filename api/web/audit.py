@@ -1,0 +1,128 @@
+"""Tamper evidence as pages: the public checkpoint and verification pages (no sign-in), and
+an inspector's audit page of one case with its bundle to download."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+
+from api.deps import LedgerDep
+from api.scoping import list_filter
+from api.web.pages import page_router, render
+from api.web.session import SignedInDep, page_acting_as
+from application.clients.bundle import dumps, make_bundle
+from application.clients.case_audit import audit_case
+from application.clients.public_audit import check_inclusion, latest_checkpoint, parse_leaf_hash
+from domain.base import CommandContext
+from domain.errors import InvalidInput
+from domain.glossary import Role, label
+from domain.text import ascii_digits
+from projections.standings.queries import list_cases
+
+router = page_router()
+InspectorDep = Annotated[
+    CommandContext, Depends(page_acting_as(Role.INSPECTOR, Role.ADMINISTRATOR))
+]
+#: A position has at most 19 digits (the log's positions fit a signed 64-bit integer).
+POSITION_DIGITS = 19
+FormText = Annotated[str, Query(max_length=200)]
+
+
+@router.get("/nhat-ky")
+def public_checkpoint(request: Request, ledger: LedgerDep) -> Response:
+    """The latest signed checkpoint with its cosignatures, for anyone to keep a copy."""
+    return render(request, "nhat_ky.html", checkpoint=latest_checkpoint(ledger))
+
+
+@router.get("/kiem-tra")
+def public_verification(
+    request: Request, ledger: LedgerDep, vi_tri: FormText = "", ma_bam: FormText = ""
+) -> Response:
+    """Anyone pastes an event's position (and its leaf hash) and sees its inclusion proof
+    checked against the latest signed checkpoint."""
+    checked, error = None, None
+    if vi_tri or ma_bam:
+        try:
+            checked = check_inclusion(ledger, _position(vi_tri), parse_leaf_hash(ma_bam))
+        except InvalidInput as refused:
+            error = refused.message
+    return render(
+        request,
+        "kiem_tra.html",
+        status_code=422 if error else 200,
+        checkpoint=latest_checkpoint(ledger),
+        checked=checked,
+        error=error,
+        vi_tri=vi_tri,
+        ma_bam=ma_bam,
+    )
+
+
+def _position(text: str) -> int:
+    value = text.strip()
+    if not ascii_digits(value, POSITION_DIGITS):
+        raise InvalidInput("vị trí phải là một số nguyên dương viết bằng chữ số 0-9")
+    return int(value)
+
+
+@router.get("/kiem-tra-ho-so")
+def audit_list(request: Request, ledger: LedgerDep, ctx: InspectorDep) -> Response:
+    """The decided cases an inspector may audit (their unit's, or all when nationwide)."""
+    models = request.app.state.read_models
+    units = list_filter(ledger, models, ctx, None, ledger.records.today(), citizens=False).unit_ids
+    decided = [
+        row
+        for status in ("granted", "refused", "revoked")
+        for row in list_cases(models.engine, unit_ids=units, status=status, limit=50).items
+    ]
+    return render(request, "kiem_tra_ho_so_ds.html", cases=decided, label=label)
+
+
+@router.get("/kiem-tra-ho-so/{case_id}")
+def case_audit(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    ctx: InspectorDep,
+    principal: SignedInDep,
+) -> Response:
+    """The explanation with each claim linked to its event and that event's inclusion proof
+    checked, the activity and read trails with names, and the latest checkpoint."""
+    ledger.scopes.case_for(ctx, case_id, reading=True)
+    result = audit_case(ledger, request.app.state.read_models.engine, case_id)
+    people: list[Any] = [result.subject_id]
+    people += [row.get("actor_id") for row in result.activity]
+    people += [row.get("viewer_id") for row in result.reads]
+    names = ledger.names.names(ctx, _ids(people), roles=principal.roles)
+    return render(
+        request,
+        "kiem_tra_ho_so.html",
+        audit=result,
+        names={str(k): v for k, v in names.items()},
+        label=label,
+    )
+
+
+@router.get("/kiem-tra-ho-so/{case_id}/goi-kiem-tra.json")
+def case_bundle(case_id: UUID, ledger: LedgerDep, ctx: InspectorDep) -> Response:
+    """The inspector bundle (as GET /audit/bundles/{case_id}), with the session's sign-in."""
+    ledger.scopes.case_for(ctx, case_id, reading=True)
+    body = dumps(make_bundle(ledger, case_id))
+    disposition = f'attachment; filename="goi-kiem-tra-{case_id}.json"'
+    return Response(
+        body.encode(), media_type="application/json", headers={"Content-Disposition": disposition}
+    )
+
+
+def _ids(values: list[Any]) -> list[UUID]:
+    """The values that are record ids (the console's and system jobs' actors are not)."""
+    found = []
+    for value in values:
+        try:
+            found.append(value if isinstance(value, UUID) else UUID(str(value)))
+        except ValueError:
+            continue
+    return found

@@ -1,0 +1,131 @@
+"""The reporting officer's statistics page: a unit and a cycle, four charts drawn as SVG on
+the server, and the CSV/XLSX exports downloaded with the session (the API's export code)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from api.deps import LedgerDep
+from api.routers import exports
+from api.routers.reads import STRUCTURE_LABELS
+from api.scoping import list_filter
+from api.web.pages import page_router, render
+from api.web.session import page_acting_as
+from application.clients.charts import statistics_charts, svg_bar_chart
+from domain.base import CommandContext
+from domain.errors import InvalidInput
+from domain.glossary import Role, UnitLevel, label
+from projections.statistics.queries import report, structure_day, unit_tree
+from projections.units.tree import UnitTree
+
+router = page_router()
+StatisticsReaderDep = Annotated[
+    CommandContext,
+    Depends(page_acting_as(Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)),
+]
+Structure = Literal["two_level", "three_level"]
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+#: The unit picker's value: a unit id, or empty for the reader's whole scope.
+UnitChoice = Annotated[str, Query(max_length=36)]
+CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+#: The levels offered in the unit picker (villages are too many and report upward anyway).
+PICKED_LEVELS = (UnitLevel.PROVINCE.value, UnitLevel.DISTRICT.value, UnitLevel.COMMUNE.value)
+EXPORTS = {
+    "thong-ke": "Thống kê theo đơn vị",
+    "so-cong-nhan": "Sổ công nhận",
+    "bang-xep-hang": "Danh sách hồ sơ",
+}
+
+
+@router.get("/thong-ke")
+def statistics_page(
+    request: Request,
+    ledger: LedgerDep,
+    ctx: StatisticsReaderDep,
+    nam: Year = None,
+    co_cau: Structure = "two_level",
+    don_vi: UnitChoice = "",
+) -> Response:
+    unit_id = _unit(don_vi)
+    models = request.app.state.read_models
+    today = ledger.records.today()
+    year = nam or today.year
+    own = list_filter(ledger, models, ctx, None, today, citizens=False).root_id
+    allowed = list_filter(ledger, models, ctx, unit_id, today, citizens=False)
+    root = str(allowed.root_id) if allowed.root_id else None
+    result = report(
+        models.engine,
+        cycle_year=year,
+        structure=co_cau,
+        root_id=root,
+        targets=ledger.criteria.targets_in_force(),
+    )
+    charts = [
+        (chart.title, Markup(svg_bar_chart(chart)))  # svg_bar_chart escapes every text
+        for chart in statistics_charts(result, root).all()
+    ]
+    query = f"nam={year}&co_cau={co_cau}" + (f"&don_vi={unit_id}" if unit_id else "")
+    return render(
+        request,
+        "thong_ke.html",
+        year=year,
+        years=range(today.year + 1, 2019, -1),
+        structure=co_cau,
+        structures=STRUCTURE_LABELS,
+        unit_id=str(unit_id) if unit_id else "",
+        units=_picker(unit_tree(models.engine), str(own) if own else None, structure_day(co_cau)),
+        charts=charts,
+        lines=result.lines[:1] if root else [x for x in result.lines if x.parent_id is None],
+        exports=EXPORTS,
+        query=query,
+        label=label,
+    )
+
+
+def _picker(tree: UnitTree, own: str | None, day: date) -> list[tuple[str, str]]:
+    """(id, name) of the units the reader may pick, on the structure's day, top first."""
+    ids = tree.within(own, day) if own else set(tree.units)
+    chosen = [
+        tree.units[i]
+        for i in ids
+        if tree.units[i].level in PICKED_LEVELS and tree.units[i].is_valid_on(day)
+    ]
+    chosen.sort(key=lambda u: (PICKED_LEVELS.index(u.level), u.code))
+    return [(u.unit_id, f"{u.name} ({label(u.level)})") for u in chosen]
+
+
+@router.get("/thong-ke/tai/{name}.{fmt}")
+def statistics_download(
+    request: Request,
+    name: Literal["thong-ke", "so-cong-nhan", "bang-xep-hang"],
+    fmt: exports.Format,
+    ledger: LedgerDep,
+    ctx: StatisticsReaderDep,
+    nam: Annotated[int, Query(ge=2000, le=2100)],
+    co_cau: Structure = "two_level",
+    don_vi: UnitChoice = "",
+) -> Response:
+    """The same files as GET /exports/…, with the session's sign-in (and read record)."""
+    models, unit_id = request.app.state.read_models, _unit(don_vi)
+    if name == "thong-ke":
+        return exports.export_statistics(fmt, ledger, models, ctx, nam, co_cau, unit_id)
+    if name == "so-cong-nhan":
+        return exports.export_register(fmt, ledger, models, ctx, nam, unit_id)
+    return exports.export_standings(fmt, ledger, models, ctx, nam, None, unit_id)
+
+
+def _unit(choice: str) -> UUID | None:
+    """The picked unit: empty is the reader's whole scope; anything but an id is refused."""
+    if not choice:
+        return None
+    # UUID() alone would read full-width digits ("１…") and braces as an id
+    if not CANONICAL_ID.fullmatch(choice):
+        raise InvalidInput("đơn vị đã chọn không hợp lệ")
+    return UUID(choice)

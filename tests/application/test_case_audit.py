@@ -1,0 +1,95 @@
+"""An inspector's audit of one granted title: every cited event proven against the signed
+checkpoint, a changed event caught, events after the checkpoint shown as not yet covered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from uuid import UUID
+
+import pytest
+
+from application.adapters.read_models import ReadModels
+from application.clients.case_audit import CaseAudit, audit_case
+from application.clients.demo import load_demo
+from application.ledger import Ledger
+from application.services.records import VIETNAM, FixedClock
+from application.settings import Settings
+from domain.errors import NotFound
+from projections.standings.queries import list_cases
+from tests.application.test_tamper import RawLog
+
+SIGNED_AT = datetime(2026, 11, 20, 10, tzinfo=VIETNAM)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[tuple[Ledger, ReadModels, UUID]]:
+    ledger = Ledger(settings, clock=FixedClock(datetime(2026, 11, 20, tzinfo=VIETNAM)))
+    load_demo(ledger)
+    models = ReadModels(settings, ledger.store)
+    models.initialise()
+    models.catch_up()
+    granted = list_cases(models.engine, status="granted").items[0]
+    yield ledger, models, UUID(str(granted["case_id"]))
+    models.close()
+    ledger.close()
+
+
+def audit(world: tuple[Ledger, ReadModels, UUID]) -> CaseAudit:
+    ledger, models, case_id = world
+    return audit_case(ledger, models.engine, case_id)
+
+
+def test_every_event_a_granted_title_rests_on_is_proven_against_the_signed_root(world):
+    world[0].auditor.make_checkpoint(SIGNED_AT)
+
+    result = audit(world)
+
+    assert result.all_proven
+    cited = {
+        c.notification_id
+        for s in result.explanation.sections
+        for st in s.statements
+        for c in st.citations
+    }
+    assert cited <= {e.notification_id for e in result.events}
+    assert len({e.leaf_hash for e in result.events}) == len(result.events)
+
+
+def test_the_trails_hold_this_cases_records_only(world):
+    world[0].auditor.make_checkpoint(SIGNED_AT)
+
+    result = audit(world)
+
+    records = {str(e.originator_id) for e in result.events}
+    assert result.activity and {row["record_id"] for row in result.activity} <= records
+    assert str(result.case_id) in {row["record_id"] for row in result.activity}
+
+
+def test_an_event_changed_after_signing_is_shown_unproven(world, settings: Settings):
+    world[0].auditor.make_checkpoint(SIGNED_AT)
+    victim = audit(world).events[0]
+    raw = RawLog(settings)
+    raw.set_state(victim.notification_id, raw.state(victim.notification_id) + b" ")
+
+    result = audit(world)
+
+    assert result.event_at(victim.notification_id).proven is False
+    assert not result.all_proven
+
+
+def test_without_a_checkpoint_nothing_is_signed_for_the_occasion(world):
+    result = audit(world)
+
+    assert result.checkpoint is None and world[0].auditor.checkpoints.all() == []
+    assert {e.proven for e in result.events} == {None}
+
+
+def test_an_unknown_case_is_not_found(world):
+    with pytest.raises(NotFound):
+        audit_case(world[0], world[1].engine, UUID(int=7))

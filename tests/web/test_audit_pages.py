@@ -1,0 +1,165 @@
+"""The audit pages: the public checkpoint and verification pages, and an inspector's audit
+of a granted title with its bundle (real HTTP through TestClient, on the demo data)."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+import pytest
+
+from application.settings import Settings
+from tests.application.test_tamper import RawLog
+from tests.web.conftest import SIGNED_AT, Demo
+
+# --- public pages --------------------------------------------------------------------------
+
+
+def test_the_checkpoint_page_is_open_to_anyone_and_says_so_when_nothing_is_signed(demo: Demo):
+    page = demo.visitor().get("/trang/nhat-ky")
+
+    assert "Chưa có điểm kiểm nào được ký" in page.text
+
+
+def test_the_checkpoint_page_shows_the_latest_signed_checkpoint_and_its_note(shared: Demo):
+    signed = max(shared.ledger.auditor.checkpoints.all(), key=lambda c: c.tree_size)
+
+    page = shared.visitor().get("/trang/nhat-ky").text
+
+    assert signed.root_hash.hex() in page and "10:00 ngày 20/11/2026" in page
+    assert f"{shared.ledger.auditor.origin}\n{signed.tree_size}\n" in page
+    assert "chưa có nhân chứng nào đồng ký" in page
+
+
+def test_anyone_can_check_an_events_inclusion_with_its_leaf_hash(shared: Demo):
+    visitor = shared.visitor()
+    leaf = shared.ledger.auditor.inclusion(3, 3)[0].hex()
+
+    page = visitor.get(f"/trang/kiem-tra?vi_tri=3&ma_bam={leaf.upper()}").text
+
+    assert "✓ Sự kiện ở vị trí 3 nằm trong điểm kiểm" in page and "đúng là sự kiện" in page
+
+
+def test_a_leaf_hash_of_another_event_is_told_apart(shared: Demo):
+    other = shared.ledger.auditor.inclusion(4, 4)[0].hex()
+
+    page = shared.visitor().get(f"/trang/kiem-tra?vi_tri=3&ma_bam={other}").text
+
+    assert "✗ Sự kiện ở vị trí 3 không phải sự kiện có mã băm đã nhập" in page
+
+
+def test_an_event_changed_after_signing_fails_the_public_check(demo: Demo, settings: Settings):
+    demo.ledger.auditor.make_checkpoint(SIGNED_AT)
+    raw = RawLog(settings)
+    raw.set_state(5, raw.state(5) + b" ")
+
+    page = demo.visitor().get("/trang/kiem-tra?vi_tri=5").text
+
+    assert "✗ Bằng chứng không dẫn tới gốc cây đã ký" in page
+
+
+@pytest.mark.parametrize(
+    ("position", "leaf", "message"),
+    [
+        ("0", "", "vị trí phải từ 1 đến"),
+        ("99999999", "", "vị trí phải từ 1 đến"),
+        ("9" * 19, "", "vị trí phải từ 1 đến"),
+        ("9" * 20, "", "số nguyên dương viết bằng chữ số 0-9"),
+        ("-1", "", "số nguyên dương viết bằng chữ số 0-9"),
+        ("١٢", "", "số nguyên dương viết bằng chữ số 0-9"),  # Arabic-Indic digits
+        ("１２", "", "số nguyên dương viết bằng chữ số 0-9"),  # full-width digits
+        ("1e3", "", "số nguyên dương viết bằng chữ số 0-9"),
+        ("3\x00", "", "số nguyên dương viết bằng chữ số 0-9"),
+        ("", "ab" * 32, "số nguyên dương viết bằng chữ số 0-9"),
+        ("3", "xyz", "đúng 64 chữ số thập lục phân"),
+        ("3", "<script>alert(1)</script>", "đúng 64 chữ số thập lục phân"),
+    ],
+)
+def test_bad_input_is_answered_on_the_page_in_vietnamese(
+    shared: Demo, position: str, leaf: str, message: str
+):
+
+    answer = shared.visitor().client.get(
+        "/trang/kiem-tra", params={"vi_tri": position, "ma_bam": leaf}
+    )
+
+    assert answer.status_code == 422
+    assert message in answer.text and "<script>alert" not in answer.text
+
+
+def test_text_longer_than_a_form_field_is_refused(shared: Demo):
+    answer = shared.visitor().client.get("/trang/kiem-tra", params={"vi_tri": "1" * 201})
+
+    assert answer.status_code == 422 and "dữ liệu không hợp lệ" in answer.text
+
+
+# --- the inspector's audit page ------------------------------------------------------------
+
+
+def test_an_inspector_sees_every_event_of_a_granted_title_proven(shared: Demo):
+    case_id = shared.granted_case()
+
+    page = shared.visitor("demo-inspector").get(f"/trang/kiem-tra-ho-so/{case_id}").text
+
+    assert "đều nằm trong điểm kiểm" in page and "✗" not in page.split("<h2>Giải trình")[1]
+    assert 'href="#su-kien-' in page  # claims link to their events
+    assert "demo-commune" in page  # the activity trail names the accounts
+
+
+def test_the_inspector_reads_the_subjects_name_and_that_read_is_recorded(shared: Demo):
+    case_id = shared.granted_case()
+    inspector = shared.visitor("demo-inspector")
+
+    inspector.get(f"/trang/kiem-tra-ho-so/{case_id}")
+    shared.app.state.read_models.catch_up()
+    again = inspector.get(f"/trang/kiem-tra-ho-so/{case_id}").text
+
+    assert "tên hiện trên trang" in again  # the first visit's read, in the read trail
+    assert "demo-inspector" in again.split("Ai đã xem")[1]
+
+
+def test_the_bundle_downloads_with_the_session_and_holds_the_cases_events(shared: Demo):
+    case_id = shared.granted_case()
+
+    answer = shared.visitor("demo-inspector").get(
+        f"/trang/kiem-tra-ho-so/{case_id}/goi-kiem-tra.json"
+    )
+
+    assert "attachment" in answer.headers["content-disposition"]
+    bundle = json.loads(answer.content)
+    assert bundle["case_id"] == str(case_id) and bundle["events"]
+
+
+def test_the_inspectors_list_links_to_the_decided_cases(shared: Demo):
+    case_id = shared.granted_case()
+
+    page = shared.visitor("demo-inspector").get("/trang/kiem-tra-ho-so").text
+
+    assert f"/trang/kiem-tra-ho-so/{case_id}" in page
+
+
+@pytest.mark.parametrize("username", ["demo-commune", "demo-citizen", "demo-reporting"])
+def test_other_roles_cannot_open_the_audit_page_nor_the_bundle(shared: Demo, username: str):
+    case_id = shared.granted_case()
+    visitor = shared.visitor(username)
+
+    for path in (
+        f"/trang/kiem-tra-ho-so/{case_id}",
+        f"/trang/kiem-tra-ho-so/{case_id}/goi-kiem-tra.json",
+    ):
+        assert visitor.get(path, status=403).status_code == 403
+
+
+def test_signed_out_the_audit_page_sends_to_sign_in(shared: Demo):
+    case_id = shared.granted_case()
+
+    answer = shared.visitor().get(f"/trang/kiem-tra-ho-so/{case_id}", status=303)
+
+    assert answer.headers["location"].startswith("/trang/dang-nhap?next=")
+
+
+@pytest.mark.parametrize("case", ["khong-phai-uuid", "1" * 300, str(UUID(int=5))])
+def test_a_case_that_is_not_one_is_refused_on_a_page(shared: Demo, case: str):
+    answer = shared.visitor("demo-inspector").client.get(f"/trang/kiem-tra-ho-so/{case}")
+
+    assert answer.status_code in {404, 422} and '<html lang="vi">' in answer.text

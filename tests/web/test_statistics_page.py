@@ -1,0 +1,132 @@
+"""The statistics page: charts for a unit and a cycle, and the exports downloaded with the
+session cookie, on the demo data (real HTTP through TestClient)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.web.conftest import Demo
+
+UNITS = "/trang/thong-ke?nam=2026"
+
+
+def reporting(shared: Demo) -> Any:
+    shared.app.state.read_models.catch_up()
+    return shared.visitor("demo-reporting")
+
+
+def test_the_page_draws_the_four_charts_as_inline_svg(shared: Demo):
+    page = reporting(shared).get(UNITS).text
+
+    assert page.count('<svg class="chart"') >= 2  # titles and units have figures in the demo
+    for heading in (
+        "Đăng ký và công nhận theo danh hiệu",
+        "Công dân học tập theo nhóm đối tượng",
+        "Tiến độ so với mục tiêu của chương trình (%)",
+        "Theo đơn vị trực thuộc",
+    ):
+        assert heading in page
+    assert "<script" not in page
+
+
+def test_the_unit_picker_offers_the_units_of_the_chosen_structure(shared: Demo):
+    visitor = reporting(shared)
+
+    two = visitor.get(UNITS + "&co_cau=two_level").text
+    three = visitor.get(UNITS + "&co_cau=three_level").text
+
+    assert "Cấp huyện" not in two.split('<select name="don_vi">')[1].split("</select>")[0]
+    assert "Cấp huyện" in three.split('<select name="don_vi">')[1].split("</select>")[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("name", ["thong-ke", "so-cong-nhan", "bang-xep-hang"])
+def test_each_export_downloads_with_the_session_and_parses(shared: Demo, name: str, fmt: str):
+    answer = reporting(shared).get(f"/trang/thong-ke/tai/{name}.{fmt}?nam=2026")
+
+    assert "attachment" in answer.headers["content-disposition"]
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    else:
+        rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
+    assert len(rows) >= 2  # a header and at least one row of the demo
+
+
+def test_a_download_is_recorded_in_the_read_trail(shared: Demo):
+    reporting(shared).get("/trang/thong-ke/tai/thong-ke.csv?nam=2026")
+    shared.app.state.read_models.catch_up()
+
+    inspector = shared.visitor("demo-inspector")
+    assert inspector  # the trail is read through the API's /audit/reads below
+    from projections.reads.queries import views
+
+    kinds = [(r["kind"], r["record_id"]) for r in views(shared.app.state.read_models.engine)]
+    assert ("export", "statistics.csv") in kinds
+
+
+@pytest.mark.parametrize("username", ["demo-commune", "demo-citizen", "demo-signer"])
+def test_other_roles_get_no_statistics_page_nor_files(shared: Demo, username: str):
+    visitor = shared.visitor(username)
+
+    visitor.get(UNITS, status=403)
+    visitor.get("/trang/thong-ke/tai/thong-ke.csv?nam=2026", status=403)
+
+
+def test_signed_out_a_download_sends_to_sign_in(shared: Demo):
+    answer = shared.visitor().get("/trang/thong-ke/tai/thong-ke.csv?nam=2026", status=303)
+
+    assert answer.headers["location"].startswith("/trang/dang-nhap")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nam=１２",
+        "nam=٢٠٢٦",
+        "nam=1999",
+        "nam=99999999999999999999999",
+        "nam=2026&co_cau=bon_cap",
+        "nam=2026&don_vi=" + "a" * 5000,
+        "nam=2026%00",
+    ],
+)
+def test_bad_choices_are_refused_on_a_page(shared: Demo, query: str):
+    answer = reporting(shared).client.get(f"/trang/thong-ke?{query}")
+
+    assert answer.status_code == 422 and "dữ liệu không hợp lệ" in answer.text
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "khong-phai-uuid",
+        "１" * 32,  # full-width digits, which UUID() reads
+        "{12345678-1234-1234-1234-12345678}",
+        "12345678123412341234123456789abc",
+        "12345678-1234-1234-1234-1234567890AB",
+        "\u0000" * 8,
+    ],
+)
+def test_a_unit_that_is_not_an_id_is_refused_in_vietnamese(shared: Demo, unit: str):
+    answer = reporting(shared).client.get("/trang/thong-ke", params={"nam": 2026, "don_vi": unit})
+
+    assert answer.status_code == 422 and "đơn vị đã chọn không hợp lệ" in answer.text
+
+
+def test_an_empty_unit_choice_means_the_readers_whole_scope(shared: Demo):
+    answer = reporting(shared).get(UNITS + "&don_vi=")
+
+    assert '<svg class="chart"' in answer.text
+
+
+def test_a_unit_outside_the_readers_scope_is_refused(shared: Demo):
+    from uuid import uuid4
+
+    answer = reporting(shared).client.get(f"{UNITS}&don_vi={uuid4()}")
+
+    assert answer.status_code in {403, 404} and '<html lang="vi">' in answer.text
