@@ -246,3 +246,65 @@ def wait_for(visitor: Visitor, path: str, text: str) -> str:
             return page
         time.sleep(0.05)
     raise AssertionError(f"{text!r} never showed on {path}")
+
+
+HOSTILE = {
+    "control": "ab\x00c\x07d",
+    "bidi": "\u202eabc",
+    "arabic-digits": "٠٠١٠٩١٠٠٠٧٧٧",
+    "fullwidth-digits": "００１０９１０００７７７",
+    "huge-number": "9" * 40,
+    "negative": "-1",
+    "long": "x" * 10_000,
+}
+
+
+#: Form handling is the same on every store: the hostile classes run in memory (fast).
+@pytest.mark.parametrize("backend", ["memory"])
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+@pytest.mark.parametrize("field", ["cccd", "full_name", "birth_date", "target_group"])
+def test_hostile_registration_input_is_refused_at_the_form_and_nothing_is_written(
+    demo: tuple[Any, dict[str, str]], ledger: Ledger, field: str, value: str
+):
+    village = as_user(demo, "demo-village")
+    form = {"cccd": "001091000888", "full_name": "Hồ Văn Nam", "target_group": "nong_dan"}
+    before = ledger.store.recorder.max_notification_id()
+    response = village.submit(
+        "/trang/dang-ky/cong-dan", form | {field: value}, token_from="/trang/dang-ky"
+    )
+    if response.status_code == 200:  # a value the API also takes (a name may be anything printable)
+        assert field in ("full_name", "target_group") and "Đã đăng ký" in response.text
+        return
+    assert response.status_code in (409, 422), alert_of(response.text)
+    assert 'role="alert"' in response.text
+    assert changes_since(ledger, before) == []
+
+
+def changes_since(ledger: Ledger, position: int) -> list[str]:
+    """Topics of the events written after ``position``, but for reads recorded (a page that
+    shows names records that it did)."""
+    written = ledger.store.recorder.select_notifications(start=position + 1, limit=10_000)
+    return [n.topic for n in written if not n.topic.startswith("hoctap.ReadTrail")]
+
+
+#: Form handling is the same on every store: the hostile classes run in memory (fast).
+@pytest.mark.parametrize("backend", ["memory"])
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+@pytest.mark.parametrize(
+    ("slug", "field"),
+    [("tu-danh-gia", "diem.1"), ("tu-danh-gia", "on"), ("rut-ho-so", "reason")],
+)
+def test_hostile_step_input_is_refused_at_the_form_and_nothing_is_written(
+    demo: tuple[Any, dict[str, str]], ledger: Ledger, slug: str, field: str, value: str
+):
+    village = as_user(demo, "demo-village")
+    case_id = register_and_open(village)
+    before = ledger.store.recorder.max_notification_id()
+    codes = indicator_codes(village.get(f"/trang/ho-so/{case_id}").text)
+    fields = {f"diem.{code}": "1" for code in codes} if slug == "tu-danh-gia" else {"reason": "x"}
+    response = take_step(village, case_id, slug, fields | {field: value})
+    if field == "reason" and value not in (HOSTILE["control"], HOSTILE["long"]):
+        assert response.status_code == 303  # text the API takes as a reason, as the API does
+        return
+    assert response.status_code in (409, 412, 422), alert_of(response.text)
+    assert changes_since(ledger, before) == []
