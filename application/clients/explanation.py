@@ -122,6 +122,9 @@ def explain(
     )
     gone = {x.event.evidence_id for x in own if isinstance(x.event, Case.EvidenceSuperseded)}
     writer = _Writer(_Wording(language), spec, published, gone)
+    for item in logged:  # a decision can be logged after the rulings it issues (the
+        if isinstance(item.event, RecognitionDecision.Issued):  # generator saves cases first)
+            writer.on_Issued(item)
     for item in logged:
         writer.word(item)
     words = writer.words
