@@ -1,138 +1,178 @@
-"""The pages' scope matrix, as tests/api/test_scope_matrix.py is the API's: every page is
-listed; none but sign-in and the two public pages opens without signing in; every form
-refuses a missing token; and each role reaches exactly the pages its work needs.
-
-Pages whose role rules are tested with their forms (officer, citizen, queue pages) are listed
-with ``roles=None``: here they are checked for sign-in and CSRF only.
-"""
+"""The scope matrix of the pages: every GET page under /trang × every demo account (and a
+staff account linked to a person, and a visitor not signed in) → 200, 303 to sign-in, or
+403. Pages of a case answer exactly as the API's read of the same case does for that user,
+so the same role and scope rules hold on both. POST pages are covered by the CSRF class
+test (tests/api/test_pages_signin.py) and the officer and citizen flows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import pytest
 from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
 
-from application.clients.demo import DEMO_SIGN_INS
-from domain.assessment import AssessmentCase
-from domain.glossary import Role
-from tests.web.conftest import Demo, signed_demo
+from api.app import create_app
+from application.clients.demo import DEMO_SIGN_INS, demo_passwords, load_demo
+from application.ledger import Ledger
+from application.services.records import VIETNAM, FixedClock
+from application.settings import Settings
+from domain.access import user_id_for
+from domain.assessment import AssessmentCase, case_id_for
+from domain.glossary import TitleModel
+from tests.api.pages import CONSOLE, PASSWORD, Visitor, give_password
+from tests.conftest import make_settings
 
-AUDITORS = frozenset({Role.INSPECTOR, Role.ADMINISTRATOR})
-REPORTERS = frozenset({Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR})
-ANYONE = "anyone"  # no sign-in needed
-
-
-@dataclass(frozen=True)
-class Page:
-    method: str
-    route: str
-    #: Who may open it: ANYONE, a set of roles, or None (any signed-in user here; its role
-    #: rules are tested with its forms).
-    roles: frozenset[Role] | str | None
-    query: str = ""
-
-
-PAGES = [
-    Page("GET", "/trang/dang-nhap", ANYONE),
-    Page("POST", "/trang/dang-nhap", ANYONE),
-    Page("POST", "/trang/dang-xuat", None),
-    Page("GET", "/trang/doi-mat-khau", None),
-    Page("POST", "/trang/doi-mat-khau", None),
-    Page("GET", "/trang/quan-tri/mat-khau", None),
-    Page("POST", "/trang/quan-tri/mat-khau", None),
-    Page("GET", "/trang", None),
-    Page("GET", "/trang/ho-so", None),
-    Page("GET", "/trang/ho-so/{case_id}", None),
-    Page("POST", "/trang/ho-so/{case_id}/buoc/{slug}", None),
-    Page("POST", "/trang/ho-so/{case_id}/minh-chung", None),
-    Page("GET", "/trang/ho-so/{case_id}/minh-chung/{evidence_id}", None),
-    Page("POST", "/trang/ho-so", None),
-    Page("GET", "/trang/dang-ky", None),
-    Page("POST", "/trang/dang-ky/cong-dan", None),
-    Page("POST", "/trang/dang-ky/ho-gia-dinh", None),
-    Page("GET", "/trang/hang-doi", None),
-    Page("GET", "/trang/nhat-ky", ANYONE),
-    Page("GET", "/trang/kiem-tra", ANYONE, "vi_tri=1"),
-    Page("GET", "/trang/kiem-tra-ho-so", AUDITORS),
-    Page("GET", "/trang/kiem-tra-ho-so/{case_id}", AUDITORS),
-    Page("GET", "/trang/kiem-tra-ho-so/{case_id}/goi-kiem-tra.json", AUDITORS),
-    Page("GET", "/trang/thong-ke", REPORTERS, "nam=2026"),
-    Page("GET", "/trang/thong-ke/tai/{name}.{fmt}", REPORTERS, "nam=2026"),
-]
-USERS = {role: username for role, username in DEMO_SIGN_INS}
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Demo]:
-    with signed_demo(request.param, tmp_path_factory.mktemp("pages-scope") / "var") as demo:
-        yield demo
+#: A council member who is also a citizen (the demo's second council member, the citizen's
+#: husband): a staff account linked to a person.
+LINKED = "demo-council-2"
+ACCOUNTS = [username for _, username in DEMO_SIGN_INS] + [LINKED]
+SIGNED_OUT = "(chưa đăng nhập)"
+ADMIN = {"demo-admin"}
+REGISTRARS = {"demo-village", "demo-commune", "demo-admin"}
+QUEUES = {"demo-reviewer", "demo-council-1", LINKED, "demo-signer", "demo-complaints"}
+AUDITORS = {"demo-inspector", "demo-admin"}
+STATISTICS = {"demo-reporting", "demo-inspector", "demo-admin"}
+EVERYONE = set(ACCOUNTS)
+#: Pages anyone may open, signed in or not.
+PUBLIC = {"/trang/dang-nhap", "/trang/nhat-ky", "/trang/kiem-tra"}
+#: Pages whose answer is the API's for the same case (path → API path).
+LIKE_THE_API = {
+    "/trang/ho-so/{case_id}": "/cases/{case_id}",
+    "/trang/ho-so/{case_id}/minh-chung/{evidence_id}": "/cases/{case_id}/evidence/{evidence_id}",
+}
+#: Who gets 200 on each other page; every other account gets 403.
+ALLOWED: dict[str, set[str]] = {
+    "/trang": EVERYONE,
+    "/trang/ho-so": EVERYONE,
+    "/trang/doi-mat-khau": EVERYONE,
+    "/trang/nhat-ky": EVERYONE,
+    "/trang/kiem-tra": EVERYONE,
+    "/trang/quan-tri/mat-khau": ADMIN,
+    "/trang/dang-ky": REGISTRARS,
+    "/trang/hang-doi": QUEUES,
+    "/trang/kiem-tra-ho-so": AUDITORS,
+    "/trang/kiem-tra-ho-so/{case_id}": AUDITORS,
+    "/trang/kiem-tra-ho-so/{case_id}/goi-kiem-tra.json": AUDITORS,
+    "/trang/thong-ke": STATISTICS,
+    "/trang/thong-ke/tai/{name}.{fmt}": STATISTICS,
+}
+QUERIES = {"/trang/thong-ke/tai/{name}.{fmt}": "?nam=2026", "/trang/thong-ke": "?nam=2026"}
 
 
-def url(world: Demo, page: Page) -> str:
-    case_id = world.granted_case()
-    case = world.ledger.records.get(AssessmentCase, case_id)
-    path = page.route.format(
-        case_id=case_id,
-        evidence_id=next(iter(case.evidence)),
-        slug="tham-dinh",
-        name="thong-ke",
-        fmt="csv",
-    )
-    return path + (f"?{page.query}" if page.query else "")
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo province on SQLite, every account signed in once (sign-ins are slow by
+    design: argon2)."""
+    settings: Settings = make_settings("sqlite", tmp_path_factory.mktemp("pages-scope") / "var")
+    settings.projections_in_api = True
+    clock = FixedClock(datetime(2026, 4, 1, 9, 0, tzinfo=VIETNAM))
+    ledger = Ledger(settings, clock=clock)
+    load_demo(ledger)
+    passwords = {user: password for _, user, password in demo_passwords(ledger)}
+    give_password(ledger, LINKED)
+    passwords[LINKED] = PASSWORD
+    app = create_app(settings, ledger=ledger)
+    with TestClient(app):
+        app.state.read_models.catch_up()
+        visitors = {SIGNED_OUT: Visitor(app)}
+        tokens = {}
+        for username in ACCOUNTS:
+            visitor = Visitor(app)
+            assert visitor.sign_in(username, passwords[username]).status_code == 303, username
+            visitors[username] = visitor
+            tokens[username] = ledger.access.issue_token(CONSOLE, user_id_for(username)).token
+        citizen = ledger.access.user_by_name("demo-citizen").person_id
+        assert citizen is not None
+        case_id = case_id_for(citizen, TitleModel.LEARNING_CITIZEN, 2026, 1)
+        admin = {"Authorization": f"Bearer {tokens['demo-admin']}"}
+        listed = visitors[SIGNED_OUT].client.get("/standings?limit=200", headers=admin).json()
+        school = next(r["case_id"] for r in listed["items"] if r["model"] == "don_vi_hoc_tap")
+        yield {
+            "app": app,
+            "visitors": visitors,
+            "tokens": tokens,
+            "params": [params_of(ledger, case_id), params_of(ledger, UUID(school))],
+        }
+    ledger.close()
 
 
-def test_the_matrix_lists_every_page(world: Demo):
-    served = {
-        (method, context.path_format)
-        for context in iter_route_contexts(world.app.routes)
-        for method in context.methods or ()
-        if context.path_format.startswith("/trang") and method not in {"HEAD", "OPTIONS"}
+def params_of(ledger: Ledger, case_id: UUID) -> dict[str, str]:
+    """Path parameters naming this case and one of its evidence files."""
+    case = ledger.records.get(AssessmentCase, case_id)
+    evidence_id = next(iter(case.evidence))
+    return {
+        "case_id": str(case_id),
+        "evidence_id": str(evidence_id),
+        "name": "thong-ke",
+        "fmt": "csv",
     }
-    listed = {(p.method, p.route) for p in PAGES}
-    assert served - listed == set(), "pages missing from the matrix"
-    assert listed - served == set(), "the matrix names pages the app does not serve"
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.method == "GET"], ids=lambda p: p.route)
-def test_no_page_opens_signed_out_but_sign_in_and_the_public_ones(world: Demo, page: Page):
-    answer = world.visitor().client.get(url(world, page))
-
-    if page.roles == ANYONE:
-        assert answer.status_code == 200
-    else:
-        assert answer.status_code == 303
-        assert answer.headers["location"].startswith("/trang/dang-nhap?next=")
-
-
-@pytest.mark.parametrize("page", [p for p in PAGES if p.method == "POST"], ids=lambda p: p.route)
-@pytest.mark.parametrize("token", ["", "0" * 64, "khong-phai-ma"])
-def test_every_form_refuses_a_missing_or_wrong_token(world: Demo, page: Page, token: str):
-    visitor = world.visitor(USERS[Role.ADMINISTRATOR])
-    form = {"csrf": token} if token else {}
-
-    answer = visitor.client.post(url(world, page), data=form)
-
-    assert answer.status_code == 403 and "biểu mẫu đã hết hạn" in answer.text
+def page_routes(app: Any) -> list[str]:
+    return sorted(
+        {
+            context.path_format
+            for context in iter_route_contexts(app.routes)
+            if "GET" in (context.methods or ()) and context.path_format.startswith("/trang")
+        }
+    )
 
 
-ROLE_PAGES = [p for p in PAGES if isinstance(p.roles, frozenset)]
+def test_the_matrix_covers_every_page(world: dict[str, Any]):
+    covered = set(ALLOWED) | set(LIKE_THE_API) | {"/trang/dang-nhap"}
+    assert set(page_routes(world["app"])) == covered
 
 
-@pytest.mark.parametrize("page", ROLE_PAGES, ids=lambda p: p.route)
-@pytest.mark.parametrize("role", list(USERS), ids=lambda r: r.value)
-def test_each_role_reaches_exactly_its_pages(world: Demo, page: Page, role: Role):
-    answer = world.visitor(USERS[role]).client.get(url(world, page))
-
-    assert isinstance(page.roles, frozenset)
-    assert answer.status_code == (200 if role in page.roles else 403), answer.text[-400:]
+def concrete(route: str, params: dict[str, str]) -> str:
+    return route.format(**params) + QUERIES.get(route, "")
 
 
-def test_a_case_id_that_names_no_case_is_not_found_for_an_inspector(world: Demo):
-    answer = world.visitor(USERS[Role.INSPECTOR]).client.get(f"/trang/kiem-tra-ho-so/{UUID(int=9)}")
+@pytest.mark.parametrize("who", [SIGNED_OUT, *ACCOUNTS])
+def test_every_page_answers_each_account_as_the_matrix_says(world: dict[str, Any], who: str):
+    visitor: Visitor = world["visitors"][who]
+    wrong = []
+    for params in world["params"]:
+        for route in page_routes(world["app"]):
+            path = concrete(route, params)
+            got = visitor.get(path, status=None).status_code
+            expected = expected_status(world, who, route, params)
+            if got != expected:
+                wrong.append((path, expected, got))
+    assert wrong == []
 
-    assert answer.status_code == 404
+
+def expected_status(world: dict[str, Any], who: str, route: str, params: dict[str, str]) -> int:
+    if route == "/trang/dang-nhap":
+        return 200 if who == SIGNED_OUT else 303  # signed in: on to the start page
+    if who == SIGNED_OUT:
+        return 200 if route in PUBLIC else 303
+    if route in LIKE_THE_API:
+        api = LIKE_THE_API[route].format(**params)
+        headers = {"Authorization": f"Bearer {world['tokens'][who]}"}
+        return int(world["visitors"][SIGNED_OUT].client.get(api, headers=headers).status_code)
+    return 200 if who in ALLOWED[route] else 403
+
+
+def test_the_case_page_is_open_to_some_and_closed_to_others(world: dict[str, Any]):
+    """The API parity above is no tautology: the case is readable by some accounts only."""
+    mine, school = world["params"]
+    for params, open_to, closed_to in (
+        (mine, "demo-citizen", None),
+        (school, "demo-commune", "demo-citizen"),
+    ):
+        path = concrete("/trang/ho-so/{case_id}", params)
+        assert world["visitors"][open_to].get(path, status=None).status_code == 200
+        if closed_to:
+            assert world["visitors"][closed_to].get(path, status=None).status_code == 403
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_with_the_page_to_return_to(
+    world: dict[str, Any],
+):
+    path = concrete("/trang/ho-so/{case_id}", world["params"][0])
+    response = world["visitors"][SIGNED_OUT].get(path, status=303)
+    assert response.headers["location"] == f"/trang/dang-nhap?next={path}"
