@@ -3,6 +3,7 @@ an inspector's audit page of one case with its bundle to download."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -29,6 +30,10 @@ InspectorDep = Annotated[
 #: A position has at most 19 digits (the log's positions fit a signed 64-bit integer).
 POSITION_DIGITS = 19
 FormText = Annotated[str, Query(max_length=200)]
+#: A record id as the explanation writes it: read out as the record's name on the page.
+RECORD_ID = re.compile(
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.ASCII
+)
 
 
 @router.get("/nhat-ky")
@@ -96,12 +101,16 @@ def case_audit(
     people: list[Any] = [result.subject_id]
     people += [row.get("actor_id") for row in result.activity]
     people += [row.get("viewer_id") for row in result.reads]
-    names = ledger.names.names(ctx, _ids(people), roles=principal.roles)
+    texts = [st.text for section in result.explanation.sections for st in section.statements]
+    people += [found for text in texts for found in RECORD_ID.findall(text)]
+    found = ledger.names.names(ctx, _ids(people), roles=principal.roles)
+    names = {str(k): v for k, v in found.items()}
     return render(
         request,
         "kiem_tra_ho_so.html",
         audit=result,
-        names={str(k): v for k, v in names.items()},
+        names=names,
+        named=lambda text: RECORD_ID.sub(lambda m: names.get(m.group(0), m.group(0)), text),
         label=label,
     )
 

@@ -9,6 +9,7 @@ from uuid import UUID
 import pytest
 
 from application.settings import Settings
+from domain.assessment import AssessmentCase
 from tests.application.test_tamper import RawLog
 from tests.web.conftest import SIGNED_AT, Demo
 
@@ -163,3 +164,15 @@ def test_a_case_that_is_not_one_is_refused_on_a_page(shared: Demo, case: str):
     answer = shared.visitor("demo-inspector").client.get(f"/trang/kiem-tra-ho-so/{case}")
 
     assert answer.status_code in {404, 422} and '<html lang="vi">' in answer.text
+
+
+def test_the_explanation_reads_names_where_it_wrote_record_ids(shared: Demo):
+    case_id = shared.granted_case()
+    subject = shared.ledger.records.get(AssessmentCase, case_id).subject_id
+    citizen = shared.ledger.access.user_by_name("demo-citizen").id
+
+    page = shared.visitor("demo-inspector").get(f"/trang/kiem-tra-ho-so/{case_id}").text
+    explained = page.split("<h2>Giải trình</h2>")[1].split("<h2>")[0]
+
+    assert str(subject) not in explained and str(citizen) not in explained
+    assert "Nguyễn Thị Hoa" in explained and "demo-citizen" in explained
