@@ -134,6 +134,7 @@ def main() -> None:
                 f"| {name} | `{shown}` | {status} | {len(times)} |"
                 f" {statistics.median(times):,.1f} | {percentile(times, 0.95):,.1f} |"
             )
+    app.state.read_models.close()
     ledger.close()
 
 

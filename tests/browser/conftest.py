@@ -90,6 +90,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        app.state.read_models.close()  # the app closes its views only with a ledger of its own
         ledger.close()
 
 

@@ -62,10 +62,13 @@ def demo_world(settings: Settings, *, signed: bool) -> Iterator[Demo]:
         ledger.auditor.make_checkpoint(SIGNED_AT)
     passwords = {user: password for _, user, password in demo_passwords(ledger)}
     app = create_app(settings, ledger=ledger)
-    with TestClient(app):
-        app.state.read_models.catch_up()
-        yield Demo(app, ledger, passwords)
-    ledger.close()
+    try:
+        with TestClient(app):
+            app.state.read_models.catch_up()
+            yield Demo(app, ledger, passwords)
+    finally:  # the app closes its views only with a ledger of its own
+        app.state.read_models.close()
+        ledger.close()
 
 
 @pytest.fixture
