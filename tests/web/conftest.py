@@ -56,6 +56,8 @@ class Demo:
 @contextmanager
 def demo_world(settings: Settings, *, signed: bool) -> Iterator[Demo]:
     settings.projections_in_api = True
+    # a module's shared world lives beside each test's own: keep both small on PostgreSQL
+    settings.pool_size, settings.pool_max_overflow = 2, 3
     ledger = Ledger(settings, clock=FixedClock(datetime(2026, 11, 20, tzinfo=VIETNAM)))
     load_demo(ledger)
     if signed:
