@@ -16,12 +16,15 @@ from application.clients.generator import generate
 from application.ledger import Ledger
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
+from domain.base import CommandContext
 from domain.errors import NotFound
+from domain.glossary import Role
 from projections.standings.queries import list_cases
 from tests.application.test_generator import AFTER_EVERYTHING
 from tests.application.test_tamper import RawLog
 
 SIGNED_AT = datetime(2026, 11, 20, 10, tzinfo=VIETNAM)
+CONSOLE = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -119,3 +122,16 @@ def test_a_generated_title_whose_decision_is_logged_after_it_is_explained_and_au
     finally:
         models.close()
         ledger.close()
+
+
+def test_a_log_cut_short_after_signing_fails_every_proof(world, settings: Settings):
+    ledger = world[0]
+    ledger.access.create_user(CONSOLE, "nguoi-sau-cung", [Role.INSPECTOR])
+    ledger.auditor.make_checkpoint(SIGNED_AT)  # signs the account's event, last in the log
+    raw = RawLog(settings)
+    last = raw.count()
+    raw.run(f"DELETE FROM {raw.events} WHERE {raw.id} = ?", (last,))
+
+    result = audit(world)
+
+    assert {e.proven for e in result.events if e.position and e.position < last} == {False}
