@@ -19,10 +19,11 @@ from api.scoping import list_filter
 from api.web.pages import page_router, render
 from api.web.session import page_acting_as
 from application.clients.charts import statistics_charts, svg_bar_chart
+from application.ledger import Ledger
 from domain.base import CommandContext
-from domain.errors import InvalidInput
-from domain.glossary import Role, UnitLevel, label
-from projections.statistics.queries import report, structure_day, unit_tree
+from domain.errors import DomainError, InvalidInput
+from domain.glossary import Role, TitleModel, UnitLevel, label
+from projections.statistics.queries import Report, report, structure_day, unit_tree
 from projections.units.tree import UnitTree
 
 router = page_router()
@@ -69,7 +70,7 @@ def statistics_page(
     )
     charts = [
         (chart.title, Markup(svg_bar_chart(chart)))  # svg_bar_chart escapes every text
-        for chart in statistics_charts(result, root).all()
+        for chart in statistics_charts(result, root, _group_labels(ledger, result, today)).all()
     ]
     query = f"nam={year}&co_cau={co_cau}" + (f"&don_vi={unit_id}" if unit_id else "")
     return render(
@@ -87,6 +88,19 @@ def statistics_page(
         query=query,
         label=label,
     )
+
+
+def _group_labels(ledger: Ledger, result: Report, day: date) -> dict[str, str]:
+    """The official name of each target group, from the criteria set in force for it."""
+    names = {}
+    for group in {g for line in result.lines for g in line.by_group}:
+        try:
+            spec = ledger.criteria.spec_in_force(TitleModel.LEARNING_CITIZEN, group, None, day)
+        except DomainError:  # no set in force for it any more: the code is all there is
+            continue
+        if spec.target_group_label:
+            names[group] = spec.target_group_label
+    return names
 
 
 def _picker(tree: UnitTree, own: str | None, day: date) -> list[tuple[str, str]]:

@@ -90,6 +90,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        app.state.read_models.close()  # the app closes its views only with a ledger of its own
         ledger.close()
 
 
@@ -131,16 +132,17 @@ def page(browser: object, live_server: LiveServer) -> Iterator[object]:
 
 
 @pytest.fixture
-def screenshot(page: object) -> Callable[[str], None]:
-    """``screenshot("name")`` writes name.png under $HOCTAP_SCREENSHOTS when it is set."""
+def screenshot(page: object) -> Callable[..., None]:
+    """``screenshot("name")`` writes name.png under $HOCTAP_SCREENSHOTS when it is set: the
+    first screen, or the whole page with ``full_page=True``."""
     from playwright.sync_api import Page
 
     assert isinstance(page, Page)
     folder = os.environ.get("HOCTAP_SCREENSHOTS")
 
-    def take(name: str) -> None:
+    def take(name: str, full_page: bool = False) -> None:
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
     return take

@@ -15,7 +15,7 @@ from tests.browser.conftest import LiveServer
 
 
 def test_a_reporting_officer_downloads_a_report(
-    page: Page, live_server: LiveServer, screenshot: Callable[[str], None], tmp_path: Path
+    page: Page, live_server: LiveServer, screenshot: Callable[..., None], tmp_path: Path
 ):
     live_server.sign_in(page, "demo-reporting")
     page.get_by_role("link", name="Thống kê").first.click()
@@ -26,7 +26,7 @@ def test_a_reporting_officer_downloads_a_report(
 
     expect(page.locator("svg.chart").first).to_be_visible()
     expect(page).to_have_url(re.compile(r"co_cau=three_level"))
-    screenshot("thong-ke")
+    screenshot("thong-ke", full_page=True)
 
     with page.expect_download() as xlsx:
         page.locator("li", has_text="Thống kê theo đơn vị").get_by_role(
