@@ -34,8 +34,11 @@ def demo(
     load_demo(ledger)
     passwords = {username: password for _, username, password in demo_passwords(ledger)}
     application = create_app(settings, ledger=ledger)
-    with TestClient(application):
-        yield application, passwords
+    try:
+        with TestClient(application):
+            yield application, passwords
+    finally:  # an app given a ledger leaves its views open (a pool each, on PostgreSQL)
+        application.state.read_models.close()
 
 
 def as_user(demo: tuple[Any, dict[str, str]], username: str) -> Visitor:

@@ -97,6 +97,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "tokens": tokens,
             "params": [params_of(ledger, case_id), params_of(ledger, UUID(school))],
         }
+    app.state.read_models.close()  # an app given a ledger leaves its views open
     ledger.close()
 
 
