@@ -63,10 +63,7 @@ def attach_evidence(
         schemas.Line, Form(max_length=2000, description="Mã chỉ số, cách nhau bằng dấu phẩy")
     ],
 ) -> schemas.Recorded:
-    limit = ledger.settings.max_upload_bytes
-    content = file.file.read(limit + 1)
-    if len(content) > limit:
-        raise InvalidInput("tệp minh chứng quá lớn", max_bytes=limit)
+    content = evidence_file(file, ledger.settings.max_upload_bytes)
     codes = [c.strip() for c in indicators.split(",") if c.strip()]
     result, evidence_id = ledger.assessments.attach_evidence(
         ctx,
@@ -80,6 +77,14 @@ def attach_evidence(
     )
     response.headers["Location"] = f"/cases/{case_id}/evidence/{evidence_id}"
     return views.recorded(result, response)
+
+
+def evidence_file(file: UploadFile, limit: int) -> bytes:
+    """An uploaded evidence file's bytes, refused past ``limit`` (the API's and the pages')."""
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise InvalidInput("tệp minh chứng quá lớn", max_bytes=limit)
+    return content
 
 
 @router.get(

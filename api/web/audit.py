@@ -3,6 +3,8 @@ an inspector's audit page of one case with its bundle to download."""
 
 from __future__ import annotations
 
+import re
+import threading
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -29,6 +31,14 @@ InspectorDep = Annotated[
 #: A position has at most 19 digits (the log's positions fit a signed 64-bit integer).
 POSITION_DIGITS = 19
 FormText = Annotated[str, Query(max_length=200)]
+#: One public proof at a time: each reads the whole log (docs/performance.md) and the page
+#: needs no sign-in, so a request that finds one running is turned away, not queued.
+PUBLIC_PROOF = threading.BoundedSemaphore(1)
+BUSY = "máy chủ đang kiểm tra một yêu cầu khác; mời thử lại sau ít phút"
+#: A record id as the explanation writes it: read out as the record's name on the page.
+RECORD_ID = re.compile(
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.ASCII
+)
 
 
 @router.get("/nhat-ky")
@@ -43,22 +53,30 @@ def public_verification(
 ) -> Response:
     """Anyone pastes an event's position (and its leaf hash) and sees its inclusion proof
     checked against the latest signed checkpoint."""
-    checked, error = None, None
+    checked, error, status = None, None, 200
     if vi_tri or ma_bam:
-        try:
-            checked = check_inclusion(ledger, _position(vi_tri), parse_leaf_hash(ma_bam))
-        except InvalidInput as refused:
-            error = refused.message
-    return render(
+        if not PUBLIC_PROOF.acquire(blocking=False):
+            error, status = BUSY, 503
+        else:
+            try:
+                checked = check_inclusion(ledger, _position(vi_tri), parse_leaf_hash(ma_bam))
+            except InvalidInput as refused:
+                error, status = refused.message, 422
+            finally:
+                PUBLIC_PROOF.release()
+    answer = render(
         request,
         "kiem_tra.html",
-        status_code=422 if error else 200,
+        status_code=status,
         checkpoint=latest_checkpoint(ledger),
         checked=checked,
         error=error,
         vi_tri=vi_tri,
         ma_bam=ma_bam,
     )
+    if status == 503:
+        answer.headers["Retry-After"] = "30"
+    return answer
 
 
 def _position(text: str) -> int:
@@ -96,12 +114,16 @@ def case_audit(
     people: list[Any] = [result.subject_id]
     people += [row.get("actor_id") for row in result.activity]
     people += [row.get("viewer_id") for row in result.reads]
-    names = ledger.names.names(ctx, _ids(people), roles=principal.roles)
+    texts = [st.text for section in result.explanation.sections for st in section.statements]
+    people += [found for text in texts for found in RECORD_ID.findall(text)]
+    found = ledger.names.names(ctx, _ids(people), roles=principal.roles)
+    names = {str(k): v for k, v in found.items()}
     return render(
         request,
         "kiem_tra_ho_so.html",
         audit=result,
-        names={str(k): v for k, v in names.items()},
+        names=names,
+        named=lambda text: RECORD_ID.sub(lambda m: names.get(m.group(0), m.group(0)), text),
         label=label,
     )
 

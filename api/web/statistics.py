@@ -3,6 +3,7 @@ the server, and the CSV/XLSX exports downloaded with the session (the API's expo
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
@@ -18,9 +19,11 @@ from api.scoping import list_filter
 from api.web.pages import page_router, render
 from api.web.session import page_acting_as
 from application.clients.charts import statistics_charts, svg_bar_chart
+from application.ledger import Ledger
 from domain.base import CommandContext
-from domain.glossary import Role, UnitLevel, label
-from projections.statistics.queries import report, structure_day, unit_tree
+from domain.errors import DomainError, InvalidInput
+from domain.glossary import Role, TitleModel, UnitLevel, label
+from projections.statistics.queries import Report, report, structure_day, unit_tree
 from projections.units.tree import UnitTree
 
 router = page_router()
@@ -30,6 +33,9 @@ StatisticsReaderDep = Annotated[
 ]
 Structure = Literal["two_level", "three_level"]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+#: The unit picker's value: a unit id, or empty for the reader's whole scope.
+UnitChoice = Annotated[str, Query(max_length=36)]
+CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 #: The levels offered in the unit picker (villages are too many and report upward anyway).
 PICKED_LEVELS = (UnitLevel.PROVINCE.value, UnitLevel.DISTRICT.value, UnitLevel.COMMUNE.value)
 EXPORTS = {
@@ -46,13 +52,14 @@ def statistics_page(
     ctx: StatisticsReaderDep,
     nam: Year = None,
     co_cau: Structure = "two_level",
-    don_vi: UUID | None = None,
+    don_vi: UnitChoice = "",
 ) -> Response:
+    unit_id = _unit(don_vi)
     models = request.app.state.read_models
     today = ledger.records.today()
     year = nam or today.year
     own = list_filter(ledger, models, ctx, None, today, citizens=False).root_id
-    allowed = list_filter(ledger, models, ctx, don_vi, today, citizens=False)
+    allowed = list_filter(ledger, models, ctx, unit_id, today, citizens=False)
     root = str(allowed.root_id) if allowed.root_id else None
     result = report(
         models.engine,
@@ -63,9 +70,9 @@ def statistics_page(
     )
     charts = [
         (chart.title, Markup(svg_bar_chart(chart)))  # svg_bar_chart escapes every text
-        for chart in statistics_charts(result, root).all()
+        for chart in statistics_charts(result, root, _group_labels(ledger, result, today)).all()
     ]
-    query = f"nam={year}&co_cau={co_cau}" + (f"&don_vi={don_vi}" if don_vi else "")
+    query = f"nam={year}&co_cau={co_cau}" + (f"&don_vi={unit_id}" if unit_id else "")
     return render(
         request,
         "thong_ke.html",
@@ -73,7 +80,7 @@ def statistics_page(
         years=range(today.year + 1, 2019, -1),
         structure=co_cau,
         structures=STRUCTURE_LABELS,
-        unit_id=str(don_vi) if don_vi else "",
+        unit_id=str(unit_id) if unit_id else "",
         units=_picker(unit_tree(models.engine), str(own) if own else None, structure_day(co_cau)),
         charts=charts,
         lines=result.lines[:1] if root else [x for x in result.lines if x.parent_id is None],
@@ -81,6 +88,19 @@ def statistics_page(
         query=query,
         label=label,
     )
+
+
+def _group_labels(ledger: Ledger, result: Report, day: date) -> dict[str, str]:
+    """The official name of each target group, from the criteria set in force for it."""
+    names = {}
+    for group in {g for line in result.lines for g in line.by_group}:
+        try:
+            spec = ledger.criteria.spec_in_force(TitleModel.LEARNING_CITIZEN, group, None, day)
+        except DomainError:  # no set in force for it any more: the code is all there is
+            continue
+        if spec.target_group_label:
+            names[group] = spec.target_group_label
+    return names
 
 
 def _picker(tree: UnitTree, own: str | None, day: date) -> list[tuple[str, str]]:
@@ -104,12 +124,22 @@ def statistics_download(
     ctx: StatisticsReaderDep,
     nam: Annotated[int, Query(ge=2000, le=2100)],
     co_cau: Structure = "two_level",
-    don_vi: UUID | None = None,
+    don_vi: UnitChoice = "",
 ) -> Response:
     """The same files as GET /exports/…, with the session's sign-in (and read record)."""
-    models = request.app.state.read_models
+    models, unit_id = request.app.state.read_models, _unit(don_vi)
     if name == "thong-ke":
-        return exports.export_statistics(fmt, ledger, models, ctx, nam, co_cau, don_vi)
+        return exports.export_statistics(fmt, ledger, models, ctx, nam, co_cau, unit_id)
     if name == "so-cong-nhan":
-        return exports.export_register(fmt, ledger, models, ctx, nam, don_vi)
-    return exports.export_standings(fmt, ledger, models, ctx, nam, None, don_vi)
+        return exports.export_register(fmt, ledger, models, ctx, nam, unit_id)
+    return exports.export_standings(fmt, ledger, models, ctx, nam, None, unit_id)
+
+
+def _unit(choice: str) -> UUID | None:
+    """The picked unit: empty is the reader's whole scope; anything but an id is refused."""
+    if not choice:
+        return None
+    # UUID() alone would read full-width digits ("１…") and braces as an id
+    if not CANONICAL_ID.fullmatch(choice):
+        raise InvalidInput("đơn vị đã chọn không hợp lệ")
+    return UUID(choice)

@@ -73,6 +73,13 @@ def chained_events(store: HoctapStore) -> Iterator[ChainedEvent]:
         after = max(r.notification_id or 0 for r in rows)
 
 
+def row_leaf_hash(row: ChainedEvent, position: int, state: bytes) -> bytes:
+    """The Merkle leaf hash of a chained row that holds its event (``position``, ``state``)."""
+    return leaf_hash(
+        leaf_bytes(position, row.originator_id or "", row.version or 0, row.topic or "", state)
+    )
+
+
 @dataclass(frozen=True)
 class VerifyReport:
     events: int
@@ -169,17 +176,7 @@ class Auditor:
             if limit is not None and count >= limit:
                 break
             if row.state is not None and row.position is not None:
-                sink.append(
-                    leaf_hash(
-                        leaf_bytes(
-                            row.position,
-                            row.originator_id or "",
-                            row.version or 0,
-                            row.topic or "",
-                            row.state,
-                        )
-                    )
-                )
+                sink.append(row_leaf_hash(row, row.position, row.state))
                 count += 1
         return count
 
@@ -203,17 +200,6 @@ class Auditor:
                 log_size=self.store.recorder.max_notification_id() or 0,
             )
         return seen[leaf], [seen[span] for span in spans], seen[tree]
-
-    def inclusions(
-        self, indexes: Iterable[int], tree_size: int
-    ) -> dict[int, tuple[bytes, list[bytes]]]:
-        """The leaf hash and audit path of each leaf index (0-based) below ``tree_size`` in
-        the tree of the first ``tree_size`` events: one pass over them for them all."""
-        wanted = sorted({i for i in indexes if 0 <= i < tree_size})
-        paths = {i: inclusion_spans(i, tree_size) for i in wanted}
-        seen = SpanHashes([*(s for p in paths.values() for s in p), *((i, i + 1) for i in wanted)])
-        self._feed(seen, limit=tree_size)
-        return {i: (seen[(i, i + 1)], [seen[s] for s in paths[i]]) for i in wanted}
 
     def consistency(self, first: int, second: int) -> tuple[bytes, bytes, list[bytes]]:
         """(first root, second root, proof) that the first ``first`` events are unchanged in

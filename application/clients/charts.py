@@ -116,7 +116,7 @@ def statistics_charts(
 
 
 #: Drawing sizes, in SVG user units (the element scales to the page's width).
-WIDTH, LABEL_WIDTH, BAR, GAP, PAD = 640, 220, 14, 10, 4
+WIDTH, LABEL_WIDTH, BAR, GAP, PAD = 720, 300, 14, 10, 4
 COLOURS = ("#3b6ea5", "#e08a1e", "#4c9a5b", "#a34c8f")
 
 
@@ -175,5 +175,5 @@ def escape(text: str) -> str:
     return _escape(unicodedata.normalize("NFC", kept))
 
 
-def _short(text: str, limit: int = 34) -> str:
+def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

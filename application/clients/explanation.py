@@ -13,6 +13,7 @@ originator (and of decisions and complaints by case) instead of the scan.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,7 @@ from domain.errors import NotFound, StepOutOfOrder
 from domain.evaluation import Check, evaluate
 from domain.glossary import ERASED_LABEL
 from domain.glossary import label as label_vi
+from domain.integrity import ChainedEvent
 from domain.registry import Person
 
 Language = Literal["vi", "en"]
@@ -154,8 +156,11 @@ def _erased(ledger: Ledger, subject_id: UUID) -> bool:
     return person is not None and person.erased
 
 
-def related_events(ledger: Ledger, case_id: UUID) -> list[Logged]:
-    """The events an award rests on, decoded, with their places in the log, in log order."""
+def related_events(
+    ledger: Ledger, case_id: UUID, rows: Iterable[ChainedEvent] | None = None
+) -> list[Logged]:
+    """The events an award rests on, decoded, with their places in the log, in log order.
+    ``rows``: the log's chained rows, when the caller reads them for something else too."""
     store = ledger.store
     first = store.recorder.select_events(case_id, limit=1)
     opened = store.mapper.to_domain_event(first[0]) if first else None
@@ -164,7 +169,7 @@ def related_events(ledger: Ledger, case_id: UUID) -> list[Logged]:
     keep = {case_id, opened.criteria_set_id}
     scanned = (RecognitionDecision.Issued.TOPIC, Complaint.Received.TOPIC)
     found = []
-    for row in chained_events(store):
+    for row in chained_events(store) if rows is None else rows:
         if row.state is None or row.topic is None or row.version is None:
             continue  # a chain row whose event is gone: for the verifier to report
         originator = UUID(str(row.originator_id))

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.adapters.audit import chained_events, row_leaf_hash
 from application.adapters.checkpoints import Checkpoint
 from application.ledger import Ledger
 from domain.errors import InvalidInput
@@ -96,9 +97,10 @@ def check_inclusion(ledger: Ledger, position: int, claimed_leaf_hash: str | None
             position=position,
             tree_size=checkpoint.tree_size,
         )
-    # the leaf is hashed from the event as stored now, never read from a tile: a changed
-    # event must fail against the root that was signed before it changed
-    [(leaf, path)] = ledger.auditor.inclusions([position - 1], checkpoint.tree_size).values()
+    # the path comes from the tiles, but the leaf is hashed from the event as stored now,
+    # never read from a tile: a changed event must fail against the root signed before it
+    _, path, _ = ledger.auditor.inclusion(position, checkpoint.tree_size)
+    leaf = _stored_leaf(ledger, position)
     holds = verify_inclusion(position - 1, checkpoint.tree_size, leaf, path, checkpoint.root_hash)
     return InclusionCheck(
         position=position,
@@ -109,3 +111,16 @@ def check_inclusion(ledger: Ledger, position: int, claimed_leaf_hash: str | None
         signed_root=checkpoint.root_hash.hex(),
         proof_holds=holds,
     )
+
+
+def _stored_leaf(ledger: Ledger, position: int) -> bytes:
+    """The leaf hash of the event at ``position`` as the store holds it now (a walk of the
+    log up to it), or 32 zero bytes when the row or its event is gone, which no proof holds."""
+    for row in chained_events(ledger.store):
+        if row.position == position:
+            if row.state is None:
+                break
+            return row_leaf_hash(row, position, row.state)
+        if row.position is not None and row.position > position:
+            break
+    return bytes(32)

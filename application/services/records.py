@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.adapters.store import HoctapStore, replay
+from domain.base import LedgerAggregate
 from domain.errors import DateOutOfOrder, NotFound, PreconditionFailed, VersionConflict
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -147,6 +148,11 @@ class Records:
             return self.get(cls, aggregate_id)
         except NotFound:
             return None
+
+    def history(self, aggregate_id: UUID) -> list[LedgerAggregate.Event]:
+        """The events of one aggregate, oldest first (a case's timeline)."""
+        events = self.store.repository.event_store.get(aggregate_id)
+        return [e for e in events if isinstance(e, LedgerAggregate.Event)]
 
     def save(self, *aggregates: Aggregate) -> Recorded:
         """Save in one transaction; a concurrent change or a duplicate id is a VersionConflict."""

@@ -58,3 +58,29 @@ class Visitor:
         return self.submit(
             "/trang/dang-nhap", {"username": username, "password": password, "next": next}
         )
+
+
+_VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+def version_of(html: str) -> str:
+    found = _VERSION.search(html)
+    assert found, "the page has no version field"
+    return found.group(1)
+
+
+def take_step(visitor: Visitor, case_id: Any, slug: str, fields: dict[str, Any], **kw: Any):
+    """Fill a step's form on the case page, as read now (its token and version)."""
+    page = visitor.get(f"/trang/ho-so/{case_id}")
+    assert f"/buoc/{slug}" in page.text, f"no form for {slug} on the case page"
+    action = f'action="/trang/ho-so/{case_id}/buoc/{slug}"'
+    form = page.text[page.text.index(action) :].split("</form>", 1)[0]
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    data = {**hidden, **fields}
+    return visitor.client.post(f"/trang/ho-so/{case_id}/buoc/{slug}", data=data, **kw)
+
+
+def alert_of(html: str) -> str:
+    """The refusal a page shows (for assertion messages)."""
+    found = re.search(r'class="error"[^>]*>([^<]*)<', html)
+    return found.group(1) if found else html[-300:]

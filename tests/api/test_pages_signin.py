@@ -27,8 +27,11 @@ def app(settings: Settings, ledger: Ledger) -> Iterator[Any]:
     give_password(ledger, "admin")
     give_password(ledger, "lan-can-bo")
     application = create_app(settings, ledger=ledger)
-    with TestClient(application):
-        yield application
+    try:
+        with TestClient(application):
+            yield application
+    finally:  # an app given a ledger leaves its views open (a pool each, on PostgreSQL)
+        application.state.read_models.close()
 
 
 def signed_in(app: Any, username: str = "lan-can-bo") -> Visitor:

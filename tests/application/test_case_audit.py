@@ -12,14 +12,19 @@ import pytest
 from application.adapters.read_models import ReadModels
 from application.clients.case_audit import CaseAudit, audit_case
 from application.clients.demo import load_demo
+from application.clients.generator import generate
 from application.ledger import Ledger
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
+from domain.base import CommandContext
 from domain.errors import NotFound
+from domain.glossary import Role
 from projections.standings.queries import list_cases
+from tests.application.test_generator import AFTER_EVERYTHING
 from tests.application.test_tamper import RawLog
 
 SIGNED_AT = datetime(2026, 11, 20, 10, tzinfo=VIETNAM)
+CONSOLE = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -93,3 +98,40 @@ def test_without_a_checkpoint_nothing_is_signed_for_the_occasion(world):
 def test_an_unknown_case_is_not_found(world):
     with pytest.raises(NotFound):
         audit_case(world[0], world[1].engine, UUID(int=7))
+
+
+def test_a_generated_title_whose_decision_is_logged_after_it_is_explained_and_audited(
+    settings: Settings,
+):
+    """The generator saves a batch's cases before the decision that rules them: the audit
+    must not depend on the decision coming first in the log."""
+    ledger = Ledger(settings, clock=FixedClock(AFTER_EVERYTHING))
+    generate(ledger, 30, 11)
+    models = ReadModels(settings, ledger.store)
+    models.initialise()
+    models.catch_up()
+    ledger.auditor.make_checkpoint(AFTER_EVERYTHING)
+    try:
+        granted = list_cases(models.engine, status="granted", limit=200).items
+        assert granted
+        for row in granted:
+            result = audit_case(ledger, models.engine, UUID(str(row["case_id"])))
+            assert result.all_proven and any(
+                s.key == "decision" for s in result.explanation.sections
+            )
+    finally:
+        models.close()
+        ledger.close()
+
+
+def test_a_log_cut_short_after_signing_fails_every_proof(world, settings: Settings):
+    ledger = world[0]
+    ledger.access.create_user(CONSOLE, "nguoi-sau-cung", [Role.INSPECTOR])
+    ledger.auditor.make_checkpoint(SIGNED_AT)  # signs the account's event, last in the log
+    raw = RawLog(settings)
+    last = raw.count()
+    raw.run(f"DELETE FROM {raw.events} WHERE {raw.id} = ?", (last,))
+
+    result = audit(world)
+
+    assert {e.proven for e in result.events if e.position and e.position < last} == {False}

@@ -187,9 +187,9 @@ TAMPERS: dict[str, tuple[Callable[[RawLog], None], str, Callable[[int], int]]] =
 
 
 def test_an_untouched_log_verifies(world):
-    ledger, _ = world
+    ledger, raw = world
     report = ledger.auditor.verify()
-    assert report.ok and report.events == 68 and report.checkpoints == 1
+    assert report.ok and report.events == raw.count() > 60 and report.checkpoints == 1
 
 
 @pytest.mark.parametrize("name", list(TAMPERS))

@@ -8,7 +8,9 @@ from uuid import UUID
 
 import pytest
 
+from api.web.audit import PUBLIC_PROOF
 from application.settings import Settings
+from domain.assessment import AssessmentCase
 from tests.application.test_tamper import RawLog
 from tests.web.conftest import SIGNED_AT, Demo
 
@@ -163,3 +165,31 @@ def test_a_case_that_is_not_one_is_refused_on_a_page(shared: Demo, case: str):
     answer = shared.visitor("demo-inspector").client.get(f"/trang/kiem-tra-ho-so/{case}")
 
     assert answer.status_code in {404, 422} and '<html lang="vi">' in answer.text
+
+
+def test_the_explanation_reads_names_where_it_wrote_record_ids(shared: Demo):
+    case_id = shared.granted_case()
+    subject = shared.ledger.records.get(AssessmentCase, case_id).subject_id
+    citizen = shared.ledger.access.user_by_name("demo-citizen").id
+
+    page = shared.visitor("demo-inspector").get(f"/trang/kiem-tra-ho-so/{case_id}").text
+    explained = page.split("<h2>Giải trình</h2>")[1].split("<h2>")[0]
+
+    assert str(subject) not in explained and str(citizen) not in explained
+    assert "Nguyễn Thị Hoa" in explained and "demo-citizen" in explained
+
+
+def test_a_public_check_while_another_runs_is_turned_away_not_queued(shared: Demo):
+    with PUBLIC_PROOF:  # another visitor's check is running
+        busy = shared.visitor().client.get("/trang/kiem-tra?vi_tri=1")
+    after = shared.visitor().client.get("/trang/kiem-tra?vi_tri=1")
+
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "30"
+    assert "mời thử lại sau" in busy.text
+    assert after.status_code == 200 and "✓" in after.text
+
+
+def test_the_public_pages_without_a_question_never_wait_for_a_check(shared: Demo):
+    with PUBLIC_PROOF:
+        assert shared.visitor().client.get("/trang/kiem-tra").status_code == 200
+        assert shared.visitor().client.get("/trang/nhat-ky").status_code == 200

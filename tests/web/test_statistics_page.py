@@ -91,7 +91,6 @@ def test_signed_out_a_download_sends_to_sign_in(shared: Demo):
         "nam=1999",
         "nam=99999999999999999999999",
         "nam=2026&co_cau=bon_cap",
-        "nam=2026&don_vi=khong-phai-uuid",
         "nam=2026&don_vi=" + "a" * 5000,
         "nam=2026%00",
     ],
@@ -100,6 +99,29 @@ def test_bad_choices_are_refused_on_a_page(shared: Demo, query: str):
     answer = reporting(shared).client.get(f"/trang/thong-ke?{query}")
 
     assert answer.status_code == 422 and "dữ liệu không hợp lệ" in answer.text
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "khong-phai-uuid",
+        "１" * 32,  # full-width digits, which UUID() reads
+        "{12345678-1234-1234-1234-12345678}",
+        "12345678123412341234123456789abc",
+        "12345678-1234-1234-1234-1234567890AB",
+        "\u0000" * 8,
+    ],
+)
+def test_a_unit_that_is_not_an_id_is_refused_in_vietnamese(shared: Demo, unit: str):
+    answer = reporting(shared).client.get("/trang/thong-ke", params={"nam": 2026, "don_vi": unit})
+
+    assert answer.status_code == 422 and "đơn vị đã chọn không hợp lệ" in answer.text
+
+
+def test_an_empty_unit_choice_means_the_readers_whole_scope(shared: Demo):
+    answer = reporting(shared).get(UNITS + "&don_vi=")
+
+    assert '<svg class="chart"' in answer.text
 
 
 def test_a_unit_outside_the_readers_scope_is_refused(shared: Demo):

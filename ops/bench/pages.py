@@ -1,0 +1,142 @@
+"""Server time of each page at the demo generator's province scale (30,000 cases), p50/p95.
+
+    .venv/bin/python ops/bench/pages.py --var /tmp/bench-pages/var --scale 30000 --requests 30
+
+The first run generates the province with ``hoctap demo generate`` into ``--var`` (SQLite;
+minutes), signs a checkpoint over the whole log and folds every view; later runs on the same
+``--var`` reuse all three. Nationwide accounts ``bench-inspector`` and ``bench-reporting`` are
+added with a password. Then each page is requested ``--requests`` times in this process through
+the ASGI app (Starlette's TestClient: no network, no proxy), signed in through the sign-in form
+like a browser, and the time from request to full body is reported per page as median and
+95th percentile (a page slower than a second is timed three times only). The machine is shared: read the figures as of one run, and rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from application.ledger import Ledger
+from application.settings import Settings
+from domain.access import UserAccount, user_id_for
+from domain.base import CommandContext
+from domain.glossary import Role
+from projections.standings.queries import list_cases
+
+CONSOLE = CommandContext("cli:bench", Role.ADMINISTRATOR.value, "bench-pages")
+PASSWORD = "bench-mat-khau-1"
+HOCTAP = Path(sys.executable).with_name("hoctap")
+
+
+def prepare(var: Path, scale: int) -> None:
+    if not (var / "hoctap.sqlite").exists():
+        started = time.perf_counter()
+        subprocess.run(
+            [str(HOCTAP), "demo", "generate", "--scale", str(scale)],
+            env={"HOCTAP_VAR_DIR": str(var), "PATH": "/usr/bin:/bin"},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"generated {scale:,} cases in {time.perf_counter() - started:.0f} s")
+
+
+def accounts(ledger: Ledger) -> None:
+    for username, role in (
+        ("bench-inspector", Role.INSPECTOR),
+        ("bench-reporting", Role.REPORTING_OFFICER),
+    ):
+        if ledger.records.find(UserAccount, user_id_for(username)) is None:
+            ledger.access.create_user(CONSOLE, username, [role])
+        ledger.signin.set_password(CONSOLE, user_id_for(username), PASSWORD, must_change=False)
+
+
+def sign_in(client: TestClient, username: str) -> None:
+    page = client.get("/trang/dang-nhap").text
+    token = page.split('name="csrf" value="')[1].split('"')[0]
+    answer = client.post(
+        "/trang/dang-nhap",
+        data={"csrf": token, "username": username, "password": PASSWORD, "next": "/trang"},
+    )
+    if answer.status_code != 303:
+        raise SystemExit(f"sign-in of {username} failed: {answer.status_code}")
+
+
+def timed(client: TestClient, path: str, requests: int) -> tuple[int, list[float]]:
+    status, times = 0, []
+    for _ in range(requests):
+        started = time.perf_counter()
+        answer = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        status = answer.status_code
+    return status, times
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--var", type=Path, required=True)
+    parser.add_argument("--scale", type=int, default=30_000)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    prepare(args.var, args.scale)
+    settings = Settings(var_dir=args.var, projections_in_api=True)
+    ledger = Ledger(settings)
+    accounts(ledger)
+    if not ledger.auditor.checkpoints.all():
+        started = time.perf_counter()
+        ledger.auditor.make_checkpoint(ledger.clock.now())
+        print(f"signed a checkpoint in {time.perf_counter() - started:.0f} s")
+    app = create_app(settings, ledger=ledger)
+    started = time.perf_counter()
+    app.state.read_models.catch_up()
+    print(f"views caught up in {time.perf_counter() - started:.0f} s")
+    engine = app.state.read_models.engine
+    granted = list_cases(engine, status="granted", model="cong_dan_hoc_tap", limit=1).items[0]
+    size = max(c.tree_size for c in ledger.auditor.checkpoints.all())
+    events = ledger.store.recorder.max_notification_id() or 0
+    print(f"{events:,} events, checkpoint of {size:,}; case {granted['case_id']}")
+    pages = [
+        ("bench-reporting", "/trang", "start page"),
+        ("bench-reporting", "/trang/nhat-ky", "public checkpoint"),
+        ("bench-reporting", "/trang/kiem-tra?vi_tri=1", "public check, first event"),
+        ("bench-reporting", f"/trang/kiem-tra?vi_tri={size}", "public check, last event"),
+        ("bench-inspector", "/trang/kiem-tra-ho-so", "inspector: decided cases"),
+        ("bench-inspector", f"/trang/kiem-tra-ho-so/{granted['case_id']}", "inspector: case audit"),
+        ("bench-reporting", "/trang/thong-ke?nam=2025&co_cau=two_level", "statistics, two-level"),
+        ("bench-reporting", "/trang/thong-ke?nam=2025&co_cau=three_level", "statistics, 3-level"),
+        ("bench-reporting", "/trang/thong-ke/tai/thong-ke.xlsx?nam=2025", "statistics XLSX"),
+        ("bench-reporting", "/trang/thong-ke/tai/so-cong-nhan.csv?nam=2025", "register CSV"),
+    ]
+    with TestClient(app) as reporting, TestClient(app) as inspector:
+        clients = {"bench-reporting": reporting, "bench-inspector": inspector}
+        for username, client in clients.items():
+            client.follow_redirects = False
+            sign_in(client, username)
+        print("\n| page | path | status | requests | p50 ms | p95 ms |\n|---|---|---|---|---|---|")
+        for username, path, name in pages:
+            client = clients[username]
+            _, warm = timed(client, path, 1)  # warm: caches of the unit tree and templates
+            # a page over a second is timed 3 times: enough to say it is over, in a bench run
+            status, times = timed(client, path, args.requests if warm[0] < 1000 else 3)
+            shown = path if len(path) < 60 else path[:57] + "…"
+            print(
+                f"| {name} | `{shown}` | {status} | {len(times)} |"
+                f" {statistics.median(times):,.1f} | {percentile(times, 0.95):,.1f} |"
+            )
+    app.state.read_models.close()
+    ledger.close()
+
+
+if __name__ == "__main__":
+    main()
