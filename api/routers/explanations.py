@@ -11,8 +11,18 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import LedgerDep, ReachableCaseDep
-from application.clients.explanation import Citation, Explanation, explain
+from api.deps import LedgerDep, PrincipalDep, ReachableCaseDep, ReaderDep
+from application.clients.explanation import (
+    Citation,
+    Explanation,
+    Language,
+    explain,
+    reader_names,
+    related_events,
+)
+from application.ledger import Ledger
+from application.services.access import Principal
+from domain.base import CommandContext
 
 router = APIRouter(prefix="/cases", tags=["Giải trình kết quả"])
 
@@ -57,23 +67,40 @@ class ExplanationPublic(_FromAttributes):
     )
 
 
+def _explained(
+    ledger: Ledger, case_id: UUID, lang: Language, reading: CommandContext, principal: Principal
+) -> Explanation:
+    """The explanation with the names this reader may see (read-trailed) instead of ids."""
+    logged = related_events(ledger, case_id)
+    return explain(ledger, case_id, lang, logged, reader_names(ledger, reading, principal, logged))
+
+
 @router.get("/{case_id}/explanation", response_model=ExplanationPublic)
 def read_explanation(
-    case_id: ReachableCaseDep, ledger: LedgerDep, lang: LanguageQuery = "vi"
+    case_id: ReachableCaseDep,
+    ledger: LedgerDep,
+    reading: ReaderDep,
+    principal: PrincipalDep,
+    lang: LanguageQuery = "vi",
 ) -> ExplanationPublic:
     """How the case's title was decided, step by step, each statement citing its events.
+    People are named for roles that read personal data, by initial for everyone else.
 
     404 if there is no such case; 409 (`step-out-of-order`) while it has no decision yet.
     """
-    return ExplanationPublic.model_validate(explain(ledger, case_id, lang))
+    return ExplanationPublic.model_validate(_explained(ledger, case_id, lang, reading, principal))
 
 
 @router.get("/{case_id}/explanation.html", response_class=HTMLResponse)
 def read_explanation_page(
-    case_id: ReachableCaseDep, ledger: LedgerDep, lang: LanguageQuery = "vi"
+    case_id: ReachableCaseDep,
+    ledger: LedgerDep,
+    reading: ReaderDep,
+    principal: PrincipalDep,
+    lang: LanguageQuery = "vi",
 ) -> HTMLResponse:
     """The same explanation as a self-contained page to read or print."""
-    return HTMLResponse(page(explain(ledger, case_id, lang)))
+    return HTMLResponse(page(_explained(ledger, case_id, lang, reading, principal)))
 
 
 #: Page words per language: a citation, the outcome, the case, the note on citations.

@@ -13,7 +13,7 @@ originator (and of decisions and complaints by case) instead of the scan.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -26,7 +26,9 @@ from eventsourcing.persistence import StoredEvent
 from application.adapters.audit import chained_events
 from application.clients.explanation_text import EN, SEATS, TEXT
 from application.ledger import Ledger
+from application.services.access import Principal
 from domain.assessment import AssessmentCase as Case
+from domain.base import CommandContext
 from domain.complaints import Complaint
 from domain.criteria import CriteriaSpec, parse_spec
 from domain.decision import RecognitionDecision
@@ -106,9 +108,12 @@ def explain(
     case_id: UUID,
     language: Language = "vi",
     logged: list[Logged] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Explanation:
     """The explanation of a decided case; NotFound for no case, StepOutOfOrder if undecided.
-    ``logged``: the case's :func:`related_events`, when the caller read them already."""
+    ``logged``: the case's :func:`related_events`, when the caller read them already;
+    ``names``: what the reader may see for account and subject ids (:func:`reader_names`),
+    which the statements then use instead of the ids (their facts keep the ids)."""
     if logged is None:
         logged = related_events(ledger, case_id)
     own = [x for x in logged if x.citation.originator_id == case_id]
@@ -123,7 +128,7 @@ def explain(
         version=published.event.version,
     )
     gone = {x.event.evidence_id for x in own if isinstance(x.event, Case.EvidenceSuperseded)}
-    writer = _Writer(_Wording(language), spec, published, gone)
+    writer = _Writer(_Wording(language), spec, published, gone, names or {})
     # a ruling cites its decision wherever the log put the two: a batch may save the cases'
     # rulings before the decision that issues them
     writer.decisions = {
@@ -223,8 +228,16 @@ class _Wording(Formatter):
 class _Writer:
     """Words the related events, in log order, as statements: ``on_<Event>`` or ``_PLAIN``."""
 
-    def __init__(self, words: _Wording, spec: CriteriaSpec, published: Logged, gone: set[UUID]):
+    def __init__(
+        self,
+        words: _Wording,
+        spec: CriteriaSpec,
+        published: Logged,
+        gone: set[UUID],
+        names: Mapping[str, str],
+    ):
         self.words, self.spec, self.published, self.gone = words, spec, published, gone
+        self.names = names
         self.sections: dict[str, list[Statement]] = {key: [] for key in SECTIONS}
         self.evidence: dict[UUID, Logged] = {}
         self.decisions: dict[UUID, Logged] = {}
@@ -250,8 +263,17 @@ class _Writer:
         facts = {f: str(values[f]) for f in used - {"who"} if values.get(f) is not None}
         facts = {f: v for f, v in facts.items() if not isinstance(values[f], _Worded)}
         if "who" in used:
-            values["who"] = self.words("who", **vars(cites[0].event))
-            facts["actor_id"] = cites[0].event.actor_id
+            event = cites[0].event
+            name = self.names.get(str(event.actor_id))
+            values["who"] = (
+                self.words("who_named", **vars(event), actor_name=_Worded(name))
+                if name
+                else self.words("who", **vars(event))
+            )
+            facts["actor_id"] = event.actor_id
+        for named in used & {"subject_id", "handler_id", "signer_id"}:
+            if (name := self.names.get(str(values.get(named)))) is not None:
+                values[named] = _Worded(name)
         citations = tuple(dict.fromkeys(c.citation for c in cites))
         self.sections[section].append(
             Statement(self.words.format(wording, **values), citations, facts)
@@ -339,7 +361,9 @@ class _Writer:
             seat = _Worded(SEATS.get(m["role"], (m["role"], m["role"]))[self.words.lang == "en"])
             conflict = self.words("conflict", reason=m["conflict"]) if m.get("conflict") else None
             conflict = conflict or self.words("no_conflict")
-            self.say("council", "seat", [x], member=m["user_id"], seat=seat, conflict=conflict)
+            member = self.names.get(str(m["user_id"]))
+            shown = {"member": _Worded(member)} if member else {"member": m["user_id"]}
+            self.say("council", "seat", [x], **shown, seat=seat, conflict=conflict)
 
     def on_Appraised(self, x: Logged) -> None:
         e, w = x.event, self.words
@@ -393,7 +417,9 @@ class _Writer:
     def ruling(self, x: Logged, key: str, **extra: Any) -> None:
         section = "appeal" if self.decided else "decision"
         issued = self.decisions[x.event.decision_id]
-        amends = self.words("amends", id=issued.event.amends) if issued.event.amends else ""
+        amended = self.decisions.get(issued.event.amends) if issued.event.amends else None
+        cited = amended.event.number if amended else issued.event.amends
+        amends = self.words("amends", id=cited) if issued.event.amends else ""
         self.say(section, "decision_issued", [issued, x], amends=_Worded(amends))
         if self.scores_changed and key != "revoked":
             self.checks(section, x)
@@ -408,3 +434,25 @@ class _Writer:
     def on_Resolved(self, x: Logged) -> None:
         late = self.words("late") if x.event.late else ""
         self.say("appeal", "resolved", [x], late=_Worded(late))
+
+
+def reader_names(
+    ledger: Ledger, ctx: CommandContext, principal: Principal, logged: list[Logged]
+) -> dict[str, str]:
+    """What this reader may see for the accounts that acted and the subject of the case:
+    names for the roles that read personal data (recorded in their read trail), initials
+    for everyone else (:class:`application.services.names.NameBook`)."""
+    ids: set[UUID] = set()
+    for x in logged:
+        seated = [m.get("user_id") for m in getattr(x.event, "members", None) or ()]
+        for value in (
+            getattr(x.event, "actor_id", None),
+            getattr(x.event, "subject_id", None),
+            *seated,
+        ):
+            try:
+                ids.add(UUID(str(value)))
+            except ValueError:  # the console or a system job, not an account
+                continue
+    found = ledger.names.names(ctx, ids, roles=principal.roles, person_id=principal.person_id)
+    return {str(record_id): name for record_id, name in found.items()}

@@ -38,6 +38,7 @@ TEXT: dict[str, dict[str, str]] = {
         "decision": "Quyết định",
         "appeal": "Khiếu nại, xem xét lại và quyết định sửa đổi",
         "who": "người dùng {actor_id} ({actor_role!l})",
+        "who_named": "{actor_name} ({actor_role!l})",
         "set": "Hồ sơ được đánh giá theo bộ tiêu chí “{title}”, mã {code}, phiên bản {version};"
         " căn cứ pháp lý: {legal_basis}; cơ quan ban hành: {issuer}; hiệu lực từ ngày {since}.",
         "illustrative": "Lưu ý: đây là bộ tiêu chí MINH HỌA, chưa phải bộ tiêu chí chính thức;"
@@ -126,6 +127,7 @@ TEXT: dict[str, dict[str, str]] = {
         "decision": "Decision",
         "appeal": "Complaints, reopening and amending decisions",
         "who": "user {actor_id} ({actor_role!l})",
+        "who_named": "{actor_name} ({actor_role!l})",
         "set": "The case was assessed under the criteria set “{title}”, code {code}, version"
         " {version}; legal basis: {legal_basis}; issued by: {issuer}; in force from {since}.",
         "illustrative": "Note: this is an ILLUSTRATIVE criteria set, not the official one; the"
