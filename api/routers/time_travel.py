@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import schemas, views
-from api.dates import ProcessInstant
+from api.dates import ProcessDate, ProcessInstant
 from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep
 from application.clients.time_travel import case_as_of, case_history, re_evaluate
 
@@ -126,14 +126,20 @@ def read_case_as_of(
         ProcessInstant | None,
         Query(description="Thời điểm ghi sổ (ISO 8601); không có múi giờ thì hiểu là giờ Việt Nam"),
     ] = None,
+    effective_on: Annotated[
+        ProcessDate | None,
+        Query(description="Ngày có hiệu lực: hồ sơ gồm các bước có hiệu lực đến hết ngày này"),
+    ] = None,
 ) -> schemas.CasePublic:
-    """The case exactly as GET /cases/{case_id} showed it at a version or a recorded instant.
+    """The case at a version, or on two time axes: as known at the recorded instant `at`,
+    as in effect on the day `effective_on` (each step's effective date: a council meeting of
+    21 February entered on 3 March is in effect on 21 February), or both.
 
-    Give exactly one of `version` and `at` (422 otherwise, and for a version the case never
-    had). As of `at`: the last version recorded at or before that instant; 404 if the case did
-    not exist yet. The ETag is the version shown.
+    Give `version` alone, or `at` and/or `effective_on` (422 otherwise, and for a version the
+    case never had); 404 if nothing of the case existed at that point. The ETag is the
+    version shown.
     """
-    item = case_as_of(ledger, case_id, version=version, at=at)
+    item = case_as_of(ledger, case_id, version=version, at=at, effective_on=effective_on)
     views.etag(response, item.version)
     return views.case(item, ledger.criteria.spec_of(item))
 

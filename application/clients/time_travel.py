@@ -65,30 +65,44 @@ def case_as_of(
     *,
     version: int | None = None,
     at: datetime | None = None,
+    effective_on: date | None = None,
 ) -> AssessmentCase:
-    """The case exactly as it stood at ``version``, or as of the recorded instant ``at``.
+    """The case exactly as it stood at ``version``; or as known at the recorded instant
+    ``at``; or as in effect on the day ``effective_on``; or both of the last two.
 
-    As of ``at``: the last version whose event, and every event before it, was recorded at
-    or before ``at``; an ``at`` without a time zone is read as Vietnam time. Exactly one of
-    ``version`` and ``at`` is required (InvalidInput otherwise, and for a version the case
-    never had); NotFound if there is no such case, or it did not exist yet at ``at``.
+    Two time axes: ``at`` is when the ledger learnt of each step (the last version whose
+    event, and every event before it, was recorded at or before ``at``; without a time zone,
+    Vietnam time). ``effective_on`` is when each step took effect (its effective date: a step
+    entered on 3 March with the council's date of 21 February is in effect on 21 February).
+    Given both, the steps known at ``at`` that were in effect on ``effective_on``. Steps of a
+    case never go back in effective date, so those are always a first run of its versions;
+    a step with no effective date of its own takes the one before it.
+
+    ``version`` excludes the other two (InvalidInput otherwise, and for a version the case
+    never had); NotFound if there is no such case, or nothing of it at that point.
     """
-    if (version is None) == (at is None):
-        raise InvalidInput("cần đúng một trong hai tham số: version hoặc at")
+    if (version is None) == (at is None and effective_on is None):
+        raise InvalidInput("cần version, hoặc at và/hoặc effective_on (không kèm version)")
     events = [e for _, e in _case_events(ledger, case_id)]
     current = events[-1].originator_version
-    if at is not None:
-        instant = at if at.tzinfo is not None else at.replace(tzinfo=VIETNAM)
-        seen = list(takewhile(lambda e: e.timestamp <= instant, events))
+    if version is None:
+        seen = events
+        if at is not None:
+            instant = at if at.tzinfo is not None else at.replace(tzinfo=VIETNAM)
+            seen = list(takewhile(lambda e: e.timestamp <= instant, seen))
+        if effective_on is not None:
+            in_effect = takewhile(lambda day: day <= effective_on, _effective_days(seen))
+            seen = seen[: sum(1 for _ in in_effect)]
         if not seen:
             raise NotFound(
                 "hồ sơ chưa tồn tại vào thời điểm này",
                 id=str(case_id),
-                at=instant.isoformat(),
+                at=at.isoformat() if at else None,
+                effective_on=effective_on.isoformat() if effective_on else None,
                 opened_at=events[0].timestamp.isoformat(),
             )
         version = seen[-1].originator_version
-    elif version is None or not 1 <= version <= current:
+    elif not 1 <= version <= current:
         raise InvalidInput(
             f"phiên bản phải từ 1 đến {current}", version=version, current_version=current
         )
@@ -96,6 +110,16 @@ def case_as_of(
     if not isinstance(case, AssessmentCase):
         raise NotFound("không tìm thấy hồ sơ đánh giá", kind="AssessmentCase", id=str(case_id))
     return case
+
+
+def _effective_days(events: list[LedgerAggregate.Event]) -> list[date]:
+    """Each event's effective date; one without takes the date before it (the first, the
+    day it was recorded, in Vietnam)."""
+    days: list[date] = []
+    for event in events:
+        own = getattr(event, "effective_date", None)
+        days.append(own or (days[-1] if days else event.timestamp.astimezone(VIETNAM).date()))
+    return days
 
 
 def _case_events(ledger: Ledger, case_id: UUID) -> list[tuple[str, LedgerAggregate.Event]]:
