@@ -73,6 +73,18 @@ def chained_events(store: HoctapStore) -> Iterator[ChainedEvent]:
         after = max(r.notification_id or 0 for r in rows)
 
 
+def chained_at(store: HoctapStore, position: int) -> ChainedEvent | None:
+    """The event at chain ``position`` with its chain row, as stored now (two indexed reads,
+    not a walk of the log); its ``state`` is None when the event is gone, and the result None
+    when there is no chain row at that position."""
+    recorder: Any = store.recorder
+    notification_id = recorder.chained_notification_id(position)
+    if notification_id is None:
+        return None
+    rows = recorder.select_chained(notification_id - 1, 1)
+    return next((row for row in rows if row.position == position), None)
+
+
 def row_leaf_hash(row: ChainedEvent, position: int, state: bytes) -> bytes:
     """The Merkle leaf hash of a chained row that holds its event (``position``, ``state``)."""
     return leaf_hash(

@@ -285,6 +285,14 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self._read_receipt, (owner,))
             return _receipt(curs.fetchone())
 
+    def chained_notification_id(self, position: int) -> int | None:
+        """The notification id the chain row at ``position`` points to (None: no such row)."""
+        query = SQL("SELECT notification_id FROM {0} WHERE position = %s").format(self._chain)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(query, (position,))
+            row = curs.fetchone()
+        return int(row["notification_id"]) if row else None
+
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
         """Events and their chain rows in log order, with chain rows whose event is gone.
 
@@ -399,6 +407,14 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             )
         return ids
 
+    def chained_notification_id(self, position: int) -> int | None:
+        """As on PostgreSQL: the notification id of the chain row at ``position``."""
+        query = f"SELECT notification_id FROM {self.chain_table} WHERE position = ?"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(query, (position,))
+            row = c.fetchone()
+        return int(row["notification_id"]) if row else None
+
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
         """As on PostgreSQL: a page of events with their chain rows, plus orphaned chain rows."""
         page = (
@@ -458,6 +474,10 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
     def select_events_of(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         found = {i: list(self.select_events(i)) for i in originator_ids}
         return {i: events for i, events in found.items() if events}
+
+    def chained_notification_id(self, position: int) -> int | None:
+        with self._database_lock:
+            return next((r[1] for r in self.chain if r[0] == position), None)
 
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
         with self._database_lock:

@@ -12,7 +12,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.adapters.audit import chained_events, row_leaf_hash
+from application.adapters.audit import chained_at, row_leaf_hash
 from application.adapters.checkpoints import Checkpoint
 from application.ledger import Ledger
 from domain.errors import InvalidInput
@@ -87,7 +87,7 @@ def parse_leaf_hash(text: str) -> str | None:
 
 def check_inclusion(ledger: Ledger, position: int, claimed_leaf_hash: str | None) -> InclusionCheck:
     """Prove event ``position`` is in the latest signed checkpoint and check the proof (one
-    pass over that many events). A position past the checkpoint is :class:`InvalidInput`."""
+    read of its tiles, two of its event). A position past the checkpoint is :class:`InvalidInput`."""
     checkpoint = _latest(ledger)
     if checkpoint is None:
         raise InvalidInput("chưa có điểm kiểm nào được ký: chưa thể kiểm tra")
@@ -114,13 +114,9 @@ def check_inclusion(ledger: Ledger, position: int, claimed_leaf_hash: str | None
 
 
 def _stored_leaf(ledger: Ledger, position: int) -> bytes:
-    """The leaf hash of the event at ``position`` as the store holds it now (a walk of the
-    log up to it), or 32 zero bytes when the row or its event is gone, which no proof holds."""
-    for row in chained_events(ledger.store):
-        if row.position == position:
-            if row.state is None:
-                break
-            return row_leaf_hash(row, position, row.state)
-        if row.position is not None and row.position > position:
-            break
-    return bytes(32)
+    """The leaf hash of the event at ``position`` as the store holds it now, or 32 zero bytes
+    when the row or its event is gone, which no proof holds."""
+    row = chained_at(ledger.store, position)
+    if row is None or row.state is None:
+        return bytes(HASH_SIZE)
+    return row_leaf_hash(row, position, row.state)

@@ -91,6 +91,20 @@ def test_an_event_changed_after_signing_fails_against_the_signed_root(
     assert after.leaf_hash != before.leaf_hash
 
 
+def test_an_event_deleted_after_signing_fails_against_the_signed_root(
+    ledger: Ledger, settings: Settings
+):
+    ledger.auditor.make_checkpoint(SIGNED_AT)
+    raw = RawLog(settings)
+    before = check_inclusion(ledger, 2, None)
+    raw.run(f"DELETE FROM {raw.events} WHERE {raw.id} = 2")
+
+    after = check_inclusion(ledger, 2, before.leaf_hash)
+
+    assert not after.proof_holds and not after.ok
+    assert after.leaf_hash == "00" * 32  # nothing stored hashes to the signed leaf
+
+
 @pytest.mark.parametrize("position", [0, -1, 4, 10**18])
 def test_positions_outside_the_checkpoint_are_refused(ledger: Ledger, position: int):
     ledger.auditor.make_checkpoint(SIGNED_AT)
