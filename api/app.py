@@ -53,6 +53,8 @@ def create_app(
         settings, the_ledger.store, every=scheduled_jobs(the_ledger, lambda: read_models)
     )
     read_models.initialise()
+    if not own_ledger:  # the caller's ledger outlives this app's lifespans: so do its views,
+        the_ledger.closing(read_models.close)  # whose connections close with the ledger
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ HTTP route → one service → aggregate (domain) → ``Records.save`` → store
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,8 +90,15 @@ class Ledger:
         self.reports = ReportingService(self.records, self.scopes)
         self.signin = SignInService(credentials, self.records, self.access, self.clock)
         self.names = NameBook(self.records, self.vault, self.access)
+        self._closing: list[Callable[[], None]] = []
+
+    def closing(self, release: Callable[[], None]) -> None:
+        """Release something built on this ledger (an app's read models) when it closes."""
+        self._closing.append(release)
 
     def close(self) -> None:
+        while self._closing:
+            self._closing.pop()()
         self.store.close()
 
 

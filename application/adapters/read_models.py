@@ -119,6 +119,7 @@ class ReadModels:
         self._every = every
         self._last_periodic = time.monotonic()
         self._thread: threading.Thread | None = None
+        self._closed = False
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._lock = threading.Lock()
@@ -215,8 +216,11 @@ class ReadModels:
             self._thread.join(timeout=10)
 
     def close(self) -> None:
+        """Stop folding and release the views' connections (a second close does nothing)."""
         self.stop()
-        self.views.close()
+        if not self._closed:
+            self._closed = True
+            self.views.close()
 
     def require(self, position: int, timeout: float) -> None:
         """Read-your-writes: wait (bounded) until every view has folded ``position``."""
