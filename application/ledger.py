@@ -47,6 +47,8 @@ class Ledger:
     def __init__(
         self, settings: Settings, *, clock: Clock | None = None, initialise: bool = True
     ) -> None:
+        if not initialise:
+            settings = settings.reading_only()
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.backend = backend = backend_for(settings)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.notes import MalformedNote, Vkey
@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     witness_urls: list[str] = []
     host: str = "127.0.0.1"
     port: int = 8000
+    #: False for a process that only reads an existing store (``verify``, exports): it must
+    #: never make development secrets, since new keys cannot read what the old ones sealed.
+    _make_secrets: bool = PrivateAttr(default=True)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -129,6 +132,13 @@ class Settings(BaseSettings):
                 if value is None or value.get_secret_value().strip().lower() in _PLACEHOLDERS:
                     raise SettingsError(f"HOCTAP_{name.upper()} phải được đặt khi chạy production")
         return self
+
+    def reading_only(self) -> Settings:
+        """These settings for a process that reads an existing store: a missing
+        ``var/secrets.json`` is then an error, never a reason to make new keys."""
+        copy = self.model_copy()
+        copy._make_secrets = False
+        return copy
 
     @property
     def backend(self) -> Backend:
@@ -165,7 +175,7 @@ class Settings(BaseSettings):
         """
         given: dict[str, Any] = {}
         stored: dict[str, Any] = {}
-        missing = self.master_key is None or self.key_encryption_keys is None
+        missing = self.master_key is None and self.key_encryption_keys is None
         if missing and self.environment != "production":
             stored = dict(self._development_secrets())
         if self.master_key is not None:
@@ -229,7 +239,10 @@ class Settings(BaseSettings):
         if key is None:
             if self.environment == "production":
                 raise SettingsError("HOCTAP_SIGNING_KEY phải được đặt khi chạy production")
-            key = SecretStr(self._development_secrets()["signing_key"])
+            stored = self._development_secrets().get("signing_key")
+            if stored is None:
+                raise SettingsError("secrets.json không có signing_key: chạy một lệnh ghi trước")
+            key = SecretStr(stored)
         seed = base64.b64decode(key.get_secret_value())
         if len(seed) != 32:
             raise SettingsError("HOCTAP_SIGNING_KEY phải là base64 của đúng 32 byte")
@@ -244,10 +257,17 @@ class Settings(BaseSettings):
         """
         path = self.var_dir / "secrets.json"
         if not path.exists():
+            if not self._make_secrets:
+                raise SettingsError(
+                    f"không có {path}: lệnh chỉ đọc không tạo khóa mới (khóa mới không mở được"
+                    " dữ liệu đã niêm phong và làm mọi điểm kiểm sai chữ ký). Với bản sao lưu,"
+                    " chép secrets.json của kho gốc vào (hoctap db backup --with-secrets) hoặc"
+                    " đặt HOCTAP_MASTER_KEY, HOCTAP_LOOKUP_SECRET và HOCTAP_SIGNING_KEY"
+                )
             self.var_dir.mkdir(parents=True, exist_ok=True)
             self._publish_secrets(path, {}, replace=False)
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        if "signing_key" not in data:  # secrets made before checkpoints existed
+        if "signing_key" not in data and self._make_secrets:  # made before checkpoints existed
             self._publish_secrets(path, data, replace=True)
             data = json.loads(path.read_text(encoding="utf-8"))
         return data

@@ -93,3 +93,10 @@ def backup(
     except (ValueError, OSError, sqlite3.Error) as exc:
         fail(str(exc))
     out.print(f"Đã sao lưu vào {target}: {', '.join(copied)}", markup=False)
+    if not with_secrets and (settings.var_dir / "secrets.json").exists():
+        out.print(
+            f"Không chép {settings.var_dir / 'secrets.json'} (khóa phát triển): bản sao chỉ mở"
+            " được dữ liệu cá nhân và kiểm được chữ ký khi có tệp này. Giữ tệp ở nơi an toàn"
+            f" và chép vào {target} khi khôi phục, hoặc sao lưu lại với --with-secrets.",
+            markup=False,
+        )

@@ -40,3 +40,22 @@ def test_a_trusted_file_that_is_not_an_export_is_one_line(
     junk.write_text("không phải JSON", encoding="utf-8")
     line = one_line(hoctap(demo_store[0], "verify", "--trusted", str(junk)))
     assert "rac.json" in line and "không phải bản xuất điểm kiểm" in line
+
+
+def test_a_copy_without_its_secrets_is_refused_and_no_key_is_made(
+    demo_store: tuple[Path, str],  # noqa: F811
+    tmp_path: Path,
+):
+    """A backup taken without ``--with-secrets`` cannot be verified until the keys come back:
+    a command that reads says so in one line and never makes keys of its own (new keys would
+    sign nothing that is there and open nothing that was sealed)."""
+    var = tmp_path / "var"
+    shutil.copytree(demo_store[0], var)
+    kept = (var / "secrets.json").read_bytes()
+    (var / "secrets.json").unlink()
+    for command in (("verify",), ("checkpoints", "note")):
+        line = one_line(hoctap(var, *command))
+        assert "secrets.json" in line and "--with-secrets" in line, (command, line)
+        assert not (var / "secrets.json").exists(), command
+    (var / "secrets.json").write_bytes(kept)
+    assert hoctap(var, "verify").returncode == 0

@@ -26,11 +26,16 @@ def test_a_backup_copies_the_databases_but_not_the_secrets_unless_asked(tmp_path
     assert (tmp_path / "copy" / "hoctap.sqlite").exists()
     assert (tmp_path / "copy" / "keys.sqlite").exists()
     assert not (tmp_path / "copy" / "secrets.json").exists()
-    verified = hoctap(tmp_path / "copy", "verify")  # no secrets: a new signing key, no checkpoint
-    assert verified.returncode == 0, verified.stderr
+    assert "Không chép" in made.stdout and "--with-secrets" in made.stdout  # says what it left
+    refused = hoctap(tmp_path / "copy", "verify")  # a reading command never makes keys
+    assert refused.returncode == 1 and "secrets.json" in refused.stderr, refused.stderr
+    assert not (tmp_path / "copy" / "secrets.json").exists()
     with_secrets = hoctap(var, "db", "backup", str(tmp_path / "full"), "--with-secrets")
     assert with_secrets.returncode == 0, with_secrets.stderr
+    assert "Không chép" not in with_secrets.stdout
     assert (tmp_path / "full" / "secrets.json").stat().st_mode & 0o077 == 0
+    verified = hoctap(tmp_path / "full", "verify")
+    assert verified.returncode == 0, verified.stderr
 
 
 def test_a_backup_never_writes_into_a_folder_that_holds_data(tmp_path: Path):
