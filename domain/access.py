@@ -171,7 +171,13 @@ def read_trail_id_for(user_id: str, day: date) -> UUID:
 
 @aggregate_topic("hoctap.ReadTrail")
 class ReadTrail(LedgerAggregate):
-    """What one user viewed on one day: personal records, evidence files, exports."""
+    """What one user viewed on one day: personal records, evidence files, exports.
+
+    Append-only: a view changes no state, so recording one never replays the day's earlier
+    views (``Records.tail``); the reads themselves are listed by the ``reads`` projection.
+    """
+
+    append_only = True
 
     class Started(LedgerCreated):
         TOPIC = "hoctap.ReadTrail.Started"
@@ -185,12 +191,16 @@ class ReadTrail(LedgerAggregate):
         detail: str | None
 
         def apply(self, trail: ReadTrail) -> None:
-            trail.views += 1
+            """Nothing: the trail's only state is its creation's (see ``append_only``)."""
 
     def __init__(self, user_id: str, day: date) -> None:
         self.user_id = user_id
         self.day = day
-        self.views = 0
+
+    @property
+    def views(self) -> int:
+        """Views recorded on this trail: every event after ``Started`` is one."""
+        return self.version - 1
 
     @classmethod
     def start(cls, user_id: str, day: date) -> ReadTrail:

@@ -84,6 +84,11 @@ def _causation_id() -> str | None:
 class LedgerAggregate(Aggregate):
     """Base of every Hoctap aggregate: its events say who, in which role, why and when."""
 
+    #: True for an aggregate whose later events change none of the state its commands read:
+    #: its creation event alone rebuilds it, at any version. Only such an aggregate may be
+    #: appended to without replaying its earlier events (``Records.tail``).
+    append_only = False  # no annotation: the library would make an annotated class a dataclass
+
     class Event(Aggregate.Event):
         actor_id: str = field(default_factory=_actor_id, kw_only=True)
         actor_role: str = field(default_factory=_actor_role, kw_only=True)

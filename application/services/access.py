@@ -234,11 +234,12 @@ class AccessService:
     def record_views(
         self, ctx: CommandContext, viewed: Sequence[tuple[str, object]], detail: str | None = None
     ) -> None:
-        """Several reads of one page, ``(kind, record id)`` each, in one append to the trail."""
+        """Several reads of one page, ``(kind, record id)`` each, in one append to the trail
+        (two indexed reads, not a replay of the day's earlier views: ``Records.tail``)."""
         trail_id = read_trail_id_for(ctx.actor_id, self.records.today())
         for _ in range(5):  # the same user reading in parallel: retry the append
             with acting(ctx):
-                trail = self.records.find(ReadTrail, trail_id) or ReadTrail.start(
+                trail = self.records.tail(ReadTrail, trail_id) or ReadTrail.start(
                     ctx.actor_id, self.records.today()
                 )
                 for kind, record_id in viewed:

@@ -149,6 +149,33 @@ class Records:
         except NotFound:
             return None
 
+    def tail(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """An append-only aggregate at its current version, without replaying it: ``None``
+        when absent or of another kind, as :meth:`find` would answer.
+
+        Two indexed reads whatever the aggregate's length: its creation event (which alone
+        rebuilds an ``append_only`` aggregate's state) and its last event (its version and
+        modification time). A new event triggered on the result and saved is checked like
+        any other: a concurrent append fails on the version and is a VersionConflict.
+        Refused for a class that is not ``append_only``, whose later events would be lost.
+        """
+        if getattr(cls, "append_only", False) is not True:
+            raise TypeError(f"{cls.__name__} is not append_only: load it with get or find")
+        recorder = self.store.recorder
+        first = recorder.select_events(aggregate_id, limit=1)
+        if not first:
+            return None
+        to_event: Any = self.store.mapper.to_domain_event  # our events: mutate, timestamp
+        aggregate = to_event(first[0]).mutate(None)
+        if not isinstance(aggregate, cls):
+            return None
+        last = recorder.select_events(aggregate_id, desc=True, limit=1)
+        if last and last[0].originator_version > aggregate.version:
+            latest = to_event(last[0])
+            aggregate.version = latest.originator_version
+            aggregate.modified_on = latest.timestamp
+        return aggregate
+
     def history(self, aggregate_id: UUID) -> list[LedgerAggregate.Event]:
         """The events of one aggregate, oldest first (a case's timeline)."""
         events = self.store.repository.event_store.get(aggregate_id)

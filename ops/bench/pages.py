@@ -9,6 +9,11 @@ added with a password. Then each page is requested ``--requests`` times in this 
 the ASGI app (Starlette's TestClient: no network, no proxy), signed in through the sign-in form
 like a browser, and the time from request to full body is reported per page as median and
 95th percentile (a page slower than a second is timed three times only). The machine is shared: read the figures as of one run, and rerun.
+
+``--earlier-reads N`` first records N reads of the measured case's subject by
+``bench-inspector`` (today's read trail, in saves of 500), as a busy day of reading would
+leave it: a page that records a read shows what the trail's length costs it. The trail grows
+with every run on the same ``--var`` (and with every request), so compare on copies.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
@@ -26,6 +32,7 @@ from api.app import create_app
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.access import UserAccount, user_id_for
+from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.glossary import Role
 from projections.standings.queries import list_cases
@@ -55,6 +62,16 @@ def accounts(ledger: Ledger) -> None:
         if ledger.records.find(UserAccount, user_id_for(username)) is None:
             ledger.access.create_user(CONSOLE, username, [role])
         ledger.signin.set_password(CONSOLE, user_id_for(username), PASSWORD, must_change=False)
+
+
+def earlier_reads(ledger: Ledger, subject_id: UUID, count: int) -> None:
+    """``count`` reads of ``subject_id`` by bench-inspector today, 500 to a save."""
+    reader = CommandContext(str(user_id_for("bench-inspector")), Role.INSPECTOR.value, "bench")
+    started = time.perf_counter()
+    for done in range(0, count, 500):
+        batch = [("person", subject_id)] * min(500, count - done)
+        ledger.access.record_views(reader, batch, "bench: earlier reads")
+    print(f"recorded {count:,} earlier reads in {time.perf_counter() - started:.1f} s")
 
 
 def sign_in(client: TestClient, username: str) -> None:
@@ -88,6 +105,7 @@ def main() -> None:
     parser.add_argument("--var", type=Path, required=True)
     parser.add_argument("--scale", type=int, default=30_000)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--earlier-reads", type=int, default=0, metavar="N")
     args = parser.parse_args()
     prepare(args.var, args.scale)
     settings = Settings(var_dir=args.var, projections_in_api=True)
@@ -103,6 +121,9 @@ def main() -> None:
     print(f"views caught up in {time.perf_counter() - started:.0f} s")
     engine = app.state.read_models.engine
     granted = list_cases(engine, status="granted", model="cong_dan_hoc_tap", limit=1).items[0]
+    if args.earlier_reads:
+        case = ledger.records.get(AssessmentCase, UUID(granted["case_id"]))
+        earlier_reads(ledger, case.subject_id, args.earlier_reads)
     size = max(c.tree_size for c in ledger.auditor.checkpoints.all())
     events = ledger.store.recorder.max_notification_id() or 0
     print(f"{events:,} events, checkpoint of {size:,}; case {granted['case_id']}")
