@@ -119,8 +119,10 @@ def audit_case(ledger: Ledger, engine: Any, case_id: UUID, trail_limit: int = 20
     case = ledger.records.get(AssessmentCase, case_id)
     records = {str(x.citation.originator_id) for x in logged}
     watched = [str(case.subject_id), *(str(e) for e in case.evidence)]
-    trail = [
-        row for record in watched for row in views(engine, record_id=record, limit=trail_limit)
+    trail = [  # the latest reads: an inspector asks who looked last
+        row
+        for record in watched
+        for row in views(engine, record_id=record, limit=trail_limit, newest=True)
     ]
     return CaseAudit(
         case_id=case_id,
@@ -129,5 +131,5 @@ def audit_case(ledger: Ledger, engine: Any, case_id: UUID, trail_limit: int = 20
         events=tuple(prove(logged, checkpoint, bytes(leaves))),
         checkpoint=checkpoint,
         activity=actions(engine, record_ids=records, limit=trail_limit),
-        reads=sorted(trail, key=lambda row: row["position"]),
+        reads=sorted(trail, key=lambda row: row["position"])[-trail_limit:],
     )

@@ -15,8 +15,10 @@ def views(
     viewer_unit_ids: set[str] | None = None,
     after_position: int | None = None,
     limit: int = 200,
+    newest: bool = False,
 ) -> list[Row]:
-    """``viewer_unit_ids``: only views by accounts of these units (a scoped reader's)."""
+    """``viewer_unit_ids``: only views by accounts of these units (a scoped reader's);
+    ``newest``: the latest ``limit`` views (still in log order) instead of the first."""
     if viewer_unit_ids is not None and not viewer_unit_ids:
         return []
     projection = Reads()
@@ -37,6 +39,7 @@ def views(
     sql = (
         f"SELECT * FROM {table}"
         + (f" WHERE {' AND '.join(where)}" if where else "")
-        + f" ORDER BY position LIMIT {int(limit)}"
+        + f" ORDER BY position{' DESC' if newest else ''} LIMIT {int(limit)}"
     )
-    return [VIEWS.decode(r) for r in engine.store.fetch_all(sql, params)]
+    rows = [VIEWS.decode(r) for r in engine.store.fetch_all(sql, params)]
+    return rows[::-1] if newest else rows

@@ -16,6 +16,7 @@ from application.clients.generator import generate
 from application.ledger import Ledger
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
+from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.errors import NotFound
 from domain.glossary import Role
@@ -74,6 +75,18 @@ def test_the_trails_hold_this_cases_records_only(world):
     records = {str(e.originator_id) for e in result.events}
     assert result.activity and {row["record_id"] for row in result.activity} <= records
     assert str(result.case_id) in {row["record_id"] for row in result.activity}
+
+
+def test_the_read_trail_shows_the_latest_reads_when_there_are_more_than_fit(world):
+    ledger, models, case_id = world
+    subject = str(ledger.records.get(AssessmentCase, case_id).subject_id)
+    for n in range(7):
+        ledger.access.record_view(CONSOLE, "person", subject, f"lần {n}")
+    models.catch_up()
+
+    reads = audit_case(ledger, models.engine, case_id, trail_limit=3).reads
+
+    assert [row["detail"] for row in reads] == ["lần 4", "lần 5", "lần 6"]
 
 
 def test_an_event_changed_after_signing_is_shown_unproven(world, settings: Settings):
