@@ -47,6 +47,23 @@ class StandingsPage(BaseModel):
     next_cursor: str | None = Field(description="Gửi lại trong ?cursor= để lấy trang sau")
 
 
+class UnitListed(BaseModel):
+    id: str
+    code: str
+    name: str
+    level: str
+    level_label: str
+    parent_id: str | None = Field(description="Đơn vị cấp trên vào ngày hỏi")
+    valid_from: date
+    valid_to: date | None
+    successor_id: str | None = Field(description="Đơn vị kế thừa sau sáp nhập, nếu có")
+
+
+class UnitsPage(BaseModel):
+    items: list[UnitListed]
+    next_cursor: str | None = Field(description="Gửi lại trong ?cursor= để lấy trang sau")
+
+
 class TitlePublic(BaseModel):
     case_id: str
     subject_id: str

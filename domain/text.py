@@ -172,3 +172,11 @@ def as_whole(value: object) -> int:
     if isinstance(value, str) and ascii_digits(value):
         return int(value)
     raise ValueError(f"{value!r} is not a whole number written in ASCII digits")
+
+
+def folded(value: str) -> str:
+    """``value`` as a search matches it: lower case, without tone or vowel marks, đ as d
+    ("Xã Hòa Bình" and "xa hoa binh" fold alike), spaces collapsed."""
+    decomposed = unicodedata.normalize("NFD", value.casefold().replace("đ", "d"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())

@@ -7,6 +7,8 @@ see their own change at once.
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -25,17 +27,20 @@ from api.read_schemas import (
     StatisticsReport,
     TargetProgress,
     TitlePublic,
+    UnitListed,
+    UnitsPage,
 )
 from api.schemas import Line
 from api.scoping import list_filter, trail_filter
 from application.adapters.read_models import ReadModels
 from domain.base import CommandContext
 from domain.errors import InvalidInput
-from domain.glossary import CaseStatus, Role, TitleModel, label
+from domain.glossary import CaseStatus, Role, TitleModel, UnitLevel, label
 from projections.activity.queries import actions
 from projections.register.queries import holders_on, titles_of
 from projections.standings.queries import list_cases
-from projections.statistics.queries import report
+from projections.statistics.queries import report, unit_tree
+from projections.units.queries import listed
 
 router = APIRouter(tags=["Mô hình đọc"])
 
@@ -62,6 +67,78 @@ AuditorDep = Annotated[
 def caught_up(models: ReadModels, position: int | None, limit: float) -> None:
     if position is not None:
         models.require(position, limit)
+
+
+def _unit_cursor(after: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(after).encode()).decode()
+
+
+def _unit_after(cursor: str) -> tuple[str, str]:
+    try:
+        code, unit_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError) as error:
+        raise InvalidInput("con trỏ trang không hợp lệ", field="cursor") from error
+    if not isinstance(code, str) or not isinstance(unit_id, str):
+        raise InvalidInput("con trỏ trang không hợp lệ", field="cursor")
+    return code, unit_id
+
+
+@router.get("/units", response_model=UnitsPage)
+def units(
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    reading: ReaderDep,
+    q: Annotated[
+        Line | None,
+        Query(max_length=100, description="Tìm theo tên hoặc mã, không phân biệt dấu và hoa"),
+    ] = None,
+    unit_id: Annotated[
+        UUID | None, Query(description="Chỉ các đơn vị thuộc đơn vị này (kể cả chính nó)")
+    ] = None,
+    level: UnitLevel | None = None,
+    on: Annotated[
+        ProcessDate | None, Query(description="Địa giới vào ngày này (mặc định hôm nay)")
+    ] = None,
+    include_ended: Annotated[
+        bool, Query(description="Kể cả đơn vị đã thôi tồn tại (đã sáp nhập) vào ngày hỏi")
+    ] = False,
+    cursor: Annotated[Line | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    wait_for_position: WaitFor = None,
+) -> UnitsPage:
+    """Find a unit's id by its name or code ("xa hoa binh" finds "Xã Hòa Bình"). Staff see
+    their unit and the units below it; nationwide accounts and citizens, every unit (a
+    unit's name and code are public)."""
+    caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    day = on or ledger.records.today()
+    allowed = list_filter(ledger, models, reading, unit_id, day)
+    tree = unit_tree(models.engine)
+    page = listed(
+        tree,
+        day=day,
+        query=q,
+        within=allowed.unit_ids,
+        level=level.value if level else None,
+        include_ended=include_ended,
+        after=_unit_after(cursor) if cursor else None,
+        limit=limit,
+    )
+    items = [
+        UnitListed(
+            id=unit.unit_id,
+            code=unit.code,
+            name=unit.name,
+            level=unit.level,
+            level_label=label(unit.level),
+            parent_id=unit.parent_on(day),
+            valid_from=unit.valid_from,
+            valid_to=unit.valid_to,
+            successor_id=unit.successor_id,
+        )
+        for unit in page.items
+    ]
+    next_cursor = _unit_cursor(page.next_after) if page.next_after else None
+    return UnitsPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/standings", response_model=StandingsPage)

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from domain import geography
+from domain.text import folded
 from projections.engine import Row
 
 
@@ -55,6 +57,13 @@ class UnitTree:
             )
             for r in rows
         }
+
+    @cached_property
+    def in_code_order(self) -> list[tuple[Unit, str]]:
+        """Every unit in (code, id) order with its name and code as a search folds them
+        (made once per tree: a country has ~55,000 units)."""
+        ordered = sorted(self.units.values(), key=lambda u: (u.code, u.unit_id))
+        return [(u, f"{folded(u.name)}\n{folded(u.code)}") for u in ordered]
 
     def standing_for(self, unit_id: str, day: date) -> str:
         """The unit that stands for ``unit_id`` on ``day`` (following successions forward)."""

@@ -19,6 +19,7 @@ from domain.text import (
     ascii_digits,
     check_json_text,
     clean_text,
+    folded,
     may_hold_refused,
     plain_decimal,
     refused_in,
@@ -145,3 +146,17 @@ def test_a_year_is_a_whole_number_in_ascii_digits(value):
         as_whole(value)
     assert str(error.value) == f"{value!r} is not a whole number written in ASCII digits"
     assert as_whole("2026") == as_whole(2026) == 2026
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("xa hoa binh", "Xã Hòa Bình"),
+        ("dong thap", "ĐỒNG  THÁP"),
+        ("hoa binh", unicodedata.normalize("NFD", "Hòa Bình")),  # decomposed as some phones send
+        ("nguyen", "Nguyễn"),
+    ],
+)
+def test_a_search_folds_accents_case_and_spaces_alike(typed: str, stored: str):
+    assert folded(typed) == folded(stored)
+    assert folded(stored).isascii()
