@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -450,6 +450,16 @@ class TokenInfo(BaseModel):
     label: str | None
     expires_at: datetime
     revoked: bool
+
+
+class TokenListed(BaseModel):
+    token_id: UUID
+    label: str | None
+    issued_at: datetime
+    issued_by: str | None = Field(description="Ai cấp (tài khoản, hoặc cli:… từ bàn điều khiển)")
+    expires_at: datetime
+    state: Literal["active", "expired", "revoked"]
+    revoked_at: datetime | None
 
 
 class TokenRevocation(Strict):

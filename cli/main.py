@@ -123,7 +123,13 @@ def users_token(
         user = ledger.access.user_by_name(username)
         label = label and clean_text(label, field="label")
         issued = ledger.access.issue_token(operator_context(), user.id, ttl_hours, label)
-        out.print(issued.token, markup=False, highlight=False)
+        out.print(issued.token, markup=False, highlight=False, soft_wrap=True)
+        Console(stderr=True).print(
+            f"Mã số để thu hồi: {issued.token_id} (hoctap users revoke {issued.token_id}"
+            " --reason …; danh sách mã: GET /users/me/tokens)",
+            markup=False,
+            highlight=False,
+        )
 
 
 @users_app.command("password")

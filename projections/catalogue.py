@@ -9,6 +9,7 @@ from projections.reads import Reads
 from projections.register import Register
 from projections.standings import Standings
 from projections.statistics import Statistics
+from projections.tokens import Tokens
 from projections.units import Units
 
 
@@ -21,5 +22,6 @@ def all_projections() -> dict[str, Projection]:
         Complaints(),
         Reads(),
         Activity(),
+        Tokens(),
     ]
     return {p.name: p for p in items}

@@ -35,6 +35,10 @@ def test_setting_up_a_fresh_store_from_the_console(tmp_path: Path):
     assert created.returncode == 0, created.stderr
     token = hoctap(var, "users", "token", "thanh-tra")
     assert token.returncode == 0 and token.stdout.strip().startswith("htl_")
+    assert len(token.stdout.strip().splitlines()) == 1  # one line to copy, never folded
+    token_id = token.stderr.split("Mã số để thu hồi: ")[1].split()[0]
+    revoked = hoctap(var, "users", "revoke", token_id, "--reason", "lộ mã")
+    assert revoked.returncode == 0 and "Đã thu hồi" in revoked.stdout, revoked.stderr
 
 
 def test_a_console_error_is_one_plain_line(tmp_path: Path):

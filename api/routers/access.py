@@ -6,10 +6,10 @@ unit (and the units below it).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from api import schemas, views
 from api.deps import ADMIN, IfMatchDep, LedgerDep, PrincipalDep, acting_as
@@ -17,6 +17,7 @@ from application.services.access import Principal
 from domain.access import ApiToken
 from domain.base import CommandContext
 from domain.glossary import Role
+from projections.tokens.queries import tokens_of
 
 router = APIRouter(tags=["Người dùng và mã truy cập"])
 AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
@@ -41,6 +42,38 @@ def who_am_i(ledger: LedgerDep, principal: PrincipalDep) -> schemas.UserPublic:
 @router.get("/users/{user_id}", response_model=schemas.UserPublic)
 def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
     return views.user(ledger.access.user_for(ctx, user_id))
+
+
+def _tokens(request: Request, ledger: LedgerDep, user_id: UUID) -> list[schemas.TokenListed]:
+    """Current as of the request: one just issued or revoked is listed as such."""
+    models = request.app.state.read_models
+    models.require(models.engine.source.max_position(), ledger.settings.read_wait_max_seconds)
+    now = ledger.clock.now()
+    listed = []
+    for row in tokens_of(models.engine, str(user_id)):
+        state: Literal["active", "expired", "revoked"] = (
+            "revoked" if row["revoked_at"] else "expired" if now >= row["expires_at"] else "active"
+        )
+        listed.append(schemas.TokenListed(**row, state=state))
+    return listed
+
+
+@router.get("/users/me/tokens", response_model=list[schemas.TokenListed])
+def list_own_tokens(
+    request: Request, ledger: LedgerDep, ctx: SelfOrAdminDep
+) -> list[schemas.TokenListed]:
+    """Your tokens, newest first (never the tokens themselves): find the id of one to revoke
+    with ``POST /tokens/{id}/revocation``."""
+    return _tokens(request, ledger, UUID(ctx.actor_id))
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[schemas.TokenListed])
+def list_tokens(
+    user_id: UUID, request: Request, ledger: LedgerDep, ctx: AdminDep
+) -> list[schemas.TokenListed]:
+    """The tokens of an account in your unit, newest first."""
+    ledger.access.user_for(ctx, user_id)  # in scope, or 403/404
+    return _tokens(request, ledger, user_id)
 
 
 def _issue(

@@ -166,6 +166,7 @@ def test_health_and_metrics_show_the_lag_of_each_view(api: Api):
         "complaints",
         "reads",
         "activity",
+        "tokens",
     }
     assert all(p["lag_events"] >= 0 for p in health["projections"])
     metrics = api.client.get("/metrics")
