@@ -43,6 +43,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from application.adapters.keyed_requests import Receipt, receipt_owed
+from application.adapters.pipelines import send_all, sync
 from application.adapters.tiles import MemoryTiles, TileRows
 from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes, leaf_hash
 
@@ -205,8 +206,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 try:
                     with conn.transaction(), conn.cursor() as curs:
                         self._insert_stored_events(curs, stored_events, **kwargs)
-                        pipeline.sync()  # a unique violation is raised here
+                        # Not pipeline.sync(): that hangs on a large batch (see pipelines.py).
+                        sync(conn, pipeline)  # a unique violation is raised here
                         ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+                        send_all(conn)  # the chain rows, before the COMMIT's own sync
                 except Exception as exc:  # re-raised once the pipeline has closed
                     failure = exc
             if failure is not None:
