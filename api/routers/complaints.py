@@ -215,12 +215,9 @@ class ComplaintDue(BaseModel):
     handler_id: str | None
 
 
-WatchDep = Annotated[
-    CommandContext,
-    Depends(
-        acting_as(Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
-    ),
-]
+#: Who may list complaints (the pages' list too).
+WATCHERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
+WatchDep = Annotated[CommandContext, Depends(acting_as(*WATCHERS))]
 
 
 @router.get("", response_model=list[ComplaintDue])
