@@ -110,6 +110,12 @@ def test_a_citizen_files_from_the_case_page_and_the_complaint_is_taken_to_resolu
     assert "Đã tính đủ điểm chỉ số 6" in page  # why, on the timeline
     assert f"/trang/ho-so/{citizen_case(ledger)}" in page  # the linked case
 
+    citizen = as_user(demo, "demo-citizen")
+    sued = step(citizen, complaint_id, "khoi-kien", {"on": "2026-04-01", "court": "TAND tỉnh"})
+    assert sued.status_code == 303, alert_of(sued.text)
+    page = citizen.get(f"/trang/khieu-nai/{complaint_id}").text
+    assert "Khởi kiện hành chính" in page and "/buoc/khoi-kien" not in page  # once only
+
 
 def test_a_complaint_not_accepted_names_its_rule(demo: tuple[Any, dict[str, str]], ledger: Ledger):
     complaint_id = filed(demo, ledger)
@@ -173,6 +179,23 @@ def test_a_form_without_its_token_is_refused_and_writes_nothing(
     assert unsigned.status_code == 403
     assert changes_since(ledger, before) == []
     assert complaint_of(ledger, complaint_id).status is ComplaintStatus.RECEIVED
+
+
+def test_a_form_read_at_an_older_version_is_refused(
+    demo: tuple[Any, dict[str, str]], ledger: Ledger
+):
+    complaint_id = filed(demo, ledger)
+    handler = as_user(demo, "demo-complaints")
+    page = handler.get(f"/trang/khieu-nai/{complaint_id}").text
+    assert step(handler, complaint_id, "thu-ly", {"on": "2026-04-01"}).status_code == 303
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    stale = handler.client.post(
+        f"/trang/khieu-nai/{complaint_id}/buoc/phan-cong",
+        data={"csrf": csrf_of(page), "version": version.group(1), "handler": "demo-complaints"},
+    )
+    assert stale.status_code == 412, alert_of(stale.text)
+    assert complaint_of(ledger, complaint_id).handler_id is None
 
 
 def test_a_late_filing_is_refused_at_the_case_pages_form(
