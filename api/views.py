@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from fastapi import Response
@@ -11,10 +13,11 @@ from application.services.access import Principal
 from application.services.records import Recorded
 from domain.access import PERSONAL_DATA_READERS, UserAccount
 from domain.assessment import AssessmentCase
+from domain.complaints import Complaint
 from domain.criteria import CriteriaSet, CriteriaSpec
 from domain.decision import RecognitionDecision
 from domain.evaluation import evaluate
-from domain.glossary import ERASED_LABEL, label
+from domain.glossary import ERASED_LABEL, Role, label
 from domain.registry import AdministrativeUnit, Collective, Person
 
 
@@ -166,4 +169,30 @@ def user(item: UserAccount) -> schemas.UserPublic:
         unit_id=item.unit_id,
         person_id=item.person_id,
         active=item.active,
+    )
+
+
+#: The step each open status of a complaint waits for, and the deadline that binds it.
+_PENDING = {"received": "acceptance", "accepted": "resolution"}
+#: Who may read a complaint's grounds (besides the complainant).
+GROUNDS_READERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
+
+
+def complaint_overdue(status: str, deadlines: Mapping[str, date | None], today: date) -> list[str]:
+    """The deadlines already past whose step is not done: ``acceptance`` while received,
+    ``resolution`` while accepted (the API's ``overdue`` and the pages' "quá hạn")."""
+    step = _PENDING.get(status)
+    due = deadlines.get(step) if step else None
+    return [step] if step and due is not None and due < today else []
+
+
+def row_deadlines(row: Mapping[str, Any]) -> dict[str, date | None]:
+    """The deadlines of a row of the complaints view, as :meth:`Complaint.deadlines` names them."""
+    return {"acceptance": row["acceptance_deadline"], "resolution": row["resolution_deadline"]}
+
+
+def may_read_grounds(principal: Principal, complaint: Complaint) -> bool:
+    """A complaint's grounds are for those who handle or oversee it, and its complainant."""
+    return any(r in principal.roles for r in GROUNDS_READERS) or (
+        principal.person_id == complaint.complainant_id
     )

@@ -133,12 +133,7 @@ class ComplaintPublic(BaseModel):
 def _public(ledger: LedgerDep, complaint: Complaint, may_read_grounds: bool) -> ComplaintPublic:
     clocks = ledger.complaints.clocks_of(complaint)
     deadlines = complaint.deadlines(clocks)
-    today = ledger.records.today()
-    overdue = []
-    if complaint.status.value == "received" and (deadlines["acceptance"] or today) < today:
-        overdue.append("acceptance")
-    if complaint.status.value == "accepted" and (deadlines["resolution"] or today) < today:
-        overdue.append("resolution")
+    overdue = views.complaint_overdue(complaint.status.value, deadlines, ledger.records.today())
     return ComplaintPublic(
         id=complaint.id,
         version=complaint.version,
@@ -220,12 +215,9 @@ class ComplaintDue(BaseModel):
     handler_id: str | None
 
 
-WatchDep = Annotated[
-    CommandContext,
-    Depends(
-        acting_as(Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
-    ),
-]
+#: Who may list complaints (the pages' list too).
+WATCHERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
+WatchDep = Annotated[CommandContext, Depends(acting_as(*WATCHERS))]
 
 
 @router.get("", response_model=list[ComplaintDue])
@@ -256,7 +248,7 @@ def complaints_due(
     return [
         ComplaintDue(
             **{k: r[k] for k in ComplaintDue.model_fields if k in r},
-            overdue=r["next_deadline"] < today,
+            overdue=bool(views.complaint_overdue(r["status"], views.row_deadlines(r), today)),
             days_left=(r["next_deadline"] - today).days,
         )
         for r in rows
@@ -275,11 +267,7 @@ def read_complaint(
     complaint = ledger.complaints.complaint_for(reading, complaint_id, reading=True)
     ledger.access.record_view(reading, "complaint", str(complaint.id))
     views.etag(response, complaint.version)
-    readers = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
-    may_read = any(r in principal.roles for r in readers) or (
-        principal.person_id == complaint.complainant_id
-    )
-    return _public(ledger, complaint, may_read)
+    return _public(ledger, complaint, views.may_read_grounds(principal, complaint))
 
 
 @router.post("/{complaint_id}/acceptance", response_model=Recorded)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import audit, cases, home, queues, registry, signin, statistics
+from api.web import audit, cases, complaints, home, queues, registry, signin, statistics
 from api.web.pages import STATIC
 from api.web.session import PREFIX
 
 #: The modules of pages, each with its ``router``.
-MODULES = (signin, home, cases, registry, queues, audit, statistics)
+MODULES = (signin, home, cases, complaints, registry, queues, audit, statistics)
 
 router = APIRouter(include_in_schema=False)
 for _module in MODULES:

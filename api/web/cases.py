@@ -170,6 +170,7 @@ def _case_view(
         and any(r in principal.roles for r in APPLICANTS),
         "today": ledger.records.today(),
         "principal_unit": principal.unit_id,
+        "may_complain": Role.CITIZEN in principal.roles and principal.person_id == case.subject_id,
     }
 
 

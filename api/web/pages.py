@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from api.problems import status_of
+from api.routers.complaints import WATCHERS as COMPLAINT_WATCHERS
 from api.web.session import (
     CHANGE_PASSWORD,
     PREFIX,
@@ -68,6 +69,7 @@ NAV: list[NavItem] = [
     NavItem("Trang chính", "/trang"),
     NavItem("Đăng ký công dân, hộ gia đình", "/trang/dang-ky", OFFICERS),
     NavItem("Việc cần làm", "/trang/hang-doi", QUEUE_ROLES),
+    NavItem("Khiếu nại", "/trang/khieu-nai", COMPLAINT_WATCHERS),
     NavItem(
         "Thống kê",
         "/trang/thong-ke",

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import Response
 
+from api import views
 from api.deps import LedgerDep
 from api.scoping import list_filter
 from api.web.cases import models_of
@@ -145,6 +146,9 @@ def _complaint_queue(request: Request, ledger: Ledger, principal: Principal) -> 
                 "step": NEXT_COMPLAINT_STEP.get(r["next_step"], r["next_step"]),
                 "deadline": r["next_deadline"],
                 "days_left": (r["next_deadline"] - today).days,
+                "overdue": bool(
+                    views.complaint_overdue(r["status"], views.row_deadlines(r), today)
+                ),
                 "mine": r.get("handler_id") == me,
                 "assigned": r.get("handler_id") is not None,
             }

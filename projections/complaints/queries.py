@@ -38,3 +38,26 @@ def due(
         f" ORDER BY next_deadline, complaint_id LIMIT {int(limit)}"
     )
     return [COMPLAINTS.decode(r) for r in engine.store.fetch_all(sql, params)]
+
+
+def listed(
+    engine: Engine,
+    *,
+    unit_ids: set[str] | None = None,
+    limit: int = 200,
+) -> list[Row]:
+    """Every complaint in ``unit_ids`` (all when None), open or closed, newest received first."""
+    projection = Complaints()
+    table = engine.qualified(projection, engine.ensure_live(projection), "complaints")
+    where = ["1 = 1"]
+    params: list[object] = []
+    if unit_ids is not None:
+        if not unit_ids:
+            return []
+        where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
+        params.extend(sorted(unit_ids))
+    sql = (
+        f"SELECT * FROM {table} WHERE {' AND '.join(where)}"
+        f" ORDER BY received_on DESC, complaint_id LIMIT {int(limit)}"
+    )
+    return [COMPLAINTS.decode(r) for r in engine.store.fetch_all(sql, params)]

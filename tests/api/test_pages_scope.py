@@ -7,7 +7,7 @@ test (tests/api/test_pages_signin.py) and the officer and citizen flows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +22,8 @@ from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain.access import user_id_for
 from domain.assessment import AssessmentCase, case_id_for
-from domain.glossary import TitleModel
+from domain.base import CommandContext
+from domain.glossary import Role, TitleModel
 from tests.api.pages import CONSOLE, PASSWORD, Visitor, give_password
 from tests.conftest import make_settings
 
@@ -36,6 +37,8 @@ REGISTRARS = {"demo-village", "demo-commune", "demo-admin"}
 QUEUES = {"demo-reviewer", "demo-council-1", LINKED, "demo-signer", "demo-complaints"}
 AUDITORS = {"demo-inspector", "demo-admin"}
 STATISTICS = {"demo-reporting", "demo-inspector", "demo-admin"}
+#: Who may list complaints, as GET /complaints.
+COMPLAINT_WATCHERS = {"demo-complaints", "demo-commune", "demo-inspector", "demo-admin"}
 EVERYONE = set(ACCOUNTS)
 #: Pages anyone may open, signed in or not.
 PUBLIC = {"/trang/dang-nhap", "/trang/nhat-ky", "/trang/kiem-tra"}
@@ -43,6 +46,7 @@ PUBLIC = {"/trang/dang-nhap", "/trang/nhat-ky", "/trang/kiem-tra"}
 LIKE_THE_API = {
     "/trang/ho-so/{case_id}": "/cases/{case_id}",
     "/trang/ho-so/{case_id}/minh-chung/{evidence_id}": "/cases/{case_id}/evidence/{evidence_id}",
+    "/trang/khieu-nai/{complaint_id}": "/complaints/{complaint_id}",
 }
 #: Who gets 200 on each other page; every other account gets 403.
 ALLOWED: dict[str, set[str]] = {
@@ -54,6 +58,7 @@ ALLOWED: dict[str, set[str]] = {
     "/trang/quan-tri/mat-khau": ADMIN,
     "/trang/dang-ky": REGISTRARS,
     "/trang/hang-doi": QUEUES,
+    "/trang/khieu-nai": COMPLAINT_WATCHERS,
     "/trang/kiem-tra-ho-so": AUDITORS,
     "/trang/kiem-tra-ho-so/{case_id}": AUDITORS,
     "/trang/kiem-tra-ho-so/{case_id}/goi-kiem-tra.json": AUDITORS,
@@ -91,11 +96,26 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         admin = {"Authorization": f"Bearer {tokens['demo-admin']}"}
         listed = visitors[SIGNED_OUT].client.get("/standings?limit=200", headers=admin).json()
         school = next(r["case_id"] for r in listed["items"] if r["model"] == "don_vi_hoc_tap")
+        complaint = ledger.complaints.file_complaint(
+            CommandContext(str(user_id_for("demo-citizen")), Role.CITIZEN.value, "test-pages"),
+            case_ids=[case_id],
+            grounds="Chỉ số 6 chưa được tính đủ",
+            learnt_on=date(2026, 3, 2),
+        ).id
+        about_school = ledger.complaints.file_complaint(
+            CommandContext(str(user_id_for("demo-commune")), Role.COMMUNE_OFFICER.value, "t"),
+            case_ids=[UUID(school)],
+            grounds="Trường đủ tiêu chí nhưng chưa được tính",
+            learnt_on=date(2026, 3, 2),
+        ).id
         yield {
             "app": app,
             "visitors": visitors,
             "tokens": tokens,
-            "params": [params_of(ledger, case_id), params_of(ledger, UUID(school))],
+            "params": [
+                params_of(ledger, case_id) | {"complaint_id": str(complaint)},
+                params_of(ledger, UUID(school)) | {"complaint_id": str(about_school)},
+            ],
         }
     app.state.read_models.close()  # an app given a ledger leaves its views open
     ledger.close()
@@ -159,13 +179,22 @@ def expected_status(world: dict[str, Any], who: str, route: str, params: dict[st
 
 
 def test_the_case_page_is_open_to_some_and_closed_to_others(world: dict[str, Any]):
-    """The API parity above is no tautology: the case is readable by some accounts only."""
+    """The API parity above is no tautology: the case (and the complaint about it) is
+    readable by some accounts only."""
     mine, school = world["params"]
     for params, open_to, closed_to in (
         (mine, "demo-citizen", None),
         (school, "demo-commune", "demo-citizen"),
     ):
         path = concrete("/trang/ho-so/{case_id}", params)
+        assert world["visitors"][open_to].get(path, status=None).status_code == 200
+        if closed_to:
+            assert world["visitors"][closed_to].get(path, status=None).status_code == 403
+    for params, open_to, closed_to in (
+        (mine, "demo-citizen", None),
+        (school, "demo-complaints", "demo-citizen"),
+    ):
+        path = concrete("/trang/khieu-nai/{complaint_id}", params)
         assert world["visitors"][open_to].get(path, status=None).status_code == 200
         if closed_to:
             assert world["visitors"][closed_to].get(path, status=None).status_code == 403
