@@ -25,6 +25,7 @@ from domain.errors import (
     DateOutOfOrder,
     EvidenceNotUsable,
     InvalidInput,
+    NotFound,
     ReasonRequired,
     RuleViolation,
     SeparationOfDuties,
@@ -459,10 +460,10 @@ class AssessmentCase(LedgerAggregate):
     def supersede_evidence(self, evidence_id: UUID, replaced_by: UUID | None, reason: str) -> None:
         self._check_not_decided()
         item = self.evidence.get(evidence_id)
-        if item is None or item.superseded:
-            raise EvidenceNotUsable(
-                "minh chứng không tồn tại hoặc đã bị thay thế", evidence_id=str(evidence_id)
-            )
+        if item is None:  # the id named in the request's path: 404, as for any missing record
+            raise NotFound("không có minh chứng này trong hồ sơ", evidence_id=str(evidence_id))
+        if item.superseded:
+            raise EvidenceNotUsable("minh chứng đã bị thay thế", evidence_id=str(evidence_id))
         if replaced_by is not None and replaced_by not in self.active_evidence:
             raise EvidenceNotUsable(
                 "minh chứng thay thế không hợp lệ", evidence_id=str(replaced_by)

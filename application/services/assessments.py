@@ -18,8 +18,8 @@ from domain.assessment import AssessmentCase, CouncilSeat, case_id_for
 from domain.base import CommandContext, acting
 from domain.errors import (
     CouncilSeatNotEligible,
-    EvidenceNotUsable,
     InvalidInput,
+    NotFound,
     VersionConflict,
 )
 from domain.glossary import Role, SubjectKind, TitleModel
@@ -132,9 +132,7 @@ class AssessmentService:
         self.scopes.require_file_reader(ctx, case.subject_id)
         item = case.evidence.get(evidence_id)
         if item is None:
-            raise EvidenceNotUsable(
-                "không có minh chứng này trong hồ sơ", evidence_id=str(evidence_id)
-            )
+            raise NotFound("không có minh chứng này trong hồ sơ", evidence_id=str(evidence_id))
         return self.files.read(case.subject_id, item.digest, item.sealed), item.media_type
 
     def supersede_evidence(

@@ -15,7 +15,7 @@ from domain.access import ApiToken, UserAccount
 from domain.base import CommandContext, acting
 from domain.glossary import Role
 from tests.api.helpers import Api, seed_content
-from tests.api.test_scenario import registry
+from tests.api.test_scenario import open_citizen_case, publish_sets, registry, staff
 
 PROBLEM = "application/problem+json"
 
@@ -359,3 +359,22 @@ def test_text_is_stored_nfc_normalised_whatever_form_it_arrives_in(env):
     )
     name = api.get("admin", f"/units/{unit_id}").json()["name"]
     assert name == unicodedata.normalize("NFC", "Tỉnh Hòa Bình") != decomposed
+
+
+def test_an_evidence_id_the_case_does_not_hold_is_404_and_a_superseded_one_409(api: Api):
+    publish_sets(api)
+    ids = registry(api)
+    staff(api, ids)
+    case_id = open_citizen_case(api, ids["person"])
+    evidence = api.get("officer", f"/cases/{case_id}").json()["evidence"]
+    first = evidence[0]["evidence_id"]
+    unknown = uuid4()
+
+    assert_problem(
+        api.get("lan", f"/cases/{case_id}/evidence/{unknown}", status=None), 404, "not-found"
+    )
+    gone = f"/cases/{case_id}/evidence/{unknown}/supersession"
+    assert_problem(api.post("lan", gone, {"reason": "nhầm"}), 404, "not-found")
+    twice = f"/cases/{case_id}/evidence/{first}/supersession"
+    assert api.post("lan", twice, {"reason": "nhầm tệp"}).status_code == 200
+    assert_problem(api.post("lan", twice, {"reason": "nhầm tệp"}), 409, "evidence-not-usable")

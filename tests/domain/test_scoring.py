@@ -13,6 +13,7 @@ from domain.errors import (
     EvidenceNotUsable,
     EvidenceRequired,
     InvalidInput,
+    NotFound,
     ReasonRequired,
     ScoreOutOfRange,
     SeparationOfDuties,
@@ -498,3 +499,29 @@ def test_every_spelling_of_zero_is_recorded_as_0(zero):
     self_assess(story, scores(story.spec, 8, {"3": zero}))
     [event] = recorded(story.case)
     assert str(event.scores["3"]) == "0"
+
+
+def test_superseding_an_evidence_id_the_case_never_had_is_not_found():
+    story = given(opened(), evidence_attached())
+    refused(
+        NotFound,
+        CITIZEN,
+        story.case.supersede_evidence,
+        evidence_id(9),
+        None,
+        "Tệp bị nhầm",
+        untouched=[story.case],
+    )
+
+
+def test_superseding_evidence_twice_is_refused_as_no_longer_usable():
+    story = given(opened(), evidence_attached(), evidence_superseded(1))
+    refused(
+        EvidenceNotUsable,
+        CITIZEN,
+        story.case.supersede_evidence,
+        evidence_id(1),
+        None,
+        "Tệp bị nhầm",
+        untouched=[story.case],
+    )
