@@ -27,7 +27,9 @@ from projections.statistics.queries import report
 
 router = APIRouter(prefix="/exports", tags=["Xuất báo cáo"])
 Format = Literal["csv", "xlsx"]
-Year = Annotated[int, Query(ge=2000, le=2100)]
+Year = Annotated[
+    int | None, Query(ge=2000, le=2100, description="Năm đánh giá (mặc định: năm nay)")
+]
 MAX_ROWS = 100_000
 
 
@@ -50,10 +52,11 @@ def export_standings(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
-    cycle_year: Year,
+    cycle_year: Year = None,
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
 ) -> Response:
+    cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today())
     page = list_cases(
         models.engine,
@@ -76,9 +79,10 @@ def export_register(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
-    cycle_year: Year,
+    cycle_year: Year = None,
     unit_id: UUID | None = None,
 ) -> Response:
+    cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     rows = decided(models.engine, cycle_year=cycle_year, unit_ids=allowed.unit_ids, limit=MAX_ROWS)
     ledger.access.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
@@ -92,10 +96,11 @@ def export_statistics(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
-    cycle_year: Year,
+    cycle_year: Year = None,
     structure: Literal["two_level", "three_level"] = "two_level",
     unit_id: UUID | None = None,
 ) -> Response:
+    cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     targets = ledger.criteria.targets_in_force()
     result = report(

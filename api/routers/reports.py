@@ -31,7 +31,11 @@ class ReportCompile(schemas.Strict):
     cycle_year: int = Field(ge=2000, le=2100)
     structure: Literal["two_level", "three_level"] = "two_level"
     model: TitleModel | None = None
-    unit_id: UUID | None = Field(None, description="Đơn vị báo cáo; trống: toàn quốc")
+    unit_id: UUID | None = Field(
+        None,
+        description="Đơn vị báo cáo; trống: đơn vị của người lập (toàn quốc với tài khoản cấp"
+        " toàn quốc)",
+    )
 
 
 class ReportSupersede(schemas.Strict):
@@ -83,7 +87,7 @@ def compile_report(
         cycle_year=body.cycle_year,
         structure=body.structure,
         model=body.model.value if body.model else None,
-        unit_id=body.unit_id,
+        unit_id=body.unit_id or ledger.scopes.scope(ctx).unit_id,
     )
     response.headers["Location"] = f"/reports/{result.id}"
     return views.recorded(result, response)

@@ -60,6 +60,9 @@ def test_the_register_and_standings_export_in_vietnamese(api: Api):
     standings = api.get("officer", "/exports/standings.csv?cycle_year=2026")
     text = standings.content.decode("utf-8-sig")
     assert "Được công nhận" in text and "Đơn vị học tập" in text
+    this_year = api.get("officer", "/exports/standings.csv")  # the clock's year: 2026
+    assert this_year.content == standings.content
+    assert 'filename="bang-xep-hang-2026.csv"' in this_year.headers["content-disposition"]
 
 
 CAN_BO = "Cán bộ, công chức, viên chức, nhân viên từ cấp xã trở lên"

@@ -81,8 +81,10 @@ def test_reports_stay_within_the_reporting_officers_unit(api: Api):
     province = {"cycle_year": 2026, "unit_id": str(world["province"])}
     refused = api.post("commune_reporter", "/reports", province, status=403).json()
     assert refused["code"] == "out-of-scope"
-    national = api.post("province_reporter", "/reports", {"cycle_year": 2026}, status=403)
-    assert national.json()["code"] == "out-of-scope"
+    own = api.post("province_reporter", "/reports", {"cycle_year": 2026}, status=201).json()
+    assert api.get("province_reporter", f"/reports/{own['id']}").json()["unit_id"] == str(
+        world["province"]
+    )  # no unit named: the officer's own, never the whole country
     made = api.post("province_reporter", "/reports", province, status=201).json()
     hidden = api.get("commune_reporter", f"/reports/{made['id']}", status=403).json()
     assert hidden["code"] == "out-of-scope"
