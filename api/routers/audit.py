@@ -161,11 +161,11 @@ def make_checkpoint(ledger: LedgerDep, _: AuditorDep) -> CheckpointPublic:
 @router.get("/proofs/inclusion", response_model=InclusionProof)
 def inclusion(
     ledger: LedgerDep,
-    _: AuditorDep,
     position: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     tree_size: Annotated[int, Query(ge=1, le=MAX_POSITION)],
 ) -> InclusionProof:
-    """Proof that the event at ``position`` is in the tree of the first ``tree_size`` events."""
+    """Proof that the event at ``position`` is in the tree of the first ``tree_size`` events.
+    Public, like the tiles it is computed from: it holds hashes only."""
     leaf, path, top = ledger.auditor.inclusion(position, tree_size)
     return InclusionProof(
         position=position,
@@ -179,11 +179,11 @@ def inclusion(
 @router.get("/proofs/consistency", response_model=ConsistencyProof)
 def consistency(
     ledger: LedgerDep,
-    _: AuditorDep,
     first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     second: Annotated[int, Query(ge=1, le=MAX_POSITION)],
 ) -> ConsistencyProof:
-    """Proof that the first ``first`` events are unchanged within the first ``second``."""
+    """Proof that the first ``first`` events are unchanged within the first ``second``.
+    Public, like the tiles it is computed from: it holds hashes only."""
     old, new, proof = ledger.auditor.consistency(first, second)
     return ConsistencyProof(
         first=first,

@@ -57,6 +57,18 @@ def test_an_inclusion_proof_ties_an_event_to_a_signed_checkpoint(api: Api):
     )
 
 
+def test_proofs_are_public_like_the_tiles_they_come_from(api: Api):
+    api.created("admin", "/criteria-sets", seed_content("criteria-cdht-can-bo.json"))
+    size = api.post("admin", "/audit/checkpoints", status=201).json()["tree_size"]
+    for path in (
+        f"/audit/proofs/inclusion?position=1&tree_size={size}",
+        f"/audit/proofs/consistency?first=1&second={size}",
+    ):
+        anonymous = api.client.get(path)  # no token at all
+        assert anonymous.status_code == 200, anonymous.text
+        assert anonymous.json() == api.get("admin", path).json()
+
+
 def test_a_consistency_proof_shows_a_later_checkpoint_extends_an_earlier_one(api: Api):
     api.user("inspector", ["inspector"])
     first = api.post("inspector", "/audit/checkpoints", status=201).json()
