@@ -231,11 +231,14 @@ def serve(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Chạy API HTTP (uvicorn)."""
+    _serve(Settings(), host, port)
+
+
+def _serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     import uvicorn
 
     from api.app import create_app
 
-    settings = Settings()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
@@ -248,7 +251,18 @@ def run() -> None:
             with out.status("Lần chạy đầu: đang nạp dữ liệu minh họa..."):
                 load_demo(ledger)
         _print_demo_sign_ins(ledger)
-    serve(None, None)
+        settings = ledger.settings
+    if not settings.runs_projections_in_api:
+        # PostgreSQL's default is a separate `hoctap projections run`; one command for a
+        # newcomer folds the views in this process, else every list stays empty.
+        settings = settings.model_copy(update={"projections_in_api": True})
+        out.print(
+            "Mô hình đọc: cập nhật ngay trong tiến trình này (khi chạy nhiều tiến trình API,"
+            " dùng `hoctap serve` và một tiến trình `hoctap projections run` riêng)",
+            markup=False,
+            highlight=False,
+        )
+    _serve(settings)
 
 
 def _print_demo_sign_ins(ledger: Ledger) -> None:

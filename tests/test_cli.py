@@ -6,12 +6,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+
+from tests.conftest import PG_URL
 
 HOCTAP = [sys.executable, "-m", "cli"]
 
@@ -115,6 +118,41 @@ def test_run_loads_the_demo_prints_one_sign_in_per_role_and_serves(tmp_path: Pat
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def test_run_on_postgresql_also_folds_the_read_models(tmp_path: Path, pg_schema: str):
+    """On PostgreSQL the views are folded by their own process by default: ``hoctap run``,
+    a newcomer's one command, folds them itself, so the lists fill up."""
+    port = free_port()
+    env = os.environ | {
+        "HOCTAP_VAR_DIR": str(tmp_path / "var"),
+        "HOCTAP_PORT": str(port),
+        "HOCTAP_DATABASE_URL": PG_URL,
+        "HOCTAP_DATABASE_SCHEMA": pg_schema,
+    }
+    server = subprocess.Popen(
+        [*HOCTAP, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert "trong tiến trình này" in read_until(server, "Mô hình đọc:")[-1]
+        assert server.stdout is not None  # drained, or the access log fills the pipe and blocks
+        threading.Thread(target=server.stdout.read, daemon=True).start()
+        caught_up, health = False, None
+        for _ in range(240):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()
+            except httpx.TransportError:
+                time.sleep(0.5)
+                continue
+            assert health["backend"] == "postgres"
+            if all(p["lag_events"] == 0 and p["position"] > 0 for p in health["projections"]):
+                caught_up = True
+                break
+            time.sleep(0.5)
+        assert caught_up, health
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def test_a_password_is_set_from_the_console_and_must_be_changed(tmp_path: Path):
