@@ -28,6 +28,7 @@ from domain.errors import (
     DateOutOfOrder,
     InvalidInput,
     ReasonRequired,
+    SameHandler,
     SeparationOfDuties,
     StepOutOfOrder,
     StepTooLate,
@@ -75,6 +76,7 @@ class Complaint(LedgerAggregate):
         def apply(self, complaint: Complaint) -> None:
             complaint.status = C.ACCEPTED
             complaint.accepted_on = self.accepted_on
+            complaint.handled(self.actor_id)
             complaint.complex_case = self.complex_case
             complaint.resolution_deadline = self.resolution_deadline
 
@@ -86,6 +88,7 @@ class Complaint(LedgerAggregate):
         def apply(self, complaint: Complaint) -> None:
             complaint.status = C.NOT_ACCEPTED
             complaint.closed_on = self.decided_on
+            complaint.handled(self.actor_id)
 
     class HandlerAssigned(LedgerAggregate.Event):
         TOPIC = "hoctap.Complaint.HandlerAssigned"
@@ -93,6 +96,7 @@ class Complaint(LedgerAggregate):
 
         def apply(self, complaint: Complaint) -> None:
             complaint.handler_id = self.handler_id
+            complaint.handled(self.handler_id)
 
     class Resolved(LedgerAggregate.Event):
         TOPIC = "hoctap.Complaint.Resolved"
@@ -104,13 +108,23 @@ class Complaint(LedgerAggregate):
             complaint.status = C.RESOLVED
             complaint.outcome = ComplaintOutcome(self.outcome)
             complaint.closed_on = self.resolved_on
+            complaint.handled(self.actor_id)
 
     class Escalated(LedgerAggregate.Event):
         TOPIC = "hoctap.Complaint.Escalated"
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Escalated before the second's filing deadline was recorded on the first."""
+            state["filing_deadline"] = None
+
         second_complaint_id: UUID
+        filing_deadline: date | None  # since class_version 2: the second's, as applied
 
         def apply(self, complaint: Complaint) -> None:
             complaint.escalated_to = self.second_complaint_id
+            complaint.second_filing_deadline = self.filing_deadline
 
     class LawsuitReported(LedgerAggregate.Event):
         TOPIC = "hoctap.Complaint.LawsuitReported"
@@ -168,6 +182,9 @@ class Complaint(LedgerAggregate):
         self.outcome: ComplaintOutcome | None = None
         self.closed_on: date | None = None
         self.escalated_to: UUID | None = None
+        self.second_filing_deadline: date | None = None
+        #: Everyone who accepted (or refused), was named to resolve, or resolved it.
+        self.handled_by: list[str] = []
         self.lawsuit: tuple[date, str] | None = None
 
     # --- filing -------------------------------------------------------------------------
@@ -216,14 +233,17 @@ class Complaint(LedgerAggregate):
                     "khiếu nại lần hai phải về đúng các hồ sơ của khiếu nại lần đầu",
                     field="case_ids",
                 )
-            learnt_on = previous.check_can_escalate(learnt_on, received_on, rules)
+            learnt_on, last_day = previous.check_can_escalate(
+                learnt_on, received_on, rules, remote=remote_area, obstacles=obstacles
+            )
             if received_on < learnt_on:
                 raise DateOutOfOrder(
                     "khiếu nại lần hai nhận trước khi có kết quả hoặc hết hạn giải quyết lần đầu",
                     received_on=received_on.isoformat(),
                     period_starts=learnt_on.isoformat(),
                 )
-        last_day = deadline(rules, period, learnt_on, remote=remote_area, obstacles=obstacles)
+        else:
+            last_day = deadline(rules, period, learnt_on, remote=remote_area, obstacles=obstacles)
         if received_on > last_day:
             raise StepTooLate(
                 f"quá thời hạn khiếu nại: hạn cuối là {last_day.isoformat()}",
@@ -257,20 +277,49 @@ class Complaint(LedgerAggregate):
             effective_date=received_on,
         )
 
-    def check_can_escalate(self, learnt_on: date, received_on: date, rules: ClockRules) -> date:
-        """When the second-complaint period starts for a complaint received on
-        ``received_on`` by a complainant who learnt of the first result on ``learnt_on``."""
+    def check_can_escalate(
+        self,
+        learnt_on: date,
+        received_on: date,
+        rules: ClockRules,
+        *,
+        remote: bool,
+        obstacles: list[Obstacle],
+    ) -> tuple[date, date]:
+        """The second-complaint period (the day it counts from, its last day) for a complaint
+        received on ``received_on`` by a complainant who learnt of the first result on
+        ``learnt_on``; refused while there is nothing to escalate yet."""
         if self.level != 1 or self.escalated_to is not None:
             raise StepOutOfOrder("chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần")
-        opens = self.second_filing_opens(learnt_on)
+        window = self.second_filing_window(rules, learnt_on, remote=remote, obstacles=obstacles)
         unresolved = self.status is C.ACCEPTED
-        if opens is None or (unresolved and received_on <= opens):
+        if window is None or (unresolved and received_on <= window[0]):
             raise StepOutOfOrder(
                 "khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
                 status=self.status.value,
                 outcome=self.outcome.value if self.outcome else "chưa có kết quả",
             )
-        return opens
+        return window
+
+    def second_filing_window(
+        self,
+        rules: ClockRules,
+        learnt_on: date | None = None,
+        *,
+        remote: bool | None = None,
+        obstacles: list[Obstacle] | None = None,
+    ) -> tuple[date, date] | None:
+        """The one place the second-filing deadline is computed (Luật Khiếu nại 2011, Điều 33;
+        domain.md §8: 30 days, 45 in remote areas, from receiving the first result): the day
+        the period counts from (:meth:`second_filing_opens`) and its last day, for a
+        complainant in a remote area (``remote``; by default as on this complaint) who lost
+        ``obstacles`` days. ``None`` while the period has not opened."""
+        opens = self.second_filing_opens(learnt_on)
+        if opens is None:
+            return None
+        far = self.remote_area if remote is None else remote
+        last = deadline(rules, SECOND_FILING, opens, remote=far, obstacles=obstacles or [])
+        return opens, last
 
     def second_filing_opens(self, learnt_on: date | None = None) -> date | None:
         """The one rule for when the 30 (45) days of a second complaint start (Luật Khiếu nại
@@ -285,15 +334,41 @@ class Complaint(LedgerAggregate):
             return self.resolution_deadline
         return None
 
+    def handled(self, person_id: str) -> None:
+        if person_id not in self.handled_by:
+            self.handled_by.append(person_id)
+
+    def check_not_handled_by(self, first: Complaint, person_id: str) -> None:
+        """Nobody reviews their own handling (Luật Khiếu nại 2011, Điều 7, 33, 37): whoever
+        accepted or refused the first complaint, was named to resolve it or resolved it
+        neither accepts, refuses, is named for nor resolves this second one."""
+        if self.level == 2 and person_id in first.handled_by:
+            raise SameHandler(
+                "người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
+                complaint_id=str(self.id),
+                person_id=person_id,
+            )
+
     def escalate(self, second: Complaint) -> None:
         if self.escalated_to is not None or second.previous_complaint_id != self.id:
             raise StepOutOfOrder("mỗi khiếu nại lần đầu chỉ có một khiếu nại lần hai của chính nó")
-        self.trigger_event(self.Escalated, second_complaint_id=second.id)
+        self.trigger_event(
+            self.Escalated, second_complaint_id=second.id, filing_deadline=second.filing_deadline
+        )
 
     # --- the authority's steps --------------------------------------------------------
 
-    def accept(self, rules: ClockRules, accepted_on: date, complex_case: bool) -> None:
+    def accept(
+        self,
+        rules: ClockRules,
+        accepted_on: date,
+        complex_case: bool,
+        *,
+        first: Complaint | None = None,
+    ) -> None:
+        """Accept (thụ lý); a second complaint never by who handled ``first``, its first."""
         self._check_status("thụ lý", C.RECEIVED)
+        self._check_actor(first)
         check_process_dates(accepted_on=accepted_on)
         if accepted_on < self.received_on:
             raise DateOutOfOrder("ngày thụ lý trước ngày nhận đơn")
@@ -309,8 +384,11 @@ class Complaint(LedgerAggregate):
             effective_date=accepted_on,
         )
 
-    def refuse_to_accept(self, decided_on: date, rule: str, reason: str) -> None:
+    def refuse_to_accept(
+        self, decided_on: date, rule: str, reason: str, *, first: Complaint | None = None
+    ) -> None:
         self._check_status("từ chối thụ lý", C.RECEIVED)
+        self._check_actor(first)
         _require(reason)
         check_process_dates(decided_on=decided_on)
         if decided_on < self.received_on:
@@ -325,23 +403,29 @@ class Complaint(LedgerAggregate):
             effective_date=decided_on,
         )
 
-    def assign_handler(self, handler_id: str, *, first_handler_id: str | None = None) -> None:
-        """Name who resolves. A second complaint goes to someone other than the person who
-        resolved the first (``first_handler_id``): nobody reviews their own result."""
+    def assign_handler(self, handler_id: str, *, first: Complaint | None = None) -> None:
+        """Name who resolves. A second complaint goes to someone other than anyone who
+        handled the first (``first``): nobody reviews their own result."""
         self._check_status("phân công người giải quyết", C.ACCEPTED)
-        if self.level == 2 and first_handler_id is not None and handler_id == first_handler_id:
-            raise SeparationOfDuties(
-                "người đã giải quyết khiếu nại lần đầu không giải quyết khiếu nại lần hai",
-                handler_id=handler_id,
-            )
+        self._check_actor(first)
+        if first is not None:
+            self.check_not_handled_by(first, handler_id)
         self.trigger_event(self.HandlerAssigned, handler_id=handler_id)
 
-    def resolve(self, outcome: ComplaintOutcome, resolved_on: date, reason: str) -> None:
+    def resolve(
+        self,
+        outcome: ComplaintOutcome,
+        resolved_on: date,
+        reason: str,
+        *,
+        first: Complaint | None = None,
+    ) -> None:
         self._check_status("giải quyết", C.ACCEPTED)
         _require(reason)
         actor = current_context().actor_id
         if self.handler_id is None or actor != self.handler_id:
             raise SeparationOfDuties("chỉ người được phân công mới giải quyết khiếu nại")
+        self._check_actor(first)
         check_process_dates(resolved_on=resolved_on)
         if self.accepted_on is not None and resolved_on < self.accepted_on:
             raise DateOutOfOrder("ngày giải quyết trước ngày thụ lý")
@@ -374,16 +458,25 @@ class Complaint(LedgerAggregate):
     def deadlines(self, rules: ClockRules) -> dict[str, date | None]:
         """Every clock of this complaint, computed from its stored dates."""
         acceptance = self.acceptance_deadline
-        second = None
-        start = self.second_filing_opens() if self.level == 1 else None
-        if start is not None:
-            second = deadline(rules, SECOND_FILING, start, remote=self.remote_area)
+        second = self.second_filing_deadline  # as applied to the second complaint, once filed
+        if second is None and self.level == 1:
+            window = self.second_filing_window(rules)
+            second = window[1] if window else None
         return {
             "filing": self.filing_deadline,
             "acceptance": acceptance,
             "resolution": self.resolution_deadline,
             "second_filing": second,
         }
+
+    def _check_actor(self, first: Complaint | None) -> None:
+        if first is None:
+            return
+        if first.id != self.previous_complaint_id:
+            raise InvalidInput(
+                "không phải khiếu nại lần đầu của khiếu nại này", complaint_id=str(first.id)
+            )
+        self.check_not_handled_by(first, current_context().actor_id)
 
     def _check_status(self, step: str, *allowed: ComplaintStatus) -> None:
         if self.status not in allowed:

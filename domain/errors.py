@@ -50,6 +50,12 @@ class OutOfScope(PermissionDenied):
     code = "out-of-scope"
 
 
+class WrongLevel(OutOfScope):
+    """A second complaint acted on below the level above the first's authority (HTTP 403)."""
+
+    code = "wrong-level"
+
+
 class Gone(DomainError):
     """The record exists but what was asked for was erased for good (HTTP 410)."""
 
@@ -121,6 +127,12 @@ class DateOutOfRange(InvalidInput):
 
 class SeparationOfDuties(RuleViolation):
     code = "separation-of-duties"
+
+
+class SameHandler(SeparationOfDuties):
+    """Someone who handled a first complaint acts on its second (HTTP 409)."""
+
+    code = "same-handler"
 
 
 class ConflictOfInterest(RuleViolation):

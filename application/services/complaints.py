@@ -21,7 +21,7 @@ from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting
 from domain.clocks import ClockRules, Obstacle
 from domain.complaints import Complaint
-from domain.errors import InvalidInput, NotFound, OutOfScope, SeparationOfDuties
+from domain.errors import InvalidInput, NotFound, OutOfScope, WrongLevel
 from domain.glossary import ComplaintOutcome
 from domain.rules import COMPLAINT_CLOCKS, RuleDocument
 from domain.text import nfc
@@ -176,9 +176,12 @@ class ComplaintService:
     ) -> Recorded:
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            self._check_level_above(complaint, ctx.actor_id)
+            first = self._check_level_above(complaint, ctx.actor_id)
             complaint.accept(
-                self.clocks_of(complaint), self.records.step_day(accepted_on), complex_case
+                self.clocks_of(complaint),
+                self.records.step_day(accepted_on),
+                complex_case,
+                first=first,
             )
             return self.records.save(complaint)
 
@@ -193,8 +196,10 @@ class ComplaintService:
     ) -> Recorded:
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            self._check_level_above(complaint, ctx.actor_id)
-            complaint.refuse_to_accept(self.records.step_day(decided_on), nfc(rule), nfc(reason))
+            first = self._check_level_above(complaint, ctx.actor_id)
+            complaint.refuse_to_accept(
+                self.records.step_day(decided_on), nfc(rule), nfc(reason), first=first
+            )
             return self.records.save(complaint)
 
     def assign_complaint(
@@ -209,16 +214,16 @@ class ComplaintService:
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
             self._check_level_above(complaint, ctx.actor_id)
             first = self._check_level_above(complaint, str(handler_id))
-            complaint.assign_handler(
-                str(handler_id), first_handler_id=first.handler_id if first else None
-            )
+            complaint.assign_handler(str(handler_id), first=first)
             return self.records.save(complaint)
 
     def _check_level_above(self, complaint: Complaint, actor_id: str) -> Complaint | None:
         """A second complaint is for the level above the authority that resolved the first
-        (Luật Khiếu nại 2011, Điều 7 khoản 2 and Điều 33), never for the person who resolved
-        it: refuse ``actor_id`` (who acts, or who is named to resolve) otherwise. Returns the
-        first complaint of a second one, ``None`` for a first complaint.
+        (Luật Khiếu nại 2011, Điều 7 khoản 2 and Điều 33), never for anyone who handled it:
+        refuse ``actor_id`` (who acts, or who is named to resolve) otherwise, ``same-handler``
+        (409) for one who handled the first, ``wrong-level`` (403) for an account whose unit
+        is not above the first's. Returns the first complaint of a second one, ``None`` for a
+        first complaint.
 
         The first authority is the unit of the account that resolved the first complaint, or,
         if nobody was named, the units of its cases. The console and accounts with no unit act
@@ -226,11 +231,7 @@ class ComplaintService:
         if complaint.level != 2 or complaint.previous_complaint_id is None:
             return None
         first = self.records.get(Complaint, complaint.previous_complaint_id)
-        if first.handler_id is not None and actor_id == first.handler_id:
-            raise SeparationOfDuties(
-                "người đã giải quyết khiếu nại lần đầu không xử lý khiếu nại lần hai",
-                complaint_id=str(complaint.id),
-            )
+        complaint.check_not_handled_by(first, actor_id)
         account = self._account(actor_id)
         if account is None or account.unit_id is None:
             return first
@@ -242,7 +243,7 @@ class ComplaintService:
         else:
             authority = list(first.unit_ids)
         if not all(u is not None and self.scopes.unit_above(account.unit_id, u) for u in authority):
-            raise OutOfScope(
+            raise WrongLevel(
                 "khiếu nại lần hai do cấp trên trực tiếp của nơi giải quyết lần đầu xử lý",
                 complaint_id=str(complaint.id),
                 unit_id=str(account.unit_id),
@@ -267,9 +268,9 @@ class ComplaintService:
         """Resolve; an upheld (or partly upheld) complaint reopens its cases in the same save."""
         with acting(ctx):
             complaint = self.complaint_for(ctx, complaint_id, expected_version)
-            self._check_level_above(complaint, ctx.actor_id)
+            first = self._check_level_above(complaint, ctx.actor_id)
             day = self.records.step_day(resolved_on)
-            complaint.resolve(outcome, day, nfc(reason))
+            complaint.resolve(outcome, day, nfc(reason), first=first)
             if not complaint.upheld:
                 return self.records.save(complaint)
             cases = [self.records.get(AssessmentCase, case_id) for case_id in complaint.case_ids]

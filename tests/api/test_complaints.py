@@ -202,42 +202,59 @@ def test_a_second_complaint_follows_a_rejected_first(api: Api):
 
 
 def test_a_second_complaint_is_handled_one_level_up_by_someone_else(api: Api):
-    """Luật Khiếu nại 2011: the commune that resolved the first complaint does not take the
-    second; the province does, and never through the person who resolved the first."""
+    """Luật Khiếu nại 2011: nobody who handled the first complaint (the commune officer who
+    accepted it, the handler who resolved it) touches the second (``same-handler``, 409);
+    nor does anyone else in that commune (``wrong-level``, 403); the province does. Nothing
+    is written on a refusal."""
     world = refused_citizen(api)
+    colleague = api.user("commune_handler", ["complaint_handler"], unit_id=world["commune"])
     first = complain(api, world, "2026-02-21").json()["id"]
     accepted_and_assigned(api, world, first)
     second = rejected_then_complained_again(api, world, first)
     up = "khiếu nại lần hai do cấp trên trực tiếp của nơi giải quyết lần đầu xử lý"
-    own = "người đã giải quyết khiếu nại lần đầu không xử lý khiếu nại lần hai"
+    own = "người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai"
     refusal = {"rule": "Điều 11", "reason": "Không thuộc thẩm quyền"}
-    for who, step, body, status, detail in (
-        ("officer", "acceptance", {}, 403, up),
-        ("officer", "non-acceptance", refusal, 403, up),
-        ("handler", "acceptance", {}, 409, own),
+
+    def refused(who: str, step: str, body: dict, code: str) -> None:
+        position = api.client.get("/health").json()["log_position"]
+        status, detail = (409, own) if code == "same-handler" else (403, up)
+        answer = api.post(who, f"/complaints/{second}/{step}", body, status=status)
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert (problem["code"], problem["detail"]) == (code, detail), (who, step)
+        assert problem["errors"]["complaint_id"] == str(second)
+        assert api.client.get("/health").json()["log_position"] == position, (who, step)
+
+    for who, step, body, code in (
+        ("handler", "acceptance", {}, "same-handler"),  # resolved the first
+        ("officer", "acceptance", {}, "same-handler"),  # accepted the first
+        ("officer", "non-acceptance", refusal, "same-handler"),
+        ("commune_handler", "acceptance", {}, "wrong-level"),  # the commune, someone new
+        ("commune_handler", "non-acceptance", refusal, "wrong-level"),
     ):
-        refused = api.post(who, f"/complaints/{second}/{step}", body, status=status).json()
-        assert refused["detail"] == detail, (who, step)
-    before = api.get("lan", f"/complaints/{second}").json()
-    assert before["status"] == "received"
+        refused(who, step, body, code)
+    assert api.get("lan", f"/complaints/{second}").json()["status"] == "received"
     api.post("province_handler", f"/complaints/{second}/acceptance", {}, status=200)
     for named, code in (
-        (world["users"]["handler"], "separation-of-duties"),  # the first's resolver
-        (world["users"]["officer"], "out-of-scope"),  # the commune, not the level above
+        (world["users"]["handler"], "same-handler"),  # the first's resolver
+        (world["users"]["officer"], "same-handler"),  # the first's acceptor
+        (colleague, "wrong-level"),  # the commune, not the level above
     ):
-        refused = api.post(
-            "province_handler",
-            f"/complaints/{second}/handler",
-            {"handler_id": str(named)},
-            status=409 if code == "separation-of-duties" else 403,
-        ).json()
-        assert refused["code"] == code
+        refused("province_handler", "handler", {"handler_id": str(named)}, code)
+    refused(
+        "handler",
+        "handler",
+        {"handler_id": str(world["users"]["province_handler"])},
+        ("same-handler"),
+    )
     api.post(
         "province_handler",
         f"/complaints/{second}/handler",
         {"handler_id": str(world["users"]["province_handler"])},
         status=200,
     )
+    refused("handler", "resolution", {"outcome": "upheld", "reason": "Sửa"}, "same-handler")
+    refused("commune_handler", "resolution", {"outcome": "upheld", "reason": "Sửa"}, "wrong-level")
     resolved = api.post(
         "province_handler",
         f"/complaints/{second}/resolution",
@@ -245,6 +262,17 @@ def test_a_second_complaint_is_handled_one_level_up_by_someone_else(api: Api):
     )
     assert resolved.status_code == 200, resolved.text
     assert api.get("lan", f"/complaints/{second}").json()["status"] == "resolved"
+
+
+def test_the_second_filing_deadline_reads_the_same_on_both_complaints(api: Api):
+    """One rule (Điều 33): the first complaint shows the deadline its second was held to."""
+    world = refused_citizen(api)
+    first = complain(api, world, "2026-02-21").json()["id"]
+    accepted_and_assigned(api, world, first)
+    second = rejected_then_complained_again(api, world, first)  # learnt on 2026-03-01
+    filing = api.get("lan", f"/complaints/{second}").json()["deadlines"]["filing"]
+    assert filing == "2026-03-31"
+    assert api.get("lan", f"/complaints/{first}").json()["deadlines"]["second_filing"] == filing
 
 
 def test_both_time_axes_answer_for_a_title_revoked_after_the_fact(api: Api):

@@ -18,6 +18,7 @@ from domain.errors import (
     DateOutOfOrder,
     InvalidInput,
     ReasonRequired,
+    SameHandler,
     SeparationOfDuties,
     StepOutOfOrder,
     StepTooLate,
@@ -53,6 +54,7 @@ CLOCKS = parse_clock_rules(
 CLOCKS_ID = ledger_id("test-clock-rules", 1)
 HANDLER = Actor("u-handler", Role.COMPLAINT_HANDLER)
 OTHER_HANDLER = Actor("u-handler-2", Role.COMPLAINT_HANDLER)
+UPPER_OFFICER = Actor("u-province-officer", Role.COMPLAINT_HANDLER)  # the level above
 COMPLAINANT = ledger_id("test-subject", 1)
 CASE_ID = ledger_id("test-case", 1)
 DECISION_ID = ledger_id("test-decision", 1)
@@ -647,24 +649,181 @@ def test_a_complex_second_complaint_has_60_days_to_be_resolved():
     assert event.resolution_deadline == SECOND_RECEIVED_ON + 60 * DAY
 
 
+def accepted_above(second: Complaint, first: Complaint) -> Complaint:
+    """``second`` accepted by the level above, someone who never handled ``first``."""
+    with acting(UPPER_OFFICER.context("given-accepted")):
+        second.accept(CLOCKS, SECOND_RECEIVED_ON, False, first=first)
+    recorded(second)
+    return second
+
+
 def test_the_person_who_resolved_the_first_complaint_cannot_be_named_for_the_second():
     first = first_resolved()
-    second = escalated(first)
-    with acting(OFFICER.context("given-accepted")):
-        second.accept(CLOCKS, SECOND_RECEIVED_ON, False)
-    recorded(second)
+    second = accepted_above(escalated(first), first)
     error = refused(
-        SeparationOfDuties,
-        OFFICER,
+        SameHandler,
+        UPPER_OFFICER,
         second.assign_handler,
         HANDLER.id,
-        first_handler_id=first.handler_id,
+        first=first,
         untouched=[second],
     )
-    assert error.details == {"handler_id": HANDLER.id}
-    when(OFFICER, second.assign_handler, OTHER_HANDLER.id, first_handler_id=first.handler_id)
+    assert error.code == "same-handler"
+    assert error.details == {"complaint_id": str(second.id), "person_id": HANDLER.id}
+    when(UPPER_OFFICER, second.assign_handler, OTHER_HANDLER.id, first=first)
     [event] = recorded(second)
     assert event.handler_id == OTHER_HANDLER.id
+
+
+@pytest.mark.parametrize("who", [OFFICER, HANDLER])  # accepted the first; resolved it
+def test_who_handled_the_first_complaint_cannot_accept_the_second(who):
+    first = first_resolved()
+    assert first.handled_by == [OFFICER.id, HANDLER.id]
+    second = escalated(first)
+    error = refused(
+        SameHandler,
+        who,
+        second.accept,
+        CLOCKS,
+        SECOND_RECEIVED_ON,
+        False,
+        first=first,
+        untouched=[second],
+    )
+    assert "khiếu nại lần hai" in error.message and error.details["person_id"] == who.id
+    refusal = ("Điều 11", "Không thuộc thẩm quyền")
+    refused(
+        SameHandler,
+        who,
+        second.refuse_to_accept,
+        SECOND_RECEIVED_ON,
+        *refusal,
+        first=first,
+        untouched=[second],
+    )
+    when(UPPER_OFFICER, second.accept, CLOCKS, SECOND_RECEIVED_ON, False, first=first)
+    [event] = recorded(second)
+    assert names([event]) == ["Accepted"]
+
+
+def test_the_first_resolver_cannot_resolve_the_second_even_if_named_for_it_before():
+    """A second complaint assigned before this rule (no ``first`` given) to the person who
+    resolved the first: they still cannot resolve it."""
+    first = first_resolved()
+    second = accepted_above(escalated(first), first)
+    with acting(UPPER_OFFICER.context("given-assigned")):
+        second.assign_handler(HANDLER.id)
+    recorded(second)
+    refused(
+        SameHandler,
+        HANDLER,
+        second.resolve,
+        REJECTED,
+        SECOND_RECEIVED_ON,
+        "Giữ nguyên",
+        first=first,
+        untouched=[second],
+    )
+
+
+def test_a_second_complaint_is_checked_against_its_own_first_only():
+    first = first_resolved()
+    second = escalated(first)
+    stranger = complaint_given(number=5)
+    error = refused(
+        InvalidInput,
+        UPPER_OFFICER,
+        second.accept,
+        CLOCKS,
+        SECOND_RECEIVED_ON,
+        False,
+        first=stranger,
+        untouched=[second],
+    )
+    assert error.details == {"complaint_id": str(stranger.id)}
+
+
+# --- 4b. the second-filing deadline: one rule (Điều 33; domain.md §8) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("received", "in_time"),
+    [(RESOLVED_ON + 30 * DAY, True), (RESOLVED_ON + 31 * DAY, False)],
+)
+def test_a_second_complaint_after_a_resolved_first_is_in_time_up_to_its_30th_day(received, in_time):
+    first = first_resolved()
+    if not in_time:
+        refused(
+            StepTooLate,
+            CITIZEN,
+            file_complaint,
+            previous=first,
+            received_on=received,
+            number=2,
+            untouched=[first],
+        )
+        return
+    second = when(CITIZEN, file_complaint, previous=first, received_on=received, number=2)
+    [event] = recorded(second)
+    assert (event.learnt_on, event.filing_deadline) == (RESOLVED_ON, received)
+
+
+@pytest.mark.parametrize(
+    ("received", "in_time"),
+    [(RESOLUTION_DEADLINE + 30 * DAY, True), (RESOLUTION_DEADLINE + 31 * DAY, False)],
+)
+def test_a_second_complaint_after_an_unresolved_first_is_in_time_up_to_its_30th_day(
+    received, in_time
+):
+    """Left unresolved, the period counts from the last day of the resolution period,
+    whatever day the complainant says they learnt of it."""
+    first = complaint_given(accepted(), assigned())
+    filing = {"previous": first, "learnt_on": RESOLVED_ON, "received_on": received, "number": 2}
+    if not in_time:
+        error = refused(StepTooLate, CITIZEN, file_complaint, untouched=[first], **filing)
+        assert error.details["deadline"] == (RESOLUTION_DEADLINE + 30 * DAY).isoformat()
+        return
+    second = when(CITIZEN, file_complaint, **filing)
+    [event] = recorded(second)
+    assert (event.learnt_on, event.filing_deadline) == (RESOLUTION_DEADLINE, received)
+
+
+@pytest.mark.parametrize(
+    ("received", "in_time"),
+    [(RESOLVED_ON + 45 * DAY, True), (RESOLVED_ON + 46 * DAY, False)],
+)
+def test_a_remote_second_complaint_is_in_time_up_to_its_45th_day(received, in_time):
+    first = first_resolved()
+    filing = {"previous": first, "received_on": received, "remote": True, "number": 2}
+    if not in_time:
+        refused(StepTooLate, CITIZEN, file_complaint, untouched=[first], **filing)
+        return
+    [event] = recorded(when(CITIZEN, file_complaint, **filing))
+    assert event.filing_deadline == received
+
+
+def test_the_first_shows_the_second_filing_deadline_the_second_was_held_to():
+    """Before escalation the first shows the period counted from the day its result was
+    issued; once a second complaint says the result arrived later, both show that one day."""
+    first = first_resolved()
+    assert first.deadlines(CLOCKS)["second_filing"] == RESOLVED_ON + 30 * DAY
+    learnt = RESOLVED_ON + 9 * DAY
+    with acting(CITIZEN.context()):
+        second = file_complaint(
+            previous=first, learnt_on=learnt, received_on=SECOND_RECEIVED_ON, number=2
+        )
+        first.escalate(second)
+    [received] = recorded(second)
+    [event] = recorded(first)
+    assert event.filing_deadline == received.filing_deadline == learnt + 30 * DAY
+    assert first.deadlines(CLOCKS)["second_filing"] == learnt + 30 * DAY
+    assert first.second_filing_window(CLOCKS, learnt) == (learnt, learnt + 30 * DAY)
+
+
+def test_an_escalation_recorded_before_version_2_reads_with_no_recorded_deadline():
+    state = {"second_complaint_id": complaint_id(2)}
+    Complaint.Escalated.upcast_v1_v2(state)
+    assert state["filing_deadline"] is None
 
 
 @pytest.mark.parametrize(

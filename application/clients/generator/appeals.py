@@ -29,7 +29,7 @@ from application.clients.generator.scoring import appeal_revision
 from application.clients.generator.staff import ProvinceStaff, Staff, UserPlan
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext, acting, ledger_id
-from domain.clocks import FILING, SECOND_FILING, deadline
+from domain.clocks import FILING, deadline
 from domain.complaints import Complaint
 from domain.decision import RecognitionDecision, Ruling, issue_decision
 from domain.glossary import ComplaintOutcome, DecisionOutcome, Role, UnitLevel
@@ -182,8 +182,12 @@ class AppealRunner:
         else:
             closed_on = previous.closed_on or previous.received_on
             learnt_on = _until(closed_on + _days(rng, 0, 5))
-            period = SECOND_FILING
-        last_day = deadline(self.clocks, period, learnt_on, remote=remote)
+        if previous is None:
+            last_day = deadline(self.clocks, period, learnt_on, remote=remote)
+        else:  # the one rule of the second-filing period (a first is resolved here)
+            window = previous.second_filing_window(self.clocks, learnt_on, remote=remote)
+            assert window is not None, "a second complaint follows a resolved first"
+            learnt_on, last_day = window
         received_on = min(last_day, learnt_on + _days(rng, 3, 45))
         if appeal is Appeal.AWAITING_ACCEPTANCE:
             received_on = GENERATED_UNTIL - _days(rng, 0, 9)
