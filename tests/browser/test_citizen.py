@@ -33,6 +33,14 @@ def test_a_citizen_self_assesses_on_a_small_phone(
     assert fits_the_screen(page)
     screenshot("cong-dan-trang-chinh")
 
+    households_row.get_by_role("link", name="Hộ bà Nguyễn Thị Hoa").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Gia đình học tập 2026: Hộ bà Nguyễn Thị Hoa"
+    )
+    expect(page.locator("#khieu-nai")).to_be_visible()  # she may complain for her household
+    assert fits_the_screen(page)
+    page.go_back()
+
     page.get_by_label("Năm").fill("2027")
     page.get_by_role("button", name="Đăng ký Công dân học tập").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Công dân học tập 2027")
