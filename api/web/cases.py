@@ -170,8 +170,16 @@ def _case_view(
         and any(r in principal.roles for r in APPLICANTS),
         "today": ledger.records.today(),
         "principal_unit": principal.unit_id,
-        "may_complain": Role.CITIZEN in principal.roles and principal.person_id == case.subject_id,
+        "may_complain": _may_complain(ledger, principal, case),
     }
+
+
+def _may_complain(ledger: Ledger, principal: Principal, case: AssessmentCase) -> bool:
+    """A citizen complains of a case of her own circle, her own or her households', as the
+    API's ``POST /complaints`` lets her (the complainant is the case's subject)."""
+    if Role.CITIZEN not in principal.roles or principal.person_id is None:
+        return False
+    return case.subject_id in ledger.scopes.subject_circle(principal.person_id)
 
 
 def _name(names: dict[UUID, str], actor_id: str, otherwise: str) -> str:

@@ -82,3 +82,26 @@ def test_a_citizen_cannot_open_another_persons_case_page(demo: Any):
     assert school_case
     citizen = as_user(demo, "demo-citizen")
     assert citizen.get(f"/trang/ho-so/{school_case.group(1)}", status=403)
+
+
+def test_a_household_head_sees_her_households_case_and_title_and_may_complain_of_it(demo: Any):
+    citizen = as_user(demo, "demo-citizen")
+    start = wait_for(citizen, "/trang", "Hộ bà Nguyễn Thị Hoa")
+    household_case = re.search(
+        r'href="/trang/ho-so/([0-9a-f-]{36})">Hộ bà Nguyễn Thị Hoa</a></td>\s*'
+        r'<td data-label="Danh hiệu">Gia đình học tập</td>',
+        start,
+    )
+    assert household_case, "the household's case is not on its head's start page"
+    assert "Dòng họ Nguyễn thôn Đông" not in start  # the clan's case is not hers
+    page = citizen.get(f"/trang/ho-so/{household_case.group(1)}").text
+    assert "Được công nhận" in page
+    assert 'action="/trang/khieu-nai"' in page  # as POST /complaints: her household's case
+    form = page[page.index('action="/trang/khieu-nai"') :].split("</form>", 1)[0]
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    filed = citizen.client.post(
+        "/trang/khieu-nai", data=hidden | {"learnt_on": "2026-03-02", "grounds": "Chưa tính"}
+    )
+    assert filed.status_code == 303, alert_of(filed.text)
+    complaint = citizen.get(str(filed.headers["location"])).text
+    assert "Khiếu nại lần 1: Hộ bà Nguyễn Thị Hoa" in complaint

@@ -1,6 +1,6 @@
-"""A citizen self-assesses on a 390-pixel-wide phone screen in Chromium: registers herself
-for next year's title, uploads evidence and scores each indicator, without the page ever
-scrolling sideways."""
+"""A citizen self-assesses on a 390-pixel-wide phone screen in Chromium: sees her own and her
+household's cases and titles, registers herself for next year's title, uploads evidence and
+scores each indicator, without the page ever scrolling sideways."""
 
 from __future__ import annotations
 
@@ -24,8 +24,22 @@ def test_a_citizen_self_assesses_on_a_small_phone(
     page.set_viewport_size(PHONE)
     live_server.sign_in(page, "demo-citizen")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ và danh hiệu của tôi")
+    households_row = page.locator("tr", has_text="Hộ bà Nguyễn Thị Hoa")
+    expect(households_row.locator('td[data-label="Danh hiệu"]')).to_have_text("Gia đình học tập")
+    expect(households_row.locator('td[data-label="Trạng thái"]')).to_have_text("Được công nhận")
+    own_row = page.locator("tr", has=page.get_by_role("link", name="Nguyễn Thị Hoa", exact=True))
+    expect(own_row.locator('td[data-label="Danh hiệu"]')).to_have_text("Công dân học tập")
+    expect(page.locator("table")).not_to_contain_text("Dòng họ Nguyễn thôn Đông")  # not hers
     assert fits_the_screen(page)
     screenshot("cong-dan-trang-chinh")
+
+    households_row.get_by_role("link", name="Hộ bà Nguyễn Thị Hoa").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Gia đình học tập 2026: Hộ bà Nguyễn Thị Hoa"
+    )
+    expect(page.locator("#khieu-nai")).to_be_visible()  # she may complain for her household
+    assert fits_the_screen(page)
+    page.go_back()
 
     page.get_by_label("Năm").fill("2027")
     page.get_by_role("button", name="Đăng ký Công dân học tập").click()
