@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, current_context, ledger_id
-from domain.criteria import CriteriaSpec
+from domain.criteria import CriteriaSpec, Indicator
 from domain.dates import DOCUMENT_DATES, check_process_dates
 from domain.errors import (
     CaseAlreadyOpen,
@@ -626,12 +626,8 @@ class AssessmentCase(LedgerAggregate):
             S.COUNCIL_FORMED,
             S.REOPENED,
         )
-        item = indicator_of(spec, indicator)
-        if item.computed is None or item.computed.measure != "member_share":
-            raise NotComputedIndicator(
-                f"chỉ số {indicator} không phải chỉ số tỷ lệ thành viên được tính",
-                indicator=indicator,
-            )
+        item = member_share_indicator(spec, indicator)
+        assert item.computed is not None  # checked by member_share_indicator
         if denominator < 1 or not 0 <= numerator <= denominator or log_position < 0:
             raise InvalidInput(
                 "số thành viên, số đạt danh hiệu hoặc vị trí sổ cái không hợp lệ",
@@ -924,6 +920,16 @@ class AssessmentCase(LedgerAggregate):
                 on=on.isoformat(),
                 previous_step_on=latest.isoformat(),
             )
+
+
+def member_share_indicator(spec: CriteriaSpec, code: str) -> Indicator:
+    """The indicator ``code`` if the ledger computes it as a member share, else a refusal."""
+    item = indicator_of(spec, code)
+    if item.computed is None or item.computed.measure != "member_share":
+        raise NotComputedIndicator(
+            f"chỉ số {code} không phải chỉ số tỷ lệ thành viên được tính", indicator=code
+        )
+    return item
 
 
 def _require_reason(reason: str | None) -> None:

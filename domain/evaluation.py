@@ -144,7 +144,7 @@ def evaluate(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Verdict:
                 "level",
                 level is not None,
                 f">= {rules.levels[0].label}",
-                level.label if level else "không đạt mức nào",
+                level.label if level else "-",
             )
         )
         checks.extend(level_checks)
