@@ -145,8 +145,9 @@ def test_a_computed_indicator_typed_in_by_hand_is_refused(api: Api):
 TARGETS = ("1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "3.2")
 
 
-def appraised_without_a_level(api: Api, world: dict) -> None:
-    """Every target met, the share at 50%: no level is met, and the case is refused."""
+def decided(api: Api, world: dict, recommended: bool = False) -> int:
+    """Every target met and the share computed; recommended and granted, or else refused
+    (returns the decision's log position)."""
     case = world["case"]
     upload = api.upload("officer", case, b"%PDF-1.4 bao cao", ",".join(TARGETS))
     assert upload.status_code == 201, upload.text
@@ -157,7 +158,8 @@ def appraised_without_a_level(api: Api, world: dict) -> None:
     seats = [{"user_id": str(world["users"]["chair"]), "role": "chair"}]
     seats.append({"user_id": str(world["users"]["member"])})
     api.post("officer", f"/cases/{case}/council", {"name": "Hội đồng", "members": seats}, 200)
-    vote = {"recommended": False, "votes_for": 0, "votes_against": 2}
+    vote = {"recommended": recommended, "votes_for": 2 * recommended, "votes_against": 0}
+    vote["votes_against"] = 0 if recommended else 2
     api.post("chair", f"/cases/{case}/appraisal", vote, 200)
     decision = {
         "number": "3/QĐ-UBND",
@@ -166,14 +168,14 @@ def appraised_without_a_level(api: Api, world: dict) -> None:
         "authority_name": "UBND xã Hòa Bình",
         "authority_unit_id": str(world["commune"]),
         "legal_basis": "Bộ tiêu chí minh họa theo TT 24/2023/TT-BGDĐT",
-        "rulings": [{"case_id": str(case), "outcome": "refused"}],
+        "rulings": [{"case_id": str(case), "outcome": "granted" if recommended else "refused"}],
     }
-    api.post("signer", "/decisions", decision, 201)
+    return int(api.post("signer", "/decisions", decision, 201).json()["position"])
 
 
 def test_the_explanation_states_the_computed_share_and_each_levels_targets(api: Api):
     world = levelled_world(api)
-    appraised_without_a_level(api, world)
+    decided(api, world)
     explanation = api.get("officer", f"/cases/{world['case']}/explanation").json()
     said = [s["text"] for section in explanation["sections"] for s in section["statements"]]
     assert any("1/2 thành viên đạt danh hiệu" in t and "50,00%" in t for t in said), said
@@ -182,3 +184,21 @@ def test_the_explanation_states_the_computed_share_and_each_levels_targets(api: 
     [level_1] = [t for t in said if t.startswith("Chỉ tiêu mức độ 1")]
     assert "3.1 ≥ 90" in level_1 and "3.1 = 50.00: không đạt" in level_1
     assert not any(t.startswith("Chỉ số 3.1") for t in said)  # no reviewer scored it
+
+
+def test_a_member_who_left_during_the_year_is_not_counted_and_the_level_reaches_the_register(
+    api: Api,
+):
+    world = levelled_world(api)
+    api.post(
+        "officer",
+        f"/collectives/{world['office']}/members/{world['minh']}/departure",
+        {"left_on": "2026-06-01", "reason": "Chuyển công tác"},
+        200,
+    )
+    position = decided(api, world, recommended=True)  # Lan alone on 31 December: 100%
+    wait = f"wait_for_position={position}"
+    titles = api.get("officer", f"/register/subjects/{world['office']}?{wait}").json()
+    [title] = [t for t in titles if t["case_id"] == str(world["case"])]
+    assert (title["state"], title["level"]) == ("granted", 2)
+    assert (title["valid_from"], title["valid_until"]) == ("2027-01-05", "2030-01-04")
