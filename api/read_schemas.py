@@ -90,6 +90,9 @@ class TitlePublic(BaseModel):
     revoked_from: date | None = None
     valid_until: date | None = None
     classification: str | None = None
+    level: int | None = Field(
+        default=None, description="Mức độ được công nhận (bộ tiêu chí theo mức độ, vd. TT 24/2023)"
+    )
     total: Decimal | None = None
     reason: str | None = None
     decision_recorded_at: datetime | None = None

@@ -232,6 +232,12 @@ class CaseOpen(Strict):
     cycle_year: int = Field(ge=2000, le=2100)
     level: int | None = Field(default=None, ge=1, le=9)
     opened_on: ProcessDate | None = None
+    target_group: Line | None = Field(
+        default=None,
+        max_length=64,
+        description="Nhóm của bộ tiêu chí cho đơn vị, tập thể (vd. đơn vị cấp huyện theo mức độ);"
+        " với cá nhân là nhóm đối tượng của người đó",
+    )
 
 
 def _score(value: Any) -> Any:
@@ -288,6 +294,13 @@ class NoticeClose(Strict):
     closed_on: ProcessDate
     comments_received: int = Field(ge=0, le=100000)
     summary: Note | None = None
+
+
+class MemberShareCompute(Strict):
+    """Compute a member-share indicator from the register (the figure is never typed in)."""
+
+    indicator: Line = Field(min_length=1, max_length=32, examples=["3.1"])
+    computed_on: ProcessDate | None = None
 
 
 class Seat(Strict):

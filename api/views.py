@@ -95,7 +95,7 @@ def collective(item: Collective, name: str | None) -> schemas.CollectivePublic:
 
 
 def case(item: AssessmentCase, spec: CriteriaSpec) -> schemas.CasePublic:
-    verdict = evaluate(spec, item.final_scores)
+    verdict = evaluate(spec, item.scores)  # computed figures (member shares) included
     return schemas.CasePublic(
         id=item.id,
         version=item.version,
@@ -119,7 +119,7 @@ def case(item: AssessmentCase, spec: CriteriaSpec) -> schemas.CasePublic:
                 max_points=i.max_points,
                 self_score=item.self_scores.get(i.code),
                 review_score=item.review_scores.get(i.code),
-                final_score=item.final_scores.get(i.code),
+                final_score=item.scores.get(i.code),
             )
             for i in spec.indicators
         ],

@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, current_context, ledger_id
-from domain.criteria import CriteriaSpec
+from domain.criteria import CriteriaSpec, Indicator
 from domain.dates import DOCUMENT_DATES, check_process_dates
 from domain.errors import (
     CaseAlreadyOpen,
@@ -25,6 +25,7 @@ from domain.errors import (
     DateOutOfOrder,
     EvidenceNotUsable,
     InvalidInput,
+    NotComputedIndicator,
     NotFound,
     ReasonRequired,
     RuleViolation,
@@ -164,6 +165,26 @@ class AssessmentCase(LedgerAggregate):
             case.final_scores[self.indicator] = self.score
             case.revisers.add(self.actor_id)
 
+    class MemberShareComputed(LedgerAggregate.Event):
+        """A computed indicator's figure: of ``denominator`` members of the unit on
+        ``as_of``, ``numerator`` held the title then, as the register stood at
+        ``log_position``. Counts and ids only: no member is named here."""
+
+        TOPIC = "hoctap.AssessmentCase.MemberShareComputed"
+        indicator: str
+        title: str
+        share: Decimal  # percent, rounded down to hundredths: never up into a threshold
+        numerator: int
+        denominator: int
+        data_period_start: date
+        data_period_end: date
+        as_of: date
+        log_position: int
+        computed_on: date
+
+        def apply(self, case: AssessmentCase) -> None:
+            case.computed_scores[self.indicator] = self.share
+
     class NoticePosted(LedgerAggregate.Event):
         TOPIC = "hoctap.AssessmentCase.NoticePosted"
         posted_on: date
@@ -216,6 +237,7 @@ class AssessmentCase(LedgerAggregate):
         votes_against: int
         appraised_on: date
         remarks: str | None
+        level: int | None = None  # the highest level met, in a set with levels
 
         def apply(self, case: AssessmentCase) -> None:
             case.recommended = self.recommended
@@ -232,9 +254,11 @@ class AssessmentCase(LedgerAggregate):
         valid_until: date
         total: Decimal
         classification: str | None
+        level: int | None = None  # the level recognised, in a set with levels
 
         def apply(self, case: AssessmentCase) -> None:
             case.decision_id = self.decision_id
+            case.granted_level = self.level
             case.valid_from, case.valid_until = self.valid_from, self.valid_until
             case.revoked_from = None
             case.expired_on = None
@@ -327,6 +351,8 @@ class AssessmentCase(LedgerAggregate):
         self.self_scores: dict[str, Decimal] = {}
         self.review_scores: dict[str, Decimal] = {}
         self.final_scores: dict[str, Decimal] = {}
+        self.computed_scores: dict[str, Decimal] = {}  # from MemberShareComputed, by indicator
+        self.granted_level: int | None = None
         self.evidence_seen: list[UUID] = []
         self.self_assessor: str | None = None  # who submitted the latest self-assessment
         self.self_assessors: set[str] = set()  # everyone who ever self-assessed this case
@@ -573,6 +599,70 @@ class AssessmentCase(LedgerAggregate):
             effective_date=on,
         )
 
+    # --- computed indicators -------------------------------------------------------------
+
+    def record_member_share(
+        self,
+        *,
+        indicator: str,
+        numerator: int,
+        denominator: int,
+        log_position: int,
+        spec: CriteriaSpec,
+        on: date,
+    ) -> None:
+        """Record a member share counted from the register as of the end of the data period.
+
+        The share is computed here from the counts, so the figure and its inputs cannot
+        disagree; it may be recomputed (the latest figure counts) until the appraisal.
+        """
+        self._check_pinned(spec)
+        self._check_status(
+            "ghi tỷ lệ thành viên",
+            S.OPENED,
+            S.SELF_ASSESSED,
+            S.REVIEWED,
+            S.NOTICE_POSTED,
+            S.NOTICE_CLOSED,
+            S.COUNCIL_FORMED,
+            S.REOPENED,
+        )
+        item = member_share_indicator(spec, indicator)
+        assert item.computed is not None  # checked by member_share_indicator
+        if denominator < 1 or not 0 <= numerator <= denominator or log_position < 0:
+            raise InvalidInput(
+                "số thành viên, số đạt danh hiệu hoặc vị trí sổ cái không hợp lệ",
+                numerator=numerator,
+                denominator=denominator,
+                log_position=log_position,
+            )
+        check_process_dates(on=on)
+        as_of = self.data_period[1]
+        if on <= as_of:
+            raise DateOutOfOrder(
+                "chỉ tính tỷ lệ sau khi kỳ số liệu kết thúc",
+                on=on.isoformat(),
+                data_period_end=as_of.isoformat(),
+            )
+        self._check_date_after(S.OPENED, on)
+        share = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+            Decimal("0.01"), rounding=ROUND_DOWN
+        )
+        self.trigger_event(
+            self.MemberShareComputed,
+            indicator=indicator,
+            title=item.computed.title.value,
+            share=share,
+            numerator=numerator,
+            denominator=denominator,
+            data_period_start=self.data_period[0],
+            data_period_end=self.data_period[1],
+            as_of=as_of,
+            log_position=log_position,
+            computed_on=on,
+            effective_date=as_of,
+        )
+
     # --- public notice and council -------------------------------------------------------
 
     def post_notice(self, posted_on: date, closes_on: date, place: str, spec: CriteriaSpec) -> None:
@@ -694,7 +784,7 @@ class AssessmentCase(LedgerAggregate):
                 votes_for=votes_for,
                 votes_against=votes_against,
             )
-        verdict = evaluate(spec, self.final_scores)
+        verdict = evaluate(spec, self.scores)
         if recommended and not verdict.passed:
             raise ThresholdNotMet(
                 "không thể đề nghị công nhận khi chưa đạt ngưỡng của bộ tiêu chí",
@@ -712,6 +802,7 @@ class AssessmentCase(LedgerAggregate):
             votes_against=votes_against,
             appraised_on=on,
             remarks=remarks,
+            level=verdict.level.number if verdict.level else None,
             effective_date=on,
         )
         return verdict
@@ -730,9 +821,14 @@ class AssessmentCase(LedgerAggregate):
     def check_date_not_before_appraisal(self, on: date) -> None:
         self._check_date_after_last_step(on)
 
+    @property
+    def scores(self) -> dict[str, Decimal]:
+        """Every figure the rules are applied to: the final scores and the computed ones."""
+        return self.final_scores | self.computed_scores
+
     def verdict(self, spec: CriteriaSpec) -> Verdict:
         self._check_pinned(spec)
-        return evaluate(spec, self.final_scores)
+        return evaluate(spec, self.scores)
 
     def reopen_on_appeal(self, complaint_id: UUID, on: date) -> None:
         """An upheld complaint reopens a decided case for revision and a new decision."""
@@ -825,6 +921,16 @@ class AssessmentCase(LedgerAggregate):
                 on=on.isoformat(),
                 previous_step_on=latest.isoformat(),
             )
+
+
+def member_share_indicator(spec: CriteriaSpec, code: str) -> Indicator:
+    """The indicator ``code`` if the ledger computes it as a member share, else a refusal."""
+    item = indicator_of(spec, code)
+    if item.computed is None or item.computed.measure != "member_share":
+        raise NotComputedIndicator(
+            f"chỉ số {code} không phải chỉ số tỷ lệ thành viên được tính", indicator=code
+        )
+    return item
 
 
 def _require_reason(reason: str | None) -> None:

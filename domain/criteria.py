@@ -17,9 +17,20 @@ from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
 from domain.dates import check_process_dates
-from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, RuleViolation
+from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, InvalidLevelSet, RuleViolation
 from domain.glossary import IndicatorKind, TitleModel
 from domain.text import as_number
+
+#: What the ledger can compute itself: the share of a unit's members holding a title.
+COMPUTED_MEASURES = frozenset({"member_share"})
+
+
+@dataclass(frozen=True)
+class Computed:
+    """How a computed indicator is obtained: ``measure`` over holders of ``title``."""
+
+    measure: str  # member_share
+    title: TitleModel
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,16 @@ class Indicator:
     evidence_required: bool
     evidence: tuple[str, ...] = ()
     criterion: str = ""
+    computed: Computed | None = None  # None: scored by people; else recorded from the register
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level (mức độ) of a level set: met when every minimum is reached."""
+
+    number: int
+    label: str
+    minimums: Mapping[str, Decimal]  # indicator code -> least score (target: 1; share: %)
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,7 @@ class ThresholdRules:
     validity_years: int
     public_notice_required: bool
     notice_days: int | None
+    levels: tuple[Level, ...] = ()  # lowest first; a unit is recognised at the highest it meets
 
 
 @dataclass(frozen=True)
@@ -75,12 +97,19 @@ class CriteriaSpec:
     set_id: UUID | None = None  # the published version this content belongs to
     version: int | None = None
 
+    @property
+    def computed_indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.computed is not None)
+
     def indicator(self, code: str) -> Indicator | None:
         return next((i for i in self.indicators if i.code == code), None)
 
     @property
     def max_total(self) -> Decimal:
-        return sum((i.max_points for i in self.indicators), Decimal(0))
+        return sum(
+            (i.max_points for i in self.indicators if i.kind is not IndicatorKind.SHARE),
+            Decimal(0),
+        )
 
 
 def _whole(value: Any) -> TypeGuard[int]:
@@ -143,6 +172,8 @@ def parse_spec(data: Mapping[str, Any]) -> CriteriaSpec:
     if duplicates:
         raise InvalidCriteriaSet(f"mã chỉ số bị trùng: {', '.join(duplicates)}", field="criteria")
     rules = _parse_rules(data.get("rules") or {}, set(codes))
+    levels = _parse_levels((data.get("rules") or {}).get("levels"), indicators)
+    rules = replace(rules, levels=levels)
     effective_from = _date(data.get("effective_from"), "effective_from")
     effective_to = data.get("effective_to")
     end = _date(effective_to, "effective_to") if effective_to else None
@@ -178,9 +209,20 @@ def _parse_indicator(item: Any, where: str, criterion: str) -> Indicator:
     try:
         kind = IndicatorKind(item.get("kind", IndicatorKind.POINTS))
     except ValueError as exc:
-        raise InvalidCriteriaSet(f"{where}.kind: 'points' hoặc 'target'", field=where) from exc
+        raise InvalidCriteriaSet(
+            f"{where}.kind: 'points', 'target' hoặc 'share'", field=where
+        ) from exc
+    computed = _parse_computed(item.get("computed"), where)
+    if (kind is IndicatorKind.SHARE) != (computed is not None):
+        raise InvalidCriteriaSet(
+            f"{where}: chỉ số tỷ lệ (share) phải được tính (computed), và ngược lại",
+            field=where,
+            problem="computed-kind",
+        )
     if kind is IndicatorKind.TARGET:
         max_points = Decimal(1)
+    elif kind is IndicatorKind.SHARE:
+        max_points = Decimal(100)
     else:
         max_points = _decimal(item.get("max_points"), f"{where}.max_points")
         if max_points == 0:
@@ -196,7 +238,96 @@ def _parse_indicator(item: Any, where: str, criterion: str) -> Indicator:
         evidence_required=bool(item.get("evidence_required", False)),
         evidence=tuple(str(e) for e in evidence),
         criterion=criterion,
+        computed=computed,
     )
+
+
+def _parse_computed(value: Any, where: str) -> Computed | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or value.get("measure") not in COMPUTED_MEASURES:
+        raise InvalidCriteriaSet(
+            f"{where}.computed: cần measure là một trong {', '.join(sorted(COMPUTED_MEASURES))}",
+            field=where,
+            problem="computed-measure",
+        )
+    try:
+        title = TitleModel(str(value.get("title")))
+    except ValueError as exc:
+        raise InvalidCriteriaSet(
+            f"{where}.computed.title: không phải danh hiệu", field=where, problem="computed-title"
+        ) from exc
+    return Computed(measure=str(value["measure"]), title=title)
+
+
+def _parse_levels(value: Any, indicators: list[Indicator]) -> tuple[Level, ...]:
+    """Levels numbered 1, 2, … in order; each names at least one known indicator with a
+    minimum within its range, and each keeps every target of the level below, no lower, so
+    that meeting a level implies meeting every level under it."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise InvalidLevelSet("rules.levels: cần ít nhất một mức", problem="levels-empty")
+    by_code = {i.code: i for i in indicators}
+    levels: list[Level] = []
+    for index, item in enumerate(value):
+        where = f"rules.levels[{index}]"
+        if not isinstance(item, Mapping):
+            raise InvalidLevelSet(f"{where}: phải là một đối tượng", problem="level-shape")
+        number = item.get("level")
+        if not _whole(number) or number != index + 1:
+            raise InvalidLevelSet(
+                f"{where}.level: các mức phải đánh số 1, 2, … theo thứ tự",
+                problem="level-order",
+                expected=index + 1,
+                found=number,
+            )
+        minimums_raw = item.get("minimums")
+        if not isinstance(minimums_raw, Mapping) or not minimums_raw:
+            raise InvalidLevelSet(
+                f"{where}.minimums: mỗi mức cần ít nhất một chỉ tiêu", problem="level-no-targets"
+            )
+        minimums: dict[str, Decimal] = {}
+        for code, raw in minimums_raw.items():
+            indicator = by_code.get(str(code))
+            if indicator is None:
+                raise InvalidLevelSet(
+                    f"{where}.minimums: chỉ số '{code}' không có trong bộ",
+                    problem="level-unknown-indicator",
+                    indicator=str(code),
+                )
+            minimum = _decimal(raw, f"{where}.minimums.{code}")
+            if minimum > indicator.max_points or (
+                indicator.kind is IndicatorKind.TARGET and minimum != 1
+            ):
+                raise InvalidLevelSet(
+                    f"{where}.minimums.{code}: vượt quá giá trị tối đa của chỉ số",
+                    problem="level-minimum-out-of-range",
+                    indicator=str(code),
+                    max_points=str(indicator.max_points),
+                )
+            minimums[str(code)] = minimum
+        if levels:
+            below = levels[-1]
+            weaker = sorted(
+                c for c, m in below.minimums.items() if minimums.get(c, Decimal(-1)) < m
+            )
+            if weaker:
+                raise InvalidLevelSet(
+                    f"{where}: mức cao hơn phải giữ mọi chỉ tiêu của mức dưới, không thấp hơn",
+                    problem="level-weaker-than-below",
+                    level=number,
+                    indicators=weaker,
+                )
+        label = item.get("label")
+        levels.append(
+            Level(
+                number=number,
+                label=str(label).strip() if label else f"Mức độ {number}",
+                minimums=minimums,
+            )
+        )
+    return tuple(levels)
 
 
 def _parse_rules(rules: Mapping[str, Any], codes: set[str]) -> ThresholdRules:

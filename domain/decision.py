@@ -204,6 +204,8 @@ def _check_ruling(
         "classification": verdict.band.code if verdict.band else None,
         "reason": ruling.reason,
     }
+    if ruling.spec.rules.levels:  # only sets with levels: other decisions' entries unchanged
+        entry["level"] = verdict.level.number if verdict.level else None
     if ruling.outcome is DecisionOutcome.REVOKED:
         if not (ruling.reason or "").strip():
             raise ReasonRequired("thu hồi danh hiệu cần nêu căn cứ, lý do", case_id=str(case.id))
@@ -285,6 +287,7 @@ def _record_ruling(decision: RecognitionDecision, ruling: Ruling, entry: dict[st
             valid_until=date.fromisoformat(entry["valid_until"]),
             total=case.verdict(ruling.spec).total,
             classification=entry["classification"],
+            level=entry.get("level"),
             effective_date=decision.decided_on,
         )
     elif ruling.outcome is DecisionOutcome.REVOKED:

@@ -181,6 +181,24 @@ class InvalidCriteriaSet(InvalidInput):
     code = "invalid-criteria-set"
 
 
+class InvalidLevelSet(InvalidCriteriaSet):
+    """The ``levels`` section of a criteria set is wrong (details: ``problem`` names how)."""
+
+    code = "invalid-level-set"
+
+
+class ComputedIndicator(RuleViolation):
+    """A score typed in for an indicator the ledger computes from the register."""
+
+    code = "computed-indicator"
+
+
+class NotComputedIndicator(InvalidInput):
+    """A computed figure offered for an indicator that people score (HTTP 422)."""
+
+    code = "not-computed-indicator"
+
+
 class StepTooLate(RuleViolation):
     """A step the law gives a period for came after its deadline (details: rule, deadline)."""
 

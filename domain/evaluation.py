@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.criteria import Band, CriteriaSpec
+from domain.criteria import Band, CriteriaSpec, Level
 from domain.glossary import IndicatorKind
 
 
@@ -19,11 +19,13 @@ from domain.glossary import IndicatorKind
 class Check:
     """One threshold rule applied to one set of scores."""
 
-    rule: str  # min_total | indicator_floor | mandatory | band | all_scored
+    rule: str  # min_total | indicator_floor | mandatory | band | all_scored | level
     passed: bool
     expected: str
     found: str
     indicator: str | None = None
+    #: Explains without deciding: a level above the one met is no failure of the set.
+    informative: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,16 +34,25 @@ class Verdict:
     max_total: Decimal
     band: Band | None
     checks: tuple[Check, ...]
+    level: Level | None = None  # the highest level met, in a set with levels
+    levelled: bool = False  # the set has levels: the shape then says which one was met
 
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
+        return all(c.passed for c in self.checks if not c.informative)
 
     @property
     def failures(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if not c.passed)
+        return tuple(c for c in self.checks if not c.passed and not c.informative)
 
     def as_dict(self) -> dict[str, object]:
+        shape = self._as_dict()
+        if self.levelled:
+            shape["level"] = self.level.number if self.level else None
+            shape["level_label"] = self.level.label if self.level else None
+        return shape
+
+    def _as_dict(self) -> dict[str, object]:
         return {
             "total": str(self.total),
             "max_total": str(self.max_total),
@@ -62,8 +73,38 @@ class Verdict:
 
 
 def total_of(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Decimal:
-    """Totals are computed from indicator scores, never typed in."""
-    return sum((scores.get(i.code, Decimal(0)) for i in spec.indicators), Decimal(0))
+    """Totals are computed from indicator scores, never typed in (shares are no points)."""
+    return sum(
+        (
+            scores.get(i.code, Decimal(0))
+            for i in spec.indicators
+            if i.kind is not IndicatorKind.SHARE
+        ),
+        Decimal(0),
+    )
+
+
+def level_met(level: Level, scores: Mapping[str, Decimal]) -> bool:
+    return all(scores.get(code, Decimal(-1)) >= m for code, m in level.minimums.items())
+
+
+def _level_checks(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> list[Check]:
+    """One check per level (itemised: each target and what was found) and one for the set:
+    a set with levels is passed when at least its first level is met."""
+    checks = []
+    for level in spec.rules.levels:
+        expected = "; ".join(f"{c} >= {m}" for c, m in level.minimums.items())
+        found = "; ".join(f"{c} = {scores.get(c, '-')}" for c in level.minimums)
+        checks.append(
+            Check(
+                f"level_{level.number}",
+                level_met(level, scores),
+                expected,
+                found,
+                informative=True,
+            )
+        )
+    return checks
 
 
 def classify(spec: CriteriaSpec, total: Decimal) -> Band | None:
@@ -93,6 +134,20 @@ def evaluate(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Verdict:
         if indicator.code in rules.mandatory:
             checks.append(Check("mandatory", score > 0, "> 0", str(score), indicator.code))
     band = classify(spec, total)
+    level: Level | None = None
+    if rules.levels:
+        level_checks = _level_checks(spec, scores)
+        met = [lv for lv, c in zip(rules.levels, level_checks, strict=True) if c.passed]
+        level = met[-1] if met else None
+        checks.append(
+            Check(
+                "level",
+                level is not None,
+                f">= {rules.levels[0].label}",
+                level.label if level else "-",
+            )
+        )
+        checks.extend(level_checks)
     if rules.recognised_bands:
         checks.append(
             Check(
@@ -102,4 +157,11 @@ def evaluate(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Verdict:
                 band.code if band else "-",
             )
         )
-    return Verdict(total=total, max_total=spec.max_total, band=band, checks=tuple(checks))
+    return Verdict(
+        total=total,
+        max_total=spec.max_total,
+        band=band,
+        checks=tuple(checks),
+        level=level,
+        levelled=bool(rules.levels),
+    )

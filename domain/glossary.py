@@ -91,6 +91,7 @@ class CaseStatus(StrEnum):
 class IndicatorKind(StrEnum):
     POINTS = "points"  # scored 0..max_points
     TARGET = "target"  # met (1) or not met (0)
+    SHARE = "share"  # a percentage 0..100 computed from the register, never typed in
 
 
 class DecisionOutcome(StrEnum):

@@ -13,7 +13,13 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.criteria import CriteriaSpec, Indicator
-from domain.errors import EvidenceRequired, InvalidInput, ScoreOutOfRange, UnknownIndicator
+from domain.errors import (
+    ComputedIndicator,
+    EvidenceRequired,
+    InvalidInput,
+    ScoreOutOfRange,
+    UnknownIndicator,
+)
 from domain.glossary import IndicatorKind
 from domain.text import as_number
 
@@ -54,10 +60,17 @@ def indicator_of(spec: CriteriaSpec, code: str) -> Indicator:
 def checked_scores(
     spec: CriteriaSpec, scores: Mapping[str, Decimal], *, complete: bool
 ) -> dict[str, Decimal]:
-    """Scores within 0..max (targets 0 or 1); with ``complete``, every indicator scored."""
+    """Scores within 0..max (targets 0 or 1); with ``complete``, every indicator scored
+    except the computed ones, which nobody may score by hand."""
     clean: dict[str, Decimal] = {}
     for code, raw in scores.items():
         indicator = indicator_of(spec, code)
+        if indicator.computed is not None:
+            raise ComputedIndicator(
+                f"chỉ số {code} được tính từ sổ đăng ký danh hiệu, không chấm tay",
+                indicator=code,
+                measure=indicator.computed.measure,
+            )
         try:
             score = as_number(raw)
         except ValueError:
@@ -75,7 +88,7 @@ def checked_scores(
             )
         clean[code] = Decimal(0) if score.is_zero() else score  # "-0" and "0.00" are 0
     if complete:
-        missing = [i.code for i in spec.indicators if i.code not in clean]
+        missing = [i.code for i in spec.indicators if i.code not in clean and i.computed is None]
         if missing:
             raise InvalidInput("phải chấm đủ mọi chỉ số", missing=missing)
     return clean

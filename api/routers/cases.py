@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from api import schemas, views
 from api.dates import DocumentDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, ReaderDep, acting_as
+from api.routers.reads import ReadModelsDep
 from application.services.assessments import SeatRequest
 from domain.base import CommandContext
 from domain.errors import InvalidInput
@@ -32,7 +33,13 @@ def open_case(
 ) -> schemas.Recorded:
     """Register a subject for a title in a cycle year, pinned to the criteria set in force."""
     result = ledger.assessments.open_case(
-        ctx, body.subject_id, body.model, body.cycle_year, body.opened_on, body.level
+        ctx,
+        body.subject_id,
+        body.model,
+        body.cycle_year,
+        body.opened_on,
+        body.level,
+        body.target_group,
     )
     response.headers["Location"] = f"/cases/{result.id}"
     return views.recorded(result, response)
@@ -164,6 +171,31 @@ def revise_score(
         body.revised_on,
         expected,
         body.complaint_id,
+    )
+    return views.recorded(result, response)
+
+
+@router.post("/{case_id}/member-shares", response_model=schemas.Recorded)
+def compute_member_share(
+    case_id: UUID,
+    body: schemas.MemberShareCompute,
+    ledger: LedgerDep,
+    models: ReadModelsDep,
+    ctx: OfficerDep,
+    response: Response,
+    expected: IfMatchDep,
+) -> schemas.Recorded:
+    """Record a computed indicator (e.g. the share of members holding Công dân học tập on
+    31 December of the cycle year) as counted from the register, with its inputs and the
+    log position it was counted at."""
+    result = ledger.assessments.compute_member_share(
+        ctx,
+        models,
+        case_id,
+        body.indicator,
+        ledger.settings.read_wait_max_seconds,
+        body.computed_on,
+        expected,
     )
     return views.recorded(result, response)
 

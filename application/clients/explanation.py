@@ -242,6 +242,7 @@ class _Writer:
         self.evidence: dict[UUID, Logged] = {}
         self.decisions: dict[UUID, Logged] = {}
         self.scores: dict[str, tuple[Decimal, Logged]] = {}
+        self.computed: dict[str, tuple[Decimal, Logged]] = {}  # member shares, not scored
         self.self_assessed: Logged | None = None
         self.model = _Worded("")
         self.decided = self.scores_changed = False
@@ -323,6 +324,7 @@ class _Writer:
         scores = (
             f"{i.code}: {self.words.format_field(x.event.scores.get(i.code), '')}"
             for i in self.spec.indicators
+            if i.computed is None
         )
         self.say("self_assessment", "self", [x], scores=_Worded("; ".join(scores)))
 
@@ -332,6 +334,8 @@ class _Writer:
         seen = [self.evidence[i] for i in e.evidence_seen if i in self.evidence]
         self.say("review", "reviewed", [x, *seen], n=_Worded(len(seen)))
         for indicator in self.spec.indicators:
+            if indicator.computed is not None:
+                continue  # not scored by the reviewer: its figure has its own statement
             used = [v for v in seen if indicator.code in v.event.indicators]
             self.say(
                 "review",
@@ -352,6 +356,11 @@ class _Writer:
         self.say(
             "appeal" if self.decided else "review", "revised", [x], complaint=_Worded(complaint)
         )
+
+    def on_MemberShareComputed(self, x: Logged) -> None:
+        e = x.event
+        self.computed[e.indicator], self.scores_changed = (e.share, x), True
+        self.say("review", "member_share", [x], title_label=self.words.label(e.title))
 
     def on_CouncilFormed(self, x: Logged) -> None:
         self.say("council", "council_formed", [x], n=_Worded(len(x.event.members)))
@@ -375,16 +384,23 @@ class _Writer:
 
     def checks(self, section: str, anchor: Logged) -> None:
         """Each threshold rule over the scores as they then stood, citing where each was set."""
-        verdict = evaluate(self.spec, {k: v for k, (v, _) in self.scores.items()})
+        figures = self.scores | self.computed
+        verdict = evaluate(self.spec, {k: v for k, (v, _) in figures.items()})
         for check in verdict.checks:
-            source = self.scores.get(check.indicator or "")
+            source = figures.get(check.indicator or "")
             cites = [anchor, self.published, *([source[1]] if source else [])]
             passed = self.words("passed" if check.passed else "failed")
             if check.rule == "all_scored":
                 self.say(section, "all_scored", cites, passed=passed)
                 continue
-            rule = self.words(f"rule_{check.rule}", i=check.indicator)
-            expected, found = self.measures(check)
+            if check.rule.startswith("level"):  # the level met, then each level's targets
+                number = check.rule.removeprefix("level").lstrip("_")
+                rule = self.words("rule_level_n", n=number) if number else self.words("rule_level")
+                expected = _Worded(check.expected.replace(">=", "≥"))
+                found = _Worded(check.found)
+            else:
+                rule = self.words(f"rule_{check.rule}", i=check.indicator)
+                expected, found = self.measures(check)
             self.say(
                 section, "check", cites, rule=rule, expected=expected, found=found, passed=passed
             )

@@ -90,6 +90,11 @@ TEXT: dict[str, dict[str, str]] = {
         "rule_indicator_floor": "Điểm chỉ số {i}",
         "rule_mandatory": "Chỉ số bắt buộc {i}",
         "rule_band": "Xếp loại",
+        "rule_level": "Mức độ đạt được",
+        "rule_level_n": "Chỉ tiêu mức độ {n}",
+        "member_share": "Ngày {computed_on}, {who} ghi chỉ số {indicator}: {numerator}/{denominator}"
+        " thành viên đạt danh hiệu {title_label} vào ngày {as_of}, tỷ lệ {share}%, tính từ sổ"
+        " đăng ký danh hiệu tại vị trí {log_position} của sổ cái.",
         "check": "{rule}: yêu cầu {expected}, đạt {found}: {passed}.",
         "passed": "đạt",
         "failed": "không đạt",
@@ -179,6 +184,11 @@ TEXT: dict[str, dict[str, str]] = {
         "rule_indicator_floor": "Indicator {i}",
         "rule_mandatory": "Mandatory indicator {i}",
         "rule_band": "Classification",
+        "rule_level": "Level met",
+        "rule_level_n": "Targets of level {n}",
+        "member_share": "On {computed_on}, {who} recorded indicator {indicator}: {numerator} of"
+        " {denominator} members held the {title_label} title on {as_of}, a share of {share}%,"
+        " counted from the register at log position {log_position}.",
         "check": "{rule}: required {expected}, found {found}: {passed}.",
         "passed": "passed",
         "failed": "failed",

@@ -214,9 +214,9 @@ def re_evaluate(
         raise InvalidInput("cần đúng một trong hai: criteria_set_id hoặc amended_content")
     case = ledger.records.get(AssessmentCase, case_id)
     if case.reviewer is not None:
-        source, scores = "final", case.final_scores
+        source, scores = "final", case.scores
     elif case.self_scores:
-        source, scores = "self", case.self_scores
+        source, scores = "self", case.self_scores | case.computed_scores
     else:
         raise StepOutOfOrder(
             "hồ sơ chưa có điểm tự đánh giá hoặc thẩm định để đánh giá lại",

@@ -10,11 +10,18 @@ from uuid import UUID, uuid4
 
 from application.adapters.blobs import PersonalFiles
 from application.adapters.media import sniff
+from application.adapters.read_models import ReadModels
 from application.services.criteria import CriteriaService
+from application.services.member_shares import count_member_share
 from application.services.records import Recorded, Records
 from application.services.scope import Scopes
 from domain.access import UserAccount
-from domain.assessment import AssessmentCase, CouncilSeat, case_id_for
+from domain.assessment import (
+    AssessmentCase,
+    CouncilSeat,
+    case_id_for,
+    member_share_indicator,
+)
 from domain.base import CommandContext, acting
 from domain.errors import (
     CouncilSeatNotEligible,
@@ -63,13 +70,20 @@ class AssessmentService:
         cycle_year: int,
         on: date | None = None,
         level: int | None = None,
+        target_group: str | None = None,
     ) -> Recorded:
+        """``target_group`` picks among sets for units and collectives (e.g. the level sets
+        for district units); a person's group is their own, and naming another is refused."""
         subject = self.scopes.subject_for(ctx, subject_id)  # scope first: refusals reveal nothing
         opened_on = self.records.step_day(on)
         if isinstance(subject, Person):
             kind, group = SubjectKind.PERSON, subject.target_group
+            if target_group is not None and target_group != group:
+                raise InvalidInput(
+                    "nhóm đối tượng khác nhóm đã đăng ký của người này", field="target_group"
+                )
         else:
-            kind, group = subject.kind, None
+            kind, group = subject.kind, target_group
         spec = self.criteria.spec_in_force(model, group, level, opened_on)
         with acting(ctx):
             case = AssessmentCase.open(
@@ -222,6 +236,48 @@ class AssessmentService:
                 self.criteria.spec_of(case),
                 self.records.step_day(on),
                 complaint_id,
+            )
+            return self.records.save(case)
+
+    def compute_member_share(
+        self,
+        ctx: CommandContext,
+        models: ReadModels,
+        case_id: UUID,
+        indicator: str,
+        wait_seconds: float,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Count the unit's members holding the indicator's title at the end of the data
+        period, from the register at one log position, and record the figure in the case."""
+        with acting(ctx):
+            case = self.scopes.case_for(ctx, case_id, expected_version)
+            spec = self.criteria.spec_of(case)
+            computed = member_share_indicator(spec, indicator).computed
+            assert computed is not None  # a member-share indicator says what it counts
+            if case.subject_kind is SubjectKind.PERSON:
+                raise InvalidInput("chỉ tính tỷ lệ thành viên cho một đơn vị", case_id=str(case_id))
+            share = count_member_share(
+                models,
+                lambda: self.records.history(case.subject_id),
+                computed.title,
+                case.data_period[1],
+                wait_seconds,
+            )
+            if share.denominator == 0:
+                raise InvalidInput(
+                    "đơn vị không có thành viên vào ngày cuối kỳ số liệu",
+                    subject_id=str(case.subject_id),
+                    as_of=case.data_period[1].isoformat(),
+                )
+            case.record_member_share(
+                indicator=indicator,
+                numerator=share.numerator,
+                denominator=share.denominator,
+                log_position=share.log_position,
+                spec=spec,
+                on=self.records.step_day(on),
             )
             return self.records.save(case)
 

@@ -41,6 +41,7 @@ TITLES = Table(
         "valid_until",
         "revoked_from",
         "classification",
+        "level",
         "total",
         "reason",
         "decision_recorded_at",
@@ -120,6 +121,7 @@ def evolve(row: Row | None, envelope: Envelope, entry: dict[str, Any] | None = N
             "amends_decision_id": str(amends) if amends else None,
             "total": Decimal(entry["total"]),
             "classification": entry.get("classification"),
+            "level": entry.get("level"),
             "reason": entry.get("reason"),
             "decision_recorded_at": envelope.recorded_at,
         }
@@ -166,7 +168,7 @@ def change(row: Row, envelope: Envelope) -> Row:
 
 class Register(Projection):
     name = "register"
-    version = 2  # 2: amending decisions, revocations and the history of changes
+    version = 3  # 2: amending decisions, revocations and the history of changes; 3: level
     tables = (TITLES, CHANGES)
     topics = TOPICS
     folder = Path(__file__).parent

@@ -22,8 +22,11 @@ def holders_on(
     known_at: datetime | None = None,
     limit: int = 1000,
     offset: int = 0,
+    subject_ids: set[str] | None = None,
+    up_to_position: int | None = None,
 ) -> list[Row]:
-    """Titles held on ``day``: as known now, or as the register knew it at ``known_at``.
+    """Titles held on ``day``: as known now, or as the register knew it at ``known_at`` (or
+    at log position ``up_to_position``); only those of ``subject_ids`` when given.
 
     Folds each case's history of grants and revocations in recording order, keeping only
     what had been recorded by ``known_at``: a title revoked later still shows as held when
@@ -41,11 +44,15 @@ def holders_on(
     if known_at is not None:
         where.append(f"recorded_at <= {mark}")
         params.append(known_at.isoformat() if sqlite else known_at)
-    if unit_ids is not None:
-        if not unit_ids:
-            return []
-        where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
-        params.extend(sorted(unit_ids))
+    if up_to_position is not None:
+        where.append(f"position <= {mark}")
+        params.append(up_to_position)
+    for column, wanted in (("unit_id", unit_ids), ("subject_id", subject_ids)):
+        if wanted is not None:
+            if not wanted:
+                return []
+            where.append(f"{column} IN ({engine.store.marks(len(wanted))})")
+            params.extend(sorted(wanted))
     sql = f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY case_id, position"
     held: dict[str, Row] = {}
     for raw in engine.store.fetch_all(sql, params):

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS {titles} (
     valid_until DATE,
     revoked_from DATE,
     classification TEXT,
+    level INTEGER,
     total NUMERIC,
     reason TEXT,
     decision_recorded_at TIMESTAMPTZ,

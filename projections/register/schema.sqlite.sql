@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS {titles} (
     valid_until TEXT,
     revoked_from TEXT,
     classification TEXT,
+    level INTEGER,
     total NUMERIC,
     reason TEXT,
     decision_recorded_at TEXT,

@@ -421,6 +421,14 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST",
+        "/cases/{case_id}/member-shares",
+        OFFICERS,
+        case,
+        lambda w, s: {"indicator": "1"},
+        if_match=True,
+    ),
+    Endpoint(
+        "POST",
         "/cases/{case_id}/notice",
         OFFICERS,
         case,

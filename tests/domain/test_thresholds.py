@@ -77,7 +77,11 @@ def failed_rules(spec: CriteriaSpec, given: Mapping[str, Decimal]) -> list[tuple
     return [(c.rule, c.indicator) for c in evaluate(spec, given).failures]
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+TOTALLED = [s for s in SEEDS if not seed_spec(s).rules.levels]
+LEVELLED = [s for s in SEEDS if seed_spec(s).rules.levels]
+
+
+@pytest.mark.parametrize("seed", TOTALLED)
 def test_the_lowest_passing_total_passes_and_one_hundredth_less_fails_only_on_the_total(seed):
     spec = seed_spec(seed)
     lowest = lowest_passing_total(spec)
@@ -135,6 +139,27 @@ def test_a_total_exactly_at_a_band_takes_it_and_one_hundredth_below_takes_the_ne
         below = evaluate(spec, scores_adding_to(spec, band.min_total - HUNDREDTH))
         assert at.band == band
         assert below.band == lower
+
+
+@pytest.mark.parametrize(
+    ("seed", "number"),
+    [(seed, lv.number) for seed in LEVELLED for lv in seed_spec(seed).rules.levels],
+)
+def test_each_level_is_met_exactly_at_its_minimums_and_one_hundredth_below_is_the_level_under(
+    seed, number
+):
+    """Sets with levels have no total to pass: each level's minimums are its thresholds."""
+    spec = seed_spec(seed)
+    level = spec.rules.levels[number - 1]
+    at = {i.code: Decimal(0) for i in spec.indicators} | dict(level.minimums)
+    assert evaluate(spec, at).level == level
+    for code, minimum in level.minimums.items():
+        indicator = spec.indicator(code)
+        assert indicator is not None
+        if indicator.kind is IndicatorKind.TARGET:
+            continue  # a target is met or not: there is no hundredth below 1
+        below = evaluate(spec, at | {code: minimum - HUNDREDTH}).level
+        assert below is None or below.number < number, (code, below)
 
 
 # --- a property whose examples pass about as often as they fail ------------------------------
