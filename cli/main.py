@@ -223,6 +223,15 @@ def demo_generate(
     for name, count in rows:
         table.add_row(name, f"{count:,}".replace(",", "."))
     out.print(table)
+    if summary.sample_users:
+        out.print(
+            "Tài khoản (tên theo mẫu <mã đơn vị>.<việc>); đặt mật khẩu để đăng nhập trang:"
+            " hoctap users password TÊN, mã truy cập API: hoctap users token TÊN",
+            markup=False,
+            highlight=False,
+        )
+        for role, username in summary.sample_users:
+            out.print(f"  {label(role):<32} {username}", markup=False, highlight=False)
 
 
 @app.command("serve")

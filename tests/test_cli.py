@@ -234,6 +234,12 @@ def test_lapsed_titles_are_recorded_as_expired_once_from_the_console(tmp_path: P
     var = tmp_path / "var"
     generated = hoctap(var, "demo", "generate", "--scale", "150")
     assert generated.returncode == 0, generated.stderr
+    tail = generated.stdout.split("Tài khoản (tên theo mẫu")[1].splitlines()[1:]
+    accounts = {line.split()[-1] for line in tail if line.startswith("  ")}
+    assert len(accounts) >= 6 and any(a.endswith(".can-bo") for a in accounts), tail
+    for username in sorted(accounts)[:2]:  # printed names are accounts one can sign in with
+        token = hoctap(var, "users", "token", username)
+        assert token.returncode == 0 and token.stdout.startswith("htl_"), token.stderr
     first = hoctap(var, "titles", "expire")
     assert first.returncode == 0, first.stderr
     expired = int(first.stdout.split(":")[1].split()[0])

@@ -667,6 +667,10 @@ ENDPOINTS = [
         if_match=True,
     ),
     Endpoint("GET", "/users/me", ALL, kind="global"),
+    Endpoint("GET", "/users/me/tokens", ALL, kind="global"),
+    Endpoint(
+        "GET", "/users/{user_id}/tokens", (Role.ADMINISTRATOR,), lambda w, s: {"user_id": s.user}
+    ),
     Endpoint("POST", "/users/me/tokens", ALL, body=lambda w, s: {}, kind="global", allowed=201),
     # statistics reports sent upward
     Endpoint(
@@ -696,6 +700,7 @@ ENDPOINTS = [
     Endpoint("GET", "/audit/reads", AUDITORS, query="limit=1000", kind="global"),
     # lists and exports, filtered by scope
     Endpoint("GET", "/standings", ALL, kind="list"),
+    Endpoint("GET", "/units", ALL, query="q=x", kind="list"),
     Endpoint("GET", "/register/holders", STAFF, query="on=2026-03-01", kind="list"),
     Endpoint("GET", "/statistics", STAFF, query="cycle_year=2026", kind="list"),
     Endpoint("GET", "/complaints", WATCHERS, query="due_within_days=365", kind="list"),

@@ -62,6 +62,8 @@ class GenerationSummary:
     lawsuits: int
     evidence_files: int
     events: int
+    #: (role, username) of one account per role, to sign in with (``examples``).
+    sample_users: tuple[tuple[str, str], ...] = ()
 
     @property
     def units(self) -> int:
@@ -216,4 +218,7 @@ def _summary(
         lawsuits=sum(1 for c in complaints if c.lawsuit is not None),
         evidence_files=runner.evidence.count,
         events=ledger.store.recorder.max_notification_id() or 0,
+        sample_users=tuple(
+            (u.role.value, u.username) for p in plans[:1] for u in p.staff.examples()
+        ),
     )

@@ -82,6 +82,14 @@ class ProvinceStaff:
             everyone += [u for u in (staff.officer, staff.village_officer) if u is not None]
         return everyone
 
+    def examples(self) -> list[UserPlan]:
+        """One account per role to sign in with: the province's administrator, inspector and
+        reporting officer, then the staff of its first commune that handles cases."""
+        commune = next((s for s in self.by_unit.values() if s.officer is not None), None)
+        staff = [] if commune is None else [commune.officer, commune.reviewer, commune.signer]
+        handler = [] if commune is None else [commune.complaint_handler]
+        return [*self.others, *(u for u in staff if u is not None), *handler]
+
     def circles(self) -> dict[UUID, set[UUID]]:
         """Each user linked to a person, and what that person is related to."""
         return {u.id: u.person.circle for u in self.users() if u.person is not None}
