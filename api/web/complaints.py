@@ -75,11 +75,13 @@ def complaints(request: Request, ledger: LedgerDep, principal: SignedInDep) -> R
     found = listed(models.engine, unit_ids=allowed.unit_ids, limit=LIST_SIZE)
     first_cases = [UUID(r["case_ids"][0]) for r in found if r["case_ids"]]
     loaded = ledger.records.load_all(first_cases)
+    complainants = [UUID(r["complainant_id"]) for r in found]
     names = ledger.names.names(
         ctx,
-        [UUID(r["complainant_id"]) for r in found],
+        complainants,
         roles=principal.roles,
         person_id=principal.person_id,
+        needed=complainants if Role.COMPLAINT_HANDLER in principal.roles else (),
     )
     rows = []
     for r in found:
@@ -108,11 +110,13 @@ def _complaint_view(
     history = ledger.records.history(complaint.id)
     actors = {_as_uuid(e.actor_id) for e in history} | {_as_uuid(complaint.handler_id or "")}
     cases = ledger.records.load_all(complaint.case_ids)
+    handler = Role.COMPLAINT_HANDLER in principal.roles
     names = ledger.names.names(
         reading,
         [complaint.complainant_id, *(a for a in actors if a)],
         roles=principal.roles,
         person_id=principal.person_id,
+        needed=[complaint.complainant_id] if handler else (),
     )
     timeline = [
         {

@@ -45,24 +45,29 @@ class NameBook:
         *,
         roles: Iterable[Role] = (),
         person_id: UUID | None = None,
+        needed: Iterable[UUID] = (),
     ) -> dict[UUID, str]:
         """A name for each id that names a record; ``roles`` and ``person_id`` are the
-        reader's (who may read personal data). Decrypted names are recorded as read."""
+        reader's (who may read personal data). ``needed``: ids whose names this reader's
+        work needs though their role reads no personal data in general (a complaint
+        handler, the complainants in their scope). Decrypted names are recorded as read."""
         wanted = list(dict.fromkeys(i for i in ids if i is not None))
         loaded = self.records.load_all(wanted)
         reads_personal = any(role in PERSONAL_DATA_READERS for role in roles)
+        needs = set(needed)
         shown: dict[UUID, str] = {}
         read: list[tuple[str, UUID]] = []
         for record_id in wanted:
             item = loaded.get(record_id)
+            reads = reads_personal or record_id in needs
             if isinstance(item, Person):
                 full = self._sealed_name(item.id, item.sealed, "full_name")
                 own = person_id == item.id
-                shown[record_id] = self._personal(item.erased, full, reads_personal or own)
-                if full and reads_personal and not own and not item.erased:
+                shown[record_id] = self._personal(item.erased, full, reads or own)
+                if full and reads and not own and not item.erased:
                     read.append(("person", item.id))
             elif isinstance(item, Collective):
-                shown[record_id] = self._collective(item, reads_personal, person_id, read)
+                shown[record_id] = self._collective(item, reads, person_id, read)
             elif isinstance(item, UserAccount):
                 shown[record_id] = item.username
             elif isinstance(item, AdministrativeUnit):
