@@ -213,6 +213,20 @@ class Auditor:
             )
         return seen[leaf], [seen[span] for span in spans], seen[tree]
 
+    def inclusion_paths(
+        self, positions: Iterable[int], tree_size: int
+    ) -> dict[int, list[bytes]] | None:
+        """The audit path of each event ``position`` (1-based, within ``tree_size``) in the
+        first ``tree_size`` events, all from one read of the tiles (or one pass when they
+        lag); None when the log is shorter than ``tree_size``. Leaves are the caller's to
+        hash from the events as stored: a path from the tiles proves nothing about them."""
+        wanted = sorted({p for p in positions if 1 <= p <= tree_size})
+        paths = {p: inclusion_spans(p - 1, tree_size) for p in wanted}
+        seen = self._span_hashes(tree_size, [s for spans in paths.values() for s in spans])
+        if seen is None:
+            return None
+        return {p: [seen[s] for s in spans] for p, spans in paths.items()}
+
     def consistency(self, first: int, second: int) -> tuple[bytes, bytes, list[bytes]]:
         """(first root, second root, proof) that the first ``first`` events are unchanged in
         the first ``second``: from O(log n) tiles, or one pass when the tiles lag."""

@@ -235,6 +235,19 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self._select_many, (list(originator_ids),), prepare=True)
             return _by_originator(curs.fetchall())
 
+    def select_chained_of(self, originator_ids: Sequence[UUID]) -> list[ChainedEvent]:
+        """Every event of these aggregates with its chain row, in log order (the events'
+        originator index and the chain's notification-id index: no walk of the log)."""
+        query = SQL(
+            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,"
+            " c.position, c.hash, c.notification_id AS chained_id"
+            " FROM {0}.{1} e LEFT JOIN {2} c ON c.notification_id = e.notification_id"
+            " WHERE e.originator_id = ANY(%s) ORDER BY e.notification_id"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name), self._chain)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(query, (list(originator_ids),))
+            return [_chained(dict(row)) for row in curs.fetchall()]
+
     def _lock_table(self, curs: Any) -> None:
         """Take the events table's lock, then ask for the chain's head in the same pipeline.
 
@@ -387,6 +400,20 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 {**row, "originator_id": UUID(row["originator_id"])} for row in c.fetchall()
             )
 
+    def select_chained_of(self, originator_ids: Sequence[UUID]) -> list[ChainedEvent]:
+        """As on PostgreSQL: these aggregates' events with their chain rows, in log order."""
+        marks = ",".join("?" * len(originator_ids))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT e.rowid AS notification_id, e.originator_id, e.originator_version,"
+                " e.topic, e.state, c.position, c.hash, c.notification_id AS chained_id"
+                f" FROM {self.events_table_name} e LEFT JOIN {self.chain_table} c"
+                f" ON c.notification_id = e.rowid WHERE e.originator_id IN ({marks})"
+                " ORDER BY e.rowid",
+                [i.hex for i in originator_ids],
+            )
+            return [_chained(dict(row)) for row in c.fetchall()]
+
     def _insert_events(
         self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -481,6 +508,21 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
     def chained_notification_id(self, position: int) -> int | None:
         with self._database_lock:
             return next((r[1] for r in self.chain if r[0] == position), None)
+
+    def select_chained_of(self, originator_ids: Sequence[UUID]) -> list[ChainedEvent]:
+        wanted = set(originator_ids)
+        with self._database_lock:
+            rows = {r[1]: r for r in self.chain}
+            events = [n for n in self.select_notifications(1, 2**31) if n.originator_id in wanted]
+        found = []
+        for n in events:
+            position, _, digest = rows.get(n.id, (None, None, None))
+            found.append(
+                ChainedEvent(
+                    position, n.id, n.originator_id, n.originator_version, n.topic, n.state, digest
+                )
+            )
+        return found
 
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
         with self._database_lock:

@@ -2,32 +2,35 @@
 with its inclusion proof checked against the latest signed checkpoint, the case's activity
 and read trails, and that checkpoint.
 
-One pass over the log: it finds the events the award rests on (decisions and complaints
-name the case from their own records, so the whole log is read) and keeps the leaf hashes of
-the checkpoint's events (32 bytes each), from which the audit paths are then computed. Nothing is signed here: events newer than the latest checkpoint are shown as not yet
-covered, never proven by a checkpoint made for the occasion.
+No walk of the log: the events the award rests on are read by aggregate (the case's own
+events name its criteria set and each decision that ruled on it; the complaints view names
+the complaints about it), each leaf is hashed from its event as stored now, and the audit
+paths come from the Merkle tiles, so the page costs the same in a log of any length. Nothing
+is signed here: events newer than the latest checkpoint are shown as not yet covered, never
+proven by a checkpoint made for the occasion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from application.adapters.audit import chained_events, row_leaf_hash
-from application.clients.explanation import Explanation, Logged, explain, related_events
+from application.adapters.audit import chained_at, row_leaf_hash
+from application.clients.explanation import (
+    Explanation,
+    Logged,
+    explain,
+    related_events,
+    related_rows,
+)
 from application.clients.public_audit import CheckpointView, latest_checkpoint
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
-from domain.integrity import (
-    HASH_SIZE,
-    ChainedEvent,
-    SpanHashes,
-    inclusion_spans,
-    verify_inclusion,
-)
+from domain.integrity import ChainedEvent, verify_inclusion
 from projections.activity.queries import actions
+from projections.complaints.queries import naming
 from projections.reads.queries import views
 
 
@@ -64,29 +67,39 @@ class CaseAudit:
 
 
 def prove(
-    logged: list[Logged], checkpoint: CheckpointView | None, leaves: bytes
+    ledger: Ledger,
+    logged: list[Logged],
+    rows: Iterable[ChainedEvent],
+    checkpoint: CheckpointView | None,
 ) -> list[ProvenEvent]:
-    """Each event's inclusion proof against the checkpoint's signed root, checked; ``leaves``
-    holds the leaf hashes of the log's first events, 32 bytes each, in order."""
-    size = min(checkpoint.tree_size, len(leaves) // HASH_SIZE) if checkpoint else 0
-    wanted = sorted(
-        {x.citation.position - 1 for x in logged if x.citation.position} & set(range(size))
-    )
-    paths = {i: inclusion_spans(i, size) for i in wanted}
-    seen = SpanHashes([span for path in paths.values() for span in path])
-    for start in range(0, size * HASH_SIZE, HASH_SIZE):
-        seen.append(leaves[start : start + HASH_SIZE])
+    """Each cited event's inclusion proof against the checkpoint's signed root, checked.
+
+    The audit paths come from the tiles (one read for all of them); each leaf is hashed from
+    the event as stored now, so a changed event fails against the root signed before it,
+    and a log cut short of the signed size fails every proof (an event deleted mid-log
+    fails its own proof only; ``hoctap verify`` reports it)."""
+    stored = {row.notification_id: row for row in rows}
+    size = checkpoint.tree_size if checkpoint else 0
+    covered = [x.citation.position for x in logged if x.citation.position]
+    paths = ledger.auditor.inclusion_paths(covered, size) if checkpoint else {}
+    if checkpoint is not None and paths is not None:
+        last = chained_at(ledger.store, size)
+        if last is None or last.state is None:
+            paths = None  # the signed log's last event is gone: the log was cut short
     root = bytes.fromhex(checkpoint.root_hash) if checkpoint else b""
     proven = []
     for x in logged:
         at = x.citation
-        index = (at.position or 0) - 1
-        leaf = leaves[index * HASH_SIZE : (index + 1) * HASH_SIZE] if index in paths else None
+        row = stored.get(at.notification_id)
+        leaf = None
+        if row is not None and row.state is not None and at.position:
+            leaf = row_leaf_hash(row, at.position, row.state)
         holds: bool | None = None  # not covered by the checkpoint (or no chain row)
-        if checkpoint is not None and size < checkpoint.tree_size and 0 <= index < size:
-            holds = False  # the log is shorter than what was signed
-        elif leaf is not None:
-            holds = verify_inclusion(index, size, leaf, [seen[s] for s in paths[index]], root)
+        if checkpoint is not None and at.position and at.position <= size:
+            if paths is None:
+                holds = False  # the log is shorter than what was signed
+            elif leaf is not None:
+                holds = verify_inclusion(at.position - 1, size, leaf, paths[at.position], root)
         proven.append(
             ProvenEvent(
                 at.position,
@@ -101,19 +114,11 @@ def prove(
     return proven
 
 
-def _hashing(rows: Iterable[ChainedEvent], leaves: bytearray, limit: int) -> Iterator[ChainedEvent]:
-    """The rows, passed on, while the first ``limit`` events' leaf hashes go into ``leaves``."""
-    for row in rows:
-        if row.state is not None and row.position is not None and len(leaves) < limit * HASH_SIZE:
-            leaves += row_leaf_hash(row, row.position, row.state)
-        yield row
-
-
 def audit_case(ledger: Ledger, engine: Any, case_id: UUID, trail_limit: int = 200) -> CaseAudit:
     """The audit of one decided case (NotFound, StepOutOfOrder as :func:`explain`)."""
     checkpoint = latest_checkpoint(ledger)
-    leaves = bytearray()  # one pass: the award's events, and every leaf hash the proofs need
-    rows = _hashing(chained_events(ledger.store), leaves, checkpoint.tree_size if checkpoint else 0)
+    complaints = [UUID(c) for c in naming(engine, str(case_id))]
+    rows = related_rows(ledger, case_id, complaints)
     logged = related_events(ledger, case_id, rows)
     explanation = explain(ledger, case_id, "vi", logged)
     case = ledger.records.get(AssessmentCase, case_id)
@@ -128,7 +133,7 @@ def audit_case(ledger: Ledger, engine: Any, case_id: UUID, trail_limit: int = 20
         case_id=case_id,
         subject_id=case.subject_id,
         explanation=explanation,
-        events=tuple(prove(logged, checkpoint, bytes(leaves))),
+        events=tuple(prove(ledger, logged, rows, checkpoint)),
         checkpoint=checkpoint,
         activity=actions(engine, record_ids=records, limit=trail_limit),
         reads=sorted(trail, key=lambda row: row["position"])[-trail_limit:],

@@ -190,6 +190,25 @@ def related_events(
     return found
 
 
+def related_rows(ledger: Ledger, case_id: UUID, complaints: Iterable[UUID]) -> list[ChainedEvent]:
+    """The chained rows :func:`related_events` keeps, read by aggregate, not by walking the
+    log: the case's own events name its criteria set and every decision that ruled on it;
+    ``complaints`` (from the complaints view) are those that name it. Pass them as ``rows``."""
+    recorder: Any = ledger.store.recorder
+    own = recorder.select_chained_of([case_id])
+    named: set[UUID] = set(complaints)
+    for row in own:
+        if row.state is None or row.topic is None or row.version is None:
+            continue
+        stored = StoredEvent(case_id, row.version, row.topic, row.state)
+        event = ledger.store.mapper.to_domain_event(stored)
+        for name in ("criteria_set_id", "decision_id", "complaint_id"):
+            if isinstance(value := getattr(event, name, None), UUID):
+                named.add(value)
+    others = recorder.select_chained_of(sorted(named, key=str)) if named else []
+    return sorted([*own, *others], key=lambda row: row.notification_id or 0)
+
+
 def _concerns(event: Any, case_id: UUID) -> bool:
     if isinstance(event, RecognitionDecision.Issued):
         return any(entry.get("case_id") == str(case_id) for entry in event.entries)

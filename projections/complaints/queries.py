@@ -61,3 +61,15 @@ def listed(
         f" ORDER BY received_on DESC, complaint_id LIMIT {int(limit)}"
     )
     return [COMPLAINTS.decode(r) for r in engine.store.fetch_all(sql, params)]
+
+
+def naming(engine: Engine, case_id: str) -> list[str]:
+    """The ids of every complaint that names ``case_id`` (one scan of the complaints view,
+    which is small beside the log)."""
+    projection = Complaints()
+    table = engine.qualified(projection, engine.ensure_live(projection), "complaints")
+    rows = engine.store.fetch_all(
+        f"SELECT complaint_id, case_ids FROM {table} WHERE case_ids LIKE {engine.store.mark}",
+        [f"%{case_id}%"],
+    )
+    return [r["complaint_id"] for r in rows if case_id in COMPLAINTS.decode(r)["case_ids"]]
