@@ -300,7 +300,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         """Events and their chain rows in log order, with chain rows whose event is gone.
 
         Both queries walk an index (events by notification id, chain rows by the notification
-        id they point to), so paging through a large log stays linear.
+        id they point to), so paging through a large log stays linear. The join repeats the
+        page's lower bound on the chain side: without it PostgreSQL merge-joins from the
+        start of the chain's index on every page (152,000 index rows read for a page at
+        150,000; 108 ms against 1.2 ms with the bound), which made paging quadratic.
         """
         events = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
@@ -308,7 +311,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         page = SQL(
             "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,"
             " c.position, c.hash, c.notification_id AS chained_id"
-            " FROM {0} e LEFT JOIN {1} c ON c.notification_id = e.notification_id"
+            " FROM {0} e LEFT JOIN {1} c"
+            " ON c.notification_id = e.notification_id AND c.notification_id > %s"
             " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
         ).format(events, self._chain)
         orphans = SQL(
@@ -318,7 +322,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             " AND NOT EXISTS (SELECT 1 FROM {0} e WHERE e.notification_id = c.notification_id)"
         ).format(events, self._chain)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(page, (after, limit))
+            curs.execute(page, (after, after, limit))
             rows = [dict(r) for r in curs.fetchall()]
             upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
             curs.execute(orphans, (after, upper))
@@ -419,12 +423,15 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return int(row["notification_id"]) if row else None
 
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
-        """As on PostgreSQL: a page of events with their chain rows, plus orphaned chain rows."""
+        """As on PostgreSQL: a page of events with their chain rows, plus orphaned chain rows
+        (SQLite looks each chain row up by its index with or without the bound; it is kept
+        for a plan that does not depend on the planner's choice)."""
         page = (
             "SELECT e.rowid AS notification_id, e.originator_id, e.originator_version, e.topic,"
             " e.state, c.position, c.hash, c.notification_id AS chained_id"
             f" FROM {self.events_table_name} e LEFT JOIN {self.chain_table} c"
-            " ON c.notification_id = e.rowid WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
+            " ON c.notification_id = e.rowid AND c.notification_id > ?"
+            " WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
         )
         orphans = (
             "SELECT NULL AS notification_id, NULL AS originator_id, NULL AS originator_version,"
@@ -434,7 +441,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             " WHERE e.rowid = c.notification_id)"
         )
         with self.datastore.transaction(commit=False) as c:
-            c.execute(page, (after, limit))
+            c.execute(page, (after, after, limit))
             rows = [dict(row) for row in c.fetchall()]
             upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
             c.execute(orphans, (after, upper))
