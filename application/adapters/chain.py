@@ -333,7 +333,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             rows = [dict(r) for r in curs.fetchall()]
             upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
             curs.execute(chained, (after, upper))
-            if curs.fetchone()["n"] > sum(r["chained_id"] is not None for r in rows):
+            counted: Any = curs.fetchone()  # count(*) always answers one row
+            if counted["n"] > sum(r["chained_id"] is not None for r in rows):
                 curs.execute(orphans, (after, upper))
                 rows += [dict(r) for r in curs.fetchall()]
         rows.sort(key=lambda r: r["notification_id"] or r["chained_id"])
