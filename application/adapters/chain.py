@@ -313,7 +313,14 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         """Events and their chain rows in log order, with chain rows whose event is gone.
 
         Both queries walk an index (events by notification id, chain rows by the notification
-        id they point to), so paging through a large log stays linear.
+        id they point to), so paging through a large log stays linear. The join repeats the
+        page's lower bound on the chain side: without it PostgreSQL merge-joins from the
+        start of the chain's index on every page (152,000 index rows read for a page at
+        150,000; 108 ms against 1.2 ms with the bound), which made paging quadratic.
+
+        The orphans query runs only when the page's range holds more chain rows than the
+        page matched (an index-range count, 0.3-0.5 ms at 10^6): it probes the events once
+        per chain row, and at 10^6 PostgreSQL planned it in parallel, 44-55 ms a page.
         """
         events = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
@@ -321,7 +328,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         page = SQL(
             "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,"
             " c.position, c.hash, c.notification_id AS chained_id"
-            " FROM {0} e LEFT JOIN {1} c ON c.notification_id = e.notification_id"
+            " FROM {0} e LEFT JOIN {1} c"
+            " ON c.notification_id = e.notification_id AND c.notification_id > %s"
             " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
         ).format(events, self._chain)
         orphans = SQL(
@@ -330,12 +338,18 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             " FROM {1} c WHERE c.notification_id > %s AND c.notification_id <= %s"
             " AND NOT EXISTS (SELECT 1 FROM {0} e WHERE e.notification_id = c.notification_id)"
         ).format(events, self._chain)
+        chained = SQL(
+            "SELECT count(*) AS n FROM {0} WHERE notification_id > %s AND notification_id <= %s"
+        ).format(self._chain)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(page, (after, limit))
+            curs.execute(page, (after, after, limit))
             rows = [dict(r) for r in curs.fetchall()]
             upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
-            curs.execute(orphans, (after, upper))
-            rows += [dict(r) for r in curs.fetchall()]
+            curs.execute(chained, (after, upper))
+            counted: Any = curs.fetchone()  # count(*) always answers one row
+            if counted["n"] > sum(r["chained_id"] is not None for r in rows):
+                curs.execute(orphans, (after, upper))
+                rows += [dict(r) for r in curs.fetchall()]
         rows.sort(key=lambda r: r["notification_id"] or r["chained_id"])
         return [_chained(row) for row in rows]
 
@@ -446,12 +460,15 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return int(row["notification_id"]) if row else None
 
     def select_chained(self, after: int, limit: int) -> list[ChainedEvent]:
-        """As on PostgreSQL: a page of events with their chain rows, plus orphaned chain rows."""
+        """As on PostgreSQL: a page of events with their chain rows, plus orphaned chain rows
+        (SQLite looks each chain row up by its index with or without the bound; it is kept
+        for a plan that does not depend on the planner's choice)."""
         page = (
             "SELECT e.rowid AS notification_id, e.originator_id, e.originator_version, e.topic,"
             " e.state, c.position, c.hash, c.notification_id AS chained_id"
             f" FROM {self.events_table_name} e LEFT JOIN {self.chain_table} c"
-            " ON c.notification_id = e.rowid WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
+            " ON c.notification_id = e.rowid AND c.notification_id > ?"
+            " WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
         )
         orphans = (
             "SELECT NULL AS notification_id, NULL AS originator_id, NULL AS originator_version,"
@@ -460,12 +477,18 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             f" AND NOT EXISTS (SELECT 1 FROM {self.events_table_name} e"
             " WHERE e.rowid = c.notification_id)"
         )
+        chained = (
+            f"SELECT count(*) AS n FROM {self.chain_table}"
+            " WHERE notification_id > ? AND notification_id <= ?"
+        )
         with self.datastore.transaction(commit=False) as c:
-            c.execute(page, (after, limit))
+            c.execute(page, (after, after, limit))
             rows = [dict(row) for row in c.fetchall()]
             upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
-            c.execute(orphans, (after, upper))
-            rows += [dict(row) for row in c.fetchall()]
+            c.execute(chained, (after, upper))
+            if c.fetchone()["n"] > sum(r["chained_id"] is not None for r in rows):
+                c.execute(orphans, (after, upper))
+                rows += [dict(row) for row in c.fetchall()]
         rows.sort(key=lambda r: r["notification_id"] or r["chained_id"])
         return [_chained(row) for row in rows]
 
