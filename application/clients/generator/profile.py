@@ -51,7 +51,9 @@ def load_profile(code: str, directory: Path = PROFILE_DIR) -> Profile:
     path = directory / f"profile-{code}.json"
     if code not in profile_names(directory) or not path.is_file():
         raise InvalidInput(
-            "không có hồ sơ mô phỏng này", field="profile", known=", ".join(profile_names(directory))
+            "không có hồ sơ mô phỏng này",
+            field="profile",
+            known=", ".join(profile_names(directory)),
         )
     data = json.loads(path.read_text(encoding="utf-8"))
     return Profile(

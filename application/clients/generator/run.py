@@ -187,9 +187,7 @@ def _plan_province(
     if profile is None:
         planner = RegistryPlanner(ledger.vault, names, rng, province.cccd_prefix)
     else:
-        planner = RegistryPlanner(
-            ledger.vault, names, rng, province.cccd_prefix, profile.weights
-        )
+        planner = RegistryPlanner(ledger.vault, names, rng, province.cccd_prefix, profile.weights)
     registries = [
         planner.plan(commune, *pool_sizes(commune_wants))
         for commune, commune_wants in zip(province.communes, wanted, strict=True)
