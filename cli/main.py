@@ -191,6 +191,7 @@ def demo_generate(
     from application.clients.generator.profile import load_profile
     from domain.glossary import CaseStatus, ComplaintStatus, label
 
+    shaped_by = load_profile(profile) if profile else None
     with open_ledger() as ledger:
         columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress("[progress.description]{task.description}", *columns, console=out) as bar:
@@ -200,7 +201,7 @@ def demo_generate(
                 scale,
                 seed,
                 lambda done, total: bar.update(task, completed=done, total=total),
-                load_profile(profile) if profile else None,
+                shaped_by,
             )
     table = Table(title=f"Dữ liệu mô phỏng (hạt giống {summary.seed}, quy mô {summary.scale})")
     table.add_column("Mục")
