@@ -176,13 +176,22 @@ def demo_load() -> None:
 def demo_generate(
     scale: Annotated[int, typer.Option(min=1, help="Số hồ sơ đánh giá (xấp xỉ)")],
     seed: Annotated[int, typer.Option(help="Hạt giống: cùng hạt giống, cùng dữ liệu")] = 2025,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="Hồ sơ năm công bố của một tỉnh (vd. hai-duong-2023): số đăng ký và tỷ lệ"
+            " công nhận Công dân học tập theo nhóm đối tượng"
+        ),
+    ] = None,
 ) -> None:
     """Sinh bộ dữ liệu mô phỏng cấp tỉnh (tất định theo hạt giống và quy mô)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from application.clients.generator import generate
+    from application.clients.generator.profile import load_profile
     from domain.glossary import CaseStatus, ComplaintStatus, label
 
+    shaped_by = load_profile(profile) if profile else None
     with open_ledger() as ledger:
         columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress("[progress.description]{task.description}", *columns, console=out) as bar:
@@ -192,6 +201,7 @@ def demo_generate(
                 scale,
                 seed,
                 lambda done, total: bar.update(task, completed=done, total=total),
+                shaped_by,
             )
     table = Table(title=f"Dữ liệu mô phỏng (hạt giống {summary.seed}, quy mô {summary.scale})")
     table.add_column("Mục")

@@ -248,6 +248,15 @@ def test_lapsed_titles_are_recorded_as_expired_once_from_the_console(tmp_path: P
     assert again.stdout.strip() == "Đã ghi nhận hết hiệu lực: 0 danh hiệu."
 
 
+def test_a_profile_is_named_by_its_file_and_an_unknown_one_is_one_plain_line(tmp_path: Path):
+    var = tmp_path / "var"
+    unknown = hoctap(var, "demo", "generate", "--scale", "150", "--profile", "ha-noi-1990")
+    assert unknown.returncode == 1
+    assert "không có hồ sơ mô phỏng này" in unknown.stderr and "hai-duong-2023" in unknown.stderr
+    shaped = hoctap(var, "demo", "generate", "--scale", "150", "--profile", "hai-duong-2023")
+    assert shaped.returncode == 0, shaped.stderr
+
+
 # --- one error boundary: a bad id, a missing file or a damaged log is one plain line --------
 
 UNKNOWN = "00000000-0000-4000-8000-000000000001"

@@ -19,10 +19,12 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from uuid import UUID
 
 from application.clients.generator.geography import Commune, Province
+from application.clients.generator.profile import Profile
 from application.clients.generator.registry import (
     CommuneRegistry,
     HouseholdPlan,
@@ -112,6 +114,8 @@ _OPEN_APPEALS = {
 APPEAL_WEIGHTS = {2024: _CLOSED_APPEALS, 2025: _CLOSED_APPEALS, 2026: _OPEN_APPEALS}
 #: Second complaints go to the level above the deciding authority: none above a province here.
 _SECOND = {Appeal.SECOND_REJECTED, Appeal.SECOND_UPHELD}
+#: Appeals that end in a grant (not for a case whose outcome reproduces a published rate).
+_GRANTING = {Appeal.UPHELD, Appeal.SECOND_UPHELD}
 #: Share of refused subjects who complain; share of granted titles (closed cycles) revoked.
 COMPLAINT_RATE = 0.15
 REVOCATION_RATE = 0.004
@@ -139,6 +143,9 @@ class CasePlan:
     status: CaseStatus
     handler: Staff  # the commune whose officers file and review it
     appeal: Appeal | None = None
+    #: The outcome reproduces a published rate: no appeal may change it (no grant on appeal,
+    #: no revocation).
+    fixed: bool = False
 
 
 @dataclass(slots=True)
@@ -248,8 +255,14 @@ def plan_cases(
     wanted: list[dict[int, Counter[TitleModel]]],
     staff: ProvinceStaff,
     rng: random.Random,
+    profile: Profile | None = None,
 ) -> list[CaseGroup]:
-    """The province's cases, grouped by the authority that decides them and the cycle."""
+    """The province's cases, grouped by the authority that decides them and the cycle.
+
+    With a ``profile``, the Công dân học tập cases of the cycle it simulates are split among
+    target groups in its registration shares, and their outcomes give its rates
+    (:func:`shape_outcomes`).
+    """
     groups: dict[tuple[UUID, int], CaseGroup] = {}
     for cycle in CYCLES:
         total = sum(w[cycle].total() for w in wanted)
@@ -272,9 +285,65 @@ def plan_cases(
                 else:
                     authority = handler
                 group = groups.setdefault((authority.unit.id, cycle), CaseGroup(authority, cycle))
-                for subject in rng.sample(subjects[model], counts[cycle][model]):
+                wanted_count = counts[cycle][model]
+                if (
+                    profile is not None
+                    and cycle == profile.simulated_cycle
+                    and model is TitleModel.LEARNING_CITIZEN
+                ):
+                    chosen = _by_group(subjects[model], wanted_count, profile.weights, rng)
+                else:
+                    chosen = rng.sample(subjects[model], wanted_count)
+                for subject in chosen:
                     group.cases.append(CasePlan(subject, model, cycle, statuses.pop(), handler))
-    return list(groups.values())
+    result = list(groups.values())
+    if profile is not None:
+        shape_outcomes(result, profile)
+    return result
+
+
+def _by_group(
+    subjects: list[Subject],
+    count: int,
+    weights: tuple[tuple[str, int], ...],
+    rng: random.Random,
+) -> list[Subject]:
+    """``count`` subjects, split among target groups in proportion to ``weights`` as far as
+    each group has people; any shortfall is taken from the others."""
+    shares = allocate(count, [w for _, w in weights])
+    chosen: list[Subject] = []
+    for (code, _), share in zip(weights, shares, strict=True):
+        pool = [s for s in subjects if s.target_group == code]
+        chosen += rng.sample(pool, min(share, len(pool)))
+    taken = {s.id for s in chosen}
+    rest = [s for s in subjects if s.id not in taken]
+    chosen += rng.sample(rest, count - len(chosen))
+    return chosen
+
+
+def shape_outcomes(groups: list[CaseGroup], profile: Profile) -> None:
+    """In the simulated cycle, grant exactly ``round(rate × registered)`` Công dân học tập
+    cases of each target group (registered: not withdrawn), the rest refused or still in
+    progress as drawn; these outcomes are fixed, so no appeal changes them."""
+    by_group: dict[str, list[CasePlan]] = {}
+    for case_group in groups:
+        if case_group.cycle != profile.simulated_cycle:
+            continue
+        for plan in case_group.cases:
+            code = plan.subject.target_group
+            if plan.model is TitleModel.LEARNING_CITIZEN and profile.rate(code) is not None:
+                by_group.setdefault(code or "", []).append(plan)
+    for code, plans in by_group.items():
+        rate = profile.rate(code)
+        assert rate is not None
+        registered = [p for p in plans if p.status is not S.WITHDRAWN]
+        granted = int((rate * len(registered) / 100).quantize(Decimal(1), ROUND_HALF_UP))
+        for index, plan in enumerate(registered):
+            plan.fixed = True
+            if index < granted:
+                plan.status = S.GRANTED
+            elif plan.status is S.GRANTED:
+                plan.status = S.REFUSED
 
 
 def plan_appeals(groups: list[CaseGroup], rng: random.Random) -> None:
@@ -293,7 +362,10 @@ def plan_appeals(groups: list[CaseGroup], rng: random.Random) -> None:
             ]
             for plan in group.cases:
                 if plan.status is S.REFUSED:
-                    plan.appeal = _complaint(owed, allowed, weights, rng)
+                    kinds = [a for a in allowed if a not in _GRANTING] if plan.fixed else allowed
+                    plan.appeal = _complaint(owed, kinds, weights, rng)
+                elif plan.fixed:
+                    continue
                 elif plan.status is S.GRANTED and revocation_owed:
                     revocation_owed = False
                     plan.appeal = Appeal.REVOKED

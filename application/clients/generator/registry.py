@@ -116,13 +116,18 @@ class RegistryPlanner:
     """Plans the registry of each commune of one province (CCCD serials are per province)."""
 
     def __init__(
-        self, vault: PersonalDataVault, names: Names, rng: random.Random, cccd_prefix: int
+        self,
+        vault: PersonalDataVault,
+        names: Names,
+        rng: random.Random,
+        cccd_prefix: int,
+        group_weights: tuple[tuple[str, int], ...] = TARGET_GROUPS,
     ) -> None:
         self.vault, self.names, self.rng = vault, names, rng
         self.cccd_prefix = cccd_prefix
         self._serials = count(1)
-        self._groups = [g for g, _ in TARGET_GROUPS]
-        self._group_weights = [w for _, w in TARGET_GROUPS]
+        self._groups = [g for g, _ in group_weights]
+        self._group_weights = [w for _, w in group_weights]
 
     def plan(self, commune: Commune, adults: int, households: int, orgs: int) -> CommuneRegistry:
         """At least ``adults`` adults in a target group, ``households`` households, ``orgs`` units."""

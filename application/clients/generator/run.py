@@ -24,6 +24,7 @@ from application.clients.generator.plan import (
     plan_cases,
     pool_sizes,
 )
+from application.clients.generator.profile import Profile
 from application.clients.generator.registry import CommuneRegistry, RegistryPlanner, build_registry
 from application.clients.generator.scoring import EvidenceFiles
 from application.clients.generator.staff import ProvinceStaff, plan_staff
@@ -100,9 +101,17 @@ class ProvincePlan:
 
 
 def generate(
-    ledger: Ledger, scale: int, seed: int = 2025, progress: Progress | None = None
+    ledger: Ledger,
+    scale: int,
+    seed: int = 2025,
+    progress: Progress | None = None,
+    profile: Profile | None = None,
 ) -> GenerationSummary:
     """Generate about ``scale`` assessment cases, with their provinces, people and decisions.
+
+    With a ``profile`` (a province's published year, :mod:`.profile`), adults are drawn into
+    target groups in its registration shares, and the cycle it simulates reproduces its
+    per-group registrations and recognition rates.
 
     Refuses a store that already holds generated data, and a clock that has not reached the
     last generated day. ``progress(done, total)`` is called as batches of aggregates are saved.
@@ -124,7 +133,7 @@ def generate(
     rng = random.Random(seed)
     names = Names(rng)
     plans = [
-        _plan_province(ledger, number, cases, names, rng, system)
+        _plan_province(ledger, number, cases, names, rng, system, profile)
         for number, cases in enumerate(_province_cases(scale), start=1)
     ]
     batches = Batches(ledger, sum(p.aggregates for p in plans), progress)
@@ -169,19 +178,23 @@ def _plan_province(
     names: Names,
     rng: random.Random,
     system: CommandContext,
+    profile: Profile | None = None,
 ) -> ProvincePlan:
     communes = max(4, round(cases / CASES_PER_COMMUNE))
     with acting(system):
         province = build_province(number, communes, names, rng)
     wanted = demand(cases, province.communes, rng)
-    planner = RegistryPlanner(ledger.vault, names, rng, province.cccd_prefix)
+    if profile is None:
+        planner = RegistryPlanner(ledger.vault, names, rng, province.cccd_prefix)
+    else:
+        planner = RegistryPlanner(ledger.vault, names, rng, province.cccd_prefix, profile.weights)
     registries = [
         planner.plan(commune, *pool_sizes(commune_wants))
         for commune, commune_wants in zip(province.communes, wanted, strict=True)
     ]
     staff = plan_staff(province, registries, rng)
     plan = ProvincePlan(province, registries, staff)
-    plan.groups = plan_cases(province, registries, wanted, staff, rng)
+    plan.groups = plan_cases(province, registries, wanted, staff, rng, profile)
     plan_appeals(plan.groups, rng)
     return plan
 
