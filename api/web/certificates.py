@@ -104,10 +104,6 @@ def printable(
     )
 
 
-def has_certificate(case: AssessmentCase) -> bool:
-    return case.status is CaseStatus.GRANTED and case.decision_id is not None
-
-
 # ---------------------------------------------------------------- the public check
 
 
@@ -245,9 +241,7 @@ def _as_json(found: Check, match: bool | None, status_code: int) -> JSONResponse
     return response
 
 
-def _answer(
-    request: Request, ledger: Ledger, typed: str, form: dict[str, str] | None
-) -> Response:
+def _answer(request: Request, ledger: Ledger, typed: str, form: dict[str, str] | None) -> Response:
     if (refused := _limited(request)) is not None:
         return refused
     typed, as_json = _wants_json(request, typed)
@@ -282,7 +276,5 @@ def verify(request: Request, serial: str, ledger: LedgerDep) -> Response:
 
 @public.post(PATH + "/{serial}")
 async def verify_holder(request: Request, serial: str, ledger: LedgerDep) -> Response:
-    form = {
-        k: v[:200] for k, v in (await request.form()).items() if isinstance(v, str) and v
-    }
+    form = {k: v[:200] for k, v in (await request.form()).items() if isinstance(v, str) and v}
     return _answer(request, ledger, serial, form)
