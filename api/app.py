@@ -75,6 +75,7 @@ def create_app(
     app.state.ledger = the_ledger
     app.state.read_models = read_models
     app.state.metrics = operations.metrics_registry(the_ledger, read_models)
+    app.state.certificate_checks = web.certificates.checks_counter(app.state.metrics)
     app.state.settings = settings
     problems.install(app)
     idempotency.install(app, the_ledger.keyed_requests, the_ledger.vault.request_digest_key())

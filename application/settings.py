@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     #: Requests per second a bearer token may send on average, and in a burst (0: no limit).
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 100
+    #: Certificate checks (``/xac-minh``, no sign-in) per second and in a burst, per client
+    #: address: enough for a person at a counter, too few to walk the space of serials.
+    verify_rate_per_second: float = 0.5
+    verify_burst: int = 30
     pool_size: int = 5
     pool_max_overflow: int = 10
     lock_timeout_seconds: int = 5

@@ -10,12 +10,22 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import audit, cases, complaints, home, queues, registry, signin, statistics
+from api.web import (
+    audit,
+    cases,
+    certificates,
+    complaints,
+    home,
+    queues,
+    registry,
+    signin,
+    statistics,
+)
 from api.web.pages import STATIC
 from api.web.session import PREFIX
 
 #: The modules of pages, each with its ``router``.
-MODULES = (signin, home, cases, complaints, registry, queues, audit, statistics)
+MODULES = (signin, home, cases, certificates, complaints, registry, queues, audit, statistics)
 
 router = APIRouter(include_in_schema=False)
 for _module in MODULES:
@@ -25,4 +35,5 @@ for _module in MODULES:
 def install(app: FastAPI) -> None:
     """Add the pages and serve their stylesheet under /trang/static."""
     app.include_router(router)
+    app.include_router(certificates.public)  # /xac-minh: no sign-in
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.assessment import AssessmentCase as Case
+from domain.certificates import certificate_serial
 from domain.decision import RecognitionDecision as Decision
 from projections.engine import Envelope, Projection, Row, Rows, Table
 
@@ -69,6 +70,7 @@ CHANGES = Table(
         "effective_from",
         "recorded_at",
         "position",
+        "serial",
     ),
     dates=frozenset({"valid_from", "valid_until", "effective_from"}),
     timestamps=frozenset({"recorded_at"}),
@@ -163,12 +165,14 @@ def change(row: Row, envelope: Envelope) -> Row:
         "effective_from": getattr(event, "revoked_from", None) or event.decided_on,
         "recorded_at": envelope.recorded_at,
         "position": envelope.position,
+        "serial": certificate_serial(event.originator_id, event.decision_id) if granted else None,
     }
 
 
 class Register(Projection):
     name = "register"
-    version = 3  # 2: amending decisions, revocations and the history of changes; 3: level
+    version = 3  # 2: amending decisions, revocations and the history of changes; 3: the
+    # level a title was recognised at and each grant's certificate serial
     tables = (TITLES, CHANGES)
     topics = TOPICS
     folder = Path(__file__).parent

@@ -104,3 +104,20 @@ def decided(
         f" ORDER BY decided_on, case_id LIMIT {int(limit)}"
     )
     return [TITLES.decode(r) for r in engine.store.fetch_all(sql, params)]
+
+
+def certificate(engine: Engine, serial: str) -> tuple[Row, list[Row]] | None:
+    """The grant a certificate serial was printed for, with every later change of its case
+    (a revocation, or a new grant by an amending decision); None for an unknown serial."""
+    projection = Register()
+    table = engine.qualified(projection, engine.ensure_live(projection), "title_changes")
+    mark = engine.store.mark
+    found = engine.store.fetch_all(f"SELECT * FROM {table} WHERE serial = {mark}", [serial])
+    if not found:
+        return None
+    grant = CHANGES.decode(found[0])
+    later = engine.store.fetch_all(
+        f"SELECT * FROM {table} WHERE case_id = {mark} AND position > {mark} ORDER BY position",
+        [grant["case_id"], grant["position"]],
+    )
+    return grant, [CHANGES.decode(r) for r in later]

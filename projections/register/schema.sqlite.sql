@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS {title_changes} (
     valid_until TEXT,
     effective_from TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    position INTEGER NOT NULL
+    position INTEGER NOT NULL,
+    serial TEXT
 );
 CREATE INDEX IF NOT EXISTS {prefix}_changes_case ON {title_changes} (case_id, position);
-CREATE INDEX IF NOT EXISTS {prefix}_changes_model ON {title_changes} (model, recorded_at)
+CREATE INDEX IF NOT EXISTS {prefix}_changes_model ON {title_changes} (model, recorded_at);
+CREATE UNIQUE INDEX IF NOT EXISTS {prefix}_changes_serial ON {title_changes} (serial)

@@ -45,6 +45,7 @@ PUBLIC = {"/trang/dang-nhap", "/trang/nhat-ky", "/trang/kiem-tra"}
 #: Pages whose answer is the API's for the same case (path → API path).
 LIKE_THE_API = {
     "/trang/ho-so/{case_id}": "/cases/{case_id}",
+    "/trang/ho-so/{case_id}/giay-chung-nhan": "/cases/{case_id}",  # both cases are granted
     "/trang/ho-so/{case_id}/minh-chung/{evidence_id}": "/cases/{case_id}/evidence/{evidence_id}",
     "/trang/khieu-nai/{complaint_id}": "/complaints/{complaint_id}",
 }

@@ -329,6 +329,9 @@ def world(
 Fill = Callable[[World, Side], dict[str, Any]]
 
 
+UNKNOWN_SERIAL = {"serial": "00000-00000-00000-00000"}
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -770,6 +773,19 @@ ENDPOINTS = [
     # proofs hold hashes only, derivable from the public tiles: public like them
     Endpoint("GET", "/audit/proofs/inclusion", ALL, query="position=1&tree_size=2", kind="global"),
     Endpoint("GET", "/audit/proofs/consistency", ALL, query="first=1&second=2", kind="global"),
+    # the public check of a paper certificate (api/web/certificates.py): no sign-in
+    Endpoint(
+        "GET", "/xac-minh/{serial}", ALL, lambda w, s: UNKNOWN_SERIAL, kind="global", allowed=404
+    ),
+    Endpoint(
+        "POST",
+        "/xac-minh/{serial}",
+        ALL,
+        lambda w, s: UNKNOWN_SERIAL,
+        body=lambda w, s: {},
+        kind="global",
+        allowed=404,
+    ),
     Endpoint("GET", "/health", ALL, kind="global"),
     Endpoint("GET", "/metrics", ALL, kind="global"),
 ]

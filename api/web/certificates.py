@@ -1,0 +1,280 @@
+"""Paper certificates (giấy chứng nhận) and their public check.
+
+* ``GET /trang/ho-so/{case_id}/giay-chung-nhan``: the printable certificate of a granted
+  title, for whoever may read the case (same sign-in and scope as the case page). The
+  holder's name follows the names rule (:class:`NameBook`): in full for the holder and for
+  the roles that read personal data, as an initial for everyone else. Its QR code holds the
+  public check's address.
+* ``GET /xac-minh/{serial}`` (no sign-in; ``.json`` or ``Accept: application/json`` for
+  JSON): valid, expired, revoked or unknown, with the title, cycle, authority and decision;
+  the holder only as initials. ``POST`` the same address with ``ho_ten`` or ``nam_sinh``:
+  "khớp" or "không khớp", never the value held. Lookups are rate-limited per client address
+  and counted by outcome (``hoctap_certificate_checks_total``).
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CollectorRegistry, Counter
+
+from api.deps import LedgerDep
+from api.limits import TokenBuckets
+from api.problems import problem
+from api.web.pages import environment, page_router, render
+from api.web.session import PageReaderDep, SignedInDep
+from application.ledger import Ledger
+from domain.assessment import AssessmentCase
+from domain.certificates import certificate_serial, initials, parse_serial
+from domain.decision import RecognitionDecision
+from domain.errors import NotFound
+from domain.glossary import CaseStatus, label
+from domain.registry import Collective, Person
+from projections.register.queries import certificate
+
+router = page_router()
+public = APIRouter(include_in_schema=False)
+
+PATH = "/xac-minh"
+STATUS_LABELS = {
+    "valid": "Còn hiệu lực",
+    "expired": "Hết hiệu lực",
+    "revoked": "Đã thu hồi",
+    "superseded": "Đã được thay bằng giấy chứng nhận khác",
+    "unknown": "Không tìm thấy",
+}
+
+
+def checks_counter(registry: CollectorRegistry) -> Counter:
+    return Counter(
+        "hoctap_certificate_checks",
+        "Public certificate checks, by outcome",
+        ["outcome"],
+        registry=registry,
+    )
+
+
+def verify_url(request: Request, serial: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}{PATH}/{serial}"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as inline SVG (error correction M: survives a fold or a stain)."""
+    return str(segno.make(url, error="m", micro=False).svg_inline(scale=4, border=2))
+
+
+# ---------------------------------------------------------------- the printable certificate
+
+
+@router.get("/ho-so/{case_id}/giay-chung-nhan")
+def printable(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    reading: PageReaderDep,
+    principal: SignedInDep,
+) -> Response:
+    case = ledger.scopes.case_for(reading, case_id, reading=True)
+    if case.status is not CaseStatus.GRANTED or case.decision_id is None:
+        raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có giấy chứng nhận")
+    decision = ledger.records.get(RecognitionDecision, case.decision_id)
+    names = ledger.names.names(
+        reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
+    )
+    serial = certificate_serial(case.id, decision.id)
+    url = verify_url(request, serial)
+    return render(
+        request,
+        "giay_chung_nhan.html",
+        case=case,
+        holder=names.get(case.subject_id, "—"),
+        title=label(case.model),
+        decision=decision,
+        serial=serial,
+        url=url,
+        qr=qr_svg(url),
+    )
+
+
+# ---------------------------------------------------------------- the public check
+
+
+@dataclass(frozen=True)
+class Check:
+    serial: str
+    status: str
+    facts: dict[str, Any]
+    subject_id: UUID | None = None
+
+
+def check(ledger: Ledger, request: Request, serial: str) -> Check:
+    found = certificate(request.app.state.read_models.engine, serial)
+    if found is None:
+        return Check(serial, "unknown", {})
+    grant, later = found
+    today = ledger.records.today()
+    status = "valid"
+    revoked_from: date | None = None
+    for change in later:
+        if change["change"] == "revoked" and change["effective_from"] <= today:
+            status, revoked_from = "revoked", change["effective_from"]
+        elif change["change"] == "granted" and status != "revoked":
+            status = "superseded"
+    if status == "valid" and grant["valid_until"] < today:
+        status = "expired"
+    decision = ledger.records.get(RecognitionDecision, UUID(grant["decision_id"]))
+    case = ledger.records.get(AssessmentCase, UUID(grant["case_id"]))
+    subject_id = UUID(grant["subject_id"])
+    facts = {
+        "title": label(grant["model"]),
+        "cycle_year": case.cycle_year,
+        "holder": _holder_initials(ledger, subject_id),
+        "authority_name": decision.authority_name,
+        "signer_title": decision.signer_title,
+        "decision_number": decision.number,
+        "decided_on": decision.decided_on,
+        "valid_from": grant["valid_from"],
+        "valid_until": grant["valid_until"],
+        "revoked_from": revoked_from,
+    }
+    return Check(serial, status, facts, subject_id)
+
+
+def _holder_details(ledger: Ledger, subject_id: UUID) -> tuple[str | None, str | None, bool]:
+    """(name, birth date, personal): what the register holds of the holder, unsealed."""
+    item = ledger.records.load_all([subject_id]).get(subject_id)
+    if isinstance(item, Person):
+        if item.erased:
+            return None, None, True
+        details = ledger.vault.unseal(item.id, item.sealed) or {}
+        name, born = details.get("full_name"), details.get("birth_date")
+        return (
+            name if isinstance(name, str) else None,
+            born if isinstance(born, str) else None,
+            True,
+        )
+    if isinstance(item, Collective):
+        if item.sealed:
+            details = ledger.vault.unseal(item.id, item.sealed) or {}
+            name = details.get("name")
+            return (name if isinstance(name, str) else None), None, True
+        return item.name, None, False
+    return None, None, True
+
+
+def _holder_initials(ledger: Ledger, subject_id: UUID) -> str:
+    name, _, personal = _holder_details(ledger, subject_id)
+    if name is None:
+        return "—"
+    return initials(name) if personal else name
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def matches(ledger: Ledger, subject_id: UUID, full_name: str, birth_year: str) -> bool | None:
+    """Whether what the visitor typed is the holder's; None when they typed nothing."""
+    name, born, _ = _holder_details(ledger, subject_id)
+    if full_name.strip():
+        return name is not None and _folded(full_name) == _folded(name)
+    year = birth_year.strip()
+    if year:
+        return born is not None and year.isascii() and year.isdigit() and born[:4] == year
+    return None
+
+
+def _limited(request: Request) -> Response | None:
+    settings = request.app.state.settings
+    if settings.verify_rate_per_second <= 0:
+        return None
+    buckets: TokenBuckets | None = getattr(request.app.state, "verify_buckets", None)
+    if buckets is None:
+        buckets = TokenBuckets(settings.verify_rate_per_second, settings.verify_burst)
+        request.app.state.verify_buckets = buckets
+    client = request.client.host if request.client else "?"
+    wait = buckets.take(f"client:{client}", time.monotonic())
+    if wait <= 0:
+        return None
+    _count(request, "rate_limited")
+    return problem(
+        429,
+        code="rate-limited",
+        instance=PATH,
+        detail="quá nhiều lần tra cứu, hãy thử lại sau",
+        retry_after_seconds=wait,
+        headers={"Retry-After": str(max(1, round(wait)))},
+    )
+
+
+def _count(request: Request, outcome: str) -> None:
+    counter: Counter | None = getattr(request.app.state, "certificate_checks", None)
+    if counter is not None:
+        counter.labels(outcome=outcome).inc()
+
+
+def _wants_json(request: Request, typed: str) -> tuple[str, bool]:
+    if typed.endswith(".json"):
+        return typed[: -len(".json")], True
+    return typed, "application/json" in request.headers.get("accept", "")
+
+
+def _as_json(found: Check, match: bool | None, status_code: int) -> JSONResponse:
+    body: dict[str, Any] = {
+        "serial": found.serial,
+        "status": found.status,
+        "status_label": STATUS_LABELS[found.status],
+    }
+    body |= {k: v.isoformat() if isinstance(v, date) else v for k, v in found.facts.items()}
+    if match is not None:
+        body["match"] = match
+    response = JSONResponse(body, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _answer(request: Request, ledger: Ledger, typed: str, form: dict[str, str] | None) -> Response:
+    if (refused := _limited(request)) is not None:
+        return refused
+    typed, as_json = _wants_json(request, typed)
+    serial = parse_serial(typed)
+    found = check(ledger, request, serial) if serial else Check("", "unknown", {})
+    status_code = 400 if serial is None else 404 if found.status == "unknown" else 200
+    match = None
+    if form is not None and found.subject_id is not None:
+        match = matches(ledger, found.subject_id, form.get("ho_ten", ""), form.get("nam_sinh", ""))
+    _count(request, "malformed" if serial is None else found.status)
+    if as_json:
+        return _as_json(found, match, status_code)
+    html = environment.get_template("xac_minh.html").render(
+        user=None,
+        nav=[],
+        csrf="",
+        path=request.url.path,
+        must_change=False,
+        check=found,
+        label=STATUS_LABELS[found.status],
+        match=match,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@public.get(PATH + "/{serial}")
+def verify(request: Request, serial: str, ledger: LedgerDep) -> Response:
+    return _answer(request, ledger, serial, None)
+
+
+@public.post(PATH + "/{serial}")
+async def verify_holder(request: Request, serial: str, ledger: LedgerDep) -> Response:
+    form = {k: v[:200] for k, v in (await request.form()).items() if isinstance(v, str) and v}
+    return _answer(request, ledger, serial, form)

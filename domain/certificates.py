@@ -1,0 +1,45 @@
+"""Certificate serials: the number printed on a paper certificate (giấy chứng nhận).
+
+A serial is derived from ids already in the log, the case and the decision that granted its
+title, so no event records it and any copy of the log recomputes the same one. A title
+granted again (by an amending decision, after a complaint) gets a new serial from the new
+decision: the paper printed for the earlier grant no longer verifies as valid.
+
+Format: 20 characters of Crockford's base32 (100 bits of SHA-256), shown in four groups of
+five: ``7K2QD-M9XRA-0VB4E-TT3HN``. Reading accepts either case, with or without the dashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+LENGTH = 20
+MAX_TYPED = 40  # what a visitor may type, dashes and spaces included
+
+
+def certificate_serial(case_id: UUID, decision_id: UUID) -> str:
+    digest = hashlib.sha256(b"hoctap-certificate\x00" + case_id.bytes + decision_id.bytes)
+    number = int.from_bytes(digest.digest()[:13], "big") >> 4  # 100 bits
+    chars = []
+    for _ in range(LENGTH):
+        number, rest = divmod(number, 32)
+        chars.append(ALPHABET[rest])
+    plain = "".join(reversed(chars))
+    return "-".join(plain[i : i + 5] for i in range(0, LENGTH, 5))
+
+
+def parse_serial(typed: str) -> str | None:
+    """The serial in its printed form, or None when ``typed`` cannot be one (never raises)."""
+    if len(typed) > MAX_TYPED or not typed.isascii():
+        return None
+    plain = typed.replace("-", "").replace(" ", "").upper()
+    if len(plain) != LENGTH or any(c not in ALPHABET for c in plain):
+        return None
+    return "-".join(plain[i : i + 5] for i in range(0, LENGTH, 5))
+
+
+def initials(name: str) -> str:
+    """Only the initials of a name: "Phạm Thị Lan" → "P. T. L."."""
+    return " ".join(f"{word[0].upper()}." for word in name.split()) or "?"
