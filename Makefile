@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean reliability mutants chromium screenshots
+.PHONY: run test lint install clean reliability mutants chromium screenshots walkthrough-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ chromium:
 	@test -x /usr/bin/chromium || { \
 	  test "$$(id -u)" = 0 || { echo "chromium is missing: run 'make chromium' as root" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## curl and jq, which the README's walk-through uses (tests/test_readme_walkthrough.py).
+walkthrough-tools:
+	@{ command -v curl && command -v jq; } >/dev/null || { \
+	  test "$$(id -u)" = 0 || { echo "curl or jq is missing: run 'make walkthrough-tools' as root" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null; }
 
 ## PNGs of the main pages into docs/screenshots/, taken by the browser tests as they run
 ## (not part of `make test`, so a test run leaves the tree as it was).
