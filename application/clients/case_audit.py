@@ -65,6 +65,16 @@ class CaseAudit:
     def all_proven(self) -> bool:
         return bool(self.events) and all(e.proven for e in self.events)
 
+    @property
+    def any_failed(self) -> bool:
+        """Some event's proof does not lead to the signed root (changed, or the log cut)."""
+        return any(e.proven is False for e in self.events)
+
+    @property
+    def pending(self) -> int:
+        """Events recorded after the latest checkpoint: not yet covered by a signature."""
+        return sum(1 for e in self.events if e.proven is None)
+
 
 def prove(
     ledger: Ledger,

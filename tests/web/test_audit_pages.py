@@ -10,7 +10,10 @@ import pytest
 
 from api.web.audit import PUBLIC_PROOF
 from application.settings import Settings
+from domain.access import user_id_for
 from domain.assessment import AssessmentCase
+from domain.base import CommandContext
+from domain.glossary import Role
 from tests.application.test_tamper import RawLog
 from tests.web.conftest import SIGNED_AT, Demo
 
@@ -106,6 +109,26 @@ def test_an_inspector_sees_every_event_of_a_granted_title_proven(shared: Demo):
     assert "đều nằm trong điểm kiểm" in page and "✗" not in page.split("<h2>Giải trình")[1]
     assert 'href="#su-kien-' in page  # claims link to their events
     assert "demo-commune" in page  # the activity trail names the accounts
+
+
+def test_events_newer_than_the_checkpoint_are_pending_not_failed(demo: Demo):
+    """A complaint filed after the latest signature is cited but not yet signed: the page
+    says it waits for the next checkpoint, and raises no alarm."""
+    demo.ledger.auditor.make_checkpoint(SIGNED_AT)
+    case_id = demo.granted_case()
+    citizen = CommandContext(str(user_id_for("demo-citizen")), Role.CITIZEN.value, "pending-test")
+    demo.ledger.complaints.file_complaint(
+        citizen,
+        case_ids=[case_id],
+        grounds="Điểm chỉ số 6 chưa đúng",
+        learnt_on=demo.ledger.records.today(),
+    )
+    demo.app.state.read_models.catch_up()
+
+    page = demo.visitor("demo-inspector").get(f"/trang/kiem-tra-ho-so/{case_id}").text
+
+    assert "chưa được ký (dấu –)" in page and 'class="error verdict"' not in page
+    assert "✗" not in page.split("<h2>Giải trình")[1]
 
 
 def test_the_inspector_reads_the_subjects_name_and_that_read_is_recorded(shared: Demo):
