@@ -24,26 +24,19 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import statistics
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from functools import partial
-from pathlib import Path
-from tempfile import mkdtemp
 from typing import Any
 from uuid import uuid4
 
-import psycopg
 from eventsourcing.persistence import StoredEvent
 
 from application.adapters.audit import Auditor
 from application.ledger import Ledger
 from application.settings import Settings
-
-DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"
-BATCH = 1000
+from ops.bench.scratch import DEFAULT_URL, grow, scratch_settings
 
 
 class _NoTiles:
@@ -59,17 +52,6 @@ class ScanningAuditor(Auditor):
     @property
     def tiles(self) -> Any:
         return _NoTiles()
-
-
-def grow(ledger: Ledger, count: int) -> None:
-    recorder: Any = ledger.store.recorder
-    for start in range(0, count, BATCH):
-        recorder.insert_events(
-            [
-                StoredEvent(uuid4(), 1, "bench.Synthetic", b'{"n": %d}' % (start + n))
-                for n in range(min(BATCH, count - start))
-            ]
-        )
 
 
 def timed(calls: Sequence[Callable[[], object]]) -> list[float]:
@@ -130,61 +112,61 @@ def main() -> None:
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     rng = random.Random(args.seed)
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    var = Path(mkdtemp(prefix="hoctap-proofs-"))
-    settings = (
-        Settings(database_url=args.url, database_schema=schema, var_dir=var)
-        if args.store == "postgres"
-        else Settings(var_dir=var)
-    )
-    ledger = Ledger(settings)
+    with scratch_settings(args.store, args.url, "hoctap-proofs-") as settings:
+        ledger = Ledger(settings)
+        try:
+            measure(ledger, settings, args, sizes, rng)
+        finally:
+            ledger.close()
+
+
+def measure(
+    ledger: Ledger,
+    settings: Settings,
+    args: argparse.Namespace,
+    sizes: list[int],
+    rng: random.Random,
+) -> None:
     scanning = ScanningAuditor(
         ledger.store, settings.signing_seed(), ledger.auditor.checkpoints, settings.log_origin
     )
     rows = []
-    try:
-        have = 0
-        for size in sizes:
-            t0 = time.perf_counter()
-            grow(ledger, size - have)
-            have = ledger.auditor.tiles.size()
-            print(f"{args.store}: grew to {have:,} events in {time.perf_counter() - t0:.0f} s")
-            fast = proofs(ledger.auditor, have, args.requests, rng)
-            slow = proofs(scanning, have, args.scan_requests, rng) if have <= args.scan_max else {}
-            for kind, samples in fast.items():
-                p50, p99 = p50_p99(samples)
-                scan = slow.get(kind)
-                s50, s99 = p50_p99(scan) if scan else (float("nan"), float("nan"))
-                rows.append((have, kind, p50, p99, s50, s99, len(samples), len(scan or [])))
-                print(f"  {kind}: tiles p50 {p50:.2f} ms p99 {p99:.2f} ms; scan p50 {s50:.0f} ms")
-            upkeep = appends(ledger, args.appends)
-            w50, w99 = p50_p99(upkeep["with tiles"])
-            o50, o99 = p50_p99(upkeep["without tiles"])
-            rows.append((have, "append", w50, w99, o50, o99, args.appends, args.appends))
-            print(f"  append: with tiles p50 {w50:.3f} ms, without {o50:.3f} ms")
-            have = ledger.auditor.tiles.size()
-        print()
-        print(f"| events ({args.store}) | proof | tiles p50 ms | tiles p99 ms |"
-              " scan p50 ms | scan p99 ms | scan / tiles (p50) |")  # fmt: skip
-        print("|---|---|---|---|---|---|---|")
-        for size, kind, p50, p99, s50, s99, n, m in rows:
-            if kind == "append":
-                continue
-            ratio = f"{s50 / p50:,.0f}×" if m else "-"
-            scanned = f"{s50:,.0f} | {s99:,.0f} (n={m})" if m else "- | -"
-            print(f"| {size:,} | {kind} | {p50:.2f} | {p99:.2f} (n={n}) | {scanned} | {ratio} |")
-        print()
-        print("| events | append p50 with tiles ms | without ms | upkeep per append ms |")
-        print("|---|---|---|---|")
-        for size, kind, p50, _, s50, _, _, _ in rows:
-            if kind == "append":
-                print(f"| {size:,} | {p50:.3f} | {s50:.3f} | {p50 - s50:+.3f} |")
-    finally:
-        ledger.close()
-        shutil.rmtree(var, ignore_errors=True)
-        if args.store == "postgres":
-            with psycopg.connect(args.url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    have = 0
+    for size in sizes:
+        t0 = time.perf_counter()
+        grow(ledger, size - have)
+        have = ledger.auditor.tiles.size()
+        print(f"{args.store}: grew to {have:,} events in {time.perf_counter() - t0:.0f} s")
+        fast = proofs(ledger.auditor, have, args.requests, rng)
+        slow = proofs(scanning, have, args.scan_requests, rng) if have <= args.scan_max else {}
+        for kind, samples in fast.items():
+            p50, p99 = p50_p99(samples)
+            scan = slow.get(kind)
+            s50, s99 = p50_p99(scan) if scan else (float("nan"), float("nan"))
+            rows.append((have, kind, p50, p99, s50, s99, len(samples), len(scan or [])))
+            print(f"  {kind}: tiles p50 {p50:.2f} ms p99 {p99:.2f} ms; scan p50 {s50:.0f} ms")
+        upkeep = appends(ledger, args.appends)
+        w50, w99 = p50_p99(upkeep["with tiles"])
+        o50, o99 = p50_p99(upkeep["without tiles"])
+        rows.append((have, "append", w50, w99, o50, o99, args.appends, args.appends))
+        print(f"  append: with tiles p50 {w50:.3f} ms, without {o50:.3f} ms")
+        have = ledger.auditor.tiles.size()
+    print()
+    print(f"| events ({args.store}) | proof | tiles p50 ms | tiles p99 ms |"
+          " scan p50 ms | scan p99 ms | scan / tiles (p50) |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for size, kind, p50, p99, s50, s99, n, m in rows:
+        if kind == "append":
+            continue
+        ratio = f"{s50 / p50:,.0f}×" if m else "-"
+        scanned = f"{s50:,.0f} | {s99:,.0f} (n={m})" if m else "- | -"
+        print(f"| {size:,} | {kind} | {p50:.2f} | {p99:.2f} (n={n}) | {scanned} | {ratio} |")
+    print()
+    print("| events | append p50 with tiles ms | without ms | upkeep per append ms |")
+    print("|---|---|---|---|")
+    for size, kind, p50, _, s50, _, _, _ in rows:
+        if kind == "append":
+            print(f"| {size:,} | {p50:.3f} | {s50:.3f} | {p50 - s50:+.3f} |")
 
 
 if __name__ == "__main__":

@@ -14,18 +14,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-import uuid
-from pathlib import Path
-from tempfile import mkdtemp
-
-import psycopg
 
 from application.adapters.read_models import ReadModels
 from application.clients.generator import generate
 from application.ledger import Ledger
-from application.settings import Settings
-
-DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"
+from ops.bench.scratch import DEFAULT_URL, scratch_settings
 
 
 def read_and_decode(ledger: Ledger) -> int:
@@ -48,55 +41,51 @@ def main() -> None:
     parser.add_argument("--store", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args()
 
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    var = Path(mkdtemp(prefix="hoctap-bench-"))
-    if args.store == "postgres":
-        settings = Settings(database_url=args.url, database_schema=schema, var_dir=var)
-    else:
-        settings = Settings(var_dir=var)
-    ledger = Ledger(settings)
-    models = ReadModels(settings, ledger.store)
-    try:
-        started = time.perf_counter()
-        generate(ledger, args.scale)
-        events = ledger.store.recorder.max_notification_id() or 0
-        print(
-            f"generated {events:,} events in {time.perf_counter() - started:.1f} s"
-            f" ({args.store}, scale {args.scale})"
-        )
-        models.initialise()
-        names = list(models.engine.projections)
-        reads: list[float] = []
-        rates: dict[str, list[float]] = {name: [] for name in names}
-        ratios: dict[str, list[float]] = {name: [] for name in names}
-        for round_number in range(1, args.rounds + 1):
-            t0 = time.perf_counter()
-            read = read_and_decode(ledger)
-            reads.append(read / (time.perf_counter() - t0))
-            line = [f"round {round_number}: read+decode {reads[-1]:,.0f} ev/s"]
-            for name in names:
-                t1 = time.perf_counter()
-                models.engine.rebuild(models.engine.projections[name])
-                rates[name].append(events / (time.perf_counter() - t1))
-                ratios[name].append(rates[name][-1] / reads[-1])
-                line.append(f"{name} {rates[name][-1]:,.0f}")
-            print(", ".join(line))
-        print()
-        print(f"| what ({args.store}, {events:,} events) | median ev/s | ratio to read+decode |")
-        print("|---|---|---|")
-        print(f"| read and decode every event | {statistics.median(reads):,.0f} | 1.00 |")
+    with scratch_settings(args.store, args.url, "hoctap-bench-") as settings:
+        ledger = Ledger(settings)
+        models = ReadModels(settings, ledger.store)
+        try:
+            measure(ledger, models, args)
+        finally:
+            models.close()
+            ledger.close()
+
+
+def measure(ledger: Ledger, models: ReadModels, args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    generate(ledger, args.scale)
+    events = ledger.store.recorder.max_notification_id() or 0
+    print(
+        f"generated {events:,} events in {time.perf_counter() - started:.1f} s"
+        f" ({args.store}, scale {args.scale})"
+    )
+    models.initialise()
+    names = list(models.engine.projections)
+    reads: list[float] = []
+    rates: dict[str, list[float]] = {name: [] for name in names}
+    ratios: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(1, args.rounds + 1):
+        t0 = time.perf_counter()
+        read = read_and_decode(ledger)
+        reads.append(read / (time.perf_counter() - t0))
+        line = [f"round {round_number}: read+decode {reads[-1]:,.0f} ev/s"]
         for name in names:
-            print(
-                f"| rebuild {name} | {statistics.median(rates[name]):,.0f} |"
-                f" {statistics.median(ratios[name]):.2f} |"
-            )
-        print("goal: each rebuild >= 0.33 of read+decode")
-    finally:
-        models.close()
-        ledger.close()
-        if args.store == "postgres":
-            with psycopg.connect(args.url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            t1 = time.perf_counter()
+            models.engine.rebuild(models.engine.projections[name])
+            rates[name].append(events / (time.perf_counter() - t1))
+            ratios[name].append(rates[name][-1] / reads[-1])
+            line.append(f"{name} {rates[name][-1]:,.0f}")
+        print(", ".join(line))
+    print()
+    print(f"| what ({args.store}, {events:,} events) | median ev/s | ratio to read+decode |")
+    print("|---|---|---|")
+    print(f"| read and decode every event | {statistics.median(reads):,.0f} | 1.00 |")
+    for name in names:
+        print(
+            f"| rebuild {name} | {statistics.median(rates[name]):,.0f} |"
+            f" {statistics.median(ratios[name]):.2f} |"
+        )
+    print("goal: each rebuild >= 0.33 of read+decode")
 
 
 if __name__ == "__main__":

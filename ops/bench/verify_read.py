@@ -3,8 +3,8 @@
     .venv/bin/python ops/bench/verify_read.py --sizes 20000,200000 --rounds 3 --store postgres
 
 Grows one scratch store (PostgreSQL schema or SQLite folder) to each size in turn with
-synthetic events written through the chained recorder in batches of 1,000 (as
-ops/bench/proofs.py does), signs a checkpoint, then per round times, in the same run:
+synthetic events written through the chained recorder in batches of 1,000
+(``ops.bench.scratch.grow``), signs a checkpoint, then per round times, in the same run:
 
 * **raw**: one plain ``SELECT`` of the columns verify reads (the event's notification id,
   originator id and version, topic, state; its chain position and hash), events joined to
@@ -21,40 +21,16 @@ the end.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
-from tempfile import mkdtemp
 from typing import Any
-from uuid import uuid4
-
-import psycopg
-from eventsourcing.persistence import StoredEvent
 
 from application.adapters.audit import chained_events
 from application.ledger import Ledger
 from application.services.records import VIETNAM
-from application.settings import Settings
-
-DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"
-BATCH = 1000
-
-
-def grow(ledger: Ledger, count: int) -> None:
-    recorder: Any = ledger.store.recorder
-    for start in range(0, count, BATCH):
-        recorder.insert_events(
-            [
-                StoredEvent(
-                    uuid4(), 1, "bench.Synthetic", b'{"n": %d, "pad": "%s"}' % (n, b"x" * 200)
-                )
-                for n in range(start, start + min(BATCH, count - start))
-            ]
-        )
+from ops.bench.scratch import DEFAULT_URL, grow, scratch_settings
 
 
 def raw_reader(ledger: Ledger, store: str) -> Callable[[], int]:
@@ -102,64 +78,55 @@ def main() -> None:
     parser.add_argument("--store", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    var = Path(mkdtemp(prefix="hoctap-verify-read-"))
-    settings = (
-        Settings(database_url=args.url, database_schema=schema, var_dir=var)
-        if args.store == "postgres"
-        else Settings(var_dir=var)
-    )
-    ledger = Ledger(settings)
+    with scratch_settings(args.store, args.url, "hoctap-verify-read-") as settings:
+        ledger = Ledger(settings)
+        try:
+            measure(ledger, args.store, sizes, args.rounds)
+        finally:
+            ledger.close()
+
+
+def measure(ledger: Ledger, store: str, sizes: list[int], rounds: int) -> None:
     results = []
-    try:
-        have = 0
-        raw = raw_reader(ledger, args.store)
+    have = 0
+    raw = raw_reader(ledger, store)
 
-        def paged() -> int:
-            return sum(1 for _ in chained_events(ledger.store))
+    def paged() -> int:
+        return sum(1 for _ in chained_events(ledger.store))
 
-        def verify() -> int:
-            report = ledger.auditor.verify()
-            assert report.ok, report.problem
-            return report.events
+    def verify() -> int:
+        report = ledger.auditor.verify()
+        assert report.ok, report.problem
+        return report.events
 
-        for size in sizes:
-            t0 = time.perf_counter()
-            grow(ledger, size - have)
-            have = size
-            ledger.auditor.make_checkpoint(datetime.now(VIETNAM))
-            print(f"{args.store}: grew to {have:,} events in {time.perf_counter() - t0:.0f} s")
-            found: dict[str, list[float]] = {"raw": [], "paged": [], "verify": [], "ratio": []}
-            for round_number in range(1, args.rounds + 1):
-                r, n_raw = rate(raw)
-                p, n_paged = rate(paged)
-                v, n_verify = rate(verify)
-                assert n_raw == n_paged == n_verify == have, (n_raw, n_paged, n_verify, have)
-                for key, value in (("raw", r), ("paged", p), ("verify", v), ("ratio", v / r)):
-                    found[key].append(value)
-                print(
-                    f"  round {round_number}: raw {r:,.0f} ev/s, paged {p:,.0f} ev/s,"
-                    f" verify {v:,.0f} ev/s, verify/raw {v / r:.2f}"
-                )
-            results.append((have, {k: statistics.median(v) for k, v in found.items()}))
-        print()
-        print(
-            f"| events ({args.store}) | raw SELECT ev/s | paged read ev/s | verify ev/s |"
-            " verify / raw |"
-        )
-        print("|---|---|---|---|---|")
-        for size, m in results:
+    for size in sizes:
+        t0 = time.perf_counter()
+        grow(ledger, size - have, pad=200)
+        have = size
+        ledger.auditor.make_checkpoint(datetime.now(VIETNAM))
+        print(f"{store}: grew to {have:,} events in {time.perf_counter() - t0:.0f} s")
+        found: dict[str, list[float]] = {"raw": [], "paged": [], "verify": [], "ratio": []}
+        for round_number in range(1, rounds + 1):
+            r, n_raw = rate(raw)
+            p, n_paged = rate(paged)
+            v, n_verify = rate(verify)
+            assert n_raw == n_paged == n_verify == have, (n_raw, n_paged, n_verify, have)
+            for key, value in (("raw", r), ("paged", p), ("verify", v), ("ratio", v / r)):
+                found[key].append(value)
             print(
-                f"| {size:,} | {m['raw']:,.0f} | {m['paged']:,.0f} | {m['verify']:,.0f} |"
-                f" {m['ratio']:.2f} |"
+                f"  round {round_number}: raw {r:,.0f} ev/s, paged {p:,.0f} ev/s,"
+                f" verify {v:,.0f} ev/s, verify/raw {v / r:.2f}"
             )
-        print(f"medians of {args.rounds} rounds; goal: verify / raw >= 0.5, flat across sizes")
-    finally:
-        ledger.close()
-        shutil.rmtree(var, ignore_errors=True)
-        if args.store == "postgres":
-            with psycopg.connect(args.url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        results.append((have, {k: statistics.median(v) for k, v in found.items()}))
+    print()
+    print(f"| events ({store}) | raw SELECT ev/s | paged read ev/s | verify ev/s | verify / raw |")
+    print("|---|---|---|---|---|")
+    for size, m in results:
+        print(
+            f"| {size:,} | {m['raw']:,.0f} | {m['paged']:,.0f} | {m['verify']:,.0f} |"
+            f" {m['ratio']:.2f} |"
+        )
+    print(f"medians of {rounds} rounds; goal: verify / raw >= 0.5, flat across sizes")
 
 
 if __name__ == "__main__":
