@@ -17,6 +17,7 @@ from application.services.access import Principal
 from domain.access import ApiToken
 from domain.base import CommandContext
 from domain.glossary import Role
+from projections.tokens import Tokens
 from projections.tokens.queries import tokens_of
 
 router = APIRouter(tags=["Người dùng và mã truy cập"])
@@ -47,7 +48,8 @@ def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPu
 def _tokens(request: Request, ledger: LedgerDep, user_id: UUID) -> list[schemas.TokenListed]:
     """Current as of the request: one just issued or revoked is listed as such."""
     models = request.app.state.read_models
-    models.require(models.engine.source.max_position(), ledger.settings.read_wait_max_seconds)
+    position = models.engine.source.max_position()
+    models.require(position, ledger.settings.read_wait_max_seconds, [Tokens.name])
     now = ledger.clock.now()
     listed = []
     for row in tokens_of(models.engine, str(user_id)):

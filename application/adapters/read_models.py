@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -222,15 +222,16 @@ class ReadModels:
             self._closed = True
             self.views.close()
 
-    def require(self, position: int, timeout: float) -> None:
-        """Read-your-writes: wait (bounded) until every view has folded ``position``."""
+    def require(self, position: int, timeout: float, names: Iterable[str] | None = None) -> None:
+        """Read-your-writes: wait (bounded) until every view (or those ``names``) has folded
+        ``position``: a read of one view need not wait for the slowest."""
         last = self.engine.source.max_position()
         if position > last:
             raise InvalidInput(
                 "vị trí này chưa có trong nhật ký", wait_for_position=position, log_position=last
             )
         self.nudge()
-        if not self.engine.wait_for(position, timeout):
+        if not self.engine.wait_for(position, timeout, names):
             raise ViewsBehind(
                 "mô hình đọc chưa cập nhật tới vị trí này, hãy thử lại sau giây lát",
                 wait_for_position=position,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from domain.text import folded
 from projections.units.tree import Unit, UnitTree
@@ -32,9 +34,9 @@ def listed(
     among ``within`` (``None``: all), valid on ``day`` unless ``include_ended``."""
     wanted = folded(query) if query else ""
     page: list[Unit] = []
-    for unit, words in tree.in_code_order:
-        if after is not None and (unit.code, unit.unit_id) <= after:
-            continue
+    ordered = tree.in_code_order
+    start = 0 if after is None else bisect_right(ordered, after, key=_code_key)
+    for unit, words in islice(ordered, start, None):
         if (
             (within is None or unit.unit_id in within)
             and (level is None or unit.level == level)
@@ -45,3 +47,7 @@ def listed(
                 return UnitsPage(page, (page[-1].code, page[-1].unit_id))
             page.append(unit)
     return UnitsPage(page, None)
+
+
+def _code_key(item: tuple[Unit, str]) -> tuple[str, str]:
+    return item[0].code, item[0].unit_id
