@@ -73,6 +73,9 @@ class ThresholdRules:
     public_notice_required: bool
     notice_days: int | None
     levels: tuple[Level, ...] = ()  # lowest first; a unit is recognised at the highest it meets
+    #: Where the validity period comes from, as published (a source, or that none was found
+    #: and the period is an assumption until one is): explanations quote it.
+    validity_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -360,6 +363,9 @@ def _parse_rules(rules: Mapping[str, Any], codes: set[str]) -> ThresholdRules:
     validity = rules.get("validity_years", 1)
     if not _whole(validity) or validity < 1:
         raise InvalidCriteriaSet("rules.validity_years: số nguyên dương", field="validity_years")
+    basis = rules.get("validity_basis")
+    if basis is not None and not (isinstance(basis, str) and basis.strip()):
+        raise InvalidCriteriaSet("rules.validity_basis: văn bản không rỗng", field="validity_basis")
     notice_days = rules.get("notice_days")
     notice_required = bool(rules.get("public_notice_required", False))
     if notice_required and (not _whole(notice_days) or notice_days < 1):
@@ -376,6 +382,7 @@ def _parse_rules(rules: Mapping[str, Any], codes: set[str]) -> ThresholdRules:
         bands=bands,
         recognised_bands=recognised,
         validity_years=validity,
+        validity_basis=basis.strip() if basis is not None else None,
         public_notice_required=notice_required,
         notice_days=notice_days if notice_required else None,
     )

@@ -159,6 +159,23 @@ LABELS_VI: dict[str, str] = {
     ComplaintStatus.RESOLVED: "Đã giải quyết",
 }
 
+#: Kinds of evidence (minh chứng) that forms offer. The API takes any short text, since
+#: per-criterion evidence lists are not published (domain.md §7): a kind not listed here
+#: is shown as it was typed.
+EVIDENCE_KINDS: dict[str, str] = {
+    "giay_xac_nhan": "Giấy xác nhận",
+    "bao_cao_tu_danh_gia": "Báo cáo tự đánh giá",
+    "chung_chi": "Chứng chỉ",
+    "van_bang": "Văn bằng",
+    "giay_khen": "Giấy khen, bằng khen",
+    "bien_ban": "Biên bản",
+    "quyet_dinh": "Quyết định",
+    "ke_hoach": "Kế hoạch",
+    "hinh_anh": "Hình ảnh, tài liệu",
+    "khac": "Giấy tờ khác",
+}
+LABELS_VI |= EVIDENCE_KINDS
+
 
 def label(code: str) -> str:
     """The Vietnamese label of a code, or the code itself when it has none."""

@@ -37,7 +37,7 @@ from api.web.session import (
     sign_in_url,
 )
 from domain.errors import DomainError
-from domain.glossary import Role
+from domain.glossary import EVIDENCE_KINDS, Role
 from domain.text import shown
 
 log = logging.getLogger("hoctap.web")
@@ -51,6 +51,7 @@ environment = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
+environment.globals["evidence_kinds"] = EVIDENCE_KINDS
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ SECTIONS += ("appraisal", "decision", "appeal")
 _STATUS: dict[type, str] = {Case.TitleGranted: "granted", Case.RecognitionRefused: "refused"}
 _STATUS |= {Case.TitleRevoked: "revoked", Case.ReopenedOnAppeal: "reopened"}
 #: Events worded from their own fields alone: event class name -> (section, wording).
-_PLAIN = {"Opened": ("opening", "opened"), "EvidenceSuperseded": ("evidence", "replaced")}
+_PLAIN = {"Opened": ("opening", "opened")}
 _PLAIN |= {"NoticePosted": ("notice", "posted"), "NoticeClosed": ("notice", "closed")}
 _PLAIN |= {"ConflictDeclared": ("council", "declared"), "ReopenedOnAppeal": ("appeal", "reopened")}
 _PLAIN |= {"Accepted": ("appeal", "accepted"), "NotAccepted": ("appeal", "not_accepted")}
@@ -259,6 +259,7 @@ class _Writer:
         self.names = names
         self.sections: dict[str, list[Statement]] = {key: [] for key in SECTIONS}
         self.evidence: dict[UUID, Logged] = {}
+        self.evidence_no: dict[UUID, int] = {}  # "minh chứng số 1": in the order attached
         self.decisions: dict[UUID, Logged] = {}
         self.scores: dict[str, tuple[Decimal, Logged]] = {}
         self.computed: dict[str, tuple[Decimal, Logged]] = {}  # member shares, not scored
@@ -275,12 +276,23 @@ class _Writer:
         elif name in _PLAIN:
             self.say(*_PLAIN[name], [x])
 
-    def say(self, section: str, key: str, cites: list[Logged], **extra: Any) -> None:
+    def say(
+        self,
+        section: str,
+        key: str,
+        cites: list[Logged],
+        facts_of: tuple[str, ...] = (),
+        **extra: Any,
+    ) -> None:
         """One statement from the first cited event's fields and ``extra``; every value used
-        that is not ``_Worded`` is a recorded fact, which the tests follow to its event."""
+        that is not ``_Worded`` is a recorded fact, which the tests follow to its event.
+        ``facts_of``: fields of that event kept among the facts though the wording shows
+        them another way (evidence by its number, a kind by its label)."""
         wording, values = self.words.t[key], {**vars(cites[0].event), **extra}
         used = {name for _, name, _, _ in self.words.parse(wording) if name}
         facts = {f: str(values[f]) for f in used - {"who"} if values.get(f) is not None}
+        recorded = vars(cites[0].event)
+        facts |= {f: str(recorded[f]) for f in facts_of if recorded.get(f) is not None}
         facts = {f: v for f, v in facts.items() if not isinstance(values[f], _Worded)}
         if "who" in used:
             event = cites[0].event
@@ -323,7 +335,15 @@ class _Writer:
             parts.append(w("bands", b=self.bands(rules.recognised_bands)))
         notice = w("notice_days", n=rules.notice_days) if rules.notice_days else w("no_notice")
         rule_text = _Worded("; ".join([*parts, notice]))
-        self.say("criteria", "rules", [x], rules=rule_text, validity_years=rules.validity_years)
+        basis = _Worded(rules.validity_basis or self.words("validity_basis"))
+        self.say(
+            "criteria",
+            "rules",
+            [x],
+            rules=rule_text,
+            validity_years=rules.validity_years,
+            validity_basis=basis,
+        )
         if s.illustrative:
             self.say("criteria", "illustrative", [x])
 
@@ -332,11 +352,38 @@ class _Writer:
         self.say("opening", "opened", [x])
 
     def on_EvidenceAttached(self, x: Logged) -> None:
+        """Numbered in the order attached, labelled by kind; the id stays among the facts."""
         e = x.event
         self.evidence[e.evidence_id] = x
+        self.evidence_no.setdefault(e.evidence_id, len(self.evidence_no) + 1)
         status = self.words("superseded" if e.evidence_id in self.gone else "in_force")
         indicators = _Worded(", ".join(e.indicators))
-        self.say("evidence", "evidence_item", [x], indicators=indicators, status=status)
+        self.say(
+            "evidence",
+            "evidence_item",
+            [x],
+            n=_Worded(self.evidence_no[e.evidence_id]),
+            kind_label=self.words.label(e.kind),
+            indicators=indicators,
+            status=status,
+            facts_of=("evidence_id", "kind"),
+        )
+
+    def evidence_ref(self, evidence_id: UUID) -> Any:
+        """Evidence attached to this case by its number ("số 3"), else by its id."""
+        if (number := self.evidence_no.get(evidence_id)) is not None:
+            return self.words("evidence_no", n=number)
+        return evidence_id
+
+    def on_EvidenceSuperseded(self, x: Logged) -> None:
+        e = x.event
+        old = self.evidence_ref(e.evidence_id)
+        if e.replaced_by is None:
+            self.say("evidence", "dropped", [x], old=old, facts_of=("evidence_id",))
+            return
+        new = self.evidence_ref(e.replaced_by)
+        facts = ("evidence_id", "replaced_by")
+        self.say("evidence", "replaced", [x], old=old, new=new, facts_of=facts)
 
     def on_SelfAssessed(self, x: Logged) -> None:
         self.self_assessed = x
@@ -365,7 +412,9 @@ class _Writer:
                 max=_Worded(self.words.format_field(indicator.max_points, "")),
                 score=e.scores.get(indicator.code),
                 self_score=own.event.scores.get(indicator.code) if own else None,
-                evidence=_Worded(", ".join(str(v.event.evidence_id) for v in used) or "-"),
+                evidence=_Worded(
+                    ", ".join(str(self.evidence_ref(v.event.evidence_id)) for v in used) or "-"
+                ),
             )
 
     def on_ScoreRevised(self, x: Logged) -> None:

@@ -23,6 +23,18 @@ SEATS |= {"secretary": ("thư ký", "secretary")}
 EN = {m.value: m.name.replace("_", " ").lower() for m in (*SubjectKind, *Role, *UnitLevel)}
 EN |= {m.value: m.name.replace("_", " ").lower() for m in (*CaseStatus, *ComplaintOutcome)}
 EN |= {m.value: m.name.replace("_", " ").title() for m in TitleModel}
+EN |= {
+    "giay_xac_nhan": "certificate of confirmation",
+    "bao_cao_tu_danh_gia": "self-assessment report",
+    "chung_chi": "training certificate",
+    "van_bang": "diploma",
+    "giay_khen": "certificate of merit",
+    "bien_ban": "minutes",
+    "quyet_dinh": "decision",
+    "ke_hoach": "plan",
+    "hinh_anh": "photographs and documents",
+    "khac": "other document",
+}
 
 TEXT: dict[str, dict[str, str]] = {
     "vi": {
@@ -50,15 +62,19 @@ TEXT: dict[str, dict[str, str]] = {
         "bands": "được xếp loại {b}",
         "notice_days": "niêm yết công khai ít nhất {n} ngày",
         "no_notice": "không yêu cầu niêm yết công khai",
-        "rules": "Điều kiện công nhận: {rules}; danh hiệu có giá trị {validity_years} năm.",
+        "rules": "Điều kiện công nhận: {rules}; danh hiệu có giá trị {validity_years} năm"
+        " ({validity_basis}).",
         "opened": "Ngày {opened_on}, {who} đăng ký cho {subject_kind!l} {subject_id} xét danh hiệu"
         " {model!l} năm {cycle_year} (lần {attempt}), theo phiên bản {criteria_set_version}"
         " của bộ tiêu chí.",
-        "evidence_item": "Minh chứng {evidence_id}: {kind}, do {issuer} cấp ngày {issued_on}, mã băm"
-        " SHA-256 {digest}, cho chỉ số {indicators}; {who} nộp; {status}.",
+        "evidence_item": "Minh chứng số {n} – {kind_label}, do {issuer} cấp ngày {issued_on}, mã"
+        " băm SHA-256 {digest}, cho chỉ số {indicators}; {who} nộp; {status}.",
+        "evidence_no": "số {n}",
         "in_force": "còn hiệu lực",
         "superseded": "đã bị thay thế",
-        "replaced": "{who} thay minh chứng {evidence_id} bằng {replaced_by}. Lý do: {reason}.",
+        "replaced": "{who} thay minh chứng {old} bằng minh chứng {new}. Lý do: {reason}.",
+        "dropped": "{who} rút minh chứng {old}. Lý do: {reason}.",
+        "validity_basis": "theo bộ tiêu chí",
         "self": "Ngày {assessed_on}, {who} tự đánh giá: {scores}.",
         "reviewed": "Ngày {reviewed_on}, {who} thẩm định hồ sơ trên cơ sở {n} minh chứng đã xem."
         " Nhận xét: {remarks}.",
@@ -145,15 +161,18 @@ TEXT: dict[str, dict[str, str]] = {
         "notice_days": "a public notice of at least {n} days",
         "no_notice": "no public notice required",
         "rules": "Conditions for recognition: {rules}; the title is valid for {validity_years}"
-        " year(s).",
+        " year(s) ({validity_basis}).",
         "opened": "On {opened_on}, {who} registered {subject_kind!l} {subject_id} for the"
         " {model!l} title of {cycle_year} (attempt {attempt}), under version"
         " {criteria_set_version} of the criteria set.",
-        "evidence_item": "Evidence {evidence_id}: {kind}, issued by {issuer} on {issued_on}, SHA-256"
-        " {digest}, for indicator(s) {indicators}; submitted by {who}; {status}.",
+        "evidence_item": "Evidence no. {n} – {kind_label}, issued by {issuer} on {issued_on},"
+        " SHA-256 {digest}, for indicator(s) {indicators}; submitted by {who}; {status}.",
+        "evidence_no": "no. {n}",
         "in_force": "in force",
         "superseded": "superseded",
-        "replaced": "{who} replaced evidence {evidence_id} with {replaced_by}. Reason: {reason}.",
+        "replaced": "{who} replaced evidence {old} with evidence {new}. Reason: {reason}.",
+        "dropped": "{who} withdrew evidence {old}. Reason: {reason}.",
+        "validity_basis": "as the criteria set states",
         "self": "On {assessed_on}, {who} self-assessed: {scores}.",
         "reviewed": "On {reviewed_on}, {who} reviewed the case on the {n} evidence item(s) seen."
         " Remarks: {remarks}.",

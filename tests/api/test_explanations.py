@@ -134,6 +134,35 @@ def test_the_explanation_names_the_set_each_score_the_council_and_the_decision(a
     assert "hiệu lực từ ngày 01/03/2026 đến ngày 28/02/2027" in decision
 
 
+def test_evidence_is_numbered_and_labelled_and_validity_quotes_its_basis(api: Api):
+    """A reader sees "minh chứng số 3 – Giấy xác nhận", not an id and a code; the ids and
+    codes stay among the facts; the validity period says where it comes from (for Công dân
+    học tập no source was found: the seed says so instead of stating it as law)."""
+    world = granted_citizen(api)
+    explanation = api.get("officer", f"/cases/{world['case']}/explanation").json()
+    parts = sections(explanation)
+    case = api.get("officer", f"/cases/{world['case']}").json()
+    evidence_ids = [e["evidence_id"] for e in case["evidence"]]
+
+    items = parts["evidence"]
+    assert [s["text"].split(",")[0] for s in items] == [
+        f"Minh chứng số {n} – Giấy xác nhận" for n in range(1, 11)
+    ]
+    assert [s["facts"]["evidence_id"] for s in items] == evidence_ids
+    assert {s["facts"]["kind"] for s in items} == {"giay_xac_nhan"}
+    reviewed = {s["facts"]["indicator"]: s for s in parts["review"] if "indicator" in s["facts"]}
+    assert reviewed["3"]["text"].endswith("minh chứng đã xem: số 3.")
+    text = " ".join(s["text"] for s in statements(explanation))
+    assert "giay_xac_nhan" not in text
+    assert not [i for i in evidence_ids if i in text]
+    [rules] = [s for s in parts["criteria"] if s["text"].startswith("Điều kiện công nhận")]
+    assert "danh hiệu có giá trị 1 năm (chưa tìm thấy văn bản quy định thời hạn" in rules["text"]
+    english = api.get("officer", f"/cases/{world['case']}/explanation?lang=en").json()
+    assert sections(english)["evidence"][0]["text"].startswith(
+        "Evidence no. 1 – certificate of confirmation, issued by"
+    )
+
+
 def test_every_citation_leads_to_the_event_that_holds_what_is_said(api: Api, ledger: Ledger):
     world = granted_citizen(api)
     explanation = api.get("lan", f"/cases/{world['case']}/explanation").json()

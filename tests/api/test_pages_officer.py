@@ -85,6 +85,7 @@ def indicator_codes(page: str) -> list[str]:
 def attach_evidence_for_all(officer: Visitor, case_id: str) -> None:
     page = officer.get(f"/trang/ho-so/{case_id}").text
     codes = re.findall(r'name="indicators" value="([^"]+)"', page)
+    assert '<option value="giay_xac_nhan">Giấy xác nhận</option>' in page  # picked, not typed
     response = officer.client.post(
         f"/trang/ho-so/{case_id}/minh-chung",
         data={
@@ -98,6 +99,8 @@ def attach_evidence_for_all(officer: Visitor, case_id: str) -> None:
         files={"file": ("xac-nhan.pdf", b"%PDF-1.4\n% minh chung\n", "application/pdf")},
     )
     assert response.status_code == 303, alert_of(response.text)
+    shown = officer.get(f"/trang/ho-so/{case_id}").text
+    assert "Giấy xác nhận</a>" in shown and "giay_xac_nhan</a>" not in shown
 
 
 def status_of_case(ledger: Ledger, case_id: str) -> CaseStatus:

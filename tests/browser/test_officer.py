@@ -34,7 +34,7 @@ def upload_evidence(page: Page) -> None:
     form.locator('input[name="file"]').set_input_files(
         files=[{"name": "xac-nhan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n"}]
     )
-    form.get_by_label("Loại giấy tờ").fill("giay_xac_nhan")
+    form.get_by_label("Loại giấy tờ").select_option("giay_xac_nhan")
     form.get_by_label("Nơi cấp").fill("Chi hội Khuyến học thôn Đông")
     form.get_by_label("Ngày cấp").fill("2026-02-01")
     boxes = form.locator('input[name="indicators"]')
@@ -43,7 +43,7 @@ def upload_evidence(page: Page) -> None:
     form.get_by_role("button", name="Nộp minh chứng").click()
     expect(
         page.locator("h2", has_text="Minh chứng").locator("xpath=following-sibling::ul[1]")
-    ).to_contain_text("giay_xac_nhan")
+    ).to_contain_text("Giấy xác nhận")  # the kind's label, not its code
 
 
 def test_an_officer_takes_a_case_through_every_step_to_a_decision(

@@ -96,6 +96,24 @@ def test_true_is_not_a_number_of_days_or_years(field: str):
         publish(content)
 
 
+@pytest.mark.parametrize("basis", ["", "   ", 1, ["Thông tư"], {"vi": "x"}])
+def test_a_validity_basis_is_text_when_given(basis: object):
+    content = seed_content()
+    content["rules"]["validity_basis"] = basis
+    with pytest.raises(InvalidCriteriaSet):
+        publish(content)
+
+
+def test_the_validity_basis_is_kept_as_published_and_absent_when_not_given():
+    content = seed_content()
+    content["rules"]["validity_basis"] = "  Thông tư 24/2023/TT-BGDĐT: có giá trị 3 năm "
+    assert publish(content).spec.rules.validity_basis == (
+        "Thông tư 24/2023/TT-BGDĐT: có giá trị 3 năm"
+    )
+    content["rules"].pop("validity_basis")
+    assert publish(content).spec.rules.validity_basis is None
+
+
 def test_evidence_cannot_be_attached_before_the_case_was_opened():
     story = case_at("opened")
     refused(
