@@ -21,6 +21,7 @@ from api.web.certificates import verify_url
 from api.web.pages import error_page, page_router
 from api.web.session import PageReaderDep, SignedInDep
 from application.clients.certificate_pdf import (
+    FONT_DIRS,
     MEDIA_TYPE,
     PAPER,
     CertificateSheet,
@@ -72,7 +73,8 @@ def printable_pdf(
         check_url=verify_url(request, serial),
     )
     try:
-        content = certificate_pdf(sheet, paper)
+        fonts = getattr(request.app.state, "certificate_fonts", FONT_DIRS)  # tests set it
+        content = certificate_pdf(sheet, paper, fonts)
     except FontMissing as missing:
         log.error("certificate PDF: %s %s", missing.message, missing.details)
         return error_page(request, 503, missing.message)

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import segno
@@ -98,9 +99,16 @@ def _date(day: date) -> str:
 def certificate_pdf(
     sheet: CertificateSheet, paper: str = "a4", fonts: Sequence[Path] = FONT_DIRS
 ) -> bytes:
-    """The certificate as a one-page PDF on ``paper`` ("a4" or "a5", landscape)."""
+    """The certificate as a one-page PDF on ``paper`` ("a4" or "a5", landscape).
+
+    The last few drawn are kept in memory: most of a drawing's cost is reading the font, and
+    a certificate is often downloaded twice (A4 then A5, or a second try at the printer)."""
+    return _drawn(sheet, paper, font_dir(fonts))
+
+
+@lru_cache(maxsize=64)
+def _drawn(sheet: CertificateSheet, paper: str, folder: Path) -> bytes:
     width, height = PAPER[paper]
-    folder = font_dir(fonts)
     pdf = FPDF(orientation="L", unit="mm", format=(height, width))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)

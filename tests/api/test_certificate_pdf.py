@@ -191,6 +191,15 @@ def test_a_corrected_hostile_name_prints_on_one_page_in_nfc(api: Api):
     assert qr_of(content) == f"http://testserver/xac-minh/{world['serial']}"
 
 
+def test_a_server_without_the_font_answers_503_in_vietnamese(api: Api, tmp_path: Path):
+    world = world_with_certificate(api)
+    api.client.app.state.certificate_fonts = [tmp_path]
+    refused = holder_visitor(api).get(pdf_path(world), status=503)
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "fonts-dejavu-core" in refused.text and "make fonts" in refused.text
+    assert HOLDER not in refused.text
+
+
 # ---------------------------------------------------------------- the drawing alone
 
 
