@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean reliability mutants chromium screenshots walkthrough-tools
+.PHONY: run test lint install clean reliability mutants chromium fonts screenshots walkthrough-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 ## Lint, type-check, check the layer contracts, then run every test.
-test: lint
+test: lint fonts
 	$(BIN)/pytest
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
@@ -34,6 +34,12 @@ chromium:
 	@test -x /usr/bin/chromium || { \
 	  test "$$(id -u)" = 0 || { echo "chromium is missing: run 'make chromium' as root" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## DejaVu, the font the certificate PDF is drawn in (application/clients/certificate_pdf.py).
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || { \
+	  test "$$(id -u)" = 0 || { echo "fonts-dejavu-core is missing: run 'make fonts' as root" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
 ## curl and jq, which the README's walk-through uses (tests/test_readme_walkthrough.py).
 walkthrough-tools:

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     audit,
     cases,
+    certificate_pdf,
     certificates,
     complaints,
     home,
@@ -25,7 +26,18 @@ from api.web.pages import STATIC
 from api.web.session import PREFIX
 
 #: The modules of pages, each with its ``router``.
-MODULES = (signin, home, cases, certificates, complaints, registry, queues, audit, statistics)
+MODULES = (
+    signin,
+    home,
+    cases,
+    certificates,
+    certificate_pdf,
+    complaints,
+    registry,
+    queues,
+    audit,
+    statistics,
+)
 
 router = APIRouter(include_in_schema=False)
 for _module in MODULES:

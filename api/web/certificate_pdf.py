@@ -1,0 +1,90 @@
+"""The paper certificate as a PDF to download and print.
+
+``GET /trang/ho-so/{case_id}/giay-chung-nhan.pdf`` (``?kho=a5`` for A5; A4 landscape by
+default): the same certificate as the HTML page ``/trang/ho-so/{case_id}/giay-chung-nhan``,
+to the same readers. Access is the case page's (``Scopes.case_for``, as the HTML
+certificate calls it); a case not granted, or whose title was revoked, has no certificate
+(404, as on the HTML page); the holder's name follows the same names rule; the QR code holds
+the same address of the public check. Drawn by :mod:`application.clients.certificate_pdf`.
+"""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from api.deps import LedgerDep
+from api.web.certificates import verify_url
+from api.web.pages import error_page, page_router
+from api.web.session import PageReaderDep, SignedInDep
+from application.clients.certificate_pdf import (
+    FONT_DIRS,
+    MEDIA_TYPE,
+    PAPER,
+    CertificateSheet,
+    FontMissing,
+    certificate_pdf,
+)
+from domain.certificates import certificate_serial
+from domain.decision import RecognitionDecision
+from domain.errors import InvalidInput, NotFound
+from domain.glossary import CaseStatus, label
+
+log = logging.getLogger("hoctap.web")
+router = page_router()
+
+
+@router.get("/ho-so/{case_id}/giay-chung-nhan.pdf")
+def printable_pdf(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    reading: PageReaderDep,
+    principal: SignedInDep,
+    kho: str = "a4",
+) -> Response:
+    paper = kho.strip().lower()
+    if paper not in PAPER:
+        raise InvalidInput("khổ giấy phải là a4 hoặc a5", field="kho")
+    case = ledger.scopes.case_for(reading, case_id, reading=True)
+    if case.status is not CaseStatus.GRANTED or case.decision_id is None:
+        raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có giấy chứng nhận")
+    if case.valid_from is None or case.valid_until is None:  # a grant always sets both
+        raise NotFound("hồ sơ chưa có thời hạn hiệu lực: chưa có giấy chứng nhận")
+    decision = ledger.records.get(RecognitionDecision, case.decision_id)
+    names = ledger.names.names(
+        reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
+    )
+    serial = certificate_serial(case.id, decision.id)
+    sheet = CertificateSheet(
+        authority_name=decision.authority_name,
+        title=label(case.model),
+        cycle_year=case.cycle_year,
+        holder=names.get(case.subject_id, "—"),
+        decision_number=decision.number,
+        decided_on=decision.decided_on,
+        signer_title=decision.signer_title,
+        valid_from=case.valid_from,
+        valid_until=case.valid_until,
+        serial=serial,
+        check_url=verify_url(request, serial),
+    )
+    try:
+        fonts = getattr(request.app.state, "certificate_fonts", FONT_DIRS)  # tests set it
+        content = certificate_pdf(sheet, paper, fonts)
+    except FontMissing as missing:
+        log.error("certificate PDF: %s %s", missing.message, missing.details)
+        return error_page(request, 503, missing.message)
+    filename = f"giay-chung-nhan-{serial}-{paper}.pdf"
+    return Response(
+        content,
+        media_type=MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
