@@ -20,7 +20,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 import segno
@@ -101,13 +100,9 @@ def certificate_pdf(
 ) -> bytes:
     """The certificate as a one-page PDF on ``paper`` ("a4" or "a5", landscape).
 
-    The last few drawn are kept in memory: most of a drawing's cost is reading the font, and
-    a certificate is often downloaded twice (A4 then A5, or a second try at the printer)."""
-    return _drawn(sheet, paper, font_dir(fonts))
-
-
-@lru_cache(maxsize=64)
-def _drawn(sheet: CertificateSheet, paper: str, folder: Path) -> bytes:
+    Drawn anew each time (about half a second, mostly reading the font): a cache of drawn
+    certificates would keep holders' names in memory after their data is erased."""
+    folder = font_dir(fonts)
     width, height = PAPER[paper]
     pdf = FPDF(orientation="L", unit="mm", format=(height, width))
     pdf.set_auto_page_break(False)
