@@ -169,6 +169,27 @@ class Rows:
         return upserts, deletes
 
 
+Evolve = Callable[[Row | None, Envelope], Row | None]
+
+
+@dataclass(frozen=True)
+class RowPerAggregate:
+    """The fold of a view that keeps one row per aggregate in ``table``, keyed by its id:
+    the event's row is read, passed through the pure ``evolve`` and written back (nothing is
+    written when ``evolve`` answers None: an event for a row that was never opened)."""
+
+    table: str
+    evolve: Evolve
+
+    def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
+        yield self.table, str(envelope.event.originator_id)
+
+    def apply(self, envelope: Envelope, rows: Rows) -> None:
+        row = self.evolve(rows.get(self.table, str(envelope.event.originator_id)), envelope)
+        if row is not None:
+            rows.put(self.table, row)
+
+
 class Projection(ABC):
     """A read model: tables, the topics it reads, and a pure fold of events into rows."""
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from domain.complaints import Complaint as C
-from projections.engine import Envelope, Projection, Row, Rows, Table
+from projections.engine import Envelope, Projection, Row, RowPerAggregate, Rows, Table
 
 COMPLAINTS = Table(
     name="complaints",
@@ -129,10 +129,10 @@ class Complaints(Projection):
     topics = TOPICS
     folder = Path(__file__).parent
 
+    fold = RowPerAggregate("complaints", evolve)
+
     def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
-        yield "complaints", str(envelope.event.originator_id)
+        return self.fold.keys(envelope)
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
-        row = evolve(rows.get("complaints", str(envelope.event.originator_id)), envelope)
-        if row is not None:
-            rows.put("complaints", row)
+        self.fold.apply(envelope, rows)

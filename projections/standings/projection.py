@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.assessment import AssessmentCase as Case
-from projections.engine import Envelope, Projection, Row, Rows, Table
+from projections.engine import Envelope, Projection, Row, RowPerAggregate, Rows, Table
 
 CASES = Table(
     name="cases",
@@ -176,11 +176,10 @@ class Standings(Projection):
     topics = TOPICS
     folder = Path(__file__).parent
 
+    fold = RowPerAggregate("cases", evolve)
+
     def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
-        yield "cases", str(envelope.event.originator_id)
+        return self.fold.keys(envelope)
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
-        key = str(envelope.event.originator_id)
-        row = evolve(rows.get("cases", key), envelope)
-        if row is not None:
-            rows.put("cases", row)
+        self.fold.apply(envelope, rows)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from domain.access import ApiToken
-from projections.engine import Envelope, Projection, Row, Rows, Table
+from projections.engine import Envelope, Projection, Row, RowPerAggregate, Rows, Table
 
 TOKENS = Table(
     name="tokens",
@@ -58,10 +58,10 @@ class Tokens(Projection):
     topics = TOPICS
     folder = Path(__file__).parent
 
+    fold = RowPerAggregate("tokens", evolve)
+
     def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
-        yield "tokens", str(envelope.event.originator_id)
+        return self.fold.keys(envelope)
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
-        row = evolve(rows.get("tokens", str(envelope.event.originator_id)), envelope)
-        if row is not None:
-            rows.put("tokens", row)
+        self.fold.apply(envelope, rows)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from domain.registry import AdministrativeUnit as Unit
-from projections.engine import Envelope, Projection, Row, Rows, Table
+from projections.engine import Envelope, Projection, Row, RowPerAggregate, Rows, Table
 
 UNITS = Table(
     name="units",
@@ -76,10 +76,10 @@ class Units(Projection):
     topics = TOPICS
     folder = Path(__file__).parent
 
+    fold = RowPerAggregate("units", evolve)
+
     def keys(self, envelope: Envelope) -> Iterable[tuple[str, str]]:
-        yield "units", str(envelope.event.originator_id)
+        return self.fold.keys(envelope)
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
-        row = evolve(rows.get("units", str(envelope.event.originator_id)), envelope)
-        if row is not None:
-            rows.put("units", row)
+        self.fold.apply(envelope, rows)
