@@ -11,7 +11,6 @@ the rules list.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from domain.dates import iso_day
 from domain.errors import InvalidInput
 
 FILING = "filing"
@@ -95,16 +95,13 @@ def _whole(value: Any, where: str, required: bool = True) -> int | None:
     return value
 
 
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _holiday(item: Any) -> date:
     """A listed holiday: ``"2026-02-17"`` or ``{"date": "2026-02-17", "name": "Tết Nguyên Đán"}``
     (the name is for readers). Only the extended ISO form with ASCII digits is a date here."""
     day = item.get("date") if isinstance(item, dict) else item
-    if not isinstance(day, str) or not _ISO_DAY.fullmatch(day):
+    if isinstance(day, date):
         raise ValueError(f"ngày nghỉ lễ phải viết YYYY-MM-DD: {day!r}")
-    return date.fromisoformat(day)
+    return iso_day(day)
 
 
 def parse_clock_rules(content: dict[str, Any]) -> ClockRules:
@@ -112,7 +109,7 @@ def parse_clock_rules(content: dict[str, Any]) -> ClockRules:
         code = str(content["code"]).strip()
         title = str(content["title"]).strip()
         legal_basis = str(content["legal_basis"]).strip()
-        effective_from = date.fromisoformat(str(content["effective_from"]))
+        effective_from = iso_day(content["effective_from"])
         raw_periods = content["periods"]
         holidays = frozenset(_holiday(item) for item in content.get("holidays") or ())
     except (KeyError, ValueError, TypeError) as exc:

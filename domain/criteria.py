@@ -16,7 +16,7 @@ from typing import Any, TypeGuard
 from uuid import UUID
 
 from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_id
-from domain.dates import check_process_dates
+from domain.dates import check_process_dates, iso_day
 from domain.errors import CriteriaSetNotInForce, InvalidCriteriaSet, InvalidLevelSet, RuleViolation
 from domain.glossary import IndicatorKind, TitleModel
 from domain.text import as_number
@@ -131,10 +131,8 @@ def _decimal(value: Any, where: str) -> Decimal:
 
 
 def _date(value: Any, where: str) -> date:
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value))
+        return iso_day(value)
     except ValueError as exc:
         raise InvalidCriteriaSet(f"{where}: '{value}' không phải ngày (YYYY-MM-DD)") from exc
 

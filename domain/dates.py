@@ -20,6 +20,7 @@ ever counts across centuries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +29,19 @@ from domain.errors import DateOutOfRange
 EARLIEST_PROCESS_DAY = date(2000, 1, 1)
 LAST_PROCESS_DAY = date(2100, 12, 31)
 EARLIEST_BIRTH_DAY = date(1900, 1, 1)
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(value: object) -> date:
+    """A day in a published document: ``YYYY-MM-DD`` with ASCII digits (a ``date`` passes as
+    it is). ValueError otherwise: ``20250701``, ``2025-W27-2`` and ``２０２５-07-01`` are read
+    by ``date.fromisoformat`` or look like dates to a reader, and are not dates here."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError(f"ngày phải viết YYYY-MM-DD: {value!r}")
+    return date.fromisoformat(value)
 
 
 @dataclass(frozen=True)

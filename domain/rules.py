@@ -1,4 +1,5 @@
-"""Versioned rule documents an administrator publishes: programme targets, complaint clocks.
+"""Versioned rule documents an administrator publishes: programme targets, complaint clocks,
+reporting structures.
 
 Like criteria sets, a published version never changes and a change is a new version. Each
 kind of document has its own parser, which refuses invalid content before anything is
@@ -16,14 +17,17 @@ from domain.base import LedgerAggregate, LedgerCreated, aggregate_topic, ledger_
 from domain.clocks import ClockRules, parse_clock_rules
 from domain.dates import check_process_dates
 from domain.errors import InvalidInput
+from domain.structures import StructuresSpec, parse_structures
 from domain.targets import TargetsSpec, parse_targets
 
 PROGRAMME_TARGETS = "programme-targets"
 COMPLAINT_CLOCKS = "complaint-clocks"
+REPORTING_STRUCTURES = "reporting-structures"
 
 PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     PROGRAMME_TARGETS: parse_targets,
     COMPLAINT_CLOCKS: parse_clock_rules,
+    REPORTING_STRUCTURES: parse_structures,
 }
 
 
@@ -71,3 +75,7 @@ class RuleDocument(LedgerAggregate):
     @property
     def clocks(self) -> ClockRules:
         return parse_clock_rules(self.content)
+
+    @property
+    def structures(self) -> StructuresSpec:
+        return parse_structures(self.content)

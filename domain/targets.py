@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.dates import iso_day
 from domain.errors import InvalidInput
 from domain.glossary import TitleModel
 from domain.text import as_number, as_whole
@@ -50,7 +51,7 @@ class TargetsSpec:
 
 def parse_targets(content: dict[str, Any]) -> TargetsSpec:
     try:
-        effective_from = date.fromisoformat(str(content["effective_from"]))
+        effective_from = iso_day(content["effective_from"])
         code = str(content["code"]).strip()
         title = str(content["title"]).strip()
         raw = content["targets"]

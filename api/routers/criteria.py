@@ -44,7 +44,7 @@ def read_criteria_set(
 
 
 rules_router = APIRouter(prefix="/rules", tags=["Bộ tiêu chí"])
-RuleKind = Literal["programme-targets", "complaint-clocks"]
+RuleKind = Literal["programme-targets", "complaint-clocks", "reporting-structures"]
 
 
 @rules_router.post("/{kind}", status_code=201, response_model=schemas.Recorded)
@@ -55,8 +55,9 @@ def publish_rules(
     response: Response,
     content: Annotated[schemas.JsonObject, Body(description="Nội dung (xem application/seed/)")],
 ) -> schemas.Recorded:
-    """Publish rule data as a new version: programme targets (QĐ 387, QĐ 677) or the
-    complaint clocks (Luật Khiếu nại 2011)."""
+    """Publish rule data as a new version: programme targets (QĐ 387, QĐ 677), the
+    complaint clocks (Luật Khiếu nại 2011) or the reporting structures (the administrative
+    geographies reports roll up under; a rearrangement of units adds one)."""
     return views.recorded(ledger.criteria.publish_rules(ctx, kind, content), response)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -28,14 +29,20 @@ from domain.glossary import TitleModel
 from domain.rules import (
     COMPLAINT_CLOCKS,
     PROGRAMME_TARGETS,
+    REPORTING_STRUCTURES,
     RuleDocument,
     rule_document_id,
 )
+from domain.structures import STRUCTURES_CODE, StructuresSpec, parse_structures
 from domain.targets import TargetsSpec
 from domain.text import nfc
 
 #: The code each kind of rule document is published under (new versions keep it).
-RULE_CODES = {PROGRAMME_TARGETS: "muc-tieu-chuong-trinh", COMPLAINT_CLOCKS: "luat-khieu-nai-2011"}
+RULE_CODES = {
+    PROGRAMME_TARGETS: "muc-tieu-chuong-trinh",
+    COMPLAINT_CLOCKS: "luat-khieu-nai-2011",
+    REPORTING_STRUCTURES: STRUCTURES_CODE,
+}
 
 SEED_DIR = Path(__file__).parents[1] / "seed"
 
@@ -139,6 +146,14 @@ class CriteriaService:
         document = self.latest_rules(PROGRAMME_TARGETS)
         return document.targets if document else None
 
+    def structures(self) -> StructuresSpec:
+        """The reporting structures in force: as published, else as the seed document has
+        them (a store initialised before structures were data has not published it yet)."""
+        document = self.latest_rules(REPORTING_STRUCTURES)
+        if document is not None:
+            return document.structures
+        return parse_structures(_seed_structures())
+
     def clock_rules(self) -> ClockRules:
         document = self.latest_rules(COMPLAINT_CLOCKS)
         if document is None:
@@ -162,6 +177,7 @@ class CriteriaService:
         for pattern, kind in (
             ("targets-*.json", PROGRAMME_TARGETS),
             ("complaint-clocks-*.json", COMPLAINT_CLOCKS),
+            ("reporting-structures-*.json", REPORTING_STRUCTURES),
         ):
             for path in sorted(directory.glob(pattern)):
                 content = json.loads(path.read_text(encoding="utf-8"))
@@ -169,3 +185,10 @@ class CriteriaService:
                     self.publish_rules(ctx, kind, content)
                     published.append(content["code"])
         return published
+
+
+@cache
+def _seed_structures() -> dict[str, Any]:
+    [path] = sorted(SEED_DIR.glob("reporting-structures-*.json"))[-1:]
+    content: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return content

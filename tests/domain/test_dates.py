@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
+from domain.base import acting
 from domain.clocks import Obstacle
 from domain.criteria import CriteriaSet
 from domain.dates import (
@@ -22,7 +23,7 @@ from domain.dates import (
     PROCESS_DATES,
     birth_dates,
 )
-from domain.errors import DateOutOfRange
+from domain.errors import DateOutOfRange, InvalidInput
 from domain.glossary import UnitLevel
 from domain.registry import AdministrativeUnit
 from domain.rules import COMPLAINT_CLOCKS, RuleDocument
@@ -143,3 +144,30 @@ class TestCaseAndRegistryDates:
         criteria = seed_content() | {"effective_to": "9999-12-31"}
         error = refused(DateOutOfRange, ADMIN, CriteriaSet.publish, criteria, 1, None)
         assert error.details["field"] == "effective_to"
+
+
+NOT_DAYS = ["20220728", "2022-W30-4", "２０２２-07-28", "2022-07-28T00:00", "28/07/2022", 20220728]
+
+
+@pytest.mark.parametrize("written", NOT_DAYS)
+@pytest.mark.parametrize(
+    ("kind", "seed"),
+    [
+        (None, "criteria-cdht-can-bo.json"),
+        ("programme-targets", "targets-387-677.json"),
+        (COMPLAINT_CLOCKS, "complaint-clocks-2011.json"),
+        ("reporting-structures", "reporting-structures-2025.json"),
+    ],
+)
+def test_a_published_document_writes_its_days_one_way_only(
+    kind: str | None, seed: str, written: object
+):
+    """``date.fromisoformat`` reads "20220728" and "2022-W30-4" too; a published document
+    that a person reviews says YYYY-MM-DD with ASCII digits, or is refused."""
+    content = seed_content(seed)
+    content["effective_from"] = written
+    with acting(ADMIN.context("corr-days")), pytest.raises(InvalidInput):
+        if kind is None:
+            CriteriaSet.publish(content, 1, None)
+        else:
+            RuleDocument.publish(kind, content, 1)
