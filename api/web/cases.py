@@ -19,20 +19,20 @@ from pydantic import ValidationError
 from api import schemas
 from api.dates import DocumentDate
 from api.deps import LedgerDep
-from api.problems import status_of
 from api.routers.cases import evidence_file
 from api.scoping import list_filter
 from api.web.pages import page_router, redirect, render
-from api.web.session import PageReaderDep, SignedInDep, page_acting_as
+from api.web.session import PageReaderDep, SignedInDep, reading_context
+from api.web.step_forms import Refused, refusal, validation_message, version_read
+from api.web.step_forms import take_step as step_form
 from api.web.steps import BY_SLUG, indicators_of, next_step, steps_for, warnings_for
 from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
 from application.services.access import Principal
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, InvalidInput
 from domain.glossary import CaseStatus, Role, label
-from domain.text import shown
 from projections.standings.queries import list_cases
 
 router = page_router()
@@ -230,19 +230,6 @@ def case(
     return case_page(request, ledger, reading, principal, case_id)
 
 
-def _version(value: str | None) -> int | None:
-    if value is None or not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise InvalidInput("thiếu phiên bản hồ sơ đã đọc; hãy tải lại trang", field="version")
-    return int(value)
-
-
-def validation_message(error: ValidationError) -> str:
-    """The first problem, as the API's 422 says it (``where: what``)."""
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "biểu mẫu"
-    return shown(f"{where}: {first.get('msg', '')}")
-
-
 @router.post("/ho-so/{case_id}/buoc/{slug}")
 async def take_step(
     request: Request,
@@ -251,59 +238,21 @@ async def take_step(
     ledger: LedgerDep,
     principal: SignedInDep,
 ) -> Response:
-    step = BY_SLUG.get(slug)
-    if step is None:
-        raise NotFound("không có bước này", step=shown(slug[:64]))
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    reading = _context(principal)
-    try:
-        ctx = await page_acting_as(*step.roles)(principal)
-        case = ledger.scopes.case_for(reading, case_id, reading=True)
-        body = step.schema.model_validate(step.read(form, case))
-        step.run(ledger, ctx, case_id, body, _version(form.get("version")))
-    except ValidationError as invalid:
-        return _again(request, ledger, reading, principal, case_id, slug, 422, invalid, form)
-    except DomainError as refused:
-        if status_of(refused) in (401, 403, 404):
-            raise
-        return _again(request, ledger, reading, principal, case_id, slug, None, refused, form)
-    return redirect(f"/trang/ho-so/{case_id}")
+    def again(reading: CommandContext, refused: Refused) -> Response:
+        return show_refused(request, ledger, reading, principal, case_id, refused)
 
-
-def _again(
-    request: Request,
-    ledger: Ledger,
-    reading: CommandContext,
-    principal: Principal,
-    case_id: UUID,
-    slug: str,
-    status: int | None,
-    error: ValidationError | DomainError,
-    form: dict[str, str],
-) -> Response:
-    """The case page again, the refusal said at the step's form, what was typed kept."""
-    if isinstance(error, ValidationError):
-        message = validation_message(error)
-    else:
-        message, status = shown(error.message), status_of(error)
-    kept = {k: v for k, v in form.items() if k not in ("csrf", "version")}
-    return case_page(
+    return await step_form(
         request,
-        ledger,
-        reading,
         principal,
-        case_id,
-        status_code=status or 409,
-        failed=slug,
-        message=message,
-        form=kept,
+        slug,
+        BY_SLUG,
+        load=lambda reading: ledger.scopes.case_for(reading, case_id, reading=True),
+        read=lambda step, form, case: step.read(form, case),
+        run=lambda step, ctx, body, version: step.run(ledger, ctx, case_id, body, version),
+        what="hồ sơ",
+        again=again,
+        done=f"/trang/ho-so/{case_id}",
     )
-
-
-def _context(principal: Principal) -> CommandContext:
-    staff_first = sorted(principal.roles, key=lambda role: role is Role.CITIZEN)
-    request_id = str(uuid.uuid4())
-    return principal.context(tuple(staff_first), request_id, request_id)
 
 
 @router.post("/ho-so/{case_id}/minh-chung")
@@ -320,7 +269,7 @@ def attach_evidence(
     indicators: Annotated[list[schemas.Line], Form(max_length=200)],
 ) -> Response:
     """Upload one evidence file, with the same limits and checks as the API's upload."""
-    reading = _context(principal)
+    reading = reading_context(principal)
     try:
         ctx = principal.context(APPLICANTS, reading.correlation_id, reading.causation_id)
         content = evidence_file(file, ledger.settings.max_upload_bytes)
@@ -332,16 +281,32 @@ def attach_evidence(
             issuer=issuer,
             issued_on=issued_on,
             indicators=[code.strip() for code in indicators if code.strip()],
-            expected_version=_version(version),
+            expected_version=version_read(version, "hồ sơ"),
         )
-    except DomainError as refused:
-        if status_of(refused) in (401, 403, 404):
-            raise
+    except DomainError as error:
         form = {"kind": kind, "issuer": issuer, "issued_on": issued_on.isoformat()}
-        return _again(
-            request, ledger, reading, principal, case_id, "minh-chung", None, refused, form
-        )
+        refused = refusal(error, "minh-chung", form)
+        return show_refused(request, ledger, reading, principal, case_id, refused)
     return redirect(f"/trang/ho-so/{case_id}")
+
+
+def show_refused(
+    request: Request,
+    ledger: Ledger,
+    reading: CommandContext,
+    principal: Principal,
+    case_id: UUID,
+    refused: Refused,
+) -> Response:
+    """The case page again, the refusal said at the step's form, what was typed kept."""
+    return case_page(
+        request,
+        ledger,
+        reading,
+        principal,
+        case_id,
+        **refused.page(),
+    )
 
 
 @router.get("/ho-so/{case_id}/minh-chung/{evidence_id}")

@@ -20,21 +20,21 @@ from pydantic import ValidationError
 
 from api import views
 from api.deps import LedgerDep
-from api.problems import status_of
 from api.routers.complaints import WATCHERS, ComplaintCreate
 from api.scoping import list_filter
-from api.web.cases import case_page, models_of, validation_message
+from api.web.cases import models_of, show_refused
 from api.web.complaint_steps import BY_SLUG, COMPLAINANTS, OUTCOMES, steps_for, warnings_for
 from api.web.pages import page_router, redirect, render
-from api.web.session import PageReaderDep, SignedInDep, page_acting_as
+from api.web.session import PageReaderDep, SignedInDep, reading_context
+from api.web.step_forms import Refused, refusal
+from api.web.step_forms import take_step as step_form
 from application.ledger import Ledger
 from application.services.access import Principal
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.complaints import Complaint
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError
 from domain.glossary import Role, label
-from domain.text import shown
 from projections.complaints.queries import listed
 
 router = page_router()
@@ -56,12 +56,6 @@ DEADLINE_LABELS = {
     "second_filing": "Hạn khiếu nại lần hai",
 }
 PENDING_STEP = {"acceptance": "Thụ lý", "resolution": "Giải quyết"}
-
-
-def _context(principal: Principal) -> CommandContext:
-    staff_first = sorted(principal.roles, key=lambda role: role is Role.CITIZEN)
-    request_id = str(uuid.uuid4())
-    return principal.context(tuple(staff_first), request_id, request_id)
 
 
 @router.get("/khieu-nai")
@@ -216,12 +210,6 @@ def complaint(
     return complaint_page(request, ledger, reading, principal, complaint_id)
 
 
-def _version(value: str | None) -> int:
-    if value is None or not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise InvalidInput("thiếu phiên bản khiếu nại đã đọc; hãy tải lại trang", field="version")
-    return int(value)
-
-
 @router.post("/khieu-nai/{complaint_id}/buoc/{slug}")
 async def take_step(
     request: Request,
@@ -230,36 +218,28 @@ async def take_step(
     ledger: LedgerDep,
     principal: SignedInDep,
 ) -> Response:
-    step = BY_SLUG.get(slug)
-    if step is None:
-        raise NotFound("không có bước này", step=shown(slug[:64]))
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    reading = _context(principal)
-    try:
-        ctx = await page_acting_as(*step.roles)(principal)
-        ledger.complaints.complaint_for(reading, complaint_id, reading=True)
-        body = step.schema.model_validate(step.read(form))
-        step.run(ledger, ctx, complaint_id, body, _version(form.get("version")))
-    except (ValidationError, DomainError) as refused:
-        if isinstance(refused, DomainError) and status_of(refused) in (401, 403, 404):
-            raise
-        if isinstance(refused, ValidationError):
-            message, status = validation_message(refused), 422
-        else:
-            message, status = shown(refused.message), status_of(refused)
-        kept = {k: v for k, v in form.items() if k not in ("csrf", "version")}
+    def again(reading: CommandContext, refused: Refused) -> Response:
         return complaint_page(
             request,
             ledger,
             reading,
             principal,
             complaint_id,
-            status_code=status,
-            failed=slug,
-            message=message,
-            form=kept,
+            **refused.page(),
         )
-    return redirect(f"/trang/khieu-nai/{complaint_id}")
+
+    return await step_form(
+        request,
+        principal,
+        slug,
+        BY_SLUG,
+        load=lambda reading: ledger.complaints.complaint_for(reading, complaint_id, reading=True),
+        read=lambda step, form, _: step.read(form),
+        run=lambda step, ctx, body, version: step.run(ledger, ctx, complaint_id, body, version),
+        what="khiếu nại",
+        again=again,
+        done=f"/trang/khieu-nai/{complaint_id}",
+    )
 
 
 @router.post("/khieu-nai")
@@ -274,7 +254,7 @@ def file_complaint(
 ) -> Response:
     """File a complaint about a case (and its decision, if it has one) from the case's page,
     with the API's schema and service: the refusal is said at the form, nothing written."""
-    reading = _context(principal)
+    reading = reading_context(principal)
     form = {"grounds": grounds, "learnt_on": learnt_on}
     try:
         ctx = principal.context(COMPLAINANTS, reading.correlation_id, reading.causation_id)
@@ -293,22 +273,7 @@ def file_complaint(
             learnt_on=body.learnt_on,
             decision_id=body.decision_id,
         )
-    except (ValidationError, DomainError) as refused:
-        if isinstance(refused, DomainError) and status_of(refused) in (401, 403, 404):
-            raise
-        if isinstance(refused, ValidationError):
-            message, status = validation_message(refused), 422
-        else:
-            message, status = shown(refused.message), status_of(refused)
-        return case_page(
-            request,
-            ledger,
-            reading,
-            principal,
-            case_id,
-            status_code=status,
-            failed="khieu-nai",
-            message=message,
-            form=form,
-        )
+    except (ValidationError, DomainError) as error:
+        refused = refusal(error, "khieu-nai", form)
+        return show_refused(request, ledger, reading, principal, case_id, refused)
     return redirect(f"/trang/khieu-nai/{result.id}")

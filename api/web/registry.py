@@ -13,9 +13,9 @@ from pydantic import ValidationError
 from api import schemas
 from api.deps import LedgerDep
 from api.problems import status_of
-from api.web.cases import validation_message
 from api.web.pages import page_router, render
 from api.web.session import SignedInDep, page_acting_as
+from api.web.step_forms import validation_message
 from application.ledger import Ledger
 from application.services.access import Principal
 from domain.base import CommandContext

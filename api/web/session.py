@@ -156,10 +156,14 @@ def page_acting_as(*roles: Role) -> Callable[..., Awaitable[CommandContext]]:
     return dependency
 
 
-async def page_reader(principal: SignedInDep) -> CommandContext:
+def reading_context(principal: Principal) -> CommandContext:
     """The context of reading, a staff role first, as :func:`api.deps.reader`."""
     staff_first = sorted(principal.roles, key=lambda role: role is Role.CITIZEN)
     return _context(principal, tuple(staff_first))
+
+
+async def page_reader(principal: SignedInDep) -> CommandContext:
+    return reading_context(principal)
 
 
 PageReaderDep = Annotated[CommandContext, Depends(page_reader)]
