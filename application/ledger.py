@@ -25,6 +25,7 @@ from application.services.complaints import ComplaintService
 from application.services.cosignatures import Cosignatures
 from application.services.criteria import CriteriaService
 from application.services.decisions import DecisionService
+from application.services.imports import ImportService
 from application.services.names import NameBook
 from application.services.records import Clock, Records, SystemClock
 from application.services.registry import RegistryService
@@ -80,6 +81,7 @@ class Ledger:
         self.scopes = Scopes(self.records)
         uploads = settings.max_upload_bytes
         self.registry = RegistryService(self.records, self.scopes, self.vault)
+        self.imports = ImportService(self.records, self.scopes, self.registry)
         self.criteria = CriteriaService(self.records, self.scopes)
         self.assessments = AssessmentService(
             self.records, self.scopes, self.criteria, self.files, uploads

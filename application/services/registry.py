@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
 
 from application.adapters.vault import PersonalDataVault
 from application.services.records import Recorded, Records, check_version
@@ -20,6 +23,46 @@ from domain.text import nfc
 #: A person's personal data, sealed, never stored in plaintext: these fields and the CCCD,
 #: which names the record and so cannot be corrected.
 CORRECTABLE_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion")
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person to register in a batch, as :meth:`RegistryService.register_person` takes."""
+
+    cccd: str
+    full_name: str
+    birth_date: date | None
+    gender: str | None
+    ethnicity: str | None
+    target_group: str | None
+    unit_id: UUID
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """A household with an id chosen by the caller (derived from its code): registered
+    if no record has that id yet, left as it is otherwise."""
+
+    id: UUID
+    name: str
+    unit_id: UUID
+
+
+@dataclass(frozen=True)
+class Membership:
+    household_id: UUID
+    cccd: str
+    relation: str | None
+
+
+@dataclass
+class BatchRegistered:
+    """What one batch wrote: the persons by CCCD (new or found), how many records it
+    created, and the log position of its one transaction (None when nothing was new)."""
+
+    persons: dict[str, UUID] = field(default_factory=dict)
+    created: int = 0
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +189,111 @@ class RegistryService:
             self.vault.forget(person_id)
             raise
 
+    def register_batch(
+        self,
+        ctx: CommandContext,
+        *,
+        persons: Sequence[NewPerson],
+        households: Sequence[NewHousehold] = (),
+        memberships: Sequence[Membership] = (),
+        also: Sequence[Aggregate] = (),
+    ) -> BatchRegistered:
+        """Register many persons and households, and their memberships, in one save.
+
+        Personal data is checked and sealed as :meth:`register_person` seals it. What is
+        there already is left alone, so running a batch again writes nothing new: a person
+        whose CCCD is registered (anywhere: the caller decides whether that is a mistake),
+        a household whose id exists, a member already in the household. A number enrolled
+        by a run cut off before its save is taken up again. ``also`` (an import's record of
+        the batch) is saved in the same transaction.
+        """
+        units = {p.unit_id for p in persons} | {h.unit_id for h in households}
+        self.scopes.require_units(ctx, units)
+        result = BatchRegistered()
+        changed: dict[UUID, Person | Collective] = {}
+        enrolled: list[UUID] = []
+        try:
+            with acting(ctx):
+                places = {u: self.records.get(AdministrativeUnit, u) for u in units}
+                today = self.records.today()
+                for entry in persons:
+                    person = self._batch_person(entry, places, today, enrolled)
+                    result.persons[entry.cccd] = person.id
+                    changed[person.id] = person
+                for new in households:
+                    household = self.records.find(Collective, new.id) or Collective.register(
+                        id=new.id,
+                        kind=SubjectKind.HOUSEHOLD,
+                        name=None,
+                        sealed=self.vault.seal(new.id, {"name": nfc(new.name.strip())}),
+                        unit=places[new.unit_id],
+                        organisation_type=None,
+                        on=today,
+                    )
+                    changed[household.id] = household
+                for link in memberships:
+                    self._batch_membership(link, result, changed)
+                pending = [a for a in changed.values() if a.pending_events]
+                result.created = sum(1 for a in pending if a.version == len(a.pending_events))
+                if pending or any(a.pending_events for a in also):
+                    result.position = self.records.save(*pending, *also).position
+        except DomainError:
+            for person_id in enrolled:  # refused before anything was written
+                self.vault.forget(person_id)
+            raise
+        return result
+
+    def _batch_person(
+        self,
+        entry: NewPerson,
+        places: dict[UUID, AdministrativeUnit],
+        today: date,
+        enrolled: list[UUID],
+    ) -> Person:
+        cccd_hash = self.vault.lookup_hash(entry.cccd)
+        holder = self.vault.holder(cccd_hash)
+        registered = self._registered(holder, cccd_hash)
+        if registered is not None:
+            return registered
+        details = self._checked_details(
+            {
+                "full_name": entry.full_name,
+                "birth_date": entry.birth_date,
+                "gender": entry.gender,
+                "ethnicity": entry.ethnicity,
+            }
+        )
+        details["cccd"] = entry.cccd.strip()
+        person_id = holder or uuid4()  # a holder without a record: a run cut off
+        if holder is None:
+            if self.vault.enrol(person_id, cccd_hash) != person_id:
+                raise VersionConflict("số CCCD này đang được đăng ký")
+            enrolled.append(person_id)
+        return Person.register(
+            id=person_id,
+            cccd_hash=None,
+            sealed=self.vault.seal(person_id, details),
+            target_group=nfc(entry.target_group),
+            unit=places[entry.unit_id],
+            on=today,
+        )
+
+    def _batch_membership(
+        self,
+        link: Membership,
+        result: BatchRegistered,
+        changed: dict[UUID, Person | Collective],
+    ) -> None:
+        person_id = result.persons[link.cccd]
+        household = changed.get(link.household_id) or self.records.get(
+            Collective, link.household_id
+        )
+        if not isinstance(household, Collective) or person_id in household.members:
+            return
+        member = changed[person_id]
+        household.add_member(member, nfc(link.relation))
+        changed[household.id] = household
+
     def _check_not_registered(
         self, ctx: CommandContext, holder: UUID | None, cccd_hash: str
     ) -> None:
@@ -165,6 +313,11 @@ class RegistryService:
             return self.records.find(Person, holder)
         legacy = self.records.find(Person, person_id_for(cccd_hash))
         return legacy if legacy is not None and not legacy.erased else None
+
+    def registered_person(self, cccd: str) -> Person | None:
+        """The person registered with this CCCD and not erased, whoever is asking: for
+        services that decide themselves what the caller may learn (the import check)."""
+        return self._person_with(cccd)
 
     def _person_with(self, cccd: str) -> Person | None:
         cccd_hash = self.vault.lookup_hash(cccd)
