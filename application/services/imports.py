@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from uuid import UUID
 
-from application.adapters.workbooks import read_workbook, write_template
+from application.adapters.vault import normalise_cccd
+from application.adapters.workbooks import RawWorkbook, read_workbook, write_template
 from application.services.import_check import (
     CheckReport,
     HouseholdRow,
@@ -31,7 +32,7 @@ from domain.base import CommandContext, acting
 from domain.errors import InvalidInput, NotFound
 from domain.glossary import UnitLevel
 from domain.imports import TEMPLATES, Import, SheetKind, household_id_for, import_id_for
-from domain.registry import AdministrativeUnit, Collective, unit_id_for
+from domain.registry import AdministrativeUnit, Collective, Person, unit_id_for
 
 #: Persons written per transaction (with their households).
 BATCH_ROWS = 500
@@ -64,6 +65,9 @@ class _Facts:
         self.records, self.scopes, self.registry = records, scopes, registry
         self.commune_id, self.today = commune_id, records.today()
         self._villages: dict[str, UUID | None] = {}
+        self._persons: dict[str, Person] = {}
+        self._numbers: set[str] = set()
+        self._households: set[UUID] = set()
 
     def village(self, code: str) -> UUID | None:
         if code not in self._villages:
@@ -77,15 +81,49 @@ class _Facts:
             self._villages[code] = unit.id if found and unit is not None else None
         return self._villages[code]
 
+    def prefetch(self, book: RawWorkbook) -> None:
+        """Read what the check will ask about every row in a few round trips: the persons
+        with the file's CCCD numbers, the households with its codes."""
+        persons = book.sheets.get(SheetKind.PERSONS)
+        rows = persons.rows if persons else []
+        numbers = {n for n in (_number(r.cells.get("cccd")) for r in rows) if n is not None}
+        self._persons = self.registry.registered_persons(sorted(numbers))
+        self._numbers = numbers
+        ids = set()
+        for sheet in book.sheets.values():
+            for row in sheet.rows:
+                village, code = row.cells.get("village_code"), row.cells.get("household_code")
+                if isinstance(village, str | int) and isinstance(code, str | int):
+                    village_id = self.village(str(village).strip())
+                    if village_id is not None:
+                        ids.add(household_id_for(village_id, str(code).strip()))
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), 500):
+            self._households |= set(self.records.load_all(wanted[start : start + 500]))
+
     def registration(self, cccd: str, village_id: UUID) -> Registration:
-        person = self.registry.registered_person(cccd)
+        if cccd in self._numbers:
+            person = self._persons.get(cccd)
+        else:
+            person = self.registry.registered_person(cccd)
         if person is None:
             return Registration.FREE
         return Registration.HERE if person.unit_id == village_id else Registration.ELSEWHERE
 
     def household_exists(self, village_id: UUID, household_code: str) -> bool:
-        found = self.records.find(Collective, household_id_for(village_id, household_code))
-        return found is not None
+        household_id = household_id_for(village_id, household_code)
+        return household_id in self._households or (
+            self.records.find(Collective, household_id) is not None
+        )
+
+
+def _number(value: object) -> str | None:
+    """A CCCD as the check will read it, or None if it will refuse it."""
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    try:
+        return normalise_cccd(text) if text else None
+    except InvalidInput:
+        return None
 
 
 @dataclass
@@ -122,7 +160,9 @@ class ImportService:
         self.commune(ctx, unit_id)
         digest = digest_of(content)
         facts = _Facts(self.records, self.scopes, self.registry, unit_id)
-        report = check_workbook(read_workbook(content), facts.today, facts)
+        book = read_workbook(content)
+        facts.prefetch(book)
+        report = check_workbook(book, facts.today, facts)
         return ImportOutcome(import_id_for(unit_id, digest), digest, report)
 
     def run(
@@ -179,16 +219,23 @@ class ImportService:
     def _write(self, ctx: CommandContext, record: Import, batch: _Batch) -> int:
         """One batch in one transaction; the rows already written are left out."""
         done = record.accepted
+        existing = self.records.load_all(
+            [household_id_for(h.village_id, h.code) for h in batch.households]
+        )
         households = [
             h
             for h in batch.households
             if h.row not in done.get(SheetKind.HOUSEHOLDS, set())
-            and self.records.find(Collective, household_id_for(h.village_id, h.code)) is None
+            and household_id_for(h.village_id, h.code) not in existing
         ]
+        registered = self.registry.registered_persons(
+            [p.cccd for p in batch.persons if p.registered]
+        )
         persons = [
             p
             for p in batch.persons
-            if p.row not in done.get(SheetKind.PERSONS, set()) and self._writes_something(p)
+            if p.row not in done.get(SheetKind.PERSONS, set())
+            and _writes_something(p, registered.get(p.cccd))
         ]
         if not households and not persons:
             return 0
@@ -212,15 +259,14 @@ class ImportService:
         )
         return result.created
 
-    def _writes_something(self, row: PersonRow) -> bool:
-        """A person not yet registered, or registered but not yet in the row's household."""
-        if not row.registered:
-            return True
-        if row.household_code is None:
-            return False
-        person = self.registry.registered_person(row.cccd)
-        household_id = household_id_for(row.village_id, row.household_code)
-        return person is None or household_id not in person.households
+
+def _writes_something(row: PersonRow, person: Person | None) -> bool:
+    """A person not yet registered, or registered but not yet in the row's household."""
+    if not row.registered or person is None:
+        return True
+    if row.household_code is None:
+        return False
+    return household_id_for(row.village_id, row.household_code) not in person.households
 
 
 def _new_person(row: PersonRow) -> NewPerson:

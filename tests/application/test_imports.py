@@ -199,13 +199,14 @@ def test_an_import_cut_off_between_batches_resumes_where_it_stopped(
 ) -> None:
     monkeypatch.setattr(imports_module, "BATCH_ROWS", 20)
     rows = village_workbook(VILLAGES, households=30)
+    content = rows.content()  # once: each save of a workbook stamps its time in it
     crashing = CrashingRegistry(ledger.records, ledger.scopes, ledger.vault)
     with pytest.raises(RuntimeError):
-        ImportService(ledger.records, ledger.scopes, crashing).run(ADMIN, COMMUNE, rows.content())
+        ImportService(ledger.records, ledger.scopes, crashing).run(ADMIN, COMMUNE, content)
     halfway = len(persons_of(ledger, rows)) + households_of(ledger, rows)
     assert 0 < halfway < len(rows.persons)
 
-    outcome = ledger.imports.run(ADMIN, COMMUNE, rows.content())
+    outcome = ledger.imports.run(ADMIN, COMMUNE, content)
 
     assert len(persons_of(ledger, rows)) == len(rows.persons)
     record = ledger.records.get(Import, outcome.import_id)
