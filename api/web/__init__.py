@@ -16,6 +16,7 @@ from api.web import (
     certificates,
     complaints,
     home,
+    imports,
     queues,
     registry,
     signin,
@@ -25,7 +26,18 @@ from api.web.pages import STATIC
 from api.web.session import PREFIX
 
 #: The modules of pages, each with its ``router``.
-MODULES = (signin, home, cases, certificates, complaints, registry, queues, audit, statistics)
+MODULES = (
+    signin,
+    home,
+    cases,
+    certificates,
+    complaints,
+    registry,
+    imports,
+    queues,
+    audit,
+    statistics,
+)
 
 router = APIRouter(include_in_schema=False)
 for _module in MODULES:
