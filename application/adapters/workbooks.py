@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -33,6 +34,7 @@ CATALOGUE_TITLE = "Danh mục"
 INSTRUCTIONS_TITLE = "Hướng dẫn"
 
 
+@lru_cache(maxsize=4096)  # headers and code lists repeat on every row
 def folded(text: str) -> str:
     """Text compared loosely: no accents (đ as d), lower case, letters and digits only."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
