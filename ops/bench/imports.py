@@ -184,8 +184,8 @@ def timed_api(ledger: Ledger, settings: Settings, rows: VillageRows) -> float:
     return elapsed
 
 
-def stored_rows(ledger: Ledger, after: int, upto: int) -> list[tuple[uuid.UUID, int, str, bytes]]:
-    rows: list[tuple[uuid.UUID, int, str, bytes]] = []
+def stored_rows(ledger: Ledger, after: int, upto: int) -> list[tuple[Any, int, str, bytes]]:
+    rows: list[tuple[Any, int, str, bytes]] = []
     start = after + 1
     while start <= upto:
         page = ledger.store.recorder.select_notifications(start=start, limit=1000, stop=upto)
