@@ -28,7 +28,7 @@ from domain.imports import SHEETS, Column, Sheet, SheetKind
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 40
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
 CATALOGUE_TITLE = "Danh mục"
 INSTRUCTIONS_TITLE = "Hướng dẫn"
@@ -97,6 +97,12 @@ def read_workbook(content: bytes) -> RawWorkbook:
                 start=header_row + 1,
             ):
                 cells = {key: _at(values, index) for key, index in positions.items()}
+                if number - header_row > 2 * MAX_ROWS:  # styled but empty rows cost too
+                    book.problems.append(
+                        f"trang “{worksheet.title}” có hơn {2 * MAX_ROWS:,} dòng (kể cả dòng"
+                        " trống): hãy xóa các dòng thừa hoặc chia tệp"
+                    )
+                    break
                 if all(_blank(v) for v in cells.values()):
                     continue  # empty rows (and rows of columns we do not read) are skipped
                 if len(raw.rows) >= MAX_ROWS:

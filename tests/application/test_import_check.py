@@ -333,7 +333,7 @@ def test_a_workbook_without_known_headers_is_refused_as_a_whole() -> None:
 def test_a_zip_that_would_unpack_to_gigabytes_is_refused_before_reading() -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (210 * 1024 * 1024))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (110 * 1024 * 1024))
 
     report = check(out.getvalue())
 
@@ -348,6 +348,19 @@ def test_a_huge_sheet_is_refused_beyond_the_row_limit(monkeypatch: Any) -> None:
 
     assert report.problems == ["trang “Nhân khẩu” có hơn 50 dòng: hãy chia tệp"]
     assert not report.clean
+
+
+def test_a_sheet_of_endless_empty_rows_is_refused_without_reading_to_its_end(
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr("application.adapters.workbooks.MAX_ROWS", 50)
+    rows = [person()] + [[None, None, None, None, None, None, None, None, " "]] * 200
+
+    report = check(workbook(rows))
+
+    assert report.problems == [
+        "trang “Nhân khẩu” có hơn 100 dòng (kể cả dòng trống): hãy xóa các dòng thừa hoặc chia tệp"
+    ]
 
 
 def test_a_long_file_is_checked_whole_and_every_mistake_reported() -> None:
