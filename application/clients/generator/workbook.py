@@ -55,8 +55,13 @@ class VillageRows:
     persons: list[dict[str, Any]] = field(default_factory=list)
 
     def content(self) -> bytes:
-        """The rows as an .xlsx workbook laid out like the template."""
-        book = Workbook(write_only=True)
+        """The rows as an .xlsx workbook laid out like the template. Not written in
+        openpyxl's write-only mode, which leaves out the sheet's dimension that Excel always
+        writes (without it a reader parses each sheet twice)."""
+        book = Workbook()
+        first = book.active
+        if first is not None:
+            book.remove(first)
         for sheet, keys, rows in (
             (HOUSEHOLDS, _HOUSEHOLD_KEYS, self.households),
             (PERSONS, _PERSON_KEYS, self.persons),
