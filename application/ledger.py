@@ -81,12 +81,14 @@ class Ledger:
         self.scopes = Scopes(self.records)
         uploads = settings.max_upload_bytes
         self.registry = RegistryService(self.records, self.scopes, self.vault)
-        self.imports = ImportService(self.records, self.scopes, self.registry)
         self.criteria = CriteriaService(self.records, self.scopes)
         self.assessments = AssessmentService(
             self.records, self.scopes, self.criteria, self.files, uploads
         )
         self.decisions = DecisionService(self.records, self.scopes, self.criteria)
+        self.imports = ImportService(
+            self.records, self.scopes, self.registry, self.criteria, self.assessments
+        )
         self.complaints = ComplaintService(
             self.records, self.scopes, self.criteria, self.vault, self.files, uploads
         )

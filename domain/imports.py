@@ -21,6 +21,7 @@ from domain.errors import RuleViolation
 class SheetKind(StrEnum):
     HOUSEHOLDS = "households"
     PERSONS = "persons"
+    REGISTRATIONS = "registrations"
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,29 @@ PERSONS = Sheet(
                choices=RELATIONS),
     ),
 )  # fmt: skip
-SHEETS = (HOUSEHOLDS, PERSONS)
+#: The titles a village registers for each year: a person, or a household.
+TITLES = (("cong_dan_hoc_tap", "Công dân học tập"), ("gia_dinh_hoc_tap", "Gia đình học tập"))
+REGISTRATIONS = Sheet(
+    SheetKind.REGISTRATIONS,
+    "Đăng ký danh hiệu",
+    (
+        Column("title", "Danh hiệu", ("danh hieu", "danh hieu dang ky"), True, choices=TITLES),
+        Column("cycle_year", "Năm", ("nam", "nam dang ky", "chu ky"), True,
+               note="Năm của chu kỳ đánh giá, ví dụ 2026"),
+        Column("cccd", "Số CCCD", ("cccd", "so cccd", "so cmnd", "so dinh danh", "cccd cmnd"),
+               note="Với Công dân học tập: người đã có ở trang Nhân khẩu hoặc đã đăng ký"),
+        Column("village_code", "Mã thôn", ("ma thon", "ma to dan pho", "thon"),
+               note="Với Gia đình học tập"),
+        Column("household_code", "Mã hộ", ("ma ho", "ma ho gia dinh", "so ho"),
+               note="Với Gia đình học tập: hộ ở trang Hộ gia đình hoặc đã nhập trước"),
+    ),
+)  # fmt: skip
+SHEETS = (HOUSEHOLDS, PERSONS, REGISTRATIONS)
 #: Which sheets each template holds.
 TEMPLATES: dict[str, tuple[Sheet, ...]] = {
     "persons": (PERSONS,),
     "households": (HOUSEHOLDS, PERSONS),
+    "registrations": (REGISTRATIONS,),
 }
 
 

@@ -19,7 +19,7 @@ from application.adapters.vault import normalise_cccd
 from application.adapters.workbooks import RawRow, RawSheet, RawWorkbook, folded
 from domain.dates import EARLIEST_BIRTH_DAY
 from domain.errors import InvalidInput
-from domain.imports import HOUSEHOLDS, PERSONS, Column, Sheet, SheetKind
+from domain.imports import HOUSEHOLDS, PERSONS, REGISTRATIONS, Column, Sheet, SheetKind
 from domain.text import REFUSED_TEXT, refused_character
 
 MAX_TEXT = 200
@@ -43,6 +43,12 @@ class LedgerFacts(Protocol):
     def registration(self, cccd: str, village_id: UUID) -> Registration: ...
 
     def household_exists(self, village_id: UUID, household_code: str) -> bool: ...
+
+    def person_in_commune(self, cccd: str) -> tuple[bool, str | None]:
+        """Whether a person with this CCCD is registered in the commune, and their group."""
+
+    def criteria_in_force(self, model: str, group: str | None) -> bool:
+        """Whether a criteria set is in force today for this title and target group."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,21 @@ class PersonRow:
     registered: bool  # already in the ledger in this village
 
 
+@dataclass(frozen=True)
+class RegistrationRow:
+    row: int
+    model: str
+    cycle_year: int
+    cccd: str | None  # a person's title
+    village_id: UUID | None  # a household's title: its village and code
+    household_code: str | None
+
+
 @dataclass
 class CheckReport:
     households: list[HouseholdRow] = field(default_factory=list)
     persons: list[PersonRow] = field(default_factory=list)
+    registrations: list[RegistrationRow] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     row_count: int = 0
@@ -222,6 +239,9 @@ def check_workbook(book: RawWorkbook, today: date, facts: LedgerFacts) -> CheckR
     persons = book.sheets.get(SheetKind.PERSONS)
     if persons is not None:
         _check_persons(persons, today, facts, in_file, report)
+    registrations = book.sheets.get(SheetKind.REGISTRATIONS)
+    if registrations is not None:
+        _check_registrations(registrations, today, facts, in_file, report)
     return report
 
 
@@ -326,3 +346,89 @@ def _check_household_of(
             "household_code",
             f"hộ “{code}” không có ở trang Hộ gia đình và chưa được đăng ký",
         )
+
+
+_MODEL_LABELS = dict(REGISTRATIONS.column("title").choices)
+
+
+def _check_registrations(
+    sheet: RawSheet,
+    today: date,
+    facts: LedgerFacts,
+    households: dict[tuple[str, str], HouseholdRow],
+    report: CheckReport,
+) -> None:
+    """A title per row for a person (by CCCD) or a household (by village and code), each
+    in the file or registered in the commune, once per title and year."""
+    persons = {p.cccd: p for p in report.persons}
+    seen: dict[tuple[str, int, str], int] = {}
+    for raw in sheet.rows:
+        row = _Row(REGISTRATIONS, raw, report.errors)
+        model, year = row.choice("title"), _year(row, today)
+        if model is None or year is None:
+            continue
+        if model == "cong_dan_hoc_tap":
+            subject, village_id, group = _registered_person(row, facts, persons)
+            code = None
+        else:
+            village = _village(row, facts)
+            code = row.text("household_code")
+            if code is None and not row.failed:
+                row.error("household_code", "cần mã hộ với danh hiệu Gia đình học tập")
+            if village is None or code is None:
+                continue
+            _check_household_of(row, village, code, households, facts)
+            subject, village_id, group = f"{village[0]}/{code}".casefold(), village[1], None
+        if subject is None or row.failed:
+            continue
+        first = seen.get((model, year, subject))
+        if first is not None:
+            row.error("title", f"đã đăng ký danh hiệu này cho năm {year} ở dòng {first}")
+            continue
+        seen[(model, year, subject)] = raw.number
+        if not facts.criteria_in_force(model, group):
+            for_group = f" cho nhóm “{group}”" if group else ""
+            row.error(
+                "title",
+                f"chưa có bộ tiêu chí {_MODEL_LABELS[model]} đang áp dụng{for_group}",
+            )
+            continue
+        cccd = subject if model == "cong_dan_hoc_tap" else None
+        report.registrations.append(
+            RegistrationRow(raw.number, model, year, cccd, village_id, code)
+        )
+
+
+def _year(row: _Row, today: date) -> int | None:
+    text = row.text("cycle_year")
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        row.error("cycle_year", f"“{text}” không phải năm (ví dụ {today.year})")
+        return None
+    year = int(text)
+    if not today.year - 1 <= year <= today.year + 1:
+        row.error(
+            "cycle_year", f"năm {year} ngoài chu kỳ đăng ký ({today.year - 1}-{today.year + 1})"
+        )
+        return None
+    return year
+
+
+def _registered_person(
+    row: _Row, facts: LedgerFacts, persons: dict[str, PersonRow]
+) -> tuple[str | None, UUID | None, str | None]:
+    """(CCCD, village, target group) of the person a row names, from the file or the ledger."""
+    if row.raw.cells.get("cccd") is None:
+        row.error("cccd", "cần số CCCD với danh hiệu Công dân học tập")
+        return None, None, None
+    cccd = row.cccd()
+    if cccd is None:
+        return None, None, None
+    if cccd in persons:
+        return cccd, persons[cccd].village_id, persons[cccd].target_group
+    registered, group = facts.person_in_commune(cccd)
+    if not registered:
+        row.error("cccd", "không có người với số CCCD này ở trang Nhân khẩu hay trong xã")
+        return None, None, None
+    return cccd, None, group

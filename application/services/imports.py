@@ -18,19 +18,22 @@ from uuid import UUID
 
 from application.adapters.vault import normalise_cccd
 from application.adapters.workbooks import RawWorkbook, read_workbook, write_template
+from application.services.assessments import AssessmentService
+from application.services.criteria import CriteriaService
 from application.services.import_check import (
     CheckReport,
     HouseholdRow,
     PersonRow,
     Registration,
+    RegistrationRow,
     check_workbook,
 )
 from application.services.records import Records
 from application.services.registry import Membership, NewHousehold, NewPerson, RegistryService
 from application.services.scope import Scopes
 from domain.base import CommandContext, acting
-from domain.errors import InvalidInput, NotFound
-from domain.glossary import UnitLevel
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.glossary import TitleModel, UnitLevel
 from domain.imports import TEMPLATES, Import, SheetKind, household_id_for, import_id_for
 from domain.registry import AdministrativeUnit, Collective, Person, unit_id_for
 
@@ -60,9 +63,16 @@ class _Facts:
     """What the check asks the ledger, each question answered once."""
 
     def __init__(
-        self, records: Records, scopes: Scopes, registry: RegistryService, commune_id: UUID
+        self,
+        records: Records,
+        scopes: Scopes,
+        registry: RegistryService,
+        criteria: CriteriaService,
+        commune_id: UUID,
     ) -> None:
         self.records, self.scopes, self.registry = records, scopes, registry
+        self.criteria = criteria
+        self._in_force: dict[tuple[str, str | None], bool] = {}
         self.commune_id, self.today = commune_id, records.today()
         self._villages: dict[str, UUID | None] = {}
         self._persons: dict[str, Person] = {}
@@ -84,8 +94,12 @@ class _Facts:
     def prefetch(self, book: RawWorkbook) -> None:
         """Read what the check will ask about every row in a few round trips: the persons
         with the file's CCCD numbers, the households with its codes."""
-        persons = book.sheets.get(SheetKind.PERSONS)
-        rows = persons.rows if persons else []
+        rows = [
+            row
+            for kind in (SheetKind.PERSONS, SheetKind.REGISTRATIONS)
+            if (sheet := book.sheets.get(kind)) is not None
+            for row in sheet.rows
+        ]
         numbers = {n for n in (_number(r.cells.get("cccd")) for r in rows) if n is not None}
         self._persons = self.registry.registered_persons(sorted(numbers))
         self._numbers = numbers
@@ -116,6 +130,24 @@ class _Facts:
             self.records.find(Collective, household_id) is not None
         )
 
+    def person_in_commune(self, cccd: str) -> tuple[bool, str | None]:
+        if cccd in self._numbers:
+            person = self._persons.get(cccd)
+        else:
+            person = self.registry.registered_person(cccd)
+        if person is None or not self.scopes.unit_covers(self.commune_id, person.unit_id):
+            return False, None
+        return True, person.target_group
+
+    def criteria_in_force(self, model: str, group: str | None) -> bool:
+        if (model, group) not in self._in_force:
+            try:
+                self.criteria.spec_in_force(TitleModel(model), group, None, self.today)
+                self._in_force[(model, group)] = True
+            except DomainError:
+                self._in_force[(model, group)] = False
+        return self._in_force[(model, group)]
+
 
 def _number(value: object) -> str | None:
     """A CCCD as the check will read it, or None if it will refuse it."""
@@ -137,6 +169,8 @@ class ImportService:
     records: Records
     scopes: Scopes
     registry: RegistryService
+    criteria: CriteriaService
+    assessments: AssessmentService
 
     @staticmethod
     def template(kind: str, villages: Sequence[tuple[str, str]] = (), unit_name: str = "") -> bytes:
@@ -159,7 +193,7 @@ class ImportService:
         """Every row checked; nothing written."""
         self.commune(ctx, unit_id)
         digest = digest_of(content)
-        facts = _Facts(self.records, self.scopes, self.registry, unit_id)
+        facts = _Facts(self.records, self.scopes, self.registry, self.criteria, unit_id)
         book = read_workbook(content)
         facts.prefetch(book)
         report = check_workbook(book, facts.today, facts)
@@ -209,12 +243,31 @@ class ImportService:
             done += len(batch.households) + len(batch.persons)
             if progress is not None:
                 progress(done, total)
+        for registration in report.registrations:
+            outcome.created += self._register(caused, record, registration)
+            done += 1
+            if progress is not None and done % 100 == 0:
+                progress(done, total)
         accepted = sum(len(rows) for rows in record.accepted.values())
         with acting(caused):
             record.complete(unchanged=report.row_count - accepted)
             self.records.save(record)
         outcome.accepted, outcome.unchanged = accepted, report.row_count - accepted
         return outcome
+
+    def _register(self, ctx: CommandContext, record: Import, row: RegistrationRow) -> int:
+        """Open the case a registration row asks for, unless that title and year has one;
+        the row is recorded as accepted in the same transaction."""
+        if row.row in record.accepted.get(SheetKind.REGISTRATIONS, set()):
+            return 0
+        subject_id = _subject_of(row, self.registry)
+        model = TitleModel(row.model)
+        if self.assessments.latest_case(subject_id, model, row.cycle_year) is not None:
+            return 0
+        with acting(ctx):
+            record.accept_rows(SheetKind.REGISTRATIONS, [row.row], 1)
+        self.assessments.open_case(ctx, subject_id, model, row.cycle_year, also=[record])
+        return 1
 
     def _write(self, ctx: CommandContext, record: Import, batch: _Batch) -> int:
         """One batch in one transaction; the rows already written are left out."""
@@ -258,6 +311,16 @@ class ImportService:
             also=[record],
         )
         return result.created
+
+
+def _subject_of(row: RegistrationRow, registry: RegistryService) -> UUID:
+    if row.cccd is not None:
+        person = registry.registered_person(row.cccd)
+        if person is None:
+            raise NotFound("không tìm thấy công dân với số CCCD này")
+        return person.id
+    assert row.village_id is not None and row.household_code is not None  # by the check
+    return household_id_for(row.village_id, row.household_code)
 
 
 def _writes_something(row: PersonRow, person: Person | None) -> bool:

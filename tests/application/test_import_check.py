@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from application.adapters.workbooks import read_workbook, write_template
 from application.services.import_check import CheckReport, Registration, check_workbook
 from domain.base import ledger_id
-from domain.imports import HOUSEHOLDS, PERSONS, TEMPLATES
+from domain.imports import HOUSEHOLDS, PERSONS, REGISTRATIONS, TEMPLATES
 
 TODAY = date(2026, 12, 6)
 T01, T02 = ledger_id("test-village", "T01"), ledger_id("test-village", "T02")
@@ -42,6 +42,13 @@ class Facts:
     def household_exists(self, village_id: UUID, household_code: str) -> bool:
         return household_code in self.households
 
+    def person_in_commune(self, cccd: str) -> tuple[bool, str | None]:
+        where = self.registered.get(cccd)
+        return where in (T01, T02), "can_bo" if where else None
+
+    def criteria_in_force(self, model: str, group: str | None) -> bool:
+        return model == "gia_dinh_hoc_tap" or group in ("nong_dan", "can_bo")
+
 
 def person(cccd: Any = "001088000001", **overrides: Any) -> list[Any]:
     row = {
@@ -63,6 +70,7 @@ def workbook(
     households: list[list[Any]] | None = None,
     person_headers: list[Any] | None = None,
     above: list[Any] | None = None,
+    registrations: list[list[Any]] | None = None,
 ) -> bytes:
     book = Workbook()
     first = book.active
@@ -77,6 +85,11 @@ def workbook(
     sheet.append(person_headers or PERSON_HEADERS)
     for row in persons:
         sheet.append(row)
+    if registrations is not None:
+        titles = book.create_sheet("Đăng ký danh hiệu")
+        titles.append([c.header for c in REGISTRATIONS.columns])
+        for row in registrations:
+            titles.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -381,3 +394,80 @@ def test_every_template_reads_back_as_an_empty_workbook_with_its_sheets() -> Non
         assert book.problems == [], kind
         assert set(book.sheets) == {s.kind for s in sheets}
         assert book.row_count == 0
+
+
+# --- yearly registrations ----------------------------------------------------------------
+
+
+def titles(rows: list[list[Any]], facts: Facts | None = None) -> CheckReport:
+    return check(workbook([person()], registrations=rows), facts)
+
+
+def test_a_person_and_a_household_of_the_file_are_registered_for_their_titles() -> None:
+    report = titles(
+        [
+            ["Công dân học tập", "2026", "001088000001"],
+            ["Gia đình học tập", 2026, None, "T01", "H001"],
+        ]
+    )
+
+    assert report.errors == []
+    assert [(r.model, r.cycle_year, r.cccd, r.household_code) for r in report.registrations] == [
+        ("cong_dan_hoc_tap", 2026, "001088000001", None),
+        ("gia_dinh_hoc_tap", 2026, None, "H001"),
+    ]
+
+
+def test_a_person_registered_in_the_commune_before_may_be_registered_for_a_title() -> None:
+    report = titles([["Công dân học tập", 2026, "001190000002"]], Facts({"001190000002": T02}))
+
+    assert report.errors == [] and report.registrations[0].cccd == "001190000002"
+
+
+def test_a_title_for_someone_neither_in_the_file_nor_in_the_commune_is_reported() -> None:
+    report = titles([["Công dân học tập", 2026, "001190000009"], ["Công dân học tập", 2026]])
+
+    assert errors(report) == [
+        (2, "Số CCCD", "không có người với số CCCD này ở trang Nhân khẩu hay trong xã"),
+        (3, "Số CCCD", "cần số CCCD với danh hiệu Công dân học tập"),
+    ]
+
+
+def test_an_unknown_title_and_a_year_outside_the_cycle_are_reported() -> None:
+    report = titles(
+        [["Danh hiệu lạ", 2026, "001088000001"], ["Công dân học tập", 2030, "001088000001"],
+         ["Công dân học tập", "năm nay", "001088000001"]]
+    )  # fmt: skip
+
+    assert [(r, c) for r, c, _ in errors(report)] == [(2, "Danh hiệu"), (3, "Năm"), (4, "Năm")]
+    assert errors(report)[1][2] == "năm 2030 ngoài chu kỳ đăng ký (2025-2027)"
+
+
+def test_the_same_title_twice_for_one_subject_and_year_is_reported() -> None:
+    report = titles([["Công dân học tập", 2026, "001088000001"]] * 2)
+
+    assert errors(report) == [(3, "Danh hiệu", "đã đăng ký danh hiệu này cho năm 2026 ở dòng 2")]
+
+
+def test_a_title_without_criteria_in_force_for_the_persons_group_is_reported() -> None:
+    report = check(
+        workbook(
+            [person(target_group="Công nhân")],
+            registrations=[["Công dân học tập", 2026, "001088000001"]],
+        )
+    )
+
+    assert errors(report) == [
+        (2, "Danh hiệu", "chưa có bộ tiêu chí Công dân học tập đang áp dụng cho nhóm “cong_nhan”")
+    ]
+
+
+def test_a_household_title_needs_a_household_of_the_file_or_the_ledger() -> None:
+    report = titles(
+        [["Gia đình học tập", 2026, None, "T01"], ["Gia đình học tập", 2026, None, "T01", "H404"]]
+    )
+
+    assert errors(report) == [
+        (2, "Mã hộ", "cần mã hộ với danh hiệu Gia đình học tập"),
+        (3, "Mã hộ", "hộ “H404” không có ở trang Hộ gia đình và chưa được đăng ký"),
+    ]

@@ -21,7 +21,7 @@ from application.services.registry import RegistryService
 from application.settings import Settings
 from domain.base import CommandContext
 from domain.errors import InvalidInput, OutOfScope
-from domain.glossary import Role, UnitLevel
+from domain.glossary import Role, TitleModel, UnitLevel
 from domain.imports import Import, household_id_for
 from domain.registry import Collective, Person, unit_id_for
 from tests.application.test_personal_data import forms_of, stored_states
@@ -172,6 +172,48 @@ def test_a_person_moved_into_a_household_by_a_corrected_file_becomes_a_member(
     assert len(person.households) == 1
 
 
+def registrations_of(rows: VillageRows, year: int) -> list[dict[str, Any]]:
+    people = [
+        {"title": "Công dân học tập", "cycle_year": year, "cccd": p["cccd"]}
+        for p in rows.persons
+        if p["target_group"] in ("Nông dân", "Cán bộ", "Công nhân")
+    ]
+    households = [{"title": "Gia đình học tập", "cycle_year": year} | h for h in rows.households]
+    return people + households
+
+
+def test_yearly_registrations_open_one_case_per_title_and_year_once(ledger: Ledger) -> None:
+    ledger.criteria.load_seed_criteria(ADMIN)
+    rows = village_workbook(VILLAGES, households=4)
+    rows.registrations = registrations_of(rows, 2026)
+    content = rows.content()
+
+    dry = ledger.imports.check(ADMIN, COMMUNE, content)
+    outcome = ledger.imports.run(ADMIN, COMMUNE, content, checked=dry)
+
+    assert dry.report.errors == [], dry.report.errors[:3]
+    total = len(rows.persons) + len(rows.households) + len(rows.registrations)
+    assert (outcome.accepted, outcome.created) == (total, total)
+    person = persons_of(ledger, rows)[rows.registrations[0]["cccd"]]
+    case = ledger.assessments.latest_case(person.id, TitleModel.LEARNING_CITIZEN, 2026)
+    assert case is not None
+    assert ledger.records.history(case.id)[0].causation_id == str(outcome.import_id)
+    household = household_id_for(unit_id_for(rows.households[0]["village_code"]), "H00001")
+    assert ledger.assessments.latest_case(household, TitleModel.LEARNING_FAMILY, 2026)
+
+    rows.registrations.append(
+        {"title": "Công dân học tập", "cycle_year": 2027, "cccd": person_cccd(rows)}
+    )
+    again = ledger.imports.run(ADMIN, COMMUNE, rows.content())
+
+    assert (again.accepted, again.created) == (1, 1)
+    assert again.unchanged == total
+
+
+def person_cccd(rows: VillageRows) -> str:
+    return str(rows.registrations[0]["cccd"])
+
+
 class CrashingRegistry(RegistryService):
     """Stops the process (an error that is not a refusal) at the n-th batch."""
 
@@ -202,7 +244,9 @@ def test_an_import_cut_off_between_batches_resumes_where_it_stopped(
     content = rows.content()  # once: each save of a workbook stamps its time in it
     crashing = CrashingRegistry(ledger.records, ledger.scopes, ledger.vault)
     with pytest.raises(RuntimeError):
-        ImportService(ledger.records, ledger.scopes, crashing).run(ADMIN, COMMUNE, content)
+        ImportService(
+            ledger.records, ledger.scopes, crashing, ledger.criteria, ledger.assessments
+        ).run(ADMIN, COMMUNE, content)
     halfway = len(persons_of(ledger, rows)) + households_of(ledger, rows)
     assert 0 < halfway < len(rows.persons)
 
@@ -223,7 +267,9 @@ def test_numbers_enrolled_by_a_batch_cut_off_before_its_save_are_taken_up_again(
     records = CrashingRecords(ledger.store, ledger.clock)
     registry = RegistryService(records, ledger.scopes, ledger.vault)
     with pytest.raises(RuntimeError):
-        ImportService(records, ledger.scopes, registry).run(ADMIN, COMMUNE, rows.content())
+        ImportService(records, ledger.scopes, registry, ledger.criteria, ledger.assessments).run(
+            ADMIN, COMMUNE, rows.content()
+        )
     assert persons_of(ledger, rows) == {}
 
     outcome = ledger.imports.run(ADMIN, COMMUNE, rows.content())

@@ -18,10 +18,11 @@ from typing import Any
 from openpyxl import Workbook
 
 from application.clients.generator.names import Names, cccd_number
-from domain.imports import HOUSEHOLDS, PERSONS
+from domain.imports import HOUSEHOLDS, PERSONS, REGISTRATIONS
 
 _PERSON_KEYS = [c.key for c in PERSONS.columns]
 _HOUSEHOLD_KEYS = [c.key for c in HOUSEHOLDS.columns]
+_REGISTRATION_KEYS = [c.key for c in REGISTRATIONS.columns]
 #: The kinds of mistake seeded in turn: (what is done to the row, the column that is wrong).
 MISTAKES = (
     "bad-cccd",
@@ -53,6 +54,7 @@ _COLUMN_OF = {
 class VillageRows:
     households: list[dict[str, Any]] = field(default_factory=list)
     persons: list[dict[str, Any]] = field(default_factory=list)
+    registrations: list[dict[str, Any]] = field(default_factory=list)
 
     def content(self) -> bytes:
         """The rows as an .xlsx workbook laid out like the template. Not written in
@@ -65,7 +67,10 @@ class VillageRows:
         for sheet, keys, rows in (
             (HOUSEHOLDS, _HOUSEHOLD_KEYS, self.households),
             (PERSONS, _PERSON_KEYS, self.persons),
+            (REGISTRATIONS, _REGISTRATION_KEYS, self.registrations),
         ):
+            if sheet is REGISTRATIONS and not rows:
+                continue
             worksheet = book.create_sheet(sheet.title)
             worksheet.append([c.header for c in sheet.columns])
             for row in rows:
