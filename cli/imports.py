@@ -61,7 +61,8 @@ def import_file(
         if dry_run:
             out.print(
                 f"{path.name}: {report.row_count:,} dòng, không có lỗi "
-                f"({len(report.households)} hộ, {len(report.persons)} nhân khẩu). "
+                f"({len(report.households)} hộ, {len(report.persons)} nhân khẩu, "
+                f"{len(report.registrations)} đăng ký danh hiệu). "
                 "Chạy thử: chưa ghi gì."
             )
             return 0

@@ -56,7 +56,11 @@ def _page(
     unit_name = ledger.names.names(ctx, [unit_id]).get(unit_id, "—") if unit_id else "—"
     context: dict[str, Any] = {
         "unit_name": unit_name,
-        "kinds": [("households", "Hộ gia đình và nhân khẩu"), ("persons", "Chỉ nhân khẩu")],
+        "kinds": [
+            ("households", "Hộ gia đình và nhân khẩu"),
+            ("persons", "Chỉ nhân khẩu"),
+            ("registrations", "Đăng ký danh hiệu hằng năm"),
+        ],
         "outcome": None,
         "checked": None,
         "errors": [],
