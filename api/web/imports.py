@@ -27,6 +27,7 @@ from domain.base import CommandContext
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.glossary import Role, UnitLevel
 from domain.imports import TEMPLATES, import_id_for
+from domain.text import shown
 from projections.statistics.queries import unit_tree
 
 router = page_router()
@@ -94,7 +95,7 @@ def check_file(
     unit_id = _unit(principal)
     limit = ledger.settings.max_upload_bytes
     content = file.file.read(limit + 1)
-    name = (file.filename or "").rsplit("/", 1)[-1][:200]
+    name = shown((file.filename or "").rsplit("/", 1)[-1][:200])  # printable, as sent
     if len(content) > limit:
         return _page(
             request, ledger, ctx, principal, 422, message=f"tệp quá lớn (tối đa {limit:,} byte)"
