@@ -70,6 +70,8 @@ HOUSEHOLDS = Sheet(
                note="Mã đơn vị hành chính của thôn"),
         Column("name", "Tên hộ", ("ten ho", "ho", "ten chu ho"), True,
                note="Ví dụ: Hộ ông Nguyễn Văn An"),
+        Column("clan", "Dòng họ", ("dong ho", "ten dong ho", "thuoc dong ho"),
+               note="Tên dòng họ trong thôn mà hộ thuộc về (ví dụ Dòng họ Nguyễn thôn Đông)"),
     ),
 )  # fmt: skip
 PERSONS = Sheet(
@@ -122,6 +124,11 @@ def household_id_for(village_id: UUID, household_code: str) -> UUID:
     """A household imported with a code has an id derived from its village and code, so
     importing it again finds it instead of registering it twice."""
     return ledger_id("imported-household", village_id, household_code.casefold())
+
+
+def clan_id_for(village_id: UUID, clan_name: str) -> UUID:
+    """A clan named in an import: one per village and name (case and spacing aside)."""
+    return ledger_id("imported-clan", village_id, " ".join(clan_name.casefold().split()))
 
 
 def import_id_for(unit_id: UUID, digest: str) -> UUID:

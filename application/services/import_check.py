@@ -69,6 +69,7 @@ class HouseholdRow:
     village_code: str
     village_id: UUID
     name: str
+    clan: str | None = None  # the clan of the village the household belongs to
 
 
 @dataclass(frozen=True)
@@ -263,13 +264,14 @@ def _check_households(
     for raw in sheet.rows:
         row = _Row(HOUSEHOLDS, raw, report.errors)
         code, village, name = row.text("household_code"), _village(row, facts), row.text("name")
+        clan = row.text("clan")
         if code is not None and village is not None:
             first = seen.get(_key(village[0], code))
             if first is not None:
                 row.error("household_code", f"mã hộ “{code}” trùng với dòng {first.row}")
         if row.failed or code is None or village is None or name is None:
             continue
-        household = HouseholdRow(raw.number, code, village[0], village[1], name)
+        household = HouseholdRow(raw.number, code, village[0], village[1], name, clan)
         seen[_key(village[0], code)] = household
         report.households.append(household)
     return seen

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.adapters.vault import normalise_cccd
 from application.adapters.workbooks import RawWorkbook, read_workbook, write_template
 from application.services.assessments import AssessmentService
@@ -29,12 +31,25 @@ from application.services.import_check import (
     check_workbook,
 )
 from application.services.records import Records
-from application.services.registry import Membership, NewHousehold, NewPerson, RegistryService
+from application.services.registry import (
+    ClanMembership,
+    Membership,
+    NewHousehold,
+    NewPerson,
+    RegistryService,
+)
 from application.services.scope import Scopes
 from domain.base import CommandContext, acting
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.glossary import TitleModel, UnitLevel
-from domain.imports import TEMPLATES, Import, SheetKind, household_id_for, import_id_for
+from domain.imports import (
+    TEMPLATES,
+    Import,
+    SheetKind,
+    clan_id_for,
+    household_id_for,
+    import_id_for,
+)
 from domain.registry import AdministrativeUnit, Collective, Person, unit_id_for
 
 #: Persons written per transaction (with their households).
@@ -279,7 +294,7 @@ class ImportService:
             h
             for h in batch.households
             if h.row not in done.get(SheetKind.HOUSEHOLDS, set())
-            and household_id_for(h.village_id, h.code) not in existing
+            and _household_writes_something(h, existing.get(household_id_for(h.village_id, h.code)))
         ]
         registered = self.registry.registered_persons(
             [p.cccd for p in batch.persons if p.registered]
@@ -294,7 +309,10 @@ class ImportService:
             return 0
         with acting(ctx):
             new_persons = sum(1 for p in persons if not p.registered)
-            record.accept_rows(SheetKind.HOUSEHOLDS, [h.row for h in households], len(households))
+            new_households = sum(
+                1 for h in households if household_id_for(h.village_id, h.code) not in existing
+            )
+            record.accept_rows(SheetKind.HOUSEHOLDS, [h.row for h in households], new_households)
             record.accept_rows(SheetKind.PERSONS, [p.row for p in persons], new_persons)
         result = self.registry.register_batch(
             ctx,
@@ -302,6 +320,16 @@ class ImportService:
             households=[
                 NewHousehold(household_id_for(h.village_id, h.code), h.name, h.village_id)
                 for h in households
+            ],
+            clans=[
+                ClanMembership(
+                    clan_id_for(h.village_id, h.clan),
+                    h.clan,
+                    h.village_id,
+                    household_id_for(h.village_id, h.code),
+                )
+                for h in households
+                if h.clan is not None
             ],
             memberships=[
                 Membership(household_id_for(p.village_id, p.household_code), p.cccd, p.relation)
@@ -321,6 +349,13 @@ def _subject_of(row: RegistrationRow, registry: RegistryService) -> UUID:
         return person.id
     assert row.village_id is not None and row.household_code is not None  # by the check
     return household_id_for(row.village_id, row.household_code)
+
+
+def _household_writes_something(row: HouseholdRow, found: Aggregate | None) -> bool:
+    """A household not yet registered, or registered but not yet in the row's clan."""
+    if not isinstance(found, Collective):
+        return True
+    return row.clan is not None and clan_id_for(row.village_id, row.clan) not in found.affiliations
 
 
 def _writes_something(row: PersonRow, person: Person | None) -> bool:

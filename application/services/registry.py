@@ -55,6 +55,16 @@ class Membership:
     relation: str | None
 
 
+@dataclass(frozen=True)
+class ClanMembership:
+    """A household of a clan; the clan (id chosen by the caller) registered if new."""
+
+    clan_id: UUID
+    clan_name: str
+    unit_id: UUID
+    household_id: UUID
+
+
 @dataclass
 class BatchRegistered:
     """What one batch wrote: the persons by CCCD (new or found), how many records it
@@ -207,6 +217,7 @@ class RegistryService:
         persons: Sequence[NewPerson],
         households: Sequence[NewHousehold] = (),
         memberships: Sequence[Membership] = (),
+        clans: Sequence[ClanMembership] = (),
         also: Sequence[Aggregate] = (),
     ) -> BatchRegistered:
         """Register many persons and households, and their memberships, in one save.
@@ -219,12 +230,20 @@ class RegistryService:
         the batch) is saved in the same transaction.
         """
         units = {p.unit_id for p in persons} | {h.unit_id for h in households}
+        units |= {c.unit_id for c in clans}
         self.scopes.require_units(ctx, units)
         hashes = {p.cccd: self.vault.lookup_hash(p.cccd) for p in persons}
         holders = self.vault.holders(list(hashes.values()))
         legacy = {h: person_id_for(h) for h in hashes.values() if h not in holders}
         loaded = self.records.load_all(
-            [*units, *holders.values(), *legacy.values(), *(h.id for h in households)]
+            [
+                *units,
+                *holders.values(),
+                *legacy.values(),
+                *(h.id for h in households),
+                *(c.clan_id for c in clans),
+                *(c.household_id for c in clans),
+            ]
         )
         result = BatchRegistered()
         changed: dict[UUID, Person | Collective] = {}
@@ -281,6 +300,8 @@ class RegistryService:
                     changed[household.id] = household
                 for link in memberships:
                     self._batch_membership(link, result, changed)
+                for joined in clans:
+                    self._batch_clan(joined, loaded, places, today, changed)
                 pending = [a for a in changed.values() if a.pending_events]
                 result.created = sum(1 for a in pending if a.version == len(a.pending_events))
                 if pending or any(a.pending_events for a in also):
@@ -309,6 +330,33 @@ class RegistryService:
         if self.vault.holder(self.vault.lookup_hash(details["cccd"])) != person_id:
             raise VersionConflict("số CCCD này đang được đăng ký")
         return self.vault.seal(person_id, details)
+
+    def _batch_clan(
+        self,
+        joined: ClanMembership,
+        loaded: dict[UUID, Aggregate],
+        places: dict[UUID, AdministrativeUnit],
+        today: date,
+        changed: dict[UUID, Person | Collective],
+    ) -> None:
+        clan = changed.get(joined.clan_id) or loaded.get(joined.clan_id)
+        if not isinstance(clan, Collective):
+            clan = Collective.register(
+                id=joined.clan_id,
+                kind=SubjectKind.CLAN,
+                name=nfc(joined.clan_name.strip()),
+                sealed=None,
+                unit=places[joined.unit_id],
+                organisation_type=None,
+                on=today,
+            )
+        household = changed.get(joined.household_id) or loaded.get(joined.household_id)
+        if not isinstance(household, Collective):
+            raise NotFound("không tìm thấy hộ gia đình", id=str(joined.household_id))
+        changed[clan.id] = clan
+        if household.id not in clan.members:
+            clan.add_member(household, "thanh_vien")
+            changed[household.id] = household
 
     def _batch_membership(
         self,

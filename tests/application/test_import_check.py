@@ -192,6 +192,19 @@ def test_a_member_living_in_another_village_than_the_household_is_reported() -> 
     assert errors(report) == [(2, "Mã hộ", "hộ “H001” thuộc thôn T01, không phải thôn T02")]
 
 
+def test_a_households_clan_is_read_and_a_clan_with_control_characters_is_reported() -> None:
+    households = [
+        ["H001", "T01", "Hộ ông A", "Dòng họ Trần"],
+        ["H002", "T01", "Hộ bà B", "Họ\x85Trần"],
+    ]
+    report = check(workbook([person()], households=households))
+
+    assert errors(report) == [
+        (3, "Dòng họ", "có ký tự điều khiển hoặc ký tự không hợp lệ (U+0085)")
+    ]
+    assert [h.clan for h in report.households] == ["Dòng họ Trần"]
+
+
 def test_a_household_code_twice_in_one_village_is_reported() -> None:
     households = [["H001", "T01", "Hộ ông A"], ["H001", "T01", "Hộ bà B"], ["H001", "T02", "C"]]
     report = check(workbook([person()], households=households))

@@ -22,7 +22,7 @@ from application.settings import Settings
 from domain.base import CommandContext
 from domain.errors import InvalidInput, OutOfScope
 from domain.glossary import Role, TitleModel, UnitLevel
-from domain.imports import Import, household_id_for
+from domain.imports import Import, clan_id_for, household_id_for
 from domain.registry import Collective, Person, unit_id_for
 from tests.application.test_personal_data import forms_of, stored_states
 from tests.conftest import make_settings
@@ -208,6 +208,36 @@ def test_yearly_registrations_open_one_case_per_title_and_year_once(ledger: Ledg
 
     assert (again.accepted, again.created) == (1, 1)
     assert again.unchanged == total
+
+
+def test_households_join_their_village_clan_once_and_a_corrected_file_adds_one(
+    ledger: Ledger,
+) -> None:
+    rows = village_workbook(VILLAGES, households=6)
+    for household in rows.households[:4]:
+        household["clan"] = "Dòng họ  Phạm"  # the same clan in each village, spacing aside
+    ledger.imports.run(ADMIN, COMMUNE, rows.content())
+
+    clans = {
+        h["village_code"]: clan_id_for(unit_id_for(h["village_code"]), "dòng họ phạm")
+        for h in rows.households[:4]
+    }
+    members = {
+        code: set(ledger.records.get(Collective, clan).members) for code, clan in clans.items()
+    }
+    assert sum(len(m) for m in members.values()) == 4
+    assert ledger.records.get(Collective, clans[rows.households[0]["village_code"]]).name == (
+        "Dòng họ Phạm"
+    )
+
+    rows.households[5]["clan"] = "Dòng họ Phạm"
+    outcome = ledger.imports.run(ADMIN, COMMUNE, rows.content())
+
+    fifth = rows.households[5]
+    assert outcome.accepted == 1
+    clan = clan_id_for(unit_id_for(fifth["village_code"]), "Dòng họ Phạm")
+    household = household_id_for(unit_id_for(fifth["village_code"]), fifth["household_code"])
+    assert household in ledger.records.get(Collective, clan).members
 
 
 def person_cccd(rows: VillageRows) -> str:
