@@ -25,6 +25,7 @@ from application.services.complaints import ComplaintService
 from application.services.cosignatures import Cosignatures
 from application.services.criteria import CriteriaService
 from application.services.decisions import DecisionService
+from application.services.imports import ImportService
 from application.services.names import NameBook
 from application.services.records import Clock, Records, SystemClock
 from application.services.registry import RegistryService
@@ -85,6 +86,9 @@ class Ledger:
             self.records, self.scopes, self.criteria, self.files, uploads
         )
         self.decisions = DecisionService(self.records, self.scopes, self.criteria)
+        self.imports = ImportService(
+            self.records, self.scopes, self.registry, self.criteria, self.assessments
+        )
         self.complaints = ComplaintService(
             self.records, self.scopes, self.criteria, self.vault, self.files, uploads
         )

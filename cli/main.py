@@ -23,6 +23,7 @@ from application.settings import Settings
 from cli.audit import bundle, checkpoints_app, verify
 from cli.backup import backup
 from cli.errors import fail, guarded, options
+from cli.imports import import_file, import_template
 from cli.keys import keys_app
 from cli.projections import app as projections_app
 from cli.rules import rules_app
@@ -54,6 +55,8 @@ app.add_typer(titles_app, name="titles")
 app.command("bundle")(bundle)
 app.add_typer(keys_app, name="keys")
 app.add_typer(rules_app, name="rules")
+app.command("import")(import_file)
+app.command("import-template")(import_template)
 
 out = Console()
 

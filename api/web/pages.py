@@ -69,6 +69,7 @@ QUEUE_ROLES = (Role.REVIEWER, Role.COUNCIL_MEMBER, Role.SIGNER, Role.COMPLAINT_H
 NAV: list[NavItem] = [
     NavItem("Trang chính", "/trang"),
     NavItem("Đăng ký công dân, hộ gia đình", "/trang/dang-ky", OFFICERS),
+    NavItem("Nhập danh sách từ Excel", "/trang/nhap-danh-sach", (Role.COMMUNE_OFFICER,)),
     NavItem("Việc cần làm", "/trang/hang-doi", QUEUE_ROLES),
     NavItem("Khiếu nại", "/trang/khieu-nai", COMPLAINT_WATCHERS),
     NavItem(

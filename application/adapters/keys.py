@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,13 @@ class WrappedKey:
     wrapped: bytes
 
 
+@dataclass(frozen=True)
+class NewKey:
+    subject_id: UUID
+    key: WrappedKey
+    lookup_hash: str | None
+
+
 class KeyStore(Protocol):
     def create_table(self) -> None: ...
     def get(self, subject_id: UUID) -> WrappedKey | None: ...
@@ -49,6 +56,16 @@ class KeyStore(Protocol):
         ...
 
     def holder(self, lookup_hash: str) -> UUID | None: ...
+
+    def holders(self, lookup_hashes: Sequence[str]) -> dict[str, UUID]:
+        """The subjects holding these look-up hashes (those held), in one read."""
+        ...
+
+    def insert_new(self, rows: Sequence[NewKey]) -> set[UUID]:
+        """Store keys of new subjects (a look-up hash with each person's) in one
+        transaction; the subjects stored. A subject that has a key already, or whose hash
+        another subject holds, is left out: the caller looks again."""
+        ...
 
     def destroy(self, subject_id: UUID) -> bool:
         """Delete the key and look-up hash, record the erasure; whether there was a key."""
@@ -107,6 +124,24 @@ class MemoryKeyStore:
 
     def _holder(self, lookup_hash: str) -> UUID | None:
         return next((s for s, (_, h) in self._keys.items() if h == lookup_hash), None)
+
+    def holders(self, lookup_hashes: Sequence[str]) -> dict[str, UUID]:
+        wanted = set(lookup_hashes)
+        with self._lock:
+            return {h: s for s, (_, h) in self._keys.items() if h is not None and h in wanted}
+
+    def insert_new(self, rows: Sequence[NewKey]) -> set[UUID]:
+        with self._lock:
+            held = {h for _, h in self._keys.values() if h is not None}
+            stored: set[UUID] = set()
+            for row in rows:
+                if row.subject_id in self._keys or (row.lookup_hash in held):
+                    continue
+                self._keys[row.subject_id] = (row.key, row.lookup_hash)
+                if row.lookup_hash is not None:
+                    held.add(row.lookup_hash)
+                stored.add(row.subject_id)
+            return stored
 
     def destroy(self, subject_id: UUID) -> bool:
         with self._lock:
@@ -228,6 +263,32 @@ class SQLiteKeyStore:
             "SELECT subject_id FROM subject_keys WHERE lookup_hash = ?", (lookup_hash,)
         ).fetchone()
         return UUID(row[0]) if row else None
+
+    def holders(self, lookup_hashes: Sequence[str]) -> dict[str, UUID]:
+        found: dict[str, UUID] = {}
+        hashes = list(dict.fromkeys(lookup_hashes))
+        for start in range(0, len(hashes), 500):  # under SQLite's limit of bound parameters
+            chunk = hashes[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn().execute(
+                f"SELECT lookup_hash, subject_id FROM subject_keys WHERE lookup_hash IN ({marks})",
+                chunk,
+            )
+            found.update((h, UUID(s)) for h, s in rows)
+        return found
+
+    def insert_new(self, rows: Sequence[NewKey]) -> set[UUID]:
+        stored: set[UUID] = set()
+        with self._transaction() as conn:
+            for row in rows:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO subject_keys (subject_id, kek_id, wrapped, lookup_hash)"
+                    " VALUES (?, ?, ?, ?)",
+                    (str(row.subject_id), row.key.kek_id, row.key.wrapped, row.lookup_hash),
+                )
+                if cursor.rowcount == 1:
+                    stored.add(row.subject_id)
+        return stored
 
     def destroy(self, subject_id: UUID) -> bool:
         with self._transaction() as conn:
@@ -370,6 +431,34 @@ class PostgresKeyStore:
             )
             row = cur.fetchone()
         return UUID(str(row["subject_id"])) if row else None
+
+    def holders(self, lookup_hashes: Sequence[str]) -> dict[str, UUID]:
+        with self._transaction(commit=False) as cur:
+            cur.execute(
+                f"SELECT lookup_hash, subject_id FROM {self._table}"
+                " WHERE lookup_hash = ANY(%s::text[])",
+                (list(lookup_hashes),),
+            )
+            rows = cur.fetchall()
+        return {r["lookup_hash"]: UUID(str(r["subject_id"])) for r in rows}
+
+    def insert_new(self, rows: Sequence[NewKey]) -> set[UUID]:
+        if not rows:
+            return set()
+        with self._transaction(commit=True) as cur:
+            cur.execute(
+                f"INSERT INTO {self._table} (subject_id, kek_id, wrapped, lookup_hash)"
+                " SELECT * FROM unnest(%s::uuid[], %s::text[], %s::bytea[], %s::text[])"
+                " ON CONFLICT DO NOTHING RETURNING subject_id",
+                (
+                    [r.subject_id for r in rows],
+                    [r.key.kek_id for r in rows],
+                    [r.key.wrapped for r in rows],
+                    [r.lookup_hash for r in rows],
+                ),
+            )
+            stored = cur.fetchall()
+        return {UUID(str(r["subject_id"])) for r in stored}
 
     def destroy(self, subject_id: UUID) -> bool:
         with self._transaction(commit=True) as cur:

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from application.adapters.keys import KeyStore, WrappedKey
+from application.adapters.keys import KeyStore, NewKey, WrappedKey
 from application.settings import KeyRing, SettingsError
 from domain.errors import InvalidInput
 from domain.text import ascii_digits, nfc
@@ -78,6 +78,26 @@ class PersonalDataVault:
         """The person registered with this look-up hash (never an erased one)."""
         return self._keys.holder(lookup_hash)
 
+    def holders(self, lookup_hashes: Sequence[str]) -> dict[str, UUID]:
+        """:meth:`holder` for many look-up hashes at once (those held)."""
+        return self._keys.holders(lookup_hashes) if lookup_hashes else {}
+
+    def seal_new(
+        self, subjects: Sequence[tuple[UUID, str | None, dict[str, Any]]]
+    ) -> dict[UUID, str]:
+        """Give many new subjects (id, look-up hash or None, fields) a key each, stored in
+        one transaction, and their fields sealed under it: :meth:`enrol` (or a first
+        :meth:`seal`) and :meth:`seal` for a batch. A subject missing from the answer was
+        not stored (it has a key already, or another subject holds its hash): ask again
+        one by one."""
+        keys, sealed = [], {}
+        for subject_id, lookup_hash, fields in subjects:
+            data_key = AESGCM.generate_key(256)
+            keys.append(NewKey(subject_id, self._wrap(subject_id, data_key), lookup_hash))
+            sealed[subject_id] = _sealed(data_key, subject_id, fields)
+        stored = self._keys.insert_new(keys)
+        return {s: sealed[s] for s in stored}
+
     def forget(self, subject_id: UUID) -> None:
         """Drop the key of a registration that was refused after :meth:`enrol`."""
         self._keys.forget(subject_id)
@@ -97,10 +117,7 @@ class PersonalDataVault:
     def seal(self, subject_id: UUID, fields: dict[str, Any]) -> str:
         key = self._data_key(subject_id, create=True)
         assert key is not None  # created above
-        nonce = os.urandom(12)
-        plaintext = json.dumps(nfc(fields), ensure_ascii=False, sort_keys=True).encode()
-        sealed = nonce + AESGCM(key).encrypt(nonce, plaintext, subject_id.bytes)
-        return _SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode()
+        return _sealed(key, subject_id, fields)
 
     def unseal(self, subject_id: UUID, sealed: str | None) -> dict[str, Any] | None:
         """The personal fields, or None when the subject's key was destroyed."""
@@ -201,6 +218,13 @@ class PersonalDataVault:
         if wrapped is None:
             return None
         return self._unwrap(subject_id, wrapped)
+
+
+def _sealed(key: bytes, subject_id: UUID, fields: dict[str, Any]) -> str:
+    nonce = os.urandom(12)
+    plaintext = json.dumps(nfc(fields), ensure_ascii=False, sort_keys=True).encode()
+    sealed = nonce + AESGCM(key).encrypt(nonce, plaintext, subject_id.bytes)
+    return _SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode()
 
 
 def _blob_key(data_key: bytes, salt: bytes, subject_id: UUID) -> bytes:

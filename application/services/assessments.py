@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
 
 from application.adapters.blobs import PersonalFiles
 from application.adapters.media import sniff
@@ -71,9 +73,11 @@ class AssessmentService:
         on: date | None = None,
         level: int | None = None,
         target_group: str | None = None,
+        also: Sequence[Aggregate] = (),
     ) -> Recorded:
         """``target_group`` picks among sets for units and collectives (e.g. the level sets
-        for district units); a person's group is their own, and naming another is refused."""
+        for district units); a person's group is their own, and naming another is refused.
+        ``also`` (an import's record of the row) is saved in the same transaction."""
         subject = self.scopes.subject_for(ctx, subject_id)  # scope first: refusals reveal nothing
         opened_on = self.records.step_day(on)
         if isinstance(subject, Person):
@@ -96,7 +100,7 @@ class AssessmentService:
                 opened_on=opened_on,
                 previous=self.latest_case(subject_id, model, cycle_year),
             )
-            return self.records.save(case)
+            return self.records.save(case, *also)
 
     def attach_evidence(
         self,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
 
 from application.adapters.vault import PersonalDataVault
 from application.services.records import Recorded, Records, check_version
@@ -20,6 +23,67 @@ from domain.text import nfc
 #: A person's personal data, sealed, never stored in plaintext: these fields and the CCCD,
 #: which names the record and so cannot be corrected.
 CORRECTABLE_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion")
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person to register in a batch, as :meth:`RegistryService.register_person` takes."""
+
+    cccd: str
+    full_name: str
+    birth_date: date | None
+    gender: str | None
+    ethnicity: str | None
+    target_group: str | None
+    unit_id: UUID
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """A household with an id chosen by the caller (derived from its code): registered
+    if no record has that id yet, left as it is otherwise."""
+
+    id: UUID
+    name: str
+    unit_id: UUID
+
+
+@dataclass(frozen=True)
+class Membership:
+    household_id: UUID
+    cccd: str
+    relation: str | None
+
+
+@dataclass(frozen=True)
+class ClanMembership:
+    """A household of a clan; the clan (id chosen by the caller) registered if new."""
+
+    clan_id: UUID
+    clan_name: str
+    unit_id: UUID
+    household_id: UUID
+
+
+@dataclass
+class BatchRegistered:
+    """What one batch wrote: the persons by CCCD (new or found), how many records it
+    created, and the log position of its one transaction (None when nothing was new)."""
+
+    persons: dict[str, UUID] = field(default_factory=dict)
+    created: int = 0
+    position: int | None = None
+
+
+def _registered_in(
+    loaded: dict[UUID, Aggregate], holder: UUID | None, legacy: UUID | None
+) -> Person | None:
+    """As :meth:`RegistryService._registered` answers, from aggregates read beforehand."""
+    if holder is not None:
+        found = loaded.get(holder)
+        return found if isinstance(found, Person) else None
+    old = loaded.get(legacy) if legacy is not None else None
+    return old if isinstance(old, Person) and not old.erased else None
 
 
 @dataclass(frozen=True)
@@ -146,6 +210,170 @@ class RegistryService:
             self.vault.forget(person_id)
             raise
 
+    def register_batch(
+        self,
+        ctx: CommandContext,
+        *,
+        persons: Sequence[NewPerson],
+        households: Sequence[NewHousehold] = (),
+        memberships: Sequence[Membership] = (),
+        clans: Sequence[ClanMembership] = (),
+        also: Sequence[Aggregate] = (),
+    ) -> BatchRegistered:
+        """Register many persons and households, and their memberships, in one save.
+
+        Personal data is checked and sealed as :meth:`register_person` seals it. What is
+        there already is left alone, so running a batch again writes nothing new: a person
+        whose CCCD is registered (anywhere: the caller decides whether that is a mistake),
+        a household whose id exists, a member already in the household. A number enrolled
+        by a run cut off before its save is taken up again. ``also`` (an import's record of
+        the batch) is saved in the same transaction.
+        """
+        units = {p.unit_id for p in persons} | {h.unit_id for h in households}
+        units |= {c.unit_id for c in clans}
+        self.scopes.require_units(ctx, units)
+        hashes = {p.cccd: self.vault.lookup_hash(p.cccd) for p in persons}
+        holders = self.vault.holders(list(hashes.values()))
+        legacy = {h: person_id_for(h) for h in hashes.values() if h not in holders}
+        loaded = self.records.load_all(
+            [
+                *units,
+                *holders.values(),
+                *legacy.values(),
+                *(h.id for h in households),
+                *(c.clan_id for c in clans),
+                *(c.household_id for c in clans),
+            ]
+        )
+        result = BatchRegistered()
+        changed: dict[UUID, Person | Collective] = {}
+        enrolled: list[UUID] = []
+        try:
+            with acting(ctx):
+                places = {u: self.records.get_as(AdministrativeUnit, u, loaded) for u in units}
+                today = self.records.today()
+                fresh: list[tuple[NewPerson, UUID, dict[str, Any]]] = []
+                for entry in persons:
+                    cccd_hash = hashes[entry.cccd]
+                    found = _registered_in(loaded, holders.get(cccd_hash), legacy.get(cccd_hash))
+                    if found is not None:
+                        result.persons[entry.cccd] = found.id
+                        changed[found.id] = found
+                    else:  # a holder without a record: a number enrolled by a run cut off
+                        person_id = holders.get(cccd_hash) or uuid4()
+                        fresh.append((entry, person_id, self._batch_details(entry)))
+                sealed = self.vault.seal_new(
+                    [(i, hashes[e.cccd], d) for e, i, d in fresh if i not in holders.values()]
+                )
+                enrolled.extend(sealed)
+                for entry, person_id, details in fresh:
+                    person = Person.register(
+                        id=person_id,
+                        cccd_hash=None,
+                        sealed=sealed.get(person_id) or self._seal_enrolled(person_id, details),
+                        target_group=nfc(entry.target_group),
+                        unit=places[entry.unit_id],
+                        on=today,
+                    )
+                    result.persons[entry.cccd] = person.id
+                    changed[person.id] = person
+                new_households = [h for h in households if h.id not in loaded]
+                names = self.vault.seal_new(
+                    [(h.id, None, {"name": nfc(h.name.strip())}) for h in new_households]
+                )
+                for new in households:
+                    found_household = loaded.get(new.id)
+                    household = (
+                        found_household
+                        if isinstance(found_household, Collective)
+                        else Collective.register(
+                            id=new.id,
+                            kind=SubjectKind.HOUSEHOLD,
+                            name=None,
+                            sealed=names.get(new.id)
+                            or self.vault.seal(new.id, {"name": nfc(new.name.strip())}),
+                            unit=places[new.unit_id],
+                            organisation_type=None,
+                            on=today,
+                        )
+                    )
+                    changed[household.id] = household
+                for link in memberships:
+                    self._batch_membership(link, result, changed)
+                for joined in clans:
+                    self._batch_clan(joined, loaded, places, today, changed)
+                pending = [a for a in changed.values() if a.pending_events]
+                result.created = sum(1 for a in pending if a.version == len(a.pending_events))
+                if pending or any(a.pending_events for a in also):
+                    result.position = self.records.save(*pending, *also).position
+        except DomainError:
+            for person_id in enrolled:  # refused before anything was written
+                self.vault.forget(person_id)
+            raise
+        return result
+
+    def _batch_details(self, entry: NewPerson) -> dict[str, Any]:
+        details = self._checked_details(
+            {
+                "full_name": entry.full_name,
+                "birth_date": entry.birth_date,
+                "gender": entry.gender,
+                "ethnicity": entry.ethnicity,
+            }
+        )
+        details["cccd"] = entry.cccd.strip()
+        return details
+
+    def _seal_enrolled(self, person_id: UUID, details: dict[str, Any]) -> str:
+        """Seal under a key stored before (a run cut off), never under a new one: a person
+        whose number another registration took meanwhile is a conflict."""
+        if self.vault.holder(self.vault.lookup_hash(details["cccd"])) != person_id:
+            raise VersionConflict("số CCCD này đang được đăng ký")
+        return self.vault.seal(person_id, details)
+
+    def _batch_clan(
+        self,
+        joined: ClanMembership,
+        loaded: dict[UUID, Aggregate],
+        places: dict[UUID, AdministrativeUnit],
+        today: date,
+        changed: dict[UUID, Person | Collective],
+    ) -> None:
+        clan = changed.get(joined.clan_id) or loaded.get(joined.clan_id)
+        if not isinstance(clan, Collective):
+            clan = Collective.register(
+                id=joined.clan_id,
+                kind=SubjectKind.CLAN,
+                name=nfc(joined.clan_name.strip()),
+                sealed=None,
+                unit=places[joined.unit_id],
+                organisation_type=None,
+                on=today,
+            )
+        household = changed.get(joined.household_id) or loaded.get(joined.household_id)
+        if not isinstance(household, Collective):
+            raise NotFound("không tìm thấy hộ gia đình", id=str(joined.household_id))
+        changed[clan.id] = clan
+        if household.id not in clan.members:
+            clan.add_member(household, "thanh_vien")
+            changed[household.id] = household
+
+    def _batch_membership(
+        self,
+        link: Membership,
+        result: BatchRegistered,
+        changed: dict[UUID, Person | Collective],
+    ) -> None:
+        person_id = result.persons[link.cccd]
+        household = changed.get(link.household_id) or self.records.get(
+            Collective, link.household_id
+        )
+        if not isinstance(household, Collective) or person_id in household.members:
+            return
+        member = changed[person_id]
+        household.add_member(member, nfc(link.relation))
+        changed[household.id] = household
+
     def _check_not_registered(
         self, ctx: CommandContext, holder: UUID | None, cccd_hash: str
     ) -> None:
@@ -165,6 +393,26 @@ class RegistryService:
             return self.records.find(Person, holder)
         legacy = self.records.find(Person, person_id_for(cccd_hash))
         return legacy if legacy is not None and not legacy.erased else None
+
+    def registered_persons(self, cccds: Sequence[str]) -> dict[str, Person]:
+        """:meth:`registered_person` for many numbers, a few round trips per 500."""
+        found: dict[str, Person] = {}
+        numbers = list(dict.fromkeys(cccds))
+        for start in range(0, len(numbers), 500):
+            hashes = {c: self.vault.lookup_hash(c) for c in numbers[start : start + 500]}
+            holders = self.vault.holders(list(hashes.values()))
+            legacy = {h: person_id_for(h) for h in hashes.values() if h not in holders}
+            loaded = self.records.load_all([*holders.values(), *legacy.values()])
+            for cccd, cccd_hash in hashes.items():
+                person = _registered_in(loaded, holders.get(cccd_hash), legacy.get(cccd_hash))
+                if person is not None:
+                    found[cccd] = person
+        return found
+
+    def registered_person(self, cccd: str) -> Person | None:
+        """The person registered with this CCCD and not erased, whoever is asking: for
+        services that decide themselves what the caller may learn (the import check)."""
+        return self._person_with(cccd)
 
     def _person_with(self, cccd: str) -> Person | None:
         cccd_hash = self.vault.lookup_hash(cccd)

@@ -34,6 +34,7 @@ ACCOUNTS = [username for _, username in DEMO_SIGN_INS] + [LINKED]
 SIGNED_OUT = "(chưa đăng nhập)"
 ADMIN = {"demo-admin"}
 REGISTRARS = {"demo-village", "demo-commune", "demo-admin"}
+IMPORTERS = {"demo-commune", "demo-admin"}
 QUEUES = {"demo-reviewer", "demo-council-1", LINKED, "demo-signer", "demo-complaints"}
 AUDITORS = {"demo-inspector", "demo-admin"}
 STATISTICS = {"demo-reporting", "demo-inspector", "demo-admin"}
@@ -59,6 +60,8 @@ ALLOWED: dict[str, set[str]] = {
     "/trang/kiem-tra": EVERYONE,
     "/trang/quan-tri/mat-khau": ADMIN,
     "/trang/dang-ky": REGISTRARS,
+    "/trang/nhap-danh-sach": IMPORTERS,
+    "/trang/nhap-danh-sach/mau/{kind}": IMPORTERS,
     "/trang/hang-doi": QUEUES,
     "/trang/khieu-nai": COMPLAINT_WATCHERS,
     "/trang/kiem-tra-ho-so": AUDITORS,
@@ -132,6 +135,7 @@ def params_of(ledger: Ledger, case_id: UUID) -> dict[str, str]:
         "evidence_id": str(evidence_id),
         "name": "thong-ke",
         "fmt": "csv",
+        "kind": "households",
     }
 
 

@@ -1,0 +1,67 @@
+"""The Import aggregate: who imported which file where, which rows it accepted, and that a
+completed import takes no more rows."""
+
+from __future__ import annotations
+
+from domain.base import ledger_id
+from domain.errors import RuleViolation
+from domain.imports import Import, SheetKind, household_id_for, import_id_for
+from tests.domain.helpers import OFFICER, names, recorded, refused, when
+
+COMMUNE = ledger_id("administrative-unit", "XA1")
+DIGEST = "ab" * 32
+
+
+def started() -> Import:
+    record = when(
+        OFFICER, Import.start, unit_id=COMMUNE, digest=DIGEST, row_count=4, template="households"
+    )
+    recorded(record)
+    return record
+
+
+def test_an_import_is_named_by_its_commune_and_file_and_says_who_started_it() -> None:
+    record = when(
+        OFFICER, Import.start, unit_id=COMMUNE, digest=DIGEST, row_count=4, template="households"
+    )
+
+    (event,) = recorded(record)
+    assert record.id == import_id_for(COMMUNE, DIGEST)
+    assert (event.actor_id, event.digest, event.row_count) == ("u-officer", DIGEST, 4)
+
+
+def test_the_same_file_in_another_commune_is_another_import() -> None:
+    other = ledger_id("administrative-unit", "XA2")
+
+    assert import_id_for(COMMUNE, DIGEST) != import_id_for(other, DIGEST)
+
+
+def test_accepted_rows_are_recorded_per_sheet_and_counted_on_completion() -> None:
+    record = started()
+
+    when(OFFICER, record.accept_rows, SheetKind.HOUSEHOLDS, [2], 1)
+    when(OFFICER, record.accept_rows, SheetKind.PERSONS, [2, 3], 2)
+    when(OFFICER, record.accept_rows, SheetKind.PERSONS, [], 0)  # nothing new: no event
+    when(OFFICER, record.complete, unchanged=1)
+
+    events = recorded(record)
+    assert names(events) == ["RowsAccepted", "RowsAccepted", "Completed"]
+    assert (events[2].accepted, events[2].unchanged) == (3, 1)
+    assert record.accepted == {"households": {2}, "persons": {2, 3}} and record.completed
+
+
+def test_a_completed_import_accepts_no_more_rows() -> None:
+    record = started()
+    when(OFFICER, record.complete, unchanged=4)
+    recorded(record)
+
+    refused(
+        RuleViolation, OFFICER, record.accept_rows, SheetKind.PERSONS, [5], 1, untouched=[record]
+    )
+
+
+def test_a_household_code_names_the_same_household_whatever_its_case() -> None:
+    village = ledger_id("administrative-unit", "XA1-T01")
+
+    assert household_id_for(village, "h001") == household_id_for(village, "H001")
+    assert household_id_for(village, "H001") != household_id_for(COMMUNE, "H001")
