@@ -131,20 +131,20 @@ def structure_day(structure: str) -> date:
 
 
 def unit_tree(engine: Engine) -> UnitTree:
-    """The geography, read once and kept until the units view changes (a count and the last
-    position it folded tell): every scoped list needs it, and a country has ~55,000 units."""
+    """The geography, read once and kept until the units view changes: every scoped list
+    needs it, and a country has ~55,000 units. The view only ever writes a row with the
+    position of the event that changed it, so its newest position (indexed) tells a change."""
     units = Units()
     table = engine.qualified(units, engine.ensure_live(units), "units")
-    [stamp] = engine.store.fetch_all(f"SELECT COUNT(*) AS n, MAX(position) AS p FROM {table}")
-    seen = (stamp["n"], stamp["p"])
+    [stamp] = engine.store.fetch_values(f"SELECT MAX(position) FROM {table}")
     trees: dict[str, tuple[tuple[Any, ...], UnitTree]] = engine.__dict__.setdefault(
         "_unit_trees", {}
     )
     cached = trees.get(table)
-    if cached is not None and cached[0] == seen:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     tree = UnitTree(UNITS.decode(r) for r in engine.store.fetch_all(f"SELECT * FROM {table}"))
-    trees[table] = (seen, tree)
+    trees[table] = (stamp, tree)
     return tree
 
 
@@ -272,20 +272,30 @@ def _rolled_up(
             )
         return found
 
+    at: dict[str, Line] = {}  # a row's unit: the line of the unit standing for it
+
+    def standing(unit_id: str) -> Line:
+        found = at[unit_id] = line(links(unit_id)[0])
+        return found
+
     # first each row's figures at the unit standing for its unit (its own figures)
     for unit_id, model, group, registered, assessed, recognised in counts:
-        target = line(links(unit_id)[0])
+        target = at.get(unit_id) or standing(unit_id)
         _add_counts(target, model, group, int(registered), int(assessed), int(recognised))
     for unit_id, kind, group, number in subjects:
-        target = line(links(unit_id)[0])
+        target = at.get(unit_id) or standing(unit_id)
         _add_subjects(target, kind, group, int(number), kinds is None or kind in kinds)
     own = list(lines)
     if tree.nested(day):
         # a parent's chain is the rest of its child's: deepest first, each line into its
         # parent's, and every line ends with the rows of every unit whose chain passes by it
+        above: set[str] = set()  # lines whose ancestors all have a line already
         for unit_id in own:
             for link in links(unit_id)[1:]:
+                if link in above:
+                    break
                 line(link)
+                above.add(link)
         for child in sorted(lines.values(), key=lambda v: -len(links(v.unit_id))):
             if child.parent_id is not None:
                 _add_line(lines[child.parent_id], child)
