@@ -346,17 +346,25 @@ def _add_line(target: Line, source: Line) -> None:
     target.assessed += source.assessed
     target.recognised += source.recognised
     target.subjects += source.subjects
-    for into, added in (
-        (target.by_model, source.by_model),
-        (target.by_group, source.by_group),
-    ):
-        for key, figures in added.items():
-            found = into.get(key)
-            if found is None:
-                into[key] = dict(figures)
-            else:
-                for name, value in figures.items():
-                    found[name] += value
+    models = target.by_model
+    for key, figures in source.by_model.items():
+        found = models.get(key)
+        if found is None:
+            models[key] = dict(figures)
+        else:
+            found["registered"] += figures["registered"]
+            found["assessed"] += figures["assessed"]
+            found["recognised"] += figures["recognised"]
+    groups = target.by_group
+    for key, figures in source.by_group.items():
+        found = groups.get(key)
+        if found is None:
+            groups[key] = dict(figures)
+        else:
+            found["registered"] += figures["registered"]
+            found["assessed"] += figures["assessed"]
+            found["recognised"] += figures["recognised"]
+            found["subjects"] += figures["subjects"]
     for kind, number in source.subjects_by_kind.items():
         target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + number
 
