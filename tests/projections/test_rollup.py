@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from application.services.decisions import RulingRequest
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain.base import CommandContext
+from domain.geography import covers
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel
 from projections.statistics import Statistics
 from projections.statistics.queries import Line, by_unit, report, structure_day, unit_tree
@@ -290,3 +291,17 @@ def test_a_communes_and_a_provinces_report_are_the_whole_stores_lines_of_their_u
         assert {line.unit_id for line in part.lines} < {line.unit_id for line in whole.lines}
         if root == where["P"]:  # nothing of the other province, nor of the unregistered unit
             assert not {str(q), str(c), str(vc), str(UUID(int=7))} & inside
+
+
+def test_the_kept_subtrees_are_what_covers_says_for_every_unit_and_day(world):
+    ledger, models = world
+    geography(ledger)
+    models.catch_up()
+    tree = unit_tree(models.engine)
+    for day in (date(2024, 1, 1), MERGER - timedelta(days=1), MERGER, date(2030, 1, 1)):
+        for root in [*tree.units, str(UUID(int=9))]:
+            expected = {u for u in tree.units if covers(root, u, day, tree.units.get)}
+            assert tree.within(root, day) == expected, (root, day)
+            chains = tree.chains(day)
+            assert all(list(chains[u]) == tree.chain(u, day) for u in tree.units)
+        assert tree.nested(day)
