@@ -18,7 +18,7 @@ from application.settings import Settings
 from domain.base import CommandContext
 from domain.geography import covers
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel
-from projections.statistics import Statistics
+from projections.statistics import Statistics, queries
 from projections.statistics.queries import Line, by_unit, report, structure_day, unit_tree
 
 ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
@@ -267,9 +267,10 @@ def figures(line: Line) -> dict:
 @pytest.mark.parametrize("structure", ["two_level", "three_level"])
 @pytest.mark.parametrize("model", [None, TitleModel.LEARNING_CITIZEN.value])
 def test_a_communes_and_a_provinces_report_are_the_whole_stores_lines_of_their_units(
-    world, structure: str, model: str | None
+    world, structure: str, model: str | None, monkeypatch: pytest.MonkeyPatch
 ):
     ledger, models = world
+    monkeypatch.setattr(queries, "IDS_PER_READ", 2)  # a unit's ids read in several pieces
     where = geography(ledger)
     q = unit(ledger, "Q", UnitLevel.PROVINCE, None, date(2000, 1, 1))
     c = unit(ledger, "C", UnitLevel.COMMUNE, q, date(2000, 1, 1))
