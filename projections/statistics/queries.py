@@ -227,17 +227,17 @@ def _rows(
     store = engine.store
     sql = f"SELECT {columns} FROM {table}"
     if unit_ids is None:
-        return store.fetch_values(sql + "".join(f" {w}" for w in _joined(where)), params)
+        return store.fetch_values(sql + _where(where), params)
     wanted, found = sorted(unit_ids), []
     for start in range(0, len(wanted), IDS_PER_READ):
         part = wanted[start : start + IDS_PER_READ]
         clause = [*where, f"unit_id IN ({store.marks(len(part))})"]
-        found += store.fetch_values(sql + " " + " ".join(_joined(clause)), [*params, *part])
+        found += store.fetch_values(sql + _where(clause), [*params, *part])
     return found
 
 
-def _joined(where: list[str]) -> list[str]:
-    return ["WHERE " + " AND ".join(where)] if where else []
+def _where(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
 def _rolled_up(
