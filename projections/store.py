@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool
 
 from projections.connections import CheckWhenIdle, PerThreadSQLite
@@ -49,6 +49,11 @@ class ViewStore(ABC):
         with self.reading() as cur:
             cur.execute(sql, params)
             return [dict(row) for row in cur.fetchall()]
+
+    @abstractmethod
+    def fetch_values(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples, in the order the statement names the columns (no per-row
+        dict: for reads of thousands of rows folded in Python)."""
 
     @abstractmethod
     def close(self) -> None:
@@ -117,6 +122,13 @@ class SQLiteViewStore(ViewStore):
                 conn.rollback()
                 cur.close()
 
+    def fetch_values(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.reading() as cur:
+            cur.row_factory = None
+            cur.execute(sql, params)
+            rows: list[tuple[Any, ...]] = cur.fetchall()
+            return rows
+
     def qualified(self, table: str) -> str:
         return f'"{table}"'
 
@@ -153,6 +165,13 @@ class PostgresViewStore(ViewStore):
     def transaction(self) -> Iterator[Any]:
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             yield cur
+
+    def fetch_values(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.reading() as cur:
+            cur.row_factory = tuple_row
+            cur.execute(sql, params)
+            rows: list[tuple[Any, ...]] = cur.fetchall()
+            return rows
 
     def qualified(self, table: str) -> str:
         return f'"{self.schema}"."{table}"'

@@ -14,12 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
+from application.clients.xlsx import Layout, workbook
 from domain.glossary import TitleModel, label
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -58,41 +56,19 @@ def to_csv(sheet: Sheet) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-#: Numbers stay numbers (so a sum still works); the formats group thousands and show rates
-#: with two decimals, which Excel and LibreOffice display with the reader's separators —
-#: "64,70" and "1.234" on a Vietnamese system.
-WHOLE_FORMAT = "#,##0"
-RATE_FORMAT = "#,##0.00"
-
-
-def _number_format(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return "General"
-    return WHOLE_FORMAT if isinstance(value, int) else RATE_FORMAT
-
-
 def to_xlsx(sheet: Sheet) -> bytes:
-    book = Workbook()
-    page = book.active
-    assert page is not None  # a new workbook always has one sheet
-    page.title = sheet.title[:31]
-    for note in sheet.notes:
-        page.append([_cell(note)])
-    page.append([_cell(h) for h in sheet.headers])
+    """Numbers stay numbers (so a sum still works), shown with thousands grouped and rates
+    with two decimals, which Excel and LibreOffice display with the reader's separators —
+    "64,70" and "1.234" on a Vietnamese system; dates are dates; the header row is bold and
+    stays in view."""
     header_row = len(sheet.notes) + 1
-    for cell in page[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in sheet.rows:
-        page.append([_cell(v) for v in row])
-        for cell, value in zip(page[page.max_row], row, strict=False):
-            cell.number_format = _number_format(value)
-    for index, header in enumerate(sheet.headers, start=1):
-        page.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(header) + 2))
-    page.freeze_panes = page.cell(row=header_row + 1, column=1)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = chain(
+        ([_cell(note)] for note in sheet.notes),
+        [[_cell(h) for h in sheet.headers]],
+        ([_cell(v) for v in row] for row in sheet.rows),
+    )
+    widths = [max(12, min(40, len(header) + 2)) for header in sheet.headers]
+    return workbook(Layout(sheet.title, header_row, widths), rows)
 
 
 STANDINGS_HEADERS = (

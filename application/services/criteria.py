@@ -86,10 +86,14 @@ class CriteriaService:
 
         A published version never changes, so its spec is kept in memory once read: every
         scoring command needs it, and reloading it cost a read per command."""
-        spec = self._published_specs.get(case.criteria_set_id)
+        return self.published_spec(case.criteria_set_id)
+
+    def published_spec(self, set_id: UUID) -> CriteriaSpec:
+        """A published version's spec, kept once read (it never changes)."""
+        spec = self._published_specs.get(set_id)
         if spec is None:
-            spec = self.criteria_set(case.criteria_set_id).spec
-            self._published_specs[case.criteria_set_id] = spec
+            spec = self.records.get(CriteriaSet, set_id).spec
+            self._published_specs[set_id] = spec
         return spec
 
     def criteria_set_version(self, code: str, version: int) -> CriteriaSet:
@@ -102,7 +106,7 @@ class CriteriaService:
         if catalogue is None:
             raise CriteriaSetNotInForce("chưa có bộ tiêu chí nào được công bố", model=model.value)
         entry: CatalogueEntry = catalogue.in_force(model, target_group, level, on)
-        return self.records.get(CriteriaSet, entry.set_id).spec
+        return self.published_spec(entry.set_id)
 
     def publish_rules(self, ctx: CommandContext, kind: str, content: dict[str, Any]) -> Recorded:
         """Publish a rule document (programme targets, complaint clocks) as its next version."""
@@ -120,7 +124,7 @@ class CriteriaService:
         latest: dict[str, UUID] = {}
         for entry in catalogue.entries if catalogue else ():
             latest[entry.code] = entry.set_id
-        return [self.records.get(CriteriaSet, set_id).spec for set_id in latest.values()]
+        return [self.published_spec(set_id) for set_id in latest.values()]
 
     def group_labels(self) -> dict[str, str]:
         """Each target group's Vietnamese label, as the latest set naming the group has it."""

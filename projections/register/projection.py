@@ -171,8 +171,9 @@ def change(row: Row, envelope: Envelope) -> Row:
 
 class Register(Projection):
     name = "register"
-    version = 3  # 2: amending decisions, revocations and the history of changes; 3: the
-    # level a title was recognised at and each grant's certificate serial
+    version = 4  # 2: amending decisions, revocations and the history of changes; 3: the
+    # level a title was recognised at and each grant's certificate serial; 4: indexed by year
+    # in decision order (the register's export)
     tables = (TITLES, CHANGES)
     topics = TOPICS
     folder = Path(__file__).parent

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS {titles} (
 );
 CREATE INDEX IF NOT EXISTS {prefix}_titles_subject ON {titles} (subject_id);
 CREATE INDEX IF NOT EXISTS {prefix}_titles_held ON {titles} (model, outcome, valid_from, valid_until);
+-- the register of a year in decision order (its export), without sorting the year
+CREATE INDEX IF NOT EXISTS {prefix}_titles_year ON {titles} (cycle_year, decided_on, case_id);
 CREATE TABLE IF NOT EXISTS {title_changes} (
     change_id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL,

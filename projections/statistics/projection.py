@@ -76,8 +76,9 @@ def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
 
 class Statistics(Projection):
     name = "statistics"
-    #: 2: counts and subjects per target group; 3: revocations; 4: subjects that move
-    version = 4
+    #: 2: counts and subjects per target group; 3: revocations; 4: subjects that move;
+    #: 5: counts and subjects indexed by unit (a unit's report reads its own rows only)
+    version = 5
     tables = (FLAGS, COUNTS, SUBJECTS)
     topics = frozenset(CASE_TOPICS | SUBJECT_TOPICS | MOVE_TOPICS)
     folder = Path(__file__).parent

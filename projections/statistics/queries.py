@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -131,21 +131,27 @@ def structure_day(structure: str) -> date:
 
 
 def unit_tree(engine: Engine) -> UnitTree:
-    """The geography, read once and kept until the units view changes (a count and the last
-    position it folded tell): every scoped list needs it, and a country has ~55,000 units."""
+    """The geography, read once and kept until the units view changes: every scoped list
+    needs it, and a country has ~55,000 units. The view only ever writes a row with the
+    position of the event that changed it, so its newest position (indexed) tells a change."""
     units = Units()
     table = engine.qualified(units, engine.ensure_live(units), "units")
-    [stamp] = engine.store.fetch_all(f"SELECT COUNT(*) AS n, MAX(position) AS p FROM {table}")
-    seen = (stamp["n"], stamp["p"])
+    [stamp] = engine.store.fetch_values(f"SELECT MAX(position) FROM {table}")
     trees: dict[str, tuple[tuple[Any, ...], UnitTree]] = engine.__dict__.setdefault(
         "_unit_trees", {}
     )
     cached = trees.get(table)
-    if cached is not None and cached[0] == seen:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     tree = UnitTree(UNITS.decode(r) for r in engine.store.fetch_all(f"SELECT * FROM {table}"))
-    trees[table] = (seen, tree)
+    trees[table] = (stamp, tree)
     return tree
+
+
+#: At most this many unit ids in one ``IN (...)`` (SQLite takes 32,766 parameters).
+IDS_PER_READ = 5_000
+EMPTY_GROUP = {"registered": 0, "assessed": 0, "recognised": 0, "subjects": 0}
+CITIZEN = TitleModel.LEARNING_CITIZEN.value
 
 
 def report(
@@ -157,82 +163,219 @@ def report(
     root_id: str | None = None,
     targets: TargetsSpec | None = None,
 ) -> Report:
+    """Each unit's figures for the cycle, rolled up the tree of the structure's day: every
+    unit, or ``root_id`` and the units that roll up to it.
+
+    For one unit only the rows of the units inside it are read (by unit id, indexed): a row
+    reaches a unit's line only through the unit it was recorded in, and that unit lies inside.
+    The work is therefore proportional to the unit asked for, not to the store.
+    """
     day = structure_day(structure)
     tree = unit_tree(engine)
     stats = Statistics()
     generation = engine.ensure_live(stats)
-    mark = engine.store.mark
-    params: list[object] = [cycle_year]
-    sql = f"SELECT * FROM {engine.qualified(stats, generation, 'counts')} WHERE cycle_year = {mark}"
-    if model:
-        sql += f" AND model = {mark}"
-        params.append(model)
-    counts = engine.store.fetch_all(sql, params)
-    subjects = engine.store.fetch_all(
-        f"SELECT * FROM {engine.qualified(stats, generation, 'subjects')}"
-    )
     inside = tree.within(root_id, day) if root_id is not None else None
-    if inside is not None:  # a row rolls up into the root's subtree only if it lies inside it
-        counts = [r for r in counts if r["unit_id"] in inside]
-        subjects = [r for r in subjects if r["unit_id"] in inside]
+    mark = engine.store.mark
+    where = [f"cycle_year = {mark}"]
+    params: list[object] = [cycle_year]
+    if model:
+        where.append(f"model = {mark}")
+        params.append(model)
+    counts = _rows(
+        engine,
+        engine.qualified(stats, generation, "counts"),
+        "unit_id, model, target_group, registered, assessed, recognised",
+        where,
+        params,
+        inside,
+    )
+    subjects = _rows(
+        engine,
+        engine.qualified(stats, generation, "subjects"),
+        "unit_id, subject_kind, target_group, subjects",
+        [],
+        [],
+        inside,
+    )
     kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
-    empty = {"registered": 0, "assessed": 0, "recognised": 0, "subjects": 0}
+    lines = _rolled_up(tree, day, counts, subjects, kinds)
+    chains = tree.chains(day)
 
-    lines: dict[str, Line] = {}
+    def depth(line: Line) -> int:
+        return len(chains[line.unit_id]) if line.unit_id in tree.units else 99
 
-    def line(unit_id: str) -> Line:
-        if unit_id not in lines:
-            unit = tree.units.get(unit_id)
-            parent = None
-            if unit is not None:
-                parent = tree.chain(unit_id, day)[1] if len(tree.chain(unit_id, day)) > 1 else None
-            lines[unit_id] = Line(
-                unit_id=unit_id,
-                code=unit.code if unit else "?",
-                name=unit.name if unit else "(đơn vị chưa đăng ký)",
-                level=unit.level if unit else "?",
-                parent_id=parent,
-            )
-        return lines[unit_id]
-
-    for row in counts:
-        for unit_id in tree.chain(row["unit_id"], day):
-            target = line(unit_id)
-            for flag in ("registered", "assessed", "recognised"):
-                setattr(target, flag, getattr(target, flag) + int(row[flag]))
-            per_model = target.by_model.setdefault(
-                row["model"], {"registered": 0, "assessed": 0, "recognised": 0}
-            )
-            for flag in per_model:
-                per_model[flag] += int(row[flag])
-            if row["model"] == TitleModel.LEARNING_CITIZEN.value and row["target_group"]:
-                group = target.by_group.setdefault(row["target_group"], dict(empty))
-                for flag in ("registered", "assessed", "recognised"):
-                    group[flag] += int(row[flag])
-    for row in subjects:
-        for unit_id in tree.chain(row["unit_id"], day):
-            target = line(unit_id)
-            kind = row["subject_kind"]
-            target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + int(
-                row["subjects"]
-            )
-            if kind == "person" and row["target_group"]:
-                group = target.by_group.setdefault(row["target_group"], dict(empty))
-                group["subjects"] += int(row["subjects"])
-            if kinds is None or kind in kinds:
-                target.subjects += int(row["subjects"])
-
-    chosen: list[Line] = list(lines.values())
-    if inside is not None:
-        chosen = [v for v in lines.values() if v.unit_id in inside]
-    ordered = sorted(chosen, key=lambda v: (_depth(tree, v.unit_id, day), v.code))
+    chosen = [v for v in lines.values() if inside is None or v.unit_id in inside]
+    ordered = sorted(chosen, key=lambda v: (depth(v), v.code, v.unit_id))
     scope = (
         [v for v in ordered if v.unit_id == root_id]
         if root_id
         else [v for v in ordered if v.parent_id is None]
     )
     progress = _progress(scope, targets, cycle_year, model) if targets else []
-    return Report(structure, day, cycle_year, model, list(ordered), progress)
+    return Report(structure, day, cycle_year, model, ordered, progress)
+
+
+def _rows(
+    engine: Engine,
+    table: str,
+    columns: str,
+    where: list[str],
+    params: list[object],
+    unit_ids: set[str] | None,
+) -> list[tuple[Any, ...]]:
+    """The rows of ``table`` that match, of ``unit_ids`` only when given."""
+    store = engine.store
+    sql = f"SELECT {columns} FROM {table}"
+    if unit_ids is None:
+        return store.fetch_values(sql + _where(where), params)
+    wanted, found = sorted(unit_ids), []
+    for start in range(0, len(wanted), IDS_PER_READ):
+        part = wanted[start : start + IDS_PER_READ]
+        clause = [*where, f"unit_id IN ({store.marks(len(part))})"]
+        found += store.fetch_values(sql + _where(clause), [*params, *part])
+    return found
+
+
+def _where(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def _rolled_up(
+    tree: UnitTree,
+    day: date,
+    counts: list[tuple[Any, ...]],
+    subjects: list[tuple[Any, ...]],
+    kinds: set[str] | None,
+) -> dict[str, Line]:
+    """A line per unit that a row rolls up to: the unit standing for the row's unit on ``day``
+    and each of its ancestors, each with the sum of the rows below it."""
+    chains = tree.chains(day)
+    units = tree.units
+
+    def links(unit_id: str) -> tuple[str, ...]:
+        found = chains.get(unit_id)
+        return found if found is not None else tuple(tree.chain(unit_id, day))
+
+    lines: dict[str, Line] = {}
+
+    def line(unit_id: str) -> Line:
+        found = lines.get(unit_id)
+        if found is None:
+            unit = units.get(unit_id)
+            chain = links(unit_id) if unit is not None else ()
+            found = lines[unit_id] = Line(
+                unit_id=unit_id,
+                code=unit.code if unit else "?",
+                name=unit.name if unit else "(đơn vị chưa đăng ký)",
+                level=unit.level if unit else "?",
+                parent_id=chain[1] if len(chain) > 1 else None,
+            )
+        return found
+
+    at: dict[str, Line] = {}  # a row's unit: the line of the unit standing for it
+
+    def standing(unit_id: str) -> Line:
+        found = at[unit_id] = line(links(unit_id)[0])
+        return found
+
+    # first each row's figures at the unit standing for its unit (its own figures)
+    for unit_id, model, group, registered, assessed, recognised in counts:
+        target = at.get(unit_id) or standing(unit_id)
+        _add_counts(target, model, group, int(registered), int(assessed), int(recognised))
+    for unit_id, kind, group, number in subjects:
+        target = at.get(unit_id) or standing(unit_id)
+        _add_subjects(target, kind, group, int(number), kinds is None or kind in kinds)
+    own = list(lines)
+    if tree.nested(day):
+        # a parent's chain is the rest of its child's: deepest first, each line into its
+        # parent's, and every line ends with the rows of every unit whose chain passes by it
+        above: set[str] = set()  # lines whose ancestors all have a line already
+        for unit_id in own:
+            for link in links(unit_id)[1:]:
+                if link in above:
+                    break
+                line(link)
+                above.add(link)
+        for child in sorted(lines.values(), key=lambda v: -len(links(v.unit_id))):
+            if child.parent_id is not None:
+                _add_line(lines[child.parent_id], child)
+        return lines
+    # a cycle in the parents: each unit's own rows to every unit of its chain, one by one
+    alone = {unit_id: _copy(lines[unit_id]) for unit_id in own}
+    for unit_id, figures in alone.items():
+        for link in links(unit_id)[1:]:
+            _add_line(line(link), figures)
+    return lines
+
+
+def _add_counts(
+    target: Line, model: str, group: str | None, registered: int, assessed: int, recognised: int
+) -> None:
+    target.registered += registered
+    target.assessed += assessed
+    target.recognised += recognised
+    per_model = target.by_model.get(model)
+    if per_model is None:
+        per_model = target.by_model[model] = {"registered": 0, "assessed": 0, "recognised": 0}
+    per_model["registered"] += registered
+    per_model["assessed"] += assessed
+    per_model["recognised"] += recognised
+    if model == CITIZEN and group:
+        per_group = target.by_group.get(group)
+        if per_group is None:
+            per_group = target.by_group[group] = dict(EMPTY_GROUP)
+        per_group["registered"] += registered
+        per_group["assessed"] += assessed
+        per_group["recognised"] += recognised
+
+
+def _add_subjects(target: Line, kind: str, group: str | None, number: int, counted: bool) -> None:
+    target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + number
+    if kind == "person" and group:
+        per_group = target.by_group.get(group)
+        if per_group is None:
+            per_group = target.by_group[group] = dict(EMPTY_GROUP)
+        per_group["subjects"] += number
+    if counted:
+        target.subjects += number
+
+
+def _add_line(target: Line, source: Line) -> None:
+    """Add one line's figures to another's."""
+    target.registered += source.registered
+    target.assessed += source.assessed
+    target.recognised += source.recognised
+    target.subjects += source.subjects
+    models = target.by_model
+    for key, figures in source.by_model.items():
+        found = models.get(key)
+        if found is None:
+            models[key] = dict(figures)
+        else:
+            found["registered"] += figures["registered"]
+            found["assessed"] += figures["assessed"]
+            found["recognised"] += figures["recognised"]
+    groups = target.by_group
+    for key, figures in source.by_group.items():
+        found = groups.get(key)
+        if found is None:
+            groups[key] = dict(figures)
+        else:
+            found["registered"] += figures["registered"]
+            found["assessed"] += figures["assessed"]
+            found["recognised"] += figures["recognised"]
+            found["subjects"] += figures["subjects"]
+    for kind, number in source.subjects_by_kind.items():
+        target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + number
+
+
+def _copy(line: Line) -> Line:
+    return replace(
+        line,
+        by_model={k: dict(v) for k, v in line.by_model.items()},
+        by_group={k: dict(v) for k, v in line.by_group.items()},
+        subjects_by_kind=dict(line.subjects_by_kind),
+    )
 
 
 def _progress(
@@ -267,10 +410,6 @@ def _progress(
                 )
             )
     return result
-
-
-def _depth(tree: UnitTree, unit_id: str, day: date) -> int:
-    return len(tree.chain(unit_id, day)) if unit_id in tree.units else 99
 
 
 def by_unit(lines: list[Line]) -> dict[str, Line]:

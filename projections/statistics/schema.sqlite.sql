@@ -16,10 +16,15 @@ CREATE TABLE IF NOT EXISTS {counts} (
     recognised INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS {prefix}_counts_year ON {counts} (cycle_year, model);
+-- a unit's report reads the rows of the units inside it, from the index alone
+CREATE INDEX IF NOT EXISTS {prefix}_counts_unit ON {counts}
+    (unit_id, cycle_year, model, target_group, registered, assessed, recognised);
 CREATE TABLE IF NOT EXISTS {subjects} (
     subject_key TEXT PRIMARY KEY,
     unit_id TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
     target_group TEXT,
     subjects INTEGER NOT NULL
-)
+);
+CREATE INDEX IF NOT EXISTS {prefix}_subjects_unit ON {subjects}
+    (unit_id, subject_kind, target_group, subjects)

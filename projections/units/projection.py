@@ -71,7 +71,8 @@ def evolve(row: Row | None, envelope: Envelope) -> Row | None:
 
 class Units(Projection):
     name = "units"
-    version = 1
+    #: 2: indexed by position (whether a kept unit tree is still the view's)
+    version = 2
     tables = (UNITS,)
     topics = TOPICS
     folder = Path(__file__).parent

@@ -10,4 +10,6 @@ CREATE TABLE IF NOT EXISTS {units} (
     successor_id TEXT,
     predecessor_ids TEXT NOT NULL,
     position BIGINT NOT NULL
-)
+);
+-- the newest change of any unit: whether a kept unit tree is still the view's
+CREATE INDEX IF NOT EXISTS {prefix}_units_position ON {units} (position)

@@ -9,7 +9,7 @@ parent it was created with. Then its ancestors are those of that day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -17,6 +17,10 @@ from functools import cached_property
 from domain import geography
 from domain.text import folded
 from projections.engine import Row
+
+#: Days whose chains and subtrees a tree keeps: reports use two structure days and scoping
+#: today's, but days asked for are the client's choice, so the memory stays bounded.
+DAYS_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,9 @@ class Unit:
 
 class UnitTree:
     def __init__(self, rows: Iterable[Row]) -> None:
-        self._within: dict[tuple[str, date], frozenset[str]] = {}
+        self._chains: dict[date, dict[str, tuple[str, ...]]] = {}
+        self._subtrees: dict[date, dict[str, frozenset[str]]] = {}
+        self._nested: dict[date, bool] = {}
         self.units = {
             r["unit_id"]: Unit(
                 unit_id=r["unit_id"],
@@ -73,13 +79,41 @@ class UnitTree:
         """The unit standing for ``unit_id`` on ``day``, then its ancestors on that day."""
         return geography.chain(unit_id, day, self.units.get)
 
+    def chains(self, day: date) -> Mapping[str, tuple[str, ...]]:
+        """Every unit's :meth:`chain` on ``day``, made once per day (a few days kept)."""
+        found = self._chains.get(day)
+        if found is None:
+            if len(self._chains) >= DAYS_KEPT:
+                self._chains.clear()
+                self._subtrees.clear()
+                self._nested.clear()
+            lookup = self.units.get
+            found = {u: tuple(geography.chain(u, day, lookup)) for u in self.units}
+            self._chains[day] = found
+        return found
+
+    def nested(self, day: date) -> bool:
+        """Does every unit's chain go on as its parent's chain does (no cycle in the parents)?
+        Then a unit's roll-up is its own figures and its children's roll-ups."""
+        if day not in self._nested:
+            chains = self.chains(day)
+            self._nested[day] = all(
+                len(links) < 2 or chains.get(links[1], links[1:2]) == links[1:]
+                for links in chains.values()
+            )
+        return self._nested[day]
+
     def within(self, root_id: str, day: date) -> set[str]:
         """Every unit that rolls up to ``root_id`` on ``day`` (old, merged ones included)."""
-        key = (root_id, day)
-        if len(self._within) > 4096:  # days asked for are the client's choice: stay bounded
-            self._within.clear()
-        if key not in self._within:
-            self._within[key] = frozenset(
-                u for u in self.units if geography.covers(root_id, u, day, self.units.get)
-            )
-        return set(self._within[key])
+        subtrees = self._subtrees.get(day)
+        if subtrees is None:
+            members: dict[str, set[str]] = {}
+            for unit_id, links in self.chains(day).items():
+                for link in links:
+                    members.setdefault(link, set()).add(unit_id)
+            subtrees = {link: frozenset(found) for link, found in members.items()}
+            self._subtrees[day] = subtrees
+        found = set(subtrees.get(root_id, ()))
+        if root_id in self.units:  # itself, even when another unit stands for it that day
+            found.add(root_id)
+        return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -16,8 +16,10 @@ from application.services.decisions import RulingRequest
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain.base import CommandContext
+from domain.geography import covers
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel
-from projections.statistics.queries import by_unit, report
+from projections.statistics import Statistics, queries
+from projections.statistics.queries import Line, by_unit, report, structure_day, unit_tree
 
 ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
 MERGER = date(2025, 7, 1)
@@ -161,3 +163,146 @@ def test_a_merged_commune_sums_its_predecessors_and_the_old_structure_keeps_them
     assert str(where["M"]) not in three
     assert a.parent_id == str(where["D"])
     assert three[str(where["vA"])].subjects == 3
+
+
+def seeded_rows(models: ReadModels, units: list[str]) -> None:
+    """Count and subject rows in every unit (and one unregistered), straight into the view:
+    what the roll-up reads, in more shapes than cases made through the domain would give."""
+    engine, stats = models.engine, Statistics()
+    generation = engine.ensure_live(stats)
+    counts = engine.qualified(stats, generation, "counts")
+    subjects = engine.qualified(stats, generation, "subjects")
+    models_and_groups = [
+        (TitleModel.LEARNING_CITIZEN.value, "nong_dan"),
+        (TitleModel.LEARNING_CITIZEN.value, "cong_nhan"),
+        (TitleModel.LEARNING_CITIZEN.value, None),
+        (TitleModel.LEARNING_FAMILY.value, None),
+    ]
+    mark = engine.store.marks
+    with engine.store.transaction() as cur:
+        for n, unit_id in enumerate([*units, str(UUID(int=7))]):
+            for year in (2024, 2025):
+                for m, (model, group) in enumerate(models_and_groups):
+                    registered = (n * 7 + m * 3 + year) % 11
+                    cur.execute(
+                        f"INSERT INTO {counts} VALUES ({mark(8)})",
+                        (
+                            f"{unit_id}|{model}|{year}|{group or ''}",
+                            unit_id,
+                            model,
+                            year,
+                            group,
+                            registered,
+                            registered // 2,
+                            registered // 3,
+                        ),
+                    )
+            for kind, group in (("person", "nong_dan"), ("person", ""), ("household", "")):
+                cur.execute(
+                    f"INSERT INTO {subjects} VALUES ({mark(5)})",
+                    (f"{unit_id}|{kind}|{group}", unit_id, kind, group or None, 5 + n),
+                )
+
+
+def reference(models: ReadModels, cycle_year: int, structure: str, model: str | None) -> dict:
+    """The slow obvious roll-up: every row of the store added to each unit of its chain."""
+    engine, stats = models.engine, Statistics()
+    generation = engine.ensure_live(stats)
+    tree, day = unit_tree(engine), structure_day(structure)
+    counts = engine.store.fetch_all(
+        f"SELECT * FROM {engine.qualified(stats, generation, 'counts')}"
+    )
+    subjects = engine.store.fetch_all(
+        f"SELECT * FROM {engine.qualified(stats, generation, 'subjects')}"
+    )
+    kind_of_model = {"cong_dan_hoc_tap": "person", "gia_dinh_hoc_tap": "household"}
+    lines: dict[str, dict] = {}
+
+    def line(unit_id: str) -> dict:
+        return lines.setdefault(
+            unit_id, {"flags": [0, 0, 0], "by_model": {}, "by_group": {}, "kinds": {}, "n": 0}
+        )
+
+    for row in counts:
+        if row["cycle_year"] != cycle_year or (model and row["model"] != model):
+            continue
+        flags = [row["registered"], row["assessed"], row["recognised"]]
+        for unit_id in tree.chain(row["unit_id"], day):
+            target = line(unit_id)
+            target["flags"] = [a + b for a, b in zip(target["flags"], flags, strict=True)]
+            per_model = target["by_model"].setdefault(row["model"], [0, 0, 0])
+            per_model[:] = [a + b for a, b in zip(per_model, flags, strict=True)]
+            if row["model"] == "cong_dan_hoc_tap" and row["target_group"]:
+                group = target["by_group"].setdefault(row["target_group"], [0, 0, 0, 0])
+                group[:3] = [a + b for a, b in zip(group[:3], flags, strict=True)]
+    for row in subjects:
+        for unit_id in tree.chain(row["unit_id"], day):
+            target = line(unit_id)
+            kinds = target["kinds"]
+            kinds[row["subject_kind"]] = kinds.get(row["subject_kind"], 0) + row["subjects"]
+            if row["subject_kind"] == "person" and row["target_group"]:
+                group = target["by_group"].setdefault(row["target_group"], [0, 0, 0, 0])
+                group[3] += row["subjects"]
+            if not model or row["subject_kind"] == kind_of_model[model]:
+                target["n"] += row["subjects"]
+    return lines
+
+
+def figures(line: Line) -> dict:
+    """A report line in the reference's shape."""
+    return {
+        "flags": [line.registered, line.assessed, line.recognised],
+        "by_model": {
+            k: [v["registered"], v["assessed"], v["recognised"]] for k, v in line.by_model.items()
+        },
+        "by_group": {
+            k: [v["registered"], v["assessed"], v["recognised"], v["subjects"]]
+            for k, v in line.by_group.items()
+        },
+        "kinds": line.subjects_by_kind,
+        "n": line.subjects,
+    }
+
+
+@pytest.mark.parametrize("structure", ["two_level", "three_level"])
+@pytest.mark.parametrize("model", [None, TitleModel.LEARNING_CITIZEN.value])
+def test_a_communes_and_a_provinces_report_are_the_whole_stores_lines_of_their_units(
+    world, structure: str, model: str | None, monkeypatch: pytest.MonkeyPatch
+):
+    ledger, models = world
+    monkeypatch.setattr(queries, "IDS_PER_READ", 2)  # a unit's ids read in several pieces
+    where = geography(ledger)
+    q = unit(ledger, "Q", UnitLevel.PROVINCE, None, date(2000, 1, 1))
+    c = unit(ledger, "C", UnitLevel.COMMUNE, q, date(2000, 1, 1))
+    vc = unit(ledger, "vC", UnitLevel.VILLAGE, c, date(2000, 1, 1))
+    models.catch_up()
+    seeded_rows(models, [str(u) for u in [*where.values(), q, c, vc]])
+    whole = report(models.engine, cycle_year=2025, structure=structure, model=model)
+    slow = reference(models, 2025, structure, model)
+    assert {line.unit_id: figures(line) for line in whole.lines} == slow
+    assert "?" in [line.code for line in whole.lines]  # the unregistered unit's own line
+    commune = "M" if structure == "two_level" else "A"
+    for root in (where["P"], where[commune], q):
+        part = report(
+            models.engine, cycle_year=2025, structure=structure, model=model, root_id=str(root)
+        )
+        inside = unit_tree(models.engine).within(str(root), structure_day(structure))
+        assert part.lines == [line for line in whole.lines if line.unit_id in inside]
+        assert part.lines[0].unit_id == str(root)
+        assert {line.unit_id for line in part.lines} < {line.unit_id for line in whole.lines}
+        if root == where["P"]:  # nothing of the other province, nor of the unregistered unit
+            assert not {str(q), str(c), str(vc), str(UUID(int=7))} & inside
+
+
+def test_the_kept_subtrees_are_what_covers_says_for_every_unit_and_day(world):
+    ledger, models = world
+    geography(ledger)
+    models.catch_up()
+    tree = unit_tree(models.engine)
+    for day in (date(2024, 1, 1), MERGER - timedelta(days=1), MERGER, date(2030, 1, 1)):
+        for root in [*tree.units, str(UUID(int=9))]:
+            expected = {u for u in tree.units if covers(root, u, day, tree.units.get)}
+            assert tree.within(root, day) == expected, (root, day)
+            chains = tree.chains(day)
+            assert all(list(chains[u]) == tree.chain(u, day) for u in tree.units)
+        assert tree.nested(day)

@@ -1,0 +1,71 @@
+"""The exports' workbook, read back by openpyxl (what a spreadsheet program sees)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from application.clients.exports import Sheet, to_xlsx
+
+
+def read(sheet: Sheet):
+    return load_workbook(io.BytesIO(to_xlsx(sheet))).active
+
+
+def test_numbers_stay_numbers_with_their_format_and_dates_stay_dates():
+    book = read(
+        Sheet(
+            "Thống kê",
+            ["Mã", "Số", "Tỷ lệ", "Ngày", "Lúc", "Có", "Trống"],
+            [
+                [
+                    "X1",
+                    1234,
+                    Decimal("64.70"),
+                    date(2025, 7, 1),
+                    datetime(2025, 7, 1, 8, 30),
+                    True,
+                    None,
+                ]
+            ],
+            ["Báo cáo năm 2025"],
+        )
+    )
+    assert book.title == "Thống kê"
+    assert [c.value for c in book[2]] == ["Mã", "Số", "Tỷ lệ", "Ngày", "Lúc", "Có", "Trống"]
+    assert book["A2"].font.bold and not book["A3"].font.bold
+    code, whole, rate, day, moment, yes = book[3][:6]
+    assert (whole.value, whole.number_format) == (1234, "#,##0")
+    assert (rate.value, rate.number_format) == (64.7, "#,##0.00")
+    assert day.value == datetime(2025, 7, 1) and day.is_date
+    assert moment.value == datetime(2025, 7, 1, 8, 30)
+    assert yes.value is True and code.value == "X1" and book["G3"].value is None
+    assert book.freeze_panes == "A3"
+    assert book.column_dimensions["A"].width == 12
+
+
+def test_text_is_escaped_nfc_and_a_control_character_cannot_break_the_file():
+    decomposed = "Xa\u0303 Ho\u0300a Bi\u0300nh"  # NFD: combining marks
+    hostile = ["<b>&amp;</b>", " leading and trailing ", "a\x00b\x1bc\x7f", decomposed, "１２"]
+    book = read(Sheet("Sổ <công> nhận & \x01", ["Tên"], [[v] for v in hostile]))
+    assert [c.value for c in book["A"][1:]] == [
+        "<b>&amp;</b>",
+        " leading and trailing ",
+        "a\ufffdb\ufffdc\x7f",
+        "Xã Hòa Bình",
+        "１２",
+    ]
+    assert book.title == "Sổ <công> nhận & \ufffd"
+
+
+def test_a_sheet_of_fifty_thousand_cells_is_one_zip_of_six_parts():
+    rows = [[f"Đơn vị {n}", n, n / 7] for n in range(17_000)]
+    data = to_xlsx(Sheet("Thống kê", ["Đơn vị", "Số", "Tỷ lệ"], rows))
+    assert len(zipfile.ZipFile(io.BytesIO(data)).namelist()) == 6
+    book = read(Sheet("Thống kê", ["Đơn vị", "Số", "Tỷ lệ"], rows))
+    assert book.max_row == 17_001 and book["C17001"].value == 16_999 / 7
+    assert book["AA1"].value is None
