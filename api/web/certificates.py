@@ -10,10 +10,16 @@
   the holder only as initials. ``POST`` the same address with ``ho_ten`` or ``nam_sinh``:
   "khớp" or "không khớp", never the value held. Lookups are rate-limited per client address
   and counted by outcome (``hoctap_certificate_checks_total``).
+* ``GET /trang/ho-so/{case_id}/chung-chi.json``: the same award as a signed W3C Verifiable
+  Credential (Open Badges 3.0, eddsa-jcs-2022), for whoever may print the certificate.
+* ``GET /chung-chi/trang-thai/{n}`` (public): status list ``n`` (Bitstring Status List,
+  signed); ``GET /chung-chi/ben-cap.json`` and ``/.well-known/jwks.json`` (public): the
+  issuer's key as a DID document and as a JWK set.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -31,14 +37,22 @@ from api.limits import TokenBuckets
 from api.problems import problem
 from api.web.pages import environment, page_router, render
 from api.web.session import PageReaderDep, SignedInDep
+from application.clients.badges import (
+    MEDIA_TYPE,
+    STATUS_PATH,
+    Issuer,
+    award_credential,
+    status_list_credential,
+)
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
-from domain.certificates import certificate_serial, initials, parse_serial
+from domain.certificates import certificate_serial, certificate_status, initials, parse_serial
 from domain.decision import RecognitionDecision
 from domain.errors import NotFound
 from domain.glossary import CaseStatus, label
 from domain.registry import Collective, Person
-from projections.register.queries import certificate
+from domain.verifiable import STATUS_LIST_BITS, did_document, jwk
+from projections.register.queries import certificate, status_changes
 
 router = page_router()
 public = APIRouter(include_in_schema=False)
@@ -104,6 +118,77 @@ def printable(
     )
 
 
+def public_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _signed_json(body: dict[str, Any], *, filename: str | None = None) -> Response:
+    headers = {"Cache-Control": "no-cache"}
+    if filename is not None:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=2).encode(),
+        media_type=MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+@router.get("/ho-so/{case_id}/chung-chi.json")
+def credential(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    reading: PageReaderDep,
+    principal: SignedInDep,
+) -> Response:
+    """The award as a signed credential. The holder's name goes in only hashed, and only for
+    a reader who sees it in full (else a salted hash and the initials would let them guess
+    it): the holder, household members, roles that read personal data."""
+    case = ledger.scopes.case_for(reading, case_id, reading=True)
+    if case.status is not CaseStatus.GRANTED or case.decision_id is None:
+        raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có chứng chỉ")
+    serial = certificate_serial(case.id, case.decision_id)
+    found = certificate(request.app.state.read_models.engine, serial)
+    if found is None:
+        raise NotFound("sổ đăng ký danh hiệu chưa cập nhật quyết định này: thử lại sau ít phút")
+    shown = ledger.names.names(
+        reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
+    ).get(case.subject_id)
+    name, _, _ = _holder_details(ledger, case.subject_id)
+    body = award_credential(
+        ledger,
+        Issuer.of(ledger),
+        found[0],
+        name if name is not None and shown == name else None,
+        public_base(request),
+    )
+    return _signed_json(body, filename=f"chung-chi-{serial}.json")
+
+
+@public.get(STATUS_PATH + "/{number}")
+def status_list(request: Request, number: int, ledger: LedgerDep) -> Response:
+    """Status list ``number``: one revocation bit per grant recorded at a log position in
+    ``[number·131072, (number+1)·131072)``; recomputed from the register on each request."""
+    last = ledger.store.recorder.max_notification_id() or 0
+    if not 0 <= number <= last // STATUS_LIST_BITS:
+        raise NotFound("không có danh sách trạng thái này")
+    first = number * STATUS_LIST_BITS
+    grants = status_changes(request.app.state.read_models.engine, first, first + STATUS_LIST_BITS)
+    body = status_list_credential(ledger, Issuer.of(ledger), number, grants, public_base(request))
+    return _signed_json(body)
+
+
+@public.get("/chung-chi/ben-cap.json")
+def issuer_document(ledger: LedgerDep) -> JSONResponse:
+    """The issuer's DID document (``did:key``: the same key signs the log's checkpoints)."""
+    return JSONResponse(did_document(Issuer.of(ledger).public_key))
+
+
+@public.get("/.well-known/jwks.json")
+def issuer_keys(ledger: LedgerDep) -> JSONResponse:
+    return JSONResponse({"keys": [jwk(Issuer.of(ledger).public_key)]})
+
+
 # ---------------------------------------------------------------- the public check
 
 
@@ -120,16 +205,11 @@ def check(ledger: Ledger, request: Request, serial: str) -> Check:
     if found is None:
         return Check(serial, "unknown", {})
     grant, later = found
-    today = ledger.records.today()
-    status = "valid"
-    revoked_from: date | None = None
-    for change in later:
-        if change["change"] == "revoked" and change["effective_from"] <= today:
-            status, revoked_from = "revoked", change["effective_from"]
-        elif change["change"] == "granted" and status != "revoked":
-            status = "superseded"
-    if status == "valid" and grant["valid_until"] < today:
-        status = "expired"
+    status, revoked_from = certificate_status(
+        grant["valid_until"],
+        [(c["change"], c["effective_from"]) for c in later],
+        ledger.records.today(),
+    )
     decision = ledger.records.get(RecognitionDecision, UUID(grant["decision_id"]))
     case = ledger.records.get(AssessmentCase, UUID(grant["case_id"]))
     subject_id = UUID(grant["subject_id"])

@@ -46,6 +46,7 @@ PUBLIC = {"/trang/dang-nhap", "/trang/nhat-ky", "/trang/kiem-tra"}
 LIKE_THE_API = {
     "/trang/ho-so/{case_id}": "/cases/{case_id}",
     "/trang/ho-so/{case_id}/giay-chung-nhan": "/cases/{case_id}",  # both cases are granted
+    "/trang/ho-so/{case_id}/chung-chi.json": "/cases/{case_id}",
     "/trang/ho-so/{case_id}/minh-chung/{evidence_id}": "/cases/{case_id}/evidence/{evidence_id}",
     "/trang/khieu-nai/{complaint_id}": "/complaints/{complaint_id}",
 }

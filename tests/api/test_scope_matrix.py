@@ -786,6 +786,13 @@ ENDPOINTS = [
         kind="global",
         allowed=404,
     ),
+    # the signed credentials' status list and issuer key (api/web/certificates.py): public,
+    # a verifier anywhere fetches them with no account
+    Endpoint(
+        "GET", "/chung-chi/trang-thai/{number}", ALL, lambda w, s: {"number": 0}, kind="global"
+    ),
+    Endpoint("GET", "/chung-chi/ben-cap.json", ALL, kind="global"),
+    Endpoint("GET", "/.well-known/jwks.json", ALL, kind="global"),
     Endpoint("GET", "/health", ALL, kind="global"),
     Endpoint("GET", "/metrics", ALL, kind="global"),
 ]
