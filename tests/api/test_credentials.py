@@ -31,6 +31,7 @@ from domain.verifiable import (
     verify,
 )
 from tests.api.helpers import Api
+from tests.api.pages import Visitor, give_password
 from tests.api.test_certificates import HOLDER, folded, world_with_certificate
 
 CONTEXTS = Path(__file__).resolve().parents[1] / "data" / "credentials"
@@ -107,8 +108,6 @@ def published_key(client: TestClient) -> bytes:
 def download(api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
     world = world_with_certificate(api)
     assert f"/trang/ho-so/{world['case']}/chung-chi.json" in world["page"]  # the button
-    from tests.api.pages import Visitor
-
     holder = Visitor(api.client.app)
     assert holder.sign_in("lan").status_code == 303
     answer = holder.get(f"/trang/ho-so/{world['case']}/chung-chi.json")
@@ -225,3 +224,22 @@ def test_the_json_ld_check_itself_catches_an_undefined_or_dropped_term(api: Api)
     dropped["credentialSubject"]["achievement"]["@unknownKeyword"] = "x"  # expansion drops it
     with pytest.raises(AssertionError, match="_leaves"):
         well_formed(dropped)
+
+
+def test_a_reader_who_sees_only_initials_gets_no_name_hash(api: Api):
+    """A salted hash beside the initials would let a signer (whose role reads no personal
+    data) guess the name offline: their copy goes without it; the officer's keeps it."""
+    world, _ = download(api)
+    copies = {}
+    for account in ("signer", "officer"):
+        give_password(api.ledger, account)
+        reader = Visitor(api.client.app)
+        assert reader.sign_in(account).status_code == 303
+        answer = reader.get(f"/trang/ho-so/{world['case']}/chung-chi.json")
+        assert answer.status_code == 200, answer.text
+        copies[account] = answer.json()
+    assert "identifier" not in copies["signer"]["credentialSubject"]
+    assert "identifier" in copies["officer"]["credentialSubject"]
+    key = published_key(TestClient(api.client.app))
+    assert all(verify(c, [key], ed25519_verify) is None for c in copies.values())
+    assert "P. T. L." not in json.dumps(copies["signer"], ensure_ascii=False)
