@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean reliability mutants chromium screenshots walkthrough-tools
+.PHONY: run test lint install clean reliability mutants chromium screenshots walkthrough-tools pdf-fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ walkthrough-tools:
 	@{ command -v curl && command -v jq; } >/dev/null || { \
 	  test "$$(id -u)" = 0 || { echo "curl or jq is missing: run 'make walkthrough-tools' as root" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null; }
+
+## Debian's DejaVu fonts, which the certificate PDF is set in (api/web/certificate_pdf.py).
+pdf-fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf || { \
+	  test "$$(id -u)" = 0 || { echo "DejaVu fonts are missing: run 'make pdf-fonts' as root" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; }
 
 ## PNGs of the main pages into docs/screenshots/, taken by the browser tests as they run
 ## (not part of `make test`, so a test run leaves the tree as it was).

@@ -35,7 +35,9 @@ from prometheus_client import CollectorRegistry, Counter
 from api.deps import LedgerDep
 from api.limits import TokenBuckets
 from api.problems import problem
-from api.web.pages import environment, page_router, render
+from api.web.certificate_pdf import SIZES as PAPER_SIZES
+from api.web.certificate_pdf import CertificateFacts, FontsMissing, certificate_pdf
+from api.web.pages import environment, error_page, page_router, render
 from api.web.session import PageReaderDep, SignedInDep
 from application.clients.badges import (
     MEDIA_TYPE,
@@ -48,7 +50,7 @@ from application.ledger import Ledger
 from domain.assessment import AssessmentCase
 from domain.certificates import certificate_serial, certificate_status, initials, parse_serial
 from domain.decision import RecognitionDecision
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.glossary import CaseStatus, label
 from domain.registry import Collective, Person
 from domain.verifiable import STATUS_LIST_BITS, did_document, jwk
@@ -88,14 +90,18 @@ def qr_svg(url: str) -> str:
 # ---------------------------------------------------------------- the printable certificate
 
 
-@router.get("/ho-so/{case_id}/giay-chung-nhan")
-def printable(
-    request: Request,
-    case_id: UUID,
-    ledger: LedgerDep,
-    reading: PageReaderDep,
-    principal: SignedInDep,
-) -> Response:
+@dataclass(frozen=True)
+class Printed:
+    case: AssessmentCase
+    decision: RecognitionDecision
+    holder: str
+    serial: str
+    url: str
+
+
+def _printed(
+    request: Request, ledger: Ledger, reading: Any, principal: Any, case_id: UUID
+) -> Printed:
     case = ledger.scopes.case_for(reading, case_id, reading=True)
     if case.status is not CaseStatus.GRANTED or case.decision_id is None:
         raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có giấy chứng nhận")
@@ -104,17 +110,77 @@ def printable(
         reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
     )
     serial = certificate_serial(case.id, decision.id)
-    url = verify_url(request, serial)
+    return Printed(
+        case, decision, names.get(case.subject_id, "—"), serial, verify_url(request, serial)
+    )
+
+
+@router.get("/ho-so/{case_id}/giay-chung-nhan")
+def printable(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    reading: PageReaderDep,
+    principal: SignedInDep,
+) -> Response:
+    printed = _printed(request, ledger, reading, principal, case_id)
     return render(
         request,
         "giay_chung_nhan.html",
-        case=case,
-        holder=names.get(case.subject_id, "—"),
+        case=printed.case,
+        holder=printed.holder,
+        title=label(printed.case.model),
+        decision=printed.decision,
+        serial=printed.serial,
+        url=printed.url,
+        qr=qr_svg(printed.url),
+    )
+
+
+@router.get("/ho-so/{case_id}/giay-chung-nhan.pdf")
+def printable_pdf(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    reading: PageReaderDep,
+    principal: SignedInDep,
+    kho: str = "A5",
+) -> Response:
+    """The certificate as a PDF, A5 landscape (``?kho=A4``: A4 landscape)."""
+    if kho not in PAPER_SIZES:
+        raise InvalidInput("khổ giấy chỉ là A5 hoặc A4")
+    printed = _printed(request, ledger, reading, principal, case_id)
+    case, decision = printed.case, printed.decision
+    if case.valid_from is None or case.valid_until is None:
+        raise NotFound("hồ sơ chưa có thời hạn hiệu lực: chưa có giấy chứng nhận")
+    facts = CertificateFacts(
+        authority_name=decision.authority_name,
         title=label(case.model),
-        decision=decision,
-        serial=serial,
-        url=url,
-        qr=qr_svg(url),
+        cycle_year=case.cycle_year,
+        holder=printed.holder,
+        decision_number=decision.number,
+        decided_on=decision.decided_on,
+        valid_from=case.valid_from,
+        valid_until=case.valid_until,
+        signer_title=decision.signer_title,
+        serial=printed.serial,
+        url=printed.url,
+    )
+    try:
+        body = certificate_pdf(facts, kho)
+    except FontsMissing as missing:
+        return error_page(
+            request,
+            503,
+            f"{missing}: chưa in PDF được, hãy in trang giấy chứng nhận từ trình duyệt",
+        )
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="giay-chung-nhan-{printed.serial}.pdf"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
