@@ -43,7 +43,8 @@ from application.clients.badges import (
     MEDIA_TYPE,
     STATUS_PATH,
     Issuer,
-    award_credential,
+    credential_of_case,
+    holder_details,
     status_list_credential,
 )
 from application.ledger import Ledger
@@ -52,7 +53,6 @@ from domain.certificates import certificate_serial, certificate_status, initials
 from domain.decision import RecognitionDecision
 from domain.errors import InvalidInput, NotFound
 from domain.glossary import CaseStatus, label
-from domain.registry import Collective, Person
 from domain.verifiable import STATUS_LIST_BITS, did_document, jwk
 from projections.register.queries import certificate, status_changes
 
@@ -207,25 +207,13 @@ def credential(
     reading: PageReaderDep,
     principal: SignedInDep,
 ) -> Response:
-    """The award as a signed credential. The holder's name goes in only hashed, and only for
-    a reader who sees it in full (else a salted hash and the initials would let them guess
-    it): the holder, household members, roles that read personal data."""
-    case = ledger.scopes.case_for(reading, case_id, reading=True)
-    if case.status is not CaseStatus.GRANTED or case.decision_id is None:
-        raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có chứng chỉ")
-    serial = certificate_serial(case.id, case.decision_id)
-    found = certificate(request.app.state.read_models.engine, serial)
-    if found is None:
-        raise NotFound("sổ đăng ký danh hiệu chưa cập nhật quyết định này: thử lại sau ít phút")
-    shown = ledger.names.names(
-        reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
-    ).get(case.subject_id)
-    name, _, _ = _holder_details(ledger, case.subject_id)
-    body = award_credential(
+    """The award as a signed credential (:func:`credential_of_case`)."""
+    serial, body = credential_of_case(
         ledger,
-        Issuer.of(ledger),
-        found[0],
-        name if name is not None and shown == name else None,
+        request.app.state.read_models.engine,
+        reading,
+        principal,
+        case_id,
         public_base(request),
     )
     return _signed_json(body, filename=f"chung-chi-{serial}.json")
@@ -294,30 +282,8 @@ def check(ledger: Ledger, request: Request, serial: str) -> Check:
     return Check(serial, status, facts, subject_id)
 
 
-def _holder_details(ledger: Ledger, subject_id: UUID) -> tuple[str | None, str | None, bool]:
-    """(name, birth date, personal): what the register holds of the holder, unsealed."""
-    item = ledger.records.load_all([subject_id]).get(subject_id)
-    if isinstance(item, Person):
-        if item.erased:
-            return None, None, True
-        details = ledger.vault.unseal(item.id, item.sealed) or {}
-        name, born = details.get("full_name"), details.get("birth_date")
-        return (
-            name if isinstance(name, str) else None,
-            born if isinstance(born, str) else None,
-            True,
-        )
-    if isinstance(item, Collective):
-        if item.sealed:
-            details = ledger.vault.unseal(item.id, item.sealed) or {}
-            name = details.get("name")
-            return (name if isinstance(name, str) else None), None, True
-        return item.name, None, False
-    return None, None, True
-
-
 def _holder_initials(ledger: Ledger, subject_id: UUID) -> str:
-    name, _, personal = _holder_details(ledger, subject_id)
+    name, _, personal = holder_details(ledger, subject_id)
     if name is None:
         return "—"
     return initials(name) if personal else name
@@ -329,7 +295,7 @@ def _folded(text: str) -> str:
 
 def matches(ledger: Ledger, subject_id: UUID, full_name: str, birth_year: str) -> bool | None:
     """Whether what the visitor typed is the holder's; None when they typed nothing."""
-    name, born, _ = _holder_details(ledger, subject_id)
+    name, born, _ = holder_details(ledger, subject_id)
     if full_name.strip():
         return name is not None and _folded(full_name) == _folded(name)
     year = birth_year.strip()

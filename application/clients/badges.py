@@ -21,10 +21,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from application.ledger import Ledger
+from application.services.access import Principal
 from domain.assessment import AssessmentCase
-from domain.certificates import certificate_status, withdrawn
+from domain.base import CommandContext
+from domain.certificates import certificate_serial, certificate_status, withdrawn
 from domain.decision import RecognitionDecision
-from domain.glossary import label
+from domain.errors import NotFound
+from domain.glossary import CaseStatus, label
+from domain.registry import Collective, Person
 from domain.verifiable import (
     CONTEXT_OB3,
     CONTEXT_VC2,
@@ -35,6 +39,8 @@ from domain.verifiable import (
     secure,
     verification_method,
 )
+from projections.engine import Engine
+from projections.register.queries import certificate
 
 STATUS_PATH = "/chung-chi/trang-thai"
 MEDIA_TYPE = "application/vc"
@@ -208,3 +214,53 @@ def status_of(grant: dict[str, Any], later: list[dict[str, Any]], today: date) -
     return certificate_status(
         grant["valid_until"], [(c["change"], c["effective_from"]) for c in later], today
     )[0]
+
+
+def holder_details(ledger: Ledger, subject_id: UUID) -> tuple[str | None, str | None, bool]:
+    """(name, birth date, personal): what the register holds of the holder, unsealed."""
+    item = ledger.records.load_all([subject_id]).get(subject_id)
+    if isinstance(item, Person):
+        if item.erased:
+            return None, None, True
+        details = ledger.vault.unseal(item.id, item.sealed) or {}
+        name, born = details.get("full_name"), details.get("birth_date")
+        return (
+            name if isinstance(name, str) else None,
+            born if isinstance(born, str) else None,
+            True,
+        )
+    if isinstance(item, Collective):
+        if item.sealed:
+            details = ledger.vault.unseal(item.id, item.sealed) or {}
+            name = details.get("name")
+            return (name if isinstance(name, str) else None), None, True
+        return item.name, None, False
+    return None, None, True
+
+
+def credential_of_case(
+    ledger: Ledger,
+    engine: Engine,
+    reading: CommandContext,
+    principal: Principal,
+    case_id: UUID,
+    base: str,
+) -> tuple[str, dict[str, Any]]:
+    """(serial, signed credential) of a granted case, for a reader who may read the case.
+
+    The holder's name goes in only hashed, and only for a reader who sees it in full (else a
+    salted hash beside the initials would let them guess it): the holder, household
+    members, roles that read personal data."""
+    case = ledger.scopes.case_for(reading, case_id, reading=True)
+    if case.status is not CaseStatus.GRANTED or case.decision_id is None:
+        raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có chứng chỉ")
+    serial = certificate_serial(case.id, case.decision_id)
+    found = certificate(engine, serial)
+    if found is None:
+        raise NotFound("sổ đăng ký danh hiệu chưa cập nhật quyết định này: thử lại sau ít phút")
+    shown = ledger.names.names(
+        reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
+    ).get(case.subject_id)
+    name, _, _ = holder_details(ledger, case.subject_id)
+    hashed = name if name is not None and shown == name else None
+    return serial, award_credential(ledger, Issuer.of(ledger), found[0], hashed, base)

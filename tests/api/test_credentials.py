@@ -243,3 +243,16 @@ def test_a_reader_who_sees_only_initials_gets_no_name_hash(api: Api):
     key = published_key(TestClient(api.client.app))
     assert all(verify(c, [key], ed25519_verify) is None for c in copies.values())
     assert "P. T. L." not in json.dumps(copies["signer"], ensure_ascii=False)
+
+
+def test_api_clients_get_the_same_credential_with_a_token(api: Api):
+    world, page_copy = download(api)
+    answer = api.client.get(f"/cases/{world['case']}/credential", headers=api.headers("lan"))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/vc")
+    credential = answer.json()
+    key = published_key(TestClient(api.client.app))
+    assert verify(credential, [key], ed25519_verify) is None
+    unproven = {k: v for k, v in credential.items() if k != "proof"}
+    assert unproven == {k: v for k, v in page_copy.items() if k != "proof"}
+    assert "identifier" in credential["credentialSubject"]  # the holder sees their name
