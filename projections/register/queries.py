@@ -134,10 +134,16 @@ def status_changes(engine: Engine, first: int, last: int) -> list[tuple[Row, lis
         f" WHERE change = 'granted' AND position >= {mark} AND position < {mark})"
         " ORDER BY case_id, position"
     )
+    rows = [CHANGES.decode(raw) for raw in engine.store.fetch_all(sql, [first, last])]
+    return grants_with_later(rows, first, last)
+
+
+def grants_with_later(rows: list[Row], first: int, last: int) -> list[tuple[Row, list[Row]]]:
+    """Each grant at a position in ``[first, last)`` with the changes of its case after it,
+    from ``rows`` ordered by case and position (pure)."""
     grants: list[tuple[Row, list[Row]]] = []
     current: tuple[Row, list[Row]] | None = None
-    for raw in engine.store.fetch_all(sql, [first, last]):
-        row = CHANGES.decode(raw)
+    for row in rows:
         if current is not None and current[0]["case_id"] == row["case_id"]:
             current[1].append(row)  # a later change of the grant before it
         if row["change"] == "granted" and first <= row["position"] < last:
