@@ -54,6 +54,7 @@ from domain.decision import RecognitionDecision
 from domain.errors import InvalidInput, NotFound
 from domain.glossary import CaseStatus, label
 from domain.verifiable import STATUS_LIST_BITS, did_document, jwk
+from projections.register.projection import Register
 from projections.register.queries import certificate, status_changes
 
 router = page_router()
@@ -226,9 +227,27 @@ def status_list(request: Request, number: int, ledger: LedgerDep) -> Response:
     last = ledger.store.recorder.max_notification_id() or 0
     if not 0 <= number <= last // STATUS_LIST_BITS:
         raise NotFound("không có danh sách trạng thái này")
+    engine = request.app.state.read_models.engine
+    register = Register()
+    generation = engine.ensure_live(register)
+    # made again only when the register has folded more events or the day has turned (a
+    # revocation takes effect on its day): many verifiers asking cost one query each
+    key = (generation, engine.position(register.name, generation), ledger.records.today())
+    cache: dict[tuple[int, str], tuple[Any, dict[str, Any]]] | None = getattr(
+        request.app.state, "status_lists", None
+    )
+    if cache is None:
+        cache = request.app.state.status_lists = {}
+    base = public_base(request)
+    kept = cache.get((number, base))
+    if kept is not None and kept[0] == key:
+        return _signed_json(kept[1])
     first = number * STATUS_LIST_BITS
-    grants = status_changes(request.app.state.read_models.engine, first, first + STATUS_LIST_BITS)
-    body = status_list_credential(ledger, Issuer.of(ledger), number, grants, public_base(request))
+    grants = status_changes(engine, first, first + STATUS_LIST_BITS)
+    body = status_list_credential(ledger, Issuer.of(ledger), number, grants, base)
+    if len(cache) > 64:  # one entry per list and address: a handful in practice
+        cache.clear()
+    cache[(number, base)] = (key, body)
     return _signed_json(body)
 
 

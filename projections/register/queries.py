@@ -130,7 +130,8 @@ def status_changes(engine: Engine, first: int, last: int) -> list[tuple[Row, lis
     table = engine.qualified(projection, engine.ensure_live(projection), "title_changes")
     mark = engine.store.mark
     sql = (
-        f"SELECT * FROM {table} WHERE case_id IN (SELECT case_id FROM {table}"
+        "SELECT case_id, change, position, effective_from, valid_until"
+        f" FROM {table} WHERE case_id IN (SELECT case_id FROM {table}"
         f" WHERE change = 'granted' AND position >= {mark} AND position < {mark})"
         " ORDER BY case_id, position"
     )
