@@ -223,7 +223,8 @@ def credential(
 @public.get(STATUS_PATH + "/{number}")
 def status_list(request: Request, number: int, ledger: LedgerDep) -> Response:
     """Status list ``number``: one revocation bit per grant recorded at a log position in
-    ``[number·131072, (number+1)·131072)``; recomputed from the register on each request."""
+    ``[number·131072, (number+1)·131072)``, from the register; made again only once the
+    register has folded more events or the day has turned."""
     last = ledger.store.recorder.max_notification_id() or 0
     if not 0 <= number <= last // STATUS_LIST_BITS:
         raise NotFound("không có danh sách trạng thái này")
