@@ -47,6 +47,7 @@ walkthrough-tools:
 	  test "$$(id -u)" = 0 || { echo "curl or jq is missing: run 'make walkthrough-tools' as root" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null; }
 
+
 ## PNGs of the main pages into docs/screenshots/, taken by the browser tests as they run
 ## (not part of `make test`, so a test run leaves the tree as it was).
 screenshots: $(STAMP) chromium

@@ -12,6 +12,8 @@ five: ``7K2QD-M9XRA-0VB4E-TT3HN``. Reading accepts either case, with or without 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from datetime import date
 from uuid import UUID
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -43,3 +45,31 @@ def parse_serial(typed: str) -> str | None:
 def initials(name: str) -> str:
     """Only the initials of a name: "Phạm Thị Lan" → "P. T. L."."""
     return " ".join(f"{word[0].upper()}." for word in name.split()) or "?"
+
+
+def certificate_status(
+    valid_until: date, later: Iterable[tuple[str, date | None]], today: date
+) -> tuple[str, date | None]:
+    """The one rule for what a certificate is today, for the public check, the status list
+    and the offline check: (``valid`` | ``expired`` | ``revoked`` | ``superseded``, the day
+    a revocation took effect).
+
+    ``later``: the changes recorded after the grant the certificate was printed for, oldest
+    first, as (``revoked`` | ``granted`` | ``refused``, effective day). A revocation counts
+    from the day it takes effect; a new grant (an amending decision) supersedes the paper.
+    """
+    status, revoked_from = "valid", None
+    for change, effective_from in later:
+        if change == "revoked" and effective_from is not None and effective_from <= today:
+            status, revoked_from = "revoked", effective_from
+        elif change == "granted" and status != "revoked":
+            status = "superseded"
+    if status == "valid" and valid_until < today:
+        status = "expired"
+    return status, revoked_from
+
+
+def withdrawn(status: str) -> bool:
+    """Whether the status list sets the certificate's revocation bit: revoked or replaced
+    (an expired title is not revoked: its credential says until when it held)."""
+    return status in ("revoked", "superseded")

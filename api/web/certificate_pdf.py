@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep
-from api.web.certificates import verify_url
+from api.web.certificates import printed_certificate
 from api.web.pages import error_page, page_router
 from api.web.session import PageReaderDep, SignedInDep
 from application.clients.certificate_pdf import (
@@ -28,10 +28,8 @@ from application.clients.certificate_pdf import (
     FontMissing,
     certificate_pdf,
 )
-from domain.certificates import certificate_serial
-from domain.decision import RecognitionDecision
 from domain.errors import InvalidInput, NotFound
-from domain.glossary import CaseStatus, label
+from domain.glossary import label
 
 log = logging.getLogger("hoctap.web")
 router = page_router()
@@ -49,28 +47,22 @@ def printable_pdf(
     paper = kho.strip().lower()
     if paper not in PAPER:
         raise InvalidInput("khổ giấy phải là a4 hoặc a5", field="kho")
-    case = ledger.scopes.case_for(reading, case_id, reading=True)
-    if case.status is not CaseStatus.GRANTED or case.decision_id is None:
-        raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có giấy chứng nhận")
+    printed = printed_certificate(request, ledger, reading, principal, case_id)
+    case, decision, serial = printed.case, printed.decision, printed.serial
     if case.valid_from is None or case.valid_until is None:  # a grant always sets both
         raise NotFound("hồ sơ chưa có thời hạn hiệu lực: chưa có giấy chứng nhận")
-    decision = ledger.records.get(RecognitionDecision, case.decision_id)
-    names = ledger.names.names(
-        reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
-    )
-    serial = certificate_serial(case.id, decision.id)
     sheet = CertificateSheet(
         authority_name=decision.authority_name,
         title=label(case.model),
         cycle_year=case.cycle_year,
-        holder=names.get(case.subject_id, "—"),
+        holder=printed.holder,
         decision_number=decision.number,
         decided_on=decision.decided_on,
         signer_title=decision.signer_title,
         valid_from=case.valid_from,
         valid_until=case.valid_until,
         serial=serial,
-        check_url=verify_url(request, serial),
+        check_url=printed.url,
     )
     try:
         fonts = getattr(request.app.state, "certificate_fonts", FONT_DIRS)  # tests set it

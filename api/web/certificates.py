@@ -10,10 +10,16 @@
   the holder only as initials. ``POST`` the same address with ``ho_ten`` or ``nam_sinh``:
   "khớp" or "không khớp", never the value held. Lookups are rate-limited per client address
   and counted by outcome (``hoctap_certificate_checks_total``).
+* ``GET /trang/ho-so/{case_id}/chung-chi.json``: the same award as a signed W3C Verifiable
+  Credential (Open Badges 3.0, eddsa-jcs-2022), for whoever may print the certificate.
+* ``GET /chung-chi/trang-thai/{n}`` (public): status list ``n`` (Bitstring Status List,
+  signed); ``GET /chung-chi/ben-cap.json`` and ``/.well-known/jwks.json`` (public): the
+  issuer's key as a DID document and as a JWK set.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -31,14 +37,23 @@ from api.limits import TokenBuckets
 from api.problems import problem
 from api.web.pages import environment, page_router, render
 from api.web.session import PageReaderDep, SignedInDep
+from application.clients.badges import (
+    MEDIA_TYPE,
+    STATUS_PATH,
+    Issuer,
+    credential_of_case,
+    holder_details,
+    status_list_credential,
+)
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
-from domain.certificates import certificate_serial, initials, parse_serial
+from domain.certificates import certificate_serial, certificate_status, initials, parse_serial
 from domain.decision import RecognitionDecision
 from domain.errors import NotFound
 from domain.glossary import CaseStatus, label
-from domain.registry import Collective, Person
-from projections.register.queries import certificate
+from domain.verifiable import STATUS_LIST_BITS, did_document, jwk
+from projections.register.projection import Register
+from projections.register.queries import certificate, status_changes
 
 router = page_router()
 public = APIRouter(include_in_schema=False)
@@ -74,14 +89,20 @@ def qr_svg(url: str) -> str:
 # ---------------------------------------------------------------- the printable certificate
 
 
-@router.get("/ho-so/{case_id}/giay-chung-nhan")
-def printable(
-    request: Request,
-    case_id: UUID,
-    ledger: LedgerDep,
-    reading: PageReaderDep,
-    principal: SignedInDep,
-) -> Response:
+@dataclass(frozen=True)
+class Printed:
+    case: AssessmentCase
+    decision: RecognitionDecision
+    holder: str
+    serial: str
+    url: str
+
+
+def printed_certificate(
+    request: Request, ledger: Ledger, reading: Any, principal: Any, case_id: UUID
+) -> Printed:
+    """What a certificate shows, to a reader of the case (its scope, 404 when the case has
+    no granted title); the holder by the names rule; the serial and the public check's URL."""
     case = ledger.scopes.case_for(reading, case_id, reading=True)
     if case.status is not CaseStatus.GRANTED or case.decision_id is None:
         raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có giấy chứng nhận")
@@ -90,18 +111,109 @@ def printable(
         reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
     )
     serial = certificate_serial(case.id, decision.id)
-    url = verify_url(request, serial)
+    return Printed(
+        case, decision, names.get(case.subject_id, "—"), serial, verify_url(request, serial)
+    )
+
+
+@router.get("/ho-so/{case_id}/giay-chung-nhan")
+def printable(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    reading: PageReaderDep,
+    principal: SignedInDep,
+) -> Response:
+    printed = printed_certificate(request, ledger, reading, principal, case_id)
     return render(
         request,
         "giay_chung_nhan.html",
-        case=case,
-        holder=names.get(case.subject_id, "—"),
-        title=label(case.model),
-        decision=decision,
-        serial=serial,
-        url=url,
-        qr=qr_svg(url),
+        case=printed.case,
+        holder=printed.holder,
+        title=label(printed.case.model),
+        decision=printed.decision,
+        serial=printed.serial,
+        url=printed.url,
+        qr=qr_svg(printed.url),
     )
+
+
+def public_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _signed_json(body: dict[str, Any], *, filename: str | None = None) -> Response:
+    headers = {"Cache-Control": "no-cache"}
+    if filename is not None:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=2).encode(),
+        media_type=MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+@router.get("/ho-so/{case_id}/chung-chi.json")
+def credential(
+    request: Request,
+    case_id: UUID,
+    ledger: LedgerDep,
+    reading: PageReaderDep,
+    principal: SignedInDep,
+) -> Response:
+    """The award as a signed credential (:func:`credential_of_case`)."""
+    serial, body = credential_of_case(
+        ledger,
+        request.app.state.read_models.engine,
+        reading,
+        principal,
+        case_id,
+        public_base(request),
+    )
+    return _signed_json(body, filename=f"chung-chi-{serial}.json")
+
+
+@public.get(STATUS_PATH + "/{number}")
+def status_list(request: Request, number: int, ledger: LedgerDep) -> Response:
+    """Status list ``number``: one revocation bit per grant recorded at a log position in
+    ``[number·131072, (number+1)·131072)``, from the register; made again only once the
+    register has folded more events or the day has turned."""
+    last = ledger.store.recorder.max_notification_id() or 0
+    if not 0 <= number <= last // STATUS_LIST_BITS:
+        raise NotFound("không có danh sách trạng thái này")
+    engine = request.app.state.read_models.engine
+    register = Register()
+    generation = engine.ensure_live(register)
+    # made again only when the register has folded more events or the day has turned (a
+    # revocation takes effect on its day): many verifiers asking cost one query each
+    key = (generation, engine.position(register.name, generation), ledger.records.today())
+    cache: dict[tuple[int, str], tuple[Any, dict[str, Any]]] | None = getattr(
+        request.app.state, "status_lists", None
+    )
+    if cache is None:
+        cache = request.app.state.status_lists = {}
+    base = public_base(request)
+    kept = cache.get((number, base))
+    if kept is not None and kept[0] == key:
+        return _signed_json(kept[1])
+    first = number * STATUS_LIST_BITS
+    grants = status_changes(engine, first, first + STATUS_LIST_BITS)
+    body = status_list_credential(ledger, Issuer.of(ledger), number, grants, base)
+    if len(cache) > 64:  # one entry per list and address: a handful in practice
+        cache.clear()
+    cache[(number, base)] = (key, body)
+    return _signed_json(body)
+
+
+@public.get("/chung-chi/ben-cap.json")
+def issuer_document(ledger: LedgerDep) -> JSONResponse:
+    """The issuer's DID document (``did:key``: the same key signs the log's checkpoints)."""
+    return JSONResponse(did_document(Issuer.of(ledger).public_key))
+
+
+@public.get("/.well-known/jwks.json")
+def issuer_keys(ledger: LedgerDep) -> JSONResponse:
+    return JSONResponse({"keys": [jwk(Issuer.of(ledger).public_key)]})
 
 
 # ---------------------------------------------------------------- the public check
@@ -120,16 +232,11 @@ def check(ledger: Ledger, request: Request, serial: str) -> Check:
     if found is None:
         return Check(serial, "unknown", {})
     grant, later = found
-    today = ledger.records.today()
-    status = "valid"
-    revoked_from: date | None = None
-    for change in later:
-        if change["change"] == "revoked" and change["effective_from"] <= today:
-            status, revoked_from = "revoked", change["effective_from"]
-        elif change["change"] == "granted" and status != "revoked":
-            status = "superseded"
-    if status == "valid" and grant["valid_until"] < today:
-        status = "expired"
+    status, revoked_from = certificate_status(
+        grant["valid_until"],
+        [(c["change"], c["effective_from"]) for c in later],
+        ledger.records.today(),
+    )
     decision = ledger.records.get(RecognitionDecision, UUID(grant["decision_id"]))
     case = ledger.records.get(AssessmentCase, UUID(grant["case_id"]))
     subject_id = UUID(grant["subject_id"])
@@ -148,30 +255,8 @@ def check(ledger: Ledger, request: Request, serial: str) -> Check:
     return Check(serial, status, facts, subject_id)
 
 
-def _holder_details(ledger: Ledger, subject_id: UUID) -> tuple[str | None, str | None, bool]:
-    """(name, birth date, personal): what the register holds of the holder, unsealed."""
-    item = ledger.records.load_all([subject_id]).get(subject_id)
-    if isinstance(item, Person):
-        if item.erased:
-            return None, None, True
-        details = ledger.vault.unseal(item.id, item.sealed) or {}
-        name, born = details.get("full_name"), details.get("birth_date")
-        return (
-            name if isinstance(name, str) else None,
-            born if isinstance(born, str) else None,
-            True,
-        )
-    if isinstance(item, Collective):
-        if item.sealed:
-            details = ledger.vault.unseal(item.id, item.sealed) or {}
-            name = details.get("name")
-            return (name if isinstance(name, str) else None), None, True
-        return item.name, None, False
-    return None, None, True
-
-
 def _holder_initials(ledger: Ledger, subject_id: UUID) -> str:
-    name, _, personal = _holder_details(ledger, subject_id)
+    name, _, personal = holder_details(ledger, subject_id)
     if name is None:
         return "—"
     return initials(name) if personal else name
@@ -183,7 +268,7 @@ def _folded(text: str) -> str:
 
 def matches(ledger: Ledger, subject_id: UUID, full_name: str, birth_year: str) -> bool | None:
     """Whether what the visitor typed is the holder's; None when they typed nothing."""
-    name, born, _ = _holder_details(ledger, subject_id)
+    name, born, _ = holder_details(ledger, subject_id)
     if full_name.strip():
         return name is not None and _folded(full_name) == _folded(name)
     year = birth_year.strip()

@@ -121,3 +121,35 @@ def certificate(engine: Engine, serial: str) -> tuple[Row, list[Row]] | None:
         [grant["case_id"], grant["position"]],
     )
     return grant, [CHANGES.decode(r) for r in later]
+
+
+def status_changes(engine: Engine, first: int, last: int) -> list[tuple[Row, list[Row]]]:
+    """Each grant recorded at a log position in ``[first, last)`` (its certificate's status
+    list index), with every later change of its case, for the certificates' status list."""
+    projection = Register()
+    table = engine.qualified(projection, engine.ensure_live(projection), "title_changes")
+    mark = engine.store.mark
+    sql = (
+        "SELECT case_id, change, position, effective_from, valid_until"
+        f" FROM {table} WHERE case_id IN (SELECT case_id FROM {table}"
+        f" WHERE change = 'granted' AND position >= {mark} AND position < {mark})"
+        " ORDER BY case_id, position"
+    )
+    rows = [CHANGES.decode(raw) for raw in engine.store.fetch_all(sql, [first, last])]
+    return grants_with_later(rows, first, last)
+
+
+def grants_with_later(rows: list[Row], first: int, last: int) -> list[tuple[Row, list[Row]]]:
+    """Each grant at a position in ``[first, last)`` with the changes of its case after it,
+    from ``rows`` ordered by case and position (pure)."""
+    grants: list[tuple[Row, list[Row]]] = []
+    current: tuple[Row, list[Row]] | None = None
+    for row in rows:
+        if current is not None and current[0]["case_id"] == row["case_id"]:
+            current[1].append(row)  # a later change of the grant before it
+        if row["change"] == "granted" and first <= row["position"] < last:
+            current = (row, [])
+            grants.append(current)
+        elif current is not None and current[0]["case_id"] != row["case_id"]:
+            current = None
+    return grants

@@ -48,6 +48,7 @@ LIKE_THE_API = {
     "/trang/ho-so/{case_id}": "/cases/{case_id}",
     "/trang/ho-so/{case_id}/giay-chung-nhan": "/cases/{case_id}",  # both cases are granted
     "/trang/ho-so/{case_id}/giay-chung-nhan.pdf": "/cases/{case_id}",  # the same, as a PDF
+    "/trang/ho-so/{case_id}/chung-chi.json": "/cases/{case_id}",
     "/trang/ho-so/{case_id}/minh-chung/{evidence_id}": "/cases/{case_id}/evidence/{evidence_id}",
     "/trang/khieu-nai/{complaint_id}": "/complaints/{complaint_id}",
 }

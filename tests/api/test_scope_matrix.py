@@ -483,6 +483,9 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/cases/{case_id}/explanation", ALL, case),
     Endpoint("GET", "/cases/{case_id}/explanation.html", ALL, case),
+    # the matrix's cases are not granted: inside the scope 404 (no credential yet), outside
+    # 403 before that; tests/api/test_credentials.py reads a granted one
+    Endpoint("GET", "/cases/{case_id}/credential", ALL, case, allowed=404),
     Endpoint("GET", "/audit/bundles/{case_id}", AUDITORS, case),
     # decisions and complaints
     Endpoint("GET", "/decisions/{decision_id}", ALL, lambda w, s: {"decision_id": s.decision}),
@@ -786,6 +789,13 @@ ENDPOINTS = [
         kind="global",
         allowed=404,
     ),
+    # the signed credentials' status list and issuer key (api/web/certificates.py): public,
+    # a verifier anywhere fetches them with no account
+    Endpoint(
+        "GET", "/chung-chi/trang-thai/{number}", ALL, lambda w, s: {"number": 0}, kind="global"
+    ),
+    Endpoint("GET", "/chung-chi/ben-cap.json", ALL, kind="global"),
+    Endpoint("GET", "/.well-known/jwks.json", ALL, kind="global"),
     Endpoint("GET", "/health", ALL, kind="global"),
     Endpoint("GET", "/metrics", ALL, kind="global"),
 ]
