@@ -93,7 +93,7 @@ class Ledger:
             self.records, self.scopes, self.criteria, self.vault, self.files, uploads
         )
         self.access = AccessService(self.records, self.scopes, self.clock, settings.token_ttl_hours)
-        self.reports = ReportingService(self.records, self.scopes)
+        self.reports = ReportingService(self.records, self.scopes, self.criteria.structures)
         self.signin = SignInService(credentials, self.records, self.access, self.clock)
         self.names = NameBook(self.records, self.vault, self.access)
         self._closing: list[Callable[[], None]] = []

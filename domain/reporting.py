@@ -41,6 +41,9 @@ class StatisticsReport(LedgerAggregate):
         digest: str
         supersedes_id: UUID | None
         edition: int
+        #: The day whose unit tree the figures rolled up under (the structure's geography
+        #: day when compiled); None in reports compiled before structures were published data.
+        structure_day: date | None = None
 
     class Submitted(LedgerAggregate.Event):
         TOPIC = "hoctap.StatisticsReport.Submitted"
@@ -68,6 +71,7 @@ class StatisticsReport(LedgerAggregate):
         digest: str,
         supersedes_id: UUID | None,
         edition: int,
+        structure_day: date | None = None,
     ) -> None:
         self.unit_id = unit_id
         self.cycle_year = cycle_year
@@ -78,6 +82,7 @@ class StatisticsReport(LedgerAggregate):
         self.digest = digest
         self.supersedes_id = supersedes_id
         self.edition = edition
+        self.structure_day = structure_day
         self.submitted: tuple[str, date] | None = None
         self.superseded_by: UUID | None = None
 
@@ -93,6 +98,7 @@ class StatisticsReport(LedgerAggregate):
         cut_off: int,
         figures: list[dict[str, Any]],
         supersedes: StatisticsReport | None = None,
+        structure_day: date | None = None,
     ) -> StatisticsReport:
         """Freeze figures read at ``cut_off``; with ``supersedes``, as its next edition
         (same unit, cycle, structure and title; the earlier one must have been submitted)."""
@@ -112,6 +118,7 @@ class StatisticsReport(LedgerAggregate):
             digest=figures_digest(figures),
             supersedes_id=supersedes.id if supersedes else None,
             edition=supersedes.edition + 1 if supersedes else 1,
+            structure_day=structure_day,
         )
 
     def submit(self, recipient: str, on: date) -> None:

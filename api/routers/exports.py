@@ -8,8 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.deps import LedgerDep, ReaderDep
-from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep
+from api.routers.reads import ReadModelsDep
 from api.scoping import list_filter
+from api.structures import StructureCode, StructureOn, chosen_structure
 from application.clients.exports import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
@@ -97,26 +98,28 @@ def export_statistics(
     models: ReadModelsDep,
     reading: ReaderDep,
     cycle_year: Year = None,
-    structure: Literal["two_level", "three_level"] = "two_level",
+    structure: StructureCode = None,
+    structure_on: StructureOn = None,
     unit_id: UUID | None = None,
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
+    chosen = chosen_structure(ledger, structure, structure_on)
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     targets = ledger.criteria.targets_in_force()
     result = report(
         models.engine,
         cycle_year=cycle_year,
-        structure=structure,
+        structure=chosen,
         root_id=str(allowed.root_id) if allowed.root_id else None,
         targets=targets,
     )
     sheet = statistics_sheet(
         result,
-        STRUCTURE_LABELS[structure],
+        chosen.label,
         ledger.criteria.group_labels(),
         ledger.criteria.illustrative_sets(),
     )
     ledger.access.record_view(
-        reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {structure}"
+        reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {chosen.code}"
     )
-    return _file(sheet, f"thong-ke-{cycle_year}-{structure}", fmt)
+    return _file(sheet, f"thong-ke-{cycle_year}-{chosen.code}", fmt)

@@ -32,6 +32,7 @@ from api.read_schemas import (
 )
 from api.schemas import Line
 from api.scoping import list_filter, trail_filter
+from api.structures import StructureCode, StructureOn, chosen_structure
 from application.adapters.read_models import ReadModels
 from domain.base import CommandContext
 from domain.errors import InvalidInput
@@ -247,39 +248,36 @@ def subject_titles(
     return [_title(r, ledger.records.today()) for r in titles_of(models.engine, str(subject_id))]
 
 
-STRUCTURE_LABELS = {
-    "two_level": "Chính quyền địa phương hai cấp (từ 01/07/2025)",
-    "three_level": "Ba cấp tỉnh – huyện – xã (đến 30/06/2025)",
-}
-
-
 @router.get("/statistics", response_model=StatisticsReport)
 def statistics(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
     cycle_year: Annotated[int, Query(ge=2000, le=2100)],
-    structure: Literal["two_level", "three_level"] = "two_level",
+    structure: StructureCode = None,
+    structure_on: StructureOn = None,
     model: TitleModel | None = None,
     unit_id: UUID | None = None,
     wait_for_position: WaitFor = None,
 ) -> StatisticsReport:
-    """Registered, assessed and recognised per unit, rolled up under a chosen structure."""
+    """Registered, assessed and recognised per unit, rolled up under a published structure:
+    the one named, or the one in force on ``structure_on`` (today by default)."""
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
+    chosen = chosen_structure(ledger, structure, structure_on)
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     targets = ledger.criteria.targets_in_force()
     labels = ledger.criteria.group_labels()
     result = report(
         models.engine,
         cycle_year=cycle_year,
-        structure=structure,
+        structure=chosen,
         model=model.value if model else None,
         root_id=str(allowed.root_id) if allowed.root_id else None,
         targets=targets,
     )
     return StatisticsReport(
         structure=result.structure,
-        structure_label=STRUCTURE_LABELS[result.structure],
+        structure_label=chosen.label,
         structure_day=result.structure_day,
         cycle_year=result.cycle_year,
         model=result.model,

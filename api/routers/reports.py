@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
@@ -29,7 +29,13 @@ ReportReaderDep = Annotated[
 
 class ReportCompile(schemas.Strict):
     cycle_year: int = Field(ge=2000, le=2100)
-    structure: Literal["two_level", "three_level"] = "two_level"
+    structure: str | None = Field(
+        None,
+        pattern=r"^[a-z][a-z0-9_]{0,63}$",
+        description="Mã cơ cấu báo cáo đã công bố (GET /rules/reporting-structures);"
+        " trống: cơ cấu có hiệu lực hôm nay",
+        examples=["two_level"],
+    )
     model: TitleModel | None = None
     unit_id: UUID | None = Field(
         None,

@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from api.deps import LedgerDep
 from api.routers import exports
-from api.routers.reads import STRUCTURE_LABELS
 from api.scoping import list_filter
+from api.structures import chosen_structure
 from api.web.pages import page_router, render
 from api.web.session import page_acting_as
 from application.clients.charts import statistics_charts, svg_bar_chart
@@ -23,7 +23,7 @@ from application.ledger import Ledger
 from domain.base import CommandContext
 from domain.errors import DomainError, InvalidInput
 from domain.glossary import Role, TitleModel, UnitLevel, label
-from projections.statistics.queries import Report, report, structure_day, unit_tree
+from projections.statistics.queries import Report, report, unit_tree
 from projections.units.tree import UnitTree
 
 router = page_router()
@@ -31,7 +31,8 @@ StatisticsReaderDep = Annotated[
     CommandContext,
     Depends(page_acting_as(Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)),
 ]
-Structure = Literal["two_level", "three_level"]
+#: A published structure's code (see domain/structures.py); empty: the one in force today.
+StructureChoice = Annotated[str, Query(max_length=64)]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 #: The unit picker's value: a unit id, or empty for the reader's whole scope.
 UnitChoice = Annotated[str, Query(max_length=36)]
@@ -51,7 +52,7 @@ def statistics_page(
     ledger: LedgerDep,
     ctx: StatisticsReaderDep,
     nam: Year = None,
-    co_cau: Structure = "two_level",
+    co_cau: StructureChoice = "",
     don_vi: UnitChoice = "",
 ) -> Response:
     unit_id = _unit(don_vi)
@@ -61,10 +62,11 @@ def statistics_page(
     own = list_filter(ledger, models, ctx, None, today, citizens=False).root_id
     allowed = list_filter(ledger, models, ctx, unit_id, today, citizens=False)
     root = str(allowed.root_id) if allowed.root_id else None
+    chosen = chosen_structure(ledger, co_cau or None, None)
     result = report(
         models.engine,
         cycle_year=year,
-        structure=co_cau,
+        structure=chosen,
         root_id=root,
         targets=ledger.criteria.targets_in_force(),
     )
@@ -72,16 +74,16 @@ def statistics_page(
         (chart.title, Markup(svg_bar_chart(chart)))  # svg_bar_chart escapes every text
         for chart in statistics_charts(result, root, _group_labels(ledger, result, today)).all()
     ]
-    query = f"nam={year}&co_cau={co_cau}" + (f"&don_vi={unit_id}" if unit_id else "")
+    query = f"nam={year}&co_cau={chosen.code}" + (f"&don_vi={unit_id}" if unit_id else "")
     return render(
         request,
         "thong_ke.html",
         year=year,
         years=range(today.year + 1, 2019, -1),
-        structure=co_cau,
-        structures=STRUCTURE_LABELS,
+        structure=chosen.code,
+        structures=ledger.criteria.structures().labels(),
         unit_id=str(unit_id) if unit_id else "",
-        units=_picker(unit_tree(models.engine), str(own) if own else None, structure_day(co_cau)),
+        units=_picker(unit_tree(models.engine), str(own) if own else None, chosen.geography_day),
         charts=charts,
         lines=result.lines[:1] if root else [x for x in result.lines if x.parent_id is None],
         exports=EXPORTS,
@@ -123,13 +125,15 @@ def statistics_download(
     ledger: LedgerDep,
     ctx: StatisticsReaderDep,
     nam: Annotated[int, Query(ge=2000, le=2100)],
-    co_cau: Structure = "two_level",
+    co_cau: StructureChoice = "",
     don_vi: UnitChoice = "",
 ) -> Response:
     """The same files as GET /exports/…, with the session's sign-in (and read record)."""
     models, unit_id = request.app.state.read_models, _unit(don_vi)
     if name == "thong-ke":
-        return exports.export_statistics(fmt, ledger, models, ctx, nam, co_cau, unit_id)
+        return exports.export_statistics(
+            fmt, ledger, models, ctx, nam, co_cau or None, None, unit_id
+        )
     if name == "so-cong-nhan":
         return exports.export_register(fmt, ledger, models, ctx, nam, unit_id)
     return exports.export_standings(fmt, ledger, models, ctx, nam, None, unit_id)

@@ -156,7 +156,7 @@ class CriteriaService:
         document = self.latest_rules(REPORTING_STRUCTURES)
         if document is not None:
             return document.structures
-        return parse_structures(_seed_structures())
+        return seed_structures()
 
     def clock_rules(self) -> ClockRules:
         document = self.latest_rules(COMPLAINT_CLOCKS)
@@ -192,7 +192,7 @@ class CriteriaService:
 
 
 @cache
-def _seed_structures() -> dict[str, Any]:
+def seed_structures() -> StructuresSpec:
+    """The reporting structures as the newest seed document has them."""
     [path] = sorted(SEED_DIR.glob("reporting-structures-*.json"))[-1:]
-    content: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return content
+    return parse_structures(json.loads(path.read_text(encoding="utf-8")))

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.adapters.read_models import ReadModels
+from domain.structures import Structure
 from projections.engine import Engine, EventSource, UpTo
 from projections.statistics import Statistics
 from projections.statistics.queries import Line, report
@@ -42,7 +43,7 @@ def _text(rate: Decimal | None) -> str | None:
 
 
 def _lines(
-    engine: Engine, cycle_year: int, structure: str, model: str | None, root_id: str | None
+    engine: Engine, cycle_year: int, structure: Structure, model: str | None, root_id: str | None
 ) -> list[Line]:
     return report(
         engine, cycle_year=cycle_year, structure=structure, model=model, root_id=root_id
@@ -50,7 +51,11 @@ def _lines(
 
 
 def frozen_figures(
-    models: ReadModels, cycle_year: int, structure: str, model: str | None, root_id: str | None
+    models: ReadModels,
+    cycle_year: int,
+    structure: Structure,
+    model: str | None,
+    root_id: str | None,
 ) -> tuple[int, list[dict[str, Any]]]:
     """(cut-off, figures) such that folding the log up to the cut-off gives these figures.
 
@@ -87,7 +92,7 @@ def figures_as_of(
     source: EventSource,
     cut_off: int,
     cycle_year: int,
-    structure: str,
+    structure: Structure,
     model: str | None,
     root_id: str | None,
     progress: Callable[[int, int], None] | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -14,6 +14,7 @@ from application.services.scope import Scope, Scopes
 from domain.base import CommandContext, acting
 from domain.errors import InvalidInput, OutOfScope
 from domain.reporting import StatisticsReport, figures_digest
+from domain.structures import Structure, StructuresSpec
 from domain.text import nfc
 
 
@@ -37,6 +38,8 @@ class ReportingService:
 
     records: Records
     scopes: Scopes
+    #: The reporting structures in force (published rule data).
+    structures: Callable[[], StructuresSpec]
 
     def compile_report(
         self,
@@ -44,14 +47,21 @@ class ReportingService:
         models: ReadModels,
         *,
         cycle_year: int,
-        structure: str,
+        structure: str | None,
         model: str | None,
         unit_id: UUID | None,
     ) -> Recorded:
-        """Freeze the unit's figures (nationwide ones with no unit) at a log position."""
+        """Freeze the unit's figures (nationwide ones with no unit) at a log position, rolled
+        up under the structure named (None: the one in force today)."""
         with acting(ctx):
             self._reporting_scope(ctx, unit_id)
-            report = self._compile(models, cycle_year, structure, model, unit_id, None)
+            structures = self.structures()
+            chosen = (
+                structures.named(structure)
+                if structure
+                else structures.in_force_on(self.records.today())
+            )
+            report = self._compile(models, cycle_year, chosen, model, unit_id, None)
             return self.records.save(report)
 
     def supersede_report(
@@ -71,7 +81,7 @@ class ReportingService:
             report = self._compile(
                 models,
                 previous.cycle_year,
-                previous.structure,
+                self._structure_of(previous),
                 previous.model,
                 previous.unit_id,
                 previous,
@@ -83,7 +93,7 @@ class ReportingService:
         self,
         models: ReadModels,
         cycle_year: int,
-        structure: str,
+        structure: Structure,
         model: str | None,
         unit_id: UUID | None,
         previous: StatisticsReport | None,
@@ -94,12 +104,21 @@ class ReportingService:
             id=uuid4(),
             unit_id=unit_id,
             cycle_year=cycle_year,
-            structure=structure,
+            structure=structure.code,
+            structure_day=structure.geography_day,
             model=model,
             cut_off=cut_off,
             figures=figures,
             supersedes=previous,
         )
+
+    def _structure_of(self, report: StatisticsReport) -> Structure:
+        """The structure a report rolled up under: its code, on the day it recorded (older
+        reports recorded none: the published structure of that code)."""
+        published = self.structures().named(report.structure)
+        if report.structure_day is None:
+            return published
+        return replace(published, geography_day=report.structure_day)
 
     def submit_report(
         self,
@@ -127,7 +146,7 @@ class ReportingService:
             models.engine.source,
             report.cut_off,
             report.cycle_year,
-            report.structure,
+            self._structure_of(report),
             report.model,
             str(report.unit_id) if report.unit_id else None,
             progress,

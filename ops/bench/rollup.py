@@ -42,10 +42,11 @@ from psycopg.conninfo import conninfo_to_dict
 
 from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
+from application.services.criteria import seed_structures
 from application.settings import Settings
 from projections.engine import Engine, Envelope
 from projections.statistics import Statistics
-from projections.statistics.queries import report, structure_day, unit_tree
+from projections.statistics.queries import report, unit_tree
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.units import Units
 from projections.units.tree import Unit
@@ -255,9 +256,10 @@ def measure(engine: Engine, requests: int) -> None:
     print(f"\nprovince {province.code} ({province.name})\n")
     print("| read | units inside | rows read | p50 ms | p99 ms | p50 / floor p50 |")
     print("|---|---|---|---|---|---|")
-    for structure in ("two_level", "three_level"):
-        for unit in (commune_on(structure_day(structure)), province):
-            inside = sorted(tree.within(unit.unit_id, structure_day(structure)))
+    for structure in (seed_structures().named(c) for c in ("two_level", "three_level")):
+        day = structure.geography_day
+        for unit in (commune_on(day), province):
+            inside = sorted(tree.within(unit.unit_id, day))
             marks = engine.store.marks(len(inside))
             floor: list[tuple[str, list[Any]]] = [
                 (
@@ -275,7 +277,7 @@ def measure(engine: Engine, requests: int) -> None:
                 ),
                 requests,
             )
-            name = f"{unit.level} {unit.code}, {structure}"
+            name = f"{unit.level} {unit.code}, {structure.code}"
             base = statistics.median(floor_times)
             print(
                 f"| report, {name} | {len(inside):,} | {found:,} |"

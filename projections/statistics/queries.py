@@ -1,7 +1,7 @@
 """The annual report: registered, assessed and recognised per unit, rolled up the tree.
 
-Counts are kept per unit as recorded; a report picks a structure (the day whose geography it
-uses) and adds each unit's counts to the unit standing for it that day and to every ancestor.
+Counts are kept per unit as recorded; a report picks a published structure
+(:mod:`domain.structures`: the day whose geography it uses) and adds each unit's counts to the unit standing for it that day and to every ancestor.
 Merged communes therefore sum into their successor under the two-level structure, and stay
 apart under the three-level one.
 """
@@ -16,15 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from domain.glossary import SUBJECT_OF_MODEL, TitleModel
-from domain.registry import TWO_LEVEL_GOVERNMENT_FROM
+from domain.structures import Structure
 from domain.targets import TargetsSpec
 from projections.engine import Engine
 from projections.statistics.projection import Statistics
 from projections.units.projection import UNITS, Units
 from projections.units.tree import UnitTree
-
-THREE_LEVEL_DAY = date(2025, 6, 30)
-TWO_LEVEL_DAY = TWO_LEVEL_GOVERNMENT_FROM
 
 
 class Rates:
@@ -108,8 +105,8 @@ class Progress:
 
 @dataclass
 class Report:
-    structure: str  # "two_level" | "three_level"
-    structure_day: date
+    structure: str  # the published structure's code ("two_level", "three_level", …)
+    structure_day: date  # the day whose unit tree the figures rolled up under
     cycle_year: int
     model: str | None
     lines: list[Line]
@@ -120,14 +117,6 @@ def _rate(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(100) * part / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def structure_day(structure: str) -> date:
-    if structure == "two_level":
-        return TWO_LEVEL_DAY
-    if structure == "three_level":
-        return THREE_LEVEL_DAY
-    raise ValueError("structure: 'two_level' hoặc 'three_level'")
 
 
 def unit_tree(engine: Engine) -> UnitTree:
@@ -158,19 +147,19 @@ def report(
     engine: Engine,
     *,
     cycle_year: int,
-    structure: str = "two_level",
+    structure: Structure,
     model: str | None = None,
     root_id: str | None = None,
     targets: TargetsSpec | None = None,
 ) -> Report:
-    """Each unit's figures for the cycle, rolled up the tree of the structure's day: every
-    unit, or ``root_id`` and the units that roll up to it.
+    """Each unit's figures for the cycle, rolled up the tree of the published ``structure``
+    (its geography day): every unit, or ``root_id`` and the units that roll up to it.
 
     For one unit only the rows of the units inside it are read (by unit id, indexed): a row
     reaches a unit's line only through the unit it was recorded in, and that unit lies inside.
     The work is therefore proportional to the unit asked for, not to the store.
     """
-    day = structure_day(structure)
+    day = structure.geography_day
     tree = unit_tree(engine)
     stats = Statistics()
     generation = engine.ensure_live(stats)
@@ -212,7 +201,7 @@ def report(
         else [v for v in ordered if v.parent_id is None]
     )
     progress = _progress(scope, targets, cycle_year, model) if targets else []
-    return Report(structure, day, cycle_year, model, ordered, progress)
+    return Report(structure.code, day, cycle_year, model, ordered, progress)
 
 
 def _rows(

@@ -20,6 +20,7 @@ from application.clients.exports import statistics_sheet, to_csv
 from application.clients.generator import generate
 from application.clients.generator.profile import load_profile
 from application.ledger import Ledger
+from application.services.criteria import seed_structures
 from application.services.records import VIETNAM, FixedClock
 from projections.statistics.queries import report
 from tests.conftest import PG_URL, make_settings, require_postgres
@@ -49,7 +50,11 @@ def exported(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[li
         generate(ledger, SCALE, SEED, profile=profile)
         models.initialise()
         models.catch_up()
-        result = report(models.engine, cycle_year=profile.simulated_cycle, structure="two_level")
+        result = report(
+            models.engine,
+            cycle_year=profile.simulated_cycle,
+            structure=seed_structures().named("two_level"),
+        )
         sheet = statistics_sheet(result, "hai cấp", ledger.criteria.group_labels())
         text = to_csv(sheet).decode("utf-8-sig")
         yield list(csv.reader(io.StringIO(text)))

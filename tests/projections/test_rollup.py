@@ -12,6 +12,7 @@ import pytest
 from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
 from application.services.assessments import SeatRequest
+from application.services.criteria import seed_structures
 from application.services.decisions import RulingRequest
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
@@ -19,10 +20,12 @@ from domain.base import CommandContext
 from domain.geography import covers
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel
 from projections.statistics import Statistics, queries
-from projections.statistics.queries import Line, by_unit, report, structure_day, unit_tree
+from projections.statistics.queries import Line, by_unit, report, unit_tree
 
 ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
 MERGER = date(2025, 7, 1)
+
+STRUCTURES = seed_structures()
 
 
 @pytest.fixture
@@ -146,7 +149,9 @@ def test_a_merged_commune_sums_its_predecessors_and_the_old_structure_keeps_them
     )
     models.catch_up()
 
-    two = by_unit(report(models.engine, cycle_year=2025, structure="two_level").lines)
+    two = by_unit(
+        report(models.engine, cycle_year=2025, structure=STRUCTURES.named("two_level")).lines
+    )
     m, p = two[str(where["M"])], two[str(where["P"])]
     assert (m.registered, m.assessed, m.recognised) == (5, 5, 4)
     assert (p.registered, p.recognised) == (5, 4)
@@ -154,7 +159,9 @@ def test_a_merged_commune_sums_its_predecessors_and_the_old_structure_keeps_them
     assert m.rate_of_registered == Decimal("80.00")
     assert m.parent_id == str(where["P"])
 
-    three = by_unit(report(models.engine, cycle_year=2025, structure="three_level").lines)
+    three = by_unit(
+        report(models.engine, cycle_year=2025, structure=STRUCTURES.named("three_level")).lines
+    )
     a, b, d = three[str(where["A"])], three[str(where["B"])], three[str(where["D"])]
     assert (a.registered, a.recognised) == (3, 3)
     assert (b.registered, b.recognised) == (2, 1)
@@ -208,7 +215,7 @@ def reference(models: ReadModels, cycle_year: int, structure: str, model: str | 
     """The slow obvious roll-up: every row of the store added to each unit of its chain."""
     engine, stats = models.engine, Statistics()
     generation = engine.ensure_live(stats)
-    tree, day = unit_tree(engine), structure_day(structure)
+    tree, day = unit_tree(engine), STRUCTURES.named(structure).geography_day
     counts = engine.store.fetch_all(
         f"SELECT * FROM {engine.qualified(stats, generation, 'counts')}"
     )
@@ -277,16 +284,24 @@ def test_a_communes_and_a_provinces_report_are_the_whole_stores_lines_of_their_u
     vc = unit(ledger, "vC", UnitLevel.VILLAGE, c, date(2000, 1, 1))
     models.catch_up()
     seeded_rows(models, [str(u) for u in [*where.values(), q, c, vc]])
-    whole = report(models.engine, cycle_year=2025, structure=structure, model=model)
+    whole = report(
+        models.engine, cycle_year=2025, structure=STRUCTURES.named(structure), model=model
+    )
     slow = reference(models, 2025, structure, model)
     assert {line.unit_id: figures(line) for line in whole.lines} == slow
     assert "?" in [line.code for line in whole.lines]  # the unregistered unit's own line
     commune = "M" if structure == "two_level" else "A"
     for root in (where["P"], where[commune], q):
         part = report(
-            models.engine, cycle_year=2025, structure=structure, model=model, root_id=str(root)
+            models.engine,
+            cycle_year=2025,
+            structure=STRUCTURES.named(structure),
+            model=model,
+            root_id=str(root),
         )
-        inside = unit_tree(models.engine).within(str(root), structure_day(structure))
+        inside = unit_tree(models.engine).within(
+            str(root), STRUCTURES.named(structure).geography_day
+        )
         assert part.lines == [line for line in whole.lines if line.unit_id in inside]
         assert part.lines[0].unit_id == str(root)
         assert {line.unit_id for line in part.lines} < {line.unit_id for line in whole.lines}
