@@ -45,6 +45,7 @@ from application.clients.badges import (
     holder_details,
     status_list_credential,
 )
+from application.clients.public_audit import EventInclusion, event_inclusion
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
 from domain.certificates import certificate_serial, certificate_status, initials, parse_serial
@@ -225,6 +226,8 @@ class Check:
     status: str
     facts: dict[str, Any]
     subject_id: UUID | None = None
+    #: The grant event against the latest signed checkpoint, its proof checked here.
+    inclusion: EventInclusion | None = None
 
 
 def check(ledger: Ledger, request: Request, serial: str) -> Check:
@@ -252,7 +255,8 @@ def check(ledger: Ledger, request: Request, serial: str) -> Check:
         "valid_until": grant["valid_until"],
         "revoked_from": revoked_from,
     }
-    return Check(serial, status, facts, subject_id)
+    inclusion = event_inclusion(ledger, int(grant["position"]))
+    return Check(serial, status, facts, subject_id, inclusion)
 
 
 def _holder_initials(ledger: Ledger, subject_id: UUID) -> str:
@@ -321,9 +325,30 @@ def _as_json(found: Check, match: bool | None, status_code: int) -> JSONResponse
     body |= {k: v.isoformat() if isinstance(v, date) else v for k, v in found.facts.items()}
     if match is not None:
         body["match"] = match
+    if found.inclusion is not None:
+        body["inclusion"] = _inclusion_json(found.inclusion)
     response = JSONResponse(body, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _inclusion_json(found: EventInclusion) -> dict[str, Any]:
+    """The grant's place in the log and, once a signed checkpoint covers it, the proof."""
+    checkpoint, proof = found.checkpoint, found.proof
+    return {
+        "position": found.position,
+        "checkpoint": None
+        if checkpoint is None or proof is None
+        else {
+            "tree_size": checkpoint.tree_size,
+            "root_hash": checkpoint.root_hash,
+            "signed_at": checkpoint.signed_at.isoformat(),
+            "witnesses": list(checkpoint.cosigners),
+        },
+        "leaf_hash": proof.leaf_hash if proof else None,
+        "audit_path": list(proof.audit_path) if proof else None,
+        "proof_holds": proof.proof_holds if proof else None,
+    }
 
 
 def _answer(request: Request, ledger: Ledger, typed: str, form: dict[str, str] | None) -> Response:

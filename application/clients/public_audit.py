@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from application.adapters.audit import chained_at, row_leaf_hash
 from application.adapters.checkpoints import Checkpoint
@@ -120,3 +121,28 @@ def _stored_leaf(ledger: Ledger, position: int) -> bytes:
     if row is None or row.state is None:
         return bytes(HASH_SIZE)
     return row_leaf_hash(row, position, row.state)
+
+
+@dataclass(frozen=True)
+class EventInclusion:
+    """Where an event stands against the latest signed checkpoint: ``proof`` is None while
+    no checkpoint covers it yet (it was recorded after the last signing)."""
+
+    position: int  # its chain position (the Merkle leaf index + 1)
+    checkpoint: CheckpointView | None
+    proof: InclusionCheck | None
+
+
+def event_inclusion(ledger: Ledger, notification_id: int) -> EventInclusion | None:
+    """The inclusion of the event the views know as ``notification_id`` in the latest
+    signed checkpoint, checked from the event as stored now; None when the log has no chain
+    row for it (an event that was never there, or a log cut short)."""
+    recorder: Any = ledger.store.recorder
+    rows = recorder.select_chained(notification_id - 1, 1)
+    row = next((r for r in rows if r.notification_id == notification_id), None)
+    if row is None or row.position is None:
+        return None
+    checkpoint = latest_checkpoint(ledger)
+    if checkpoint is None or row.position > checkpoint.tree_size:
+        return EventInclusion(row.position, checkpoint, None)
+    return EventInclusion(row.position, checkpoint, check_inclusion(ledger, row.position, None))
