@@ -17,7 +17,11 @@ key itself as ``z6Mk…``. It checks, and says in Vietnamese:
    the credential names, and the credential's revocation bit;
 3. the validity period against today (or ``--today``), by the rule the public check uses;
 4. with ``--ho-ten``: whether the name is the holder's (the credential holds only its
-   salted hash); with ``--qr``: whether a paper certificate's QR code is this credential's.
+   salted hash); with ``--qr``: whether a paper certificate's QR code is this credential's;
+5. with ``--bundle``: the title's inspector bundle (``hoctap bundle``), signed by the same
+   key, holds the grant this credential was issued for, and that grant's inclusion proof
+   leads to the bundle's signed checkpoint (with every other check of
+   ``ops/verifier/verify_bundle.py``).
 
 A certificate's QR code alone holds only the address of the public check: given one, it
 says the serial and that the check needs either that page or the credential file.
@@ -37,13 +41,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from domain.certificates import certificate_status, parse_serial
+from domain.certificates import certificate_serial, certificate_status, parse_serial
 from domain.verifiable import (
     Invalid,
     bit_at,
@@ -52,9 +57,12 @@ from domain.verifiable import (
     key_from_multibase,
     verify,
 )
+from ops.verifier.verify_bundle import check as check_bundle
 
+GRANTED = "hoctap.AssessmentCase.TitleGranted"
 MAX_CREDENTIAL_BYTES = 1 << 20
-MAX_FILE_BYTES = 8 << 20  # a status list (16 KiB compressed at most, as a rule) or a bundle
+MAX_FILE_BYTES = 8 << 20  # a status list (16 KiB compressed at most, as a rule) or a key file
+MAX_BUNDLE_BYTES = 64 << 20  # a bundle carries its evidence files
 VERDICTS = {
     "valid": "Còn hiệu lực",
     "expired": "Hết hiệu lực",
@@ -202,12 +210,56 @@ def check(args: argparse.Namespace) -> tuple[int, list[str]]:
         else:
             until = _day(credential.get("validUntil"), "ngày hết hiệu lực")
             status = certificate_status(until, [], today)[0]
+    if args.bundle is not None:
+        bundle = read_json(Path(args.bundle), "tệp gói kiểm tra", MAX_BUNDLE_BYTES)
+        lines.append(grant_included(bundle, serial, keys))
     if args.ho_ten is not None:
         lines.append(
             f"Họ tên: {'khớp' if name_matches(credential, args.ho_ten) else 'không khớp'}."
         )
     lines.append(f"Kết luận: {VERDICTS[status]} (số {serial or '?'}).")
     return (0 if status == "valid" else 1), lines
+
+
+def grant_included(bundle: Any, serial: str | None, keys: list[bytes]) -> str:
+    """That the bundle, signed by a trusted key, holds the grant of certificate ``serial``
+    with an inclusion proof to its signed checkpoint, and passes every check of
+    ``verify_bundle.py``; :class:`Refused` saying what fails otherwise."""
+    try:
+        key = base64.b64decode(bundle["public_key"], validate=True)
+        tree_size = int(bundle["checkpoint"]["tree_size"])
+        results = check_bundle(bundle)
+        grants = [
+            (event, json.loads(base64.b64decode(event["state"])))
+            for event in bundle["events"]
+            if str(event["topic"]) == GRANTED
+        ]
+        mine = [
+            event
+            for event, state in grants
+            if certificate_serial(UUID(event["originator_id"]), _stored_uuid(state["decision_id"]))
+            == serial
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        raise Refused(f"gói kiểm tra hỏng hoặc không đúng dạng ({type(error).__name__})") from None
+    if key not in keys:
+        raise Refused("gói kiểm tra không do khóa của sổ cái ký (khác khóa đã tin)")
+    failed = [text for ok, text in results if not ok]
+    if failed:
+        raise Refused(f"gói kiểm tra không đạt: {failed[0]}")
+    if not mine:
+        raise Refused("gói kiểm tra không chứa sự kiện công nhận của chứng chỉ này")
+    return (
+        f"Sự kiện công nhận (vị trí {mine[-1]['position']} của nhật ký) có trong điểm kiểm đã"
+        f" ký ({tree_size} sự kiện): bằng chứng bao hàm khớp."
+    )
+
+
+def _stored_uuid(value: Any) -> UUID:
+    """A UUID as the ledger's transcoder stores it: ``{"_type_": "uuid_hex", "_data_": …}``."""
+    if isinstance(value, dict) and value.get("_type_") == "uuid_hex":
+        return UUID(hex=str(value["_data_"]))
+    return UUID(str(value))
 
 
 def name_matches(credential: dict[str, Any], typed: str) -> bool:
@@ -230,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ho-ten", dest="ho_ten", help="họ tên để đối chiếu")
     parser.add_argument("--qr", help="nội dung mã QR trên giấy để đối chiếu")
     parser.add_argument("--today", help="ngày kiểm tra, YYYY-MM-DD (mặc định hôm nay)")
+    parser.add_argument("--bundle", help="gói kiểm tra của danh hiệu (hoctap bundle)")
     args = parser.parse_args(argv)
     try:
         if args.today is not None:

@@ -5,6 +5,7 @@ No database, no network; every refusal is one line in Vietnamese."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import subprocess
@@ -177,3 +178,44 @@ def test_a_key_that_is_not_the_ledgers_is_refused(files):
     code, lines = run(files["credential"])
     assert code == 1 and "--key" in lines[0]
     assert HOLDER not in files["credential"].read_text("utf-8")
+
+
+def test_with_the_titles_bundle_the_grant_is_shown_in_a_signed_checkpoint(files):
+    """With the inspector bundle (hoctap bundle), the offline check finds the grant this
+    credential was issued for and checks its inclusion proof; a bundle rewritten, of another
+    title, signed by another key or not a bundle at all is refused in one line."""
+    ledger = files["api"].ledger
+    bundle = make_bundle(ledger, files["case"])
+    good = files["tmp"] / "bundle.json"
+    good.write_text(dumps(bundle), "utf-8")
+    args = [files["credential"], "--key", files["jwks"], "--today", files["today"]]
+    code, lines = run(*args, "--bundle", good)
+    assert code == 0, lines
+    assert any(
+        line.startswith("Sự kiện công nhận") and "bằng chứng bao hàm khớp" in line for line in lines
+    )
+
+    rewritten = copy.deepcopy(json.loads(dumps(bundle)))
+    [grant] = [e for e in rewritten["events"] if e["topic"].endswith(".TitleGranted")]
+    state = json.loads(base64.b64decode(grant["state"]))
+    state["valid_until"] = "2099-12-31"
+    grant["state"] = base64.b64encode(json.dumps(state).encode()).decode()
+    code, lines = run(*args, "--bundle", write(files["tmp"] / "rewritten.json", rewritten))
+    assert code == 1 and lines[0].startswith("Không hợp lệ: gói kiểm tra không đạt"), lines
+
+    other = copy.deepcopy(json.loads(dumps(bundle)))
+    other["events"] = [e for e in other["events"] if not e["topic"].endswith(".TitleGranted")]
+    code, lines = run(*args, "--bundle", write(files["tmp"] / "other.json", other))
+    assert (code, lines) == (
+        1,
+        ["Không hợp lệ: gói kiểm tra không chứa sự kiện công nhận của chứng chỉ này"],
+    )
+
+    foreign = copy.deepcopy(json.loads(dumps(bundle)))
+    foreign["public_key"] = base64.b64encode(bytes(32)).decode()
+    code, lines = run(*args, "--bundle", write(files["tmp"] / "foreign.json", foreign))
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("Không hợp lệ:"), lines
+
+    for junk in ([1, 2], {"events": "x"}, {"public_key": "%%%"}):
+        code, lines = run(*args, "--bundle", write(files["tmp"] / "junk.json", junk))
+        assert code == 1 and len(lines) == 1 and "gói kiểm tra hỏng" in lines[0], lines
