@@ -90,7 +90,6 @@ def test_signed_out_a_download_sends_to_sign_in(shared: Demo):
         "nam=٢٠٢٦",
         "nam=1999",
         "nam=99999999999999999999999",
-        "nam=2026&co_cau=bon_cap",
         "nam=2026&don_vi=" + "a" * 5000,
         "nam=2026%00",
     ],
@@ -99,6 +98,18 @@ def test_bad_choices_are_refused_on_a_page(shared: Demo, query: str):
     answer = reporting(shared).client.get(f"/trang/thong-ke?{query}")
 
     assert answer.status_code == 422 and "dữ liệu không hợp lệ" in answer.text
+
+
+@pytest.mark.parametrize(
+    "structure", ["bon_cap", "hai cấp", "２level", "<script>x</script>", "x" * 64]
+)
+def test_a_structure_not_published_is_refused_by_name(shared: Demo, structure: str):
+    answer = reporting(shared).client.get(
+        "/trang/thong-ke", params={"nam": 2026, "co_cau": structure}
+    )
+
+    assert answer.status_code == 422 and "không có cơ cấu báo cáo" in answer.text
+    assert "<script>x" not in answer.text
 
 
 @pytest.mark.parametrize(
