@@ -100,6 +100,11 @@ class CatalogueEntryPublic(BaseModel):
     superseded_from: date | None
 
 
+class CatalogueEntriesPage(BaseModel):
+    items: list[CatalogueEntryPublic]
+    next_cursor: str | None = Field(description="Gửi lại trong ?cursor= để lấy trang sau")
+
+
 # --- registry -----------------------------------------------------------------------------------
 
 
