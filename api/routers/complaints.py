@@ -215,12 +215,17 @@ class ComplaintDue(BaseModel):
     handler_id: str | None
 
 
+class ComplaintsDuePage(BaseModel):
+    items: list[ComplaintDue]
+    next_cursor: str | None = Field(description="Gửi lại trong ?cursor= để lấy trang sau")
+
+
 #: Who may list complaints (the pages' list too).
 WATCHERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
 WatchDep = Annotated[CommandContext, Depends(acting_as(*WATCHERS))]
 
 
-@router.get("", response_model=list[ComplaintDue])
+@router.get("", response_model=ComplaintsDuePage)
 def complaints_due(
     ledger: LedgerDep,
     request: Request,
@@ -228,31 +233,44 @@ def complaints_due(
     due_within_days: Annotated[int, Query(ge=0, le=365)] = 7,
     status: Literal["received", "accepted"] | None = None,
     unit_id: UUID | None = None,
+    cursor: Annotated[
+        Line | None,
+        Query(
+            max_length=512,
+            description="`next_cursor` của trang trước (bỏ trống: trang đầu)",
+            examples=["WyIyMDI2LTAzLTEzIiwgIjNmYTg1ZjY0LTU3MTctNDU2Mi1iM2ZjLTJjOTYzZjY2YWZhNiJd"],
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
     wait_for_position: WaitFor = None,
-) -> list[ComplaintDue]:
-    """Open complaints in your unit that are overdue, or due within the given number of days
-    (overdue first; at most ``limit``)."""
+) -> ComplaintsDuePage:
+    """Open complaints in your unit that are overdue, or due within the given number of days,
+    overdue first, a page of at most ``limit`` at a time."""
     models = request.app.state.read_models
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     today = ledger.records.today()
     allowed = list_filter(ledger, models, ctx, unit_id, today, citizens=False)
-    rows = due(
-        models.engine,
-        today,
-        due_within_days,
-        status=status,
-        unit_ids=allowed.unit_ids,
-        limit=limit,
-    )
-    return [
+    try:
+        page = due(
+            models.engine,
+            today,
+            due_within_days,
+            status=status,
+            unit_ids=allowed.unit_ids,
+            cursor=cursor,
+            limit=limit,
+        )
+    except ValueError as error:
+        raise InvalidInput("con trỏ trang không hợp lệ", field="cursor") from error
+    items = [
         ComplaintDue(
             **{k: r[k] for k in ComplaintDue.model_fields if k in r},
             overdue=bool(views.complaint_overdue(r["status"], views.row_deadlines(r), today)),
             days_left=(r["next_deadline"] - today).days,
         )
-        for r in rows
+        for r in page.items
     ]
+    return ComplaintsDuePage(items=items, next_cursor=page.next_cursor)
 
 
 @router.get("/{complaint_id}", response_model=ComplaintPublic)
