@@ -25,7 +25,7 @@ AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
 SelfOrAdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN, *Role))]
 
 
-@router.post("/users", status_code=201, response_model=schemas.Recorded)
+@router.post("/users", summary="Tạo tài khoản", status_code=201, response_model=schemas.Recorded)
 def create_user(
     body: schemas.UserCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
@@ -34,12 +34,12 @@ def create_user(
     return views.recorded(result, response)
 
 
-@router.get("/users/me", response_model=schemas.UserPublic)
+@router.get("/users/me", summary="Tài khoản của tôi", response_model=schemas.UserPublic)
 def who_am_i(ledger: LedgerDep, principal: PrincipalDep) -> schemas.UserPublic:
     return views.user(ledger.access.user(principal.user_id))
 
 
-@router.get("/users/{user_id}", response_model=schemas.UserPublic)
+@router.get("/users/{user_id}", summary="Đọc tài khoản", response_model=schemas.UserPublic)
 def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
     return views.user(ledger.access.user_for(ctx, user_id))
 
@@ -58,7 +58,9 @@ def _tokens(request: Request, ledger: LedgerDep, user_id: UUID) -> list[schemas.
     return listed
 
 
-@router.get("/users/me/tokens", response_model=list[schemas.TokenListed])
+@router.get(
+    "/users/me/tokens", summary="Mã truy cập của tôi", response_model=list[schemas.TokenListed]
+)
 def list_own_tokens(
     request: Request, ledger: LedgerDep, ctx: SelfOrAdminDep
 ) -> list[schemas.TokenListed]:
@@ -67,7 +69,11 @@ def list_own_tokens(
     return _tokens(request, ledger, UUID(ctx.actor_id))
 
 
-@router.get("/users/{user_id}/tokens", response_model=list[schemas.TokenListed])
+@router.get(
+    "/users/{user_id}/tokens",
+    summary="Mã truy cập của một tài khoản",
+    response_model=list[schemas.TokenListed],
+)
 def list_tokens(
     user_id: UUID, request: Request, ledger: LedgerDep, ctx: AdminDep
 ) -> list[schemas.TokenListed]:
@@ -96,7 +102,12 @@ def _issue(
     )
 
 
-@router.post("/users/me/tokens", status_code=201, response_model=schemas.TokenPublic)
+@router.post(
+    "/users/me/tokens",
+    summary="Tự cấp thêm mã truy cập",
+    status_code=201,
+    response_model=schemas.TokenPublic,
+)
 def issue_own_token(
     body: schemas.TokenCreate,
     ledger: LedgerDep,
@@ -109,7 +120,12 @@ def issue_own_token(
     return _issue(ledger, ctx, UUID(ctx.actor_id), body, principal, response)
 
 
-@router.post("/users/{user_id}/tokens", status_code=201, response_model=schemas.TokenPublic)
+@router.post(
+    "/users/{user_id}/tokens",
+    summary="Cấp mã truy cập cho tài khoản",
+    status_code=201,
+    response_model=schemas.TokenPublic,
+)
 def issue_token(
     user_id: UUID,
     body: schemas.TokenCreate,
@@ -122,7 +138,9 @@ def issue_token(
     return _issue(ledger, ctx, user_id, body, principal, response)
 
 
-@router.get("/tokens/{token_id}", response_model=schemas.TokenInfo)
+@router.get(
+    "/tokens/{token_id}", summary="Đọc trạng thái mã truy cập", response_model=schemas.TokenInfo
+)
 def read_token(
     token_id: UUID, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
 ) -> schemas.TokenInfo:
@@ -139,7 +157,9 @@ def read_token(
     )
 
 
-@router.post("/tokens/{token_id}/revocation", response_model=schemas.Recorded)
+@router.post(
+    "/tokens/{token_id}/revocation", summary="Thu hồi mã truy cập", response_model=schemas.Recorded
+)
 def revoke_token(
     token_id: UUID,
     body: schemas.TokenRevocation,

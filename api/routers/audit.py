@@ -78,6 +78,7 @@ def _hex(values: list[bytes]) -> list[str]:
 
 @router.get(
     "/checkpoints",
+    summary="Khóa công khai và các điểm kiểm đã ký",
     response_model=CheckpointsPublic,
     responses={200: {"content": {NOTE: {}}}},
 )
@@ -116,6 +117,7 @@ def _wants_note(request: Request) -> bool:
 
 @router.get(
     "/checkpoint",
+    summary="Điểm kiểm mới nhất (ghi chú C2SP)",
     response_class=Response,
     responses={200: {"content": {NOTE: {}}}},
 )
@@ -127,6 +129,7 @@ def latest_checkpoint(ledger: LedgerDep) -> Response:
 
 @router.post(
     "/cosignatures",
+    summary="Nhận đồng ký của nhân chứng",
     status_code=201,
     response_model=CosignaturesKept,
     openapi_extra={
@@ -152,13 +155,22 @@ async def cosignatures(request: Request, ledger: LedgerDep) -> CosignaturesKept:
     return CosignaturesKept(tree_size=size, witnesses=names)
 
 
-@router.post("/checkpoints", status_code=201, response_model=CheckpointPublic)
+@router.post(
+    "/checkpoints",
+    summary="Ký một điểm kiểm ngay",
+    status_code=201,
+    response_model=CheckpointPublic,
+)
 def make_checkpoint(ledger: LedgerDep, _: AuditorDep) -> CheckpointPublic:
     """Sign a checkpoint over the whole log now."""
     return CheckpointPublic(**ledger.auditor.make_checkpoint(ledger.clock.now()).as_dict())
 
 
-@router.get("/proofs/inclusion", response_model=InclusionProof)
+@router.get(
+    "/proofs/inclusion",
+    summary="Bằng chứng một sự kiện nằm trong cây",
+    response_model=InclusionProof,
+)
 def inclusion(
     ledger: LedgerDep,
     position: Annotated[int, Query(ge=1, le=MAX_POSITION)],
@@ -176,7 +188,11 @@ def inclusion(
     )
 
 
-@router.get("/proofs/consistency", response_model=ConsistencyProof)
+@router.get(
+    "/proofs/consistency",
+    summary="Bằng chứng nhất quán giữa hai kích thước cây",
+    response_model=ConsistencyProof,
+)
 def consistency(
     ledger: LedgerDep,
     first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
@@ -196,6 +212,7 @@ def consistency(
 
 @router.get(
     "/bundles/{case_id}",
+    summary="Gói kiểm tra của một danh hiệu",
     response_class=Response,
     responses={200: {"content": {"application/json": {}}}},
 )
@@ -222,7 +239,7 @@ class ViewPublic(BaseModel):
     viewed_at: datetime
 
 
-@router.get("/reads", response_model=list[ViewPublic])
+@router.get("/reads", summary="Nhật ký xem dữ liệu cá nhân", response_model=list[ViewPublic])
 def reads(
     request: Request,
     ledger: LedgerDep,

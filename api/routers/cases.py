@@ -27,7 +27,7 @@ ConflictDep = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=schemas.Recorded)
+@router.post("", summary="Mở hồ sơ xét danh hiệu", status_code=201, response_model=schemas.Recorded)
 def open_case(
     body: schemas.CaseOpen, ledger: LedgerDep, ctx: ApplicantDep, response: Response
 ) -> schemas.Recorded:
@@ -45,7 +45,7 @@ def open_case(
     return views.recorded(result, response)
 
 
-@router.get("/{case_id}", response_model=schemas.CasePublic)
+@router.get("/{case_id}", summary="Đọc hồ sơ", response_model=schemas.CasePublic)
 def read_case(
     case_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.CasePublic:
@@ -55,7 +55,12 @@ def read_case(
     return views.case(item, ledger.criteria.spec_of(item))
 
 
-@router.post("/{case_id}/evidence", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/evidence",
+    summary="Nộp minh chứng (multipart)",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def attach_evidence(
     case_id: UUID,
     ledger: LedgerDep,
@@ -96,6 +101,7 @@ def evidence_file(file: UploadFile, limit: int) -> bytes:
 
 @router.get(
     "/{case_id}/evidence/{evidence_id}",
+    summary="Tải tệp minh chứng",
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
@@ -109,7 +115,11 @@ def read_evidence(
     return Response(content, media_type=media_type)
 
 
-@router.post("/{case_id}/evidence/{evidence_id}/supersession", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/evidence/{evidence_id}/supersession",
+    summary="Thay thế hoặc rút minh chứng",
+    response_model=schemas.Recorded,
+)
 def supersede_evidence(
     case_id: UUID,
     evidence_id: UUID,
@@ -125,7 +135,7 @@ def supersede_evidence(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/self-assessment", response_model=schemas.Recorded)
+@router.post("/{case_id}/self-assessment", summary="Tự đánh giá", response_model=schemas.Recorded)
 def self_assess(
     case_id: UUID,
     body: schemas.SelfAssessment,
@@ -138,7 +148,7 @@ def self_assess(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/review", response_model=schemas.Recorded)
+@router.post("/{case_id}/review", summary="Thẩm định", response_model=schemas.Recorded)
 def review(
     case_id: UUID,
     body: schemas.Review,
@@ -153,7 +163,11 @@ def review(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/score-revisions", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/score-revisions",
+    summary="Điều chỉnh điểm một chỉ số",
+    response_model=schemas.Recorded,
+)
 def revise_score(
     case_id: UUID,
     body: schemas.ScoreRevision,
@@ -175,7 +189,11 @@ def revise_score(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/member-shares", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/member-shares",
+    summary="Tính chỉ số theo tỷ lệ thành viên",
+    response_model=schemas.Recorded,
+)
 def compute_member_share(
     case_id: UUID,
     body: schemas.MemberShareCompute,
@@ -200,7 +218,7 @@ def compute_member_share(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/notice", response_model=schemas.Recorded)
+@router.post("/{case_id}/notice", summary="Niêm yết công khai", response_model=schemas.Recorded)
 def post_notice(
     case_id: UUID,
     body: schemas.NoticePost,
@@ -215,7 +233,9 @@ def post_notice(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/notice/closure", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/notice/closure", summary="Kết thúc niêm yết", response_model=schemas.Recorded
+)
 def close_notice(
     case_id: UUID,
     body: schemas.NoticeClose,
@@ -230,7 +250,9 @@ def close_notice(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/council", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/council", summary="Lập hội đồng xét duyệt", response_model=schemas.Recorded
+)
 def form_council(
     case_id: UUID,
     body: schemas.CouncilCreate,
@@ -246,7 +268,11 @@ def form_council(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/council/conflicts", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/council/conflicts",
+    summary="Khai báo xung đột lợi ích",
+    response_model=schemas.Recorded,
+)
 def declare_conflict(
     case_id: UUID,
     body: schemas.ConflictDeclaration,
@@ -261,7 +287,11 @@ def declare_conflict(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/appraisal", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/appraisal",
+    summary="Ghi kết quả xét duyệt của hội đồng",
+    response_model=schemas.Recorded,
+)
 def appraise(
     case_id: UUID,
     body: schemas.Appraisal,
@@ -283,7 +313,7 @@ def appraise(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/withdrawal", response_model=schemas.Recorded)
+@router.post("/{case_id}/withdrawal", summary="Rút hồ sơ", response_model=schemas.Recorded)
 def withdraw(
     case_id: UUID,
     body: schemas.Withdrawal,

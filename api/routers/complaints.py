@@ -173,7 +173,9 @@ def _public(ledger: LedgerDep, complaint: Complaint, may_read_grounds: bool) -> 
     )
 
 
-@router.post("", status_code=201, response_model=Recorded)
+@router.post(
+    "", summary="Nộp khiếu nại (lần đầu hoặc lần hai)", status_code=201, response_model=Recorded
+)
 def file_complaint(
     body: ComplaintCreate, ledger: LedgerDep, ctx: ComplainantDep, response: Response
 ) -> Recorded:
@@ -225,7 +227,9 @@ WATCHERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.A
 WatchDep = Annotated[CommandContext, Depends(acting_as(*WATCHERS))]
 
 
-@router.get("", response_model=ComplaintsDuePage)
+@router.get(
+    "", summary="Khiếu nại quá hạn hoặc sắp đến hạn (từng trang)", response_model=ComplaintsDuePage
+)
 def complaints_due(
     ledger: LedgerDep,
     request: Request,
@@ -273,7 +277,9 @@ def complaints_due(
     return ComplaintsDuePage(items=items, next_cursor=page.next_cursor)
 
 
-@router.get("/{complaint_id}", response_model=ComplaintPublic)
+@router.get(
+    "/{complaint_id}", summary="Đọc khiếu nại và các thời hạn", response_model=ComplaintPublic
+)
 def read_complaint(
     complaint_id: UUID,
     ledger: LedgerDep,
@@ -288,7 +294,7 @@ def read_complaint(
     return _public(ledger, complaint, views.may_read_grounds(principal, complaint))
 
 
-@router.post("/{complaint_id}/acceptance", response_model=Recorded)
+@router.post("/{complaint_id}/acceptance", summary="Thụ lý khiếu nại", response_model=Recorded)
 def accept(
     complaint_id: UUID,
     body: Acceptance,
@@ -304,7 +310,9 @@ def accept(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/non-acceptance", response_model=Recorded)
+@router.post(
+    "/{complaint_id}/non-acceptance", summary="Không thụ lý khiếu nại", response_model=Recorded
+)
 def refuse(
     complaint_id: UUID,
     body: NonAcceptance,
@@ -320,7 +328,9 @@ def refuse(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/handler", response_model=Recorded)
+@router.post(
+    "/{complaint_id}/handler", summary="Phân công người giải quyết", response_model=Recorded
+)
 def assign(
     complaint_id: UUID,
     body: Assignment,
@@ -334,7 +344,7 @@ def assign(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/resolution", response_model=Recorded)
+@router.post("/{complaint_id}/resolution", summary="Giải quyết khiếu nại", response_model=Recorded)
 def resolve(
     complaint_id: UUID,
     body: Resolution,
@@ -350,7 +360,7 @@ def resolve(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/lawsuit", response_model=Recorded)
+@router.post("/{complaint_id}/lawsuit", summary="Báo khởi kiện hành chính", response_model=Recorded)
 def lawsuit(
     complaint_id: UUID,
     body: Lawsuit,

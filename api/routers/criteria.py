@@ -19,7 +19,12 @@ router = APIRouter(prefix="/criteria-sets", tags=["Bộ tiêu chí"])
 AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
 
 
-@router.post("", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "",
+    summary="Công bố bộ tiêu chí hoặc phiên bản mới",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def publish_criteria_set(
     ledger: LedgerDep,
     ctx: AdminDep,
@@ -41,7 +46,11 @@ def _after(cursor: str) -> UUID:
         raise InvalidInput("con trỏ trang không hợp lệ", field="cursor") from error
 
 
-@router.get("", response_model=schemas.CatalogueEntriesPage)
+@router.get(
+    "",
+    summary="Danh mục bộ tiêu chí đã công bố (từng trang)",
+    response_model=schemas.CatalogueEntriesPage,
+)
 def list_criteria_sets(
     ledger: LedgerDep,
     _: PrincipalDep,
@@ -75,7 +84,7 @@ def list_criteria_sets(
     )
 
 
-@router.get("/{set_id}", response_model=schemas.CriteriaSetPublic)
+@router.get("/{set_id}", summary="Đọc một bộ tiêu chí", response_model=schemas.CriteriaSetPublic)
 def read_criteria_set(
     set_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
 ) -> schemas.CriteriaSetPublic:
@@ -88,7 +97,9 @@ rules_router = APIRouter(prefix="/rules", tags=["Bộ tiêu chí"])
 RuleKind = Literal["programme-targets", "complaint-clocks"]
 
 
-@rules_router.post("/{kind}", status_code=201, response_model=schemas.Recorded)
+@rules_router.post(
+    "/{kind}", summary="Công bố dữ liệu quy tắc", status_code=201, response_model=schemas.Recorded
+)
 def publish_rules(
     kind: RuleKind,
     ledger: LedgerDep,
@@ -101,7 +112,7 @@ def publish_rules(
     return views.recorded(ledger.criteria.publish_rules(ctx, kind, content), response)
 
 
-@rules_router.get("/{kind}", response_model=dict[str, Any])
+@rules_router.get("/{kind}", summary="Đọc dữ liệu quy tắc mới nhất", response_model=dict[str, Any])
 def read_rules(kind: RuleKind, ledger: LedgerDep, _: PrincipalDep) -> dict[str, Any]:
     """The latest published version of a kind of rule data."""
     latest = ledger.criteria.latest_rules(kind)

@@ -17,7 +17,9 @@ router = APIRouter(prefix="/decisions", tags=["Quyết định công nhận"])
 SignerDep = Annotated[CommandContext, Depends(acting_as(Role.SIGNER))]
 
 
-@router.post("", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "", summary="Ban hành quyết định công nhận", status_code=201, response_model=schemas.Recorded
+)
 def issue_decision(
     body: schemas.DecisionCreate, ledger: LedgerDep, ctx: SignerDep, response: Response
 ) -> schemas.Recorded:
@@ -37,7 +39,7 @@ def issue_decision(
     return views.recorded(result, response)
 
 
-@router.get("/{decision_id}", response_model=schemas.DecisionPublic)
+@router.get("/{decision_id}", summary="Đọc quyết định", response_model=schemas.DecisionPublic)
 def read_decision(
     decision_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.DecisionPublic:

@@ -75,7 +75,11 @@ def _explained(
     return explain(ledger, case_id, lang, logged, reader_names(ledger, reading, principal, logged))
 
 
-@router.get("/{case_id}/explanation", response_model=ExplanationPublic)
+@router.get(
+    "/{case_id}/explanation",
+    summary="Giải trình danh hiệu (JSON)",
+    response_model=ExplanationPublic,
+)
 def read_explanation(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,
@@ -91,7 +95,11 @@ def read_explanation(
     return ExplanationPublic.model_validate(_explained(ledger, case_id, lang, reading, principal))
 
 
-@router.get("/{case_id}/explanation.html", response_class=HTMLResponse)
+@router.get(
+    "/{case_id}/explanation.html",
+    summary="Giải trình danh hiệu (trang in được)",
+    response_class=HTMLResponse,
+)
 def read_explanation_page(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,

@@ -46,7 +46,12 @@ FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/standings.{fmt}", response_class=Response, responses=FILE)
+@router.get(
+    "/standings.{fmt}",
+    summary="Xuất danh sách hồ sơ (CSV, XLSX)",
+    response_class=Response,
+    responses=FILE,
+)
 def export_standings(
     fmt: Format,
     ledger: LedgerDep,
@@ -73,7 +78,12 @@ def export_standings(
     return _file(sheet, f"bang-xep-hang-{cycle_year}", fmt)
 
 
-@router.get("/register.{fmt}", response_class=Response, responses=FILE)
+@router.get(
+    "/register.{fmt}",
+    summary="Xuất sổ danh hiệu (CSV, XLSX)",
+    response_class=Response,
+    responses=FILE,
+)
 def export_register(
     fmt: Format,
     ledger: LedgerDep,
@@ -90,7 +100,12 @@ def export_register(
     return _file(sheet, f"so-cong-nhan-{cycle_year}", fmt)
 
 
-@router.get("/statistics.{fmt}", response_class=Response, responses=FILE)
+@router.get(
+    "/statistics.{fmt}",
+    summary="Xuất thống kê (CSV, XLSX)",
+    response_class=Response,
+    responses=FILE,
+)
 def export_statistics(
     fmt: Format,
     ledger: LedgerDep,

@@ -83,7 +83,7 @@ def _unit_after(cursor: str) -> tuple[str, str]:
     return code, unit_id
 
 
-@router.get("/units", response_model=UnitsPage)
+@router.get("/units", summary="Tìm đơn vị hành chính theo tên hoặc mã", response_model=UnitsPage)
 def units(
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -141,7 +141,9 @@ def units(
     return UnitsPage(items=items, next_cursor=next_cursor)
 
 
-@router.get("/standings", response_model=StandingsPage)
+@router.get(
+    "/standings", summary="Hồ sơ đang xét và đã xét (từng trang)", response_model=StandingsPage
+)
 def standings(
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -195,7 +197,9 @@ def _title(row: dict[str, Any], on: date) -> TitlePublic:
     return TitlePublic(**fields, title_label=label(row["model"]), state=state)
 
 
-@router.get("/register/holders", response_model=list[HeldTitle])
+@router.get(
+    "/register/holders", summary="Ai giữ danh hiệu vào một ngày", response_model=list[HeldTitle]
+)
 def holders(
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -233,7 +237,11 @@ def holders(
     ]
 
 
-@router.get("/register/subjects/{subject_id}", response_model=list[TitlePublic])
+@router.get(
+    "/register/subjects/{subject_id}",
+    summary="Danh hiệu của một đối tượng",
+    response_model=list[TitlePublic],
+)
 def subject_titles(
     subject_id: UUID,
     ledger: LedgerDep,
@@ -253,7 +261,7 @@ STRUCTURE_LABELS = {
 }
 
 
-@router.get("/statistics", response_model=StatisticsReport)
+@router.get("/statistics", summary="Thống kê theo đơn vị", response_model=StatisticsReport)
 def statistics(
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -313,7 +321,7 @@ def statistics(
     )
 
 
-@router.get("/activity", response_model=list[ActionPublic])
+@router.get("/activity", summary="Nhật ký hành động", response_model=list[ActionPublic])
 def activity(
     ledger: LedgerDep,
     models: ReadModelsDep,

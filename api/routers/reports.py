@@ -72,7 +72,7 @@ class ReproductionPublic(BaseModel):
     recomputed_digest: str
 
 
-@router.post("", status_code=201, response_model=schemas.Recorded)
+@router.post("", summary="Lập báo cáo thống kê", status_code=201, response_model=schemas.Recorded)
 def compile_report(
     body: ReportCompile,
     ledger: LedgerDep,
@@ -93,7 +93,7 @@ def compile_report(
     return views.recorded(result, response)
 
 
-@router.get("/{report_id}", response_model=ReportPublic)
+@router.get("/{report_id}", summary="Đọc báo cáo", response_model=ReportPublic)
 def read_report(
     report_id: UUID, ledger: LedgerDep, ctx: ReportReaderDep, response: Response
 ) -> ReportPublic:
@@ -102,7 +102,9 @@ def read_report(
     return _public(item)
 
 
-@router.post("/{report_id}/submission", response_model=schemas.Recorded)
+@router.post(
+    "/{report_id}/submission", summary="Gửi báo cáo lên cấp trên", response_model=schemas.Recorded
+)
 def submit_report(
     report_id: UUID,
     body: ReportSubmit,
@@ -118,7 +120,12 @@ def submit_report(
     return views.recorded(result, response)
 
 
-@router.post("/{report_id}/supersession", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/{report_id}/supersession",
+    summary="Thay thế báo cáo đã gửi",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def supersede_report(
     report_id: UUID,
     body: ReportSupersede,
@@ -135,7 +142,11 @@ def supersede_report(
     return views.recorded(result, response)
 
 
-@router.get("/{report_id}/reproduction", response_model=ReproductionPublic)
+@router.get(
+    "/{report_id}/reproduction",
+    summary="Tính lại báo cáo từ nhật ký để đối chiếu",
+    response_model=ReproductionPublic,
+)
 def reproduce_report(
     report_id: UUID, ledger: LedgerDep, models: ReadModelsDep, ctx: ReportReaderDep
 ) -> ReproductionPublic:

@@ -24,6 +24,7 @@ PARTIAL = "public, max-age=60"
 
 @router.get(
     "/tile/{level}/{rest:path}",
+    summary="Một ô của cây Merkle (tlog-tiles)",
     response_class=Response,
     responses={200: {"content": {OCTETS: {}}}},
 )

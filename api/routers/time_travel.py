@@ -114,7 +114,11 @@ class ReEvaluationCreate(schemas.Strict):
     )
 
 
-@router.get("/{case_id}/as-of", response_model=schemas.CasePublic)
+@router.get(
+    "/{case_id}/as-of",
+    summary="Hồ sơ tại một thời điểm hoặc phiên bản",
+    response_model=schemas.CasePublic,
+)
 def read_case_as_of(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,
@@ -144,7 +148,9 @@ def read_case_as_of(
     return views.case(item, ledger.criteria.spec_of(item))
 
 
-@router.get("/{case_id}/history", response_model=list[HistoryEntryPublic])
+@router.get(
+    "/{case_id}/history", summary="Các sự kiện của hồ sơ", response_model=list[HistoryEntryPublic]
+)
 def read_case_history(
     case_id: ReachableCaseDep, ledger: LedgerDep, response: Response
 ) -> list[HistoryEntryPublic]:
@@ -158,7 +164,11 @@ def read_case_history(
     return [HistoryEntryPublic.model_validate(e) for e in entries]
 
 
-@router.post("/{case_id}/re-evaluations", response_model=ReEvaluationPublic)
+@router.post(
+    "/{case_id}/re-evaluations",
+    summary="Đánh giá lại theo bộ tiêu chí khác (không ghi)",
+    response_model=ReEvaluationPublic,
+)
 def re_evaluate_case(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,
