@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.params import CaseId
 from application.ledger import Ledger
 from application.services.access import Principal
 from domain.base import CommandContext
@@ -142,7 +143,7 @@ async def if_match(
 IfMatchDep = Annotated[int, Depends(if_match)]
 
 
-def reachable_case(case_id: UUID, ledger: LedgerDep, reading: ReaderDep) -> UUID:
+def reachable_case(case_id: CaseId, ledger: LedgerDep, reading: ReaderDep) -> UUID:
     """The path's case, if the reader may reach it (403 ``out-of-scope`` otherwise)."""
     ledger.scopes.case_for(reading, case_id, reading=True)
     return case_id

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api import schemas, views
 from api.deps import ADMIN, IfMatchDep, LedgerDep, PrincipalDep, acting_as
+from api.params import TokenId, UserId
 from application.services.access import Principal
 from domain.access import ApiToken
 from domain.base import CommandContext
@@ -40,7 +41,7 @@ def who_am_i(ledger: LedgerDep, principal: PrincipalDep) -> schemas.UserPublic:
 
 
 @router.get("/users/{user_id}", summary="Đọc tài khoản", response_model=schemas.UserPublic)
-def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
+def read_user(user_id: UserId, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
     return views.user(ledger.access.user_for(ctx, user_id))
 
 
@@ -75,7 +76,7 @@ def list_own_tokens(
     response_model=list[schemas.TokenListed],
 )
 def list_tokens(
-    user_id: UUID, request: Request, ledger: LedgerDep, ctx: AdminDep
+    user_id: UserId, request: Request, ledger: LedgerDep, ctx: AdminDep
 ) -> list[schemas.TokenListed]:
     """The tokens of an account in your unit, newest first."""
     ledger.access.user_for(ctx, user_id)  # in scope, or 403/404
@@ -85,7 +86,7 @@ def list_tokens(
 def _issue(
     ledger: LedgerDep,
     ctx: CommandContext,
-    user_id: UUID,
+    user_id: UserId,
     body: schemas.TokenCreate,
     principal: Principal,
     response: Response,
@@ -127,7 +128,7 @@ def issue_own_token(
     response_model=schemas.TokenPublic,
 )
 def issue_token(
-    user_id: UUID,
+    user_id: UserId,
     body: schemas.TokenCreate,
     ledger: LedgerDep,
     ctx: AdminDep,
@@ -142,7 +143,7 @@ def issue_token(
     "/tokens/{token_id}", summary="Đọc trạng thái mã truy cập", response_model=schemas.TokenInfo
 )
 def read_token(
-    token_id: UUID, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
+    token_id: TokenId, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
 ) -> schemas.TokenInfo:
     """A token's state (never the token itself): yours, or an account's in your unit."""
     token = ledger.access.token_for(ctx, token_id)
@@ -161,7 +162,7 @@ def read_token(
     "/tokens/{token_id}/revocation", summary="Thu hồi mã truy cập", response_model=schemas.Recorded
 )
 def revoke_token(
-    token_id: UUID,
+    token_id: TokenId,
     body: schemas.TokenRevocation,
     ledger: LedgerDep,
     ctx: SelfOrAdminDep,

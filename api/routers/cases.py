@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 
 from api import schemas, views
 from api.dates import DocumentDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, ReaderDep, acting_as
+from api.params import CaseId, EvidenceId
 from api.routers.reads import ReadModelsDep
 from application.services.assessments import SeatRequest
 from domain.base import CommandContext
@@ -47,7 +47,7 @@ def open_case(
 
 @router.get("/{case_id}", summary="Đọc hồ sơ", response_model=schemas.CasePublic)
 def read_case(
-    case_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
+    case_id: CaseId, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.CasePublic:
     """Where the case stands: scores, total, verdict, evidence, council and decision."""
     item = ledger.scopes.case_for(reading, case_id, reading=True)
@@ -62,7 +62,7 @@ def read_case(
     response_model=schemas.Recorded,
 )
 def attach_evidence(
-    case_id: UUID,
+    case_id: CaseId,
     ledger: LedgerDep,
     ctx: ApplicantDep,
     response: Response,
@@ -106,7 +106,7 @@ def evidence_file(file: UploadFile, limit: int) -> bytes:
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 def read_evidence(
-    case_id: UUID, evidence_id: UUID, ledger: LedgerDep, reading: ReaderDep
+    case_id: CaseId, evidence_id: EvidenceId, ledger: LedgerDep, reading: ReaderDep
 ) -> Response:
     """The evidence file, after checking its bytes against the digest in the log.
     The download is recorded."""
@@ -121,8 +121,8 @@ def read_evidence(
     response_model=schemas.Recorded,
 )
 def supersede_evidence(
-    case_id: UUID,
-    evidence_id: UUID,
+    case_id: CaseId,
+    evidence_id: EvidenceId,
     body: schemas.EvidenceSupersession,
     ledger: LedgerDep,
     ctx: ApplicantDep,
@@ -137,7 +137,7 @@ def supersede_evidence(
 
 @router.post("/{case_id}/self-assessment", summary="Tự đánh giá", response_model=schemas.Recorded)
 def self_assess(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.SelfAssessment,
     ledger: LedgerDep,
     ctx: ApplicantDep,
@@ -150,7 +150,7 @@ def self_assess(
 
 @router.post("/{case_id}/review", summary="Thẩm định", response_model=schemas.Recorded)
 def review(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.Review,
     ledger: LedgerDep,
     ctx: ReviewerDep,
@@ -169,7 +169,7 @@ def review(
     response_model=schemas.Recorded,
 )
 def revise_score(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.ScoreRevision,
     ledger: LedgerDep,
     ctx: ReviewerDep,
@@ -195,7 +195,7 @@ def revise_score(
     response_model=schemas.Recorded,
 )
 def compute_member_share(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.MemberShareCompute,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -220,7 +220,7 @@ def compute_member_share(
 
 @router.post("/{case_id}/notice", summary="Niêm yết công khai", response_model=schemas.Recorded)
 def post_notice(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.NoticePost,
     ledger: LedgerDep,
     ctx: OfficerDep,
@@ -237,7 +237,7 @@ def post_notice(
     "/{case_id}/notice/closure", summary="Kết thúc niêm yết", response_model=schemas.Recorded
 )
 def close_notice(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.NoticeClose,
     ledger: LedgerDep,
     ctx: OfficerDep,
@@ -254,7 +254,7 @@ def close_notice(
     "/{case_id}/council", summary="Lập hội đồng xét duyệt", response_model=schemas.Recorded
 )
 def form_council(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.CouncilCreate,
     ledger: LedgerDep,
     ctx: OfficerDep,
@@ -274,7 +274,7 @@ def form_council(
     response_model=schemas.Recorded,
 )
 def declare_conflict(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.ConflictDeclaration,
     ledger: LedgerDep,
     ctx: ConflictDep,
@@ -293,7 +293,7 @@ def declare_conflict(
     response_model=schemas.Recorded,
 )
 def appraise(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.Appraisal,
     ledger: LedgerDep,
     ctx: CouncilDep,
@@ -315,7 +315,7 @@ def appraise(
 
 @router.post("/{case_id}/withdrawal", summary="Rút hồ sơ", response_model=schemas.Recorded)
 def withdraw(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.Withdrawal,
     ledger: LedgerDep,
     ctx: ApplicantDep,

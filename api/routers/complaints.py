@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from api import views
 from api.dates import ProcessDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
+from api.params import ComplaintId, UnitFilter, page_size
 from api.routers.reads import WaitFor, caught_up
 from api.schemas import Line, Prose, Reason, Recorded, Strict
 from api.scoping import list_filter
@@ -234,9 +235,23 @@ def complaints_due(
     ledger: LedgerDep,
     request: Request,
     ctx: WatchDep,
-    due_within_days: Annotated[int, Query(ge=0, le=365)] = 7,
-    status: Literal["received", "accepted"] | None = None,
-    unit_id: UUID | None = None,
+    due_within_days: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=365,
+            description="Quá hạn, hoặc đến hạn trong bấy nhiêu ngày tới (0-365)",
+            examples=[7],
+        ),
+    ] = 7,
+    status: Annotated[
+        Literal["received", "accepted"] | None,
+        Query(
+            description="received: chờ thụ lý; accepted: đã thụ lý, chờ giải quyết",
+            examples=["received"],
+        ),
+    ] = None,
+    unit_id: UnitFilter = None,
     cursor: Annotated[
         Line | None,
         Query(
@@ -245,7 +260,7 @@ def complaints_due(
             examples=["WyIyMDI2LTAzLTEzIiwgIjNmYTg1ZjY0LTU3MTctNDU2Mi1iM2ZjLTJjOTYzZjY2YWZhNiJd"],
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    limit: Annotated[int, page_size(500)] = 200,
     wait_for_position: WaitFor = None,
 ) -> ComplaintsDuePage:
     """Open complaints in your unit that are overdue, or due within the given number of days,
@@ -281,7 +296,7 @@ def complaints_due(
     "/{complaint_id}", summary="Đọc khiếu nại và các thời hạn", response_model=ComplaintPublic
 )
 def read_complaint(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     ledger: LedgerDep,
     principal: PrincipalDep,
     reading: ReaderDep,
@@ -296,7 +311,7 @@ def read_complaint(
 
 @router.post("/{complaint_id}/acceptance", summary="Thụ lý khiếu nại", response_model=Recorded)
 def accept(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Acceptance,
     ledger: LedgerDep,
     ctx: HandlingDep,
@@ -314,7 +329,7 @@ def accept(
     "/{complaint_id}/non-acceptance", summary="Không thụ lý khiếu nại", response_model=Recorded
 )
 def refuse(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: NonAcceptance,
     ledger: LedgerDep,
     ctx: HandlingDep,
@@ -332,7 +347,7 @@ def refuse(
     "/{complaint_id}/handler", summary="Phân công người giải quyết", response_model=Recorded
 )
 def assign(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Assignment,
     ledger: LedgerDep,
     ctx: HandlingDep,
@@ -346,7 +361,7 @@ def assign(
 
 @router.post("/{complaint_id}/resolution", summary="Giải quyết khiếu nại", response_model=Recorded)
 def resolve(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Resolution,
     ledger: LedgerDep,
     ctx: HandlerDep,
@@ -362,7 +377,7 @@ def resolve(
 
 @router.post("/{complaint_id}/lawsuit", summary="Báo khởi kiện hành chính", response_model=Recorded)
 def lawsuit(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Lawsuit,
     ledger: LedgerDep,
     ctx: ComplainantDep,

@@ -7,10 +7,11 @@ import binascii
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from api import schemas, views
 from api.deps import ADMIN, LedgerDep, PrincipalDep, acting_as
+from api.params import SetId
 from api.schemas import Line
 from domain.base import CommandContext
 from domain.errors import InvalidInput, NotFound
@@ -35,7 +36,7 @@ def publish_criteria_set(
     return views.recorded(ledger.criteria.publish_criteria_set(ctx, content), response)
 
 
-def _cursor(set_id: UUID) -> str:
+def _cursor(set_id: SetId) -> str:
     return base64.urlsafe_b64encode(set_id.bytes).decode()
 
 
@@ -86,7 +87,7 @@ def list_criteria_sets(
 
 @router.get("/{set_id}", summary="Đọc một bộ tiêu chí", response_model=schemas.CriteriaSetPublic)
 def read_criteria_set(
-    set_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+    set_id: SetId, ledger: LedgerDep, _: PrincipalDep, response: Response
 ) -> schemas.CriteriaSetPublic:
     item = ledger.criteria.criteria_set(set_id)
     views.etag(response, item.version)
@@ -94,7 +95,14 @@ def read_criteria_set(
 
 
 rules_router = APIRouter(prefix="/rules", tags=["Bộ tiêu chí"])
-RuleKind = Literal["programme-targets", "complaint-clocks"]
+RuleKind = Annotated[
+    Literal["programme-targets", "complaint-clocks"],
+    Path(
+        description="programme-targets: mục tiêu chương trình (QĐ 387, QĐ 677); "
+        "complaint-clocks: thời hạn khiếu nại (Luật Khiếu nại 2011)",
+        examples=["complaint-clocks"],
+    ),
+]
 
 
 @rules_router.post(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
 from api.deps import LedgerDep, ReaderDep, acting_as
+from api.params import DecisionId
 from application.services.decisions import RulingRequest
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -41,7 +41,7 @@ def issue_decision(
 
 @router.get("/{decision_id}", summary="Đọc quyết định", response_model=schemas.DecisionPublic)
 def read_decision(
-    decision_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
+    decision_id: DecisionId, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.DecisionPublic:
     """A decision: readable within the authority's unit, and by the subjects it decided."""
     item = ledger.decisions.decision_for(reading, decision_id)

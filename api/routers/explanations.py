@@ -26,7 +26,10 @@ from domain.base import CommandContext
 
 router = APIRouter(prefix="/cases", tags=["Giải trình kết quả"])
 
-LanguageQuery = Annotated[Literal["vi", "en"], Query(description="Ngôn ngữ: vi (mặc định) hoặc en")]
+LanguageQuery = Annotated[
+    Literal["vi", "en"],
+    Query(description="Ngôn ngữ: vi (mặc định) hoặc en", examples=["en"]),
+]
 
 
 class _FromAttributes(BaseModel):

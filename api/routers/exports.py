@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import LedgerDep, ReaderDep
-from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep
+from api.params import ModelFilter, UnitFilter
+from api.routers.reads import STRUCTURE_LABELS, ReadModelsDep, Structure
 from api.scoping import list_filter
 from application.clients.exports import (
     CSV_MEDIA_TYPE,
@@ -20,15 +20,18 @@ from application.clients.exports import (
     to_csv,
     to_xlsx,
 )
-from domain.glossary import TitleModel
 from projections.register.queries import decided
 from projections.standings.queries import list_cases
 from projections.statistics.queries import report
 
 router = APIRouter(prefix="/exports", tags=["Xuất báo cáo"])
-Format = Literal["csv", "xlsx"]
+Format = Annotated[
+    Literal["csv", "xlsx"],
+    Path(description="Dạng tệp: csv (UTF-8 có BOM) hoặc xlsx", examples=["xlsx"]),
+]
 Year = Annotated[
-    int | None, Query(ge=2000, le=2100, description="Năm đánh giá (mặc định: năm nay)")
+    int | None,
+    Query(ge=2000, le=2100, description="Năm đánh giá (mặc định: năm nay)", examples=[2026]),
 ]
 MAX_ROWS = 100_000
 
@@ -58,8 +61,8 @@ def export_standings(
     models: ReadModelsDep,
     reading: ReaderDep,
     cycle_year: Year = None,
-    model: TitleModel | None = None,
-    unit_id: UUID | None = None,
+    model: ModelFilter = None,
+    unit_id: UnitFilter = None,
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today())
@@ -90,7 +93,7 @@ def export_register(
     models: ReadModelsDep,
     reading: ReaderDep,
     cycle_year: Year = None,
-    unit_id: UUID | None = None,
+    unit_id: UnitFilter = None,
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
@@ -112,8 +115,8 @@ def export_statistics(
     models: ReadModelsDep,
     reading: ReaderDep,
     cycle_year: Year = None,
-    structure: Literal["two_level", "three_level"] = "two_level",
-    unit_id: UUID | None = None,
+    structure: Structure = "two_level",
+    unit_id: UnitFilter = None,
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)

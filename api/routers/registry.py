@@ -17,6 +17,7 @@ from api.deps import (
     ReaderDep,
     acting_as,
 )
+from api.params import CollectiveId, MemberId, PersonId, UnitId
 from application.ledger import Ledger
 from application.services.records import Recorded
 from domain.access import PERSONAL_DATA_READERS
@@ -46,7 +47,7 @@ def establish_unit(
     "/units/{unit_id}", summary="Đọc một đơn vị hành chính", response_model=schemas.UnitPublic
 )
 def read_unit(
-    unit_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+    unit_id: UnitId, ledger: LedgerDep, _: PrincipalDep, response: Response
 ) -> schemas.UnitPublic:
     item = ledger.records.get(AdministrativeUnit, unit_id)
     views.etag(response, item.version)
@@ -57,7 +58,7 @@ def read_unit(
     "/units/{unit_id}/parent", summary="Đổi đơn vị cấp trên", response_model=schemas.Recorded
 )
 def change_unit_parent(
-    unit_id: UUID,
+    unit_id: UnitId,
     body: schemas.UnitParentChange,
     ledger: LedgerDep,
     ctx: AdminDep,
@@ -117,7 +118,7 @@ def find_person(
     "/persons/{person_id}", summary="Đọc hồ sơ công dân", response_model=schemas.PersonPublic
 )
 def read_person(
-    person_id: UUID,
+    person_id: PersonId,
     ledger: LedgerDep,
     principal: PrincipalDep,
     reading: ReaderDep,
@@ -138,7 +139,7 @@ def read_person(
     response_model=schemas.Recorded,
 )
 def correct_person(
-    person_id: UUID,
+    person_id: PersonId,
     body: schemas.PersonCorrection,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -157,7 +158,7 @@ def correct_person(
     "/persons/{person_id}/erasure", summary="Xóa dữ liệu cá nhân", response_model=schemas.Recorded
 )
 def erase_person(
-    person_id: UUID,
+    person_id: PersonId,
     body: schemas.ErasureRequest,
     ledger: LedgerDep,
     ctx: AdminDep,
@@ -176,7 +177,7 @@ def erase_person(
     response_model=schemas.Recorded,
 )
 def relocate_person(
-    person_id: UUID,
+    person_id: PersonId,
     body: schemas.Relocation,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -194,7 +195,7 @@ def relocate_person(
     response_model=schemas.Recorded,
 )
 def relocate_collective(
-    collective_id: UUID,
+    collective_id: CollectiveId,
     body: schemas.Relocation,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -237,7 +238,7 @@ def register_collective(
     response_model=schemas.CollectivePublic,
 )
 def read_collective(
-    collective_id: UUID,
+    collective_id: CollectiveId,
     ledger: LedgerDep,
     principal: PrincipalDep,
     reading: ReaderDep,
@@ -265,7 +266,7 @@ def read_collective(
     response_model=schemas.Recorded,
 )
 def add_member(
-    collective_id: UUID,
+    collective_id: CollectiveId,
     body: schemas.MemberAdd,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -282,8 +283,8 @@ def add_member(
     response_model=schemas.Recorded,
 )
 def remove_member(
-    collective_id: UUID,
-    member_id: UUID,
+    collective_id: CollectiveId,
+    member_id: MemberId,
     body: schemas.MemberLeave,
     ledger: LedgerDep,
     ctx: RegistrarDep,

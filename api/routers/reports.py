@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from api import schemas, views
 from api.dates import ProcessDate
 from api.deps import IfMatchDep, LedgerDep, acting_as
+from api.params import ReportId
 from api.routers.reads import ReadModelsDep
 from domain.base import CommandContext
 from domain.glossary import Role, TitleModel
@@ -95,7 +96,7 @@ def compile_report(
 
 @router.get("/{report_id}", summary="Đọc báo cáo", response_model=ReportPublic)
 def read_report(
-    report_id: UUID, ledger: LedgerDep, ctx: ReportReaderDep, response: Response
+    report_id: ReportId, ledger: LedgerDep, ctx: ReportReaderDep, response: Response
 ) -> ReportPublic:
     item = ledger.reports.report_for(ctx, report_id, reading=True)
     views.etag(response, item.version)
@@ -106,7 +107,7 @@ def read_report(
     "/{report_id}/submission", summary="Gửi báo cáo lên cấp trên", response_model=schemas.Recorded
 )
 def submit_report(
-    report_id: UUID,
+    report_id: ReportId,
     body: ReportSubmit,
     ledger: LedgerDep,
     ctx: ReporterDep,
@@ -127,7 +128,7 @@ def submit_report(
     response_model=schemas.Recorded,
 )
 def supersede_report(
-    report_id: UUID,
+    report_id: ReportId,
     body: ReportSupersede,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -148,7 +149,7 @@ def supersede_report(
     response_model=ReproductionPublic,
 )
 def reproduce_report(
-    report_id: UUID, ledger: LedgerDep, models: ReadModelsDep, ctx: ReportReaderDep
+    report_id: ReportId, ledger: LedgerDep, models: ReadModelsDep, ctx: ReportReaderDep
 ) -> ReproductionPublic:
     """Fold the log again up to the report's cut-off and compare: proof the figures were
     not made up nor changed since (one pass over the log: slow on a large store)."""

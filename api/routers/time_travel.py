@@ -124,15 +124,22 @@ def read_case_as_of(
     ledger: LedgerDep,
     response: Response,
     version: Annotated[
-        int | None, Query(ge=0, le=MAX_POSITION, description="Phiên bản hồ sơ (xem /history)")
+        int | None,
+        Query(ge=0, le=MAX_POSITION, description="Phiên bản hồ sơ (xem /history)", examples=[5]),
     ] = None,
     at: Annotated[
         ProcessInstant | None,
-        Query(description="Thời điểm ghi sổ (ISO 8601); không có múi giờ thì hiểu là giờ Việt Nam"),
+        Query(
+            description="Thời điểm ghi sổ (ISO 8601); không có múi giờ thì hiểu là giờ Việt Nam",
+            examples=["2026-03-12T09:00:00+07:00"],
+        ),
     ] = None,
     effective_on: Annotated[
         ProcessDate | None,
-        Query(description="Ngày có hiệu lực: hồ sơ gồm các bước có hiệu lực đến hết ngày này"),
+        Query(
+            description="Ngày có hiệu lực: hồ sơ gồm các bước có hiệu lực đến hết ngày này",
+            examples=["2026-02-21"],
+        ),
     ] = None,
 ) -> schemas.CasePublic:
     """The case at a version, or on two time axes: as known at the recorded instant `at`,
