@@ -67,12 +67,44 @@ def attach_evidence(
     ctx: ApplicantDep,
     response: Response,
     expected: IfMatchDep,
-    file: Annotated[UploadFile, File(description="Tệp minh chứng (PDF, ảnh, văn bản)")],
-    kind: Annotated[schemas.Line, Form(min_length=1, max_length=64, examples=["chung_chi"])],
-    issuer: Annotated[schemas.Line, Form(min_length=1, max_length=300)],
-    issued_on: Annotated[DocumentDate, Form()],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="Trường file: tệp minh chứng (PDF, ảnh PNG/JPEG, văn bản), nhận theo nội"
+            " dung chứ không theo tên; tối đa HOCTAP_MAX_UPLOAD_BYTES",
+            examples=["giay-xac-nhan.pdf"],
+        ),
+    ],
+    kind: Annotated[
+        schemas.Line,
+        Form(
+            min_length=1,
+            max_length=64,
+            description="Trường kind: loại minh chứng",
+            examples=["giay_xac_nhan", "chung_chi"],
+        ),
+    ],
+    issuer: Annotated[
+        schemas.Line,
+        Form(
+            min_length=1,
+            max_length=300,
+            description="Trường issuer: nơi cấp",
+            examples=["Chi hội Khuyến học"],
+        ),
+    ],
+    issued_on: Annotated[
+        DocumentDate,
+        Form(description="Trường issued_on: ngày cấp (YYYY-MM-DD)", examples=["2026-01-15"]),
+    ],
     indicators: Annotated[
-        schemas.Line, Form(max_length=2000, description="Mã chỉ số, cách nhau bằng dấu phẩy")
+        schemas.Line,
+        Form(
+            max_length=2000,
+            description="Trường indicators: mã các chỉ số mà minh chứng này chứng minh, cách"
+            " nhau bằng dấu phẩy",
+            examples=["1,2,3,4,5,6,7,8,9,10"],
+        ),
     ],
 ) -> schemas.Recorded:
     content = evidence_file(file, ledger.settings.max_upload_bytes)

@@ -39,9 +39,13 @@ HandlerDep = Annotated[CommandContext, Depends(acting_as(Role.COMPLAINT_HANDLER)
 
 
 class ObstacleIn(Strict):
-    first_day: ProcessDate
-    last_day: ProcessDate
-    kind: Line = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
+    first_day: ProcessDate = Field(
+        description="Ngày đầu của trở ngại khách quan", examples=["2026-03-02"]
+    )
+    last_day: ProcessDate = Field(description="Ngày cuối", examples=["2026-03-10"])
+    kind: Line = Field(
+        min_length=1, max_length=200, examples=["ốm đau", "thiên tai"], description="Loại trở ngại"
+    )
 
 
 class AttachmentIn(Strict):
@@ -49,52 +53,117 @@ class AttachmentIn(Strict):
         max_length=30_000_000,
         pattern=r"^[A-Za-z0-9+/]*={0,2}$",
         description="Tệp đính kèm (base64)",
+        examples=["JVBERi0xLjQK"],
     )
-    kind: Line = Field(min_length=1, max_length=64)
+    kind: Line = Field(
+        min_length=1, max_length=64, description="Loại tệp đính kèm", examples=["don_khieu_nai"]
+    )
 
 
 class ComplaintCreate(Strict):
-    case_ids: list[UUID] = Field(min_length=1, max_length=50)
-    decision_id: UUID | None = Field(default=None, description="Quyết định bị khiếu nại")
-    step: Line | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
-    grounds: Prose = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
-    learnt_on: ProcessDate = Field(description="Ngày nhận được hoặc biết được quyết định/kết quả")
+    case_ids: list[UUID] = Field(
+        min_length=1,
+        max_length=50,
+        description="Các hồ sơ bị khiếu nại (1-50)",
+        examples=[["3fa85f64-5717-4562-b3fc-2c963f66afa6"]],
+    )
+    decision_id: UUID | None = Field(
+        default=None,
+        description="Quyết định bị khiếu nại",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
+    )
+    step: Line | None = Field(
+        default=None, max_length=64, description="Hoặc bước bị khiếu nại", examples=["review"]
+    )
+    grounds: Prose = Field(
+        min_length=1,
+        max_length=20_000,
+        description="Nội dung, lý do",
+        examples=["Chỉ số 5 đã có chứng chỉ tin học nhưng chưa được tính"],
+    )
+    learnt_on: ProcessDate = Field(
+        description="Ngày nhận được hoặc biết được quyết định/kết quả", examples=["2026-02-21"]
+    )
     received_on: ProcessDate | None = Field(
         default=None,
         description="Chỉ cán bộ tiếp nhận ghi (đơn giấy nhận trước ngày nhập); mặc định hôm nay",
+        examples=["2026-02-25"],
     )
-    remote_area: bool = False
-    obstacles: list[ObstacleIn] = Field(default_factory=list, max_length=20)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    remote_area: bool = Field(
+        default=False, description="Vùng sâu, vùng xa (thời hạn dài hơn)", examples=[False]
+    )
+    obstacles: list[ObstacleIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Trở ngại khách quan (không tính vào thời hạn)",
+        examples=[[{"first_day": "2026-03-02", "last_day": "2026-03-10", "kind": "ốm đau"}]],
+    )
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Tệp đính kèm (base64)",
+        examples=[[{"content_base64": "JVBERi0xLjQK", "kind": "don_khieu_nai"}]],
+    )
     previous_complaint_id: UUID | None = Field(
-        default=None, description="Khiếu nại lần đầu (khi đây là khiếu nại lần hai)"
+        default=None,
+        description="Khiếu nại lần đầu (khi đây là khiếu nại lần hai)",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
     )
 
 
 class Acceptance(Strict):
-    accepted_on: ProcessDate | None = None
-    complex_case: bool = False
+    accepted_on: ProcessDate | None = Field(
+        default=None, description="Ngày thụ lý (mặc định hôm nay)", examples=["2026-03-01"]
+    )
+    complex_case: bool = Field(
+        default=False,
+        description="Vụ việc phức tạp (thời hạn giải quyết dài hơn)",
+        examples=[False],
+    )
 
 
 class NonAcceptance(Strict):
-    decided_on: ProcessDate | None = None
-    rule: Line = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
+    decided_on: ProcessDate | None = Field(
+        default=None,
+        description="Ngày quyết định không thụ lý (mặc định hôm nay)",
+        examples=["2026-03-01"],
+    )
+    rule: Line = Field(
+        min_length=1,
+        max_length=200,
+        examples=["Điều 11 Luật Khiếu nại 2011"],
+        description="Quy định làm căn cứ",
+    )
     reason: Reason
 
 
 class Assignment(Strict):
-    handler_id: UUID
+    handler_id: UUID = Field(
+        description="Tài khoản complaint_handler được phân công",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
+    )
 
 
 class Resolution(Strict):
-    outcome: ComplaintOutcome
-    resolved_on: ProcessDate | None = None
+    outcome: ComplaintOutcome = Field(
+        description="upheld, partly_upheld hoặc rejected", examples=["upheld"]
+    )
+    resolved_on: ProcessDate | None = Field(
+        default=None, description="Ngày giải quyết (mặc định hôm nay)", examples=["2026-03-20"]
+    )
     reason: Reason
 
 
 class Lawsuit(Strict):
-    reported_on: ProcessDate | None = None
-    court: Line = Field(min_length=1, max_length=300)
+    reported_on: ProcessDate | None = Field(
+        default=None, description="Ngày báo (mặc định hôm nay)", examples=["2026-04-01"]
+    )
+    court: Line = Field(
+        min_length=1,
+        max_length=300,
+        description="Tòa án nhận đơn khởi kiện",
+        examples=["Tòa án nhân dân tỉnh"],
+    )
 
 
 class Deadlines(BaseModel):

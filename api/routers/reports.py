@@ -29,13 +29,22 @@ ReportReaderDep = Annotated[
 
 
 class ReportCompile(schemas.Strict):
-    cycle_year: int = Field(ge=2000, le=2100)
-    structure: Literal["two_level", "three_level"] = "two_level"
-    model: TitleModel | None = None
+    cycle_year: int = Field(ge=2000, le=2100, description="Năm xét", examples=[2026])
+    structure: Literal["two_level", "three_level"] = Field(
+        default="two_level",
+        description="two_level: chính quyền hai cấp (từ 01/07/2025); three_level: có cấp huyện",
+        examples=["two_level"],
+    )
+    model: TitleModel | None = Field(
+        default=None,
+        description="Chỉ danh hiệu này (trống: mọi danh hiệu)",
+        examples=["cong_dan_hoc_tap"],
+    )
     unit_id: UUID | None = Field(
         None,
         description="Đơn vị báo cáo; trống: đơn vị của người lập (toàn quốc với tài khoản cấp"
         " toàn quốc)",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
     )
 
 
@@ -44,8 +53,12 @@ class ReportSupersede(schemas.Strict):
 
 
 class ReportSubmit(schemas.Strict):
-    recipient: schemas.Line = Field(min_length=1, max_length=300, description="Nơi nhận báo cáo")
-    submitted_on: ProcessDate | None = None
+    recipient: schemas.Line = Field(
+        min_length=1, max_length=300, description="Nơi nhận báo cáo", examples=["UBND tỉnh"]
+    )
+    submitted_on: ProcessDate | None = Field(
+        default=None, description="Ngày gửi (mặc định hôm nay)", examples=["2026-12-15"]
+    )
 
 
 class ReportPublic(BaseModel):

@@ -107,10 +107,14 @@ class ReEvaluationCreate(schemas.Strict):
     """Exactly one of the two: a published version, or amended content to try out."""
 
     criteria_set_id: UUID | None = Field(
-        default=None, description="Phiên bản bộ tiêu chí đã công bố để so sánh"
+        default=None,
+        description="Phiên bản bộ tiêu chí đã công bố để so sánh",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
     )
     amended_content: schemas.JsonObject | None = Field(
-        default=None, description="Nội dung bộ tiêu chí sửa đổi (chưa công bố) để thử"
+        default=None,
+        description="Nội dung bộ tiêu chí sửa đổi (chưa công bố) để thử",
+        examples=[{"code": "XA-HB/GDHT/2026", "rules": {"min_total": 30}}],
     )
 
 
