@@ -17,9 +17,13 @@ from domain.dates import EARLIEST_BIRTH_DAY, EARLIEST_PROCESS_DAY, LAST_PROCESS_
 
 
 def _dates(
-    earliest: date, latest: date, latest_text: str | None = None, kind: str = "date"
+    earliest: date,
+    latest: date,
+    example: str,
+    latest_text: str | None = None,
+    kind: str = "date",
 ) -> WithJsonSchema:
-    """The range in OpenAPI, which has no bounds of its own for dates."""
+    """The range in OpenAPI, which has no bounds of its own for dates, and an example."""
     last = latest_text or latest.isoformat()
     return WithJsonSchema(
         {
@@ -28,6 +32,7 @@ def _dates(
             "formatMinimum": earliest.isoformat(),
             "formatMaximum": latest.isoformat(),
             "description": f"Từ {earliest.isoformat()} đến {last}",
+            "examples": [example],
         }
     )
 
@@ -37,21 +42,21 @@ ProcessDate = Annotated[
     date,
     Ge(EARLIEST_PROCESS_DAY),
     Le(LAST_PROCESS_DAY),
-    _dates(EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY),
+    _dates(EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY, "2026-03-01"),
 ]
 #: A date of birth; the service also refuses one after today.
 BirthDate = Annotated[
     date,
     Ge(EARLIEST_BIRTH_DAY),
     Le(LAST_PROCESS_DAY),
-    _dates(EARLIEST_BIRTH_DAY, LAST_PROCESS_DAY, "hôm nay"),
+    _dates(EARLIEST_BIRTH_DAY, LAST_PROCESS_DAY, "1987-05-04", "hôm nay"),
 ]
 #: The day a document offered as evidence was issued (it may be older than the ledger).
 DocumentDate = Annotated[
     date,
     Ge(EARLIEST_BIRTH_DAY),
     Le(LAST_PROCESS_DAY),
-    _dates(EARLIEST_BIRTH_DAY, LAST_PROCESS_DAY),
+    _dates(EARLIEST_BIRTH_DAY, LAST_PROCESS_DAY, "2026-01-15"),
 ]
 
 
@@ -68,5 +73,5 @@ def _within_process_range(instant: datetime) -> datetime:
 ProcessInstant = Annotated[
     datetime,
     AfterValidator(_within_process_range),
-    _dates(EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY, kind="date-time"),
+    _dates(EARLIEST_PROCESS_DAY, LAST_PROCESS_DAY, "2026-03-01T09:00:00+07:00", kind="date-time"),
 ]

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.params import CaseId
 from application.ledger import Ledger
 from application.services.access import Principal
 from domain.base import CommandContext
@@ -18,7 +19,12 @@ from domain.errors import InvalidInput, NotAuthenticated, PreconditionRequired
 from domain.glossary import Role
 from domain.text import MAX_NUMBER_DIGITS, ascii_digits
 
-_bearer = HTTPBearer(auto_error=False, description="Mã truy cập do `hoctap users token` cấp")
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="htl_<mã tài khoản>.<phần bí mật>",
+    description="`Authorization: Bearer htl_<mã tài khoản>.<phần bí mật>`: mã truy cập do "
+    "`hoctap users token <tên>` hoặc `POST /users/me/tokens` cấp (chỉ hiện một lần)",
+)
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 #: Log positions, tree sizes and offsets are 64-bit in both stores: a larger one is a 422.
 MAX_POSITION = 2**63 - 1
@@ -56,11 +62,19 @@ def _checked_id(value: str | None, header: str) -> str | None:
 
 async def request_ids(
     x_request_id: Annotated[
-        str | None, Header(description="Mã của yêu cầu này (ghi vào sự kiện là causation id)")
+        str | None,
+        Header(
+            description="Mã của yêu cầu này, 1-128 ký tự chữ, số và . _ : - (ghi vào sự kiện là "
+            "causation id; mặc định: một UUID mới)",
+            examples=["req-2026-03-01-0001"],
+        ),
     ] = None,
     x_correlation_id: Annotated[
         str | None,
-        Header(description="Mã của cả quy trình nhiều yêu cầu (mặc định: mã yêu cầu)"),
+        Header(
+            description="Mã của cả quy trình nhiều yêu cầu, cùng dạng (mặc định: mã yêu cầu)",
+            examples=["ho-so-tran-van-minh-2026"],
+        ),
     ] = None,
 ) -> tuple[str, str]:
     """(correlation id, causation id) of the request: every event it causes records both."""
@@ -100,8 +114,10 @@ async def if_match(
     if_match: Annotated[
         str | None,
         Header(
-            description="Bắt buộc: phiên bản đã đọc (ETag). Thiếu thì trả 428; "
-            "không còn là phiên bản hiện tại thì trả 412"
+            description='Bắt buộc: phiên bản đã đọc (ETag), dạng "<n>" có ngoặc kép, n là '
+            f'1-{MAX_NUMBER_DIGITS} chữ số 0-9 (W/"<n>" cũng nhận). Thiếu thì trả 428; '
+            "không còn là phiên bản hiện tại thì trả 412",
+            examples=['"3"'],
         ),
     ] = None,
 ) -> int:
@@ -127,7 +143,7 @@ async def if_match(
 IfMatchDep = Annotated[int, Depends(if_match)]
 
 
-def reachable_case(case_id: UUID, ledger: LedgerDep, reading: ReaderDep) -> UUID:
+def reachable_case(case_id: CaseId, ledger: LedgerDep, reading: ReaderDep) -> UUID:
     """The path's case, if the reader may reach it (403 ``out-of-scope`` otherwise)."""
     ledger.scopes.case_for(reading, case_id, reading=True)
     return case_id

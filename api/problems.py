@@ -172,34 +172,116 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["type", "title", "status", "detail", "instance", "code"],
     "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
+        "type": {
+            "type": "string",
+            "pattern": "^urn:hoctap:problem:[a-z0-9-]+$",
+            "description": "urn:hoctap:problem:<code>",
+        },
+        "title": {"type": "string", "description": "Tên của mã trạng thái, tiếng Việt"},
+        "status": {"type": "integer", "description": "Mã trạng thái HTTP"},
+        "detail": {"type": "string", "description": "Giải thích cho người đọc, tiếng Việt"},
+        "instance": {"type": "string", "description": "Đường dẫn của yêu cầu"},
         "code": {"type": "string", "description": "Mã quy tắc hoặc loại lỗi, ổn định"},
         "errors": {"description": "Bằng chứng: chỉ số, giới hạn, ngày..."},
     },
 }
+#: Problems answered outside the domain hierarchy, by status: the edge's own refusals.
+_EDGE_CODES: dict[int, tuple[str, ...]] = {
+    400: ("http-400",),  # a body FastAPI cannot parse (JSON, multipart)
+    404: ("http-404",),
+    405: ("http-405",),
+    409: ("idempotency-key-in-progress",),
+    413: ("request-too-large",),
+    422: (
+        "validation-error",
+        "invalid-idempotency-key",
+        "idempotency-key-reused",
+    ),
+    429: ("rate-limited",),
+    500: ("internal-error",),
+    503: ("idempotency-outcome-unknown",),
+}
 DOCUMENTED = {
-    "400": "Yêu cầu không hợp lệ",
-    "401": "Chưa xác thực",
-    "403": "Không có quyền",
-    "404": "Không tìm thấy",
-    "409": "Vi phạm quy tắc hoặc xung đột phiên bản",
-    "412": "If-Match không còn là phiên bản hiện tại",
-    "413": "Yêu cầu quá lớn",
-    "428": "Thiếu If-Match khi ghi vào bản ghi đã có",
-    "415": "Kiểu tệp không được chấp nhận",
-    "422": "Dữ liệu không hợp lệ",
-    "500": "Lỗi máy chủ (ví dụ tệp minh chứng không còn khớp mã băm)",
-    "429": "Quá nhiều yêu cầu",
-    "503": "Mô hình đọc chưa cập nhật kịp",
+    400: "Yêu cầu không hợp lệ",
+    401: "Chưa xác thực: thiếu mã truy cập, mã sai, hết hạn hoặc đã thu hồi",
+    403: "Không có quyền (vai trò) hoặc ngoài phạm vi (đơn vị, hồ sơ của mình)",
+    404: "Không tìm thấy",
+    409: "Vi phạm quy tắc hoặc xung đột phiên bản",
+    410: "Dữ liệu đã bị xóa vĩnh viễn",
+    412: 'If-Match không còn là phiên bản hiện tại: đọc lại rồi gửi ETag mới, dạng "<n>"',
+    413: "Yêu cầu quá lớn",
+    415: "Kiểu tệp không được chấp nhận",
+    422: "Dữ liệu không hợp lệ (nêu tên trường)",
+    428: 'Thiếu If-Match: "<phiên bản>" khi ghi vào bản ghi đã có',
+    429: "Quá nhiều yêu cầu (xem Retry-After)",
+    500: "Lỗi máy chủ (ví dụ tệp minh chứng không còn khớp mã băm)",
+    503: "Mô hình đọc chưa cập nhật kịp, hoặc chưa rõ kết quả lần gửi đầu (xem Retry-After)",
+}
+#: Statuses only some operations answer: writes to an existing record, bodies, the signed in.
+_IF_MATCH_ONLY = {412, 428}
+_POST_ONLY = {413, 415}
+_SECURED_ONLY = {401, 403}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Khóa tự chọn, 8-128 ký tự chữ, số và . _ : -: gửi lại cùng khóa và nội "
+    "dung thì nhận đúng kết quả lần đầu (kể cả lỗi), không ghi thêm; cùng khóa khác nội dung "
+    "thì 422 idempotency-key-reused; lần gửi cùng khóa đang chạy thì 409 kèm Retry-After",
+    "schema": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9._:-]{8,128}$",
+        "examples": ["dang-ky-2026-03-01-0001"],
+    },
 }
 
 
+def problem_types() -> dict[int, list[str]]:
+    """Every problem type URI the API can answer, by status (domain errors by family)."""
+    found: dict[int, set[str]] = {status: set(codes) for status, codes in _EDGE_CODES.items()}
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        family = pending.pop()
+        pending.extend(family.__subclasses__())
+        status = next((s for f, s in _STATUS if issubclass(family, f)), 400)
+        found.setdefault(status, set()).add(family.code)
+    return {s: sorted(f"urn:hoctap:problem:{c}" for c in codes) for s, codes in found.items()}
+
+
+def _answered(status: int, operation: dict[str, Any], method: str) -> bool:
+    names = {p.get("name", "").lower() for p in operation.get("parameters", [])}
+    if status in _IF_MATCH_ONLY:
+        return "if-match" in names
+    if status in _POST_ONLY:
+        return method == "post"
+    if status in _SECURED_ONLY:
+        return bool(operation.get("security"))
+    return True
+
+
+def _problem_response(status: int, description: str, types: list[str]) -> dict[str, Any]:
+    example = {
+        "type": types[0],
+        "title": _TITLES.get(status, HTTPStatus(status).phrase),
+        "status": status,
+        "detail": description,
+        "instance": "/cases/3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "code": types[0].removeprefix("urn:hoctap:problem:"),
+    }
+    schema = {
+        "allOf": [{"$ref": "#/components/schemas/Problem"}],
+        "properties": {"type": {"type": "string", "enum": types}, "status": {"const": status}},
+    }
+    return {
+        "description": f"{description}. Loại (type): {', '.join(types)}",
+        "content": {PROBLEM_JSON: {"schema": schema, "example": example}},
+    }
+
+
 def document_problems(app: FastAPI) -> None:
-    """Every operation answers its errors as application/problem+json: say so in OpenAPI."""
+    """Every operation answers its errors as application/problem+json, each status naming the
+    problem types it can carry; every POST takes an Idempotency-Key: say so in OpenAPI."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -207,12 +289,17 @@ def document_problems(app: FastAPI) -> None:
             return app.openapi_schema
         schema = build()
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        types = problem_types()
         for path in schema.get("paths", {}).values():
-            for operation in path.values():
+            for method, operation in path.items():
+                if method == "post":
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
                 responses = operation.setdefault("responses", {})
                 for status, description in DOCUMENTED.items():
-                    responses[status] = {"description": description, "content": problem}
+                    if status in types and _answered(status, operation, method):
+                        responses[str(status)] = _problem_response(
+                            status, description, types[status]
+                        )
         schema["components"]["schemas"].pop("HTTPValidationError", None)
         schema["components"]["schemas"].pop("ValidationError", None)
         app.openapi_schema = schema

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api import schemas, views
 from api.deps import ADMIN, IfMatchDep, LedgerDep, PrincipalDep, acting_as
+from api.params import TokenId, UserId
 from application.services.access import Principal
 from domain.access import ApiToken
 from domain.base import CommandContext
@@ -26,7 +27,7 @@ AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
 SelfOrAdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN, *Role))]
 
 
-@router.post("/users", status_code=201, response_model=schemas.Recorded)
+@router.post("/users", summary="Tạo tài khoản", status_code=201, response_model=schemas.Recorded)
 def create_user(
     body: schemas.UserCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
@@ -35,13 +36,13 @@ def create_user(
     return views.recorded(result, response)
 
 
-@router.get("/users/me", response_model=schemas.UserPublic)
+@router.get("/users/me", summary="Tài khoản của tôi", response_model=schemas.UserPublic)
 def who_am_i(ledger: LedgerDep, principal: PrincipalDep) -> schemas.UserPublic:
     return views.user(ledger.access.user(principal.user_id))
 
 
-@router.get("/users/{user_id}", response_model=schemas.UserPublic)
-def read_user(user_id: UUID, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
+@router.get("/users/{user_id}", summary="Đọc tài khoản", response_model=schemas.UserPublic)
+def read_user(user_id: UserId, ledger: LedgerDep, ctx: AdminDep) -> schemas.UserPublic:
     return views.user(ledger.access.user_for(ctx, user_id))
 
 
@@ -60,7 +61,9 @@ def _tokens(request: Request, ledger: LedgerDep, user_id: UUID) -> list[schemas.
     return listed
 
 
-@router.get("/users/me/tokens", response_model=list[schemas.TokenListed])
+@router.get(
+    "/users/me/tokens", summary="Mã truy cập của tôi", response_model=list[schemas.TokenListed]
+)
 def list_own_tokens(
     request: Request, ledger: LedgerDep, ctx: SelfOrAdminDep
 ) -> list[schemas.TokenListed]:
@@ -69,9 +72,13 @@ def list_own_tokens(
     return _tokens(request, ledger, UUID(ctx.actor_id))
 
 
-@router.get("/users/{user_id}/tokens", response_model=list[schemas.TokenListed])
+@router.get(
+    "/users/{user_id}/tokens",
+    summary="Mã truy cập của một tài khoản",
+    response_model=list[schemas.TokenListed],
+)
 def list_tokens(
-    user_id: UUID, request: Request, ledger: LedgerDep, ctx: AdminDep
+    user_id: UserId, request: Request, ledger: LedgerDep, ctx: AdminDep
 ) -> list[schemas.TokenListed]:
     """The tokens of an account in your unit, newest first."""
     ledger.access.user_for(ctx, user_id)  # in scope, or 403/404
@@ -81,7 +88,7 @@ def list_tokens(
 def _issue(
     ledger: LedgerDep,
     ctx: CommandContext,
-    user_id: UUID,
+    user_id: UserId,
     body: schemas.TokenCreate,
     principal: Principal,
     response: Response,
@@ -98,7 +105,12 @@ def _issue(
     )
 
 
-@router.post("/users/me/tokens", status_code=201, response_model=schemas.TokenPublic)
+@router.post(
+    "/users/me/tokens",
+    summary="Tự cấp thêm mã truy cập",
+    status_code=201,
+    response_model=schemas.TokenPublic,
+)
 def issue_own_token(
     body: schemas.TokenCreate,
     ledger: LedgerDep,
@@ -111,9 +123,14 @@ def issue_own_token(
     return _issue(ledger, ctx, UUID(ctx.actor_id), body, principal, response)
 
 
-@router.post("/users/{user_id}/tokens", status_code=201, response_model=schemas.TokenPublic)
+@router.post(
+    "/users/{user_id}/tokens",
+    summary="Cấp mã truy cập cho tài khoản",
+    status_code=201,
+    response_model=schemas.TokenPublic,
+)
 def issue_token(
-    user_id: UUID,
+    user_id: UserId,
     body: schemas.TokenCreate,
     ledger: LedgerDep,
     ctx: AdminDep,
@@ -124,9 +141,11 @@ def issue_token(
     return _issue(ledger, ctx, user_id, body, principal, response)
 
 
-@router.get("/tokens/{token_id}", response_model=schemas.TokenInfo)
+@router.get(
+    "/tokens/{token_id}", summary="Đọc trạng thái mã truy cập", response_model=schemas.TokenInfo
+)
 def read_token(
-    token_id: UUID, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
+    token_id: TokenId, ledger: LedgerDep, ctx: SelfOrAdminDep, response: Response
 ) -> schemas.TokenInfo:
     """A token's state (never the token itself): yours, or an account's in your unit."""
     token = ledger.access.token_for(ctx, token_id)
@@ -141,9 +160,11 @@ def read_token(
     )
 
 
-@router.post("/tokens/{token_id}/revocation", response_model=schemas.Recorded)
+@router.post(
+    "/tokens/{token_id}/revocation", summary="Thu hồi mã truy cập", response_model=schemas.Recorded
+)
 def revoke_token(
-    token_id: UUID,
+    token_id: TokenId,
     body: schemas.TokenRevocation,
     ledger: LedgerDep,
     ctx: SelfOrAdminDep,

@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import MAX_POSITION, LedgerDep, ReachableCaseDep, acting_as
+from api.params import EXAMPLE_ID, page_size
+from api.routers.reads import After
 from api.schemas import Line
 from api.scoping import trail_filter
 from application.clients.bundle import dumps, make_bundle
@@ -78,6 +80,7 @@ def _hex(values: list[bytes]) -> list[str]:
 
 @router.get(
     "/checkpoints",
+    summary="Khóa công khai và các điểm kiểm đã ký",
     response_model=CheckpointsPublic,
     responses={200: {"content": {NOTE: {}}}},
 )
@@ -86,9 +89,14 @@ def checkpoints(
     ledger: LedgerDep,
     after: Annotated[
         int | None,
-        Query(ge=0, le=MAX_POSITION, description="Cỡ cây của điểm kiểm cuối trang trước"),
+        Query(
+            ge=0,
+            le=MAX_POSITION,
+            description="Cỡ cây của điểm kiểm cuối trang trước (bỏ trống: trang đầu)",
+            examples=[4096],
+        ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    limit: Annotated[int, page_size(1000)] = 1000,
 ) -> CheckpointsPublic | Response:
     """The public key and the signed checkpoints, oldest first (no token needed: keep
     copies). Checkpoints are signed at most hourly, so a page of 1,000 covers weeks.
@@ -116,6 +124,7 @@ def _wants_note(request: Request) -> bool:
 
 @router.get(
     "/checkpoint",
+    summary="Điểm kiểm mới nhất (ghi chú C2SP)",
     response_class=Response,
     responses={200: {"content": {NOTE: {}}}},
 )
@@ -127,6 +136,7 @@ def latest_checkpoint(ledger: LedgerDep) -> Response:
 
 @router.post(
     "/cosignatures",
+    summary="Nhận đồng ký của nhân chứng",
     status_code=201,
     response_model=CosignaturesKept,
     openapi_extra={
@@ -152,17 +162,37 @@ async def cosignatures(request: Request, ledger: LedgerDep) -> CosignaturesKept:
     return CosignaturesKept(tree_size=size, witnesses=names)
 
 
-@router.post("/checkpoints", status_code=201, response_model=CheckpointPublic)
+@router.post(
+    "/checkpoints",
+    summary="Ký một điểm kiểm ngay",
+    status_code=201,
+    response_model=CheckpointPublic,
+)
 def make_checkpoint(ledger: LedgerDep, _: AuditorDep) -> CheckpointPublic:
     """Sign a checkpoint over the whole log now."""
     return CheckpointPublic(**ledger.auditor.make_checkpoint(ledger.clock.now()).as_dict())
 
 
-@router.get("/proofs/inclusion", response_model=InclusionProof)
+@router.get(
+    "/proofs/inclusion",
+    summary="Bằng chứng một sự kiện nằm trong cây",
+    response_model=InclusionProof,
+)
 def inclusion(
     ledger: LedgerDep,
-    position: Annotated[int, Query(ge=1, le=MAX_POSITION)],
-    tree_size: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    position: Annotated[
+        int,
+        Query(ge=1, le=MAX_POSITION, description="Vị trí của sự kiện trong nhật ký", examples=[42]),
+    ],
+    tree_size: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_POSITION,
+            description="Cỡ cây của điểm kiểm đã ký (không nhỏ hơn position)",
+            examples=[4096],
+        ),
+    ],
 ) -> InclusionProof:
     """Proof that the event at ``position`` is in the tree of the first ``tree_size`` events.
     Public, like the tiles it is computed from: it holds hashes only."""
@@ -176,11 +206,23 @@ def inclusion(
     )
 
 
-@router.get("/proofs/consistency", response_model=ConsistencyProof)
+@router.get(
+    "/proofs/consistency",
+    summary="Bằng chứng nhất quán giữa hai kích thước cây",
+    response_model=ConsistencyProof,
+)
 def consistency(
     ledger: LedgerDep,
-    first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
-    second: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    first: Annotated[
+        int,
+        Query(ge=1, le=MAX_POSITION, description="Cỡ cây cũ (đã giữ)", examples=[1024]),
+    ],
+    second: Annotated[
+        int,
+        Query(
+            ge=1, le=MAX_POSITION, description="Cỡ cây mới (không nhỏ hơn first)", examples=[4096]
+        ),
+    ],
 ) -> ConsistencyProof:
     """Proof that the first ``first`` events are unchanged within the first ``second``.
     Public, like the tiles it is computed from: it holds hashes only."""
@@ -196,11 +238,17 @@ def consistency(
 
 @router.get(
     "/bundles/{case_id}",
+    summary="Gói kiểm tra của một danh hiệu",
     response_class=Response,
     responses={200: {"content": {"application/json": {}}}},
 )
 def bundle(
-    case_id: ReachableCaseDep, ledger: LedgerDep, _: AuditorDep, files: bool = False
+    case_id: ReachableCaseDep,
+    ledger: LedgerDep,
+    _: AuditorDep,
+    files: Annotated[
+        bool, Query(description="Kèm cả tệp minh chứng (base64) trong gói", examples=[True])
+    ] = False,
 ) -> Response:
     """The inspector bundle of one award: events, proofs, public key, evidence digests
     (and files with ``files=true``). Check it offline with ops/verifier/verify_bundle.py."""
@@ -222,18 +270,29 @@ class ViewPublic(BaseModel):
     viewed_at: datetime
 
 
-@router.get("/reads", response_model=list[ViewPublic])
+@router.get("/reads", summary="Nhật ký xem dữ liệu cá nhân", response_model=list[ViewPublic])
 def reads(
     request: Request,
     ledger: LedgerDep,
     ctx: AuditorDep,
-    record_id: Annotated[Line | None, Query(max_length=128)] = None,
-    viewer_id: Annotated[Line | None, Query(max_length=128)] = None,
-    kind: Annotated[Line | None, Query(max_length=32)] = None,
-    after: Annotated[
-        int | None, Query(ge=0, le=MAX_POSITION, description="Vị trí cuối của trang trước")
+    record_id: Annotated[
+        Line | None,
+        Query(max_length=128, description="Chỉ lần xem bản ghi này", examples=[EXAMPLE_ID]),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    viewer_id: Annotated[
+        Line | None,
+        Query(max_length=128, description="Chỉ lần xem của tài khoản này", examples=[EXAMPLE_ID]),
+    ] = None,
+    kind: Annotated[
+        Line | None,
+        Query(
+            max_length=32,
+            description="person | household | evidence | export | complaint",
+            examples=["person"],
+        ),
+    ] = None,
+    after: After = None,
+    limit: Annotated[int, page_size(1000)] = 200,
 ) -> list[ViewPublic]:
     """Who viewed which person's record, evidence file or export (inspectors). Inspectors
     with a unit see the views by their unit's accounts (and the units below); nationwide ones

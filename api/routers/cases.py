@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 
 from api import schemas, views
 from api.dates import DocumentDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, ReaderDep, acting_as
+from api.params import CaseId, EvidenceId
 from api.routers.reads import ReadModelsDep
 from application.services.assessments import SeatRequest
 from domain.base import CommandContext
@@ -27,7 +27,7 @@ ConflictDep = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=schemas.Recorded)
+@router.post("", summary="Mở hồ sơ xét danh hiệu", status_code=201, response_model=schemas.Recorded)
 def open_case(
     body: schemas.CaseOpen, ledger: LedgerDep, ctx: ApplicantDep, response: Response
 ) -> schemas.Recorded:
@@ -45,9 +45,9 @@ def open_case(
     return views.recorded(result, response)
 
 
-@router.get("/{case_id}", response_model=schemas.CasePublic)
+@router.get("/{case_id}", summary="Đọc hồ sơ", response_model=schemas.CasePublic)
 def read_case(
-    case_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
+    case_id: CaseId, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.CasePublic:
     """Where the case stands: scores, total, verdict, evidence, council and decision."""
     item = ledger.scopes.case_for(reading, case_id, reading=True)
@@ -55,19 +55,56 @@ def read_case(
     return views.case(item, ledger.criteria.spec_of(item))
 
 
-@router.post("/{case_id}/evidence", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/evidence",
+    summary="Nộp minh chứng (multipart)",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def attach_evidence(
-    case_id: UUID,
+    case_id: CaseId,
     ledger: LedgerDep,
     ctx: ApplicantDep,
     response: Response,
     expected: IfMatchDep,
-    file: Annotated[UploadFile, File(description="Tệp minh chứng (PDF, ảnh, văn bản)")],
-    kind: Annotated[schemas.Line, Form(min_length=1, max_length=64, examples=["chung_chi"])],
-    issuer: Annotated[schemas.Line, Form(min_length=1, max_length=300)],
-    issued_on: Annotated[DocumentDate, Form()],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="Trường file: tệp minh chứng (PDF, ảnh PNG/JPEG, văn bản), nhận theo nội"
+            " dung chứ không theo tên; tối đa HOCTAP_MAX_UPLOAD_BYTES",
+            examples=["giay-xac-nhan.pdf"],
+        ),
+    ],
+    kind: Annotated[
+        schemas.Line,
+        Form(
+            min_length=1,
+            max_length=64,
+            description="Trường kind: loại minh chứng",
+            examples=["giay_xac_nhan", "chung_chi"],
+        ),
+    ],
+    issuer: Annotated[
+        schemas.Line,
+        Form(
+            min_length=1,
+            max_length=300,
+            description="Trường issuer: nơi cấp",
+            examples=["Chi hội Khuyến học"],
+        ),
+    ],
+    issued_on: Annotated[
+        DocumentDate,
+        Form(description="Trường issued_on: ngày cấp (YYYY-MM-DD)", examples=["2026-01-15"]),
+    ],
     indicators: Annotated[
-        schemas.Line, Form(max_length=2000, description="Mã chỉ số, cách nhau bằng dấu phẩy")
+        schemas.Line,
+        Form(
+            max_length=2000,
+            description="Trường indicators: mã các chỉ số mà minh chứng này chứng minh, cách"
+            " nhau bằng dấu phẩy",
+            examples=["1,2,3,4,5,6,7,8,9,10"],
+        ),
     ],
 ) -> schemas.Recorded:
     content = evidence_file(file, ledger.settings.max_upload_bytes)
@@ -96,11 +133,12 @@ def evidence_file(file: UploadFile, limit: int) -> bytes:
 
 @router.get(
     "/{case_id}/evidence/{evidence_id}",
+    summary="Tải tệp minh chứng",
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 def read_evidence(
-    case_id: UUID, evidence_id: UUID, ledger: LedgerDep, reading: ReaderDep
+    case_id: CaseId, evidence_id: EvidenceId, ledger: LedgerDep, reading: ReaderDep
 ) -> Response:
     """The evidence file, after checking its bytes against the digest in the log.
     The download is recorded."""
@@ -109,10 +147,14 @@ def read_evidence(
     return Response(content, media_type=media_type)
 
 
-@router.post("/{case_id}/evidence/{evidence_id}/supersession", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/evidence/{evidence_id}/supersession",
+    summary="Thay thế hoặc rút minh chứng",
+    response_model=schemas.Recorded,
+)
 def supersede_evidence(
-    case_id: UUID,
-    evidence_id: UUID,
+    case_id: CaseId,
+    evidence_id: EvidenceId,
     body: schemas.EvidenceSupersession,
     ledger: LedgerDep,
     ctx: ApplicantDep,
@@ -125,9 +167,9 @@ def supersede_evidence(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/self-assessment", response_model=schemas.Recorded)
+@router.post("/{case_id}/self-assessment", summary="Tự đánh giá", response_model=schemas.Recorded)
 def self_assess(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.SelfAssessment,
     ledger: LedgerDep,
     ctx: ApplicantDep,
@@ -138,9 +180,9 @@ def self_assess(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/review", response_model=schemas.Recorded)
+@router.post("/{case_id}/review", summary="Thẩm định", response_model=schemas.Recorded)
 def review(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.Review,
     ledger: LedgerDep,
     ctx: ReviewerDep,
@@ -153,9 +195,13 @@ def review(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/score-revisions", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/score-revisions",
+    summary="Điều chỉnh điểm một chỉ số",
+    response_model=schemas.Recorded,
+)
 def revise_score(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.ScoreRevision,
     ledger: LedgerDep,
     ctx: ReviewerDep,
@@ -175,9 +221,13 @@ def revise_score(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/member-shares", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/member-shares",
+    summary="Tính chỉ số theo tỷ lệ thành viên",
+    response_model=schemas.Recorded,
+)
 def compute_member_share(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.MemberShareCompute,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -200,9 +250,9 @@ def compute_member_share(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/notice", response_model=schemas.Recorded)
+@router.post("/{case_id}/notice", summary="Niêm yết công khai", response_model=schemas.Recorded)
 def post_notice(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.NoticePost,
     ledger: LedgerDep,
     ctx: OfficerDep,
@@ -215,9 +265,11 @@ def post_notice(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/notice/closure", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/notice/closure", summary="Kết thúc niêm yết", response_model=schemas.Recorded
+)
 def close_notice(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.NoticeClose,
     ledger: LedgerDep,
     ctx: OfficerDep,
@@ -230,9 +282,11 @@ def close_notice(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/council", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/council", summary="Lập hội đồng xét duyệt", response_model=schemas.Recorded
+)
 def form_council(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.CouncilCreate,
     ledger: LedgerDep,
     ctx: OfficerDep,
@@ -246,9 +300,13 @@ def form_council(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/council/conflicts", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/council/conflicts",
+    summary="Khai báo xung đột lợi ích",
+    response_model=schemas.Recorded,
+)
 def declare_conflict(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.ConflictDeclaration,
     ledger: LedgerDep,
     ctx: ConflictDep,
@@ -261,9 +319,13 @@ def declare_conflict(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/appraisal", response_model=schemas.Recorded)
+@router.post(
+    "/{case_id}/appraisal",
+    summary="Ghi kết quả xét duyệt của hội đồng",
+    response_model=schemas.Recorded,
+)
 def appraise(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.Appraisal,
     ledger: LedgerDep,
     ctx: CouncilDep,
@@ -283,9 +345,9 @@ def appraise(
     return views.recorded(result, response)
 
 
-@router.post("/{case_id}/withdrawal", response_model=schemas.Recorded)
+@router.post("/{case_id}/withdrawal", summary="Rút hồ sơ", response_model=schemas.Recorded)
 def withdraw(
-    case_id: UUID,
+    case_id: CaseId,
     body: schemas.Withdrawal,
     ledger: LedgerDep,
     ctx: ApplicantDep,

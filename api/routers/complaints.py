@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from api import views
 from api.dates import ProcessDate
 from api.deps import OFFICERS, IfMatchDep, LedgerDep, PrincipalDep, ReaderDep, acting_as
+from api.params import ComplaintId, UnitFilter, page_size
 from api.routers.reads import WaitFor, caught_up
 from api.schemas import Line, Prose, Reason, Recorded, Strict
 from api.scoping import list_filter
@@ -38,9 +39,13 @@ HandlerDep = Annotated[CommandContext, Depends(acting_as(Role.COMPLAINT_HANDLER)
 
 
 class ObstacleIn(Strict):
-    first_day: ProcessDate
-    last_day: ProcessDate
-    kind: Line = Field(min_length=1, max_length=200, examples=["ốm đau", "thiên tai"])
+    first_day: ProcessDate = Field(
+        description="Ngày đầu của trở ngại khách quan", examples=["2026-03-02"]
+    )
+    last_day: ProcessDate = Field(description="Ngày cuối", examples=["2026-03-10"])
+    kind: Line = Field(
+        min_length=1, max_length=200, examples=["ốm đau", "thiên tai"], description="Loại trở ngại"
+    )
 
 
 class AttachmentIn(Strict):
@@ -48,52 +53,117 @@ class AttachmentIn(Strict):
         max_length=30_000_000,
         pattern=r"^[A-Za-z0-9+/]*={0,2}$",
         description="Tệp đính kèm (base64)",
+        examples=["JVBERi0xLjQK"],
     )
-    kind: Line = Field(min_length=1, max_length=64)
+    kind: Line = Field(
+        min_length=1, max_length=64, description="Loại tệp đính kèm", examples=["don_khieu_nai"]
+    )
 
 
 class ComplaintCreate(Strict):
-    case_ids: list[UUID] = Field(min_length=1, max_length=50)
-    decision_id: UUID | None = Field(default=None, description="Quyết định bị khiếu nại")
-    step: Line | None = Field(default=None, max_length=64, description="Hoặc bước bị khiếu nại")
-    grounds: Prose = Field(min_length=1, max_length=20_000, description="Nội dung, lý do")
-    learnt_on: ProcessDate = Field(description="Ngày nhận được hoặc biết được quyết định/kết quả")
+    case_ids: list[UUID] = Field(
+        min_length=1,
+        max_length=50,
+        description="Các hồ sơ bị khiếu nại (1-50)",
+        examples=[["3fa85f64-5717-4562-b3fc-2c963f66afa6"]],
+    )
+    decision_id: UUID | None = Field(
+        default=None,
+        description="Quyết định bị khiếu nại",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
+    )
+    step: Line | None = Field(
+        default=None, max_length=64, description="Hoặc bước bị khiếu nại", examples=["review"]
+    )
+    grounds: Prose = Field(
+        min_length=1,
+        max_length=20_000,
+        description="Nội dung, lý do",
+        examples=["Chỉ số 5 đã có chứng chỉ tin học nhưng chưa được tính"],
+    )
+    learnt_on: ProcessDate = Field(
+        description="Ngày nhận được hoặc biết được quyết định/kết quả", examples=["2026-02-21"]
+    )
     received_on: ProcessDate | None = Field(
         default=None,
         description="Chỉ cán bộ tiếp nhận ghi (đơn giấy nhận trước ngày nhập); mặc định hôm nay",
+        examples=["2026-02-25"],
     )
-    remote_area: bool = False
-    obstacles: list[ObstacleIn] = Field(default_factory=list, max_length=20)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    remote_area: bool = Field(
+        default=False, description="Vùng sâu, vùng xa (thời hạn dài hơn)", examples=[False]
+    )
+    obstacles: list[ObstacleIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Trở ngại khách quan (không tính vào thời hạn)",
+        examples=[[{"first_day": "2026-03-02", "last_day": "2026-03-10", "kind": "ốm đau"}]],
+    )
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Tệp đính kèm (base64)",
+        examples=[[{"content_base64": "JVBERi0xLjQK", "kind": "don_khieu_nai"}]],
+    )
     previous_complaint_id: UUID | None = Field(
-        default=None, description="Khiếu nại lần đầu (khi đây là khiếu nại lần hai)"
+        default=None,
+        description="Khiếu nại lần đầu (khi đây là khiếu nại lần hai)",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
     )
 
 
 class Acceptance(Strict):
-    accepted_on: ProcessDate | None = None
-    complex_case: bool = False
+    accepted_on: ProcessDate | None = Field(
+        default=None, description="Ngày thụ lý (mặc định hôm nay)", examples=["2026-03-01"]
+    )
+    complex_case: bool = Field(
+        default=False,
+        description="Vụ việc phức tạp (thời hạn giải quyết dài hơn)",
+        examples=[False],
+    )
 
 
 class NonAcceptance(Strict):
-    decided_on: ProcessDate | None = None
-    rule: Line = Field(min_length=1, max_length=200, examples=["Điều 11 Luật Khiếu nại 2011"])
+    decided_on: ProcessDate | None = Field(
+        default=None,
+        description="Ngày quyết định không thụ lý (mặc định hôm nay)",
+        examples=["2026-03-01"],
+    )
+    rule: Line = Field(
+        min_length=1,
+        max_length=200,
+        examples=["Điều 11 Luật Khiếu nại 2011"],
+        description="Quy định làm căn cứ",
+    )
     reason: Reason
 
 
 class Assignment(Strict):
-    handler_id: UUID
+    handler_id: UUID = Field(
+        description="Tài khoản complaint_handler được phân công",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
+    )
 
 
 class Resolution(Strict):
-    outcome: ComplaintOutcome
-    resolved_on: ProcessDate | None = None
+    outcome: ComplaintOutcome = Field(
+        description="upheld, partly_upheld hoặc rejected", examples=["upheld"]
+    )
+    resolved_on: ProcessDate | None = Field(
+        default=None, description="Ngày giải quyết (mặc định hôm nay)", examples=["2026-03-20"]
+    )
     reason: Reason
 
 
 class Lawsuit(Strict):
-    reported_on: ProcessDate | None = None
-    court: Line = Field(min_length=1, max_length=300)
+    reported_on: ProcessDate | None = Field(
+        default=None, description="Ngày báo (mặc định hôm nay)", examples=["2026-04-01"]
+    )
+    court: Line = Field(
+        min_length=1,
+        max_length=300,
+        description="Tòa án nhận đơn khởi kiện",
+        examples=["Tòa án nhân dân tỉnh"],
+    )
 
 
 class Deadlines(BaseModel):
@@ -173,7 +243,9 @@ def _public(ledger: LedgerDep, complaint: Complaint, may_read_grounds: bool) -> 
     )
 
 
-@router.post("", status_code=201, response_model=Recorded)
+@router.post(
+    "", summary="Nộp khiếu nại (lần đầu hoặc lần hai)", status_code=201, response_model=Recorded
+)
 def file_complaint(
     body: ComplaintCreate, ledger: LedgerDep, ctx: ComplainantDep, response: Response
 ) -> Recorded:
@@ -215,49 +287,85 @@ class ComplaintDue(BaseModel):
     handler_id: str | None
 
 
+class ComplaintsDuePage(BaseModel):
+    items: list[ComplaintDue]
+    next_cursor: str | None = Field(description="Gửi lại trong ?cursor= để lấy trang sau")
+
+
 #: Who may list complaints (the pages' list too).
 WATCHERS = (Role.COMPLAINT_HANDLER, Role.COMMUNE_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
 WatchDep = Annotated[CommandContext, Depends(acting_as(*WATCHERS))]
 
 
-@router.get("", response_model=list[ComplaintDue])
+@router.get(
+    "", summary="Khiếu nại quá hạn hoặc sắp đến hạn (từng trang)", response_model=ComplaintsDuePage
+)
 def complaints_due(
     ledger: LedgerDep,
     request: Request,
     ctx: WatchDep,
-    due_within_days: Annotated[int, Query(ge=0, le=365)] = 7,
-    status: Literal["received", "accepted"] | None = None,
-    unit_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    due_within_days: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=365,
+            description="Quá hạn, hoặc đến hạn trong bấy nhiêu ngày tới (0-365)",
+            examples=[7],
+        ),
+    ] = 7,
+    status: Annotated[
+        Literal["received", "accepted"] | None,
+        Query(
+            description="received: chờ thụ lý; accepted: đã thụ lý, chờ giải quyết",
+            examples=["received"],
+        ),
+    ] = None,
+    unit_id: UnitFilter = None,
+    cursor: Annotated[
+        Line | None,
+        Query(
+            max_length=512,
+            description="`next_cursor` của trang trước (bỏ trống: trang đầu)",
+            examples=["WyIyMDI2LTAzLTEzIiwgIjNmYTg1ZjY0LTU3MTctNDU2Mi1iM2ZjLTJjOTYzZjY2YWZhNiJd"],
+        ),
+    ] = None,
+    limit: Annotated[int, page_size(500)] = 200,
     wait_for_position: WaitFor = None,
-) -> list[ComplaintDue]:
-    """Open complaints in your unit that are overdue, or due within the given number of days
-    (overdue first; at most ``limit``)."""
+) -> ComplaintsDuePage:
+    """Open complaints in your unit that are overdue, or due within the given number of days,
+    overdue first, a page of at most ``limit`` at a time."""
     models = request.app.state.read_models
     caught_up(models, wait_for_position, ledger.settings.read_wait_max_seconds)
     today = ledger.records.today()
     allowed = list_filter(ledger, models, ctx, unit_id, today, citizens=False)
-    rows = due(
-        models.engine,
-        today,
-        due_within_days,
-        status=status,
-        unit_ids=allowed.unit_ids,
-        limit=limit,
-    )
-    return [
+    try:
+        page = due(
+            models.engine,
+            today,
+            due_within_days,
+            status=status,
+            unit_ids=allowed.unit_ids,
+            cursor=cursor,
+            limit=limit,
+        )
+    except ValueError as error:
+        raise InvalidInput("con trỏ trang không hợp lệ", field="cursor") from error
+    items = [
         ComplaintDue(
             **{k: r[k] for k in ComplaintDue.model_fields if k in r},
             overdue=bool(views.complaint_overdue(r["status"], views.row_deadlines(r), today)),
             days_left=(r["next_deadline"] - today).days,
         )
-        for r in rows
+        for r in page.items
     ]
+    return ComplaintsDuePage(items=items, next_cursor=page.next_cursor)
 
 
-@router.get("/{complaint_id}", response_model=ComplaintPublic)
+@router.get(
+    "/{complaint_id}", summary="Đọc khiếu nại và các thời hạn", response_model=ComplaintPublic
+)
 def read_complaint(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     ledger: LedgerDep,
     principal: PrincipalDep,
     reading: ReaderDep,
@@ -270,9 +378,9 @@ def read_complaint(
     return _public(ledger, complaint, views.may_read_grounds(principal, complaint))
 
 
-@router.post("/{complaint_id}/acceptance", response_model=Recorded)
+@router.post("/{complaint_id}/acceptance", summary="Thụ lý khiếu nại", response_model=Recorded)
 def accept(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Acceptance,
     ledger: LedgerDep,
     ctx: HandlingDep,
@@ -286,9 +394,11 @@ def accept(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/non-acceptance", response_model=Recorded)
+@router.post(
+    "/{complaint_id}/non-acceptance", summary="Không thụ lý khiếu nại", response_model=Recorded
+)
 def refuse(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: NonAcceptance,
     ledger: LedgerDep,
     ctx: HandlingDep,
@@ -302,9 +412,11 @@ def refuse(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/handler", response_model=Recorded)
+@router.post(
+    "/{complaint_id}/handler", summary="Phân công người giải quyết", response_model=Recorded
+)
 def assign(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Assignment,
     ledger: LedgerDep,
     ctx: HandlingDep,
@@ -316,9 +428,9 @@ def assign(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/resolution", response_model=Recorded)
+@router.post("/{complaint_id}/resolution", summary="Giải quyết khiếu nại", response_model=Recorded)
 def resolve(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Resolution,
     ledger: LedgerDep,
     ctx: HandlerDep,
@@ -332,9 +444,9 @@ def resolve(
     return views.recorded(result, response)
 
 
-@router.post("/{complaint_id}/lawsuit", response_model=Recorded)
+@router.post("/{complaint_id}/lawsuit", summary="Báo khởi kiện hành chính", response_model=Recorded)
 def lawsuit(
-    complaint_id: UUID,
+    complaint_id: ComplaintId,
     body: Lawsuit,
     ledger: LedgerDep,
     ctx: ComplainantDep,

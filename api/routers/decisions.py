@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
 from api import schemas, views
 from api.deps import LedgerDep, ReaderDep, acting_as
+from api.params import DecisionId
 from application.services.decisions import RulingRequest
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -17,7 +17,9 @@ router = APIRouter(prefix="/decisions", tags=["Quyết định công nhận"])
 SignerDep = Annotated[CommandContext, Depends(acting_as(Role.SIGNER))]
 
 
-@router.post("", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "", summary="Ban hành quyết định công nhận", status_code=201, response_model=schemas.Recorded
+)
 def issue_decision(
     body: schemas.DecisionCreate, ledger: LedgerDep, ctx: SignerDep, response: Response
 ) -> schemas.Recorded:
@@ -37,9 +39,9 @@ def issue_decision(
     return views.recorded(result, response)
 
 
-@router.get("/{decision_id}", response_model=schemas.DecisionPublic)
+@router.get("/{decision_id}", summary="Đọc quyết định", response_model=schemas.DecisionPublic)
 def read_decision(
-    decision_id: UUID, ledger: LedgerDep, reading: ReaderDep, response: Response
+    decision_id: DecisionId, ledger: LedgerDep, reading: ReaderDep, response: Response
 ) -> schemas.DecisionPublic:
     """A decision: readable within the authority's unit, and by the subjects it decided."""
     item = ledger.decisions.decision_for(reading, decision_id)

@@ -26,7 +26,10 @@ from domain.base import CommandContext
 
 router = APIRouter(prefix="/cases", tags=["Giải trình kết quả"])
 
-LanguageQuery = Annotated[Literal["vi", "en"], Query(description="Ngôn ngữ: vi (mặc định) hoặc en")]
+LanguageQuery = Annotated[
+    Literal["vi", "en"],
+    Query(description="Ngôn ngữ: vi (mặc định) hoặc en", examples=["en"]),
+]
 
 
 class _FromAttributes(BaseModel):
@@ -75,7 +78,11 @@ def _explained(
     return explain(ledger, case_id, lang, logged, reader_names(ledger, reading, principal, logged))
 
 
-@router.get("/{case_id}/explanation", response_model=ExplanationPublic)
+@router.get(
+    "/{case_id}/explanation",
+    summary="Giải trình danh hiệu (JSON)",
+    response_model=ExplanationPublic,
+)
 def read_explanation(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,
@@ -91,7 +98,11 @@ def read_explanation(
     return ExplanationPublic.model_validate(_explained(ledger, case_id, lang, reading, principal))
 
 
-@router.get("/{case_id}/explanation.html", response_class=HTMLResponse)
+@router.get(
+    "/{case_id}/explanation.html",
+    summary="Giải trình danh hiệu (trang in được)",
+    response_class=HTMLResponse,
+)
 def read_explanation_page(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,

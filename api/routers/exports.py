@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import LedgerDep, ReaderDep
+from api.params import ModelFilter, UnitFilter
 from api.routers.reads import ReadModelsDep
 from api.scoping import list_filter
 from api.structures import StructureCode, StructureOn, chosen_structure
@@ -21,15 +21,18 @@ from application.clients.exports import (
     to_csv,
     to_xlsx,
 )
-from domain.glossary import TitleModel
 from projections.register.queries import decided
 from projections.standings.queries import list_cases
 from projections.statistics.queries import report
 
 router = APIRouter(prefix="/exports", tags=["Xuất báo cáo"])
-Format = Literal["csv", "xlsx"]
+Format = Annotated[
+    Literal["csv", "xlsx"],
+    Path(description="Dạng tệp: csv (UTF-8 có BOM) hoặc xlsx", examples=["xlsx"]),
+]
 Year = Annotated[
-    int | None, Query(ge=2000, le=2100, description="Năm đánh giá (mặc định: năm nay)")
+    int | None,
+    Query(ge=2000, le=2100, description="Năm đánh giá (mặc định: năm nay)", examples=[2026]),
 ]
 MAX_ROWS = 100_000
 
@@ -47,15 +50,20 @@ FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/standings.{fmt}", response_class=Response, responses=FILE)
+@router.get(
+    "/standings.{fmt}",
+    summary="Xuất danh sách hồ sơ (CSV, XLSX)",
+    response_class=Response,
+    responses=FILE,
+)
 def export_standings(
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
     cycle_year: Year = None,
-    model: TitleModel | None = None,
-    unit_id: UUID | None = None,
+    model: ModelFilter = None,
+    unit_id: UnitFilter = None,
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today())
@@ -74,14 +82,19 @@ def export_standings(
     return _file(sheet, f"bang-xep-hang-{cycle_year}", fmt)
 
 
-@router.get("/register.{fmt}", response_class=Response, responses=FILE)
+@router.get(
+    "/register.{fmt}",
+    summary="Xuất sổ danh hiệu (CSV, XLSX)",
+    response_class=Response,
+    responses=FILE,
+)
 def export_register(
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
     cycle_year: Year = None,
-    unit_id: UUID | None = None,
+    unit_id: UnitFilter = None,
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
@@ -91,7 +104,12 @@ def export_register(
     return _file(sheet, f"so-cong-nhan-{cycle_year}", fmt)
 
 
-@router.get("/statistics.{fmt}", response_class=Response, responses=FILE)
+@router.get(
+    "/statistics.{fmt}",
+    summary="Xuất thống kê (CSV, XLSX)",
+    response_class=Response,
+    responses=FILE,
+)
 def export_statistics(
     fmt: Format,
     ledger: LedgerDep,
@@ -100,7 +118,7 @@ def export_statistics(
     cycle_year: Year = None,
     structure: StructureCode = None,
     structure_on: StructureOn = None,
-    unit_id: UUID | None = None,
+    unit_id: UnitFilter = None,
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     chosen = chosen_structure(ledger, structure, structure_on)

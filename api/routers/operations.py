@@ -41,7 +41,7 @@ def _health(ledger: Ledger, models: ReadModels) -> Health:
     )
 
 
-@router.get("/health", response_model=Health)
+@router.get("/health", summary="Tình trạng máy chủ và độ trễ mô hình đọc", response_model=Health)
 def health(request: Request) -> Health:
     """The log position and each read model's lag (events and seconds behind).
 
@@ -96,7 +96,12 @@ def metrics_registry(ledger: Ledger, models: ReadModels) -> CollectorRegistry:
     return registry
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/metrics",
+    summary="Số đo Prometheus",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+)
 def metrics(request: Request) -> Response:
     """Prometheus metrics (text exposition format)."""
     body = generate_latest(request.app.state.metrics)

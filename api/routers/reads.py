@@ -17,6 +17,15 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.dates import ProcessDate, ProcessInstant
 from api.deps import MAX_POSITION, LedgerDep, ReaderDep, acting_as
+from api.params import (
+    EXAMPLE_ID,
+    Cursor,
+    CycleYearFilter,
+    ModelFilter,
+    SubjectId,
+    UnitFilter,
+    page_size,
+)
 from api.read_schemas import (
     ActionPublic,
     GroupLine,
@@ -36,7 +45,7 @@ from api.structures import StructureCode, StructureOn, chosen_structure
 from application.adapters.read_models import ReadModels
 from domain.base import CommandContext
 from domain.errors import InvalidInput
-from domain.glossary import CaseStatus, Role, TitleModel, UnitLevel, label
+from domain.glossary import CaseStatus, Role, UnitLevel, label
 from projections.activity.queries import actions
 from projections.register.queries import holders_on, titles_of
 from projections.standings.queries import list_cases
@@ -52,12 +61,24 @@ async def read_models(request: Request) -> ReadModels:
 
 
 ReadModelsDep = Annotated[ReadModels, Depends(read_models)]
+#: ``after`` of a list paged by log position.
+After = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_POSITION,
+        description="Vị trí cuối của trang trước (bỏ trống: trang đầu)",
+        examples=[1234],
+    ),
+]
 WaitFor = Annotated[
     int | None,
     Query(
         ge=0,
         le=MAX_POSITION,
-        description="Chờ (có giới hạn) tới khi mô hình đọc đã xử lý vị trí này",
+        description="Chờ (có giới hạn) tới khi mô hình đọc đã xử lý vị trí này (X-Log-Position"
+        " hoặc position trong câu trả lời của lệnh vừa ghi)",
+        examples=[1234],
     ),
 ]
 AuditorDep = Annotated[
@@ -84,27 +105,41 @@ def _unit_after(cursor: str) -> tuple[str, str]:
     return code, unit_id
 
 
-@router.get("/units", response_model=UnitsPage)
+@router.get("/units", summary="Tìm đơn vị hành chính theo tên hoặc mã", response_model=UnitsPage)
 def units(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
     q: Annotated[
         Line | None,
-        Query(max_length=100, description="Tìm theo tên hoặc mã, không phân biệt dấu và hoa"),
+        Query(
+            max_length=100,
+            description="Tìm theo tên hoặc mã, không phân biệt dấu và hoa",
+            examples=["xa hoa binh"],
+        ),
     ] = None,
     unit_id: Annotated[
-        UUID | None, Query(description="Chỉ các đơn vị thuộc đơn vị này (kể cả chính nó)")
+        UUID | None,
+        Query(
+            description="Chỉ các đơn vị thuộc đơn vị này (kể cả chính nó)", examples=[EXAMPLE_ID]
+        ),
     ] = None,
-    level: UnitLevel | None = None,
+    level: Annotated[
+        UnitLevel | None, Query(description="Chỉ cấp này", examples=[UnitLevel.COMMUNE.value])
+    ] = None,
     on: Annotated[
-        ProcessDate | None, Query(description="Địa giới vào ngày này (mặc định hôm nay)")
+        ProcessDate | None,
+        Query(description="Địa giới vào ngày này (mặc định hôm nay)", examples=["2026-03-01"]),
     ] = None,
     include_ended: Annotated[
-        bool, Query(description="Kể cả đơn vị đã thôi tồn tại (đã sáp nhập) vào ngày hỏi")
+        bool,
+        Query(
+            description="Kể cả đơn vị đã thôi tồn tại (đã sáp nhập) vào ngày hỏi",
+            examples=[False],
+        ),
     ] = False,
-    cursor: Annotated[Line | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: Annotated[int, page_size(200)] = 50,
     wait_for_position: WaitFor = None,
 ) -> UnitsPage:
     """Find a unit's id by its name or code ("xa hoa binh" finds "Xã Hòa Bình"). Staff see
@@ -142,21 +177,36 @@ def units(
     return UnitsPage(items=items, next_cursor=next_cursor)
 
 
-@router.get("/standings", response_model=StandingsPage)
+@router.get(
+    "/standings", summary="Hồ sơ đang xét và đã xét (từng trang)", response_model=StandingsPage
+)
 def standings(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
-    unit_id: UUID | None = None,
-    model: TitleModel | None = None,
-    cycle_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-    status: CaseStatus | None = None,
-    classification: Annotated[Line | None, Query(max_length=32)] = None,
-    subject_id: UUID | None = None,
-    sort: Literal["updated_at", "opened_on", "total", "cycle_year"] = "updated_at",
-    order: Literal["asc", "desc"] = "desc",
-    cursor: Annotated[Line | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    unit_id: UnitFilter = None,
+    model: ModelFilter = None,
+    cycle_year: CycleYearFilter = None,
+    status: Annotated[
+        CaseStatus | None,
+        Query(description="Chỉ hồ sơ ở trạng thái này", examples=[CaseStatus.REVIEWED.value]),
+    ] = None,
+    classification: Annotated[
+        Line | None,
+        Query(max_length=32, description="Chỉ xếp loại này (theo bộ tiêu chí)", examples=["tot"]),
+    ] = None,
+    subject_id: Annotated[
+        UUID | None, Query(description="Chỉ hồ sơ của đối tượng này", examples=[EXAMPLE_ID])
+    ] = None,
+    sort: Annotated[
+        Literal["updated_at", "opened_on", "total", "cycle_year"],
+        Query(description="Sắp xếp theo", examples=["opened_on"]),
+    ] = "updated_at",
+    order: Annotated[
+        Literal["asc", "desc"], Query(description="Tăng (asc) hoặc giảm (desc)", examples=["asc"])
+    ] = "desc",
+    cursor: Cursor = None,
+    limit: Annotated[int, page_size(200)] = 50,
     wait_for_position: WaitFor = None,
 ) -> StandingsPage:
     """Where cases stand: filter by unit (and the units below it), title, year, status.
@@ -196,20 +246,31 @@ def _title(row: dict[str, Any], on: date) -> TitlePublic:
     return TitlePublic(**fields, title_label=label(row["model"]), state=state)
 
 
-@router.get("/register/holders", response_model=list[HeldTitle])
+@router.get(
+    "/register/holders", summary="Ai giữ danh hiệu vào một ngày", response_model=list[HeldTitle]
+)
 def holders(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
-    on: ProcessDate,
-    model: TitleModel | None = None,
-    unit_id: UUID | None = None,
+    on: Annotated[
+        ProcessDate,
+        Query(description="Ngày hỏi: ai giữ danh hiệu ngày này", examples=["2026-03-01"]),
+    ],
+    model: ModelFilter = None,
+    unit_id: UnitFilter = None,
     known_at: Annotated[
         ProcessInstant | None,
-        Query(description="Trả lời như sổ đã biết vào thời điểm này (mặc định: hiện nay)"),
+        Query(
+            description="Trả lời như sổ đã biết vào thời điểm này (mặc định: hiện nay)",
+            examples=["2026-03-01T09:00:00+07:00"],
+        ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0, le=MAX_POSITION)] = 0,
+    limit: Annotated[int, page_size(1000)] = 200,
+    offset: Annotated[
+        int,
+        Query(ge=0, le=MAX_POSITION, description="Bỏ qua bấy nhiêu dòng đầu", examples=[200]),
+    ] = 0,
     wait_for_position: WaitFor = None,
 ) -> list[HeldTitle]:
     """Who holds which title on a given day — as known today, or as known at ``known_at``
@@ -234,9 +295,13 @@ def holders(
     ]
 
 
-@router.get("/register/subjects/{subject_id}", response_model=list[TitlePublic])
+@router.get(
+    "/register/subjects/{subject_id}",
+    summary="Danh hiệu của một đối tượng",
+    response_model=list[TitlePublic],
+)
 def subject_titles(
-    subject_id: UUID,
+    subject_id: SubjectId,
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
@@ -248,16 +313,18 @@ def subject_titles(
     return [_title(r, ledger.records.today()) for r in titles_of(models.engine, str(subject_id))]
 
 
-@router.get("/statistics", response_model=StatisticsReport)
+@router.get("/statistics", summary="Thống kê theo đơn vị", response_model=StatisticsReport)
 def statistics(
     ledger: LedgerDep,
     models: ReadModelsDep,
     reading: ReaderDep,
-    cycle_year: Annotated[int, Query(ge=2000, le=2100)],
+    cycle_year: Annotated[
+        int, Query(ge=2000, le=2100, description="Năm xét (bắt buộc)", examples=[2026])
+    ],
     structure: StructureCode = None,
     structure_on: StructureOn = None,
-    model: TitleModel | None = None,
-    unit_id: UUID | None = None,
+    model: ModelFilter = None,
+    unit_id: UnitFilter = None,
     wait_for_position: WaitFor = None,
 ) -> StatisticsReport:
     """Registered, assessed and recognised per unit, rolled up under a published structure:
@@ -311,19 +378,28 @@ def statistics(
     )
 
 
-@router.get("/activity", response_model=list[ActionPublic])
+@router.get("/activity", summary="Nhật ký hành động", response_model=list[ActionPublic])
 def activity(
     ledger: LedgerDep,
     models: ReadModelsDep,
     ctx: AuditorDep,
-    actor_id: Annotated[Line | None, Query(max_length=128)] = None,
-    role: Role | None = None,
-    since: ProcessInstant | None = None,
-    until: ProcessInstant | None = None,
-    after: Annotated[
-        int | None, Query(ge=0, le=MAX_POSITION, description="Vị trí cuối của trang trước")
+    actor_id: Annotated[
+        Line | None,
+        Query(max_length=128, description="Chỉ hành động của tài khoản này", examples=[EXAMPLE_ID]),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    role: Annotated[
+        Role | None, Query(description="Chỉ vai trò này", examples=[Role.REVIEWER.value])
+    ] = None,
+    since: Annotated[
+        ProcessInstant | None,
+        Query(description="Từ thời điểm này", examples=["2026-03-01T00:00:00+07:00"]),
+    ] = None,
+    until: Annotated[
+        ProcessInstant | None,
+        Query(description="Đến trước thời điểm này", examples=["2026-04-01T00:00:00+07:00"]),
+    ] = None,
+    after: After = None,
+    limit: Annotated[int, page_size(500)] = 100,
     wait_for_position: WaitFor = None,
 ) -> list[ActionPublic]:
     """What was done, in order: every event by actor, role and time range. Readers with a

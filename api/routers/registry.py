@@ -17,6 +17,7 @@ from api.deps import (
     ReaderDep,
     acting_as,
 )
+from api.params import CollectiveId, MemberId, PersonId, UnitId
 from application.ledger import Ledger
 from application.services.records import Recorded
 from domain.access import PERSONAL_DATA_READERS
@@ -30,25 +31,34 @@ AdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN))]
 RegistrarDep = Annotated[CommandContext, Depends(acting_as(*OFFICERS, Role.ADMINISTRATOR))]
 
 
-@router.post("/units", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/units",
+    summary="Thành lập đơn vị hành chính",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def establish_unit(
     body: schemas.UnitCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
     return views.recorded(ledger.registry.establish_unit(ctx, **body.model_dump()), response)
 
 
-@router.get("/units/{unit_id}", response_model=schemas.UnitPublic)
+@router.get(
+    "/units/{unit_id}", summary="Đọc một đơn vị hành chính", response_model=schemas.UnitPublic
+)
 def read_unit(
-    unit_id: UUID, ledger: LedgerDep, _: PrincipalDep, response: Response
+    unit_id: UnitId, ledger: LedgerDep, _: PrincipalDep, response: Response
 ) -> schemas.UnitPublic:
     item = ledger.records.get(AdministrativeUnit, unit_id)
     views.etag(response, item.version)
     return views.unit(item)
 
 
-@router.post("/units/{unit_id}/parent", response_model=schemas.Recorded)
+@router.post(
+    "/units/{unit_id}/parent", summary="Đổi đơn vị cấp trên", response_model=schemas.Recorded
+)
 def change_unit_parent(
-    unit_id: UUID,
+    unit_id: UnitId,
     body: schemas.UnitParentChange,
     ledger: LedgerDep,
     ctx: AdminDep,
@@ -61,7 +71,12 @@ def change_unit_parent(
     return views.recorded(result, response)
 
 
-@router.post("/unit-mergers", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/unit-mergers",
+    summary="Ghi nhận sáp nhập đơn vị",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def merge_units(
     body: schemas.UnitMerge, ledger: LedgerDep, ctx: AdminDep, response: Response
 ) -> schemas.Recorded:
@@ -72,7 +87,9 @@ def merge_units(
     return views.recorded(result, response)
 
 
-@router.post("/persons", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/persons", summary="Đăng ký công dân", status_code=201, response_model=schemas.Recorded
+)
 def register_person(
     body: schemas.PersonCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
 ) -> schemas.Recorded:
@@ -80,7 +97,9 @@ def register_person(
     return views.recorded(ledger.registry.register_person(ctx, **body.model_dump()), response)
 
 
-@router.post("/persons/lookup", response_model=schemas.PersonPublic)
+@router.post(
+    "/persons/lookup", summary="Tra cứu công dân theo CCCD", response_model=schemas.PersonPublic
+)
 def find_person(
     body: schemas.PersonLookup,
     ledger: LedgerDep,
@@ -95,9 +114,11 @@ def find_person(
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
 
 
-@router.get("/persons/{person_id}", response_model=schemas.PersonPublic)
+@router.get(
+    "/persons/{person_id}", summary="Đọc hồ sơ công dân", response_model=schemas.PersonPublic
+)
 def read_person(
-    person_id: UUID,
+    person_id: PersonId,
     ledger: LedgerDep,
     principal: PrincipalDep,
     reading: ReaderDep,
@@ -112,9 +133,13 @@ def read_person(
     return views.person(item, ledger.vault.unseal(item.id, item.sealed), principal)
 
 
-@router.post("/persons/{person_id}/corrections", response_model=schemas.Recorded)
+@router.post(
+    "/persons/{person_id}/corrections",
+    summary="Sửa thông tin công dân",
+    response_model=schemas.Recorded,
+)
 def correct_person(
-    person_id: UUID,
+    person_id: PersonId,
     body: schemas.PersonCorrection,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -129,9 +154,11 @@ def correct_person(
     )
 
 
-@router.post("/persons/{person_id}/erasure", response_model=schemas.Recorded)
+@router.post(
+    "/persons/{person_id}/erasure", summary="Xóa dữ liệu cá nhân", response_model=schemas.Recorded
+)
 def erase_person(
-    person_id: UUID,
+    person_id: PersonId,
     body: schemas.ErasureRequest,
     ledger: LedgerDep,
     ctx: AdminDep,
@@ -144,9 +171,13 @@ def erase_person(
     )
 
 
-@router.post("/persons/{person_id}/relocation", response_model=schemas.Recorded)
+@router.post(
+    "/persons/{person_id}/relocation",
+    summary="Chuyển nơi ở của công dân",
+    response_model=schemas.Recorded,
+)
 def relocate_person(
-    person_id: UUID,
+    person_id: PersonId,
     body: schemas.Relocation,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -158,9 +189,13 @@ def relocate_person(
     return views.recorded(_relocate(ledger, ctx, Person, person_id, body, expected), response)
 
 
-@router.post("/collectives/{collective_id}/relocation", response_model=schemas.Recorded)
+@router.post(
+    "/collectives/{collective_id}/relocation",
+    summary="Chuyển đơn vị của hộ, dòng họ, tổ chức",
+    response_model=schemas.Recorded,
+)
 def relocate_collective(
-    collective_id: UUID,
+    collective_id: CollectiveId,
     body: schemas.Relocation,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -185,16 +220,25 @@ def _relocate(
     )
 
 
-@router.post("/collectives", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/collectives",
+    summary="Đăng ký hộ, dòng họ, cộng đồng, đơn vị",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def register_collective(
     body: schemas.CollectiveCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
 ) -> schemas.Recorded:
     return views.recorded(ledger.registry.register_collective(ctx, **body.model_dump()), response)
 
 
-@router.get("/collectives/{collective_id}", response_model=schemas.CollectivePublic)
+@router.get(
+    "/collectives/{collective_id}",
+    summary="Đọc một tập thể",
+    response_model=schemas.CollectivePublic,
+)
 def read_collective(
-    collective_id: UUID,
+    collective_id: CollectiveId,
     ledger: LedgerDep,
     principal: PrincipalDep,
     reading: ReaderDep,
@@ -216,9 +260,13 @@ def read_collective(
     return views.collective(item, name)
 
 
-@router.post("/collectives/{collective_id}/members", response_model=schemas.Recorded)
+@router.post(
+    "/collectives/{collective_id}/members",
+    summary="Thêm thành viên",
+    response_model=schemas.Recorded,
+)
 def add_member(
-    collective_id: UUID,
+    collective_id: CollectiveId,
     body: schemas.MemberAdd,
     ledger: LedgerDep,
     ctx: RegistrarDep,
@@ -230,11 +278,13 @@ def add_member(
 
 
 @router.post(
-    "/collectives/{collective_id}/members/{member_id}/departure", response_model=schemas.Recorded
+    "/collectives/{collective_id}/members/{member_id}/departure",
+    summary="Thành viên rời tập thể",
+    response_model=schemas.Recorded,
 )
 def remove_member(
-    collective_id: UUID,
-    member_id: UUID,
+    collective_id: CollectiveId,
+    member_id: MemberId,
     body: schemas.MemberLeave,
     ledger: LedgerDep,
     ctx: RegistrarDep,

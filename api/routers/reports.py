@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from api import schemas, views
 from api.dates import ProcessDate
 from api.deps import IfMatchDep, LedgerDep, acting_as
+from api.params import ReportId
 from api.routers.reads import ReadModelsDep
 from domain.base import CommandContext
 from domain.glossary import Role, TitleModel
@@ -28,7 +29,7 @@ ReportReaderDep = Annotated[
 
 
 class ReportCompile(schemas.Strict):
-    cycle_year: int = Field(ge=2000, le=2100)
+    cycle_year: int = Field(ge=2000, le=2100, description="Năm xét", examples=[2026])
     structure: str | None = Field(
         None,
         pattern=r"^[a-z][a-z0-9_]{0,63}$",
@@ -36,11 +37,16 @@ class ReportCompile(schemas.Strict):
         " trống: cơ cấu có hiệu lực hôm nay",
         examples=["two_level"],
     )
-    model: TitleModel | None = None
+    model: TitleModel | None = Field(
+        default=None,
+        description="Chỉ danh hiệu này (trống: mọi danh hiệu)",
+        examples=["cong_dan_hoc_tap"],
+    )
     unit_id: UUID | None = Field(
         None,
         description="Đơn vị báo cáo; trống: đơn vị của người lập (toàn quốc với tài khoản cấp"
         " toàn quốc)",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
     )
 
 
@@ -49,8 +55,12 @@ class ReportSupersede(schemas.Strict):
 
 
 class ReportSubmit(schemas.Strict):
-    recipient: schemas.Line = Field(min_length=1, max_length=300, description="Nơi nhận báo cáo")
-    submitted_on: ProcessDate | None = None
+    recipient: schemas.Line = Field(
+        min_length=1, max_length=300, description="Nơi nhận báo cáo", examples=["UBND tỉnh"]
+    )
+    submitted_on: ProcessDate | None = Field(
+        default=None, description="Ngày gửi (mặc định hôm nay)", examples=["2026-12-15"]
+    )
 
 
 class ReportPublic(BaseModel):
@@ -78,7 +88,7 @@ class ReproductionPublic(BaseModel):
     recomputed_digest: str
 
 
-@router.post("", status_code=201, response_model=schemas.Recorded)
+@router.post("", summary="Lập báo cáo thống kê", status_code=201, response_model=schemas.Recorded)
 def compile_report(
     body: ReportCompile,
     ledger: LedgerDep,
@@ -99,18 +109,20 @@ def compile_report(
     return views.recorded(result, response)
 
 
-@router.get("/{report_id}", response_model=ReportPublic)
+@router.get("/{report_id}", summary="Đọc báo cáo", response_model=ReportPublic)
 def read_report(
-    report_id: UUID, ledger: LedgerDep, ctx: ReportReaderDep, response: Response
+    report_id: ReportId, ledger: LedgerDep, ctx: ReportReaderDep, response: Response
 ) -> ReportPublic:
     item = ledger.reports.report_for(ctx, report_id, reading=True)
     views.etag(response, item.version)
     return _public(item)
 
 
-@router.post("/{report_id}/submission", response_model=schemas.Recorded)
+@router.post(
+    "/{report_id}/submission", summary="Gửi báo cáo lên cấp trên", response_model=schemas.Recorded
+)
 def submit_report(
-    report_id: UUID,
+    report_id: ReportId,
     body: ReportSubmit,
     ledger: LedgerDep,
     ctx: ReporterDep,
@@ -124,9 +136,14 @@ def submit_report(
     return views.recorded(result, response)
 
 
-@router.post("/{report_id}/supersession", status_code=201, response_model=schemas.Recorded)
+@router.post(
+    "/{report_id}/supersession",
+    summary="Thay thế báo cáo đã gửi",
+    status_code=201,
+    response_model=schemas.Recorded,
+)
 def supersede_report(
-    report_id: UUID,
+    report_id: ReportId,
     body: ReportSupersede,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -141,9 +158,13 @@ def supersede_report(
     return views.recorded(result, response)
 
 
-@router.get("/{report_id}/reproduction", response_model=ReproductionPublic)
+@router.get(
+    "/{report_id}/reproduction",
+    summary="Tính lại báo cáo từ nhật ký để đối chiếu",
+    response_model=ReproductionPublic,
+)
 def reproduce_report(
-    report_id: UUID, ledger: LedgerDep, models: ReadModelsDep, ctx: ReportReaderDep
+    report_id: ReportId, ledger: LedgerDep, models: ReadModelsDep, ctx: ReportReaderDep
 ) -> ReproductionPublic:
     """Fold the log again up to the report's cut-off and compare: proof the figures were
     not made up nor changed since (one pass over the log: slow on a large store)."""

@@ -8,7 +8,9 @@ the checkpoint is served under, as the specification asks of a log's URL prefix.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from api.deps import LedgerDep
 from domain.errors import InvalidInput, NotFound
@@ -24,10 +26,22 @@ PARTIAL = "public, max-age=60"
 
 @router.get(
     "/tile/{level}/{rest:path}",
+    summary="Một ô của cây Merkle (tlog-tiles)",
     response_class=Response,
     responses={200: {"content": {OCTETS: {}}}},
 )
-def tile(level: str, rest: str, ledger: LedgerDep) -> Response:
+def tile(
+    level: Annotated[str, Path(description="Tầng của ô, 0-63", examples=["0"])],
+    rest: Annotated[
+        str,
+        Path(
+            description="Chỉ số ô theo nhóm 3 chữ số (x001/x234/067), kèm .p/<độ rộng> nếu ô"
+            " chưa đủ 256 mã băm",
+            examples=["x001/067.p/12"],
+        ),
+    ],
+    ledger: LedgerDep,
+) -> Response:
     """One tile: ``<L>/<N>[.p/<W>]``, N in 3-digit elements (``x001/x234/067``), 32-byte
     hashes back to back (no token needed). A tile beyond the tree is 404."""
     try:

@@ -107,28 +107,43 @@ class ReEvaluationCreate(schemas.Strict):
     """Exactly one of the two: a published version, or amended content to try out."""
 
     criteria_set_id: UUID | None = Field(
-        default=None, description="Phiên bản bộ tiêu chí đã công bố để so sánh"
+        default=None,
+        description="Phiên bản bộ tiêu chí đã công bố để so sánh",
+        examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"],
     )
     amended_content: schemas.JsonObject | None = Field(
-        default=None, description="Nội dung bộ tiêu chí sửa đổi (chưa công bố) để thử"
+        default=None,
+        description="Nội dung bộ tiêu chí sửa đổi (chưa công bố) để thử",
+        examples=[{"code": "XA-HB/GDHT/2026", "rules": {"min_total": 30}}],
     )
 
 
-@router.get("/{case_id}/as-of", response_model=schemas.CasePublic)
+@router.get(
+    "/{case_id}/as-of",
+    summary="Hồ sơ tại một thời điểm hoặc phiên bản",
+    response_model=schemas.CasePublic,
+)
 def read_case_as_of(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,
     response: Response,
     version: Annotated[
-        int | None, Query(ge=0, le=MAX_POSITION, description="Phiên bản hồ sơ (xem /history)")
+        int | None,
+        Query(ge=0, le=MAX_POSITION, description="Phiên bản hồ sơ (xem /history)", examples=[5]),
     ] = None,
     at: Annotated[
         ProcessInstant | None,
-        Query(description="Thời điểm ghi sổ (ISO 8601); không có múi giờ thì hiểu là giờ Việt Nam"),
+        Query(
+            description="Thời điểm ghi sổ (ISO 8601); không có múi giờ thì hiểu là giờ Việt Nam",
+            examples=["2026-03-12T09:00:00+07:00"],
+        ),
     ] = None,
     effective_on: Annotated[
         ProcessDate | None,
-        Query(description="Ngày có hiệu lực: hồ sơ gồm các bước có hiệu lực đến hết ngày này"),
+        Query(
+            description="Ngày có hiệu lực: hồ sơ gồm các bước có hiệu lực đến hết ngày này",
+            examples=["2026-02-21"],
+        ),
     ] = None,
 ) -> schemas.CasePublic:
     """The case at a version, or on two time axes: as known at the recorded instant `at`,
@@ -144,7 +159,9 @@ def read_case_as_of(
     return views.case(item, ledger.criteria.spec_of(item))
 
 
-@router.get("/{case_id}/history", response_model=list[HistoryEntryPublic])
+@router.get(
+    "/{case_id}/history", summary="Các sự kiện của hồ sơ", response_model=list[HistoryEntryPublic]
+)
 def read_case_history(
     case_id: ReachableCaseDep, ledger: LedgerDep, response: Response
 ) -> list[HistoryEntryPublic]:
@@ -158,7 +175,11 @@ def read_case_history(
     return [HistoryEntryPublic.model_validate(e) for e in entries]
 
 
-@router.post("/{case_id}/re-evaluations", response_model=ReEvaluationPublic)
+@router.post(
+    "/{case_id}/re-evaluations",
+    summary="Đánh giá lại theo bộ tiêu chí khác (không ghi)",
+    response_model=ReEvaluationPublic,
+)
 def re_evaluate_case(
     case_id: ReachableCaseDep,
     ledger: LedgerDep,

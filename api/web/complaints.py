@@ -33,12 +33,12 @@ from application.services.access import Principal
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.complaints import Complaint
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.glossary import Role, label
 from projections.complaints.queries import listed
 
 router = page_router()
-LIST_SIZE = 200
+PAGE_SIZE = 50
 
 EVENT_LABELS = {
     "Received": "Nhận đơn khiếu nại",
@@ -60,13 +60,24 @@ PENDING_STEP = {"acceptance": "Thụ lý", "resolution": "Giải quyết"}
 
 @router.get("/khieu-nai")
 def complaints(request: Request, ledger: LedgerDep, principal: SignedInDep) -> Response:
-    """The complaints of my unit, newest first, each with its next deadline (403 for roles
-    that may not list complaints, as the API)."""
+    """The complaints of my unit, newest first, each with its next deadline, a page at a time
+    (``?tiep=`` names where the next page starts; 403 for roles that may not list complaints,
+    as the API)."""
     ctx = principal.context(WATCHERS, str(uuid.uuid4()))
     models = models_of(request)
     today = ledger.records.today()
     allowed = list_filter(ledger, models, ctx, None, today, citizens=False)
-    found = listed(models.engine, unit_ids=allowed.unit_ids, limit=LIST_SIZE)
+    cursor = request.query_params.get("tiep")
+    try:
+        page = listed(
+            models.engine,
+            unit_ids=allowed.unit_ids,
+            cursor=cursor[:512] if cursor else None,
+            limit=PAGE_SIZE,
+        )
+    except ValueError as error:
+        raise InvalidInput("trang danh sách không hợp lệ", field="tiep") from error
+    found = page.items
     first_cases = [UUID(r["case_ids"][0]) for r in found if r["case_ids"]]
     loaded = ledger.records.load_all(first_cases)
     complainants = [UUID(r["complainant_id"]) for r in found]
@@ -95,7 +106,13 @@ def complaints(request: Request, ledger: LedgerDep, principal: SignedInDep) -> R
                 "overdue": bool(overdue),
             }
         )
-    return render(request, "khieu_nai_danh_sach.html", rows=rows, limit=LIST_SIZE)
+    return render(
+        request,
+        "khieu_nai_danh_sach.html",
+        rows=rows,
+        next_cursor=page.next_cursor,
+        paged=bool(cursor),
+    )
 
 
 def _complaint_view(

@@ -134,7 +134,7 @@ def _complaint_queue(request: Request, ledger: Ledger, principal: Principal) -> 
     models = models_of(request)
     today = ledger.records.today()
     allowed = list_filter(ledger, models, ctx, None, today, citizens=False)
-    rows = due(models.engine, today, 365, unit_ids=allowed.unit_ids, limit=QUEUE_SIZE)
+    rows = due(models.engine, today, 365, unit_ids=allowed.unit_ids, limit=QUEUE_SIZE).items
     me = str(principal.user_id)
     return {
         "title": "Khiếu nại cần xử lý",

@@ -342,7 +342,7 @@ def test_complaints_nearing_or_past_their_deadline_are_listed(api: Api, clock):
 
     def listed(days: int) -> dict[str, dict]:
         query = f"/complaints?due_within_days={days}&wait_for_position={position}"
-        rows = api.get("inspector", query).json()
+        rows = api.get("inspector", query).json()["items"]
         return {row["complaint_id"]: row for row in rows}
 
     soon = listed(14)

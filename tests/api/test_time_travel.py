@@ -348,7 +348,7 @@ def test_a_re_evaluation_against_an_unknown_criteria_set_is_not_found(tt_api: Ap
 
 def test_a_re_evaluation_under_a_set_of_another_title_is_refused(tt_api: Api) -> None:
     case_id = reviewed_citizen_case(tt_api)
-    listed = tt_api.get("admin", "/criteria-sets").json()
+    listed = tt_api.get("admin", "/criteria-sets?limit=200").json()["items"]
     unit_set = next(s["set_id"] for s in listed if s["model"] == "don_vi_hoc_tap")
     response = re_evaluate(tt_api, case_id, {"criteria_set_id": unit_set}, status=409)
     assert response.json()["code"] == "wrong-criteria-set"
