@@ -18,6 +18,7 @@ router = APIRouter(prefix="/cases", tags=["Giấy chứng nhận"])
 
 @router.get(
     "/{case_id}/credential",
+    summary="Chứng chỉ số (W3C Verifiable Credential) của danh hiệu",
     response_class=Response,
     responses={200: {"content": {MEDIA_TYPE: {}}, "description": "Chứng chỉ số đã ký"}},
 )
