@@ -579,3 +579,14 @@ def test_a_clan_or_community_title_without_criteria_in_force_is_reported() -> No
         (2, "Danh hiệu", "chưa có bộ tiêu chí Dòng họ học tập đang áp dụng"),
         (3, "Danh hiệu", "chưa có bộ tiêu chí Cộng đồng học tập đang áp dụng"),
     ]
+
+
+def test_a_household_title_without_its_village_is_reported_not_left_out() -> None:
+    report = titles([["Gia đình học tập", 2026, None, None, "H001"], ["Gia đình học tập", 2026]])
+
+    assert errors(report) == [
+        (2, "Mã thôn", "cần mã thôn với danh hiệu Gia đình học tập"),
+        (3, "Mã thôn", "cần mã thôn với danh hiệu Gia đình học tập"),
+        (3, "Mã hộ", "cần mã hộ với danh hiệu Gia đình học tập"),
+    ]
+    assert report.registrations == []

@@ -15,6 +15,7 @@ import pytest
 from application.clients.generator.workbook import VillageRows, village_workbook, with_mistakes
 from application.ledger import Ledger
 from application.services import imports as imports_module
+from application.services.assessments import AssessmentService
 from application.services.imports import ImportService
 from application.services.records import VIETNAM, FixedClock, Records
 from application.services.registry import RegistryService
@@ -383,6 +384,36 @@ def test_numbers_enrolled_by_a_batch_cut_off_before_its_save_are_taken_up_again(
 
     assert outcome.created == len(rows.persons) + len(rows.households)
     assert len(persons_of(ledger, rows)) == len(rows.persons)
+
+
+def test_an_import_cut_off_after_registering_a_community_opens_its_case_on_resume(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger.criteria.load_seed_criteria(ADMIN)
+    rows = village_workbook(VILLAGES, households=2)
+    rows.registrations = [
+        {"title": "Cộng đồng học tập", "cycle_year": 2026, "village_code": VILLAGES[0]}
+    ]
+    content = rows.content()
+    community = community_id_for(unit_id_for(VILLAGES[0]))
+    open_case = AssessmentService.open_case
+
+    def cut_off(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("mất điện")  # after the community, before its case
+
+    monkeypatch.setattr(AssessmentService, "open_case", cut_off)
+    with pytest.raises(RuntimeError):
+        ledger.imports.run(ADMIN, COMMUNE, content)
+    assert ledger.records.find(Collective, community) is not None
+    monkeypatch.setattr(AssessmentService, "open_case", open_case)
+
+    outcome = ledger.imports.run(ADMIN, COMMUNE, content)
+
+    assert ledger.records.get(Import, outcome.import_id).completed
+    assert len(ledger.records.history(community)) == 1  # registered once
+    case = ledger.assessments.latest_case(community, TitleModel.LEARNING_COMMUNITY, 2026)
+    assert case is not None and case.attempt == 1
+    assert outcome.created == 1  # the case: the community was there already
 
 
 def test_imported_personal_data_is_never_stored_in_plaintext(
