@@ -94,8 +94,14 @@ PERSONS = Sheet(
                choices=RELATIONS),
     ),
 )  # fmt: skip
-#: The titles a village registers for each year: a person, or a household.
-TITLES = (("cong_dan_hoc_tap", "Công dân học tập"), ("gia_dinh_hoc_tap", "Gia đình học tập"))
+#: The titles a village registers for each year: a person, a household, a clan of the
+#: village, or the village itself as a community.
+TITLES = (
+    ("cong_dan_hoc_tap", "Công dân học tập"),
+    ("gia_dinh_hoc_tap", "Gia đình học tập"),
+    ("dong_ho_hoc_tap", "Dòng họ học tập"),
+    ("cong_dong_hoc_tap", "Cộng đồng học tập"),
+)
 REGISTRATIONS = Sheet(
     SheetKind.REGISTRATIONS,
     "Đăng ký danh hiệu",
@@ -106,9 +112,11 @@ REGISTRATIONS = Sheet(
         Column("cccd", "Số CCCD", ("cccd", "so cccd", "so cmnd", "so dinh danh", "cccd cmnd"),
                note="Với Công dân học tập: người đã có ở trang Nhân khẩu hoặc đã đăng ký"),
         Column("village_code", "Mã thôn", ("ma thon", "ma to dan pho", "thon"),
-               note="Với Gia đình học tập"),
+               note="Với Gia đình, Dòng họ học tập; với Cộng đồng học tập: chính thôn đó"),
         Column("household_code", "Mã hộ", ("ma ho", "ma ho gia dinh", "so ho"),
                note="Với Gia đình học tập: hộ ở trang Hộ gia đình hoặc đã nhập trước"),
+        Column("clan", "Dòng họ", ("dong ho", "ten dong ho"),
+               note="Với Dòng họ học tập: tên dòng họ của thôn, như ở trang Hộ gia đình"),
     ),
 )  # fmt: skip
 SHEETS = (HOUSEHOLDS, PERSONS, REGISTRATIONS)

@@ -24,6 +24,11 @@ def unit_id_for(code: str) -> UUID:
     return ledger_id("administrative-unit", code)
 
 
+def community_id_for(unit_id: UUID) -> UUID:
+    """A community is its village (or commune) itself: one per unit."""
+    return ledger_id("community", unit_id)
+
+
 @aggregate_topic("hoctap.AdministrativeUnit")
 class AdministrativeUnit(LedgerAggregate):
     """A province, district (until 2025-06-30), commune/ward/special zone, or village."""

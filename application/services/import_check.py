@@ -19,7 +19,15 @@ from application.adapters.vault import normalise_cccd
 from application.adapters.workbooks import RawRow, RawSheet, RawWorkbook, folded
 from domain.dates import EARLIEST_BIRTH_DAY
 from domain.errors import InvalidInput
-from domain.imports import HOUSEHOLDS, PERSONS, REGISTRATIONS, Column, Sheet, SheetKind
+from domain.imports import (
+    HOUSEHOLDS,
+    PERSONS,
+    REGISTRATIONS,
+    Column,
+    Sheet,
+    SheetKind,
+    clan_id_for,
+)
 from domain.text import REFUSED_TEXT, refused_character
 
 MAX_TEXT = 200
@@ -49,6 +57,9 @@ class LedgerFacts(Protocol):
 
     def criteria_in_force(self, model: str, group: str | None) -> bool:
         """Whether a criteria set is in force today for this title and target group."""
+
+    def clan_exists(self, village_id: UUID, clan_name: str) -> bool:
+        """Whether the clan of this village and name (as an import names clans) is registered."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +105,9 @@ class RegistrationRow:
     model: str
     cycle_year: int
     cccd: str | None  # a person's title
-    village_id: UUID | None  # a household's title: its village and code
-    household_code: str | None
+    village_id: UUID | None  # a household's, clan's or community's title: its village
+    household_code: str | None  # a household's title: its code
+    clan: str | None = None  # a clan's title: its name in the village
 
 
 @dataclass
@@ -360,27 +372,42 @@ def _check_registrations(
     households: dict[tuple[str, str], HouseholdRow],
     report: CheckReport,
 ) -> None:
-    """A title per row for a person (by CCCD) or a household (by village and code), each
-    in the file or registered in the commune, once per title and year."""
+    """A title per row for a person (by CCCD), a household (by village and code), a clan
+    (by village and name) or a village as a community (by its code), each in the file or
+    registered in the commune, once per title and year."""
     persons = {p.cccd: p for p in report.persons}
+    clans = {clan_id_for(h.village_id, h.clan) for h in households.values() if h.clan}
     seen: dict[tuple[str, int, str], int] = {}
     for raw in sheet.rows:
         row = _Row(REGISTRATIONS, raw, report.errors)
         model, year = row.choice("title"), _year(row, today)
         if model is None or year is None:
             continue
+        code: str | None = None
+        clan: str | None = None
         if model == "cong_dan_hoc_tap":
             subject, village_id, group = _registered_person(row, facts, persons)
-            code = None
         else:
-            village = _village(row, facts)
-            code = row.text("household_code")
-            if code is None and not row.failed:
-                row.error("household_code", "cần mã hộ với danh hiệu Gia đình học tập")
-            if village is None or code is None:
+            village = _village_of_title(row, facts, model)
+            if model == "gia_dinh_hoc_tap":
+                code = _named(row, "household_code", "cần mã hộ với danh hiệu Gia đình học tập")
+            elif model == "dong_ho_hoc_tap":
+                clan = _named(row, "clan", "cần tên dòng họ với danh hiệu Dòng họ học tập")
+            if village is None or row.failed:
                 continue
-            _check_household_of(row, village, code, households, facts)
-            subject, village_id, group = f"{village[0]}/{code}".casefold(), village[1], None
+            subject, village_id, group = str(village[1]), village[1], None
+            if code is not None:
+                _check_household_of(row, village, code, households, facts)
+                subject = f"{village[0]}/{code}".casefold()
+            if clan is not None:
+                clan_id = clan_id_for(village[1], clan)
+                subject = str(clan_id)
+                if clan_id not in clans and not facts.clan_exists(village[1], clan):
+                    row.error(
+                        "clan",
+                        f"dòng họ “{clan}” không có ở trang Hộ gia đình của thôn {village[0]} "
+                        "và chưa được đăng ký",
+                    )
         if subject is None or row.failed:
             continue
         first = seen.get((model, year, subject))
@@ -397,8 +424,29 @@ def _check_registrations(
             continue
         cccd = subject if model == "cong_dan_hoc_tap" else None
         report.registrations.append(
-            RegistrationRow(raw.number, model, year, cccd, village_id, code)
+            RegistrationRow(raw.number, model, year, cccd, village_id, code, clan)
         )
+
+
+def _village_of_title(row: _Row, facts: LedgerFacts, model: str) -> tuple[str, UUID] | None:
+    """The village a collective's title names: required, and of the importing commune."""
+    code = _named(row, "village_code", f"cần mã thôn với danh hiệu {_MODEL_LABELS[model]}")
+    if code is None:
+        return None
+    village_id = facts.village(code)
+    if village_id is None:
+        row.error("village_code", f"không có thôn mã “{code}” trong đơn vị đang nhập")
+        return None
+    return code, village_id
+
+
+def _named(row: _Row, key: str, missing: str) -> str | None:
+    """A cell the row's title needs: its text, or a mistake when it is left empty."""
+    errors = len(row.errors)
+    text = row.text(key)
+    if text is None and len(row.errors) == errors:
+        row.error(key, missing)
+    return text
 
 
 def _year(row: _Row, today: date) -> int | None:

@@ -41,7 +41,7 @@ from application.services.registry import (
 from application.services.scope import Scopes
 from domain.base import CommandContext, acting
 from domain.errors import DomainError, InvalidInput, NotFound
-from domain.glossary import TitleModel, UnitLevel
+from domain.glossary import SubjectKind, TitleModel, UnitLevel
 from domain.imports import (
     TEMPLATES,
     Import,
@@ -50,7 +50,13 @@ from domain.imports import (
     household_id_for,
     import_id_for,
 )
-from domain.registry import AdministrativeUnit, Collective, Person, unit_id_for
+from domain.registry import (
+    AdministrativeUnit,
+    Collective,
+    Person,
+    community_id_for,
+    unit_id_for,
+)
 
 #: Persons written per transaction (with their households).
 BATCH_ROWS = 500
@@ -153,6 +159,10 @@ class _Facts:
         if person is None or not self.scopes.unit_covers(self.commune_id, person.unit_id):
             return False, None
         return True, person.target_group
+
+    def clan_exists(self, village_id: UUID, clan_name: str) -> bool:
+        clan = self.records.find(Collective, clan_id_for(village_id, clan_name))
+        return clan is not None and clan.kind is SubjectKind.CLAN
 
     def criteria_in_force(self, model: str, group: str | None) -> bool:
         if (model, group) not in self._in_force:
@@ -279,9 +289,24 @@ class ImportService:
         model = TitleModel(row.model)
         if self.assessments.latest_case(subject_id, model, row.cycle_year) is not None:
             return 0
+        created = 1
+        if model is TitleModel.LEARNING_COMMUNITY:
+            created += self._community(ctx, subject_id, row)
         with acting(ctx):
-            record.accept_rows(SheetKind.REGISTRATIONS, [row.row], 1)
+            record.accept_rows(SheetKind.REGISTRATIONS, [row.row], created)
         self.assessments.open_case(ctx, subject_id, model, row.cycle_year, also=[record])
+        return created
+
+    def _community(self, ctx: CommandContext, community_id: UUID, row: RegistrationRow) -> int:
+        """The village's community, registered the first time a title is asked for it
+        (through the registry, as ``POST /collectives`` does); 1 if it was registered now."""
+        if self.records.find(Collective, community_id) is not None:
+            return 0
+        assert row.village_id is not None  # by the check
+        village = self.records.get(AdministrativeUnit, row.village_id)
+        self.registry.register_collective(
+            ctx, kind=SubjectKind.COMMUNITY, name=f"Cộng đồng {village.name}", unit_id=village.id
+        )
         return 1
 
     def _write(self, ctx: CommandContext, record: Import, batch: _Batch) -> int:
@@ -347,8 +372,12 @@ def _subject_of(row: RegistrationRow, registry: RegistryService) -> UUID:
         if person is None:
             raise NotFound("không tìm thấy công dân với số CCCD này")
         return person.id
-    assert row.village_id is not None and row.household_code is not None  # by the check
-    return household_id_for(row.village_id, row.household_code)
+    assert row.village_id is not None  # by the check
+    if row.household_code is not None:
+        return household_id_for(row.village_id, row.household_code)
+    if row.clan is not None:
+        return clan_id_for(row.village_id, row.clan)
+    return community_id_for(row.village_id)
 
 
 def _household_writes_something(row: HouseholdRow, found: Aggregate | None) -> bool:

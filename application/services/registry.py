@@ -13,11 +13,17 @@ from eventsourcing.domain import Aggregate
 from application.adapters.vault import PersonalDataVault
 from application.services.records import Recorded, Records, check_version
 from application.services.scope import Scopes
-from domain.base import CommandContext, acting, ledger_id
+from domain.base import CommandContext, acting
 from domain.dates import birth_dates
 from domain.errors import DomainError, InvalidInput, NotFound, OutOfScope, VersionConflict
 from domain.glossary import HOUSEHOLD_HEAD_RELATIONS, SubjectKind, UnitLevel
-from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
+from domain.registry import (
+    AdministrativeUnit,
+    Collective,
+    Person,
+    community_id_for,
+    person_id_for,
+)
 from domain.text import nfc
 
 #: A person's personal data, sealed, never stored in plaintext: these fields and the CCCD,
@@ -544,9 +550,7 @@ class RegistryService:
         organisation_type: str | None = None,
     ) -> Recorded:
         """Households' names are personal data and are sealed; the others are public."""
-        collective_id = (
-            ledger_id("community", unit_id) if kind is SubjectKind.COMMUNITY else uuid4()
-        )
+        collective_id = community_id_for(unit_id) if kind is SubjectKind.COMMUNITY else uuid4()
         if not name.strip():
             raise InvalidInput("cần tên", field="name")
         self.scopes.require_unit(ctx, unit_id)

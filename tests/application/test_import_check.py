@@ -47,7 +47,10 @@ class Facts:
         return where in (T01, T02), "can_bo" if where else None
 
     def criteria_in_force(self, model: str, group: str | None) -> bool:
-        return model == "gia_dinh_hoc_tap" or group in ("nong_dan", "can_bo")
+        return model != "cong_dan_hoc_tap" or group in ("nong_dan", "can_bo")
+
+    def clan_exists(self, village_id: UUID, clan_name: str) -> bool:
+        return (village_id, clan_name.casefold()) == (T02, "dòng họ lê")
 
 
 def person(cccd: Any = "001088000001", **overrides: Any) -> list[Any]:
@@ -484,3 +487,106 @@ def test_a_household_title_needs_a_household_of_the_file_or_the_ledger() -> None
         (2, "Mã hộ", "cần mã hộ với danh hiệu Gia đình học tập"),
         (3, "Mã hộ", "hộ “H404” không có ở trang Hộ gia đình và chưa được đăng ký"),
     ]
+
+
+# --- clans' and communities' titles --------------------------------------------------------
+
+CLAN_HOUSEHOLD = ["H001", "T01", "Hộ ông Trần Văn Bình", "Dòng họ Trần"]
+
+
+def collective_titles(rows: list[list[Any]], facts: Facts | None = None) -> CheckReport:
+    return check(workbook([person()], [CLAN_HOUSEHOLD], registrations=rows), facts)
+
+
+def test_a_clan_of_the_file_or_the_ledger_and_a_village_are_registered_for_their_titles() -> None:
+    report = collective_titles(
+        [
+            ["Dòng họ học tập", 2026, None, "T01", None, "dòng  họ TRẦN"],  # as the file, spaced
+            ["dong ho hoc tap", 2026, None, "T02", None, "Dòng họ Lê"],  # registered before
+            ["Cộng đồng học tập", 2026, None, "T01"],
+            ["Cộng đồng học tập", 2027, None, "T01"],
+        ]
+    )
+
+    assert report.errors == []
+    assert [(r.model, r.cycle_year, r.village_id, r.clan) for r in report.registrations] == [
+        ("dong_ho_hoc_tap", 2026, T01, "dòng họ TRẦN"),
+        ("dong_ho_hoc_tap", 2026, T02, "Dòng họ Lê"),
+        ("cong_dong_hoc_tap", 2026, T01, None),
+        ("cong_dong_hoc_tap", 2027, T01, None),
+    ]
+
+
+def test_a_clan_or_village_the_title_names_must_exist_and_be_named() -> None:
+    report = collective_titles(
+        [
+            ["Dòng họ học tập", 2026, None, "T02", None, "Dòng họ Trần"],  # T01's clan
+            ["Dòng họ học tập", 2026, None, "T01"],
+            ["Dòng họ học tập", 2026, None, None, None, "Dòng họ Trần"],
+            ["Cộng đồng học tập", 2026, None, "T99"],
+            ["Cộng đồng học tập", 2026, "001088000001"],
+            ["Cộng đồng học tập", 2026, None, "=T01"],
+            ["Dòng họ học tập", 2026, None, "T01", None, "Dòng họ\x9bTrần"],
+        ]
+    )
+
+    assert errors(report) == [
+        (2, "Dòng họ", "dòng họ “Dòng họ Trần” không có ở trang Hộ gia đình của thôn T02 "
+         "và chưa được đăng ký"),
+        (3, "Dòng họ", "cần tên dòng họ với danh hiệu Dòng họ học tập"),
+        (4, "Mã thôn", "cần mã thôn với danh hiệu Dòng họ học tập"),
+        (5, "Mã thôn", "không có thôn mã “T99” trong đơn vị đang nhập"),
+        (6, "Mã thôn", "cần mã thôn với danh hiệu Cộng đồng học tập"),
+        (7, "Mã thôn", "ô chứa công thức (bắt đầu bằng =, + hoặc @): hãy dán giá trị"),
+        (8, "Dòng họ", "có ký tự điều khiển hoặc ký tự không hợp lệ (U+009B)"),
+    ]  # fmt: skip
+    assert report.registrations == []
+
+
+def test_the_same_clan_or_village_twice_for_a_title_and_year_is_reported() -> None:
+    report = collective_titles(
+        [
+            ["Dòng họ học tập", 2026, None, "T01", None, "Dòng họ Trần"],
+            ["Dòng họ học tập", 2026, None, "T01", None, "DÒNG HỌ   trần"],
+            ["Cộng đồng học tập", 2026, None, "T01"],
+            ["cong dong hoc tap", "2026", None, " T01 "],  # the same village and year
+            ["Cộng đồng học tập", 2030, None, "T02"],
+        ]
+    )
+
+    assert errors(report) == [
+        (3, "Danh hiệu", "đã đăng ký danh hiệu này cho năm 2026 ở dòng 2"),
+        (5, "Danh hiệu", "đã đăng ký danh hiệu này cho năm 2026 ở dòng 4"),
+        (6, "Năm", "năm 2030 ngoài chu kỳ đăng ký (2025-2027)"),
+    ]
+
+
+class NoCollectiveSets(Facts):
+    def criteria_in_force(self, model: str, group: str | None) -> bool:
+        return model not in ("dong_ho_hoc_tap", "cong_dong_hoc_tap")
+
+
+def test_a_clan_or_community_title_without_criteria_in_force_is_reported() -> None:
+    report = collective_titles(
+        [
+            ["Dòng họ học tập", 2026, None, "T01", None, "Dòng họ Trần"],
+            ["Cộng đồng học tập", 2026, None, "T01"],
+        ],
+        NoCollectiveSets(),
+    )
+
+    assert errors(report) == [
+        (2, "Danh hiệu", "chưa có bộ tiêu chí Dòng họ học tập đang áp dụng"),
+        (3, "Danh hiệu", "chưa có bộ tiêu chí Cộng đồng học tập đang áp dụng"),
+    ]
+
+
+def test_a_household_title_without_its_village_is_reported_not_left_out() -> None:
+    report = titles([["Gia đình học tập", 2026, None, None, "H001"], ["Gia đình học tập", 2026]])
+
+    assert errors(report) == [
+        (2, "Mã thôn", "cần mã thôn với danh hiệu Gia đình học tập"),
+        (3, "Mã thôn", "cần mã thôn với danh hiệu Gia đình học tập"),
+        (3, "Mã hộ", "cần mã hộ với danh hiệu Gia đình học tập"),
+    ]
+    assert report.registrations == []

@@ -15,15 +15,16 @@ import pytest
 from application.clients.generator.workbook import VillageRows, village_workbook, with_mistakes
 from application.ledger import Ledger
 from application.services import imports as imports_module
+from application.services.assessments import AssessmentService
 from application.services.imports import ImportService
 from application.services.records import VIETNAM, FixedClock, Records
 from application.services.registry import RegistryService
 from application.settings import Settings
 from domain.base import CommandContext
 from domain.errors import InvalidInput, OutOfScope
-from domain.glossary import Role, TitleModel, UnitLevel
+from domain.glossary import Role, SubjectKind, TitleModel, UnitLevel
 from domain.imports import Import, clan_id_for, household_id_for
-from domain.registry import Collective, Person, unit_id_for
+from domain.registry import Collective, Person, community_id_for, unit_id_for
 from tests.application.test_personal_data import forms_of, stored_states
 from tests.conftest import make_settings
 
@@ -240,6 +241,82 @@ def test_households_join_their_village_clan_once_and_a_corrected_file_adds_one(
     assert household in ledger.records.get(Collective, clan).members
 
 
+def test_clans_and_villages_registered_for_titles_report_a_mistake_then_open_cases_once(
+    ledger: Ledger,
+) -> None:
+    ledger.criteria.load_seed_criteria(ADMIN)
+    rows = village_workbook(VILLAGES, households=6)
+    for household in rows.households[:3]:
+        household["clan"] = "Dòng họ Phạm"
+    clan_villages = sorted({h["village_code"] for h in rows.households[:3]})
+    rows.registrations = [
+        {
+            "title": "Dòng họ học tập",
+            "cycle_year": 2026,
+            "village_code": code,
+            "clan": "dòng họ PHẠM",
+        }
+        for code in clan_villages
+    ] + [
+        {"title": "Cộng đồng học tập", "cycle_year": 2026, "village_code": code}
+        for code in VILLAGES
+    ]
+    known = ledger.registry.register_collective(  # registered before, as the demo does
+        ADMIN,
+        kind=SubjectKind.COMMUNITY,
+        name="Cộng đồng thôn Ba",
+        unit_id=unit_id_for(VILLAGES[2]),
+    ).id
+    spoiled = VillageRows(rows.households, rows.persons, [dict(r) for r in rows.registrations])
+    spoiled.registrations[0]["clan"] = "Dòng họ Vũ"  # a clan the village does not have
+    before = log_size(ledger)
+
+    dry = ledger.imports.check(ADMIN, COMMUNE, spoiled.content())
+
+    assert [(e.sheet, e.row, e.column) for e in dry.report.errors] == [
+        ("Đăng ký danh hiệu", 2, "Dòng họ")
+    ]
+    with pytest.raises(InvalidInput):
+        ledger.imports.run(ADMIN, COMMUNE, spoiled.content())
+    assert log_size(ledger) == before
+
+    content = rows.content()  # kept: the workbook's timestamp changes each write
+    outcome = ledger.imports.run(ADMIN, COMMUNE, content)
+
+    cases = len(rows.registrations)
+    records = len(rows.persons) + len(rows.households) + len(clan_villages)
+    assert outcome.created == records + cases + len(VILLAGES) - 1  # and two new communities
+    for code in clan_villages:
+        clan = clan_id_for(unit_id_for(code), "Dòng họ Phạm")
+        case = ledger.assessments.latest_case(clan, TitleModel.LEARNING_CLAN, 2026)
+        assert case is not None and case.subject_kind is SubjectKind.CLAN
+        assert ledger.records.history(case.id)[0].causation_id == str(outcome.import_id)
+    for code in VILLAGES:
+        community = ledger.records.get(Collective, community_id_for(unit_id_for(code)))
+        assert community.kind is SubjectKind.COMMUNITY and community.unit_id == unit_id_for(code)
+        assert ledger.assessments.latest_case(community.id, TitleModel.LEARNING_COMMUNITY, 2026)
+    assert community_id_for(unit_id_for(VILLAGES[2])) == known
+    assert ledger.records.get(Collective, known).name == "Cộng đồng thôn Ba"
+    first = community_id_for(unit_id_for(VILLAGES[0]))
+    assert ledger.records.get(Collective, first).name == f"Cộng đồng Đơn vị {VILLAGES[0]}"
+    assert ledger.records.history(first)[0].causation_id == str(outcome.import_id)
+    after = log_size(ledger)
+
+    again = ledger.imports.run(ADMIN, COMMUNE, content)
+
+    assert again.already_done and again.created == 0
+    assert log_size(ledger) == after
+
+    rows.registrations.append(  # another file: only the new title and year writes
+        {"title": "Cộng đồng học tập", "cycle_year": 2027, "village_code": VILLAGES[0]}
+    )
+    corrected = ledger.imports.run(ADMIN, COMMUNE, rows.content())
+
+    assert (corrected.accepted, corrected.created) == (1, 1)
+    assert ledger.assessments.latest_case(first, TitleModel.LEARNING_COMMUNITY, 2027)
+    assert ledger.assessments.latest_case(first, TitleModel.LEARNING_COMMUNITY, 2026).attempt == 1
+
+
 def person_cccd(rows: VillageRows) -> str:
     return str(rows.registrations[0]["cccd"])
 
@@ -307,6 +384,36 @@ def test_numbers_enrolled_by_a_batch_cut_off_before_its_save_are_taken_up_again(
 
     assert outcome.created == len(rows.persons) + len(rows.households)
     assert len(persons_of(ledger, rows)) == len(rows.persons)
+
+
+def test_an_import_cut_off_after_registering_a_community_opens_its_case_on_resume(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger.criteria.load_seed_criteria(ADMIN)
+    rows = village_workbook(VILLAGES, households=2)
+    rows.registrations = [
+        {"title": "Cộng đồng học tập", "cycle_year": 2026, "village_code": VILLAGES[0]}
+    ]
+    content = rows.content()
+    community = community_id_for(unit_id_for(VILLAGES[0]))
+    open_case = AssessmentService.open_case
+
+    def cut_off(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("mất điện")  # after the community, before its case
+
+    monkeypatch.setattr(AssessmentService, "open_case", cut_off)
+    with pytest.raises(RuntimeError):
+        ledger.imports.run(ADMIN, COMMUNE, content)
+    assert ledger.records.find(Collective, community) is not None
+    monkeypatch.setattr(AssessmentService, "open_case", open_case)
+
+    outcome = ledger.imports.run(ADMIN, COMMUNE, content)
+
+    assert ledger.records.get(Import, outcome.import_id).completed
+    assert len(ledger.records.history(community)) == 1  # registered once
+    case = ledger.assessments.latest_case(community, TitleModel.LEARNING_COMMUNITY, 2026)
+    assert case is not None and case.attempt == 1
+    assert outcome.created == 1  # the case: the community was there already
 
 
 def test_imported_personal_data_is_never_stored_in_plaintext(
