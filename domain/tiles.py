@@ -299,22 +299,34 @@ class ExpectedTiles:
     """The tiles a log should have, recomputed leaf by leaf (a :class:`LeafSink`): the
     SHA-256 of each full tile and the partial right edge, O(n / 256) memory."""
 
+    #: Leaves are added to the builder this many at a time: one at a time, each copied the
+    #: partial tile it joined (8 KiB at most), which cost verify a fifth of its time.
+    BATCH = 4096
+
     def __init__(self) -> None:
         self._builder = TileBuilder(0, {})
         self._digests: dict[tuple[int, int], bytes] = {}
+        self._pending: list[bytes] = []
 
     @property
     def size(self) -> int:
-        return self._builder.size
+        return self._builder.size + len(self._pending)
 
     def append(self, leaf_hash: bytes) -> None:
-        for key, hashes in self._builder.add([leaf_hash]).items():
+        self._pending.append(leaf_hash)
+        if len(self._pending) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        for key, hashes in self._builder.add(pending).items():
             if len(hashes) == WIDTH * HASH_SIZE:
                 self._digests[key] = hashlib.sha256(hashes).digest()
 
     def first_difference(self, stored: Iterable[tuple[int, int, bytes]]) -> TileDifference | None:
         """Compare stored tiles (in (level, index) order) with these: the first that differs,
         is missing or should not exist."""
+        self._flush()
         edge = {(t.level, t.index): t for t in edge_of(self.size)}
         contents = self._builder.edge()
         expected = {
