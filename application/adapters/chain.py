@@ -343,14 +343,13 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         ).format(self._chain)
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(page, (after, after, limit))
-            rows = [dict(r) for r in curs.fetchall()]
+            rows: list[Any] = curs.fetchall()
             upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
             curs.execute(chained, (after, upper))
             counted: Any = curs.fetchone()  # count(*) always answers one row
             if counted["n"] > sum(r["chained_id"] is not None for r in rows):
                 curs.execute(orphans, (after, upper))
-                rows += [dict(r) for r in curs.fetchall()]
-        rows.sort(key=lambda r: r["notification_id"] or r["chained_id"])
+                rows = _in_log_order([*rows, *curs.fetchall()])
         return [_chained(row) for row in rows]
 
 
@@ -483,13 +482,12 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         )
         with self.datastore.transaction(commit=False) as c:
             c.execute(page, (after, after, limit))
-            rows = [dict(row) for row in c.fetchall()]
+            rows: list[Any] = c.fetchall()
             upper = rows[-1]["notification_id"] if len(rows) == limit else 2**62
             c.execute(chained, (after, upper))
             if c.fetchone()["n"] > sum(r["chained_id"] is not None for r in rows):
                 c.execute(orphans, (after, upper))
-                rows += [dict(row) for row in c.fetchall()]
-        rows.sort(key=lambda r: r["notification_id"] or r["chained_id"])
+                rows = _in_log_order([*rows, *c.fetchall()])
         return [_chained(row) for row in rows]
 
 
@@ -575,7 +573,13 @@ def _receipt(row: Any) -> Receipt | None:
     return Receipt(originator, int(row["originator_version"]), int(row["position"]))
 
 
-def _chained(row: dict[str, Any]) -> ChainedEvent:
+def _in_log_order(rows: list[Any]) -> list[Any]:
+    """A page's events and its orphaned chain rows (events gone) merged in log order; the
+    page alone is already in order (its query sorts by notification id)."""
+    return sorted(rows, key=lambda r: r["notification_id"] or r["chained_id"])
+
+
+def _chained(row: Any) -> ChainedEvent:
     originator = row["originator_id"]
     if isinstance(originator, str) and len(originator) == 32:
         originator = UUID(hex=originator)
