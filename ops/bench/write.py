@@ -28,11 +28,15 @@ Per round and backend, in turn:
   multi-worker supervisor (``--workers``, a fresh server per round, rate limit off), first
   from one client, then from ``--clients`` threads, each on its own cases and keep-alive
   connection. ``--listener stock`` runs ``uvicorn --workers N`` itself, whose listener
-  leaves TCP_NODELAY off (see :func:`serve_workers`).
+  leaves TCP_NODELAY off (see :func:`serve_workers`);
+* **HTTP floor**: the plain eventsourcing library behind a minimal FastAPI endpoint
+  (:mod:`minimal_endpoint`: load an aggregate of 4-9 events, append one, save; no
+  authentication, scope, If-Match, idempotency or chain), same database, same launcher,
+  same workers and clients. The goal of the full command is at least the floor's rate.
 
 Prints commands/s, p50 and p99 per layer (medians over rounds) and the median in-round
-ratios application/raw and HTTP/application (goal: each >= 0.5), and, for information,
-raw read+write/raw and application/raw read+write. Loopback only; the scratch schema and
+ratios application/raw and HTTP/application (goal: each >= 0.5) and HTTP/HTTP floor (goal:
+>= 1), and, for information, raw read+write/raw and application/raw read+write. Loopback only; the scratch schema and
 temporary folder are removed at the end.
 """
 
@@ -77,6 +81,7 @@ from application.settings import Settings
 from domain.base import CommandContext
 from domain.glossary import Role, TitleModel, UnitLevel
 from domain.integrity import GENESIS, chain_hash, leaf_bytes
+from ops.bench import minimal_endpoint
 
 DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"
 #: Revisions per case and round: aggregates stay 5-9 events long whatever --commands is.
@@ -84,13 +89,13 @@ REVISIONS = 5
 INDICATOR = "1"
 REASON = "Đối chiếu lại giấy xác nhận của chi hội khuyến học"
 SCORES = {str(i): Decimal(9) for i in range(1, 11)}
-LAYERS = ("raw", "raw read+write", "application", "HTTP 1 client", "HTTP")
-#: What each layer is compared with, and whether the goal (>= 0.5) applies to each ratio.
-BELOW: dict[str, tuple[tuple[str, bool], ...]] = {
-    "raw read+write": (("raw", False),),
-    "application": (("raw", True), ("raw read+write", False)),
-    "HTTP 1 client": (("application", False),),
-    "HTTP": (("application", True),),
+LAYERS = ("raw", "raw read+write", "application", "HTTP 1 client", "HTTP", "HTTP floor")
+#: What each layer is compared with, and the goal for each ratio (None: for information).
+BELOW: dict[str, tuple[tuple[str, float | None], ...]] = {
+    "raw read+write": (("raw", None),),
+    "application": (("raw", 0.5), ("raw read+write", None)),
+    "HTTP 1 client": (("application", None),),
+    "HTTP": (("application", 0.5), ("HTTP floor", 1.0)),
 }
 #: The application's events table (PostgreSQL: ``hoctap_events``; SQLite: ``stored_events``
 #: in ``hoctap.sqlite``), which raw read+write reads.
@@ -420,7 +425,11 @@ def run_application(ledger: Ledger, staff: Staff, cases: list[Case], tick: Tick)
     return timed([partial(revise, ledger, staff, c) for c in in_rounds(cases)], tick)
 
 
-def run_http(port: int, token: str, cases: list[Case], clients: int, tick: Tick) -> Sample:
+#: Sends one revision of a case on a connection.
+Post = Callable[[http.client.HTTPConnection, Case], None]
+
+
+def run_http(port: int, post: Post, cases: list[Case], clients: int, tick: Tick) -> Sample:
     """Each client thread revises its own cases on one keep-alive connection."""
     shares = [cases[k::clients] for k in range(clients)]
     latencies: list[list[float]] = [[] for _ in shares]
@@ -433,7 +442,7 @@ def run_http(port: int, token: str, cases: list[Case], clients: int, tick: Tick)
         try:
             for number, case in enumerate(in_rounds(shares[k]), 1):
                 t0 = time.perf_counter()
-                post_revision(conn, token, case)
+                post(conn, case)
                 latencies[k].append(time.perf_counter() - t0)
                 if number % 20 == 0:
                     tick(20)
@@ -455,7 +464,7 @@ def run_http(port: int, token: str, cases: list[Case], clients: int, tick: Tick)
     return Sample(elapsed, [t for share in latencies for t in share])
 
 
-def post_revision(conn: http.client.HTTPConnection, token: str, case: Case) -> None:
+def post_revision(token: str, conn: http.client.HTTPConnection, case: Case) -> None:
     body = json.dumps({"indicator": INDICATOR, "score": str(case.next_score()), "reason": REASON})
     conn.request(
         "POST",
@@ -467,6 +476,23 @@ def post_revision(conn: http.client.HTTPConnection, token: str, case: Case) -> N
             "If-Match": f'"{case.version}"',
         },
     )
+    took_version(conn, case)
+
+
+def post_floor(conn: http.client.HTTPConnection, case: Case) -> None:
+    """The same revision to the floor endpoint: no token, no If-Match."""
+    body = json.dumps({"indicator": INDICATOR, "score": str(case.next_score()), "reason": REASON})
+    conn.request(
+        "POST",
+        f"/minimal/{case.id}",
+        body=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    took_version(conn, case)
+
+
+def took_version(conn: http.client.HTTPConnection, case: Case) -> None:
+    """Read the answer; the case's new version from its ETag."""
     response = conn.getresponse()
     payload = response.read()
     if response.status != 200:
@@ -491,7 +517,11 @@ def free_port() -> int:
         return port
 
 
-def serve_workers(port: int, workers: int) -> None:
+#: What ``--serve-app`` names: the API, or the floor endpoint.
+APPS = {"api": "write:server_app", "floor": "ops.bench.minimal_endpoint:create_minimal_app"}
+
+
+def serve_workers(port: int, workers: int, app: str = "api") -> None:
     """uvicorn's own multi-worker supervisor, on a listener made with IPPROTO_TCP.
 
     ``uvicorn --workers N`` binds its listener with ``proto`` 0; accepted sockets inherit it
@@ -503,7 +533,7 @@ def serve_workers(port: int, workers: int) -> None:
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        "write:server_app",
+        APPS[app],
         factory=True,
         host="127.0.0.1",
         port=port,
@@ -518,19 +548,23 @@ def serve_workers(port: int, workers: int) -> None:
     Multiprocess(config, sockets=[sock]).run()
 
 
-def server_command(port: int, workers: int, listener: str) -> list[str]:
+def server_command(port: int, workers: int, listener: str, app: str) -> list[str]:
     if listener == "tcp":
-        return [sys.executable, __file__, "--serve", str(port), "--workers", str(workers)]
+        return [
+            *(sys.executable, __file__, "--serve", str(port)),
+            *("--workers", str(workers), "--serve-app", app),
+        ]
     return [
-        *(sys.executable, "-m", "uvicorn", "--factory", "write:server_app"),
+        *(sys.executable, "-m", "uvicorn", "--factory", APPS[app]),
         *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
         *("--log-level", "warning", "--no-access-log"),
     ]
 
 
 @contextmanager
-def serving(target: Target, workers: int, listener: str) -> Iterator[int]:
-    """The API with ``workers`` processes on a free loopback port, stopped on leaving."""
+def serving(target: Target, workers: int, listener: str, app: str = "api") -> Iterator[int]:
+    """The API (or the floor) with ``workers`` processes on a free loopback port, stopped on
+    leaving."""
     port = free_port()
     paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
     env = os.environ | {
@@ -541,11 +575,11 @@ def serving(target: Target, workers: int, listener: str) -> Iterator[int]:
     }
     if target.backend == "postgres":
         env["HOCTAP_DATABASE_URL"] = target.url
-    server = subprocess.Popen(server_command(port, workers, listener), env=env)
+    server = subprocess.Popen(server_command(port, workers, listener, app), env=env)
     try:
         settle(
             port,
-            caught_up=target.settings.runs_projections_in_api,
+            caught_up=target.settings.runs_projections_in_api and app == "api",
             alive=lambda: server.poll() is None,
         )
         yield port
@@ -622,19 +656,42 @@ def bench_backend(target: Target, args: argparse.Namespace, progress: Progress) 
         row = sample_row(ledger, staff, probe)
         writer = raw_writer(target)
         check_reader(ledger, writer, probe.id)
+        floor_cases = set_up_floor(target, args.rounds * per_round, progress)
         target.events_before = ledger.store.recorder.max_notification_id() or 0
         target.results = {layer: [] for layer in LAYERS}
         for round_number in range(1, args.rounds + 1):
             batch, cases = cases[:per_round], cases[per_round:]
+            floor, floor_cases = floor_cases[:per_round], floor_cases[per_round:]
             shares = [batch[k * per_layer : (k + 1) * per_layer] for k in range(4)]
             Round(target, args, progress, round_number, per_layer * REVISIONS).run(
-                ledger, staff, writer, row, [*shares, batch[4 * per_layer :]]
+                ledger,
+                staff,
+                writer,
+                row,
+                [*shares, batch[4 * per_layer :]],
+                (floor[:per_layer], floor[per_layer:]),
             )
         target.events_after = ledger.store.recorder.max_notification_id() or 0
     finally:
         if writer is not None:
             writer.close()
         ledger.close()
+
+
+def set_up_floor(target: Target, count: int, progress: Progress) -> list[Case]:
+    """Aggregates for the floor endpoint, as long as the reviewed cases, in its own tables."""
+    task = progress.add_task(f"{target.backend}: set up {count} floor aggregates", total=count)
+    floor = minimal_endpoint.MinimalFloor(
+        env=minimal_endpoint.library_env(target.settings, create=True)
+    )
+    try:
+        ids = []
+        for _ in range(count):
+            ids += minimal_endpoint.set_up(floor, 1)
+            progress.advance(task)
+    finally:
+        floor.close()
+    return [Case(i, minimal_endpoint.EVENTS_BEFORE) for i in ids]
 
 
 def check_reader(ledger: Ledger, writer: RawWriter, case_id: UUID) -> None:
@@ -673,9 +730,11 @@ class Round:
         writer: RawWriter,
         row: tuple[str, bytes],
         cases: list[list[Case]],
+        floor: tuple[list[Case], list[Case]],
     ) -> None:
         rw_cases, app_cases, one_cases, many_cases, warm_cases = cases
-        token, clients = staff.reviewer_token, self.args.clients
+        clients = self.args.clients
+        post = partial(post_revision, staff.reviewer_token)
         user_id = UUID(staff.reviewer.actor_id)
         self.record("raw", lambda tick: run_raw(writer, row, self.count, tick))
         self.record(
@@ -685,11 +744,18 @@ class Round:
         self.record("application", lambda tick: run_application(ledger, staff, app_cases, tick))
         caught_up = self.target.settings.runs_projections_in_api
         with serving(self.target, self.args.workers, self.args.listener) as port:
-            run_http(port, token, warm_cases, clients, lambda n: None)  # pools, prepared SQL
+            run_http(port, post, warm_cases, clients, lambda n: None)  # pools, prepared SQL
             settle(port, caught_up=caught_up)
-            self.record("HTTP 1 client", lambda tick: run_http(port, token, one_cases, 1, tick))
+            self.record("HTTP 1 client", lambda tick: run_http(port, post, one_cases, 1, tick))
             settle(port, caught_up=caught_up)
-            self.record("HTTP", lambda tick: run_http(port, token, many_cases, clients, tick))
+            self.record("HTTP", lambda tick: run_http(port, post, many_cases, clients, tick))
+        floor_cases, floor_warm = floor
+        with serving(self.target, self.args.workers, self.args.listener, "floor") as port:
+            run_http(port, post_floor, floor_warm, clients, lambda n: None)
+            self.record(
+                "HTTP floor",
+                lambda tick: run_http(port, post_floor, floor_cases, clients, tick),
+            )
         results = self.target.results
         console.print(
             f"{self.target.backend} round {self.number}: "
@@ -734,9 +800,15 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
                 for below, applies in BELOW.get(layer, ())
             ]
             label = ", ".join(f"{share:.2f} of {below}" for share, below, _ in shares)
-            goals = ["met" if share >= 0.5 else "NOT met" for share, _, a in shares if a]
-            goal = (goals[0] if goals else "(no goal)") if shares else ""
-            name = f"HTTP, {args.clients} clients" if layer == "HTTP" else layer
+            goals = [
+                f"{'met' if share >= wanted else 'NOT met'} (>= {wanted:g} of {below})"
+                for share, below, wanted in shares
+                if wanted is not None
+            ]
+            goal = ("; ".join(goals) or "(no goal)") if shares else ""
+            name = f"{layer}, {args.clients} clients" if layer.startswith("HTTP") else layer
+            if layer == "HTTP 1 client":
+                name = layer
             cells = (f"{rate:,.0f}", f"{p50:.2f}", f"{p99:.2f}", label, goal)
             table.add_row(target.backend, name, *cells)
             lines.append(f"| {target.backend} | {name} | {' | '.join(cells[:4])} |")
@@ -746,7 +818,9 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
             f"{target.backend}: {target.events_before:,} events before timing,"
             f" {target.events_after:,} after"
         )
-    console.print("goal: application >= 0.5 of raw, HTTP >= 0.5 of application")
+    console.print(
+        "goal: application >= 0.5 of raw, HTTP >= 0.5 of application and >= 1 of HTTP floor"
+    )
     console.print(
         "informational (no goal): application / raw read+write "
         + ", ".join(
@@ -771,9 +845,10 @@ def main() -> None:
     )
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-app", choices=tuple(APPS), default="api", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve_workers(args.serve, args.workers)
+        serve_workers(args.serve, args.workers, args.serve_app)
         return
     backends = ["postgres", "sqlite"] if args.backend == "both" else [args.backend]
     console.print(

@@ -303,28 +303,31 @@ def _add_counts(
     target.registered += registered
     target.assessed += assessed
     target.recognised += recognised
-    per_model = target.by_model.get(model)
-    if per_model is None:
-        per_model = target.by_model[model] = {"registered": 0, "assessed": 0, "recognised": 0}
-    per_model["registered"] += registered
-    per_model["assessed"] += assessed
-    per_model["recognised"] += recognised
+    figures = {"registered": registered, "assessed": assessed, "recognised": recognised}
+    _add_figures(target.by_model, model, figures)
     if model == CITIZEN and group:
-        per_group = target.by_group.get(group)
-        if per_group is None:
-            per_group = target.by_group[group] = dict(EMPTY_GROUP)
-        per_group["registered"] += registered
-        per_group["assessed"] += assessed
-        per_group["recognised"] += recognised
+        _add_figures(target.by_group, group, figures, EMPTY_GROUP)
+
+
+def _add_figures(
+    table: dict[str, dict[str, int]],
+    key: str,
+    figures: Mapping[str, int],
+    empty: Mapping[str, int] | None = None,
+) -> None:
+    """Add ``figures`` to ``table[key]``, which starts as ``empty`` (or as zeros of the same
+    names) when absent: one rule for the per-title and per-group columns."""
+    found = table.get(key)
+    if found is None:
+        found = table[key] = dict(empty) if empty is not None else dict.fromkeys(figures, 0)
+    for name, number in figures.items():
+        found[name] += number
 
 
 def _add_subjects(target: Line, kind: str, group: str | None, number: int, counted: bool) -> None:
     target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + number
     if kind == "person" and group:
-        per_group = target.by_group.get(group)
-        if per_group is None:
-            per_group = target.by_group[group] = dict(EMPTY_GROUP)
-        per_group["subjects"] += number
+        _add_figures(target.by_group, group, {"subjects": number}, EMPTY_GROUP)
     if counted:
         target.subjects += number
 
@@ -335,25 +338,10 @@ def _add_line(target: Line, source: Line) -> None:
     target.assessed += source.assessed
     target.recognised += source.recognised
     target.subjects += source.subjects
-    models = target.by_model
     for key, figures in source.by_model.items():
-        found = models.get(key)
-        if found is None:
-            models[key] = dict(figures)
-        else:
-            found["registered"] += figures["registered"]
-            found["assessed"] += figures["assessed"]
-            found["recognised"] += figures["recognised"]
-    groups = target.by_group
+        _add_figures(target.by_model, key, figures)
     for key, figures in source.by_group.items():
-        found = groups.get(key)
-        if found is None:
-            groups[key] = dict(figures)
-        else:
-            found["registered"] += figures["registered"]
-            found["assessed"] += figures["assessed"]
-            found["recognised"] += figures["recognised"]
-            found["subjects"] += figures["subjects"]
+        _add_figures(target.by_group, key, figures)
     for kind, number in source.subjects_by_kind.items():
         target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + number
 
