@@ -55,6 +55,9 @@ class CriteriaService:
     scopes: Scopes
     #: Published versions never change: their specs are kept once read.
     _published_specs: dict[UUID, CriteriaSpec] = field(default_factory=dict, init=False)
+    #: The latest version of each rule document seen so far, by (kind, code): versions never
+    #: change, so a later call only asks whether the next one has been published since.
+    _latest_rules: dict[tuple[str, str], RuleDocument] = field(default_factory=dict, init=False)
 
     def catalogue(self) -> CriteriaCatalogue | None:
         return self.records.find(CriteriaCatalogue, CATALOGUE_ID)
@@ -141,9 +144,12 @@ class CriteriaService:
     def latest_rules(self, kind: str, code: str | None = None) -> RuleDocument | None:
         """The latest version of a rule document (by default the code its seed uses)."""
         code = code or RULE_CODES[kind]
-        latest, version = None, 1
+        latest = self._latest_rules.get((kind, code))
+        version = 1 if latest is None else latest.version_number + 1
         while found := self.records.find(RuleDocument, rule_document_id(kind, code, version)):
             latest, version = found, version + 1
+        if latest is not None:
+            self._latest_rules[(kind, code)] = latest
         return latest
 
     def targets_in_force(self) -> TargetsSpec | None:

@@ -52,3 +52,32 @@ def test_seeding_publishes_the_structures_and_a_new_version_adds_a_rearrangement
     assert structures.in_force_on(date(2026, 6, 1)).code == "two_level_2026"
     assert structures.named("three_level").geography_day == date(2025, 6, 30)
     assert ledger.criteria.load_seed_criteria(ADMIN) == []  # seeding again changes nothing
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])  # two processes share a store
+def test_a_version_published_by_another_process_is_read_at_once(
+    ledger: Ledger, settings: Settings, clock: FixedClock
+):
+    """Each process keeps the latest version it has read; another API process publishing the
+    next one must still be seen on the next call (rule documents never change, new versions
+    do appear)."""
+    ledger.criteria.load_seed_criteria(ADMIN)
+    assert ledger.criteria.structures().in_force_on(date(2026, 6, 1)).code == "two_level"
+    other = Ledger(settings, clock=clock)
+    try:
+        later = copy.deepcopy(SEED)
+        later["structures"].append(
+            {
+                "code": "two_level_2026",
+                "label": "Hai cấp, sau sắp xếp xã năm 2026",
+                "in_force_from": "2026-05-01",
+                "geography_day": "2026-05-01",
+                "basis": "sắp xếp lại đơn vị hành chính cấp xã (giả định trong test)",
+            }
+        )
+        other.criteria.publish_rules(ADMIN, REPORTING_STRUCTURES, later)
+    finally:
+        other.close()
+    latest = ledger.criteria.latest_rules(REPORTING_STRUCTURES)
+    assert latest is not None and latest.version_number == 2
+    assert ledger.criteria.structures().in_force_on(date(2026, 6, 1)).code == "two_level_2026"
