@@ -28,7 +28,7 @@ from application.clients.certificate_pdf import (
     FontMissing,
     certificate_pdf,
 )
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 from domain.glossary import label
 
 log = logging.getLogger("hoctap.web")
@@ -49,8 +49,6 @@ def printable_pdf(
         raise InvalidInput("khổ giấy phải là a4 hoặc a5", field="kho")
     printed = printed_certificate(request, ledger, reading, principal, case_id)
     case, decision, serial = printed.case, printed.decision, printed.serial
-    if case.valid_from is None or case.valid_until is None:  # a grant always sets both
-        raise NotFound("hồ sơ chưa có thời hạn hiệu lực: chưa có giấy chứng nhận")
     sheet = CertificateSheet(
         authority_name=decision.authority_name,
         title=label(case.model),
@@ -59,8 +57,8 @@ def printable_pdf(
         decision_number=decision.number,
         decided_on=decision.decided_on,
         signer_title=decision.signer_title,
-        valid_from=case.valid_from,
-        valid_until=case.valid_until,
+        valid_from=printed.valid_from,
+        valid_until=printed.valid_until,
         serial=serial,
         check_url=printed.url,
     )

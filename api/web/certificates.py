@@ -97,6 +97,8 @@ class Printed:
     holder: str
     serial: str
     url: str
+    valid_from: date
+    valid_until: date
 
 
 def printed_certificate(
@@ -107,13 +109,21 @@ def printed_certificate(
     case = ledger.scopes.case_for(reading, case_id, reading=True)
     if case.status is not CaseStatus.GRANTED or case.decision_id is None:
         raise NotFound("hồ sơ chưa được công nhận danh hiệu: chưa có giấy chứng nhận")
+    if case.valid_from is None or case.valid_until is None:  # a grant always sets both
+        raise NotFound("hồ sơ chưa có thời hạn hiệu lực: chưa có giấy chứng nhận")
     decision = ledger.records.get(RecognitionDecision, case.decision_id)
     names = ledger.names.names(
         reading, [case.subject_id], roles=principal.roles, person_id=principal.person_id
     )
     serial = certificate_serial(case.id, decision.id)
     return Printed(
-        case, decision, names.get(case.subject_id, "—"), serial, verify_url(request, serial)
+        case,
+        decision,
+        names.get(case.subject_id, "—"),
+        serial,
+        verify_url(request, serial),
+        case.valid_from,
+        case.valid_until,
     )
 
 

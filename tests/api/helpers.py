@@ -92,3 +92,35 @@ class Api:
             files={"file": ("minh-chung.pdf", content, "application/pdf")},
             data=data | form | {"indicators": indicators},
         )
+
+
+def amending_decision(
+    api: Api,
+    world: dict[str, Any],
+    rulings: list[dict[str, str]],
+    *,
+    number: str = "42/QĐ-UBND",
+    legal_basis: str = "244/QĐ-KHVN",
+) -> UUID:
+    """The commune chairman's decision of 1 March 2026 amending ``world["decision"]`` with
+    ``rulings`` (each a case id, an outcome and, for a revocation, a reason)."""
+    return api.created(
+        "signer",
+        "/decisions",
+        {
+            "number": number,
+            "decided_on": "2026-03-01",
+            "signer_title": "Chủ tịch UBND xã",
+            "authority_name": "UBND xã Hòa Bình",
+            "authority_unit_id": str(world["commune"]),
+            "legal_basis": legal_basis,
+            "amends": str(world["decision"]),
+            "rulings": rulings,
+        },
+    )
+
+
+def revoke_by_amending_decision(api: Api, world: dict[str, Any], reason: str) -> UUID:
+    """Revoke the title of ``world["case"]`` by an amending decision, as of 1 March 2026."""
+    ruling = {"case_id": str(world["case"]), "outcome": "revoked", "reason": reason}
+    return amending_decision(api, world, [ruling])

@@ -24,7 +24,7 @@ from application.clients.certificate_pdf import (
     font_dir,
 )
 from domain.registry import AdministrativeUnit
-from tests.api.helpers import Api
+from tests.api.helpers import Api, revoke_by_amending_decision
 from tests.api.pages import Visitor, give_password
 from tests.api.test_certificates import HOLDER, folded, world_with_certificate
 from tests.api.test_scenario import second_commune
@@ -150,22 +150,7 @@ def test_whoever_cannot_read_the_case_is_refused_the_pdf_as_the_html(api: Api):
 
 def test_a_revoked_title_has_no_pdf_as_it_has_no_html(api: Api):
     world = world_with_certificate(api)
-    api.created(
-        "signer",
-        "/decisions",
-        {
-            "number": "42/QĐ-UBND",
-            "decided_on": "2026-03-01",
-            "signer_title": "Chủ tịch UBND xã",
-            "authority_name": "UBND xã Hòa Bình",
-            "authority_unit_id": str(world["commune"]),
-            "legal_basis": "244/QĐ-KHVN",
-            "amends": str(world["decision"]),
-            "rulings": [
-                {"case_id": str(world["case"]), "outcome": "revoked", "reason": "Minh chứng sai"}
-            ],
-        },
-    )
+    revoke_by_amending_decision(api, world, "Minh chứng sai")
     folded(api)
     holder = holder_visitor(api)
     html = holder.get(f"/trang/ho-so/{world['case']}/giay-chung-nhan", status=404)

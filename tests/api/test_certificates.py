@@ -16,7 +16,7 @@ from api.web.certificates import qr_svg
 from application.services.records import VIETNAM, FixedClock
 from domain.assessment import AssessmentCase
 from domain.certificates import certificate_serial
-from tests.api.helpers import Api
+from tests.api.helpers import Api, revoke_by_amending_decision
 from tests.api.pages import Visitor, give_password
 from tests.api.test_explanations import granted_citizen
 
@@ -110,22 +110,7 @@ def test_the_public_check_says_valid_with_initials_only_and_matches_the_name(api
 
 def test_a_title_revoked_by_an_amending_decision_checks_as_revoked(api: Api):
     world = world_with_certificate(api)
-    api.created(
-        "signer",
-        "/decisions",
-        {
-            "number": "42/QĐ-UBND",
-            "decided_on": "2026-03-01",
-            "signer_title": "Chủ tịch UBND xã",
-            "authority_name": "UBND xã Hòa Bình",
-            "authority_unit_id": str(world["commune"]),
-            "legal_basis": "244/QĐ-KHVN",
-            "amends": str(world["decision"]),
-            "rulings": [
-                {"case_id": str(world["case"]), "outcome": "revoked", "reason": "Minh chứng sai"}
-            ],
-        },
-    )
+    revoke_by_amending_decision(api, world, "Minh chứng sai")
     folded(api)
     answer = TestClient(api.client.app).get(f"/xac-minh/{world['serial']}")
     assert answer.status_code == 200 and "Đã thu hồi" in answer.text

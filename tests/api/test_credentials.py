@@ -30,7 +30,7 @@ from domain.verifiable import (
     key_from_multibase,
     verify,
 )
-from tests.api.helpers import Api
+from tests.api.helpers import Api, revoke_by_amending_decision
 from tests.api.pages import Visitor, give_password
 from tests.api.test_certificates import HOLDER, folded, world_with_certificate
 
@@ -167,22 +167,7 @@ def test_a_revoked_title_flips_its_bit_within_one_fold(api: Api):
     public = TestClient(api.client.app)
     key = published_key(public)
     assert status_bit(public, credential, key) is False
-    api.created(
-        "signer",
-        "/decisions",
-        {
-            "number": "42/QĐ-UBND",
-            "decided_on": "2026-03-01",
-            "signer_title": "Chủ tịch UBND xã",
-            "authority_name": "UBND xã Hòa Bình",
-            "authority_unit_id": str(world["commune"]),
-            "legal_basis": "244/QĐ-KHVN",
-            "amends": str(world["decision"]),
-            "rulings": [
-                {"case_id": str(world["case"]), "outcome": "revoked", "reason": "Minh chứng sai"}
-            ],
-        },
-    )
+    revoke_by_amending_decision(api, world, "Minh chứng sai")
     folded(api)
     assert status_bit(public, credential, key) is True
     # the credential's signature still holds: revocation is the list's business

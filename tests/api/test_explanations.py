@@ -18,7 +18,7 @@ from application.services.records import FixedClock
 from application.settings import Settings
 from domain.assessment import AssessmentCase
 from domain.glossary import TitleModel
-from tests.api.helpers import Api
+from tests.api.helpers import Api, amending_decision, revoke_by_amending_decision
 from tests.api.test_complaints import accepted_and_assigned, complain, refused_citizen
 from tests.api.test_scenario import publish_sets, registry, run_case, staff
 
@@ -271,19 +271,12 @@ def test_an_overturned_refusal_explains_the_complaint_revision_and_new_decision(
     revision = {"indicator": "5", "score": "7", "reason": "Theo kết quả giải quyết khiếu nại"}
     revision |= {"complaint_id": complaint}
     api.post("reviewer", f"/cases/{world['case']}/score-revisions", revision, status=200)
-    amending = api.created(
-        "signer",
-        "/decisions",
-        {
-            "number": "41/QĐ-UBND",
-            "decided_on": "2026-03-01",
-            "signer_title": "Chủ tịch UBND xã",
-            "authority_name": "UBND xã Hòa Bình",
-            "authority_unit_id": str(world["commune"]),
-            "legal_basis": "Luật Khiếu nại 2011; 244/QĐ-KHVN",
-            "amends": str(world["decision"]),
-            "rulings": [{"case_id": str(world["case"]), "outcome": "granted"}],
-        },
+    amending = amending_decision(
+        api,
+        world,
+        [{"case_id": str(world["case"]), "outcome": "granted"}],
+        number="41/QĐ-UBND",
+        legal_basis="Luật Khiếu nại 2011; 244/QĐ-KHVN",
     )
 
     explanation = api.get("lan", f"/cases/{world['case']}/explanation").json()
@@ -305,26 +298,7 @@ def test_an_overturned_refusal_explains_the_complaint_revision_and_new_decision(
 
 def test_a_revoked_title_explains_the_revoking_decision_and_its_reason(api: Api, ledger: Ledger):
     world = granted_citizen(api)
-    revoking = api.created(
-        "signer",
-        "/decisions",
-        {
-            "number": "42/QĐ-UBND",
-            "decided_on": "2026-03-01",
-            "signer_title": "Chủ tịch UBND xã",
-            "authority_name": "UBND xã Hòa Bình",
-            "authority_unit_id": str(world["commune"]),
-            "legal_basis": "244/QĐ-KHVN",
-            "amends": str(world["decision"]),
-            "rulings": [
-                {
-                    "case_id": str(world["case"]),
-                    "outcome": "revoked",
-                    "reason": "Minh chứng chỉ số 1 không hợp lệ",
-                }
-            ],
-        },
-    )
+    revoking = revoke_by_amending_decision(api, world, "Minh chứng chỉ số 1 không hợp lệ")
 
     explanation = api.get("officer", f"/cases/{world['case']}/explanation").json()
 
