@@ -140,6 +140,7 @@ def unit_tree(engine: Engine) -> UnitTree:
 #: At most this many unit ids in one ``IN (...)`` (SQLite takes 32,766 parameters).
 IDS_PER_READ = 5_000
 EMPTY_GROUP = {"registered": 0, "assessed": 0, "recognised": 0, "subjects": 0}
+EMPTY_MODEL = {"registered": 0, "assessed": 0, "recognised": 0}
 CITIZEN = TitleModel.LEARNING_CITIZEN.value
 
 
@@ -303,10 +304,27 @@ def _add_counts(
     target.registered += registered
     target.assessed += assessed
     target.recognised += recognised
-    figures = {"registered": registered, "assessed": assessed, "recognised": recognised}
-    _add_figures(target.by_model, model, figures)
+    _add_three(target.by_model, model, registered, assessed, recognised, EMPTY_MODEL)
     if model == CITIZEN and group:
-        _add_figures(target.by_group, group, figures, EMPTY_GROUP)
+        _add_three(target.by_group, group, registered, assessed, recognised, EMPTY_GROUP)
+
+
+def _add_three(
+    table: dict[str, dict[str, int]],
+    key: str,
+    registered: int,
+    assessed: int,
+    recognised: int,
+    empty: Mapping[str, int],
+) -> None:
+    """One row's figures into the per-title or per-group column ``key`` (the hot loop of a
+    report: no dictionary is made for the row itself)."""
+    found = table.get(key)
+    if found is None:
+        found = table[key] = dict(empty)
+    found["registered"] += registered
+    found["assessed"] += assessed
+    found["recognised"] += recognised
 
 
 def _add_figures(
@@ -316,7 +334,7 @@ def _add_figures(
     empty: Mapping[str, int] | None = None,
 ) -> None:
     """Add ``figures`` to ``table[key]``, which starts as ``empty`` (or as zeros of the same
-    names) when absent: one rule for the per-title and per-group columns."""
+    names) when absent: one rule for a line's per-title and per-group columns."""
     found = table.get(key)
     if found is None:
         found = table[key] = dict(empty) if empty is not None else dict.fromkeys(figures, 0)
