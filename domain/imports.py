@@ -128,6 +128,18 @@ TEMPLATES: dict[str, tuple[Sheet, ...]] = {
 }
 
 
+def template_of(present: set[SheetKind]) -> str:
+    """The name of the smallest template whose sheets hold every sheet kind ``present`` (what
+    an import record says it read); the kinds joined with "+" when no one template has them
+    all (a workbook that mixes person and registration rows)."""
+    fitting = [
+        name for name, sheets in TEMPLATES.items() if present <= {sheet.kind for sheet in sheets}
+    ]
+    if fitting:
+        return min(fitting, key=lambda name: len(TEMPLATES[name]))
+    return "+".join(kind.value for kind in SheetKind if kind in present)
+
+
 def household_id_for(village_id: UUID, household_code: str) -> UUID:
     """A household imported with a code has an id derived from its village and code, so
     importing it again finds it instead of registering it twice."""

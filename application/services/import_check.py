@@ -120,6 +120,16 @@ class CheckReport:
     row_count: int = 0
 
     @property
+    def sheet_kinds(self) -> set[SheetKind]:
+        """The kinds of sheet that gave at least one row."""
+        rows = (
+            (SheetKind.HOUSEHOLDS, self.households),
+            (SheetKind.PERSONS, self.persons),
+            (SheetKind.REGISTRATIONS, self.registrations),
+        )
+        return {kind for kind, found in rows if found}
+
+    @property
     def clean(self) -> bool:
         return not self.errors and not self.problems and self.row_count > 0
 

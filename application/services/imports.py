@@ -49,6 +49,7 @@ from domain.imports import (
     clan_id_for,
     household_id_for,
     import_id_for,
+    template_of,
 )
 from domain.registry import (
     AdministrativeUnit,
@@ -257,7 +258,7 @@ class ImportService:
                 unit_id=unit_id,
                 digest=outcome.digest,
                 row_count=report.row_count,
-                template="households" if report.households else "persons",
+                template=template_of(report.sheet_kinds),
             )
         caused = replace(ctx, causation_id=str(outcome.import_id))  # each record names it
         done, total = 0, report.row_count

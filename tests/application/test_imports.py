@@ -440,3 +440,16 @@ def test_an_officer_of_another_commune_cannot_import_or_check(ledger: Ledger) ->
 
     with pytest.raises(OutOfScope):
         ledger.imports.check(officer, COMMUNE, rows.content())
+
+
+def test_each_import_records_the_template_its_rows_came_from(ledger: Ledger) -> None:
+    ledger.criteria.load_seed_criteria(ADMIN)
+    rows = village_workbook(VILLAGES, households=2)
+    households = ledger.imports.run(ADMIN, COMMUNE, rows.content())
+    yearly = VillageRows(registrations=registrations_of(rows, 2026))
+
+    registrations = ledger.imports.run(ADMIN, COMMUNE, yearly.content())
+
+    assert registrations.created == len(yearly.registrations)
+    assert ledger.records.get(Import, households.import_id).template == "households"
+    assert ledger.records.get(Import, registrations.import_id).template == "registrations"

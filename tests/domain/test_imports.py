@@ -3,9 +3,11 @@ completed import takes no more rows."""
 
 from __future__ import annotations
 
+import pytest
+
 from domain.base import ledger_id
 from domain.errors import RuleViolation
-from domain.imports import Import, SheetKind, household_id_for, import_id_for
+from domain.imports import Import, SheetKind, household_id_for, import_id_for, template_of
 from tests.domain.helpers import OFFICER, names, recorded, refused, when
 
 COMMUNE = ledger_id("administrative-unit", "XA1")
@@ -65,3 +67,18 @@ def test_a_household_code_names_the_same_household_whatever_its_case() -> None:
 
     assert household_id_for(village, "h001") == household_id_for(village, "H001")
     assert household_id_for(village, "H001") != household_id_for(COMMUNE, "H001")
+
+
+@pytest.mark.parametrize(
+    ("present", "template"),
+    [
+        ({SheetKind.HOUSEHOLDS, SheetKind.PERSONS}, "households"),
+        ({SheetKind.HOUSEHOLDS}, "households"),
+        ({SheetKind.PERSONS}, "persons"),
+        ({SheetKind.REGISTRATIONS}, "registrations"),
+        ({SheetKind.PERSONS, SheetKind.REGISTRATIONS}, "persons+registrations"),
+        ({SheetKind.HOUSEHOLDS, SheetKind.REGISTRATIONS}, "households+registrations"),
+    ],
+)
+def test_an_import_records_the_template_that_holds_the_sheets_it_read(present, template):
+    assert template_of(present) == template
