@@ -69,6 +69,7 @@ def statistics_page(
         structure=chosen,
         root_id=root,
         targets=ledger.criteria.targets_in_force(),
+        depth=2,  # the page shows the unit (or the top units) and the units just below
     )
     charts = [
         (chart.title, Markup(svg_bar_chart(chart)))  # svg_bar_chart escapes every text

@@ -152,9 +152,15 @@ def report(
     model: str | None = None,
     root_id: str | None = None,
     targets: TargetsSpec | None = None,
+    depth: int | None = None,
 ) -> Report:
     """Each unit's figures for the cycle, rolled up the tree of the published ``structure``
     (its geography day): every unit, or ``root_id`` and the units that roll up to it.
+
+    ``depth`` keeps lines only that many levels down from the report's top (1: the top
+    alone; 2: with the units just below, what a statistics page shows); a deeper unit's rows
+    count straight in its ancestor at that depth, so those lines hold the same figures as in
+    the full report, made without a line per village.
 
     For one unit only the rows of the units inside it are read (by unit id, indexed): a row
     reaches a unit's line only through the unit it was recorded in, and that unit lies inside.
@@ -188,14 +194,18 @@ def report(
         inside,
     )
     kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
-    lines = _rolled_up(tree, day, counts, subjects, kinds)
     chains = tree.chains(day)
+    deepest = None
+    if depth is not None:
+        top = len(chains.get(root_id) or tree.chain(root_id, day)) if root_id else 1
+        deepest = top + max(depth, 1) - 1
+    lines = _rolled_up(tree, day, counts, subjects, kinds, deepest)
 
-    def depth(line: Line) -> int:
+    def level_of(line: Line) -> int:
         return len(chains[line.unit_id]) if line.unit_id in tree.units else 99
 
     chosen = [v for v in lines.values() if inside is None or v.unit_id in inside]
-    ordered = sorted(chosen, key=lambda v: (depth(v), v.code, v.unit_id))
+    ordered = sorted(chosen, key=lambda v: (level_of(v), v.code, v.unit_id))
     scope = (
         [v for v in ordered if v.unit_id == root_id]
         if root_id
@@ -236,9 +246,11 @@ def _rolled_up(
     counts: list[tuple[Any, ...]],
     subjects: list[tuple[Any, ...]],
     kinds: set[str] | None,
+    deepest: int | None = None,
 ) -> dict[str, Line]:
     """A line per unit that a row rolls up to: the unit standing for the row's unit on ``day``
-    and each of its ancestors, each with the sum of the rows below it."""
+    and each of its ancestors, each with the sum of the rows below it; with ``deepest``, no
+    line for a unit whose chain is longer (its rows start at its ancestor of that length)."""
     chains = tree.chains(day)
     units = tree.units
 
@@ -265,7 +277,9 @@ def _rolled_up(
     at: dict[str, Line] = {}  # a row's unit: the line of the unit standing for it
 
     def standing(unit_id: str) -> Line:
-        found = at[unit_id] = line(links(unit_id)[0])
+        chain = links(unit_id)
+        below = len(chain) - deepest if deepest is not None else 0
+        found = at[unit_id] = line(chain[max(below, 0)])
         return found
 
     # first each row's figures at the unit standing for its unit (its own figures)
@@ -319,12 +333,18 @@ def _add_three(
 ) -> None:
     """One row's figures into the per-title or per-group column ``key`` (the hot loop of a
     report: no dictionary is made for the row itself)."""
-    found = table.get(key)
-    if found is None:
-        found = table[key] = dict(empty)
+    found = _column(table, key, empty)
     found["registered"] += registered
     found["assessed"] += assessed
     found["recognised"] += recognised
+
+
+def _column(table: dict[str, dict[str, int]], key: str, empty: Mapping[str, int]) -> dict[str, int]:
+    """The figures of column ``key`` (a title or a target group), started as ``empty``."""
+    found = table.get(key)
+    if found is None:
+        found = table[key] = dict(empty)
+    return found
 
 
 def _add_figures(
@@ -335,9 +355,7 @@ def _add_figures(
 ) -> None:
     """Add ``figures`` to ``table[key]``, which starts as ``empty`` (or as zeros of the same
     names) when absent: one rule for a line's per-title and per-group columns."""
-    found = table.get(key)
-    if found is None:
-        found = table[key] = dict(empty) if empty is not None else dict.fromkeys(figures, 0)
+    found = _column(table, key, empty if empty is not None else dict.fromkeys(figures, 0))
     for name, number in figures.items():
         found[name] += number
 
@@ -345,7 +363,7 @@ def _add_figures(
 def _add_subjects(target: Line, kind: str, group: str | None, number: int, counted: bool) -> None:
     target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + number
     if kind == "person" and group:
-        _add_figures(target.by_group, group, {"subjects": number}, EMPTY_GROUP)
+        _column(target.by_group, group, EMPTY_GROUP)["subjects"] += number
     if counted:
         target.subjects += number
 

@@ -309,6 +309,37 @@ def test_a_communes_and_a_provinces_report_are_the_whole_stores_lines_of_their_u
             assert not {str(q), str(c), str(vc), str(UUID(int=7))} & inside
 
 
+@pytest.mark.parametrize("structure", ["two_level", "three_level"])
+def test_a_report_cut_at_a_depth_has_the_full_reports_lines_down_to_it(world, structure: str):
+    """What a statistics page asks for: the top and the units just below, each with the
+    figures of everything under it, without lines for the deeper units."""
+    ledger, models = world
+    where = geography(ledger)
+    models.catch_up()
+    seeded_rows(models, [str(u) for u in where.values()])
+    chosen = STRUCTURES.named(structure)
+    chains = unit_tree(models.engine).chains(chosen.geography_day)
+    left_out = 0
+    for root in (None, str(where["P"]), str(where["D"])):
+        whole = report(models.engine, cycle_year=2025, structure=chosen, root_id=root)
+        top = len(chains[root]) if root else 1
+        for depth in (1, 2, 3):
+            cut = report(
+                models.engine, cycle_year=2025, structure=chosen, root_id=root, depth=depth
+            )
+            kept = [
+                line
+                for line in whole.lines
+                if len(chains.get(line.unit_id, (line.unit_id,))) < top + depth
+            ]
+            assert [(line.unit_id, figures(line)) for line in cut.lines] == [
+                (line.unit_id, figures(line)) for line in kept
+            ], (root, depth)
+            assert cut.progress == whole.progress
+            left_out += len(whole.lines) - len(cut.lines)
+    assert left_out > 0  # some cut left lines out, so the comparison is not of equals only
+
+
 def test_the_kept_subtrees_are_what_covers_says_for_every_unit_and_day(world):
     ledger, models = world
     geography(ledger)
