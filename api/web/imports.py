@@ -18,7 +18,7 @@ from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from api.deps import LedgerDep
-from api.web.pages import page_router, render
+from api.web.pages import page_router, unit_form_page
 from api.web.session import SignedInDep, page_acting_as
 from application.ledger import Ledger
 from application.services.access import Principal
@@ -53,10 +53,7 @@ def _page(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
-    unit_id = principal.unit_id
-    unit_name = ledger.names.names(ctx, [unit_id]).get(unit_id, "—") if unit_id else "—"
     context: dict[str, Any] = {
-        "unit_name": unit_name,
         "kinds": [
             ("households", "Hộ gia đình và nhân khẩu"),
             ("persons", "Chỉ nhân khẩu"),
@@ -69,7 +66,9 @@ def _page(
         "message": None,
         "file_name": "",
     }
-    return render(request, "nhap_danh_sach.html", status_code=status_code, **(context | extra))
+    return unit_form_page(
+        request, "nhap_danh_sach.html", ledger, ctx, principal, status_code, context | extra
+    )
 
 
 @router.get("/nhap-danh-sach")

@@ -36,6 +36,9 @@ from api.web.session import (
     current_session,
     sign_in_url,
 )
+from application.ledger import Ledger
+from application.services.access import Principal
+from domain.base import CommandContext
 from domain.errors import DomainError
 from domain.glossary import EVIDENCE_KINDS, Role
 from domain.text import shown
@@ -124,6 +127,22 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     if new_visitor:
         set_cookie(request, response, VISITOR_COOKIE, new_visitor)
     return response
+
+
+def unit_form_page(
+    request: Request,
+    template: str,
+    ledger: Ledger,
+    ctx: CommandContext,
+    principal: Principal,
+    status_code: int,
+    context: dict[str, Any],
+) -> HTMLResponse:
+    """A form that works in the signed-in officer's own unit, headed by the unit's name ("—"
+    for an account with no unit)."""
+    unit = principal.unit_id
+    name = ledger.names.names(ctx, [unit]).get(unit, "—") if unit else "—"
+    return render(request, template, status_code=status_code, **({"unit_name": name} | context))
 
 
 def error_page(

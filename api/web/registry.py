@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from api import schemas
 from api.deps import LedgerDep
 from api.problems import status_of
-from api.web.pages import page_router, render
+from api.web.pages import page_router, unit_form_page
 from api.web.session import SignedInDep, page_acting_as
 from api.web.step_forms import validation_message
 from application.ledger import Ledger
@@ -37,10 +37,7 @@ def _page(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
-    unit = principal.unit_id
-    names = ledger.names.names(ctx, [unit]) if unit else {}
     context: dict[str, Any] = {
-        "unit_name": names.get(unit, "—") if unit else "—",
         "failed": None,
         "message": None,
         "form": {},
@@ -48,7 +45,9 @@ def _page(
         "models": [(m.value, label(m)) for m in TitleModel],
         "year": ledger.records.today().year,
     }
-    return render(request, "dang_ky.html", status_code=status_code, **(context | extra))
+    return unit_form_page(
+        request, "dang_ky.html", ledger, ctx, principal, status_code, context | extra
+    )
 
 
 @router.get("/dang-ky")
