@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from uuid import UUID
@@ -35,23 +33,11 @@ from domain.access import UserAccount, user_id_for
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.glossary import Role
+from ops.bench.scratch import generated_province
 from projections.standings.queries import list_cases
 
 CONSOLE = CommandContext("cli:bench", Role.ADMINISTRATOR.value, "bench-pages")
 PASSWORD = "bench-mat-khau-1"
-HOCTAP = Path(sys.executable).with_name("hoctap")
-
-
-def prepare(var: Path, scale: int) -> None:
-    if not (var / "hoctap.sqlite").exists():
-        started = time.perf_counter()
-        subprocess.run(
-            [str(HOCTAP), "demo", "generate", "--scale", str(scale)],
-            env={"HOCTAP_VAR_DIR": str(var), "PATH": "/usr/bin:/bin"},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        print(f"generated {scale:,} cases in {time.perf_counter() - started:.0f} s")
 
 
 def accounts(ledger: Ledger) -> None:
@@ -107,7 +93,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--earlier-reads", type=int, default=0, metavar="N")
     args = parser.parse_args()
-    prepare(args.var, args.scale)
+    generated_province(args.var, args.scale)
     settings = Settings(var_dir=args.var, projections_in_api=True)
     ledger = Ledger(settings)
     accounts(ledger)

@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -54,6 +53,7 @@ from application.ledger import Ledger
 from application.settings import Settings
 from domain.base import CommandContext
 from domain.glossary import Role
+from ops.bench.scratch import HOCTAP
 from projections.catalogue import all_projections
 from projections.engine import Engine
 from projections.store import PostgresViewStore
@@ -61,7 +61,6 @@ from projections.store import PostgresViewStore
 DEFAULT_URL = "postgresql://root@127.0.0.1:5432/test"
 FOLDED = ("units", "standings", "statistics")
 NAMESPACE = uuid.UUID("5b1f0c3e-6a55-4c1e-9d2a-0b6f3f2a7c11")
-HOCTAP = Path(sys.executable).with_name("hoctap")
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -44,6 +42,7 @@ from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
 from application.services.criteria import seed_structures
 from application.settings import Settings
+from ops.bench.scratch import generated_province
 from projections.engine import Engine, Envelope
 from projections.statistics import Statistics
 from projections.statistics.queries import report, unit_tree
@@ -52,22 +51,9 @@ from projections.units import Units
 from projections.units.tree import Unit
 
 NAMESPACE = uuid.UUID("0f5d2c49-9a4e-4c8e-8a53-3b1f2e7d6a10")
-HOCTAP = Path(sys.executable).with_name("hoctap")
 #: The columns a report reads (the floor reads the same).
 COUNTED = "unit_id, model, target_group, registered, assessed, recognised"
 SUBJECTS = "unit_id, subject_kind, target_group, subjects"
-
-
-def prepare(var: Path, scale: int) -> None:
-    if not (var / "hoctap.sqlite").exists():
-        started = time.perf_counter()
-        subprocess.run(
-            [str(HOCTAP), "demo", "generate", "--scale", str(scale)],
-            env={"HOCTAP_VAR_DIR": str(var), "PATH": "/usr/bin:/bin"},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        print(f"generated {scale:,} cases in {time.perf_counter() - started:.0f} s")
 
 
 def source_rows(var: Path) -> tuple[dict[str, list[tuple[Any, ...]]], int]:
@@ -208,7 +194,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if not args.keep or not (args.keep / "views.sqlite").exists():
-        prepare(args.var, args.scale)
+        generated_province(args.var, args.scale)
     with tempfile.TemporaryDirectory(prefix="bench-rollup-") as folder:
         kept = args.keep is not None and (args.keep / "views.sqlite").exists()
         store, schema = fixture_store(args, args.keep or Path(folder))
