@@ -36,6 +36,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -81,6 +82,20 @@ def note_head(public_key: bytes, message: str) -> CheckpointText | None:
     return head if signed else None
 
 
+def stored_state(event: dict[str, Any]) -> dict[str, Any]:
+    """A bundle event's state as the ledger stored it: base64 of its JSON."""
+    state: dict[str, Any] = json.loads(base64.b64decode(event["state"]))
+    return state
+
+
+def stored_uuid(value: Any) -> UUID:
+    """A UUID in a stored state, as the ledger's transcoder writes it:
+    ``{"_type_": "uuid_hex", "_data_": …}`` (or plain text)."""
+    if isinstance(value, dict) and value.get("_type_") == "uuid_hex":
+        return UUID(hex=str(value["_data_"]))
+    return UUID(str(value))
+
+
 def check(
     bundle: dict, trusted: Sequence[tuple[str, str]] = (), witnesses: Sequence[str] = ()
 ) -> list[tuple[bool, str]]:
@@ -123,7 +138,7 @@ def check(
         else:
             results.append((False, f"{where}: bằng chứng bao hàm KHÔNG khớp gốc đã ký"))
         if event["topic"].endswith(".EvidenceAttached"):
-            recorded_digests.add(json.loads(state)["digest"])
+            recorded_digests.add(stored_state(event)["digest"])
     for item in bundle["evidence"]:
         where = f"minh chứng {item['evidence_id']}"
         if item["digest"] not in recorded_digests:

@@ -58,6 +58,7 @@ from domain.verifiable import (
     verify,
 )
 from ops.verifier.verify_bundle import check as check_bundle
+from ops.verifier.verify_bundle import stored_state, stored_uuid
 
 GRANTED = "hoctap.AssessmentCase.TitleGranted"
 MAX_CREDENTIAL_BYTES = 1 << 20
@@ -230,14 +231,14 @@ def grant_included(bundle: Any, serial: str | None, keys: list[bytes]) -> str:
         tree_size = int(bundle["checkpoint"]["tree_size"])
         results = check_bundle(bundle)
         grants = [
-            (event, json.loads(base64.b64decode(event["state"])))
+            (event, stored_state(event))
             for event in bundle["events"]
             if str(event["topic"]) == GRANTED
         ]
         mine = [
             event
             for event, state in grants
-            if certificate_serial(UUID(event["originator_id"]), _stored_uuid(state["decision_id"]))
+            if certificate_serial(UUID(event["originator_id"]), stored_uuid(state["decision_id"]))
             == serial
         ]
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
@@ -253,13 +254,6 @@ def grant_included(bundle: Any, serial: str | None, keys: list[bytes]) -> str:
         f"Sự kiện công nhận (vị trí {mine[-1]['position']} của nhật ký) có trong điểm kiểm đã"
         f" ký ({tree_size} sự kiện): bằng chứng bao hàm khớp."
     )
-
-
-def _stored_uuid(value: Any) -> UUID:
-    """A UUID as the ledger's transcoder stores it: ``{"_type_": "uuid_hex", "_data_": …}``."""
-    if isinstance(value, dict) and value.get("_type_") == "uuid_hex":
-        return UUID(hex=str(value["_data_"]))
-    return UUID(str(value))
 
 
 def name_matches(credential: dict[str, Any], typed: str) -> bool:
