@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,39 +44,80 @@ class Table:
     timestamps: frozenset[str] = frozenset()
 
     def encode(self, row: Row, dialect: str) -> list[Any]:
+        """The row's values in column order, as ``dialect`` stores them."""
+        encoders = self._sqlite_encoders if dialect == "sqlite" else self._plain_encoders
         values: list[Any] = []
-        for column in self.columns:
+        for column, encoder in encoders:
             value = row.get(column)
-            if value is None:
-                values.append(None)
-            elif column in self.jsons:
-                values.append(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
-            elif dialect == "sqlite" and column in self.dates | self.timestamps:
-                values.append(value.isoformat())
-            elif dialect == "sqlite" and column in self.decimals:
-                values.append(str(value))
-            elif dialect == "sqlite" and column in self.bools:
-                values.append(int(value))
-            else:
-                values.append(value)
+            values.append(value if value is None or encoder is None else encoder(value))
         return values
 
     def decode(self, raw: Row) -> Row:
+        """A stored row with its typed columns as Python values again (JSON, dates, times,
+        decimals, booleans); only those columns are visited."""
         row = dict(raw)
-        for column, value in raw.items():
-            if value is None:
-                continue
-            if column in self.jsons and isinstance(value, str):
-                row[column] = json.loads(value)
-            elif column in self.dates and isinstance(value, str):
-                row[column] = date.fromisoformat(value)
-            elif column in self.timestamps and isinstance(value, str):
-                row[column] = datetime.fromisoformat(value)
-            elif column in self.decimals:
-                row[column] = Decimal(str(value))
-            elif column in self.bools:
-                row[column] = bool(value)
+        for column, decoder in self._decoders:
+            value = row.get(column)
+            if value is not None:
+                row[column] = decoder(value)
         return row
+
+    # Per table, once: which columns need converting and how (a view's rows are many).
+
+    @cached_property
+    def _decoders(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+        typed = self.jsons | self.dates | self.timestamps | self.decimals | self.bools
+        return tuple((column, self._decoder(column)) for column in sorted(typed))
+
+    def _decoder(self, column: str) -> Callable[[Any], Any]:
+        if column in self.jsons:
+            return _when_text(json.loads)
+        if column in self.dates:
+            return _when_text(date.fromisoformat)
+        if column in self.timestamps:
+            return _when_text(datetime.fromisoformat)
+        if column in self.decimals:
+            return _decimal
+        return bool
+
+    @cached_property
+    def _plain_encoders(self) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+        return tuple(
+            (column, _json_text if column in self.jsons else None) for column in self.columns
+        )
+
+    @cached_property
+    def _sqlite_encoders(self) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+        return tuple((column, self._sqlite_encoder(column)) for column in self.columns)
+
+    def _sqlite_encoder(self, column: str) -> Callable[[Any], Any] | None:
+        if column in self.jsons:
+            return _json_text
+        if column in self.dates or column in self.timestamps:
+            return _isoformat
+        if column in self.decimals:
+            return str
+        if column in self.bools:
+            return int
+        return None
+
+
+def _when_text(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """``parse`` for stored text; a value the driver already typed is kept as it is."""
+    return lambda value: parse(value) if isinstance(value, str) else value
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _isoformat(value: Any) -> str:
+    text: str = value.isoformat()
+    return text
 
 
 @dataclass(frozen=True)
