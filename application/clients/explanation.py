@@ -428,7 +428,9 @@ class _Writer:
     def on_MemberShareComputed(self, x: Logged) -> None:
         e = x.event
         self.computed[e.indicator], self.scores_changed = (e.share, x), True
-        self.say("review", "member_share", [x], title_label=self.words.label(e.title))
+        aged = getattr(e, "min_age", None) is not None  # events before age filters have none
+        key = "member_share_aged" if aged else "member_share"
+        self.say("review", key, [x], title_label=self.words.label(e.title))
 
     def on_CouncilFormed(self, x: Logged) -> None:
         self.say("council", "council_formed", [x], n=_Worded(len(x.event.members)))

@@ -111,6 +111,13 @@ TEXT: dict[str, dict[str, str]] = {
         "member_share": "Ngày {computed_on}, {who} ghi chỉ số {indicator}: {numerator}/{denominator}"
         " thành viên đạt danh hiệu {title_label} vào ngày {as_of}, tỷ lệ {share}%, tính từ sổ"
         " đăng ký danh hiệu tại vị trí {log_position} của sổ cái.",
+        "member_share_aged": "Ngày {computed_on}, {who} ghi chỉ số {indicator}: trong"
+        " {denominator} thành viên từ đủ {min_age} tuổi trở lên vào ngày {as_of} (kể cả"
+        " {unknown_age} thành viên không rõ ngày sinh, được tính như đã đủ tuổi vì chưa ghi ngày"
+        " sinh hoặc dữ liệu cá nhân đã bị xóa), có {numerator} người đạt danh hiệu {title_label},"
+        " tỷ lệ {share}%. Không tính {under_age} thành viên chưa đủ {min_age} tuổi. Tính từ sổ"
+        " đăng ký danh hiệu tại vị trí {log_position} của sổ cái; ngày sinh chỉ được đọc để"
+        " tính, không ghi vào sổ.",
         "check": "{rule}: yêu cầu {expected}, đạt {found}: {passed}.",
         "passed": "đạt",
         "failed": "không đạt",
@@ -208,6 +215,12 @@ TEXT: dict[str, dict[str, str]] = {
         "member_share": "On {computed_on}, {who} recorded indicator {indicator}: {numerator} of"
         " {denominator} members held the {title_label} title on {as_of}, a share of {share}%,"
         " counted from the register at log position {log_position}.",
+        "member_share_aged": "On {computed_on}, {who} recorded indicator {indicator}: of the"
+        " {denominator} members aged {min_age} or over on {as_of} (including {unknown_age} whose"
+        " date of birth is unknown, never recorded or erased with their personal data, counted"
+        " as of age), {numerator} held the {title_label} title, a share of {share}%. Not"
+        " counted: {under_age} under {min_age}. Counted from the register at log position"
+        " {log_position}; dates of birth were read for the count only, never recorded.",
         "check": "{rule}: required {expected}, found {found}: {passed}.",
         "passed": "passed",
         "failed": "failed",

@@ -1,0 +1,222 @@
+"""A household's share of members aged 15 or over holding Công dân học tập, counted from the
+register with dates of birth unsealed in the application, on SQLite and PostgreSQL.
+
+The world: the demo (its citizen Nguyễn Thị Hoa, born 1990, holds Công dân học tập from
+2026-03-02), then a second version of the illustrative Gia đình học tập set whose share
+indicator 2.3 counts members aged 15 or over, and a household of six: Hoa; a child of 14; a
+girl who turns 15 on 31 December 2026 itself; a man whose personal data is erased; a man
+registered with no date of birth; and a woman who left in November. Its 2026 case is computed
+on 5 January 2027.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from application.adapters.read_models import ReadModels
+from application.clients.demo import SYSTEM, load_demo
+from application.clients.explanation import _Wording
+from application.ledger import Ledger
+from application.services.records import VIETNAM, FixedClock
+from application.settings import Settings
+from domain.access import ReadTrail, read_trail_id_for
+from domain.assessment import AssessmentCase
+from domain.base import CommandContext
+from domain.errors import InvalidInput
+from domain.glossary import Role, SubjectKind, TitleModel
+from projections.standings.queries import list_cases
+from tests.domain.helpers import seed_content
+
+GDHT = "criteria-minh-hoa-gdht.json"
+SHARE = "2.3"
+
+
+@dataclass
+class World:
+    ledger: Ledger
+    models: ReadModels
+    officer: CommandContext
+    people: dict[str, UUID]
+    household: UUID
+    case_id: UUID
+
+
+def aged_version() -> dict[str, Any]:
+    """The illustrative family set again, from November 2026, with the aged share."""
+    content = seed_content(GDHT)
+    content["effective_from"] = "2026-11-01"
+    content["criteria"][1]["indicators"].append(
+        {
+            "code": SHARE,
+            "name": "Thành viên từ đủ 15 tuổi trở lên đạt Công dân học tập",
+            "kind": "share",
+            "computed": {"measure": "member_share", "title": "cong_dan_hoc_tap", "min_age": 15},
+        }
+    )
+    return content
+
+
+def person(ledger: Ledger, village: UUID, cccd: str, name: str, born: date | None) -> UUID:
+    return ledger.registry.register_person(
+        SYSTEM,
+        cccd=cccd,
+        full_name=name,
+        birth_date=born,
+        gender=None,
+        ethnicity="Kinh",
+        target_group=None,
+        unit_id=village,
+    ).id
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[World]:
+    clock = FixedClock(datetime(2026, 11, 20, 9, tzinfo=VIETNAM))
+    ledger = Ledger(settings, clock=clock)
+    users = load_demo(ledger)
+    ledger.criteria.publish_criteria_set(SYSTEM, aged_version())
+    hoa = ledger.records.get(AssessmentCase, _citizen_case(ledger)).subject_id
+    village = ledger.registry.find_person_by_cccd("001090000001").unit_id
+    people = {
+        "hoa": hoa,
+        "child": person(ledger, village, "001212000011", "Phạm Minh Khôi", date(2012, 1, 1)),
+        "turning": person(ledger, village, "001311000012", "Phạm Thu Trang", date(2011, 12, 31)),
+        "erased": person(ledger, village, "001080000013", "Phạm Văn Đức", date(1980, 3, 3)),
+        "unknown": person(ledger, village, "001075000014", "Phạm Văn Toàn", None),
+        "left": person(ledger, village, "001170000015", "Lê Thị Mai", date(1970, 7, 7)),
+    }
+    household = ledger.registry.register_collective(
+        SYSTEM, kind=SubjectKind.HOUSEHOLD, name="Hộ ông Phạm Văn Đức", unit_id=village
+    ).id
+    for key, member in people.items():
+        ledger.registry.add_member(SYSTEM, household, member, "chu_ho" if key == "hoa" else None)
+    ledger.registry.remove_member(
+        SYSTEM, household, people["left"], date(2026, 11, 20), "Chuyển đi nơi khác"
+    )
+    ledger.registry.erase_person(SYSTEM, people["erased"], "Yêu cầu xóa dữ liệu cá nhân")
+    officer = CommandContext(str(users["demo-commune"]), Role.COMMUNE_OFFICER.value, "t-ages")
+    case = ledger.assessments.open_case(
+        officer, household, TitleModel.LEARNING_FAMILY, 2026, date(2026, 11, 20)
+    )
+    clock.advance(days=46)  # 2027-01-05: the 2026 data period has ended
+    models = ReadModels(settings, ledger.store)
+    models.initialise()
+    models.catch_up()
+    yield World(ledger, models, officer, people, household, case.id)
+    models.close()
+    ledger.close()
+
+
+def _citizen_case(ledger: Ledger) -> UUID:
+    """The demo citizen's granted case (the only person's case of the demo)."""
+    models = ReadModels(ledger.settings, ledger.store)
+    models.initialise()
+    models.catch_up()
+    try:
+        rows = list_cases(models.engine, status="granted").items
+        return next(
+            UUID(str(r["case_id"])) for r in rows if r["model"] == TitleModel.LEARNING_CITIZEN.value
+        )
+    finally:
+        models.close()
+
+
+def compute(world: World) -> AssessmentCase.MemberShareComputed:
+    world.ledger.assessments.compute_member_share(
+        world.officer, world.models, world.case_id, SHARE, wait_seconds=10
+    )
+    [*_, event] = world.ledger.records.history(world.case_id)
+    assert isinstance(event, AssessmentCase.MemberShareComputed)
+    return event
+
+
+def test_the_share_counts_members_of_15_on_31_december_and_those_of_unknown_age(world: World):
+    event = compute(world)
+    # counted: Hoa (holder), the girl who turned 15 that day, the erased man, the man with no
+    # date of birth; left out: the child of 14 (under age) and the woman who left
+    assert (event.min_age, event.as_of) == (15, date(2026, 12, 31))
+    assert (event.numerator, event.denominator, event.share) == (1, 4, Decimal(25))
+    assert (event.under_age, event.unknown_age) == (1, 2)
+    assert world.ledger.records.get(AssessmentCase, world.case_id).scores[SHARE] == Decimal(25)
+
+
+def test_the_event_names_no_one_and_holds_no_date_of_birth(world: World):
+    event = compute(world)
+    stored = json.dumps(vars(event), default=str, ensure_ascii=False)
+    for secret in ("2011-12-31", "2012-01-01", "1990-04-12", "1970-07-07", "Phạm", "Hoa"):
+        assert secret not in stored
+    assert not {str(m) for m in world.people.values()} & set(stored.split('"'))
+
+
+def test_each_members_date_of_birth_read_is_in_the_officers_read_trail(world: World):
+    compute(world)
+    trail_id = read_trail_id_for(world.officer.actor_id, world.ledger.records.today())
+    views = [e for e in world.ledger.records.history(trail_id) if isinstance(e, ReadTrail.Viewed)]
+    members_at_end = {k: v for k, v in world.people.items() if k != "left"}
+    assert {v.record_id for v in views} == {str(m) for m in members_at_end.values()}
+    assert {v.kind for v in views} == {"person"}
+    assert all(SHARE in (v.detail or "") and str(world.case_id) in (v.detail or "") for v in views)
+
+
+def test_the_explanation_states_the_age_the_day_and_the_members_of_unknown_age(world: World):
+    event = compute(world)
+    values = vars(event) | {"who": "cán bộ xã", "title_label": "Công dân học tập"}
+    said = _Wording("vi")("member_share_aged", **values)
+    assert said.startswith("Ngày 05/01/2027, cán bộ xã ghi chỉ số 2.3: trong 4 thành viên từ đủ")
+    assert "15 tuổi trở lên vào ngày 31/12/2026 (kể cả 2 thành viên không rõ ngày sinh" in said
+    assert "có 1 người đạt danh hiệu Công dân học tập, tỷ lệ 25,00%" in said
+    assert "Không tính 1 thành viên chưa đủ 15 tuổi." in said
+    english = _Wording("en")("member_share_aged", **values)
+    assert "of the 4 members aged 15 or over on 2026-12-31 (including 2 whose" in english
+    assert "), 1 held the Công dân học tập title, a share of 25.00%" in english
+
+
+def test_the_child_of_14_is_counted_the_next_year_when_the_adults_have_left(world: World):
+    ledger, adults = world.ledger, ("hoa", "turning", "erased", "unknown")
+    for key in adults:
+        ledger.registry.remove_member(
+            SYSTEM, world.household, world.people[key], date(2027, 1, 5), "Tách hộ"
+        )
+    world.models.catch_up()
+    # they left after the end of the period: they still count for 2026
+    assert compute(world).denominator == 4
+    clock = ledger.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(days=365)  # 2028-01-05
+    later = ledger.assessments.open_case(
+        world.officer, world.household, TitleModel.LEARNING_FAMILY, 2027, date(2028, 1, 5)
+    )
+    world.models.catch_up()
+    ledger.assessments.compute_member_share(
+        world.officer, world.models, later.id, SHARE, wait_seconds=10
+    )
+    [*_, event] = ledger.records.history(later.id)
+    assert (event.numerator, event.denominator, event.under_age, event.unknown_age) == (0, 1, 0, 0)
+    assert event.as_of == date(2027, 12, 31)
+
+
+def test_a_household_of_children_only_has_no_one_to_count(world: World):
+    ledger = world.ledger
+    village = ledger.registry.find_person_by_cccd("001090000001").unit_id
+    baby = person(ledger, village, "001224000016", "Phạm Gia Bảo", date(2024, 2, 29))
+    family = ledger.registry.register_collective(
+        SYSTEM, kind=SubjectKind.HOUSEHOLD, name="Hộ bé Phạm Gia Bảo", unit_id=village
+    ).id
+    ledger.registry.add_member(SYSTEM, family, baby, "chu_ho")
+    case = ledger.assessments.open_case(
+        world.officer, family, TitleModel.LEARNING_FAMILY, 2026, date(2027, 1, 5)
+    )
+    world.models.catch_up()
+    with pytest.raises(InvalidInput) as refused:
+        ledger.assessments.compute_member_share(
+            world.officer, world.models, case.id, SHARE, wait_seconds=10
+        )
+    assert (refused.value.details["min_age"], refused.value.details["under_age"]) == (15, 1)
