@@ -34,7 +34,7 @@ from domain.criteria import CriteriaSpec, parse_spec
 from domain.decision import RecognitionDecision
 from domain.errors import NotFound, StepOutOfOrder
 from domain.evaluation import Check, evaluate
-from domain.glossary import ERASED_LABEL
+from domain.glossary import ERASED_LABEL, IndicatorKind
 from domain.glossary import label as label_vi
 from domain.integrity import ChainedEvent
 from domain.registry import Person
@@ -329,7 +329,11 @@ class _Writer:
         parts = [w("min_total", n=rules.min_total)] if rules.min_total is not None else []
         if rules.indicator_floor is not None:
             parts.append(w("floor", n=rules.indicator_floor))
-        parts += [w("floor_of", i=k, n=v) for k, v in rules.indicator_floors.items()]
+        shares = {i.code for i in s.indicators if i.kind is IndicatorKind.SHARE}
+        parts += [
+            w("floor_of_share" if k in shares else "floor_of", i=k, n=v)
+            for k, v in rules.indicator_floors.items()
+        ]
         parts += [w("mandatory", i=code) for code in rules.mandatory]
         if rules.recognised_bands:
             parts.append(w("bands", b=self.bands(rules.recognised_bands)))

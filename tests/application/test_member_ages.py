@@ -2,11 +2,11 @@
 register with dates of birth unsealed in the application, on SQLite and PostgreSQL.
 
 The world: the demo (its citizen Nguyễn Thị Hoa, born 1990, holds Công dân học tập from
-2026-03-02), then a second version of the illustrative Gia đình học tập set whose share
-indicator 2.3 counts members aged 15 or over, and a household of six: Hoa; a child of 14; a
+2026-03-02; the seed's second version of the illustrative Gia đình học tập set, in force from
+2027-01-01, has share indicator 2.3 counting members aged 15 or over), and a household of six: Hoa; a child of 14; a
 girl who turns 15 on 31 December 2026 itself; a man whose personal data is erased; a man
-registered with no date of birth; and a woman who left in November. Its 2026 case is computed
-on 5 January 2027.
+registered with no date of birth; and a woman who left in November. Its 2026 case is opened
+and computed on 5 January 2027.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -33,9 +32,7 @@ from domain.base import CommandContext
 from domain.errors import InvalidInput
 from domain.glossary import Role, SubjectKind, TitleModel
 from projections.standings.queries import list_cases
-from tests.domain.helpers import seed_content
 
-GDHT = "criteria-minh-hoa-gdht.json"
 SHARE = "2.3"
 
 
@@ -47,21 +44,6 @@ class World:
     people: dict[str, UUID]
     household: UUID
     case_id: UUID
-
-
-def aged_version() -> dict[str, Any]:
-    """The illustrative family set again, from November 2026, with the aged share."""
-    content = seed_content(GDHT)
-    content["effective_from"] = "2026-11-01"
-    content["criteria"][1]["indicators"].append(
-        {
-            "code": SHARE,
-            "name": "Thành viên từ đủ 15 tuổi trở lên đạt Công dân học tập",
-            "kind": "share",
-            "computed": {"measure": "member_share", "title": "cong_dan_hoc_tap", "min_age": 15},
-        }
-    )
-    return content
 
 
 def person(ledger: Ledger, village: UUID, cccd: str, name: str, born: date | None) -> UUID:
@@ -82,7 +64,6 @@ def world(settings: Settings) -> Iterator[World]:
     clock = FixedClock(datetime(2026, 11, 20, 9, tzinfo=VIETNAM))
     ledger = Ledger(settings, clock=clock)
     users = load_demo(ledger)
-    ledger.criteria.publish_criteria_set(SYSTEM, aged_version())
     hoa = ledger.records.get(AssessmentCase, _citizen_case(ledger)).subject_id
     village = ledger.registry.find_person_by_cccd("001090000001").unit_id
     people = {
@@ -103,10 +84,10 @@ def world(settings: Settings) -> Iterator[World]:
     )
     ledger.registry.erase_person(SYSTEM, people["erased"], "Yêu cầu xóa dữ liệu cá nhân")
     officer = CommandContext(str(users["demo-commune"]), Role.COMMUNE_OFFICER.value, "t-ages")
-    case = ledger.assessments.open_case(
-        officer, household, TitleModel.LEARNING_FAMILY, 2026, date(2026, 11, 20)
-    )
     clock.advance(days=46)  # 2027-01-05: the 2026 data period has ended
+    case = ledger.assessments.open_case(
+        officer, household, TitleModel.LEARNING_FAMILY, 2026, date(2027, 1, 5)
+    )
     models = ReadModels(settings, ledger.store)
     models.initialise()
     models.catch_up()
@@ -136,6 +117,21 @@ def compute(world: World) -> AssessmentCase.MemberShareComputed:
     [*_, event] = world.ledger.records.history(world.case_id)
     assert isinstance(event, AssessmentCase.MemberShareComputed)
     return event
+
+
+def test_the_seed_lists_both_versions_of_the_family_set_and_seeding_again_adds_none(
+    world: World,
+):
+    catalogue = world.ledger.criteria.catalogue()
+    assert catalogue is not None
+    family = [e for e in catalogue.entries if e.code == "MINH-HOA/GDHT/2022"]
+    assert [(e.version, e.effective_from) for e in family] == [
+        (1, date(2022, 7, 1)),
+        (2, date(2027, 1, 1)),
+    ]
+    assert world.ledger.criteria.load_seed_criteria(SYSTEM) == []
+    case = world.ledger.records.get(AssessmentCase, world.case_id)
+    assert world.ledger.criteria.spec_of(case).version == 2
 
 
 def test_the_share_counts_members_of_15_on_31_december_and_those_of_unknown_age(world: World):

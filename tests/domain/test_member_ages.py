@@ -17,6 +17,7 @@ import pytest
 from domain.criteria import CriteriaSet
 from domain.dates import age_reached
 from domain.errors import InvalidCriteriaSet, InvalidInput
+from domain.evaluation import evaluate
 from tests.domain.helpers import (
     ADMIN,
     CDHT,
@@ -170,3 +171,39 @@ def test_a_whole_minimum_age_in_range_is_published_and_read_back(min_age: int):
 )
 def test_the_age_is_reached_on_the_birthday(born: date, on: date, reached: bool):
     assert age_reached(born, 15, on) is reached
+
+
+# --- the illustrative family set, version 2: at least 40% of members aged 15 or over --------
+
+
+FAMILY_2027 = "criteria-minh-hoa-gdht-2027.json"
+FAMILY_SCORES = {"1.1": 1, "1.2": 18, "2.1": 1, "2.2": 25, "3.1": 16, "4.1": 24}
+
+
+def family_verdict(share: str) -> Any:
+    scores = {k: Decimal(v) for k, v in FAMILY_SCORES.items()} | {"2.3": Decimal(share)}
+    return evaluate(publish(seed_content(FAMILY_2027)).spec, scores)
+
+
+def test_the_family_set_counts_members_aged_15_or_over_and_asks_40_percent():
+    spec = publish(seed_content(FAMILY_2027)).spec
+    share = spec.indicator("2.3")
+    assert share is not None and share.computed is not None
+    assert (share.computed.title.value, share.computed.min_age) == ("cong_dan_hoc_tap", 15)
+    assert spec.illustrative and "MINH HỌA" in spec.title
+
+
+@pytest.mark.parametrize(("share", "passed"), [("39.99", False), ("40", True), ("100", True)])
+def test_a_household_under_40_percent_fails_the_share_floor(share: str, passed: bool):
+    verdict = family_verdict(share)
+    [check] = [c for c in verdict.checks if c.rule == "indicator_floor" and c.indicator == "2.3"]
+    assert check.passed is passed
+    assert verdict.passed is passed
+
+
+def test_a_set_wide_floor_in_points_does_not_apply_to_a_share():
+    content = aged_content(15)
+    content["rules"]["indicator_floor"] = 50
+    spec = publish(content).spec
+    verdict = evaluate(spec, {SHARE: Decimal(10)})
+    assert not [c for c in verdict.checks if c.rule == "indicator_floor" and c.indicator == SHARE]
