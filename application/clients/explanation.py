@@ -473,12 +473,19 @@ class _Writer:
                 expected = _Worded(check.expected.replace(">=", "≥"))
                 found = _Worded(check.found)
             else:
-                rule = self.words(f"rule_{check.rule}", i=check.indicator)
+                rule = self.words(f"rule_{self.rule_key(check)}", i=check.indicator)
                 expected, found = self.measures(check)
             self.say(
                 section, "check", cites, rule=rule, expected=expected, found=found, passed=passed
             )
         self.scores_changed = False
+
+    def rule_key(self, check: Check) -> str:
+        """A floor on a computed share is a percentage, not points: it is worded as one."""
+        indicator = self.spec.indicator(check.indicator or "")
+        if check.rule == "indicator_floor" and indicator and indicator.kind is IndicatorKind.SHARE:
+            return "share_floor"
+        return check.rule
 
     def measures(self, check: Check) -> tuple[_Worded, Any]:
         """What a rule requires (worded) and what was found (a score or total as recorded)."""

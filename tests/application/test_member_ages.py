@@ -21,19 +21,23 @@ from uuid import UUID
 import pytest
 
 from application.adapters.read_models import ReadModels
-from application.clients.demo import SYSTEM, load_demo
-from application.clients.explanation import _Wording
+from application.clients.demo import COLLECTIVE_SCORES, SYSTEM, load_demo
+from application.clients.explanation import _Wording, explain
 from application.ledger import Ledger
+from application.services.assessments import SeatRequest
+from application.services.decisions import RulingRequest
 from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings
 from domain.access import ReadTrail, read_trail_id_for
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.errors import InvalidInput
-from domain.glossary import Role, SubjectKind, TitleModel
+from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
+from domain.registry import AdministrativeUnit
 from projections.standings.queries import list_cases
 
 SHARE = "2.3"
+DEMO_USERS = ("demo-village", "demo-reviewer", "demo-council-1", "demo-council-2", "demo-signer")
 
 
 @dataclass
@@ -216,3 +220,70 @@ def test_a_household_of_children_only_has_no_one_to_count(world: World):
             world.officer, world.models, case.id, SHARE, wait_seconds=10
         )
     assert (refused.value.details["min_age"], refused.value.details["under_age"]) == (15, 1)
+
+
+def test_a_household_refused_under_the_40_percent_floor_is_explained_in_percent(world: World):
+    """The whole 2026 cycle under version 2: 25% of members aged 15 or over is under 40%."""
+    ledger, case_id = world.ledger, world.case_id
+    clock = ledger.clock
+    assert isinstance(clock, FixedClock)
+    compute(world)  # on 2027-01-05
+    clock.advance(days=40)  # 2027-02-14
+    users = {u: ledger.access.user_by_name(u).id for u in DEMO_USERS}
+    village = CommandContext(str(users["demo-village"]), Role.VILLAGE_OFFICER.value, "t")
+    spec = ledger.criteria.spec_of(ledger.records.get(AssessmentCase, case_id))
+    ledger.assessments.attach_evidence(
+        village,
+        case_id,
+        content=b"Bien ban xac nhan cua thon Dong 2026\n",
+        kind="giay_xac_nhan",
+        issuer="Ban công tác Mặt trận thôn Đông",
+        issued_on=date(2026, 12, 20),
+        indicators=[i.code for i in spec.indicators if i.evidence_required],
+    )
+    scores = {k: Decimal(v) for k, v in COLLECTIVE_SCORES[TitleModel.LEARNING_FAMILY].items()}
+    ledger.assessments.self_assess(village, case_id, scores, date(2027, 1, 10))
+    reviewer = CommandContext(str(users["demo-reviewer"]), Role.REVIEWER.value, "t")
+    ledger.assessments.review(reviewer, case_id, scores, None, "Đủ minh chứng", date(2027, 1, 15))
+    ledger.assessments.post_notice(
+        world.officer, case_id, date(2027, 1, 16), date(2027, 1, 26), "Nhà văn hóa thôn Đông"
+    )
+    ledger.assessments.close_notice(world.officer, case_id, date(2027, 1, 26), 0, None)
+    ledger.assessments.form_council(
+        world.officer,
+        case_id,
+        "Hội đồng xét công nhận năm 2026",
+        [SeatRequest(users["demo-council-1"], "chair"), SeatRequest(users["demo-council-2"])],
+        date(2027, 1, 27),
+    )
+    chair = CommandContext(str(users["demo-council-1"]), Role.COUNCIL_MEMBER.value, "t")
+    ledger.assessments.appraise(
+        chair,
+        case_id,
+        recommended=False,
+        votes_for=0,
+        votes_against=2,
+        remarks="Tỷ lệ chỉ số 2.3 dưới 40%",
+        on=date(2027, 2, 1),
+    )
+    case = ledger.records.get(AssessmentCase, case_id)
+    decided_on = date(2027, 2, 5)
+    ledger.decisions.issue_decision(
+        CommandContext(str(users["demo-signer"]), Role.SIGNER.value, "t"),
+        number="05/QĐ-UBND-AGES",
+        decided_on=decided_on,
+        signer_title="Chủ tịch UBND xã",
+        authority_name="UBND xã An Bình",
+        authority_unit_id=ledger.records.get(AdministrativeUnit, case.unit_id).parent_on(
+            decided_on
+        ),
+        legal_basis=spec.legal_basis,
+        rulings=[RulingRequest(case_id, DecisionOutcome.REFUSED, "Chưa đạt chỉ số 2.3")],
+    )
+    said = [s.text for section in explain(ledger, case_id).sections for s in section.statements]
+    assert any(
+        s.startswith("Ngày 05/01/2027,") and "từ đủ 15 tuổi trở lên vào ngày 31/12/2026" in s
+        for s in said
+    )
+    assert any("tỷ lệ ở chỉ số 2.3 từ 40% trở lên" in s for s in said)
+    assert any(s.startswith("Tỷ lệ (%) ở chỉ số 2.3: yêu cầu ≥ 40") for s in said)
