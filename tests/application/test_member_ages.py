@@ -257,15 +257,8 @@ def test_a_household_refused_under_the_40_percent_floor_is_explained_in_percent(
         date(2027, 1, 27),
     )
     chair = CommandContext(str(users["demo-council-1"]), Role.COUNCIL_MEMBER.value, "t")
-    ledger.assessments.appraise(
-        chair,
-        case_id,
-        recommended=False,
-        votes_for=0,
-        votes_against=2,
-        remarks="Tỷ lệ chỉ số 2.3 dưới 40%",
-        on=date(2027, 2, 1),
-    )
+    votes = {"votes_for": 0, "votes_against": 2, "remarks": "Tỷ lệ chỉ số 2.3 dưới 40%"}
+    ledger.assessments.appraise(chair, case_id, recommended=False, on=date(2027, 2, 1), **votes)
     case = ledger.records.get(AssessmentCase, case_id)
     decided_on = date(2027, 2, 5)
     ledger.decisions.issue_decision(
