@@ -31,12 +31,13 @@ from application.settings import Settings
 from domain.access import ReadTrail, read_trail_id_for
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
-from domain.errors import InvalidInput
+from domain.errors import AuthorityNotCompetent, InvalidInput
 from domain.glossary import DecisionOutcome, Role, SubjectKind, TitleModel
 from domain.registry import AdministrativeUnit
 from projections.standings.queries import list_cases
 
 SHARE = "2.3"
+DECIDED_ON = date(2027, 2, 5)
 DEMO_USERS = ("demo-village", "demo-reviewer", "demo-council-1", "demo-council-2", "demo-signer")
 
 
@@ -222,8 +223,9 @@ def test_a_household_of_children_only_has_no_one_to_count(world: World):
     assert (refused.value.details["min_age"], refused.value.details["under_age"]) == (15, 1)
 
 
-def test_a_household_refused_under_the_40_percent_floor_is_explained_in_percent(world: World):
-    """The whole 2026 cycle under version 2: 25% of members aged 15 or over is under 40%."""
+def appraised(world: World) -> dict[str, UUID]:
+    """The household's 2026 case under version 2 through to the council's appraisal (not
+    recommended: 25% of members aged 15 or over is under 40%); the demo users' ids."""
     ledger, case_id = world.ledger, world.case_id
     clock = ledger.clock
     assert isinstance(clock, FixedClock)
@@ -259,24 +261,54 @@ def test_a_household_refused_under_the_40_percent_floor_is_explained_in_percent(
     chair = CommandContext(str(users["demo-council-1"]), Role.COUNCIL_MEMBER.value, "t")
     votes = {"votes_for": 0, "votes_against": 2, "remarks": "Tỷ lệ chỉ số 2.3 dưới 40%"}
     ledger.assessments.appraise(chair, case_id, recommended=False, on=date(2027, 2, 1), **votes)
-    case = ledger.records.get(AssessmentCase, case_id)
-    decided_on = date(2027, 2, 5)
-    ledger.decisions.issue_decision(
-        CommandContext(str(users["demo-signer"]), Role.SIGNER.value, "t"),
+    return users
+
+
+def refuse_household(world: World, signer: UUID, authority: UUID) -> None:
+    world.ledger.decisions.issue_decision(
+        CommandContext(str(signer), Role.SIGNER.value, "t"),
         number="05/QĐ-UBND-AGES",
-        decided_on=decided_on,
-        signer_title="Chủ tịch UBND xã",
-        authority_name="UBND xã An Bình",
-        authority_unit_id=ledger.records.get(AdministrativeUnit, case.unit_id).parent_on(
-            decided_on
-        ),
-        legal_basis=spec.legal_basis,
-        rulings=[RulingRequest(case_id, DecisionOutcome.REFUSED, "Chưa đạt chỉ số 2.3")],
+        decided_on=DECIDED_ON,
+        signer_title="Chủ tịch UBND",
+        authority_name="UBND",
+        authority_unit_id=authority,
+        legal_basis="Bộ tiêu chí Gia đình học tập (minh họa)",
+        rulings=[RulingRequest(world.case_id, DecisionOutcome.REFUSED, "Chưa đạt chỉ số 2.3")],
     )
-    said = [s.text for section in explain(ledger, case_id).sections for s in section.statements]
+
+
+def commune_of(world: World) -> UUID:
+    case = world.ledger.records.get(AssessmentCase, world.case_id)
+    commune = world.ledger.records.get(AdministrativeUnit, case.unit_id).parent_on(DECIDED_ON)
+    assert commune is not None
+    return commune
+
+
+def test_a_household_refused_under_the_40_percent_floor_is_explained_in_percent(world: World):
+    users = appraised(world)
+    refuse_household(world, users["demo-signer"], commune_of(world))
+    said = [
+        s.text
+        for section in explain(world.ledger, world.case_id).sections
+        for s in section.statements
+    ]
     assert any(
         s.startswith("Ngày 05/01/2027,") and "từ đủ 15 tuổi trở lên vào ngày 31/12/2026" in s
         for s in said
     )
     assert any("tỷ lệ ở chỉ số 2.3 từ 40% trở lên" in s for s in said)
     assert any(s.startswith("Tỷ lệ (%) ở chỉ số 2.3: yêu cầu ≥ 40") for s in said)
+
+
+def test_the_province_is_not_the_competent_level_for_a_household(world: World):
+    appraised(world)
+    ledger = world.ledger
+    province = ledger.records.get(AdministrativeUnit, commune_of(world)).parent_on(DECIDED_ON)
+    assert province is not None
+    signer = ledger.access.create_user(SYSTEM, "signer-tinh", [Role.SIGNER], province).id
+    before = ledger.store.recorder.max_notification_id()
+    with pytest.raises(AuthorityNotCompetent) as refused:
+        refuse_household(world, signer, province)
+    assert refused.value.details["competent_level"] == "commune"
+    assert ledger.store.recorder.max_notification_id() == before
+    assert ledger.records.get(AssessmentCase, world.case_id).status.value == "appraised"
