@@ -149,6 +149,15 @@ def test_the_share_counts_members_of_15_on_31_december_and_those_of_unknown_age(
     assert world.ledger.records.get(AssessmentCase, world.case_id).scores[SHARE] == Decimal(25)
 
 
+def test_a_member_who_joins_after_31_december_is_not_counted_for_that_year(world: World):
+    village = world.ledger.registry.find_person_by_cccd("001090000001").unit_id
+    late = person(world.ledger, village, "001085000017", "Võ Văn Hậu", date(1985, 1, 1))
+    world.ledger.registry.add_member(SYSTEM, world.household, late, None)  # on 2027-01-05
+    world.models.catch_up()
+    event = compute(world)
+    assert (event.numerator, event.denominator, event.under_age, event.unknown_age) == (1, 4, 1, 2)
+
+
 def test_the_event_names_no_one_and_holds_no_date_of_birth(world: World):
     event = compute(world)
     stored = json.dumps(vars(event), default=str, ensure_ascii=False)
@@ -211,9 +220,12 @@ def test_a_household_of_children_only_has_no_one_to_count(world: World):
     family = ledger.registry.register_collective(
         SYSTEM, kind=SubjectKind.HOUSEHOLD, name="Hộ bé Phạm Gia Bảo", unit_id=village
     ).id
-    ledger.registry.add_member(SYSTEM, family, baby, "chu_ho")
+    ledger.registry.add_member(SYSTEM, family, baby, "chu_ho")  # joins on 2027-01-05
+    clock = ledger.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(days=365)  # 2028-01-05: the 2027 data period has ended
     case = ledger.assessments.open_case(
-        world.officer, family, TitleModel.LEARNING_FAMILY, 2026, date(2027, 1, 5)
+        world.officer, family, TitleModel.LEARNING_FAMILY, 2027, date(2028, 1, 5)
     )
     world.models.catch_up()
     with pytest.raises(InvalidInput) as refused:
