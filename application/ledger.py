@@ -82,8 +82,15 @@ class Ledger:
         uploads = settings.max_upload_bytes
         self.registry = RegistryService(self.records, self.scopes, self.vault)
         self.criteria = CriteriaService(self.records, self.scopes)
+        self.access = AccessService(self.records, self.scopes, self.clock, settings.token_ttl_hours)
         self.assessments = AssessmentService(
-            self.records, self.scopes, self.criteria, self.files, uploads
+            self.records,
+            self.scopes,
+            self.criteria,
+            self.files,
+            uploads,
+            self.vault,
+            self.access.record_views,
         )
         self.decisions = DecisionService(self.records, self.scopes, self.criteria)
         self.imports = ImportService(
@@ -92,7 +99,6 @@ class Ledger:
         self.complaints = ComplaintService(
             self.records, self.scopes, self.criteria, self.vault, self.files, uploads
         )
-        self.access = AccessService(self.records, self.scopes, self.clock, settings.token_ttl_hours)
         self.reports = ReportingService(self.records, self.scopes, self.criteria.structures)
         self.signin = SignInService(credentials, self.records, self.access, self.clock)
         self.names = NameBook(self.records, self.vault, self.access)

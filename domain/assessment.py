@@ -168,7 +168,13 @@ class AssessmentCase(LedgerAggregate):
     class MemberShareComputed(LedgerAggregate.Event):
         """A computed indicator's figure: of ``denominator`` members of the unit on
         ``as_of``, ``numerator`` held the title then, as the register stood at
-        ``log_position``. Counts and ids only: no member is named here."""
+        ``log_position``. Counts and ids only: no member is named here.
+
+        With an age filter (``min_age``), ``under_age`` members known to be younger on
+        ``as_of`` are left out of both counts, and ``unknown_age`` members whose date of
+        birth could not be read (never given, or erased) are counted in ``denominator`` as
+        if of age (see :meth:`AssessmentCase.record_member_share`). No birth date is here.
+        """
 
         TOPIC = "hoctap.AssessmentCase.MemberShareComputed"
         indicator: str
@@ -181,6 +187,9 @@ class AssessmentCase(LedgerAggregate):
         as_of: date
         log_position: int
         computed_on: date
+        min_age: int | None = None  # None: every member counts, whatever their age
+        under_age: int = 0
+        unknown_age: int = 0
 
         def apply(self, case: AssessmentCase) -> None:
             case.computed_scores[self.indicator] = self.share
@@ -610,13 +619,25 @@ class AssessmentCase(LedgerAggregate):
         log_position: int,
         spec: CriteriaSpec,
         on: date,
+        under_age: int = 0,
+        unknown_age: int = 0,
     ) -> None:
         """Record a member share counted from the register as of the end of the data period.
 
         The share is computed here from the counts, so the figure and its inputs cannot
         disagree; it may be recomputed (the latest figure counts) until the appraisal.
+
+        When the indicator counts only members of ``min_age`` or more, ``under_age`` says
+        how many members were left out as younger, and ``unknown_age`` how many of those
+        counted had no readable date of birth. The rule for them: they count as of age, so
+        a birth date that is missing or erased can never raise the share by dropping a
+        member who does not hold the title; the figure says how many there were.
         """
         self._check_pinned(spec)
+        if self.subject_kind is SubjectKind.PERSON:
+            raise InvalidInput(
+                "chỉ tính tỷ lệ thành viên cho một đơn vị", subject_kind=self.subject_kind.value
+            )
         self._check_status(
             "ghi tỷ lệ thành viên",
             S.OPENED,
@@ -636,6 +657,8 @@ class AssessmentCase(LedgerAggregate):
                 denominator=denominator,
                 log_position=log_position,
             )
+        min_age = item.computed.min_age
+        _check_age_counts(min_age, under_age, unknown_age, denominator)
         check_process_dates(on=on)
         as_of = self.data_period[1]
         if on <= as_of:
@@ -660,6 +683,9 @@ class AssessmentCase(LedgerAggregate):
             as_of=as_of,
             log_position=log_position,
             computed_on=on,
+            min_age=min_age,
+            under_age=under_age,
+            unknown_age=unknown_age,
             effective_date=as_of,
         )
 
@@ -931,6 +957,25 @@ def member_share_indicator(spec: CriteriaSpec, code: str) -> Indicator:
             f"chỉ số {code} không phải chỉ số tỷ lệ thành viên được tính", indicator=code
         )
     return item
+
+
+def _check_age_counts(min_age: int | None, under_age: int, unknown_age: int, counted: int) -> None:
+    """Age counts only with an age filter, and none larger than it can be."""
+    if min_age is None:
+        if under_age or unknown_age:
+            raise InvalidInput(
+                "chỉ số không lọc theo tuổi: không ghi số thành viên chưa đủ hoặc không rõ tuổi",
+                under_age=under_age,
+                unknown_age=unknown_age,
+            )
+    elif under_age < 0 or not 0 <= unknown_age <= counted:
+        raise InvalidInput(
+            "số thành viên chưa đủ tuổi hoặc không rõ tuổi không hợp lệ",
+            min_age=min_age,
+            under_age=under_age,
+            unknown_age=unknown_age,
+            denominator=counted,
+        )
 
 
 def _require_reason(reason: str | None) -> None:

@@ -23,14 +23,19 @@ from domain.text import as_number
 
 #: What the ledger can compute itself: the share of a unit's members holding a title.
 COMPUTED_MEASURES = frozenset({"member_share"})
+#: A minimum age a set may ask of the members it counts ("từ 15 tuổi trở lên"): a whole number
+#: of years from 1 (0 would filter nothing) to 120 (no one older is registered).
+MIN_AGE_RANGE = range(1, 121)
 
 
 @dataclass(frozen=True)
 class Computed:
-    """How a computed indicator is obtained: ``measure`` over holders of ``title``."""
+    """How a computed indicator is obtained: ``measure`` over holders of ``title``, among the
+    members who had reached ``min_age`` years on the day counted (all members when None)."""
 
     measure: str  # member_share
     title: TitleModel
+    min_age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,23 @@ def _parse_computed(value: Any, where: str) -> Computed | None:
         raise InvalidCriteriaSet(
             f"{where}.computed.title: không phải danh hiệu", field=where, problem="computed-title"
         ) from exc
-    return Computed(measure=str(value["measure"]), title=title)
+    min_age = _min_age(value.get("min_age"), where)
+    return Computed(measure=str(value["measure"]), title=title, min_age=min_age)
+
+
+def _min_age(value: Any, where: str) -> int | None:
+    """A JSON whole number of years in :data:`MIN_AGE_RANGE`, or absent: not a boolean, not
+    a fraction, not text (so no "١٥" or "１５", which Python's ``int`` would read as 15)."""
+    if value is None:
+        return None
+    if not _whole(value) or value not in MIN_AGE_RANGE:
+        raise InvalidCriteriaSet(
+            f"{where}.computed.min_age: phải là số nguyên từ {MIN_AGE_RANGE.start} đến "
+            f"{MIN_AGE_RANGE.stop - 1} (số tuổi tròn)",
+            field=where,
+            problem="computed-min-age",
+        )
+    return value
 
 
 def _parse_levels(value: Any, indicators: list[Indicator]) -> tuple[Level, ...]:

@@ -78,3 +78,15 @@ def check_process_dates(**days: date | None) -> None:
     for field, day in days.items():
         if day is not None:
             PROCESS_DATES.check(day, field)
+
+
+def age_reached(born: date, years: int, on: date) -> bool:
+    """Whether someone born on ``born`` is ``years`` old or more on ``on``: the birthday
+    itself counts ("đủ 15 tuổi" on the fifteenth birthday). Born on 29 February, the
+    birthday of a common year is 1 March: the age is never reached before the person has
+    lived every day of it."""
+    try:
+        birthday = born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a common year
+        birthday = date(born.year + years, 3, 1)
+    return on >= birthday

@@ -25,7 +25,7 @@ from domain.errors import (
     StepOutOfOrder,
     ThresholdNotMet,
 )
-from domain.glossary import CaseStatus, DecisionOutcome, UnitLevel
+from domain.glossary import CaseStatus, DecisionOutcome, TitleModel, UnitLevel
 from domain.registry import TWO_LEVEL_GOVERNMENT_FROM, AdministrativeUnit
 
 
@@ -124,6 +124,7 @@ def issue_decision(
     if not rulings:
         raise InvalidInput("quyết định phải gồm ít nhất một hồ sơ", field="cases")
     _check_authority(authority_unit, decided_on)
+    _check_level(authority_unit, rulings)
     if outside_territory:
         raise AuthorityNotCompetent(
             f"{authority_unit.name} không có thẩm quyền với hồ sơ ngoài địa bàn của mình",
@@ -154,6 +155,32 @@ def issue_decision(
     for ruling, entry in zip(rulings, entries, strict=True):
         _record_ruling(decision, ruling, entry)
     return decision
+
+
+#: The village-level titles (thôn, tổ dân phố) the commune recognises (domain.md §3, §6: the
+#: commune organised them with the HKH [S26][S27]; the closest documented template, Gia đình
+#: văn hóa, is decided by the Chủ tịch UBND cấp xã [S34]). A unit above the commune covers the
+#: village too, but is not the competent level. The other titles' deciding level depends on
+#: facts the register does not hold yet (a learning unit's managing level) or was not found
+#: (Công dân học tập): for them the territory check alone applies.
+COMMUNE_DECIDES = frozenset(
+    {TitleModel.LEARNING_FAMILY, TitleModel.LEARNING_CLAN, TitleModel.LEARNING_COMMUNITY}
+)
+
+
+def _check_level(unit: AdministrativeUnit, rulings: list[Ruling]) -> None:
+    """A title the commune recognises is decided by the commune, not any unit above it."""
+    if unit.level is UnitLevel.COMMUNE:
+        return
+    wrong = sorted(str(r.case.id) for r in rulings if r.case.model in COMMUNE_DECIDES)
+    if wrong:
+        raise AuthorityNotCompetent(
+            "Gia đình học tập, Dòng họ học tập và Cộng đồng học tập cấp thôn do cấp xã công nhận:"
+            f" {unit.name} không phải cấp có thẩm quyền",
+            authority_level=unit.level.value,
+            competent_level=UnitLevel.COMMUNE.value,
+            case_ids=wrong,
+        )
 
 
 def _check_authority(unit: AdministrativeUnit, decided_on: date) -> None:

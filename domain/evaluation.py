@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.criteria import Band, CriteriaSpec, Level
+from domain.criteria import Band, CriteriaSpec, Indicator, Level, ThresholdRules
 from domain.glossary import IndicatorKind
 
 
@@ -111,6 +111,17 @@ def classify(spec: CriteriaSpec, total: Decimal) -> Band | None:
     return next((b for b in spec.rules.bands if total >= b.min_total), None)
 
 
+def _floor(rules: ThresholdRules, indicator: Indicator) -> Decimal | None:
+    """The least score an indicator must reach: points under the set's floor or its own; a
+    computed share only under a floor of its own (a percentage: the set-wide floor is in
+    points, not per cent); a target under none (it is met or not)."""
+    if indicator.kind is IndicatorKind.POINTS:
+        return rules.indicator_floors.get(indicator.code, rules.indicator_floor)
+    if indicator.kind is IndicatorKind.SHARE:
+        return rules.indicator_floors.get(indicator.code)
+    return None
+
+
 def evaluate(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Verdict:
     """Apply every threshold rule of ``spec`` to ``scores`` (indicator code -> score)."""
     rules = spec.rules
@@ -126,8 +137,8 @@ def evaluate(spec: CriteriaSpec, scores: Mapping[str, Decimal]) -> Verdict:
         )
     for indicator in spec.indicators:
         score = scores.get(indicator.code, Decimal(0))
-        floor = rules.indicator_floors.get(indicator.code, rules.indicator_floor)
-        if floor is not None and indicator.kind is IndicatorKind.POINTS:
+        floor = _floor(rules, indicator)
+        if floor is not None:
             checks.append(
                 Check("indicator_floor", score >= floor, f">= {floor}", str(score), indicator.code)
             )

@@ -456,8 +456,12 @@ class Collective(LedgerAggregate):
             reason=reason,
         )
 
-    def add_member(self, member: Person | Collective, relation: str | None) -> None:
-        """Record membership on both sides (save both aggregates together)."""
+    def add_member(
+        self, member: Person | Collective, relation: str | None, joined_on: date | None = None
+    ) -> None:
+        """Record membership on both sides (save both aggregates together). ``joined_on``:
+        the day membership counts from (member shares read it); without it, the day the
+        join was recorded."""
         allowed = {
             SubjectKind.HOUSEHOLD: Person,
             SubjectKind.ORGANISATION: Person,
@@ -476,7 +480,11 @@ class Collective(LedgerAggregate):
         if member.id in self.members:
             raise RuleViolation("đã là thành viên", member_id=str(member.id))
         self.trigger_event(
-            self.MemberAdded, member_id=member.id, member_kind=member_kind.value, relation=relation
+            self.MemberAdded,
+            member_id=member.id,
+            member_kind=member_kind.value,
+            relation=relation,
+            effective_date=joined_on,
         )
         member.trigger_event(member.Affiliated, group_id=self.id, group_kind=self.kind.value)
 

@@ -34,7 +34,7 @@ from domain.criteria import CriteriaSpec, parse_spec
 from domain.decision import RecognitionDecision
 from domain.errors import NotFound, StepOutOfOrder
 from domain.evaluation import Check, evaluate
-from domain.glossary import ERASED_LABEL
+from domain.glossary import ERASED_LABEL, IndicatorKind
 from domain.glossary import label as label_vi
 from domain.integrity import ChainedEvent
 from domain.registry import Person
@@ -329,7 +329,11 @@ class _Writer:
         parts = [w("min_total", n=rules.min_total)] if rules.min_total is not None else []
         if rules.indicator_floor is not None:
             parts.append(w("floor", n=rules.indicator_floor))
-        parts += [w("floor_of", i=k, n=v) for k, v in rules.indicator_floors.items()]
+        shares = {i.code for i in s.indicators if i.kind is IndicatorKind.SHARE}
+        parts += [
+            w("floor_of_share" if k in shares else "floor_of", i=k, n=v)
+            for k, v in rules.indicator_floors.items()
+        ]
         parts += [w("mandatory", i=code) for code in rules.mandatory]
         if rules.recognised_bands:
             parts.append(w("bands", b=self.bands(rules.recognised_bands)))
@@ -428,7 +432,9 @@ class _Writer:
     def on_MemberShareComputed(self, x: Logged) -> None:
         e = x.event
         self.computed[e.indicator], self.scores_changed = (e.share, x), True
-        self.say("review", "member_share", [x], title_label=self.words.label(e.title))
+        aged = getattr(e, "min_age", None) is not None  # events before age filters have none
+        key = "member_share_aged" if aged else "member_share"
+        self.say("review", key, [x], title_label=self.words.label(e.title))
 
     def on_CouncilFormed(self, x: Logged) -> None:
         self.say("council", "council_formed", [x], n=_Worded(len(x.event.members)))
@@ -467,12 +473,19 @@ class _Writer:
                 expected = _Worded(check.expected.replace(">=", "≥"))
                 found = _Worded(check.found)
             else:
-                rule = self.words(f"rule_{check.rule}", i=check.indicator)
+                rule = self.words(f"rule_{self.rule_key(check)}", i=check.indicator)
                 expected, found = self.measures(check)
             self.say(
                 section, "check", cites, rule=rule, expected=expected, found=found, passed=passed
             )
         self.scores_changed = False
+
+    def rule_key(self, check: Check) -> str:
+        """A floor on a computed share is a percentage, not points: it is worded as one."""
+        indicator = self.spec.indicator(check.indicator or "")
+        if check.rule == "indicator_floor" and indicator and indicator.kind is IndicatorKind.SHARE:
+            return "share_floor"
+        return check.rule
 
     def measures(self, check: Check) -> tuple[_Worded, Any]:
         """What a rule requires (worded) and what was found (a score or total as recorded)."""

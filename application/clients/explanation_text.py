@@ -58,6 +58,7 @@ TEXT: dict[str, dict[str, str]] = {
         "min_total": "tổng điểm từ {n} trở lên",
         "floor": "mỗi chỉ số từ {n} điểm trở lên",
         "floor_of": "chỉ số {i} từ {n} điểm trở lên",
+        "floor_of_share": "tỷ lệ ở chỉ số {i} từ {n}% trở lên",
         "mandatory": "chỉ số {i} là bắt buộc",
         "bands": "được xếp loại {b}",
         "notice_days": "niêm yết công khai ít nhất {n} ngày",
@@ -104,6 +105,7 @@ TEXT: dict[str, dict[str, str]] = {
         "all_scored": "Mọi chỉ số đều được chấm: {passed}.",
         "rule_min_total": "Tổng điểm",
         "rule_indicator_floor": "Điểm chỉ số {i}",
+        "rule_share_floor": "Tỷ lệ (%) ở chỉ số {i}",
         "rule_mandatory": "Chỉ số bắt buộc {i}",
         "rule_band": "Xếp loại",
         "rule_level": "Mức độ đạt được",
@@ -111,6 +113,13 @@ TEXT: dict[str, dict[str, str]] = {
         "member_share": "Ngày {computed_on}, {who} ghi chỉ số {indicator}: {numerator}/{denominator}"
         " thành viên đạt danh hiệu {title_label} vào ngày {as_of}, tỷ lệ {share}%, tính từ sổ"
         " đăng ký danh hiệu tại vị trí {log_position} của sổ cái.",
+        "member_share_aged": "Ngày {computed_on}, {who} ghi chỉ số {indicator}: trong"
+        " {denominator} thành viên từ đủ {min_age} tuổi trở lên vào ngày {as_of} (kể cả"
+        " {unknown_age} thành viên không rõ ngày sinh, được tính như đã đủ tuổi vì chưa ghi ngày"
+        " sinh hoặc dữ liệu cá nhân đã bị xóa), có {numerator} người đạt danh hiệu {title_label},"
+        " tỷ lệ {share}%. Không tính {under_age} thành viên chưa đủ {min_age} tuổi. Tính từ sổ"
+        " đăng ký danh hiệu tại vị trí {log_position} của sổ cái; ngày sinh chỉ được đọc để"
+        " tính, không ghi vào sổ.",
         "check": "{rule}: yêu cầu {expected}, đạt {found}: {passed}.",
         "passed": "đạt",
         "failed": "không đạt",
@@ -156,6 +165,7 @@ TEXT: dict[str, dict[str, str]] = {
         "min_total": "a total of at least {n}",
         "floor": "at least {n} points on every indicator",
         "floor_of": "at least {n} points on indicator {i}",
+        "floor_of_share": "a share of at least {n}% on indicator {i}",
         "mandatory": "indicator {i} is mandatory",
         "bands": "classified {b}",
         "notice_days": "a public notice of at least {n} days",
@@ -201,6 +211,7 @@ TEXT: dict[str, dict[str, str]] = {
         "all_scored": "Every indicator was scored: {passed}.",
         "rule_min_total": "Total",
         "rule_indicator_floor": "Indicator {i}",
+        "rule_share_floor": "Share (%) on indicator {i}",
         "rule_mandatory": "Mandatory indicator {i}",
         "rule_band": "Classification",
         "rule_level": "Level met",
@@ -208,6 +219,12 @@ TEXT: dict[str, dict[str, str]] = {
         "member_share": "On {computed_on}, {who} recorded indicator {indicator}: {numerator} of"
         " {denominator} members held the {title_label} title on {as_of}, a share of {share}%,"
         " counted from the register at log position {log_position}.",
+        "member_share_aged": "On {computed_on}, {who} recorded indicator {indicator}: of the"
+        " {denominator} members aged {min_age} or over on {as_of} (including {unknown_age} whose"
+        " date of birth is unknown, never recorded or erased with their personal data, counted"
+        " as of age), {numerator} held the {title_label} title, a share of {share}%. Not"
+        " counted: {under_age} under {min_age}. Counted from the register at log position"
+        " {log_position}; dates of birth were read for the count only, never recorded.",
         "check": "{rule}: required {expected}, found {found}: {passed}.",
         "passed": "passed",
         "failed": "failed",

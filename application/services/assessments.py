@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,8 +13,9 @@ from eventsourcing.domain import Aggregate
 from application.adapters.blobs import PersonalFiles
 from application.adapters.media import sniff
 from application.adapters.read_models import ReadModels
+from application.adapters.vault import PersonalDataVault
 from application.services.criteria import CriteriaService
-from application.services.member_shares import count_member_share
+from application.services.member_shares import AgeFilter, count_member_share
 from application.services.records import Recorded, Records
 from application.services.scope import Scopes
 from domain.access import UserAccount
@@ -25,6 +26,7 @@ from domain.assessment import (
     member_share_indicator,
 )
 from domain.base import CommandContext, acting
+from domain.dates import iso_day
 from domain.errors import (
     CouncilSeatNotEligible,
     InvalidInput,
@@ -43,6 +45,11 @@ class SeatRequest:
     conflict: str | None = None
 
 
+#: Records personal-data reads in the reader's trail: ``(kind, record id)`` pairs and a note
+#: (``AccessService.record_views``).
+ReadTrailWriter = Callable[[CommandContext, Sequence[tuple[str, object]], str | None], None]
+
+
 @dataclass(frozen=True)
 class AssessmentService:
     """A case from opening to the council's appraisal: evidence, scores, notice, council."""
@@ -52,6 +59,8 @@ class AssessmentService:
     criteria: CriteriaService
     files: PersonalFiles
     max_upload_bytes: int
+    vault: PersonalDataVault
+    read_trail: ReadTrailWriter
 
     def latest_case(
         self, subject_id: UUID, model: TitleModel, cycle_year: int
@@ -262,18 +271,30 @@ class AssessmentService:
             assert computed is not None  # a member-share indicator says what it counts
             if case.subject_kind is SubjectKind.PERSON:
                 raise InvalidInput("chỉ tính tỷ lệ thành viên cho một đơn vị", case_id=str(case_id))
+            ages = None
+            if computed.min_age is not None:
+                ages = AgeFilter(
+                    computed.min_age,
+                    lambda members: self._birth_dates(ctx, case_id, indicator, members),
+                )
             share = count_member_share(
                 models,
                 lambda: self.records.history(case.subject_id),
                 computed.title,
                 case.data_period[1],
                 wait_seconds,
+                ages,
             )
             if share.denominator == 0:
+                ages_asked = {"min_age": computed.min_age, "under_age": share.under_age}
                 raise InvalidInput(
-                    "đơn vị không có thành viên vào ngày cuối kỳ số liệu",
+                    "đơn vị không có thành viên vào ngày cuối kỳ số liệu"
+                    if computed.min_age is None
+                    else f"đơn vị không có thành viên từ đủ {computed.min_age} tuổi trở lên"
+                    " vào ngày cuối kỳ số liệu",
                     subject_id=str(case.subject_id),
                     as_of=case.data_period[1].isoformat(),
+                    **(ages_asked if computed.min_age is not None else {}),
                 )
             case.record_member_share(
                 indicator=indicator,
@@ -282,8 +303,32 @@ class AssessmentService:
                 log_position=share.log_position,
                 spec=spec,
                 on=self.records.step_day(on),
+                under_age=share.under_age,
+                unknown_age=share.unknown_age,
             )
             return self.records.save(case)
+
+    def _birth_dates(
+        self, ctx: CommandContext, case_id: UUID, indicator: str, members: Collection[UUID]
+    ) -> dict[UUID, date | None]:
+        """The members' dates of birth, unsealed here and nowhere stored: None for a member
+        with none on record, erased, or not a registered person. Each read is recorded in the
+        reader's trail (kind "person"), as reading a person's record is."""
+        loaded = self.records.load_all(sorted(members))
+        born: dict[UUID, date | None] = {}
+        for member in members:
+            person = loaded.get(member)
+            fields = None
+            if isinstance(person, Person) and not person.erased:
+                fields = self.vault.unseal(person.id, person.sealed)
+            raw = (fields or {}).get("birth_date")
+            born[member] = iso_day(raw) if raw else None
+        self.read_trail(
+            ctx,
+            [("person", member) for member in sorted(members)],
+            f"ngày sinh: chỉ số {indicator} hồ sơ {case_id}",
+        )
+        return born
 
     def post_notice(
         self,

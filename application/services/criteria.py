@@ -171,15 +171,17 @@ class CriteriaService:
         return document.clocks
 
     def load_seed_criteria(self, ctx: CommandContext, directory: Path = SEED_DIR) -> list[str]:
-        """Publish each seed set whose code the catalogue does not list yet."""
+        """Publish each seed set the catalogue does not list yet. Several files may hold
+        versions of one code (a later version takes effect later): they are published in
+        order of taking effect, each only if the code's latest listed version takes effect
+        before it, so seeding again publishes nothing."""
         catalogue = self.catalogue()
         published = []
-        for path in sorted(directory.glob("criteria-*.json")):
-            try:
-                content = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise InvalidInput(f"{path.name}: không phải JSON hợp lệ ({exc})") from exc
-            if catalogue is not None and catalogue.latest(content.get("code", "")) is not None:
+        for content in _seed_versions(directory):
+            latest = catalogue.latest(content.get("code", "")) if catalogue else None
+            if latest is not None and str(content.get("effective_from")) <= str(
+                latest.effective_from
+            ):
                 continue
             self.publish_criteria_set(ctx, content)
             catalogue = self.catalogue()
@@ -195,6 +197,23 @@ class CriteriaService:
                     self.publish_rules(ctx, kind, content)
                     published.append(content["code"])
         return published
+
+
+def _seed_versions(directory: Path) -> list[dict[str, Any]]:
+    """The seed criteria documents in file-name order, except that the versions of one code
+    come together where its first file is, in order of taking effect."""
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(directory.glob("criteria-*.json")):
+        try:
+            content = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path.name}: không phải JSON hợp lệ ({exc})") from exc
+        by_code.setdefault(str(content.get("code", path.name)), []).append(content)
+    return [
+        content
+        for versions in by_code.values()
+        for content in sorted(versions, key=lambda c: str(c.get("effective_from")))
+    ]
 
 
 @cache

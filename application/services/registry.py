@@ -580,7 +580,8 @@ class RegistryService:
     ) -> Recorded:
         with acting(ctx):
             group, member = self._group_and_member(ctx, group_id, member_id, expected_version)
-            group.add_member(member, nfc(relation))
+            # dated by the ledger's clock, as the other steps are (not the host's)
+            group.add_member(member, nfc(relation), self.records.today())
             return self.records.save(group, member)
 
     def remove_member(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.services.records import FixedClock
+from domain.access import ReadTrail, read_trail_id_for
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.glossary import Role
@@ -31,9 +32,16 @@ def reissue_tokens(api: Api, users: dict[str, UUID]) -> None:
         api.tokens[username] = api.ledger.access.issue_token(CONSOLE, user_id).token
 
 
-def levelled_world(api: Api) -> dict:
+def levelled_world(api: Api, min_age: int | None = None) -> dict:
+    """With ``min_age``, a second version of the set (from 2026-06-01) counts only members
+    of that age on 31 December in indicator 3.1."""
     world = granted_world(api)
     api.created("admin", "/criteria-sets", seed_content(TT24))
+    if min_age is not None:
+        aged = seed_content(TT24) | {"effective_from": "2026-06-01"}
+        [share] = [i for c in aged["criteria"] for i in c["indicators"] if i["code"] == "3.1"]
+        share["computed"]["min_age"] = min_age
+        api.created("admin", "/criteria-sets", aged)
     office = api.created(
         "admin",
         "/collectives",
@@ -98,6 +106,34 @@ def test_an_officer_records_the_member_share_counted_from_the_register(api: Api)
     assert event.log_position >= world["position"]
     stored = json.dumps(vars(event), default=str, ensure_ascii=False)
     assert "Lan" not in stored and "Minh" not in stored and "001090000" not in stored
+
+
+def test_a_share_of_members_of_age_leaves_out_the_younger_and_trails_the_reads(api: Api):
+    # Lan (born 1991-02-03, holds the title) is 35 on 2026-12-31; Minh (born 1988) is 38
+    world = levelled_world(api, min_age=36)
+    compute(api, "officer", world["case"])
+    assert api.ledger is not None
+    [*_, event] = api.ledger.records.history(world["case"])
+    assert (event.min_age, event.under_age, event.unknown_age) == (36, 1, 0)
+    assert (event.numerator, event.denominator, event.share) == (0, 1, Decimal(0))
+    stored = json.dumps(vars(event), default=str, ensure_ascii=False)
+    assert "1991-02-03" not in stored and "1988-05-06" not in stored
+    officer = api.ledger.access.user_by_name("officer").id
+    trail = read_trail_id_for(str(officer), api.ledger.records.today())
+    read = {
+        e.record_id for e in api.ledger.records.history(trail) if isinstance(e, ReadTrail.Viewed)
+    }
+    assert read >= {str(world["person"]), str(world["minh"])}
+
+
+def test_a_bad_minimum_age_is_refused_on_publish_as_a_problem(api: Api):
+    granted_world(api)
+    aged = seed_content(TT24)
+    [share] = [i for c in aged["criteria"] for i in c["indicators"] if i["code"] == "3.1"]
+    share["computed"]["min_age"] = "１５"
+    problem = api.post("admin", "/criteria-sets", aged, 422)
+    assert problem.headers["content-type"].startswith("application/problem+json")
+    assert problem.json()["code"] == "invalid-criteria-set"
 
 
 def test_the_case_reads_the_computed_share_and_meets_no_level_at_fifty_percent(api: Api):

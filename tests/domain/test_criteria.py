@@ -116,6 +116,7 @@ def test_every_seed_set_that_is_not_law_says_so_in_its_code_title_and_flag():
     illustrative = {name for name, data in seeds.items() if parse_spec(data).illustrative}
     assert illustrative == {
         "criteria-minh-hoa-gdht.json",
+        "criteria-minh-hoa-gdht-2027.json",
         "criteria-minh-hoa-dhht.json",
         "criteria-minh-hoa-cdht-thon.json",
         "criteria-minh-hoa-dvht-tt24-2023.json",

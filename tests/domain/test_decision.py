@@ -33,6 +33,7 @@ from tests.domain.helpers import (
     grant,
     names,
     path_to,
+    province,
     recorded,
     refuse,
     refused,
@@ -301,3 +302,31 @@ def test_a_command_outside_a_command_context_is_refused():
     with pytest.raises(MissingCommandContext):
         appraise(story)
     assert recorded(story.case) == []
+
+
+# --- the competent level: a village-level title is recognised by the commune -----------------
+
+FAMILY = "criteria-minh-hoa-gdht.json"
+
+
+@pytest.mark.parametrize("above", [province, district], ids=["province", "district"])
+def test_a_unit_above_the_commune_cannot_recognise_a_learning_family(above):
+    story = case_at("appraised", spec=seed_spec(FAMILY), notice=True)
+    ruling = grant(story)  # decided on 2 March 2025, before the district level ended
+    error = refused(
+        AuthorityNotCompetent, SIGNER, decide, ruling, unit=above(), untouched=[ruling.case]
+    )
+    assert error.details["competent_level"] == "commune"
+    assert error.details["case_ids"] == [str(story.case.id)]
+
+
+def test_the_commune_recognises_a_learning_family():
+    story = case_at("appraised", spec=seed_spec(FAMILY), notice=True)
+    [issued] = recorded(when(SIGNER, decide, grant(story)))
+    assert issued.authority_level == "commune"
+
+
+def test_a_province_still_decides_a_learning_unit_whose_managing_level_is_not_registered():
+    story = case_at("appraised", spec=seed_spec(TT22))
+    [issued] = recorded(when(SIGNER, decide, grant(story), unit=province()))
+    assert issued.authority_level == "province"

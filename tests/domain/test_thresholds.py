@@ -45,20 +45,32 @@ def scores_adding_to(
             result[indicator.code] = pinned[indicator.code]
         elif indicator.kind is IndicatorKind.TARGET:
             result[indicator.code] = Decimal(1)
+        elif indicator.kind is IndicatorKind.SHARE:  # a percentage, in no total
+            result[indicator.code] = share_floor_of(spec, indicator.code)
         else:
             result[indicator.code] = max(floor_of(spec, indicator.code), HUNDREDTH)
-    rest = total - sum(result.values())
+    shares = {i.code for i in spec.indicators if i.kind is IndicatorKind.SHARE}
+    rest = total - sum(v for k, v in result.items() if k not in shares)
     assert rest >= 0, f"{total} is below the floors of {spec.code}"
     for indicator in spec.indicators:
-        if indicator.code in pinned or indicator.kind is IndicatorKind.TARGET:
+        if indicator.code in pinned or indicator.kind is not IndicatorKind.POINTS:
             continue
         room = indicator.max_points - result[indicator.code]
         step = min(room, rest)
         result[indicator.code] += step
         rest -= step
     assert rest == 0, f"{total} is above what {spec.code} can score"
-    assert sum(result.values()) == total
+    assert sum(v for k, v in result.items() if k not in shares) == total
     return result
+
+
+def share_floor_of(spec: CriteriaSpec, code: str) -> Decimal:
+    """A share's own floor (the set-wide floor is in points and does not apply to it)."""
+    return spec.rules.indicator_floors.get(code, Decimal(0))
+
+
+def shares(spec: CriteriaSpec) -> list[str]:
+    return [i.code for i in spec.indicators if i.kind is IndicatorKind.SHARE]
 
 
 def lowest_passing_total(spec: CriteriaSpec) -> Decimal:
@@ -69,6 +81,7 @@ def lowest_passing_total(spec: CriteriaSpec) -> Decimal:
     floors = sum(
         max(floor_of(spec, i.code), HUNDREDTH) if i.kind is IndicatorKind.POINTS else Decimal(1)
         for i in spec.indicators
+        if i.kind is not IndicatorKind.SHARE
     )
     return max(*candidates, floors)
 
@@ -91,18 +104,20 @@ def test_the_lowest_passing_total_passes_and_one_hundredth_less_fails_only_on_th
     assert below == expected
 
 
+def floored(seed: str) -> list[str]:
+    """The points indicators under a floor, and the shares under one of their own."""
+    spec = seed_spec(seed)
+    return [c for c in points(spec) if floor_of(spec, c)] + [
+        c for c in shares(spec) if share_floor_of(spec, c)
+    ]
+
+
 @pytest.mark.parametrize(
-    ("seed", "code"),
-    [
-        (seed, code)
-        for seed in SEEDS
-        for code in points(seed_spec(seed))
-        if floor_of(seed_spec(seed), code)
-    ],
+    ("seed", "code"), [(seed, code) for seed in SEEDS for code in floored(seed)]
 )
 def test_an_indicator_exactly_at_its_floor_passes_and_one_hundredth_below_fails_on_it(seed, code):
     spec = seed_spec(seed)
-    floor = floor_of(spec, code)
+    floor = share_floor_of(spec, code) if code in shares(spec) else floor_of(spec, code)
     total = lowest_passing_total(spec) + 1
     assert failed_rules(spec, scores_adding_to(spec, total, {code: floor})) == []
     at_below = scores_adding_to(spec, total, {code: floor - HUNDREDTH})
