@@ -242,7 +242,13 @@ def test_a_complaint_received_on_the_ninetieth_day_is_in_time():
 
 
 def test_a_complaint_received_a_day_after_the_filing_deadline_is_refused_naming_the_rule():
-    error = refused(StepTooLate, CITIZEN, file_complaint, received_on=FILING_DEADLINE + DAY)
+    error = refused(
+        StepTooLate,
+        CITIZEN,
+        file_complaint,
+        received_on=FILING_DEADLINE + DAY,
+        says="quá thời hạn khiếu nại: hạn cuối là 2025-06-01",
+    )
     assert error.details == {
         "rule": FILING,
         "basis": CLOCKS.periods[FILING].basis,
@@ -266,15 +272,33 @@ def test_an_obstacle_inside_the_filing_window_moves_the_deadline_by_exactly_its_
 
 def test_an_obstacle_that_ends_before_it_starts_is_refused():
     backwards = Obstacle(date(2025, 4, 10), date(2025, 4, 1), "ốm đau")
-    refused(InvalidInput, CITIZEN, file_complaint, obstacles=[backwards])
+    refused(
+        InvalidInput,
+        CITIZEN,
+        file_complaint,
+        obstacles=[backwards],
+        says="trở ngại khách quan: ngày kết thúc trước ngày bắt đầu",
+    )
 
 
 def test_a_complaint_received_before_the_decision_was_learnt_of_is_refused():
-    refused(DateOutOfOrder, CITIZEN, file_complaint, received_on=LEARNT_ON - DAY)
+    refused(
+        DateOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        received_on=LEARNT_ON - DAY,
+        says="ngày nhận đơn trước ngày biết quyết định",
+    )
 
 
 def test_a_complaint_naming_no_case_is_refused():
-    error = refused(InvalidInput, CITIZEN, file_complaint, case_ids=[])
+    error = refused(
+        InvalidInput,
+        CITIZEN,
+        file_complaint,
+        case_ids=[],
+        says="khiếu nại phải nêu hồ sơ liên quan",
+    )
     assert error.details == {"field": "case_ids"}
 
 
@@ -309,6 +333,7 @@ def test_accepting_a_complaint_twice_is_refused():
         ACCEPTED_ON,
         False,
         untouched=[complaint],
+        says="không thể thụ lý khi khiếu nại ở trạng thái 'accepted'",
     )
 
 
@@ -322,6 +347,7 @@ def test_accepting_a_complaint_dated_before_it_was_received_is_refused():
         RECEIVED_ON - DAY,
         False,
         untouched=[complaint],
+        says="ngày thụ lý trước ngày nhận đơn",
     )
 
 
@@ -348,6 +374,7 @@ def test_refusing_to_accept_without_a_reason_is_refused():
         "Điều 11 Luật Khiếu nại",
         "  ",
         untouched=[complaint],
+        says="cần nêu lý do",
     )
 
 
@@ -361,6 +388,7 @@ def test_refusing_to_accept_without_a_rule_is_refused():
         " ",
         "Quá hạn",
         untouched=[complaint],
+        says="nêu căn cứ không thụ lý (ví dụ Điều 11 Luật Khiếu nại)",
     )
 
 
@@ -375,6 +403,7 @@ def test_refusing_to_accept_a_complaint_dated_before_it_was_received_is_refused(
         "Điều 11 Luật Khiếu nại",
         "Quá hạn",
         untouched=[complaint],
+        says="ngày không thụ lý trước ngày nhận đơn",
     )
 
 
@@ -391,12 +420,20 @@ def test_a_complaint_not_accepted_cannot_then_be_accepted():
         ACCEPTED_ON,
         False,
         untouched=[complaint],
+        says="không thể thụ lý khi khiếu nại ở trạng thái 'not_accepted'",
     )
 
 
 def test_a_handler_cannot_be_assigned_before_the_complaint_is_accepted():
     complaint = complaint_given()
-    refused(StepOutOfOrder, OFFICER, complaint.assign_handler, HANDLER.id, untouched=[complaint])
+    refused(
+        StepOutOfOrder,
+        OFFICER,
+        complaint.assign_handler,
+        HANDLER.id,
+        untouched=[complaint],
+        says="không thể phân công người giải quyết khi khiếu nại ở trạng thái 'received'",
+    )
 
 
 # --- 3. resolution ----------------------------------------------------------------------------
@@ -422,6 +459,7 @@ def test_someone_other_than_the_assigned_handler_cannot_resolve():
         RESOLVED_ON,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="chỉ người được phân công mới giải quyết khiếu nại",
     )
 
 
@@ -435,6 +473,7 @@ def test_no_one_can_resolve_a_complaint_with_no_handler_assigned():
         RESOLVED_ON,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="chỉ người được phân công mới giải quyết khiếu nại",
     )
 
 
@@ -448,6 +487,7 @@ def test_resolving_without_a_reason_is_refused():
         RESOLVED_ON,
         "",
         untouched=[complaint],
+        says="cần nêu lý do",
     )
 
 
@@ -469,6 +509,7 @@ def test_resolving_a_complaint_not_yet_accepted_is_refused():
         RESOLVED_ON,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="không thể giải quyết khi khiếu nại ở trạng thái 'received'",
     )
 
 
@@ -482,6 +523,7 @@ def test_resolving_dated_before_the_acceptance_is_refused():
         ACCEPTED_ON - DAY,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="ngày giải quyết trước ngày thụ lý",
     )
 
 
@@ -537,6 +579,7 @@ def test_a_second_complaint_after_its_30_days_is_refused_naming_the_second_filin
         received_on=RESOLVED_ON + 31 * DAY,
         number=2,
         untouched=[first],
+        says="quá thời hạn khiếu nại: hạn cuối là 2025-05-01",
     )
     assert (error.details["rule"], error.details["deadline"]) == (SECOND_FILING, "2025-05-01")
 
@@ -553,6 +596,7 @@ def test_a_second_complaint_received_before_the_first_was_resolved_is_refused():
         received_on=RESOLVED_ON - DAY,
         number=2,
         untouched=[first],
+        says="khiếu nại lần hai nhận trước khi có kết quả hoặc hết hạn giải quyết lần đầu",
     )
 
 
@@ -582,12 +626,21 @@ def test_a_second_complaint_while_the_first_is_still_within_its_period_is_refuse
         received_on=RESOLUTION_DEADLINE,
         number=2,
         untouched=[first],
+        says="khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
     )
 
 
 def test_a_second_complaint_after_a_first_not_yet_accepted_is_refused():
     first = complaint_given()
-    refused(StepOutOfOrder, CITIZEN, file_complaint, previous=first, number=2, untouched=[first])
+    refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        number=2,
+        untouched=[first],
+        says="khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
+    )
 
 
 def test_a_second_complaint_after_an_upheld_first_is_refused():
@@ -600,6 +653,7 @@ def test_a_second_complaint_after_an_upheld_first_is_refused():
         received_on=SECOND_RECEIVED_ON,
         number=2,
         untouched=[first],
+        says="khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
     )
     assert error.details == {"status": "resolved", "outcome": "upheld"}
 
@@ -626,6 +680,7 @@ def test_a_third_complaint_from_the_same_first_is_refused():
         received_on=SECOND_RECEIVED_ON,
         number=3,
         untouched=[first],
+        says="chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần",
     )
 
 
@@ -639,6 +694,7 @@ def test_a_second_complaint_cannot_itself_be_escalated():
         received_on=SECOND_RECEIVED_ON,
         number=3,
         untouched=[second],
+        says="chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần",
     )
 
 
@@ -667,6 +723,7 @@ def test_the_person_who_resolved_the_first_complaint_cannot_be_named_for_the_sec
         HANDLER.id,
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
     assert error.code == "same-handler"
     assert error.details == {"complaint_id": str(second.id), "person_id": HANDLER.id}
@@ -689,6 +746,7 @@ def test_who_handled_the_first_complaint_cannot_accept_the_second(who):
         False,
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
     assert "khiếu nại lần hai" in error.message and error.details["person_id"] == who.id
     refusal = ("Điều 11", "Không thuộc thẩm quyền")
@@ -700,6 +758,7 @@ def test_who_handled_the_first_complaint_cannot_accept_the_second(who):
         *refusal,
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
     when(UPPER_OFFICER, second.accept, CLOCKS, SECOND_RECEIVED_ON, False, first=first)
     [event] = recorded(second)
@@ -723,6 +782,7 @@ def test_the_first_resolver_cannot_resolve_the_second_even_if_named_for_it_befor
         "Giữ nguyên",
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
 
 
@@ -739,6 +799,7 @@ def test_a_second_complaint_is_checked_against_its_own_first_only():
         False,
         first=stranger,
         untouched=[second],
+        says="không phải khiếu nại lần đầu của khiếu nại này",
     )
     assert error.details == {"complaint_id": str(stranger.id)}
 
@@ -761,6 +822,7 @@ def test_a_second_complaint_after_a_resolved_first_is_in_time_up_to_its_30th_day
             received_on=received,
             number=2,
             untouched=[first],
+            says="quá thời hạn khiếu nại: hạn cuối là 2025-05-01",
         )
         return
     second = when(CITIZEN, file_complaint, previous=first, received_on=received, number=2)
@@ -780,7 +842,14 @@ def test_a_second_complaint_after_an_unresolved_first_is_in_time_up_to_its_30th_
     first = complaint_given(accepted(), assigned())
     filing = {"previous": first, "learnt_on": RESOLVED_ON, "received_on": received, "number": 2}
     if not in_time:
-        error = refused(StepTooLate, CITIZEN, file_complaint, untouched=[first], **filing)
+        error = refused(
+            StepTooLate,
+            CITIZEN,
+            file_complaint,
+            untouched=[first],
+            **filing,
+            says="quá thời hạn khiếu nại: hạn cuối là 2025-05-13",
+        )
         assert error.details["deadline"] == (RESOLUTION_DEADLINE + 30 * DAY).isoformat()
         return
     second = when(CITIZEN, file_complaint, **filing)
@@ -796,7 +865,14 @@ def test_a_remote_second_complaint_is_in_time_up_to_its_45th_day(received, in_ti
     first = first_resolved()
     filing = {"previous": first, "received_on": received, "remote": True, "number": 2}
     if not in_time:
-        refused(StepTooLate, CITIZEN, file_complaint, untouched=[first], **filing)
+        refused(
+            StepTooLate,
+            CITIZEN,
+            file_complaint,
+            untouched=[first],
+            **filing,
+            says="quá thời hạn khiếu nại: hạn cuối là 2025-05-16",
+        )
         return
     [event] = recorded(when(CITIZEN, file_complaint, **filing))
     assert event.filing_deadline == received
@@ -875,6 +951,7 @@ def test_a_lawsuit_reported_twice_is_refused():
         SECOND_RECEIVED_ON + DAY,
         "TAND tỉnh",
         untouched=[complaint],
+        says="đã ghi nhận khởi kiện",
     )
 
 
@@ -922,12 +999,27 @@ def test_a_reopened_case_s_score_is_revised_citing_the_complaint():
 @pytest.mark.parametrize("cited", [None, complaint_id(2)], ids=["none", "another"])
 def test_revising_a_reopened_case_without_citing_its_complaint_is_refused(cited):
     story = reopen(refused_case()[0])
-    refused(StepOutOfOrder, REVIEWER, revise_on_appeal, story, cited, untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        REVIEWER,
+        revise_on_appeal,
+        story,
+        cited,
+        untouched=[story.case],
+        says="sau quyết định, chỉ điều chỉnh điểm khi khiếu nại về hồ sơ được chấp nhận, và phải dẫn chiếu khiếu nại đó",
+    )
 
 
 def test_revising_a_case_that_was_not_reopened_citing_a_complaint_is_refused():
     story = case_at("reviewed")
-    refused(StepOutOfOrder, REVIEWER, revise_on_appeal, story, untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        REVIEWER,
+        revise_on_appeal,
+        story,
+        untouched=[story.case],
+        says="sau quyết định, chỉ điều chỉnh điểm khi khiếu nại về hồ sơ được chấp nhận, và phải dẫn chiếu khiếu nại đó",
+    )
 
 
 # --- 7. amending decisions --------------------------------------------------------------------
@@ -953,20 +1045,40 @@ def test_an_amending_decision_cannot_grant_a_reopened_case_that_still_fails():
     story, original = refused_case()
     reopen(story)
     error = refused(
-        ThresholdNotMet, SIGNER, amend, grant(story), amends=original, untouched=[story.case]
+        ThresholdNotMet,
+        SIGNER,
+        amend,
+        grant(story),
+        amends=original,
+        untouched=[story.case],
+        says="chỉ công nhận hồ sơ đạt ngưỡng và được hội đồng đề nghị",
     )
     assert error.details["failures"][0]["indicator"] == "1"
 
 
 def test_revoking_a_title_without_amending_its_decision_is_refused():
     story, _ = decided_case()
-    refused(StepOutOfOrder, SIGNER, decide, revoke(story), on=AMENDED_ON, untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        SIGNER,
+        decide,
+        revoke(story),
+        on=AMENDED_ON,
+        untouched=[story.case],
+        says="thu hồi danh hiệu phải bằng quyết định sửa đổi, hủy bỏ",
+    )
 
 
 def test_revoking_a_title_without_a_reason_is_refused():
     story, original = decided_case()
     refused(
-        ReasonRequired, SIGNER, amend, revoke(story, None), amends=original, untouched=[story.case]
+        ReasonRequired,
+        SIGNER,
+        amend,
+        revoke(story, None),
+        amends=original,
+        untouched=[story.case],
+        says="thu hồi danh hiệu cần nêu căn cứ, lý do",
     )
 
 
@@ -990,7 +1102,13 @@ def test_an_amending_decision_cannot_rule_on_a_case_of_another_decision():
     _, original = decided_case()
     other, _ = decided_case(subject=2, number="21/QĐ-UBND")
     error = refused(
-        InvalidInput, SIGNER, amend, revoke(other), amends=original, untouched=[other.case]
+        InvalidInput,
+        SIGNER,
+        amend,
+        revoke(other),
+        amends=original,
+        untouched=[other.case],
+        says="hồ sơ không thuộc quyết định được sửa đổi",
     )
     assert error.details == {"case_id": str(other.case.id), "amends": str(original.id)}
 
@@ -1005,6 +1123,7 @@ def test_an_amending_decision_dated_before_the_decision_it_amends_is_refused():
         amends=original,
         on=DECIDED_ON - DAY,
         untouched=[story.case],
+        says="quyết định sửa đổi không thể trước quyết định bị sửa đổi",
     )
     assert "sửa đổi" in error.message
 
@@ -1012,6 +1131,12 @@ def test_an_amending_decision_dated_before_the_decision_it_amends_is_refused():
 def test_an_amending_decision_cannot_grant_a_case_that_was_not_reopened():
     story, original = refused_case()
     error = refused(
-        StepOutOfOrder, SIGNER, amend, grant(story), amends=original, untouched=[story.case]
+        StepOutOfOrder,
+        SIGNER,
+        amend,
+        grant(story),
+        amends=original,
+        untouched=[story.case],
+        says="quyết định sửa đổi chỉ công nhận lại hoặc từ chối hồ sơ đã được xem xét lại theo khiếu nại",
     )
     assert error.details["status"] == "refused"
