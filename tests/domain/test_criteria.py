@@ -151,6 +151,7 @@ def test_a_superseded_set_cannot_be_superseded_again():
         criteria_set_id(CODE, 3),
         date(2026, 1, 1),
         untouched=[first],
+        says="bộ tiêu chí này đã được thay thế",
     )
 
 
@@ -167,14 +168,28 @@ def test_the_catalogue_lists_a_new_version_that_takes_effect_after_the_previous(
 
 def test_the_catalogue_refuses_a_first_version_other_than_1():
     catalogue = catalogue_with()
-    error = refused(RuleViolation, ADMIN, catalogue.add_entry, version_2(), untouched=[catalogue])
+    error = refused(
+        RuleViolation,
+        ADMIN,
+        catalogue.add_entry,
+        version_2(),
+        untouched=[catalogue],
+        says="phiên bản tiếp theo của bộ 244/QĐ-KHVN/CDHT/can-bo phải là 1",
+    )
     assert (error.details["expected"], error.details["found"]) == (1, 2)
 
 
 def test_the_catalogue_refuses_a_skipped_version():
     catalogue = catalogue_with(publish(content()))
     version_3 = publish(content("2025-01-01"), version=3)
-    error = refused(RuleViolation, ADMIN, catalogue.add_entry, version_3, untouched=[catalogue])
+    error = refused(
+        RuleViolation,
+        ADMIN,
+        catalogue.add_entry,
+        version_3,
+        untouched=[catalogue],
+        says="phiên bản tiếp theo của bộ 244/QĐ-KHVN/CDHT/can-bo phải là 2",
+    )
     assert (error.details["expected"], error.details["found"]) == (2, 3)
 
 
@@ -187,6 +202,7 @@ def test_the_catalogue_refuses_a_new_version_not_effective_after_the_previous(ef
         catalogue.add_entry,
         version_2(effective_from),
         untouched=[catalogue],
+        says="phiên bản mới phải có hiệu lực sau phiên bản trước",
     )
 
 

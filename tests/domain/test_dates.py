@@ -115,7 +115,15 @@ class TestCaseAndRegistryDates:
         when(CITIZEN, attach, story, 1, ["1"], date(1985, 6, 1), date(2026, 1, 20))
         assert [e.issued_on for e in recorded(story.case)] == [date(1985, 6, 1)]
         error = refused(
-            DateOutOfRange, CITIZEN, attach, story, 2, ["1"], date(1899, 12, 31), date(2026, 1, 20)
+            DateOutOfRange,
+            CITIZEN,
+            attach,
+            story,
+            2,
+            ["1"],
+            date(1899, 12, 31),
+            date(2026, 1, 20),
+            says="issued_on: ngày 1899-12-31 ngoài khoảng chấp nhận 1900-01-01 … 2100-12-31",
         )
         assert error.details["field"] == "issued_on"
 

@@ -48,6 +48,10 @@ DAY = timedelta(days=1)
 SYSTEM = Actor("system:expiry", Role.ADMINISTRATOR)
 FAILING = scores(seed_spec(), 9, {"1": 4})  # total 85, indicator 1 under the floor of 5
 
+UNMET = "không thể đề nghị công nhận khi chưa đạt ngưỡng của bộ tiêu chí"
+
+NOT_RECOMMENDED = "chỉ công nhận hồ sơ đạt ngưỡng và được hội đồng đề nghị"
+
 
 def appraise(story: Story, recommended: bool = True):
     return story.case.appraise(
@@ -77,7 +81,7 @@ def test_an_appraisal_records_the_computed_total_and_classification():
 
 def test_recommending_a_case_below_the_threshold_is_refused():
     story = case_at("council_formed", given_scores=FAILING)
-    error = refused(ThresholdNotMet, CHAIR, appraise, story, untouched=[story.case])
+    error = refused(ThresholdNotMet, CHAIR, appraise, story, untouched=[story.case], says=UNMET)
     assert [f["rule"] for f in error.details["failures"]] == ["indicator_floor"]
 
 
@@ -150,12 +154,16 @@ def test_a_title_under_a_three_year_set_is_valid_until_the_day_before_the_third_
 
 def test_granting_a_case_the_council_did_not_recommend_is_refused():
     story = case_at("appraised", recommended=False)
-    refused(ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case])
+    refused(
+        ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case], says=NOT_RECOMMENDED
+    )
 
 
 def test_granting_a_case_that_failed_the_thresholds_is_refused():
     story = case_at("appraised", given_scores=FAILING, recommended=False)
-    error = refused(ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case])
+    error = refused(
+        ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case], says=NOT_RECOMMENDED
+    )
     assert error.details["failures"][0]["indicator"] == "1"
 
 
@@ -164,12 +172,26 @@ def test_granting_a_case_that_failed_the_thresholds_is_refused():
 
 def test_refusing_a_recommended_case_that_passed_needs_a_reason():
     story = case_at("appraised")
-    refused(ReasonRequired, SIGNER, decide, refuse(story), untouched=[story.case])
+    refused(
+        ReasonRequired,
+        SIGNER,
+        decide,
+        refuse(story),
+        untouched=[story.case],
+        says="hồ sơ đạt ngưỡng và được đề nghị: từ chối công nhận cần nêu lý do",
+    )
 
 
 def test_refusing_a_recommended_case_that_passed_with_a_blank_reason_is_refused():
     story = case_at("appraised")
-    refused(ReasonRequired, SIGNER, decide, refuse(story, "   "), untouched=[story.case])
+    refused(
+        ReasonRequired,
+        SIGNER,
+        decide,
+        refuse(story, "   "),
+        untouched=[story.case],
+        says="hồ sơ đạt ngưỡng và được đề nghị: từ chối công nhận cần nêu lý do",
+    )
 
 
 def test_refusing_a_recommended_case_that_passed_records_the_reason_given():
@@ -201,7 +223,14 @@ def test_refusing_a_passed_case_the_council_did_not_recommend_says_so():
 
 def test_a_decision_on_a_case_not_yet_appraised_is_refused():
     story = case_at("council_formed")
-    refused(StepOutOfOrder, SIGNER, decide, grant(story), untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        SIGNER,
+        decide,
+        grant(story),
+        untouched=[story.case],
+        says="không thể ra quyết định khi hồ sơ ở trạng thái 'council_formed'",
+    )
 
 
 def test_a_decision_dated_before_the_appraisal_is_refused():
@@ -213,6 +242,7 @@ def test_a_decision_dated_before_the_appraisal_is_refused():
         grant(story),
         on=APPRAISED_ON - DAY,
         untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
     )
 
 
@@ -226,6 +256,7 @@ def test_a_decision_that_fails_for_one_case_records_nothing_for_any_case():
         grant(ready),
         grant(not_ready),
         untouched=[ready.case, not_ready.case],
+        says="không thể ra quyết định khi hồ sơ ở trạng thái 'council_formed'",
     )
     assert ready.case.status == "appraised"
 
@@ -240,6 +271,7 @@ def test_a_district_cannot_sign_a_decision_dated_1_july_2025():
         on=date(2025, 7, 1),
         unit=district(),
         untouched=[story.case],
+        says="từ ngày 01/07/2025 không còn cấp huyện: người ký cấp huyện không có thẩm quyền",
     )
     assert error.details == {"authority_level": "district", "decided_on": "2025-07-01"}
 
@@ -261,6 +293,7 @@ def test_a_village_cannot_be_the_deciding_authority():
         grant(story),
         unit=village(),
         untouched=[story.case],
+        says="thôn, tổ dân phố không phải cấp ra quyết định công nhận",
     )
 
 
@@ -273,6 +306,7 @@ def test_an_authority_cannot_decide_a_case_outside_its_territory():
         grant(story),
         outside_territory=[story.case.id],
         untouched=[story.case],
+        says="Đơn vị X01 không có thẩm quyền với hồ sơ ngoài địa bàn của mình",
     )
     assert error.details["case_ids"] == [str(story.case.id)]
 
