@@ -344,3 +344,10 @@ def test_only_weekday_holidays_are_kept_for_counting_working_days():
         CONTENT | {"holidays": ["2026-03-09", "2026-03-13", "2026-03-14", "2026-03-15"]}
     )
     assert rules.weekday_holidays == [date(2026, 3, 9).toordinal(), date(2026, 3, 13).toordinal()]
+
+
+def test_an_empty_obstacle_loses_no_day_and_hides_no_later_obstacle():
+    empty = Obstacle(date(2026, 3, 10), date(2026, 3, 9), "ốm đau")  # ends before it starts
+    illness = Obstacle(date(2026, 4, 1), date(2026, 4, 12), "ốm đau")
+    assert deadline(RULES, FILING, LEARNT, obstacles=[empty]) == date(2026, 5, 31)
+    assert deadline(RULES, FILING, LEARNT, obstacles=[illness, empty]) == date(2026, 6, 12)
