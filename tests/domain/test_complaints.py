@@ -1140,3 +1140,99 @@ def test_an_amending_decision_cannot_grant_a_case_that_was_not_reopened():
         says="quyết định sửa đổi chỉ công nhận lại hoặc từ chối hồ sơ đã được xem xét lại theo khiếu nại",
     )
     assert error.details["status"] == "refused"
+
+
+# --- what a complaint records, as written ---------------------------------------------------
+
+UNIT_A = ledger_id("test-unit", 1)
+UNIT_B = ledger_id("test-unit", 2)
+
+
+def test_a_complaint_records_everything_it_was_received_with():
+    illness = Obstacle(date(2025, 3, 4), date(2025, 3, 6), "ốm đau")
+    attachment = {"digest": "ab" * 32, "media_type": "application/pdf"}
+    with acting(CITIZEN.context("corr-when")):
+        complaint = Complaint.receive(
+            complaint_id=complaint_id(7),
+            rules=CLOCKS,
+            rules_id=CLOCKS_ID,
+            decision_id=None,
+            case_ids=[CASE_ID],
+            step="reviewed",
+            complainant_id=COMPLAINANT,
+            sealed_grounds="sealed:grounds",
+            learnt_on=LEARNT_ON,
+            received_on=RECEIVED_ON,
+            remote_area=True,
+            obstacles=[illness],
+            unit_ids=[UNIT_B, UNIT_A, UNIT_B],
+            attachments=[attachment],
+        )
+    [event] = recorded(complaint)
+    assert (event.decision_id, event.step, event.complainant_id) == (None, "reviewed", COMPLAINANT)
+    assert (event.sealed_grounds, event.remote_area) == ("sealed:grounds", True)
+    assert event.unit_ids == [UNIT_B, UNIT_A]  # each unit once, in the order given
+    assert event.obstacles == [
+        {"first_day": "2025-03-04", "last_day": "2025-03-06", "kind": "ốm đau"}
+    ]
+    assert (event.attachments, event.effective_date) == ([attachment], RECEIVED_ON)
+    assert event.filing_deadline == FILING_DEADLINE + 3 * DAY  # three days lost
+    assert (complaint.id, complaint.level, complaint.step) == (complaint_id(7), 1, "reviewed")
+    assert (complaint.decision_id, complaint.complainant_id) == (None, COMPLAINANT)
+    assert (complaint.case_ids, complaint.unit_ids) == ([CASE_ID], [UNIT_B, UNIT_A])
+    assert (complaint.sealed_grounds, complaint.remote_area) == ("sealed:grounds", True)
+    assert (complaint.learnt_on, complaint.received_on) == (LEARNT_ON, RECEIVED_ON)
+    assert complaint.obstacles == [illness]
+    assert (complaint.attachments, complaint.rules_id) == ([attachment], CLOCKS_ID)
+    assert (complaint.previous_complaint_id, complaint.escalated_to) == (None, None)
+    assert (complaint.accepted_on, complaint.resolution_deadline, complaint.closed_on) == (
+        None,
+        None,
+        None,
+    )
+    assert (complaint.handler_id, complaint.outcome, complaint.lawsuit) == (None, None, None)
+    assert (complaint.complex_case, complaint.handled_by) == (False, [])
+    assert complaint.second_filing_deadline is None
+
+
+def test_a_complaint_received_before_units_were_recorded_reads_with_no_units():
+    state: dict[str, object] = {}
+    Complaint.Received.upcast_v1_v2(state)
+    assert state == {"unit_ids": []}
+
+
+def test_each_step_records_its_effective_date_and_who_handled_it():
+    complaint = complaint_given(accepted(complex_case=True), assigned())
+    assert (complaint.accepted_on, complaint.complex_case) == (ACCEPTED_ON, True)
+    assert complaint.handled_by == [OFFICER.id, HANDLER.id]
+    assert complaint.handler_id == HANDLER.id
+    when(HANDLER, complaint.resolve, PARTLY_UPHELD, RESOLVED_ON, "Có căn cứ một phần")
+    [event] = recorded(complaint)
+    assert (event.outcome, event.resolved_on, event.late) == ("partly_upheld", RESOLVED_ON, False)
+    assert (event.reason, event.effective_date) == ("Có căn cứ một phần", RESOLVED_ON)
+    assert (complaint.status, complaint.closed_on) == (ComplaintStatus.RESOLVED, RESOLVED_ON)
+    assert complaint.outcome is PARTLY_UPHELD and complaint.upheld
+    assert complaint.handled_by == [OFFICER.id, HANDLER.id]
+
+
+def test_acceptance_records_its_deadlines_and_date():
+    complaint = complaint_given()
+    when(OFFICER, complaint.accept, CLOCKS, ACCEPTED_ON, True)
+    [event] = recorded(complaint)
+    assert (event.accepted_on, event.complex_case, event.effective_date) == (
+        ACCEPTED_ON,
+        True,
+        ACCEPTED_ON,
+    )
+    assert event.acceptance_deadline == ACCEPTANCE_DEADLINE
+    assert event.resolution_deadline == ACCEPTED_ON + 45 * DAY  # complex: 45 days
+
+
+def test_a_refusal_to_accept_records_its_date_rule_and_reason_and_closes_the_complaint():
+    complaint = complaint_given()
+    when(OFFICER, complaint.refuse_to_accept, ACCEPTED_ON, "Điều 11", "Quá thời hiệu")
+    [event] = recorded(complaint)
+    assert (event.decided_on, event.rule, event.reason) == (ACCEPTED_ON, "Điều 11", "Quá thời hiệu")
+    assert event.effective_date == ACCEPTED_ON
+    assert (complaint.status, complaint.closed_on) == (ComplaintStatus.NOT_ACCEPTED, ACCEPTED_ON)
+    assert complaint.handled_by == [OFFICER.id]
