@@ -351,3 +351,11 @@ def test_an_empty_obstacle_loses_no_day_and_hides_no_later_obstacle():
     illness = Obstacle(date(2026, 4, 1), date(2026, 4, 12), "ốm đau")
     assert deadline(RULES, FILING, LEARNT, obstacles=[empty]) == date(2026, 5, 31)
     assert deadline(RULES, FILING, LEARNT, obstacles=[illness, empty]) == date(2026, 6, 12)
+
+
+def test_a_single_free_day_between_two_obstacles_still_counts():
+    first = Obstacle(date(2026, 4, 1), date(2026, 4, 5), "ốm đau")
+    second = Obstacle(date(2026, 4, 7), date(2026, 4, 10), "thiên tai")  # 6 April is free
+    assert deadline(RULES, FILING, LEARNT, obstacles=[second, first]) == date(2026, 6, 9)
+    touching = Obstacle(date(2026, 4, 6), date(2026, 4, 10), "thiên tai")
+    assert deadline(RULES, FILING, LEARNT, obstacles=[first, touching]) == date(2026, 6, 10)
