@@ -1236,3 +1236,45 @@ def test_a_refusal_to_accept_records_its_date_rule_and_reason_and_closes_the_com
     assert event.effective_date == ACCEPTED_ON
     assert (complaint.status, complaint.closed_on) == (ComplaintStatus.NOT_ACCEPTED, ACCEPTED_ON)
     assert complaint.handled_by == [OFFICER.id]
+
+
+def test_every_clock_of_a_complaint_is_read_from_its_stored_dates():
+    received = complaint_given()
+    assert received.deadlines(CLOCKS) == {
+        "filing": FILING_DEADLINE,
+        "acceptance": ACCEPTANCE_DEADLINE,
+        "resolution": None,
+        "second_filing": None,
+    }
+    first = complaint_given(accepted(), assigned())
+    assert first.deadlines(CLOCKS) == {
+        "filing": FILING_DEADLINE,
+        "acceptance": ACCEPTANCE_DEADLINE,
+        "resolution": RESOLUTION_DEADLINE,
+        "second_filing": RESOLUTION_DEADLINE + 30 * DAY,  # left unresolved
+    }
+    second = escalated(first_resolved())
+    with acting(OFFICER.context()):
+        second.accept(CLOCKS, SECOND_RECEIVED_ON, False)
+    assert second.deadlines(CLOCKS)["second_filing"] is None  # nothing above a second one
+    assert second.deadlines(CLOCKS)["resolution"] == SECOND_RECEIVED_ON + 45 * DAY
+
+
+def test_a_remote_first_complaint_counts_its_second_filing_period_as_remote():
+    first = complaint_given(accepted(), assigned(), resolved(), remote=True)
+    assert first.second_filing_window(CLOCKS) == (RESOLVED_ON, RESOLVED_ON + 45 * DAY)
+    assert first.second_filing_window(CLOCKS, remote=False) == (
+        RESOLVED_ON,
+        RESOLVED_ON + 30 * DAY,
+    )
+
+
+def test_a_lawsuit_records_its_date_as_the_effective_date():
+    complaint = first_resolved()
+    when(CITIZEN, complaint.report_lawsuit, SECOND_RECEIVED_ON, "TAND tỉnh")
+    [event] = recorded(complaint)
+    assert (event.reported_on, event.court, event.effective_date) == (
+        SECOND_RECEIVED_ON,
+        "TAND tỉnh",
+        SECOND_RECEIVED_ON,
+    )
