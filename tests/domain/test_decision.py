@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain.base import MissingCommandContext, acting, ledger_id
+from domain.decision import add_years, decision_id_for, validity
 from domain.errors import (
     AuthorityNotCompetent,
     DateOutOfOrder,
@@ -16,7 +17,7 @@ from domain.errors import (
     StepOutOfOrder,
     ThresholdNotMet,
 )
-from domain.glossary import Role
+from domain.glossary import Role, UnitLevel
 from tests.domain.helpers import (
     APPRAISED_ON,
     CHAIR,
@@ -26,6 +27,7 @@ from tests.domain.helpers import (
     Actor,
     Story,
     case_at,
+    commune,
     decide,
     decided,
     district,
@@ -335,3 +337,84 @@ def test_a_command_outside_a_command_context_is_refused():
     with pytest.raises(MissingCommandContext):
         appraise(story)
     assert recorded(story.case) == []
+
+
+# --- what a decision records ------------------------------------------------------------------
+
+
+def test_a_decision_records_who_signed_for_which_authority_on_what_basis():
+    story = case_at("appraised")
+    decision = when(SIGNER, decide, grant(story))
+    [issued] = recorded(decision)
+    authority = commune()
+    assert decision.id == decision_id_for(authority.id, "12/QĐ-UBND")
+    assert str(decision.id) == "43dc8b80-8747-5344-b245-ee8a3e7eebe3"  # a known answer
+    assert (issued.number, issued.decided_on, issued.effective_date) == (
+        "12/QĐ-UBND",
+        DECIDED_ON,
+        DECIDED_ON,
+    )
+    assert (issued.signer_id, issued.signer_title) == (SIGNER.id, "Chủ tịch UBND xã")
+    assert (issued.authority_name, issued.authority_level) == ("UBND xã", "commune")
+    assert (issued.authority_unit_id, issued.legal_basis) == (authority.id, "244/QĐ-KHVN")
+    assert issued.amends is None
+    assert issued.entries == [
+        {
+            "case_id": str(story.case.id),
+            "subject_id": str(story.case.subject_id),
+            "model": "cong_dan_hoc_tap",
+            "outcome": "granted",
+            "total": "80.0",
+            "classification": None,
+            "reason": None,
+            "valid_from": "2025-03-02",
+            "valid_until": "2026-03-01",
+        }
+    ]
+    assert (decision.number, decision.decided_on, decision.amends) == (
+        "12/QĐ-UBND",
+        DECIDED_ON,
+        None,
+    )
+    assert (decision.signer_id, decision.signer_title) == (SIGNER.id, "Chủ tịch UBND xã")
+    assert (decision.authority_name, decision.authority_level) == ("UBND xã", UnitLevel.COMMUNE)
+    assert (decision.authority_unit_id, decision.legal_basis) == (authority.id, "244/QĐ-KHVN")
+    assert decision.entries == issued.entries
+
+
+def test_a_refusal_s_entry_gives_the_failed_rules_as_its_reason():
+    story = case_at("appraised", given_scores=FAILING, recommended=False)
+    decision = when(SIGNER, decide, refuse(story))
+    [issued] = recorded(decision)
+    [refusal] = recorded(story.case)
+    reason = "indicator_floor 1: cần >= 5, đạt 4; hội đồng không đề nghị công nhận"
+    assert issued.entries[0] | {"case_id": "-", "subject_id": "-"} == {
+        "case_id": "-",
+        "subject_id": "-",
+        "model": "cong_dan_hoc_tap",
+        "outcome": "refused",
+        "total": "85",
+        "classification": None,
+        "reason": reason,
+    }
+    assert (refusal.decision_id, refusal.decision_number) == (decision.id, "12/QĐ-UBND")
+    assert (refusal.decided_on, refusal.reason, refusal.effective_date) == (
+        DECIDED_ON,
+        reason,
+        DECIDED_ON,
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "anniversary"),
+    [
+        (date(2024, 2, 29), 1, date(2025, 3, 1)),  # no 29 February in 2025
+        (date(2024, 2, 29), 4, date(2028, 2, 29)),
+        (date(2025, 3, 2), 2, date(2027, 3, 2)),
+    ],
+)
+def test_a_title_s_anniversary_falls_on_1_march_when_there_is_no_29_february(
+    day, years, anniversary
+):
+    assert add_years(day, years) == anniversary
+    assert validity(day, years) == (day, anniversary - timedelta(days=1))
