@@ -1278,3 +1278,69 @@ def test_a_lawsuit_records_its_date_as_the_effective_date():
         "TAND tỉnh",
         SECOND_RECEIVED_ON,
     )
+
+
+# --- the edges of each date rule: the same day is in order, the day before is not -----------
+
+
+def test_a_complaint_may_be_received_on_the_day_the_decision_was_learnt_of_with_a_one_day_obstacle():
+    one_day = Obstacle(date(2025, 4, 1), date(2025, 4, 1), "ốm đau")
+    complaint = when(
+        CITIZEN, file_complaint, received_on=LEARNT_ON, learnt_on=LEARNT_ON, obstacles=[one_day]
+    )
+    [event] = recorded(complaint)
+    assert (event.received_on, event.filing_deadline) == (LEARNT_ON, FILING_DEADLINE + DAY)
+
+
+def test_each_authority_step_may_fall_on_the_day_of_the_step_before():
+    complaint = complaint_given()
+    when(OFFICER, complaint.accept, CLOCKS, RECEIVED_ON, False)
+    when(OFFICER, complaint.assign_handler, HANDLER.id)
+    when(HANDLER, complaint.resolve, REJECTED, RECEIVED_ON, "Không có căn cứ")
+    when(CITIZEN, complaint.report_lawsuit, RECEIVED_ON, "TAND tỉnh")
+    assert names(recorded(complaint)) == [
+        "Accepted",
+        "HandlerAssigned",
+        "Resolved",
+        "LawsuitReported",
+    ]
+    not_accepted = complaint_given()
+    when(OFFICER, not_accepted.refuse_to_accept, RECEIVED_ON, "Điều 11", "Quá thời hiệu")
+    assert names(recorded(not_accepted)) == ["NotAccepted"]
+
+
+def test_a_lawsuit_dated_before_the_complaint_was_received_is_refused():
+    complaint = first_resolved()
+    refused(
+        DateOutOfOrder,
+        CITIZEN,
+        complaint.report_lawsuit,
+        RECEIVED_ON - DAY,
+        "TAND tỉnh",
+        untouched=[complaint],
+        says="ngày khởi kiện trước ngày nhận đơn",
+    )
+
+
+def test_a_second_complaint_about_other_cases_is_refused():
+    first = first_resolved()
+    error = refused(
+        InvalidInput,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=SECOND_RECEIVED_ON,
+        case_ids=[CASE_ID, ledger_id("test-case", 2)],
+        number=2,
+        untouched=[first],
+        says="khiếu nại lần hai phải về đúng các hồ sơ của khiếu nại lần đầu",
+    )
+    assert error.details == {"field": "case_ids"}
+
+
+def test_a_second_complaint_records_its_level_and_first():
+    first = first_resolved()
+    second = when(CITIZEN, file_complaint, previous=first, received_on=SECOND_RECEIVED_ON, number=2)
+    [event] = recorded(second)
+    assert (event.level, event.previous_complaint_id) == (2, first.id)
+    assert (second.level, second.previous_complaint_id) == (2, first.id)
