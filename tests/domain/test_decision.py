@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 
 from domain.base import MissingCommandContext, acting, ledger_id
-from domain.decision import add_years, decision_id_for, validity
+from domain.decision import add_years, decision_id_for, issue_decision, validity
 from domain.errors import (
     AuthorityNotCompetent,
     DateOutOfOrder,
+    InvalidInput,
     ReasonRequired,
     RuleViolation,
     StepOutOfOrder,
@@ -31,10 +32,12 @@ from tests.domain.helpers import (
     decide,
     decided,
     district,
+    establish,
     given,
     grant,
     names,
     path_to,
+    province,
     recorded,
     refuse,
     refused,
@@ -418,3 +421,63 @@ def test_a_title_s_anniversary_falls_on_1_march_when_there_is_no_29_february(
 ):
     assert add_years(day, years) == anniversary
     assert validity(day, years) == (day, anniversary - timedelta(days=1))
+
+
+def test_a_unit_not_yet_established_on_the_decision_date_cannot_decide():
+    story = case_at("appraised")
+    later = establish("X09", UnitLevel.COMMUNE, province(), valid_from=date(2025, 3, 3))
+    error = refused(
+        AuthorityNotCompetent,
+        SIGNER,
+        decide,
+        grant(story),
+        unit=later,
+        untouched=[story.case],
+        says="đơn vị ra quyết định không còn hiệu lực vào ngày quyết định",
+    )
+    assert error.details == {"authority_unit_id": str(later.id), "decided_on": "2025-03-02"}
+    on_its_first_day = establish("X08", UnitLevel.COMMUNE, province(), valid_from=DECIDED_ON)
+    assert names(recorded(when(SIGNER, decide, grant(story), unit=on_its_first_day))) == ["Issued"]
+
+
+@pytest.mark.parametrize(("number", "basis"), [(" ", "244/QĐ-KHVN"), ("12/QĐ-UBND", " ")])
+def test_a_decision_needs_its_number_and_legal_basis(number, basis):
+    story = case_at("appraised")
+
+    def issue():
+        return issue_decision(
+            number=number,
+            decided_on=DECIDED_ON,
+            signer_id=SIGNER.id,
+            signer_title="Chủ tịch UBND xã",
+            authority_name="UBND xã",
+            authority_unit=commune(),
+            legal_basis=basis,
+            rulings=[grant(story)],
+            signer_conflicts=set(),
+        )
+
+    error = refused(
+        InvalidInput,
+        SIGNER,
+        issue,
+        untouched=[story.case],
+        says="cần số quyết định và căn cứ pháp lý",
+    )
+    assert error.details == {"field": "number"}
+
+
+def test_a_decision_rules_on_at_least_one_case_and_on_each_case_once():
+    story = case_at("appraised")
+    empty = refused(InvalidInput, SIGNER, decide, says="quyết định phải gồm ít nhất một hồ sơ")
+    assert empty.details == {"field": "cases"}
+    twice = refused(
+        InvalidInput,
+        SIGNER,
+        decide,
+        grant(story),
+        grant(story),
+        untouched=[story.case],
+        says="một hồ sơ xuất hiện hai lần trong quyết định",
+    )
+    assert twice.details == {"field": "cases"}
