@@ -16,6 +16,7 @@ from domain.complaints import Complaint
 from domain.decision import RecognitionDecision, Ruling, issue_decision
 from domain.errors import (
     DateOutOfOrder,
+    DateOutOfRange,
     InvalidInput,
     ReasonRequired,
     SameHandler,
@@ -1344,3 +1345,95 @@ def test_a_second_complaint_records_its_level_and_first():
     [event] = recorded(second)
     assert (event.level, event.previous_complaint_id) == (2, first.id)
     assert (second.level, second.previous_complaint_id) == (2, first.id)
+
+
+# --- second complaints: obstacles, escalation and who may act on them ----------------------
+
+
+def test_an_obstacle_in_the_second_filing_period_moves_its_deadline_by_its_length():
+    first = first_resolved()  # the second filing period runs to 2025-05-01
+    illness = Obstacle(date(2025, 4, 10), date(2025, 4, 14), "ốm đau")
+    filing = {"previous": first, "obstacles": [illness], "number": 2}
+    second = when(CITIZEN, file_complaint, received_on=date(2025, 5, 6), **filing)
+    [event] = recorded(second)
+    assert event.filing_deadline == date(2025, 5, 6)
+    refused(
+        StepTooLate,
+        CITIZEN,
+        file_complaint,
+        received_on=date(2025, 5, 7),
+        untouched=[first],
+        **filing,
+        says="quá thời hạn khiếu nại: hạn cuối là 2025-05-06",
+    )
+
+
+def test_a_second_complaint_too_early_says_the_first_has_no_result_yet():
+    first = complaint_given(accepted(), assigned())
+    error = refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=RESOLVED_ON,
+        number=2,
+        untouched=[first],
+    )
+    assert error.details == {"status": "accepted", "outcome": "chưa có kết quả"}
+
+
+def test_a_first_complaint_is_escalated_only_to_its_own_second_and_only_once():
+    first = first_resolved()
+    stranger = complaint_given(number=5)
+    says = "mỗi khiếu nại lần đầu chỉ có một khiếu nại lần hai của chính nó"
+    refused(StepOutOfOrder, CITIZEN, first.escalate, stranger, untouched=[first], says=says)
+    second = escalated(first)
+    refused(StepOutOfOrder, CITIZEN, first.escalate, second, untouched=[first], says=says)
+
+
+def test_a_complaint_already_accepted_cannot_then_be_refused():
+    complaint = complaint_given(accepted())
+    refused(
+        StepOutOfOrder,
+        OFFICER,
+        complaint.refuse_to_accept,
+        ACCEPTED_ON,
+        "Điều 11",
+        "Quá thời hiệu",
+        untouched=[complaint],
+        says="không thể từ chối thụ lý khi khiếu nại ở trạng thái 'accepted'",
+    )
+
+
+@pytest.mark.parametrize(
+    ("actor", "step", "field"),
+    [
+        (OFFICER, lambda c: c.refuse_to_accept(date(2101, 1, 1), "Điều 11", "Lý do"), "decided_on"),
+        (HANDLER, lambda c: c.resolve(REJECTED, date(2101, 1, 1), "Lý do"), "resolved_on"),
+        (CITIZEN, lambda c: c.report_lawsuit(date(2101, 1, 1), "TAND tỉnh"), "reported_on"),
+    ],
+    ids=["refusal", "resolution", "lawsuit"],
+)
+def test_each_step_refuses_a_date_outside_the_accepted_range_by_name(actor, step, field):
+    before = () if field == "decided_on" else (accepted(), assigned())
+    complaint = complaint_given(*before)
+    error = refused(DateOutOfRange, actor, step, complaint, untouched=[complaint])
+    assert error.details["field"] == field
+
+
+def test_a_handler_for_a_second_complaint_is_named_against_its_own_first_only():
+    first = first_resolved()
+    second = escalated(first)
+    with acting(UPPER_OFFICER.context("given-accepted")):
+        second.accept(CLOCKS, SECOND_RECEIVED_ON, False, first=first)
+    recorded(second)
+    stranger = complaint_given(number=5)
+    refused(
+        InvalidInput,
+        UPPER_OFFICER,
+        second.assign_handler,
+        OTHER_HANDLER.id,
+        first=stranger,
+        untouched=[second],
+        says="không phải khiếu nại lần đầu của khiếu nại này",
+    )
