@@ -1393,7 +1393,7 @@ def test_a_first_complaint_is_escalated_only_to_its_own_second_and_only_once():
 
 def test_a_complaint_already_accepted_cannot_then_be_refused():
     complaint = complaint_given(accepted())
-    refused(
+    error = refused(
         StepOutOfOrder,
         OFFICER,
         complaint.refuse_to_accept,
@@ -1403,6 +1403,7 @@ def test_a_complaint_already_accepted_cannot_then_be_refused():
         untouched=[complaint],
         says="không thể từ chối thụ lý khi khiếu nại ở trạng thái 'accepted'",
     )
+    assert error.details == {"status": "accepted"}
 
 
 @pytest.mark.parametrize(
