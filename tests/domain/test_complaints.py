@@ -589,7 +589,7 @@ def test_a_second_complaint_received_before_the_first_was_resolved_is_refused():
     # Bug: the period start (the first's resolution date) replaces learnt_on after the
     # received_on >= learnt_on check, so a Received with learnt_on after received_on is stored.
     first = first_resolved()
-    refused(
+    error = refused(
         DateOutOfOrder,
         CITIZEN,
         file_complaint,
@@ -599,6 +599,39 @@ def test_a_second_complaint_received_before_the_first_was_resolved_is_refused():
         untouched=[first],
         says="khiếu nại lần hai nhận trước khi có kết quả hoặc hết hạn giải quyết lần đầu",
     )
+    assert error.details == {"received_on": "2025-03-31", "period_starts": "2025-04-01"}
+
+
+def test_a_second_complaint_may_be_received_on_the_day_of_the_first_s_result():
+    first = first_resolved()
+    second = when(CITIZEN, file_complaint, previous=first, received_on=RESOLVED_ON, number=2)
+    [event] = recorded(second)
+    assert (event.learnt_on, event.received_on) == (RESOLVED_ON, RESOLVED_ON)
+
+
+def test_a_remote_filing_period_applies_when_the_rules_give_one():
+    content = json.loads((SEED_DIR / "complaint-clocks-2011.json").read_text(encoding="utf-8"))
+    content["periods"]["filing"]["remote_days"] = 120
+    rules = parse_clock_rules(content)
+    with acting(CITIZEN.context()):
+        remote = Complaint.receive(
+            complaint_id=complaint_id(8),
+            rules=rules,
+            rules_id=CLOCKS_ID,
+            decision_id=DECISION_ID,
+            case_ids=[CASE_ID],
+            step=None,
+            complainant_id=COMPLAINANT,
+            sealed_grounds="sealed:grounds",
+            learnt_on=LEARNT_ON,
+            received_on=RECEIVED_ON,
+            remote_area=True,
+            obstacles=[],
+            attachments=[],
+        )
+    [event] = recorded(remote)
+    assert event.filing_deadline == LEARNT_ON + 120 * DAY
+    assert (event.decision_id, remote.decision_id) == (DECISION_ID, DECISION_ID)
 
 
 def test_a_second_complaint_follows_a_first_left_unresolved_past_its_deadline():
