@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -91,23 +92,28 @@ def file_complaint(
     obstacles: Iterable[Obstacle] = (),
     previous: Complaint | None = None,
     number: int = 1,
+    **fields: Any,
 ) -> Complaint:
-    """Receive a complaint as the application does: a first one, or a second after ``previous``."""
+    """Receive a complaint as the application does: a first one, or a second after ``previous``
+    (``fields`` replace the other arguments of :meth:`Complaint.receive`)."""
+    defaults: dict[str, Any] = {
+        "rules": CLOCKS,
+        "decision_id": DECISION_ID,
+        "step": None,
+        "attachments": [],
+    }
     return Complaint.receive(
         complaint_id=complaint_id(number),
-        rules=CLOCKS,
         rules_id=CLOCKS_ID,
-        decision_id=DECISION_ID,
         case_ids=list(case_ids),
-        step=None,
         complainant_id=COMPLAINANT,
         sealed_grounds="sealed:grounds",
         learnt_on=learnt_on,
         received_on=received_on,
         remote_area=remote,
         obstacles=list(obstacles),
-        attachments=[],
         previous=previous,
+        **(defaults | fields),
     )
 
 
@@ -612,23 +618,7 @@ def test_a_second_complaint_may_be_received_on_the_day_of_the_first_s_result():
 def test_a_remote_filing_period_applies_when_the_rules_give_one():
     content = json.loads((SEED_DIR / "complaint-clocks-2011.json").read_text(encoding="utf-8"))
     content["periods"]["filing"]["remote_days"] = 120
-    rules = parse_clock_rules(content)
-    with acting(CITIZEN.context()):
-        remote = Complaint.receive(
-            complaint_id=complaint_id(8),
-            rules=rules,
-            rules_id=CLOCKS_ID,
-            decision_id=DECISION_ID,
-            case_ids=[CASE_ID],
-            step=None,
-            complainant_id=COMPLAINANT,
-            sealed_grounds="sealed:grounds",
-            learnt_on=LEARNT_ON,
-            received_on=RECEIVED_ON,
-            remote_area=True,
-            obstacles=[],
-            attachments=[],
-        )
+    remote = when(CITIZEN, file_complaint, number=8, remote=True, rules=parse_clock_rules(content))
     [event] = recorded(remote)
     assert event.filing_deadline == LEARNT_ON + 120 * DAY
     assert (event.decision_id, remote.decision_id) == (DECISION_ID, DECISION_ID)
@@ -1185,25 +1175,19 @@ UNIT_B = ledger_id("test-unit", 2)
 def test_a_complaint_records_everything_it_was_received_with():
     illness = Obstacle(date(2025, 3, 4), date(2025, 3, 6), "ốm đau")
     attachment = {"digest": "ab" * 32, "media_type": "application/pdf"}
-    with acting(CITIZEN.context("corr-when")):
-        complaint = Complaint.receive(
-            complaint_id=complaint_id(7),
-            rules=CLOCKS,
-            rules_id=CLOCKS_ID,
-            decision_id=None,
-            case_ids=[CASE_ID],
-            step="reviewed",
-            complainant_id=COMPLAINANT,
-            sealed_grounds="sealed:grounds",
-            learnt_on=LEARNT_ON,
-            received_on=RECEIVED_ON,
-            remote_area=True,
-            obstacles=[illness],
-            unit_ids=[UNIT_B, UNIT_A, UNIT_B],
-            attachments=[attachment],
-        )
+    complaint = when(
+        CITIZEN,
+        file_complaint,
+        number=7,
+        step="reviewed",
+        remote=True,
+        obstacles=[illness],
+        unit_ids=[UNIT_B, UNIT_A, UNIT_B],
+        attachments=[attachment],
+    )
     [event] = recorded(complaint)
-    assert (event.decision_id, event.step, event.complainant_id) == (None, "reviewed", COMPLAINANT)
+    assert (event.decision_id, event.step) == (DECISION_ID, "reviewed")
+    assert event.complainant_id == COMPLAINANT
     assert (event.sealed_grounds, event.remote_area) == ("sealed:grounds", True)
     assert event.unit_ids == [UNIT_B, UNIT_A]  # each unit once, in the order given
     assert event.obstacles == [
@@ -1212,7 +1196,7 @@ def test_a_complaint_records_everything_it_was_received_with():
     assert (event.attachments, event.effective_date) == ([attachment], RECEIVED_ON)
     assert event.filing_deadline == FILING_DEADLINE + 3 * DAY  # three days lost
     assert (complaint.id, complaint.level, complaint.step) == (complaint_id(7), 1, "reviewed")
-    assert (complaint.decision_id, complaint.complainant_id) == (None, COMPLAINANT)
+    assert (complaint.decision_id, complaint.complainant_id) == (DECISION_ID, COMPLAINANT)
     assert (complaint.case_ids, complaint.unit_ids) == ([CASE_ID], [UNIT_B, UNIT_A])
     assert (complaint.sealed_grounds, complaint.remote_area) == ("sealed:grounds", True)
     assert (complaint.learnt_on, complaint.received_on) == (LEARNT_ON, RECEIVED_ON)
