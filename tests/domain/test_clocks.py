@@ -359,3 +359,10 @@ def test_a_single_free_day_between_two_obstacles_still_counts():
     assert deadline(RULES, FILING, LEARNT, obstacles=[second, first]) == date(2026, 6, 9)
     touching = Obstacle(date(2026, 4, 6), date(2026, 4, 10), "thiên tai")
     assert deadline(RULES, FILING, LEARNT, obstacles=[first, touching]) == date(2026, 6, 10)
+
+
+def test_an_obstacle_starting_the_day_after_the_deadline_moves_nothing():
+    after = Obstacle(date(2026, 6, 1), date(2026, 6, 5), "ốm đau")  # the deadline is 31 May
+    assert deadline(RULES, FILING, LEARNT, obstacles=[after]) == date(2026, 5, 31)
+    on_it = Obstacle(date(2026, 5, 31), date(2026, 6, 5), "ốm đau")
+    assert deadline(RULES, FILING, LEARNT, obstacles=[on_it]) == date(2026, 6, 6)
