@@ -366,3 +366,8 @@ def test_an_obstacle_starting_the_day_after_the_deadline_moves_nothing():
     assert deadline(RULES, FILING, LEARNT, obstacles=[after]) == date(2026, 5, 31)
     on_it = Obstacle(date(2026, 5, 31), date(2026, 6, 5), "ốm đau")
     assert deadline(RULES, FILING, LEARNT, obstacles=[on_it]) == date(2026, 6, 6)
+
+
+def test_a_working_day_deadline_that_falls_on_a_holiday_moves_to_the_next_working_day():
+    with_holiday = parse_clock_rules(CONTENT | {"holidays": ["2026-03-20"]})  # a Friday
+    assert deadline(with_holiday, ACCEPTANCE, date(2026, 3, 6)) == date(2026, 3, 23)
