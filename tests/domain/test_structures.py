@@ -162,6 +162,8 @@ ASCII_ONLY = "structures[0].code: chỉ chữ cái, chữ số ASCII và dấu g
             {"index": 0},
         ),
         ("structures.0.code", "two level", ASCII_ONLY, {"index": 0}),
+        ("structures.0.code", "_", ASCII_ONLY, {"index": 0}),  # no letter or digit at all
+        ("structures.0.code", _DROP, f"structures[0].code: {NEEDED}", {"field": "code"}),
         (  # the same code twice
             "structures.0.code",
             "two_level",
