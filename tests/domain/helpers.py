@@ -421,14 +421,18 @@ def refused(
     command: Callable[..., Any],
     *args: Any,
     untouched: Iterable[Aggregate] = (),
+    says: str | None = None,
     **kwargs: Any,
 ) -> DomainError:
-    """The command raises exactly ``error`` and leaves no event pending on ``untouched``."""
+    """The command raises exactly ``error`` and leaves no event pending on ``untouched``;
+    with ``says``, the refusal reads exactly that (the sentence people see is behaviour too)."""
     watched = list(untouched)
     with pytest.raises(DomainError) as raised, acting(actor.context()):
         command(*args, **kwargs)
     assert type(raised.value) is error, f"{type(raised.value).__name__}: {raised.value}"
     assert_readable(raised.value)
+    if says is not None:
+        assert raised.value.message == says, raised.value.message
     for aggregate in watched:
         assert aggregate.collect_events() == [], f"{type(aggregate).__name__} wrote events"
     return raised.value

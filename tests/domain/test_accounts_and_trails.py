@@ -85,13 +85,31 @@ def test_an_account_is_created_under_a_user_name_of_3_to_64_plain_characters(use
 
 @pytest.mark.parametrize("username", BAD_NAMES.values(), ids=BAD_NAMES.keys())
 def test_a_user_name_with_any_other_character_or_length_is_refused(username):
-    error = refused(InvalidInput, ADMIN, UserAccount.create, username, [Role.REVIEWER], UNIT, None)
+    error = refused(
+        InvalidInput,
+        ADMIN,
+        UserAccount.create,
+        username,
+        [Role.REVIEWER],
+        UNIT,
+        None,
+        says="tên đăng nhập: 3-64 ký tự a-z, 0-9, '.', '_' hoặc '-'",
+    )
     assert error.message == "tên đăng nhập: 3-64 ký tự a-z, 0-9, '.', '_' hoặc '-'"
     assert error.details == {"field": "username"}
 
 
 def test_an_account_needs_at_least_one_role():
-    error = refused(InvalidInput, ADMIN, UserAccount.create, "can-bo.xa", [], UNIT, None)
+    error = refused(
+        InvalidInput,
+        ADMIN,
+        UserAccount.create,
+        "can-bo.xa",
+        [],
+        UNIT,
+        None,
+        says="người dùng cần ít nhất một vai trò",
+    )
     assert (error.message, error.details) == (
         "người dùng cần ít nhất một vai trò",
         {"field": "roles"},
@@ -123,7 +141,14 @@ def test_deactivating_an_account_records_why_and_a_second_time_is_refused():
     when(ADMIN, user.deactivate, "Nghỉ việc")
     [event] = recorded(user)
     assert (names([event]), event.reason, user.active) == (["Deactivated"], "Nghỉ việc", False)
-    error = refused(RuleViolation, ADMIN, user.deactivate, "Lần nữa", untouched=[user])
+    error = refused(
+        RuleViolation,
+        ADMIN,
+        user.deactivate,
+        "Lần nữa",
+        untouched=[user],
+        says="tài khoản đã bị khóa",
+    )
     assert (error.message, error.details) == ("tài khoản đã bị khóa", {"user_id": str(user.id)})
 
 
@@ -158,7 +183,14 @@ def test_a_revoked_token_says_so_even_before_it_expires_and_cannot_be_revoked_ag
     with pytest.raises(NotAuthenticated) as revoked:
         token.check_usable(NOW - timedelta(days=1))
     assert revoked.value.message == "mã truy cập đã bị thu hồi"
-    error = refused(RuleViolation, ADMIN, token.revoke, "Lần nữa", untouched=[token])
+    error = refused(
+        RuleViolation,
+        ADMIN,
+        token.revoke,
+        "Lần nữa",
+        untouched=[token],
+        says="mã truy cập đã bị thu hồi trước đó",
+    )
     assert error.message == "mã truy cập đã bị thu hồi trước đó"
 
 
@@ -166,7 +198,16 @@ def test_an_inactive_account_is_issued_no_token_and_the_refusal_names_it():
     user = account()
     with acting(ADMIN.context("given-deactivated")):
         user.deactivate("Nghỉ việc")
-    error = refused(RuleViolation, ADMIN, ApiToken.issue, "ab" * 32, user, NOW, None)
+    error = refused(
+        RuleViolation,
+        ADMIN,
+        ApiToken.issue,
+        "ab" * 32,
+        user,
+        NOW,
+        None,
+        says="tài khoản đã bị khóa",
+    )
     assert (error.message, error.details) == ("tài khoản đã bị khóa", {"user_id": str(user.id)})
 
 

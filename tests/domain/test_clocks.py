@@ -233,3 +233,141 @@ class TestCountingWithoutWalking:
         assert deadline(holidays, ACCEPTANCE, LAST_PROCESS_DAY) == walked_deadline(
             holidays, ACCEPTANCE, LAST_PROCESS_DAY
         )
+
+
+# --- the rules as published: every refusal names its field and says why --------------------
+
+
+def with_period(name: str, **changes: object) -> dict:
+    return CONTENT | {"periods": CONTENT["periods"] | {name: CONTENT["periods"][name] | changes}}
+
+
+@pytest.mark.parametrize(("days", "accepted"), [(0, False), (1, True), (366, True), (367, False)])
+def test_a_period_lasts_from_one_day_to_a_year(days, accepted):
+    if accepted:
+        assert parse_clock_rules(with_period(FILING, days=days)).periods[FILING].days == days
+        return
+    with pytest.raises(InvalidClockRules) as refused:
+        parse_clock_rules(with_period(FILING, days=days))
+    assert refused.value.message == "periods.filing.days: số ngày nguyên dương, tối đa 366"
+    assert refused.value.details == {"field": "periods.filing.days"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("complex_days", 0),
+        ("remote_days", 367),
+        ("remote_complex_days", True),
+        ("complex_days", "45"),
+    ],
+)
+def test_a_longer_period_is_checked_like_the_period_itself(key, value):
+    with pytest.raises(InvalidClockRules) as refused:
+        parse_clock_rules(with_period(FIRST_RESOLUTION, **{key: value}))
+    where = f"first_resolution.{key}"
+    assert refused.value.message == f"{where}: số ngày nguyên dương, tối đa 366"
+    assert refused.value.details == {"field": where}
+
+
+def test_a_period_without_its_days_is_refused():
+    periods = CONTENT["periods"] | {ACCEPTANCE: {"unit": "working_days"}}
+    with pytest.raises(InvalidClockRules) as refused:
+        parse_clock_rules(CONTENT | {"periods": periods})
+    assert refused.value.details == {"field": "periods.acceptance.days"}
+
+
+def test_rules_missing_a_period_say_which():
+    periods = {k: v for k, v in CONTENT["periods"].items() if k not in (FILING, SECOND_FILING)}
+    with pytest.raises(InvalidClockRules) as refused:
+        parse_clock_rules(CONTENT | {"periods": periods})
+    assert refused.value.message == "thiếu thời hạn: filing, second_filing"
+    assert refused.value.details == {"missing": [FILING, SECOND_FILING]}
+
+
+def test_rules_with_a_blank_code_are_refused():
+    with pytest.raises(InvalidClockRules) as refused:
+        parse_clock_rules(CONTENT | {"code": "  "})
+    assert refused.value.details == {"missing": []}
+
+
+def test_rules_missing_a_heading_name_what_they_need():
+    without_title = {k: v for k, v in CONTENT.items() if k != "title"}
+    with pytest.raises(InvalidClockRules) as refused:
+        parse_clock_rules(without_title)
+    assert refused.value.message == (
+        "cần code, title, legal_basis, effective_from, periods ('title')"
+    )
+    assert refused.value.details == {}
+
+
+def test_a_holiday_given_as_a_date_object_is_refused_with_the_form_it_needs():
+    with pytest.raises(InvalidClockRules) as refused:
+        parse_clock_rules(CONTENT | {"holidays": [date(2026, 3, 10)]})
+    assert refused.value.message == (
+        "cần code, title, legal_basis, effective_from, periods "
+        "(ngày nghỉ lễ phải viết YYYY-MM-DD: datetime.date(2026, 3, 10))"
+    )
+
+
+def test_a_period_reads_its_unit_and_basis_and_falls_back_to_the_rules_basis():
+    rules = parse_clock_rules(
+        with_period(FILING, unit="working_days", basis="Điều 9") | {"holidays": None}
+    )
+    filing = rules.periods[FILING]
+    assert (filing.name, filing.working_days, filing.basis) == (FILING, True, "Điều 9")
+    assert rules.holidays == frozenset()
+    no_basis = {k: v for k, v in CONTENT["periods"][ACCEPTANCE].items() if k != "basis"}
+    plain = parse_clock_rules(CONTENT | {"periods": CONTENT["periods"] | {ACCEPTANCE: no_basis}})
+    assert plain.periods[ACCEPTANCE].basis == "Luật Khiếu nại số 02/2011/QH13"
+    assert plain.periods[ACCEPTANCE].working_days is True
+    assert RULES.periods[FILING].working_days is False
+
+
+def test_the_heading_of_the_rules_is_kept_trimmed():
+    rules = parse_clock_rules(
+        CONTENT | {"code": " luat ", "title": " Thời hạn ", "legal_basis": " Luật "}
+    )
+    assert (rules.code, rules.title, rules.legal_basis) == ("luat", "Thời hạn", "Luật")
+    assert rules.effective_from == date(2012, 7, 1)
+
+
+def test_a_remote_complex_case_without_its_own_period_gets_the_remote_one():
+    """SECOND_FILING has a remote period but no complex ones."""
+    period = RULES.periods[SECOND_FILING]
+    assert period.length(complex_case=True, remote=True) == 45
+    assert period.length(complex_case=True, remote=False) == 30
+
+
+def test_only_weekday_holidays_are_kept_for_counting_working_days():
+    rules = parse_clock_rules(
+        CONTENT | {"holidays": ["2026-03-09", "2026-03-13", "2026-03-14", "2026-03-15"]}
+    )
+    assert rules.weekday_holidays == [date(2026, 3, 9).toordinal(), date(2026, 3, 13).toordinal()]
+
+
+def test_an_empty_obstacle_loses_no_day_and_hides_no_later_obstacle():
+    empty = Obstacle(date(2026, 3, 10), date(2026, 3, 9), "ốm đau")  # ends before it starts
+    illness = Obstacle(date(2026, 4, 1), date(2026, 4, 12), "ốm đau")
+    assert deadline(RULES, FILING, LEARNT, obstacles=[empty]) == date(2026, 5, 31)
+    assert deadline(RULES, FILING, LEARNT, obstacles=[illness, empty]) == date(2026, 6, 12)
+
+
+def test_a_single_free_day_between_two_obstacles_still_counts():
+    first = Obstacle(date(2026, 4, 1), date(2026, 4, 5), "ốm đau")
+    second = Obstacle(date(2026, 4, 7), date(2026, 4, 10), "thiên tai")  # 6 April is free
+    assert deadline(RULES, FILING, LEARNT, obstacles=[second, first]) == date(2026, 6, 9)
+    touching = Obstacle(date(2026, 4, 6), date(2026, 4, 10), "thiên tai")
+    assert deadline(RULES, FILING, LEARNT, obstacles=[first, touching]) == date(2026, 6, 10)
+
+
+def test_an_obstacle_starting_the_day_after_the_deadline_moves_nothing():
+    after = Obstacle(date(2026, 6, 1), date(2026, 6, 5), "ốm đau")  # the deadline is 31 May
+    assert deadline(RULES, FILING, LEARNT, obstacles=[after]) == date(2026, 5, 31)
+    on_it = Obstacle(date(2026, 5, 31), date(2026, 6, 5), "ốm đau")
+    assert deadline(RULES, FILING, LEARNT, obstacles=[on_it]) == date(2026, 6, 6)
+
+
+def test_a_working_day_deadline_that_falls_on_a_holiday_moves_to_the_next_working_day():
+    with_holiday = parse_clock_rules(CONTENT | {"holidays": ["2026-03-20"]})  # a Friday
+    assert deadline(with_holiday, ACCEPTANCE, date(2026, 3, 6)) == date(2026, 3, 23)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -16,6 +17,7 @@ from domain.complaints import Complaint
 from domain.decision import RecognitionDecision, Ruling, issue_decision
 from domain.errors import (
     DateOutOfOrder,
+    DateOutOfRange,
     InvalidInput,
     ReasonRequired,
     SameHandler,
@@ -90,23 +92,28 @@ def file_complaint(
     obstacles: Iterable[Obstacle] = (),
     previous: Complaint | None = None,
     number: int = 1,
+    **fields: Any,
 ) -> Complaint:
-    """Receive a complaint as the application does: a first one, or a second after ``previous``."""
+    """Receive a complaint as the application does: a first one, or a second after ``previous``
+    (``fields`` replace the other arguments of :meth:`Complaint.receive`)."""
+    defaults: dict[str, Any] = {
+        "rules": CLOCKS,
+        "decision_id": DECISION_ID,
+        "step": None,
+        "attachments": [],
+    }
     return Complaint.receive(
         complaint_id=complaint_id(number),
-        rules=CLOCKS,
         rules_id=CLOCKS_ID,
-        decision_id=DECISION_ID,
         case_ids=list(case_ids),
-        step=None,
         complainant_id=COMPLAINANT,
         sealed_grounds="sealed:grounds",
         learnt_on=learnt_on,
         received_on=received_on,
         remote_area=remote,
         obstacles=list(obstacles),
-        attachments=[],
         previous=previous,
+        **(defaults | fields),
     )
 
 
@@ -242,7 +249,13 @@ def test_a_complaint_received_on_the_ninetieth_day_is_in_time():
 
 
 def test_a_complaint_received_a_day_after_the_filing_deadline_is_refused_naming_the_rule():
-    error = refused(StepTooLate, CITIZEN, file_complaint, received_on=FILING_DEADLINE + DAY)
+    error = refused(
+        StepTooLate,
+        CITIZEN,
+        file_complaint,
+        received_on=FILING_DEADLINE + DAY,
+        says="quá thời hạn khiếu nại: hạn cuối là 2025-06-01",
+    )
     assert error.details == {
         "rule": FILING,
         "basis": CLOCKS.periods[FILING].basis,
@@ -266,15 +279,33 @@ def test_an_obstacle_inside_the_filing_window_moves_the_deadline_by_exactly_its_
 
 def test_an_obstacle_that_ends_before_it_starts_is_refused():
     backwards = Obstacle(date(2025, 4, 10), date(2025, 4, 1), "ốm đau")
-    refused(InvalidInput, CITIZEN, file_complaint, obstacles=[backwards])
+    refused(
+        InvalidInput,
+        CITIZEN,
+        file_complaint,
+        obstacles=[backwards],
+        says="trở ngại khách quan: ngày kết thúc trước ngày bắt đầu",
+    )
 
 
 def test_a_complaint_received_before_the_decision_was_learnt_of_is_refused():
-    refused(DateOutOfOrder, CITIZEN, file_complaint, received_on=LEARNT_ON - DAY)
+    refused(
+        DateOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        received_on=LEARNT_ON - DAY,
+        says="ngày nhận đơn trước ngày biết quyết định",
+    )
 
 
 def test_a_complaint_naming_no_case_is_refused():
-    error = refused(InvalidInput, CITIZEN, file_complaint, case_ids=[])
+    error = refused(
+        InvalidInput,
+        CITIZEN,
+        file_complaint,
+        case_ids=[],
+        says="khiếu nại phải nêu hồ sơ liên quan",
+    )
     assert error.details == {"field": "case_ids"}
 
 
@@ -309,6 +340,7 @@ def test_accepting_a_complaint_twice_is_refused():
         ACCEPTED_ON,
         False,
         untouched=[complaint],
+        says="không thể thụ lý khi khiếu nại ở trạng thái 'accepted'",
     )
 
 
@@ -322,6 +354,7 @@ def test_accepting_a_complaint_dated_before_it_was_received_is_refused():
         RECEIVED_ON - DAY,
         False,
         untouched=[complaint],
+        says="ngày thụ lý trước ngày nhận đơn",
     )
 
 
@@ -348,6 +381,7 @@ def test_refusing_to_accept_without_a_reason_is_refused():
         "Điều 11 Luật Khiếu nại",
         "  ",
         untouched=[complaint],
+        says="cần nêu lý do",
     )
 
 
@@ -361,6 +395,7 @@ def test_refusing_to_accept_without_a_rule_is_refused():
         " ",
         "Quá hạn",
         untouched=[complaint],
+        says="nêu căn cứ không thụ lý (ví dụ Điều 11 Luật Khiếu nại)",
     )
 
 
@@ -375,6 +410,7 @@ def test_refusing_to_accept_a_complaint_dated_before_it_was_received_is_refused(
         "Điều 11 Luật Khiếu nại",
         "Quá hạn",
         untouched=[complaint],
+        says="ngày không thụ lý trước ngày nhận đơn",
     )
 
 
@@ -391,12 +427,20 @@ def test_a_complaint_not_accepted_cannot_then_be_accepted():
         ACCEPTED_ON,
         False,
         untouched=[complaint],
+        says="không thể thụ lý khi khiếu nại ở trạng thái 'not_accepted'",
     )
 
 
 def test_a_handler_cannot_be_assigned_before_the_complaint_is_accepted():
     complaint = complaint_given()
-    refused(StepOutOfOrder, OFFICER, complaint.assign_handler, HANDLER.id, untouched=[complaint])
+    refused(
+        StepOutOfOrder,
+        OFFICER,
+        complaint.assign_handler,
+        HANDLER.id,
+        untouched=[complaint],
+        says="không thể phân công người giải quyết khi khiếu nại ở trạng thái 'received'",
+    )
 
 
 # --- 3. resolution ----------------------------------------------------------------------------
@@ -422,6 +466,7 @@ def test_someone_other_than_the_assigned_handler_cannot_resolve():
         RESOLVED_ON,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="chỉ người được phân công mới giải quyết khiếu nại",
     )
 
 
@@ -435,6 +480,7 @@ def test_no_one_can_resolve_a_complaint_with_no_handler_assigned():
         RESOLVED_ON,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="chỉ người được phân công mới giải quyết khiếu nại",
     )
 
 
@@ -448,6 +494,7 @@ def test_resolving_without_a_reason_is_refused():
         RESOLVED_ON,
         "",
         untouched=[complaint],
+        says="cần nêu lý do",
     )
 
 
@@ -469,6 +516,7 @@ def test_resolving_a_complaint_not_yet_accepted_is_refused():
         RESOLVED_ON,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="không thể giải quyết khi khiếu nại ở trạng thái 'received'",
     )
 
 
@@ -482,6 +530,7 @@ def test_resolving_dated_before_the_acceptance_is_refused():
         ACCEPTED_ON - DAY,
         "Minh chứng không hợp lệ",
         untouched=[complaint],
+        says="ngày giải quyết trước ngày thụ lý",
     )
 
 
@@ -537,6 +586,7 @@ def test_a_second_complaint_after_its_30_days_is_refused_naming_the_second_filin
         received_on=RESOLVED_ON + 31 * DAY,
         number=2,
         untouched=[first],
+        says="quá thời hạn khiếu nại: hạn cuối là 2025-05-01",
     )
     assert (error.details["rule"], error.details["deadline"]) == (SECOND_FILING, "2025-05-01")
 
@@ -545,7 +595,7 @@ def test_a_second_complaint_received_before_the_first_was_resolved_is_refused():
     # Bug: the period start (the first's resolution date) replaces learnt_on after the
     # received_on >= learnt_on check, so a Received with learnt_on after received_on is stored.
     first = first_resolved()
-    refused(
+    error = refused(
         DateOutOfOrder,
         CITIZEN,
         file_complaint,
@@ -553,7 +603,25 @@ def test_a_second_complaint_received_before_the_first_was_resolved_is_refused():
         received_on=RESOLVED_ON - DAY,
         number=2,
         untouched=[first],
+        says="khiếu nại lần hai nhận trước khi có kết quả hoặc hết hạn giải quyết lần đầu",
     )
+    assert error.details == {"received_on": "2025-03-31", "period_starts": "2025-04-01"}
+
+
+def test_a_second_complaint_may_be_received_on_the_day_of_the_first_s_result():
+    first = first_resolved()
+    second = when(CITIZEN, file_complaint, previous=first, received_on=RESOLVED_ON, number=2)
+    [event] = recorded(second)
+    assert (event.learnt_on, event.received_on) == (RESOLVED_ON, RESOLVED_ON)
+
+
+def test_a_remote_filing_period_applies_when_the_rules_give_one():
+    content = json.loads((SEED_DIR / "complaint-clocks-2011.json").read_text(encoding="utf-8"))
+    content["periods"]["filing"]["remote_days"] = 120
+    remote = when(CITIZEN, file_complaint, number=8, remote=True, rules=parse_clock_rules(content))
+    [event] = recorded(remote)
+    assert event.filing_deadline == LEARNT_ON + 120 * DAY
+    assert (event.decision_id, remote.decision_id) == (DECISION_ID, DECISION_ID)
 
 
 def test_a_second_complaint_follows_a_first_left_unresolved_past_its_deadline():
@@ -582,12 +650,21 @@ def test_a_second_complaint_while_the_first_is_still_within_its_period_is_refuse
         received_on=RESOLUTION_DEADLINE,
         number=2,
         untouched=[first],
+        says="khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
     )
 
 
 def test_a_second_complaint_after_a_first_not_yet_accepted_is_refused():
     first = complaint_given()
-    refused(StepOutOfOrder, CITIZEN, file_complaint, previous=first, number=2, untouched=[first])
+    refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        number=2,
+        untouched=[first],
+        says="khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
+    )
 
 
 def test_a_second_complaint_after_an_upheld_first_is_refused():
@@ -600,6 +677,7 @@ def test_a_second_complaint_after_an_upheld_first_is_refused():
         received_on=SECOND_RECEIVED_ON,
         number=2,
         untouched=[first],
+        says="khiếu nại lần hai khi lần đầu bị bác (toàn bộ hoặc một phần) hoặc quá hạn giải quyết",
     )
     assert error.details == {"status": "resolved", "outcome": "upheld"}
 
@@ -626,6 +704,7 @@ def test_a_third_complaint_from_the_same_first_is_refused():
         received_on=SECOND_RECEIVED_ON,
         number=3,
         untouched=[first],
+        says="chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần",
     )
 
 
@@ -639,6 +718,7 @@ def test_a_second_complaint_cannot_itself_be_escalated():
         received_on=SECOND_RECEIVED_ON,
         number=3,
         untouched=[second],
+        says="chỉ khiếu nại lần đầu mới được khiếu nại tiếp, và một lần",
     )
 
 
@@ -667,6 +747,7 @@ def test_the_person_who_resolved_the_first_complaint_cannot_be_named_for_the_sec
         HANDLER.id,
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
     assert error.code == "same-handler"
     assert error.details == {"complaint_id": str(second.id), "person_id": HANDLER.id}
@@ -689,6 +770,7 @@ def test_who_handled_the_first_complaint_cannot_accept_the_second(who):
         False,
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
     assert "khiếu nại lần hai" in error.message and error.details["person_id"] == who.id
     refusal = ("Điều 11", "Không thuộc thẩm quyền")
@@ -700,6 +782,7 @@ def test_who_handled_the_first_complaint_cannot_accept_the_second(who):
         *refusal,
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
     when(UPPER_OFFICER, second.accept, CLOCKS, SECOND_RECEIVED_ON, False, first=first)
     [event] = recorded(second)
@@ -723,6 +806,7 @@ def test_the_first_resolver_cannot_resolve_the_second_even_if_named_for_it_befor
         "Giữ nguyên",
         first=first,
         untouched=[second],
+        says="người đã xử lý khiếu nại lần đầu không xử lý khiếu nại lần hai",
     )
 
 
@@ -739,6 +823,7 @@ def test_a_second_complaint_is_checked_against_its_own_first_only():
         False,
         first=stranger,
         untouched=[second],
+        says="không phải khiếu nại lần đầu của khiếu nại này",
     )
     assert error.details == {"complaint_id": str(stranger.id)}
 
@@ -761,6 +846,7 @@ def test_a_second_complaint_after_a_resolved_first_is_in_time_up_to_its_30th_day
             received_on=received,
             number=2,
             untouched=[first],
+            says="quá thời hạn khiếu nại: hạn cuối là 2025-05-01",
         )
         return
     second = when(CITIZEN, file_complaint, previous=first, received_on=received, number=2)
@@ -780,7 +866,14 @@ def test_a_second_complaint_after_an_unresolved_first_is_in_time_up_to_its_30th_
     first = complaint_given(accepted(), assigned())
     filing = {"previous": first, "learnt_on": RESOLVED_ON, "received_on": received, "number": 2}
     if not in_time:
-        error = refused(StepTooLate, CITIZEN, file_complaint, untouched=[first], **filing)
+        error = refused(
+            StepTooLate,
+            CITIZEN,
+            file_complaint,
+            untouched=[first],
+            **filing,
+            says="quá thời hạn khiếu nại: hạn cuối là 2025-05-13",
+        )
         assert error.details["deadline"] == (RESOLUTION_DEADLINE + 30 * DAY).isoformat()
         return
     second = when(CITIZEN, file_complaint, **filing)
@@ -796,7 +889,14 @@ def test_a_remote_second_complaint_is_in_time_up_to_its_45th_day(received, in_ti
     first = first_resolved()
     filing = {"previous": first, "received_on": received, "remote": True, "number": 2}
     if not in_time:
-        refused(StepTooLate, CITIZEN, file_complaint, untouched=[first], **filing)
+        refused(
+            StepTooLate,
+            CITIZEN,
+            file_complaint,
+            untouched=[first],
+            **filing,
+            says="quá thời hạn khiếu nại: hạn cuối là 2025-05-16",
+        )
         return
     [event] = recorded(when(CITIZEN, file_complaint, **filing))
     assert event.filing_deadline == received
@@ -875,6 +975,7 @@ def test_a_lawsuit_reported_twice_is_refused():
         SECOND_RECEIVED_ON + DAY,
         "TAND tỉnh",
         untouched=[complaint],
+        says="đã ghi nhận khởi kiện",
     )
 
 
@@ -922,12 +1023,27 @@ def test_a_reopened_case_s_score_is_revised_citing_the_complaint():
 @pytest.mark.parametrize("cited", [None, complaint_id(2)], ids=["none", "another"])
 def test_revising_a_reopened_case_without_citing_its_complaint_is_refused(cited):
     story = reopen(refused_case()[0])
-    refused(StepOutOfOrder, REVIEWER, revise_on_appeal, story, cited, untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        REVIEWER,
+        revise_on_appeal,
+        story,
+        cited,
+        untouched=[story.case],
+        says="sau quyết định, chỉ điều chỉnh điểm khi khiếu nại về hồ sơ được chấp nhận, và phải dẫn chiếu khiếu nại đó",
+    )
 
 
 def test_revising_a_case_that_was_not_reopened_citing_a_complaint_is_refused():
     story = case_at("reviewed")
-    refused(StepOutOfOrder, REVIEWER, revise_on_appeal, story, untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        REVIEWER,
+        revise_on_appeal,
+        story,
+        untouched=[story.case],
+        says="sau quyết định, chỉ điều chỉnh điểm khi khiếu nại về hồ sơ được chấp nhận, và phải dẫn chiếu khiếu nại đó",
+    )
 
 
 # --- 7. amending decisions --------------------------------------------------------------------
@@ -953,20 +1069,40 @@ def test_an_amending_decision_cannot_grant_a_reopened_case_that_still_fails():
     story, original = refused_case()
     reopen(story)
     error = refused(
-        ThresholdNotMet, SIGNER, amend, grant(story), amends=original, untouched=[story.case]
+        ThresholdNotMet,
+        SIGNER,
+        amend,
+        grant(story),
+        amends=original,
+        untouched=[story.case],
+        says="chỉ công nhận hồ sơ đạt ngưỡng và được hội đồng đề nghị",
     )
     assert error.details["failures"][0]["indicator"] == "1"
 
 
 def test_revoking_a_title_without_amending_its_decision_is_refused():
     story, _ = decided_case()
-    refused(StepOutOfOrder, SIGNER, decide, revoke(story), on=AMENDED_ON, untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        SIGNER,
+        decide,
+        revoke(story),
+        on=AMENDED_ON,
+        untouched=[story.case],
+        says="thu hồi danh hiệu phải bằng quyết định sửa đổi, hủy bỏ",
+    )
 
 
 def test_revoking_a_title_without_a_reason_is_refused():
     story, original = decided_case()
     refused(
-        ReasonRequired, SIGNER, amend, revoke(story, None), amends=original, untouched=[story.case]
+        ReasonRequired,
+        SIGNER,
+        amend,
+        revoke(story, None),
+        amends=original,
+        untouched=[story.case],
+        says="thu hồi danh hiệu cần nêu căn cứ, lý do",
     )
 
 
@@ -990,7 +1126,13 @@ def test_an_amending_decision_cannot_rule_on_a_case_of_another_decision():
     _, original = decided_case()
     other, _ = decided_case(subject=2, number="21/QĐ-UBND")
     error = refused(
-        InvalidInput, SIGNER, amend, revoke(other), amends=original, untouched=[other.case]
+        InvalidInput,
+        SIGNER,
+        amend,
+        revoke(other),
+        amends=original,
+        untouched=[other.case],
+        says="hồ sơ không thuộc quyết định được sửa đổi",
     )
     assert error.details == {"case_id": str(other.case.id), "amends": str(original.id)}
 
@@ -1005,6 +1147,7 @@ def test_an_amending_decision_dated_before_the_decision_it_amends_is_refused():
         amends=original,
         on=DECIDED_ON - DAY,
         untouched=[story.case],
+        says="quyết định sửa đổi không thể trước quyết định bị sửa đổi",
     )
     assert "sửa đổi" in error.message
 
@@ -1012,6 +1155,303 @@ def test_an_amending_decision_dated_before_the_decision_it_amends_is_refused():
 def test_an_amending_decision_cannot_grant_a_case_that_was_not_reopened():
     story, original = refused_case()
     error = refused(
-        StepOutOfOrder, SIGNER, amend, grant(story), amends=original, untouched=[story.case]
+        StepOutOfOrder,
+        SIGNER,
+        amend,
+        grant(story),
+        amends=original,
+        untouched=[story.case],
+        says="quyết định sửa đổi chỉ công nhận lại hoặc từ chối hồ sơ đã được xem xét lại theo khiếu nại",
     )
     assert error.details["status"] == "refused"
+
+
+# --- what a complaint records, as written ---------------------------------------------------
+
+UNIT_A = ledger_id("test-unit", 1)
+UNIT_B = ledger_id("test-unit", 2)
+
+
+def test_a_complaint_records_everything_it_was_received_with():
+    illness = Obstacle(date(2025, 3, 4), date(2025, 3, 6), "ốm đau")
+    attachment = {"digest": "ab" * 32, "media_type": "application/pdf"}
+    complaint = when(
+        CITIZEN,
+        file_complaint,
+        number=7,
+        step="reviewed",
+        remote=True,
+        obstacles=[illness],
+        unit_ids=[UNIT_B, UNIT_A, UNIT_B],
+        attachments=[attachment],
+    )
+    [event] = recorded(complaint)
+    assert (event.decision_id, event.step) == (DECISION_ID, "reviewed")
+    assert event.complainant_id == COMPLAINANT
+    assert (event.sealed_grounds, event.remote_area) == ("sealed:grounds", True)
+    assert event.unit_ids == [UNIT_B, UNIT_A]  # each unit once, in the order given
+    assert event.obstacles == [
+        {"first_day": "2025-03-04", "last_day": "2025-03-06", "kind": "ốm đau"}
+    ]
+    assert (event.attachments, event.effective_date) == ([attachment], RECEIVED_ON)
+    assert event.filing_deadline == FILING_DEADLINE + 3 * DAY  # three days lost
+    assert (complaint.id, complaint.level, complaint.step) == (complaint_id(7), 1, "reviewed")
+    assert (complaint.decision_id, complaint.complainant_id) == (DECISION_ID, COMPLAINANT)
+    assert (complaint.case_ids, complaint.unit_ids) == ([CASE_ID], [UNIT_B, UNIT_A])
+    assert (complaint.sealed_grounds, complaint.remote_area) == ("sealed:grounds", True)
+    assert (complaint.learnt_on, complaint.received_on) == (LEARNT_ON, RECEIVED_ON)
+    assert complaint.obstacles == [illness]
+    assert (complaint.attachments, complaint.rules_id) == ([attachment], CLOCKS_ID)
+    assert (complaint.previous_complaint_id, complaint.escalated_to) == (None, None)
+    assert (complaint.accepted_on, complaint.resolution_deadline, complaint.closed_on) == (
+        None,
+        None,
+        None,
+    )
+    assert (complaint.handler_id, complaint.outcome, complaint.lawsuit) == (None, None, None)
+    assert (complaint.complex_case, complaint.handled_by) == (False, [])
+    assert complaint.second_filing_deadline is None
+
+
+def test_a_complaint_received_before_units_were_recorded_reads_with_no_units():
+    state: dict[str, object] = {}
+    Complaint.Received.upcast_v1_v2(state)
+    assert state == {"unit_ids": []}
+
+
+def test_each_step_records_its_effective_date_and_who_handled_it():
+    complaint = complaint_given(accepted(complex_case=True), assigned())
+    assert (complaint.accepted_on, complaint.complex_case) == (ACCEPTED_ON, True)
+    assert complaint.handled_by == [OFFICER.id, HANDLER.id]
+    assert complaint.handler_id == HANDLER.id
+    when(HANDLER, complaint.resolve, PARTLY_UPHELD, RESOLVED_ON, "Có căn cứ một phần")
+    [event] = recorded(complaint)
+    assert (event.outcome, event.resolved_on, event.late) == ("partly_upheld", RESOLVED_ON, False)
+    assert (event.reason, event.effective_date) == ("Có căn cứ một phần", RESOLVED_ON)
+    assert (complaint.status, complaint.closed_on) == (ComplaintStatus.RESOLVED, RESOLVED_ON)
+    assert complaint.outcome is PARTLY_UPHELD and complaint.upheld
+    assert complaint.handled_by == [OFFICER.id, HANDLER.id]
+
+
+def test_acceptance_records_its_deadlines_and_date():
+    complaint = complaint_given()
+    when(OFFICER, complaint.accept, CLOCKS, ACCEPTED_ON, True)
+    [event] = recorded(complaint)
+    assert (event.accepted_on, event.complex_case, event.effective_date) == (
+        ACCEPTED_ON,
+        True,
+        ACCEPTED_ON,
+    )
+    assert event.acceptance_deadline == ACCEPTANCE_DEADLINE
+    assert event.resolution_deadline == ACCEPTED_ON + 45 * DAY  # complex: 45 days
+
+
+def test_a_refusal_to_accept_records_its_date_rule_and_reason_and_closes_the_complaint():
+    complaint = complaint_given()
+    when(OFFICER, complaint.refuse_to_accept, ACCEPTED_ON, "Điều 11", "Quá thời hiệu")
+    [event] = recorded(complaint)
+    assert (event.decided_on, event.rule, event.reason) == (ACCEPTED_ON, "Điều 11", "Quá thời hiệu")
+    assert event.effective_date == ACCEPTED_ON
+    assert (complaint.status, complaint.closed_on) == (ComplaintStatus.NOT_ACCEPTED, ACCEPTED_ON)
+    assert complaint.handled_by == [OFFICER.id]
+
+
+def test_every_clock_of_a_complaint_is_read_from_its_stored_dates():
+    received = complaint_given()
+    assert received.deadlines(CLOCKS) == {
+        "filing": FILING_DEADLINE,
+        "acceptance": ACCEPTANCE_DEADLINE,
+        "resolution": None,
+        "second_filing": None,
+    }
+    first = complaint_given(accepted(), assigned())
+    assert first.deadlines(CLOCKS) == {
+        "filing": FILING_DEADLINE,
+        "acceptance": ACCEPTANCE_DEADLINE,
+        "resolution": RESOLUTION_DEADLINE,
+        "second_filing": RESOLUTION_DEADLINE + 30 * DAY,  # left unresolved
+    }
+    second = escalated(first_resolved())
+    with acting(OFFICER.context()):
+        second.accept(CLOCKS, SECOND_RECEIVED_ON, False)
+    assert second.deadlines(CLOCKS)["second_filing"] is None  # nothing above a second one
+    assert second.deadlines(CLOCKS)["resolution"] == SECOND_RECEIVED_ON + 45 * DAY
+
+
+def test_a_remote_first_complaint_counts_its_second_filing_period_as_remote():
+    first = complaint_given(accepted(), assigned(), resolved(), remote=True)
+    assert first.second_filing_window(CLOCKS) == (RESOLVED_ON, RESOLVED_ON + 45 * DAY)
+    assert first.second_filing_window(CLOCKS, remote=False) == (
+        RESOLVED_ON,
+        RESOLVED_ON + 30 * DAY,
+    )
+
+
+def test_a_lawsuit_records_its_date_as_the_effective_date():
+    complaint = first_resolved()
+    when(CITIZEN, complaint.report_lawsuit, SECOND_RECEIVED_ON, "TAND tỉnh")
+    [event] = recorded(complaint)
+    assert (event.reported_on, event.court, event.effective_date) == (
+        SECOND_RECEIVED_ON,
+        "TAND tỉnh",
+        SECOND_RECEIVED_ON,
+    )
+
+
+# --- the edges of each date rule: the same day is in order, the day before is not -----------
+
+
+def test_a_complaint_may_be_received_on_the_day_the_decision_was_learnt_of_with_a_one_day_obstacle():
+    one_day = Obstacle(date(2025, 4, 1), date(2025, 4, 1), "ốm đau")
+    complaint = when(
+        CITIZEN, file_complaint, received_on=LEARNT_ON, learnt_on=LEARNT_ON, obstacles=[one_day]
+    )
+    [event] = recorded(complaint)
+    assert (event.received_on, event.filing_deadline) == (LEARNT_ON, FILING_DEADLINE + DAY)
+
+
+def test_each_authority_step_may_fall_on_the_day_of_the_step_before():
+    complaint = complaint_given()
+    when(OFFICER, complaint.accept, CLOCKS, RECEIVED_ON, False)
+    when(OFFICER, complaint.assign_handler, HANDLER.id)
+    when(HANDLER, complaint.resolve, REJECTED, RECEIVED_ON, "Không có căn cứ")
+    when(CITIZEN, complaint.report_lawsuit, RECEIVED_ON, "TAND tỉnh")
+    assert names(recorded(complaint)) == [
+        "Accepted",
+        "HandlerAssigned",
+        "Resolved",
+        "LawsuitReported",
+    ]
+    not_accepted = complaint_given()
+    when(OFFICER, not_accepted.refuse_to_accept, RECEIVED_ON, "Điều 11", "Quá thời hiệu")
+    assert names(recorded(not_accepted)) == ["NotAccepted"]
+
+
+def test_a_lawsuit_dated_before_the_complaint_was_received_is_refused():
+    complaint = first_resolved()
+    refused(
+        DateOutOfOrder,
+        CITIZEN,
+        complaint.report_lawsuit,
+        RECEIVED_ON - DAY,
+        "TAND tỉnh",
+        untouched=[complaint],
+        says="ngày khởi kiện trước ngày nhận đơn",
+    )
+
+
+def test_a_second_complaint_about_other_cases_is_refused():
+    first = first_resolved()
+    error = refused(
+        InvalidInput,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=SECOND_RECEIVED_ON,
+        case_ids=[CASE_ID, ledger_id("test-case", 2)],
+        number=2,
+        untouched=[first],
+        says="khiếu nại lần hai phải về đúng các hồ sơ của khiếu nại lần đầu",
+    )
+    assert error.details == {"field": "case_ids"}
+
+
+def test_a_second_complaint_records_its_level_and_first():
+    first = first_resolved()
+    second = when(CITIZEN, file_complaint, previous=first, received_on=SECOND_RECEIVED_ON, number=2)
+    [event] = recorded(second)
+    assert (event.level, event.previous_complaint_id) == (2, first.id)
+    assert (second.level, second.previous_complaint_id) == (2, first.id)
+
+
+# --- second complaints: obstacles, escalation and who may act on them ----------------------
+
+
+def test_an_obstacle_in_the_second_filing_period_moves_its_deadline_by_its_length():
+    first = first_resolved()  # the second filing period runs to 2025-05-01
+    illness = Obstacle(date(2025, 4, 10), date(2025, 4, 14), "ốm đau")
+    filing = {"previous": first, "obstacles": [illness], "number": 2}
+    second = when(CITIZEN, file_complaint, received_on=date(2025, 5, 6), **filing)
+    [event] = recorded(second)
+    assert event.filing_deadline == date(2025, 5, 6)
+    refused(
+        StepTooLate,
+        CITIZEN,
+        file_complaint,
+        received_on=date(2025, 5, 7),
+        untouched=[first],
+        **filing,
+        says="quá thời hạn khiếu nại: hạn cuối là 2025-05-06",
+    )
+
+
+def test_a_second_complaint_too_early_says_the_first_has_no_result_yet():
+    first = complaint_given(accepted(), assigned())
+    error = refused(
+        StepOutOfOrder,
+        CITIZEN,
+        file_complaint,
+        previous=first,
+        received_on=RESOLVED_ON,
+        number=2,
+        untouched=[first],
+    )
+    assert error.details == {"status": "accepted", "outcome": "chưa có kết quả"}
+
+
+def test_a_first_complaint_is_escalated_only_to_its_own_second_and_only_once():
+    first = first_resolved()
+    stranger = complaint_given(number=5)
+    says = "mỗi khiếu nại lần đầu chỉ có một khiếu nại lần hai của chính nó"
+    refused(StepOutOfOrder, CITIZEN, first.escalate, stranger, untouched=[first], says=says)
+    second = escalated(first)
+    refused(StepOutOfOrder, CITIZEN, first.escalate, second, untouched=[first], says=says)
+
+
+def test_a_complaint_already_accepted_cannot_then_be_refused():
+    complaint = complaint_given(accepted())
+    error = refused(
+        StepOutOfOrder,
+        OFFICER,
+        complaint.refuse_to_accept,
+        ACCEPTED_ON,
+        "Điều 11",
+        "Quá thời hiệu",
+        untouched=[complaint],
+        says="không thể từ chối thụ lý khi khiếu nại ở trạng thái 'accepted'",
+    )
+    assert error.details == {"status": "accepted"}
+
+
+@pytest.mark.parametrize(
+    ("actor", "step", "field"),
+    [
+        (OFFICER, lambda c: c.refuse_to_accept(date(2101, 1, 1), "Điều 11", "Lý do"), "decided_on"),
+        (HANDLER, lambda c: c.resolve(REJECTED, date(2101, 1, 1), "Lý do"), "resolved_on"),
+        (CITIZEN, lambda c: c.report_lawsuit(date(2101, 1, 1), "TAND tỉnh"), "reported_on"),
+    ],
+    ids=["refusal", "resolution", "lawsuit"],
+)
+def test_each_step_refuses_a_date_outside_the_accepted_range_by_name(actor, step, field):
+    before = () if field == "decided_on" else (accepted(), assigned())
+    complaint = complaint_given(*before)
+    error = refused(DateOutOfRange, actor, step, complaint, untouched=[complaint])
+    assert error.details["field"] == field
+
+
+def test_a_handler_for_a_second_complaint_is_named_against_its_own_first_only():
+    first = first_resolved()
+    second = escalated(first)
+    with acting(UPPER_OFFICER.context("given-accepted")):
+        second.accept(CLOCKS, SECOND_RECEIVED_ON, False, first=first)
+    recorded(second)
+    stranger = complaint_given(number=5)
+    refused(
+        InvalidInput,
+        UPPER_OFFICER,
+        second.assign_handler,
+        OTHER_HANDLER.id,
+        first=stranger,
+        untouched=[second],
+        says="không phải khiếu nại lần đầu của khiếu nại này",
+    )

@@ -22,6 +22,8 @@ from domain.dates import (
     LAST_PROCESS_DAY,
     PROCESS_DATES,
     birth_dates,
+    check_process_dates,
+    iso_day,
 )
 from domain.errors import DateOutOfRange, InvalidInput
 from domain.glossary import UnitLevel
@@ -115,7 +117,15 @@ class TestCaseAndRegistryDates:
         when(CITIZEN, attach, story, 1, ["1"], date(1985, 6, 1), date(2026, 1, 20))
         assert [e.issued_on for e in recorded(story.case)] == [date(1985, 6, 1)]
         error = refused(
-            DateOutOfRange, CITIZEN, attach, story, 2, ["1"], date(1899, 12, 31), date(2026, 1, 20)
+            DateOutOfRange,
+            CITIZEN,
+            attach,
+            story,
+            2,
+            ["1"],
+            date(1899, 12, 31),
+            date(2026, 1, 20),
+            says="issued_on: ngày 1899-12-31 ngoài khoảng chấp nhận 1900-01-01 … 2100-12-31",
         )
         assert error.details["field"] == "issued_on"
 
@@ -171,3 +181,35 @@ def test_a_published_document_writes_its_days_one_way_only(
             CriteriaSet.publish(content, 1, None)
         else:
             RuleDocument.publish(kind, content, 1)
+
+
+def test_a_refused_day_is_named_in_words_with_the_range():
+    with pytest.raises(DateOutOfRange) as raised:
+        PROCESS_DATES.check(date(2101, 1, 1), "received_on")
+    assert raised.value.message == (
+        "received_on: ngày 2101-01-01 ngoài khoảng chấp nhận 2000-01-01 … 2100-12-31"
+    )
+
+
+def test_a_birth_date_may_be_today_and_from_1900_but_not_earlier():
+    born = birth_dates(date(2026, 3, 1))
+    assert (born.earliest, born.latest) == (date(1900, 1, 1), date(2026, 3, 1))
+    assert born.check(date(2026, 3, 1), "birth_date") == date(2026, 3, 1)
+    with pytest.raises(DateOutOfRange) as raised:
+        born.check(date(1899, 12, 31), "birth_date")
+    assert raised.value.details["earliest"] == "1900-01-01"
+
+
+def test_only_the_extended_iso_form_with_ascii_digits_is_a_day():
+    assert iso_day("2026-03-10") == date(2026, 3, 10)
+    assert iso_day(date(2026, 3, 10)) == date(2026, 3, 10)
+    for written in ("20260310", "2026-03-10T00:00", "٢٠٢٦-03-10", None):
+        with pytest.raises(ValueError, match=r"^ngày phải viết YYYY-MM-DD: "):
+            iso_day(written)
+
+
+def test_only_named_dates_that_are_given_are_checked():
+    check_process_dates(received_on=None, accepted_on=date(2025, 1, 1))
+    with pytest.raises(DateOutOfRange) as raised:
+        check_process_dates(received_on=date(2025, 1, 1), accepted_on=date(1999, 1, 1))
+    assert raised.value.details["field"] == "accepted_on"

@@ -8,15 +8,17 @@ from decimal import Decimal
 import pytest
 
 from domain.base import MissingCommandContext, acting, ledger_id
+from domain.decision import add_years, decision_id_for, issue_decision, validity
 from domain.errors import (
     AuthorityNotCompetent,
     DateOutOfOrder,
+    InvalidInput,
     ReasonRequired,
     RuleViolation,
     StepOutOfOrder,
     ThresholdNotMet,
 )
-from domain.glossary import Role
+from domain.glossary import Role, UnitLevel
 from tests.domain.helpers import (
     APPRAISED_ON,
     CHAIR,
@@ -26,9 +28,11 @@ from tests.domain.helpers import (
     Actor,
     Story,
     case_at,
+    commune,
     decide,
     decided,
     district,
+    establish,
     given,
     grant,
     names,
@@ -48,6 +52,10 @@ from tests.domain.helpers import (
 DAY = timedelta(days=1)
 SYSTEM = Actor("system:expiry", Role.ADMINISTRATOR)
 FAILING = scores(seed_spec(), 9, {"1": 4})  # total 85, indicator 1 under the floor of 5
+
+UNMET = "không thể đề nghị công nhận khi chưa đạt ngưỡng của bộ tiêu chí"
+
+NOT_RECOMMENDED = "chỉ công nhận hồ sơ đạt ngưỡng và được hội đồng đề nghị"
 
 
 def appraise(story: Story, recommended: bool = True):
@@ -78,7 +86,7 @@ def test_an_appraisal_records_the_computed_total_and_classification():
 
 def test_recommending_a_case_below_the_threshold_is_refused():
     story = case_at("council_formed", given_scores=FAILING)
-    error = refused(ThresholdNotMet, CHAIR, appraise, story, untouched=[story.case])
+    error = refused(ThresholdNotMet, CHAIR, appraise, story, untouched=[story.case], says=UNMET)
     assert [f["rule"] for f in error.details["failures"]] == ["indicator_floor"]
 
 
@@ -151,12 +159,16 @@ def test_a_title_under_a_three_year_set_is_valid_until_the_day_before_the_third_
 
 def test_granting_a_case_the_council_did_not_recommend_is_refused():
     story = case_at("appraised", recommended=False)
-    refused(ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case])
+    refused(
+        ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case], says=NOT_RECOMMENDED
+    )
 
 
 def test_granting_a_case_that_failed_the_thresholds_is_refused():
     story = case_at("appraised", given_scores=FAILING, recommended=False)
-    error = refused(ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case])
+    error = refused(
+        ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case], says=NOT_RECOMMENDED
+    )
     assert error.details["failures"][0]["indicator"] == "1"
 
 
@@ -165,12 +177,26 @@ def test_granting_a_case_that_failed_the_thresholds_is_refused():
 
 def test_refusing_a_recommended_case_that_passed_needs_a_reason():
     story = case_at("appraised")
-    refused(ReasonRequired, SIGNER, decide, refuse(story), untouched=[story.case])
+    refused(
+        ReasonRequired,
+        SIGNER,
+        decide,
+        refuse(story),
+        untouched=[story.case],
+        says="hồ sơ đạt ngưỡng và được đề nghị: từ chối công nhận cần nêu lý do",
+    )
 
 
 def test_refusing_a_recommended_case_that_passed_with_a_blank_reason_is_refused():
     story = case_at("appraised")
-    refused(ReasonRequired, SIGNER, decide, refuse(story, "   "), untouched=[story.case])
+    refused(
+        ReasonRequired,
+        SIGNER,
+        decide,
+        refuse(story, "   "),
+        untouched=[story.case],
+        says="hồ sơ đạt ngưỡng và được đề nghị: từ chối công nhận cần nêu lý do",
+    )
 
 
 def test_refusing_a_recommended_case_that_passed_records_the_reason_given():
@@ -202,7 +228,14 @@ def test_refusing_a_passed_case_the_council_did_not_recommend_says_so():
 
 def test_a_decision_on_a_case_not_yet_appraised_is_refused():
     story = case_at("council_formed")
-    refused(StepOutOfOrder, SIGNER, decide, grant(story), untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        SIGNER,
+        decide,
+        grant(story),
+        untouched=[story.case],
+        says="không thể ra quyết định khi hồ sơ ở trạng thái 'council_formed'",
+    )
 
 
 def test_a_decision_dated_before_the_appraisal_is_refused():
@@ -214,6 +247,7 @@ def test_a_decision_dated_before_the_appraisal_is_refused():
         grant(story),
         on=APPRAISED_ON - DAY,
         untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
     )
 
 
@@ -227,6 +261,7 @@ def test_a_decision_that_fails_for_one_case_records_nothing_for_any_case():
         grant(ready),
         grant(not_ready),
         untouched=[ready.case, not_ready.case],
+        says="không thể ra quyết định khi hồ sơ ở trạng thái 'council_formed'",
     )
     assert ready.case.status == "appraised"
 
@@ -241,6 +276,7 @@ def test_a_district_cannot_sign_a_decision_dated_1_july_2025():
         on=date(2025, 7, 1),
         unit=district(),
         untouched=[story.case],
+        says="từ ngày 01/07/2025 không còn cấp huyện: người ký cấp huyện không có thẩm quyền",
     )
     assert error.details == {"authority_level": "district", "decided_on": "2025-07-01"}
 
@@ -262,6 +298,7 @@ def test_a_village_cannot_be_the_deciding_authority():
         grant(story),
         unit=village(),
         untouched=[story.case],
+        says="thôn, tổ dân phố không phải cấp ra quyết định công nhận",
     )
 
 
@@ -274,6 +311,7 @@ def test_an_authority_cannot_decide_a_case_outside_its_territory():
         grant(story),
         outside_territory=[story.case.id],
         untouched=[story.case],
+        says="Đơn vị X01 không có thẩm quyền với hồ sơ ngoài địa bàn của mình",
     )
     assert error.details["case_ids"] == [str(story.case.id)]
 
@@ -330,3 +368,144 @@ def test_a_province_still_decides_a_learning_unit_whose_managing_level_is_not_re
     story = case_at("appraised", spec=seed_spec(TT22))
     [issued] = recorded(when(SIGNER, decide, grant(story), unit=province()))
     assert issued.authority_level == "province"
+
+
+# --- what a decision records ------------------------------------------------------------------
+
+
+def test_a_decision_records_who_signed_for_which_authority_on_what_basis():
+    story = case_at("appraised")
+    decision = when(SIGNER, decide, grant(story))
+    [issued] = recorded(decision)
+    authority = commune()
+    assert decision.id == decision_id_for(authority.id, "12/QĐ-UBND")
+    assert str(decision.id) == "43dc8b80-8747-5344-b245-ee8a3e7eebe3"  # a known answer
+    assert (issued.number, issued.decided_on, issued.effective_date) == (
+        "12/QĐ-UBND",
+        DECIDED_ON,
+        DECIDED_ON,
+    )
+    assert (issued.signer_id, issued.signer_title) == (SIGNER.id, "Chủ tịch UBND xã")
+    assert (issued.authority_name, issued.authority_level) == ("UBND xã", "commune")
+    assert (issued.authority_unit_id, issued.legal_basis) == (authority.id, "244/QĐ-KHVN")
+    assert issued.amends is None
+    assert issued.entries == [
+        {
+            "case_id": str(story.case.id),
+            "subject_id": str(story.case.subject_id),
+            "model": "cong_dan_hoc_tap",
+            "outcome": "granted",
+            "total": "80.0",
+            "classification": None,
+            "reason": None,
+            "valid_from": "2025-03-02",
+            "valid_until": "2026-03-01",
+        }
+    ]
+    assert (decision.number, decision.decided_on, decision.amends) == (
+        "12/QĐ-UBND",
+        DECIDED_ON,
+        None,
+    )
+    assert (decision.signer_id, decision.signer_title) == (SIGNER.id, "Chủ tịch UBND xã")
+    assert (decision.authority_name, decision.authority_level) == ("UBND xã", UnitLevel.COMMUNE)
+    assert (decision.authority_unit_id, decision.legal_basis) == (authority.id, "244/QĐ-KHVN")
+    assert decision.entries == issued.entries
+
+
+def test_a_refusal_s_entry_gives_the_failed_rules_as_its_reason():
+    story = case_at("appraised", given_scores=FAILING, recommended=False)
+    decision = when(SIGNER, decide, refuse(story))
+    [issued] = recorded(decision)
+    [refusal] = recorded(story.case)
+    reason = "indicator_floor 1: cần >= 5, đạt 4; hội đồng không đề nghị công nhận"
+    assert issued.entries[0] | {"case_id": "-", "subject_id": "-"} == {
+        "case_id": "-",
+        "subject_id": "-",
+        "model": "cong_dan_hoc_tap",
+        "outcome": "refused",
+        "total": "85",
+        "classification": None,
+        "reason": reason,
+    }
+    assert (refusal.decision_id, refusal.decision_number) == (decision.id, "12/QĐ-UBND")
+    assert (refusal.decided_on, refusal.reason, refusal.effective_date) == (
+        DECIDED_ON,
+        reason,
+        DECIDED_ON,
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "anniversary"),
+    [
+        (date(2024, 2, 29), 1, date(2025, 3, 1)),  # no 29 February in 2025
+        (date(2024, 2, 29), 4, date(2028, 2, 29)),
+        (date(2025, 3, 2), 2, date(2027, 3, 2)),
+    ],
+)
+def test_a_title_s_anniversary_falls_on_1_march_when_there_is_no_29_february(
+    day, years, anniversary
+):
+    assert add_years(day, years) == anniversary
+    assert validity(day, years) == (day, anniversary - timedelta(days=1))
+
+
+def test_a_unit_not_yet_established_on_the_decision_date_cannot_decide():
+    story = case_at("appraised")
+    later = establish("X09", UnitLevel.COMMUNE, province(), valid_from=date(2025, 3, 3))
+    error = refused(
+        AuthorityNotCompetent,
+        SIGNER,
+        decide,
+        grant(story),
+        unit=later,
+        untouched=[story.case],
+        says="đơn vị ra quyết định không còn hiệu lực vào ngày quyết định",
+    )
+    assert error.details == {"authority_unit_id": str(later.id), "decided_on": "2025-03-02"}
+    on_its_first_day = establish("X08", UnitLevel.COMMUNE, province(), valid_from=DECIDED_ON)
+    assert names(recorded(when(SIGNER, decide, grant(story), unit=on_its_first_day))) == ["Issued"]
+
+
+@pytest.mark.parametrize(("number", "basis"), [(" ", "244/QĐ-KHVN"), ("12/QĐ-UBND", " ")])
+def test_a_decision_needs_its_number_and_legal_basis(number, basis):
+    story = case_at("appraised")
+
+    def issue():
+        return issue_decision(
+            number=number,
+            decided_on=DECIDED_ON,
+            signer_id=SIGNER.id,
+            signer_title="Chủ tịch UBND xã",
+            authority_name="UBND xã",
+            authority_unit=commune(),
+            legal_basis=basis,
+            rulings=[grant(story)],
+            signer_conflicts=set(),
+        )
+
+    error = refused(
+        InvalidInput,
+        SIGNER,
+        issue,
+        untouched=[story.case],
+        says="cần số quyết định và căn cứ pháp lý",
+    )
+    assert error.details == {"field": "number"}
+
+
+def test_a_decision_rules_on_at_least_one_case_and_on_each_case_once():
+    story = case_at("appraised")
+    empty = refused(InvalidInput, SIGNER, decide, says="quyết định phải gồm ít nhất một hồ sơ")
+    assert empty.details == {"field": "cases"}
+    twice = refused(
+        InvalidInput,
+        SIGNER,
+        decide,
+        grant(story),
+        grant(story),
+        untouched=[story.case],
+        says="một hồ sơ xuất hiện hai lần trong quyết định",
+    )
+    assert twice.details == {"field": "cases"}

@@ -46,6 +46,8 @@ from tests.domain.helpers import (
 
 DAY = timedelta(days=1)
 
+CONFLICTED = "người có xung đột lợi ích không được xét duyệt"
+
 
 def form_council(story, members, conflicted=()):
     story.case.form_council("Hội đồng", members, COUNCIL_FORMED_ON, story.spec, set(conflicted))
@@ -77,6 +79,7 @@ def test_the_self_assessor_cannot_review_their_own_case():
         story.spec,
         REVIEWED_ON,
         untouched=[story.case],
+        says="người thẩm định không được là người tự đánh giá",
     )
 
 
@@ -92,6 +95,7 @@ def test_someone_whose_self_assessment_was_redone_by_another_cannot_review_the_c
         story.spec,
         REVIEWED_ON,
         untouched=[story.case],
+        says="người thẩm định không được là người tự đánh giá",
     )
 
 
@@ -104,6 +108,7 @@ def test_the_self_assessor_cannot_sit_on_the_council():
         story,
         seats(CHAIR, CITIZEN),
         untouched=[story.case],
+        says="thành viên hội đồng không được là người tự đánh giá hoặc thẩm định",
     )
     assert error.details["member_id"] == CITIZEN.id
 
@@ -117,6 +122,7 @@ def test_the_reviewer_cannot_sit_on_the_council():
         story,
         seats(REVIEWER, CHAIR),
         untouched=[story.case],
+        says="thành viên hội đồng không được là người tự đánh giá hoặc thẩm định",
     )
 
 
@@ -129,6 +135,7 @@ def test_someone_who_revised_a_score_cannot_sit_on_the_council():
         story,
         seats(CHAIR, MEMBER),
         untouched=[story.case],
+        says="thành viên hội đồng không được là người tự đánh giá hoặc thẩm định",
     )
 
 
@@ -144,6 +151,7 @@ def test_a_council_member_cannot_revise_the_scores_the_council_appraises():
         story.spec,
         COUNCIL_FORMED_ON,
         untouched=[story.case],
+        says="thành viên hội đồng không được điều chỉnh điểm mà hội đồng xét duyệt",
     )
 
 
@@ -160,6 +168,7 @@ def test_a_council_with_a_member_related_to_the_subject_who_did_not_declare_it_i
         seats(CHAIR, MEMBER),
         conflicted={MEMBER.id},
         untouched=[story.case],
+        says="thành viên có quan hệ với đối tượng phải khai báo xung đột lợi ích",
     )
     assert error.details["member_id"] == MEMBER.id
 
@@ -179,7 +188,15 @@ def test_a_related_member_who_declared_the_conflict_may_sit_on_the_council():
 def test_a_council_of_conflicted_members_only_is_refused():
     story = case_at("reviewed")
     members = seats(CHAIR, conflicts={CHAIR.id: "Cùng dòng họ"})
-    refused(InvalidInput, OFFICER, form_council, story, members, untouched=[story.case])
+    refused(
+        InvalidInput,
+        OFFICER,
+        form_council,
+        story,
+        members,
+        untouched=[story.case],
+        says="hội đồng cần ít nhất một thành viên không xung đột lợi ích",
+    )
 
 
 def test_declaring_a_conflict_needs_a_reason():
@@ -191,6 +208,7 @@ def test_declaring_a_conflict_needs_a_reason():
         MEMBER.id,
         "",
         untouched=[story.case],
+        says="cần nêu lý do",
     )
 
 
@@ -207,7 +225,14 @@ def test_a_voting_council_member_records_the_appraisal():
 
 def test_only_a_council_member_may_record_the_appraisal():
     story = case_at("council_formed")
-    refused(SeparationOfDuties, OUTSIDER, appraise, story, untouched=[story.case])
+    refused(
+        SeparationOfDuties,
+        OUTSIDER,
+        appraise,
+        story,
+        untouched=[story.case],
+        says="chỉ thành viên hội đồng được ghi kết quả xét duyệt",
+    )
 
 
 def test_declaring_a_conflict_records_it_with_its_reason():
@@ -220,25 +245,39 @@ def test_declaring_a_conflict_records_it_with_its_reason():
 
 def test_a_member_who_declared_a_conflict_cannot_appraise():
     story = given(*path_to("council_formed"), conflict_declared(MEMBER))
-    refused(ConflictOfInterest, MEMBER, appraise, story, untouched=[story.case])
+    refused(ConflictOfInterest, MEMBER, appraise, story, untouched=[story.case], says=CONFLICTED)
 
 
 def test_a_member_seated_with_a_declared_conflict_cannot_appraise():
     members = seats(CHAIR, MEMBER, conflicts={MEMBER.id: "Cùng hộ"})
     story = given(*path_to("reviewed"), council_formed(members))
-    refused(ConflictOfInterest, MEMBER, appraise, story, untouched=[story.case])
+    refused(ConflictOfInterest, MEMBER, appraise, story, untouched=[story.case], says=CONFLICTED)
 
 
 def test_an_appraiser_related_to_the_subject_is_refused():
     story = case_at("council_formed")
     refused(
-        ConflictOfInterest, CHAIR, appraise, story, actor_conflicted=True, untouched=[story.case]
+        ConflictOfInterest,
+        CHAIR,
+        appraise,
+        story,
+        actor_conflicted=True,
+        untouched=[story.case],
+        says=CONFLICTED,
     )
 
 
 def test_votes_cannot_outnumber_the_members_entitled_to_vote():
     story = case_at("council_formed")
-    refused(InvalidInput, CHAIR, appraise, story, votes_for=3, untouched=[story.case])
+    refused(
+        InvalidInput,
+        CHAIR,
+        appraise,
+        story,
+        votes_for=3,
+        untouched=[story.case],
+        says="số phiếu vượt quá số thành viên được biểu quyết",
+    )
 
 
 # --- who may sign ---------------------------------------------------------------------------
@@ -249,7 +288,14 @@ def test_votes_cannot_outnumber_the_members_entitled_to_vote():
 )
 def test_a_signer_who_took_part_in_the_case_cannot_sign_its_decision(participant):
     story = case_at("appraised")
-    error = refused(SeparationOfDuties, participant, decide, grant(story), untouched=[story.case])
+    error = refused(
+        SeparationOfDuties,
+        participant,
+        decide,
+        grant(story),
+        untouched=[story.case],
+        says="người ký không được là người tự đánh giá, thẩm định hoặc thành viên hội đồng",
+    )
     assert error.details["signer_id"] == participant.id
 
 
@@ -257,7 +303,14 @@ def test_a_signer_who_only_revised_a_score_cannot_sign_its_decision():
     story = given(
         *path_to("reviewed"), score_revised("1", 9, actor=SIGNER), council_formed(), appraised()
     )
-    error = refused(SeparationOfDuties, SIGNER, decide, grant(story), untouched=[story.case])
+    error = refused(
+        SeparationOfDuties,
+        SIGNER,
+        decide,
+        grant(story),
+        untouched=[story.case],
+        says="người ký không được là người tự đánh giá, thẩm định hoặc thành viên hội đồng",
+    )
     assert error.details["signer_id"] == SIGNER.id
 
 
@@ -270,4 +323,5 @@ def test_a_signer_cannot_decide_on_a_subject_of_their_own_household_clan_or_unit
         grant(story),
         signer_conflicts={story.subject_id},
         untouched=[story.case],
+        says="người ký không được ký quyết định cho hộ, dòng họ hoặc đơn vị của mình",
     )

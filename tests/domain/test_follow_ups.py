@@ -44,6 +44,7 @@ def test_a_recommendation_against_the_majority_of_votes_is_refused():
         on=APPRAISED_ON,
         actor_conflicted=False,
         untouched=[story.case],
+        says="kết luận của hội đồng phải theo đa số phiếu",
     )
 
 
@@ -61,6 +62,7 @@ def test_a_tied_vote_cannot_recommend():
         on=APPRAISED_ON,
         actor_conflicted=False,
         untouched=[story.case],
+        says="kết luận của hội đồng phải theo đa số phiếu",
     )
 
 
@@ -73,6 +75,7 @@ def test_a_withdrawal_dated_before_the_last_step_is_refused():
         "Chuyển nơi ở",
         date(2020, 1, 1),
         untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
     )
 
 
@@ -126,6 +129,7 @@ def test_evidence_cannot_be_attached_before_the_case_was_opened():
         date(2024, 12, 1),
         OPENED_ON - timedelta(days=1),
         untouched=[story.case],
+        says="ngày này không được trước ngày mở hồ sơ",
     )
 
 
@@ -151,6 +155,7 @@ def test_a_unit_that_had_already_ended_cannot_be_merged_later():
         date(2025, 7, 1),
         "NQ 2",
         untouched=[ended, successor],
+        says="đơn vị không còn hiệu lực vào ngày trước khi sáp nhập",
     )
 
 
@@ -185,6 +190,7 @@ def test_evidence_whose_digest_is_not_64_lower_case_hex_digits_is_refused(digest
         spec=story.spec,
         on=OPENED_ON + timedelta(days=1),
         untouched=[story.case],
+        says="mã băm SHA-256 hoặc kích thước không hợp lệ",
     )
     assert (error.message, error.details) == (
         "mã băm SHA-256 hoặc kích thước không hợp lệ",

@@ -58,7 +58,14 @@ def test_a_completed_import_accepts_no_more_rows() -> None:
     recorded(record)
 
     refused(
-        RuleViolation, OFFICER, record.accept_rows, SheetKind.PERSONS, [5], 1, untouched=[record]
+        RuleViolation,
+        OFFICER,
+        record.accept_rows,
+        SheetKind.PERSONS,
+        [5],
+        1,
+        untouched=[record],
+        says="lần nhập này đã hoàn tất",
     )
 
 

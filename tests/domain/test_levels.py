@@ -18,6 +18,7 @@ from domain.criteria import CriteriaSet
 from domain.errors import (
     ComputedIndicator,
     DateOutOfOrder,
+    DomainError,
     InvalidCriteriaSet,
     InvalidInput,
     InvalidLevelSet,
@@ -55,6 +56,8 @@ from tests.domain.helpers import (
 TT24 = "criteria-minh-hoa-dvht-tt24-2023.json"
 SHARE = "3.1"
 COMPUTED_ON = date(2025, 2, 4)
+
+UNMET = "không thể đề nghị công nhận khi chưa đạt ngưỡng của bộ tiêu chí"
 
 
 def spec():
@@ -154,7 +157,7 @@ def test_a_unit_short_of_a_level_2_target_is_recognised_at_level_1():
 
 def test_a_unit_meeting_no_level_cannot_be_recommended():
     story = at_council(8_999)
-    error = refused(ThresholdNotMet, CHAIR, appraise, story, untouched=[story.case])
+    error = refused(ThresholdNotMet, CHAIR, appraise, story, untouched=[story.case], says=UNMET)
     assert [f["rule"] for f in error.details["failures"]] == ["level"]
 
 
@@ -238,6 +241,7 @@ def test_a_computed_indicator_cannot_be_self_assessed_by_hand():
         story.spec,
         date(2025, 2, 3),
         untouched=[story.case],
+        says="chỉ số 3.1 được tính từ sổ đăng ký danh hiệu, không chấm tay",
     )
     assert error.code == "computed-indicator"
     assert error.details["indicator"] == SHARE
@@ -261,20 +265,33 @@ def test_a_computed_indicator_cannot_be_revised_by_hand():
         story.spec,
         date(2025, 2, 11),
         untouched=[story.case],
+        says="chỉ số 3.1 được tính từ sổ đăng ký danh hiệu, không chấm tay",
     )
 
 
 def test_a_figure_for_an_indicator_people_score_is_refused():
     story = given(opened(), spec=spec())
     refused(
-        NotComputedIndicator, OFFICER, record_share, story, indicator="3.2", untouched=[story.case]
+        NotComputedIndicator,
+        OFFICER,
+        record_share,
+        story,
+        indicator="3.2",
+        untouched=[story.case],
+        says="chỉ số 3.2 không phải chỉ số tỷ lệ thành viên được tính",
     )
 
 
 def test_a_member_share_is_not_computed_before_the_data_period_ends():
     story = given(opened(date(2024, 6, 1)), spec=spec())
     refused(
-        DateOutOfOrder, OFFICER, record_share, story, on=date(2024, 12, 31), untouched=[story.case]
+        DateOutOfOrder,
+        OFFICER,
+        record_share,
+        story,
+        on=date(2024, 12, 31),
+        untouched=[story.case],
+        says="chỉ tính tỷ lệ sau khi kỳ số liệu kết thúc",
     )
 
 
@@ -284,7 +301,15 @@ def test_a_member_share_is_not_computed_before_the_data_period_ends():
 )
 def test_impossible_counts_are_refused(counts: dict[str, int]):
     story = given(opened(), spec=spec())
-    refused(InvalidInput, OFFICER, record_share, story, untouched=[story.case], **counts)
+    refused(
+        InvalidInput,
+        OFFICER,
+        record_share,
+        story,
+        untouched=[story.case],
+        **counts,
+        says="số thành viên, số đạt danh hiệu hoặc vị trí sổ cái không hợp lệ",
+    )
 
 
 def test_the_latest_member_share_is_the_one_the_rules_read():
@@ -326,17 +351,27 @@ def test_a_bad_level_set_is_refused_on_publish_naming_the_problem(levels: Any, p
     assert error.details["problem"] == problem
 
 
+def refused_publication(content: dict[str, Any], says: str) -> DomainError:
+    """Publishing ``content`` is refused as an invalid criteria set that ``says`` why."""
+    return refused(InvalidCriteriaSet, ADMIN, CriteriaSet.publish, content, 1, None, says=says)
+
+
 def test_a_share_indicator_must_say_how_it_is_computed():
     content = seed_content(TT24)
     del content["criteria"][2]["indicators"][0]["computed"]
-    error = refused(InvalidCriteriaSet, ADMIN, CriteriaSet.publish, content, 1, None)
+    error = refused_publication(
+        content,
+        "criteria[2].indicators[0]: chỉ số tỷ lệ (share) phải được tính (computed), và ngược lại",
+    )
     assert error.details["problem"] == "computed-kind"
 
 
 def test_an_unknown_computed_measure_is_refused():
     content = seed_content(TT24)
     content["criteria"][2]["indicators"][0]["computed"] = {"measure": "guess", "title": "x"}
-    error = refused(InvalidCriteriaSet, ADMIN, CriteriaSet.publish, content, 1, None)
+    error = refused_publication(
+        content, "criteria[2].indicators[0].computed: cần measure là một trong member_share"
+    )
     assert error.details["problem"] == "computed-measure"
 
 

@@ -32,6 +32,7 @@ from tests.domain.helpers import (
     SUBJECT,
     TT22,
     UNIT,
+    Story,
     attach,
     case_at,
     codes,
@@ -118,21 +119,40 @@ def test_a_case_refuses_scores_under_another_published_version():
         version_2,
         SELF_ASSESSED_ON,
         untouched=[story.case],
+        says="hồ sơ được đánh giá theo phiên bản bộ tiêu chí đã ghim khi mở",
     )
 
 
 def test_a_case_cannot_be_opened_under_an_unpublished_criteria_set():
-    refused(WrongCriteriaSet, CITIZEN, open_case, replace(seed_spec(), set_id=None))
+    refused(
+        WrongCriteriaSet,
+        CITIZEN,
+        open_case,
+        replace(seed_spec(), set_id=None),
+        says="bộ tiêu chí chưa được công bố",
+    )
 
 
 def test_a_case_cannot_be_opened_under_a_set_for_another_title():
     refused(
-        WrongCriteriaSet, CITIZEN, open_case, seed_spec(TT22), model=TitleModel.LEARNING_CITIZEN
+        WrongCriteriaSet,
+        CITIZEN,
+        open_case,
+        seed_spec(TT22),
+        model=TitleModel.LEARNING_CITIZEN,
+        says="bộ tiêu chí không thuộc mô hình này",
     )
 
 
 def test_a_title_cannot_be_opened_for_the_wrong_kind_of_subject():
-    refused(SubjectMismatch, CITIZEN, open_case, seed_spec(), subject_kind=SubjectKind.HOUSEHOLD)
+    refused(
+        SubjectMismatch,
+        CITIZEN,
+        open_case,
+        seed_spec(),
+        subject_kind=SubjectKind.HOUSEHOLD,
+        says="danh hiệu cong_dan_hoc_tap không dành cho đối tượng household",
+    )
 
 
 # --- one open case per subject, title and cycle year ----------------------------------------
@@ -141,7 +161,12 @@ def test_a_title_cannot_be_opened_for_the_wrong_kind_of_subject():
 def test_a_second_case_for_the_same_subject_title_and_year_is_refused():
     first = case_at("self_assessed")
     error = refused(
-        CaseAlreadyOpen, CITIZEN, open_case, previous=first.case, untouched=[first.case]
+        CaseAlreadyOpen,
+        CITIZEN,
+        open_case,
+        previous=first.case,
+        untouched=[first.case],
+        says="đối tượng đã có hồ sơ cho danh hiệu và năm này",
     )
     assert error.details["case_id"] == str(first.case.id)
 
@@ -170,6 +195,7 @@ def test_a_withdrawal_needs_a_reason():
         " ",
         SELF_ASSESSED_ON,
         untouched=[story.case],
+        says="cần nêu lý do",
     )
 
 
@@ -187,22 +213,36 @@ def test_a_review_before_the_self_assessment_is_refused():
         story.spec,
         REVIEWED_ON,
         untouched=[story.case],
+        says="không thể thẩm định khi hồ sơ ở trạng thái 'opened'",
     )
 
 
 def test_an_appraisal_before_the_council_is_formed_is_refused():
     story = case_at("reviewed")
-    refused(StepOutOfOrder, CHAIR, appraise, story, untouched=[story.case])
+    refused(
+        StepOutOfOrder,
+        CHAIR,
+        appraise,
+        story,
+        untouched=[story.case],
+        says="không thể xét duyệt khi hồ sơ ở trạng thái 'reviewed'",
+    )
+
+
+def refused_council(story: Story, status: str) -> None:
+    """Forming the council is refused while the required notice has not closed."""
+    says = f"không thể thành lập hội đồng (cần niêm yết trước) khi hồ sơ ở trạng thái '{status}'"
+    refused(StepOutOfOrder, OFFICER, form_council, story, untouched=[story.case], says=says)
 
 
 def test_a_council_cannot_be_formed_before_the_notice_closes_when_the_set_requires_notice():
     story = case_at("reviewed", spec=notice_spec())
-    refused(StepOutOfOrder, OFFICER, form_council, story, untouched=[story.case])
+    refused_council(story, "reviewed")
 
 
 def test_a_council_cannot_be_formed_while_the_required_notice_is_still_posted():
     story = given(*case_steps_to_notice(), spec=notice_spec())
-    refused(StepOutOfOrder, OFFICER, form_council, story, untouched=[story.case])
+    refused_council(story, "notice_posted")
 
 
 def case_steps_to_notice():
@@ -231,6 +271,7 @@ def test_a_notice_cannot_close_before_its_closing_date():
         0,
         None,
         untouched=[story.case],
+        says="chưa hết thời gian niêm yết",
     )
 
 
@@ -245,6 +286,7 @@ def test_a_notice_shorter_than_the_set_requires_is_refused():
         "Nhà văn hóa thôn",
         story.spec,
         untouched=[story.case],
+        says="thời gian niêm yết phải đủ 10 ngày",
     )
     assert error.details["notice_days"] == 10
 
@@ -276,6 +318,7 @@ def test_a_self_assessment_dated_before_the_opening_is_refused():
         story.spec,
         OPENED_ON - DAY,
         untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
     )
 
 
@@ -290,17 +333,34 @@ def test_a_review_dated_before_the_self_assessment_is_refused():
         story.spec,
         SELF_ASSESSED_ON - DAY,
         untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
     )
 
 
 def test_a_council_formed_before_the_review_date_is_refused():
     story = case_at("reviewed")
-    refused(DateOutOfOrder, OFFICER, form_council, story, REVIEWED_ON - DAY, untouched=[story.case])
+    refused(
+        DateOutOfOrder,
+        OFFICER,
+        form_council,
+        story,
+        REVIEWED_ON - DAY,
+        untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
+    )
 
 
 def test_an_appraisal_dated_before_the_council_was_formed_is_refused():
     story = case_at("council_formed")
-    refused(DateOutOfOrder, CHAIR, appraise, story, COUNCIL_FORMED_ON - DAY, untouched=[story.case])
+    refused(
+        DateOutOfOrder,
+        CHAIR,
+        appraise,
+        story,
+        COUNCIL_FORMED_ON - DAY,
+        untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
+    )
 
 
 def test_a_notice_posted_before_the_review_date_is_refused():
@@ -314,6 +374,7 @@ def test_a_notice_posted_before_the_review_date_is_refused():
         "Nhà văn hóa thôn",
         story.spec,
         untouched=[story.case],
+        says="ngày của bước này không được trước bước trước đó",
     )
 
 
@@ -329,6 +390,7 @@ def test_evidence_issued_after_the_data_period_is_refused():
         date(CYCLE + 1, 1, 1),
         ATTACHED_ON,
         untouched=[story.case],
+        says="ngày cấp minh chứng phải trong hoặc trước kỳ đánh giá, và không ở tương lai",
     )
 
 
@@ -344,6 +406,7 @@ def test_evidence_issued_in_the_future_is_refused():
         ATTACHED_ON + DAY,
         ATTACHED_ON,
         untouched=[story.case],
+        says="ngày cấp minh chứng phải trong hoặc trước kỳ đánh giá, và không ở tương lai",
     )
 
 

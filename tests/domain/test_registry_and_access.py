@@ -76,6 +76,7 @@ def test_a_district_cannot_be_established_from_1_july_2025():
         unit_type="huyen",
         parent=province(),
         valid_from=date(2025, 7, 1),
+        says="không thể lập đơn vị cấp huyện từ ngày 01/07/2025 (chính quyền hai cấp)",
     )
 
 
@@ -106,6 +107,7 @@ def test_a_village_must_sit_under_a_commune():
         unit_type="thon",
         parent=province(),
         valid_from=date(2020, 1, 1),
+        says="đơn vị village không thể trực thuộc đơn vị province",
     )
 
 
@@ -145,6 +147,7 @@ def test_a_household_cannot_be_registered_with_its_name_in_plain_text():
         unit=commune(),
         organisation_type=None,
         on=REGISTERED_ON,
+        says="tên hộ gia đình là dữ liệu cá nhân và phải được niêm phong",
     )
 
 
@@ -213,7 +216,15 @@ def test_a_clan_accepts_a_household():
 
 def test_a_clan_refuses_a_person():
     clan, person = register_group(SubjectKind.CLAN), register_person()
-    refused(InvalidInput, OFFICER, clan.add_member, person, None, untouched=[clan, person])
+    refused(
+        InvalidInput,
+        OFFICER,
+        clan.add_member,
+        person,
+        None,
+        untouched=[clan, person],
+        says="clan không nhận thành viên loại person",
+    )
 
 
 @pytest.mark.parametrize("kind", [SubjectKind.CLAN, SubjectKind.ORGANISATION])
@@ -234,6 +245,7 @@ def test_a_member_cannot_be_added_twice():
         person,
         "con",
         untouched=[household, person],
+        says="đã là thành viên",
     )
 
 
@@ -277,7 +289,9 @@ def test_a_deactivated_user_cannot_be_issued_a_token():
     with acting(ADMIN.context("given-user")):
         user = UserAccount.create("can-bo.xa", [Role.COMMUNE_OFFICER], None, None)
         user.deactivate("Nghỉ việc")
-    refused(RuleViolation, ADMIN, ApiToken.issue, "e" * 64, user, NOW, None)
+    refused(
+        RuleViolation, ADMIN, ApiToken.issue, "e" * 64, user, NOW, None, says="tài khoản đã bị khóa"
+    )
 
 
 # --- moving a subject to another unit ---------------------------------------------------
@@ -331,6 +345,7 @@ def test_an_erased_person_is_not_moved():
         date(2026, 3, 1),
         "x",
         untouched=[person],
+        says="dữ liệu cá nhân đã bị xóa",
     )
 
 
@@ -349,4 +364,5 @@ def test_a_household_moves_but_a_community_stays_with_its_village():
         date(2026, 3, 1),
         "x",
         untouched=[community],
+        says="cộng đồng học tập gắn với thôn của nó, không chuyển đơn vị được",
     )

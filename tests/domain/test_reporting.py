@@ -67,7 +67,13 @@ def test_a_compiled_report_freezes_its_figures_cut_off_and_their_digest():
 def test_a_submitted_report_is_not_submitted_again():
     report = submitted(compiled())
     refused(
-        RuleViolation, REPORTER, report.submit, "UBND tỉnh", date(2026, 12, 21), untouched=[report]
+        RuleViolation,
+        REPORTER,
+        report.submit,
+        "UBND tỉnh",
+        date(2026, 12, 21),
+        untouched=[report],
+        says="báo cáo đã gửi thì không gửi lại: lập bản thay thế",
     )
 
 

@@ -155,6 +155,7 @@ def test_a_review_must_score_every_indicator():
         story.spec,
         REVIEWED_ON,
         untouched=[story.case],
+        says="phải chấm đủ mọi chỉ số",
     )
     assert error.details["missing"] == ["1"]
 
@@ -205,6 +206,7 @@ def test_a_review_counts_only_the_evidence_the_reviewer_saw():
         story.spec,
         REVIEWED_ON,
         untouched=[story.case],
+        says="chỉ số 1 có điểm trên 0 cần ít nhất một minh chứng",
     )
 
 
@@ -234,6 +236,7 @@ def test_a_review_cannot_cite_superseded_evidence():
         story.spec,
         REVIEWED_ON,
         untouched=[story.case],
+        says="minh chứng không có hoặc đã bị thay thế",
     )
 
 
@@ -261,6 +264,7 @@ def test_a_revision_above_zero_needs_evidence():
         story.spec,
         REVISED_ON,
         untouched=[story.case],
+        says="chỉ số 1 có điểm trên 0 cần ít nhất một minh chứng",
     )
 
 
@@ -294,6 +298,7 @@ def test_a_score_revision_needs_a_reason(reason):
         story.spec,
         REVISED_ON,
         untouched=[story.case],
+        says="cần nêu lý do",
     )
 
 
@@ -309,6 +314,7 @@ def test_the_self_assessor_cannot_revise_a_reviewed_score():
         story.spec,
         REVISED_ON,
         untouched=[story.case],
+        says="người tự đánh giá không được điều chỉnh điểm thẩm định",
     )
 
 
@@ -343,6 +349,7 @@ def test_a_score_cannot_be_revised_after_the_appraisal():
         story.spec,
         REVISED_ON.replace(month=4),
         untouched=[story.case],
+        says="không thể điều chỉnh điểm khi hồ sơ ở trạng thái 'appraised'",
     )
 
 
@@ -511,6 +518,7 @@ def test_superseding_an_evidence_id_the_case_never_had_is_not_found():
         None,
         "Tệp bị nhầm",
         untouched=[story.case],
+        says="không có minh chứng này trong hồ sơ",
     )
 
 
@@ -524,4 +532,5 @@ def test_superseding_evidence_twice_is_refused_as_no_longer_usable():
         None,
         "Tệp bị nhầm",
         untouched=[story.case],
+        says="minh chứng đã bị thay thế",
     )

@@ -110,44 +110,140 @@ def _set(path: str, value: Any) -> dict[str, Any]:
 _DROP = object()
 
 
+NEEDED = "bắt buộc, là chuỗi không rỗng"
+NOT_ISO = "ngày phải viết YYYY-MM-DD"
+ASCII_ONLY = "structures[0].code: chỉ chữ cái, chữ số ASCII và dấu gạch dưới"
+
+
 @pytest.mark.parametrize(
-    ("path", "value"),
+    ("path", "value", "message", "details"),
     [
-        ("code", ""),
-        ("title", "   "),
-        ("title", _DROP),
-        ("effective_from", "20250701"),
-        ("effective_from", "2025-W27-2"),
-        ("effective_from", "２０２５-07-01"),
-        ("effective_from", 20250701),
-        ("structures", []),
-        ("structures", {"code": "two_level"}),
-        ("structures.0", "three_level"),
-        ("structures.0.code", "hai_cấp"),
-        ("structures.0.code", "２level"),
-        ("structures.0.code", "2level"),
-        ("structures.0.code", "two level"),
-        ("structures.0.code", "two_level"),  # the same code twice
-        ("structures.0.label", _DROP),
-        ("structures.0.basis", ""),
-        ("structures.0.in_force_from", "2025-07-01"),  # the same day as two_level
-        ("structures.0.in_force_from", "2025-13-01"),
-        ("structures.0.geography_day", "30/06/2025"),
-        ("structures.0.geography_day", None),
+        ("code", "", f"structures.code: {NEEDED}", {"field": "code"}),
+        ("title", "   ", f"structures.title: {NEEDED}", {"field": "title"}),
+        ("title", _DROP, f"structures.title: {NEEDED}", {"field": "title"}),
+        (
+            "effective_from",
+            "20250701",
+            f"structures.effective_from: {NOT_ISO}: '20250701'",
+            {"field": "effective_from"},
+        ),
+        (
+            "effective_from",
+            "2025-W27-2",
+            f"structures.effective_from: {NOT_ISO}: '2025-W27-2'",
+            {"field": "effective_from"},
+        ),
+        (
+            "effective_from",
+            "２０２５-07-01",
+            f"structures.effective_from: {NOT_ISO}: '２０２５-07-01'",
+            {"field": "effective_from"},
+        ),
+        (
+            "effective_from",
+            20250701,
+            f"structures.effective_from: {NOT_ISO}: 20250701",
+            {"field": "effective_from"},
+        ),
+        ("structures", [], "structures: cần ít nhất một cơ cấu", {"field": "structures"}),
+        (
+            "structures",
+            {"code": "two_level"},
+            "structures: cần ít nhất một cơ cấu",
+            {"field": "structures"},
+        ),
+        ("structures.0", "three_level", "structures[0]: phải là một đối tượng", {"index": 0}),
+        ("structures.0.code", "hai_cấp", ASCII_ONLY, {"index": 0}),
+        ("structures.0.code", "２level", ASCII_ONLY, {"index": 0}),
+        (
+            "structures.0.code",
+            "2level",
+            "structures[0].code: không bắt đầu bằng chữ số",
+            {"index": 0},
+        ),
+        ("structures.0.code", "two level", ASCII_ONLY, {"index": 0}),
+        ("structures.0.code", "_", ASCII_ONLY, {"index": 0}),  # no letter or digit at all
+        ("structures.0.code", _DROP, f"structures[0].code: {NEEDED}", {"field": "code"}),
+        (  # the same code twice
+            "structures.0.code",
+            "two_level",
+            "structures: mã cơ cấu bị trùng",
+            {"codes": ["two_level", "two_level"]},
+        ),
+        ("structures.0.label", _DROP, f"structures[0].label: {NEEDED}", {"field": "label"}),
+        ("structures.0.basis", "", f"structures[0].basis: {NEEDED}", {"field": "basis"}),
+        (  # the same day as two_level
+            "structures.0.in_force_from",
+            "2025-07-01",
+            "structures: hai cơ cấu cùng có hiệu lực từ một ngày",
+            {},
+        ),
+        (
+            "structures.0.in_force_from",
+            "2025-13-01",
+            "structures[0].in_force_from: month must be in 1..12",
+            {"field": "in_force_from"},
+        ),
+        (
+            "structures.0.geography_day",
+            "30/06/2025",
+            f"structures[0].geography_day: {NOT_ISO}: '30/06/2025'",
+            {"field": "geography_day"},
+        ),
+        (
+            "structures.0.geography_day",
+            None,
+            f"structures[0].geography_day: {NOT_ISO}: None",
+            {"field": "geography_day"},
+        ),
     ],
 )
-def test_a_malformed_document_is_refused_naming_what_is_wrong(path: str, value: Any):
+def test_a_malformed_document_is_refused_naming_what_is_wrong(
+    path: str, value: Any, message: str, details: dict[str, Any]
+):
     with pytest.raises(InvalidStructures) as refused:
         parse_structures(_set(path, value))
-    assert refused.value.message
+    assert (refused.value.message, refused.value.details) == (message, details)
 
 
 @pytest.mark.parametrize("day", ["1999-12-31", "2101-01-01"])
 def test_days_outside_the_accepted_range_are_refused(day: str):
-    with pytest.raises(DateOutOfRange):
+    with pytest.raises(DateOutOfRange) as refused:
         parse_structures(_set("structures.1.geography_day", day))
+    assert refused.value.details["field"] == "structures[1].geography_day"
+
+
+def test_the_effective_day_of_the_document_is_in_the_accepted_range_too():
+    with pytest.raises(DateOutOfRange) as refused:
+        parse_structures(_set("effective_from", "2101-01-01"))
+    assert refused.value.details["field"] == "structures.effective_from"
 
 
 def test_a_document_that_is_not_an_object_is_refused():
-    with pytest.raises(InvalidStructures):
+    with pytest.raises(InvalidStructures) as refused:
         parse_structures(["two_level"])  # type: ignore[arg-type]
+    assert refused.value.message == "văn bản cơ cấu báo cáo phải là một đối tượng JSON"
+
+
+def test_the_document_is_read_as_written_with_its_text_trimmed():
+    content = seed()
+    content["code"] = " co-cau "
+    content["title"] = " Cơ cấu "
+    content["structures"][1] |= {"code": " two_level ", "label": " Hai cấp ", "basis": " NQ "}
+    spec = parse_structures(content)
+    assert (spec.code, spec.title, spec.effective_from) == ("co-cau", "Cơ cấu", date(2025, 7, 1))
+    two_level = spec.structures[1]
+    assert (two_level.code, two_level.label, two_level.basis) == ("two_level", "Hai cấp", "NQ")
+    assert (two_level.in_force_from, two_level.geography_day) == (date(2025, 7, 1),) * 2
+
+
+def test_refusals_of_a_day_and_a_code_say_which_in_words():
+    spec = parse_structures(seed())
+    with pytest.raises(UnknownStructure) as before:
+        spec.in_force_on(date(1999, 12, 31))
+    assert before.value.message == "chưa có cơ cấu báo cáo nào có hiệu lực vào ngày 1999-12-31"
+    assert before.value.details == {"day": "1999-12-31", "earliest": "2000-01-01"}
+    with pytest.raises(UnknownStructure) as unknown:
+        spec.named("four_level")
+    assert unknown.value.message == "không có cơ cấu báo cáo 'four_level'"
+    assert unknown.value.details["structure"] == "four_level"
