@@ -167,7 +167,7 @@ def test_a_failure_before_anything_was_written_stands_and_a_retry_runs_afresh(
 
 @pytest.mark.parametrize("path", ["/commit-fail", "/commit-500"])
 def test_a_failure_after_the_command_committed_is_answered_with_where_it_landed(
-    client: TestClient, app: LedgerApp, path: str
+    client: TestClient, app: LedgerApp, path: str, caplog: pytest.LogCaptureFixture
 ):
     answer = client.post(path, content=BODY, headers=keyed("fail-0002"))
     landed = app.landed[0]
@@ -178,6 +178,11 @@ def test_a_failure_after_the_command_committed_is_answered_with_where_it_landed(
         "position": landed.position,
     }
     assert answer.headers["idempotent-replayed"] == "true"
+    if path.endswith("fail"):  # the failure is logged with its trace, and how it was settled
+        failed = next(r for r in caplog.records if r.exc_info)
+        assert failed.getMessage() == (
+            "a keyed request failed; its outcome was settled from its receipt"
+        )
     again = client.post(path, content=BODY, headers=keyed("fail-0002"))
     assert (again.status_code, again.json()) == (200, answer.json())
     assert len(app.landed) == 1
