@@ -248,6 +248,8 @@ def test_a_request_cancelled_after_its_command_committed_leaves_its_answer(
     anyio.run(hang_up)
     answer = stored(requests, "cancel-001")
     assert answer is not None and answer.status == 200, answer
+    # kept for this very request: its retry is answered from it, not refused as another
+    assert answer.request_digest == request_digest(DIGEST_KEY, "/commit", b"", "", BODY)
 
 
 def problem_of(response: Any) -> dict[str, Any]:
