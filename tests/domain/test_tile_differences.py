@@ -21,10 +21,7 @@ from domain.tiles import (
     span_hash,
     tiles_for,
 )
-
-
-def leaves(n: int) -> list[bytes]:
-    return [hashlib.sha256(b"\x00" + i.to_bytes(8, "big")).digest() for i in range(n)]
+from tests.domain.test_tiles import leaves
 
 
 def expected(n: int) -> ExpectedTiles:
