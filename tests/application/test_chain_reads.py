@@ -96,14 +96,16 @@ def paged(recorder: Any, limit: int) -> list[ChainedEvent]:
     return found
 
 
+@pytest.mark.parametrize("gone", [[3, 4, 10], [3], [1], [6, 7, 8]], ids=str)
 def test_every_page_size_reads_the_log_with_its_orphaned_chain_rows_in_order(
-    ledger: Ledger, settings: Settings
+    ledger: Ledger, settings: Settings, gone: list[int]
 ):
-    """Given ten events of which the 3rd, 4th and last were deleted, the log read a page of
-    any size is every chain row in position order, the deleted ones with no event."""
+    """Given ten events of which some were deleted (first, last, one or several between two
+    of a page's events), the log read a page of any size is every chain row in position
+    order, the deleted ones with no event."""
     events = written(ledger, 10)
-    delete_events(settings, [3, 4, 10])
-    expected = as_written(events, {3, 4, 10})
+    delete_events(settings, gone)
+    expected = as_written(events, set(gone))
     for limit in range(1, 12):
         assert paged(ledger.store.recorder, limit) == expected, limit
 
@@ -120,6 +122,17 @@ def test_a_page_ends_at_its_last_event_and_holds_the_orphans_before_it(
     assert recorder.select_chained(6, 2) == expected[6:8]  # event 8 and orphan 7
     assert recorder.select_chained(8, 2) == []
     assert recorder.select_chained(4, 1) == [expected[4]]
+
+
+def test_orphans_at_the_end_of_a_long_log_are_read_with_the_last_page(
+    ledger: Ledger, settings: Settings
+):
+    """The last page has no upper bound of its own: chain rows far past the first hundred
+    whose events are gone are still read."""
+    events = [StoredEvent(uuid4(), 1, "tests.Synthetic", b"{}") for _ in range(130)]
+    ledger.store.recorder.insert_events(events)
+    delete_events(settings, [129, 130])
+    assert paged(ledger.store.recorder, 2000) == as_written(events, {129, 130})
 
 
 def test_the_events_of_some_aggregates_come_with_their_chain_rows_in_log_order(ledger: Ledger):
