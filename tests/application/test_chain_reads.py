@@ -135,6 +135,14 @@ def test_orphans_at_the_end_of_a_long_log_are_read_with_the_last_page(
     assert paged(ledger.store.recorder, 2000) == as_written(events, {129, 130})
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_every_page_size_reads_an_untouched_log_in_order(ledger: Ledger):
+    events = written(ledger, 7)
+    for limit in (1, 2, 3, 7, 8):
+        assert paged(ledger.store.recorder, limit) == as_written(events, set()), limit
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_the_events_of_some_aggregates_come_with_their_chain_rows_in_log_order(ledger: Ledger):
     events = written(ledger, 6)
     recorder: Any = ledger.store.recorder
