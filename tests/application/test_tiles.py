@@ -3,17 +3,21 @@ up for a log written before them, read for proofs, and never apart from the chai
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import nullcontext
 from uuid import uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from application.adapters.tiles import chained_rows, row_leaf_hash
+from application.adapters.tiles import MemoryTiles, TileRows, chained_rows, row_leaf_hash
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.integrity import consistency_proof, inclusion_proof, root
 from domain.tiles import ExpectedTiles, TileId, tiles_of
+from tests.conftest import PG_URL
 
 
 @pytest.fixture
@@ -134,3 +138,100 @@ def test_a_save_that_fails_in_its_transaction_leaves_neither_chain_rows_nor_tile
     assert expected(log_leaves(ledger)).first_difference(tiles.stored()) is None
     append(ledger, 1)
     assert tiles.size() == 11
+
+
+# --- the rows themselves ------------------------------------------------------------------
+
+
+def raw_tiles(settings: Settings) -> list[tuple[int, int, int, int]]:
+    """(level, index, width, bytes of hashes) of every stored tile row, read with SQL."""
+    query = "SELECT level, idx, width, {} FROM {} ORDER BY level, idx"
+    if settings.backend == "sqlite":
+        with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
+            return list(conn.execute(query.format("length(hashes)", "stored_events_tiles")))
+    table = f'"{settings.database_schema}".hoctap_events_tiles'
+    with psycopg.connect(PG_URL) as conn:
+        return list(conn.execute(query.format("octet_length(hashes)", table)).fetchall())
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_each_tile_row_records_its_width_in_hashes(ledger: Ledger, settings: Settings):
+    """Written with each save and again by a rebuild: the width column is the number of
+    32-byte hashes the row holds, 256 for a full tile."""
+    append(ledger, 300)
+    expected = [(0, 0, 256, 256 * 32), (0, 1, 44, 44 * 32), (1, 0, 1, 32)]
+    assert raw_tiles(settings) == expected
+    ledger.auditor.catch_up_tiles(rebuild=True)
+    assert raw_tiles(settings) == expected
+
+
+def test_an_empty_log_has_an_empty_tree_of_tiles(ledger: Ledger):
+    tiles = ledger.auditor.tiles
+    assert (tiles.size(), tiles.chain_size(), list(tiles.stored())) == (0, 0, [])
+    assert tiles.read([]) == {} and tiles.read([(0, 0)]) == {}
+    assert tiles.covering(0, []) == {} and tiles.covering(1, [(0, 0)]) is None
+
+
+def test_the_tiles_cover_every_size_up_to_their_own(ledger: Ledger):
+    append(ledger, 257)
+    tiles = ledger.auditor.tiles
+    full = tiles.read([(0, 0), (0, 1), (1, 0), (2, 0)])
+    assert sorted(full) == [(0, 0), (0, 1), (1, 0)]
+    assert [len(h) // 32 for _, h in sorted(full.items())] == [256, 1, 1]
+    assert tiles.covering(257, [(0, 1), (5, 5)]) == {(0, 1): full[(0, 1)]}
+    assert tiles.covering(1, [(0, 0)]) == {(0, 0): full[(0, 0)]}
+    assert tiles.covering(258, [(0, 1)]) is None
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 4])
+def test_the_stored_tiles_read_a_page_at_a_time_are_all_of_them_in_order(ledger: Ledger, page: int):
+    append(ledger, 520)  # tiles 0/0, 0/1, 0/2.p/8, 1/000.p/2
+    tiles = ledger.auditor.tiles
+    every = list(tiles.stored())
+    assert [(lv, i) for lv, i, _ in every] == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    if isinstance(tiles, MemoryTiles):
+        return
+    assert list(tiles.stored(page)) == every
+
+
+def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(ledger: Ledger):
+    """Given tiles that describe the first 200 of 300 leaves (the size row set back, as a
+    catch-up cut off before its last transaction leaves it), catching up starts from leaf
+    201: the partial tiles are cut to 200 and extended, and progress ends at the log's size."""
+    append(ledger, 300)
+    tiles = ledger.auditor.tiles
+    before = list(tiles.stored())
+    if isinstance(tiles, MemoryTiles):
+        return  # the in-memory tiles rebuild from the log every time
+    with tiles._transaction(commit=True) as curs:
+        curs.execute(tiles.sql.set_size, (200,))
+    assert tiles.size() == 200
+    seen: list[tuple[int, int]] = []
+    assert tiles.catch_up(ledger.store.recorder, lambda *p: seen.append(p)) == 300
+    assert seen == [(300, 300)]
+    assert list(tiles.stored()) == before
+
+
+def test_a_store_without_a_schema_names_its_tile_tables_alone():
+    rows = TileRows.postgres("", "events", nullcontext)
+    assert rows.sql.size == 'SELECT size FROM "events_tiles_size" WHERE one = 1'
+    assert rows.sql.lock == 'LOCK TABLE "events" IN EXCLUSIVE MODE'
+    assert rows.sql.at == 'SELECT notification_id FROM "events_chain" WHERE position = %s'
+    named = TileRows.postgres("s1", "events", nullcontext)
+    assert named.sql.lock == 'LOCK TABLE "s1"."events" IN EXCLUSIVE MODE'
+    assert TileRows.sqlite("ev", nullcontext).sql.lock is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_catching_up_a_long_log_writes_its_tiles_a_few_dozen_at_a_time(ledger: Ledger):
+    """Tiles are written 64 at a time while the log is read, and reported: the first 64 are
+    62 full level-0 tiles, the 63rd just begun and the level-1 tile (at leaf 62 * 256 + 1);
+    the rest go with the size in the last transaction."""
+    append(ledger, 4096, 4096, 4096, 4096, 300)
+    tiles = ledger.auditor.tiles
+    before = list(tiles.stored())
+    tiles.clear()
+    seen: list[tuple[int, int]] = []
+    assert ledger.auditor.catch_up_tiles(lambda *p: seen.append(p)) == 16_684
+    assert seen == [(62 * 256 + 1, 16_684), (16_684, 16_684)]
+    assert list(tiles.stored()) == before

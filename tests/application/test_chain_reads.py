@@ -1,0 +1,262 @@
+"""The chain recorders' reads on SQLite and PostgreSQL, and the helpers that turn database rows
+into chained events: a log read a page at a time with chain rows whose events were deleted,
+each row exactly as written (position, ids, bytes, chain hash)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from application.adapters.chain import (
+    _as_bytes,
+    _by_originator,
+    _chained,
+    _in_log_order,
+    _receipt,
+    chain_rows,
+    own_ids,
+)
+from application.adapters.keyed_requests import Receipt
+from application.ledger import Ledger
+from application.settings import Settings
+from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes, leaf_hash
+from tests.conftest import PG_URL
+
+ONE = UUID("00000000-0000-0000-0000-000000000001")
+TWO = UUID("00000000-0000-0000-0000-000000000002")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def ledger(settings: Settings) -> Iterator[Ledger]:
+    opened = Ledger(settings)
+    yield opened
+    opened.close()
+
+
+def written(ledger: Ledger, count: int) -> list[StoredEvent]:
+    """``count`` events written one save each, so notification id n is chain position n."""
+    events = [
+        StoredEvent(uuid4(), 1, "tests.Synthetic", f'{{"n": {n}}}'.encode()) for n in range(count)
+    ]
+    for event in events:
+        ledger.store.recorder.insert_events([event])
+    return events
+
+
+def delete_events(settings: Settings, ids: list[int]) -> None:
+    """Delete events behind the recorder's back; their chain rows stay (orphans)."""
+    marks = ",".join("?" * len(ids))
+    if settings.backend == "sqlite":
+        with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
+            conn.execute(f"DELETE FROM stored_events WHERE rowid IN ({marks})", ids)
+        return
+    table = f'"{settings.database_schema}".hoctap_events'
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(
+            f"DELETE FROM {table} WHERE notification_id IN ({marks.replace('?', '%s')})", ids
+        )
+
+
+def as_written(events: list[StoredEvent], gone: set[int]) -> list[ChainedEvent]:
+    """The chained rows the log should read back: position n holds the n-th event."""
+    rows, previous = [], GENESIS
+    for n, e in enumerate(events, start=1):
+        previous = chain_hash(
+            previous, leaf_bytes(n, e.originator_id, e.originator_version, e.topic, e.state)
+        )
+        if n in gone:
+            rows.append(ChainedEvent(n, n, None, None, None, None, previous))
+        else:
+            rows.append(
+                ChainedEvent(
+                    n, n, e.originator_id, e.originator_version, e.topic, e.state, previous
+                )
+            )
+    return rows
+
+
+def paged(recorder: Any, limit: int) -> list[ChainedEvent]:
+    """The whole log read ``limit`` events at a time, as ``verify`` reads it."""
+    found: list[ChainedEvent] = []
+    after = 0
+    while rows := recorder.select_chained(after, limit):
+        found += rows
+        after = max(r.notification_id or 0 for r in rows)
+    return found
+
+
+@pytest.mark.parametrize("gone", [[3, 4, 10], [3], [1], [6, 7, 8]], ids=str)
+def test_every_page_size_reads_the_log_with_its_orphaned_chain_rows_in_order(
+    ledger: Ledger, settings: Settings, gone: list[int]
+):
+    """Given ten events of which some were deleted (first, last, one or several between two
+    of a page's events), the log read a page of any size is every chain row in position
+    order, the deleted ones with no event."""
+    events = written(ledger, 10)
+    delete_events(settings, gone)
+    expected = as_written(events, set(gone))
+    for limit in range(1, 12):
+        assert paged(ledger.store.recorder, limit) == expected, limit
+
+
+def test_a_page_ends_at_its_last_event_and_holds_the_orphans_before_it(
+    ledger: Ledger, settings: Settings
+):
+    events = written(ledger, 8)
+    delete_events(settings, [3, 4, 7])
+    expected = as_written(events, {3, 4, 7})
+    recorder: Any = ledger.store.recorder
+    assert recorder.select_chained(0, 2) == expected[:2]
+    assert recorder.select_chained(2, 2) == expected[2:6]  # events 5 and 6, orphans 3 and 4
+    assert recorder.select_chained(6, 2) == expected[6:8]  # event 8 and orphan 7
+    assert recorder.select_chained(8, 2) == []
+    assert recorder.select_chained(4, 1) == [expected[4]]
+
+
+def test_orphans_at_the_end_of_a_long_log_are_read_with_the_last_page(
+    ledger: Ledger, settings: Settings
+):
+    """The last page has no upper bound of its own: chain rows far past the first hundred
+    whose events are gone are still read."""
+    events = [StoredEvent(uuid4(), 1, "tests.Synthetic", b"{}") for _ in range(130)]
+    ledger.store.recorder.insert_events(events)
+    delete_events(settings, [129, 130])
+    assert paged(ledger.store.recorder, 2000) == as_written(events, {129, 130})
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_every_page_size_reads_an_untouched_log_in_order(ledger: Ledger):
+    events = written(ledger, 7)
+    for limit in (1, 2, 3, 7, 8):
+        assert paged(ledger.store.recorder, limit) == as_written(events, set()), limit
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_the_events_of_some_aggregates_come_with_their_chain_rows_in_log_order(ledger: Ledger):
+    events = written(ledger, 6)
+    recorder: Any = ledger.store.recorder
+    expected = as_written(events, set())
+    wanted = [events[4].originator_id, events[1].originator_id]
+    assert recorder.select_chained_of(wanted) == [expected[1], expected[4]]
+    assert recorder.chained_notification_id(5) == 5
+    assert recorder.chained_notification_id(7) is None
+    found = recorder.select_events_of(wanted)
+    assert found == {e.originator_id: [e] for e in (events[1], events[4])}
+
+
+# --- rows as the databases hand them back ------------------------------------------------
+
+
+def stored(originator: UUID, version: int, state: bytes = b"{}") -> StoredEvent:
+    return StoredEvent(originator, version, "tests.Synthetic", state)
+
+
+def found_row(event: StoredEvent, notification_id: Any, **changed: Any) -> dict[str, Any]:
+    row = {
+        "originator_id": event.originator_id,
+        "originator_version": event.originator_version,
+        "topic": event.topic,
+        "state": memoryview(event.state),  # as psycopg hands bytea back
+        "notification_id": notification_id,
+    }
+    return {**row, **changed}
+
+
+def test_a_retried_save_is_its_own_only_when_every_event_is_found_byte_for_byte():
+    mine = [stored(ONE, 1, b"a"), stored(ONE, 2, b"b"), stored(TWO, 1, b"c")]
+    rows = [found_row(mine[2], 9), found_row(mine[0], "7"), found_row(mine[1], 8)]
+    assert own_ids(mine, rows) == [7, 8, 9]
+    assert own_ids(mine, rows[:2]) is None  # one is missing
+    assert own_ids(mine, [*rows[:2], found_row(mine[1], 8, topic="tests.Other")]) is None
+    assert own_ids(mine, [*rows[:2], found_row(mine[1], 8, state=b"B")]) is None
+    assert own_ids([], []) == []
+
+
+def test_rows_ordered_by_originator_become_each_aggregates_events():
+    rows = [
+        found_row(stored(ONE, 1, b"a"), 1),
+        found_row(stored(ONE, 2, b"b"), 3),
+        found_row(stored(TWO, 1, b"c"), 2),
+    ]
+    assert _by_originator(rows) == {
+        ONE: [stored(ONE, 1, b"a"), stored(ONE, 2, b"b")],
+        TWO: [stored(TWO, 1, b"c")],
+    }
+    assert all(type(e.state) is bytes for events in _by_originator(rows).values() for e in events)
+
+
+def test_a_receipt_row_is_read_back_on_either_backend():
+    row = {"originator_id": ONE, "originator_version": "3", "position": "12"}
+    assert _receipt(row) == Receipt(ONE, 3, 12)
+    assert _receipt({**row, "originator_id": ONE.hex}) == Receipt(ONE, 3, 12)  # SQLite: text
+    assert _receipt({**row, "position": None}) is None  # a fence: nothing committed
+    assert _receipt(None) is None
+
+
+def chain_row(**values: Any) -> dict[str, Any]:
+    row = {
+        "notification_id": 4,
+        "originator_id": ONE,
+        "originator_version": 2,
+        "topic": "tests.Synthetic",
+        "state": b"{}",
+        "position": 3,
+        "hash": memoryview(bytes(range(32))),
+        "chained_id": 4,
+    }
+    return {**row, **values}
+
+
+def test_a_chained_row_is_read_back_whatever_the_driver_hands_over():
+    assert _chained(chain_row()) == ChainedEvent(
+        3, 4, ONE, 2, "tests.Synthetic", b"{}", bytes(range(32))
+    )
+    assert _chained(chain_row(originator_id=ONE.hex)).originator_id == ONE  # SQLite's hex
+    assert _chained(chain_row(originator_id="not-a-uuid")).originator_id == "not-a-uuid"
+    orphan = chain_row(notification_id=None, originator_id=None, originator_version=None)
+    orphan |= {"topic": None, "state": None}
+    assert _chained(orphan) == ChainedEvent(3, 4, None, None, None, None, bytes(range(32)))
+    unchained = _chained(chain_row(position=None, hash=None, chained_id=None))
+    assert (unchained.position, unchained.notification_id, unchained.stored_hash) == (None, 4, None)
+    assert type(_chained(chain_row()).stored_hash) is bytes
+
+
+def test_stored_bytes_read_back_as_bytes_and_text_as_its_utf8():
+    assert _as_bytes(None) is None
+    assert _as_bytes("Hà Nội") == "Hà Nội".encode()
+    assert _as_bytes(memoryview(b"\x00\x01")) == b"\x00\x01"
+    assert type(_as_bytes(memoryview(b"\x00"))) is bytes
+
+
+def test_orphaned_chain_rows_are_merged_into_a_page_by_their_notification_id():
+    page = [chain_row(notification_id=2), chain_row(notification_id=5)]
+    orphans = [chain_row(notification_id=None, chained_id=4), chain_row(notification_id=None)]
+    orphans[1]["chained_id"] = 1
+    merged = _in_log_order([*page, *orphans])
+    assert [r["notification_id"] or r["chained_id"] for r in merged] == [1, 2, 4, 5]
+
+
+def test_chain_rows_continue_the_chain_from_its_last_row():
+    events = [stored(ONE, 1, b"a"), stored(TWO, 1, b"b")]
+    last = bytes(range(32))
+    first = leaf_bytes(8, ONE, 1, "tests.Synthetic", b"a")
+    second = leaf_bytes(9, TWO, 1, "tests.Synthetic", b"b")
+    leaves: list[bytes] = []
+    rows = chain_rows(events, [21, 22], 7, last, leaves)
+    h8 = chain_hash(last, first)
+    assert rows == [(8, 21, h8), (9, 22, chain_hash(h8, second))]
+    assert leaves == [leaf_hash(first), leaf_hash(second)]
+    assert chain_rows(events, [21, 22], 7, last) == rows  # the leaves are optional
+    with pytest.raises(ValueError):
+        chain_rows(events, [21], 7, last)
