@@ -44,7 +44,7 @@ from psycopg.sql import SQL, Identifier
 
 from application.adapters.keyed_requests import Receipt, receipt_owed
 from application.adapters.pipelines import send_all, sync
-from application.adapters.tiles import MemoryTiles, TileRows
+from application.adapters.tiles import MemoryTiles, StoredEdge, TileRows
 from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes, leaf_hash
 
 
@@ -249,33 +249,35 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             return [_chained(dict(row)) for row in curs.fetchall()]
 
     def _lock_table(self, curs: Any) -> None:
-        """Take the events table's lock, then ask for the chain's head in the same pipeline.
+        """Take the events table's lock, then ask for the chain's head and the tiles' size
+        and right edge in the same pipeline.
 
-        The head cannot move once the lock is held (only event writers write chain rows, and
-        they take the lock first), so reading it here, before the library's sync, saves the
-        round trip that reading it after the insert would cost.
+        Neither can move once the lock is held (only event writers write chain rows and
+        tiles, and they take the lock first), so reading them here, before the library's
+        sync, saves the round trips that reading them after the insert would cost.
         """
         super()._lock_table(curs)
         if (claim := receipt_owed()) is not None:  # fails the insert if the owner was fenced
             curs.execute(self._receipt, (claim.owner,))
-        stale = getattr(self._pending, "head", None)
-        if stale is not None:  # left by an insert that failed before its ids were fetched
-            stale.close()
-        head = curs.connection.cursor()
+        for stale in getattr(self._pending, "reads", ()):  # left by an insert that failed
+            stale.close()  # before its ids were fetched
+        head, edge = curs.connection.cursor(), curs.connection.cursor()
         head.execute(self._head, prepare=True)
-        self._pending.head = head
+        edge.execute(self.tiles.sql.edge, prepare=True)  # the tiles' size and right edge
+        self._pending.reads = (head, edge)
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        head, self._pending.head = self._pending.head, None
+        (head, edge), self._pending.reads = self._pending.reads, ()
         try:
             ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             if not ids:
                 return ids
-            last = head.fetchone()
+            last, stored = head.fetchone(), StoredEdge.of_rows(edge.fetchall())
         finally:
             head.close()
+            edge.close()
         position, previous = (last["position"], bytes(last["hash"])) if last else (0, GENESIS)
         leaves: list[bytes] = []
         curs.executemany(self._append, chain_rows(stored_events, ids, position, previous, leaves))
@@ -283,7 +285,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         # fetch on the cursor that just ran executemany was once answered with an INSERT's
         # status (seen once in ops/bench/proofs.py, after thousands of saves).
         with curs.connection.cursor() as tiles:
-            self.tiles.append_in(tiles, position, leaves)
+            self.tiles.append_in(tiles, position, leaves, stored)
         if (claim := receipt_owed()) is not None:
             landed = Receipt.of(stored_events, ids)
             curs.execute(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.integrity import ChainedEvent, leaf_bytes, leaf_hash
-from domain.tiles import HASH_SIZE, TileBuilder, edge_of
+from domain.tiles import HASH_SIZE, HEIGHT, TileBuilder, edge_of
 
 Transaction = Callable[..., AbstractContextManager[Any]]
 Progress = Callable[[int, int], None]
@@ -60,6 +60,42 @@ class Sql:
     head: str
     last_id: str
     at: str
+    #: The size and the stored tiles of its right edge in one statement (on PostgreSQL a
+    #: writer sends it ahead with the chain's head: no round trip inside its lock).
+    edge: str
+
+
+@dataclass(frozen=True)
+class StoredEdge:
+    """The size the stored tiles describe and the stored tiles at its right edge."""
+
+    size: int
+    tiles: Mapping[tuple[int, int], bytes]
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[Any]) -> StoredEdge:
+        """From the rows of :attr:`Sql.edge`: one per edge tile found (or one with no tile),
+        each carrying the size; none when no size was ever stored."""
+        size, tiles = 0, {}
+        for row in rows:
+            size = int(row["size"])
+            if row["level"] is not None:
+                tiles[(int(row["level"]), int(row["idx"]))] = bytes(row["hashes"])
+        return cls(size, tiles)
+
+
+def _edge_statement(tiles: str, size: str) -> str:
+    """Every stored partial tile of :func:`domain.tiles.edge_of` at the stored size, in one
+    statement (SQLite and PostgreSQL): at level L the count is size >> (HEIGHT * L), its
+    partial tile has index count >> HEIGHT and exists when count is not a multiple of the
+    width. One row per level, each carrying the size; none when no size was stored."""
+    levels = " UNION ALL ".join(f"SELECT {n} AS level" for n in range(63 // HEIGHT + 1))
+    count, mask = f"(s.size >> ({HEIGHT} * g.level))", (1 << HEIGHT) - 1
+    return (
+        f"SELECT s.size, t.level, t.idx, t.hashes FROM {size} s CROSS JOIN ({levels}) g"
+        f" LEFT JOIN {tiles} t ON t.level = g.level AND t.idx = ({count} >> {HEIGHT})"
+        f" AND ({count} & {mask}) <> 0 WHERE s.one = 1"
+    )
 
 
 def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | None) -> Sql:
@@ -91,6 +127,7 @@ def _sql(tiles: str, size: str, chain: str, mark: str, blob: str, lock: str | No
         head=f"SELECT position FROM {chain} ORDER BY position DESC LIMIT 1",
         last_id=f"SELECT max(notification_id) AS last_id FROM {chain}",
         at=f"SELECT notification_id FROM {chain} WHERE position = {mark}",
+        edge=_edge_statement(tiles, size),
     )
 
 
@@ -128,13 +165,22 @@ class TileRows:
 
     # --- inside a writer's transaction ----------------------------------------------------
 
-    def append_in(self, curs: Any, chain_size: int, leaf_hashes: list[bytes]) -> bool:
+    def append_in(
+        self,
+        curs: Any,
+        chain_size: int,
+        leaf_hashes: list[bytes],
+        stored: StoredEdge | None = None,
+    ) -> bool:
         """Extend the tiles with leaves appended after ``chain_size`` chain rows, in the
-        writer's transaction; False (nothing written) while the tiles lag behind the chain."""
-        size = self._size(curs)
-        if size != chain_size:
+        writer's transaction; False (nothing written) while the tiles lag behind the chain.
+        ``stored`` is the edge already read in this transaction (else it is read here)."""
+        if stored is None:
+            curs.execute(self.sql.edge)
+            stored = StoredEdge.of_rows(curs.fetchall())
+        if stored.size != chain_size:
             return False
-        builder = TileBuilder(size, self._edge(curs, size))
+        builder = TileBuilder(stored.size, edge_in(stored.size, stored.tiles))
         self._write(curs, builder.add(leaf_hashes), builder.size)
         return True
 
@@ -142,9 +188,6 @@ class TileRows:
         curs.execute(self.sql.size)
         row = curs.fetchone()
         return int(row["size"]) if row else 0
-
-    def _edge(self, curs: Any, size: int) -> dict[int, bytes]:
-        return edge_in(size, self._read(curs, _edge_keys(size)))
 
     def _read(self, curs: Any, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """The named tiles, in one statement."""

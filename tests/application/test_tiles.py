@@ -12,11 +12,17 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from application.adapters.tiles import MemoryTiles, TileRows, chained_rows, row_leaf_hash
+from application.adapters.tiles import (
+    MemoryTiles,
+    StoredEdge,
+    TileRows,
+    chained_rows,
+    row_leaf_hash,
+)
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.integrity import consistency_proof, inclusion_proof, root
-from domain.tiles import ExpectedTiles, TileId, tiles_of
+from domain.tiles import ExpectedTiles, TileId, edge_of, tiles_of
 from tests.conftest import PG_URL
 
 
@@ -163,6 +169,38 @@ def test_each_tile_row_records_its_width_in_hashes(ledger: Ledger, settings: Set
     assert raw_tiles(settings) == expected
     ledger.auditor.catch_up_tiles(rebuild=True)
     assert raw_tiles(settings) == expected
+
+
+SIZES = [1, 255, 256, 257, 65_535, 65_536, 65_537, 16_777_473, 2**40 + 3, 2**63 - 1]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_edge_read_in_one_statement_is_the_edge_named_by_the_size(ledger: Ledger):
+    """A writer reads the stored size and its right edge in one statement (sent ahead with
+    the chain's head on PostgreSQL). Given tiles stored beside every edge tile, one index
+    before and one after at every level, for sizes on, just under and just over tile
+    boundaries up to the largest a BIGINT holds, the statement returns the size and
+    exactly the partial tiles :func:`edge_of` names: no neighbour, no full tile."""
+    tiles = ledger.auditor.tiles
+    assert isinstance(tiles, TileRows)
+    with tiles._transaction(commit=False) as curs:  # nothing stored: size 0, no edge
+        curs.execute(tiles.sql.edge)
+        assert StoredEdge.of_rows(curs.fetchall()) == StoredEdge(0, {})
+    for size in SIZES:
+        stored: dict[tuple[int, int], bytes] = {}
+        for level in range(8):
+            index = (size >> (8 * level)) >> 8
+            for i in (index - 1, index, index + 1):
+                if i >= 0:
+                    stored[(level, i)] = bytes([level, i % 251]) * 16
+        tiles.clear()
+        with tiles._transaction(commit=True) as curs:
+            tiles._write(curs, stored, size)
+        with tiles._transaction(commit=False) as curs:
+            curs.execute(tiles.sql.edge)
+            found = StoredEdge.of_rows(curs.fetchall())
+        named = {(t.level, t.index) for t in edge_of(size)}
+        assert found == StoredEdge(size, {key: stored[key] for key in named}), size
 
 
 def test_an_empty_log_has_an_empty_tree_of_tiles(ledger: Ledger):
