@@ -124,6 +124,47 @@ def test_a_page_ends_at_its_last_event_and_holds_the_orphans_before_it(
     assert recorder.select_chained(4, 1) == [expected[4]]
 
 
+def insert_unchained(settings: Settings, events: list[StoredEvent]) -> None:
+    """Insert events behind the recorder's back: rows in the log with no chain row."""
+    rows = [(e.originator_id.hex, e.originator_version, e.topic, e.state) for e in events]
+    if settings.backend == "sqlite":
+        with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
+            conn.executemany(
+                "INSERT INTO stored_events (originator_id, originator_version, topic, state)"
+                " VALUES (?, ?, ?, ?)",
+                rows,
+            )
+        return
+    table = f'"{settings.database_schema}".hoctap_events'
+    with psycopg.connect(PG_URL, autocommit=True) as conn, conn.cursor() as curs:
+        curs.executemany(
+            f"INSERT INTO {table} (originator_id, originator_version, topic, state)"
+            " VALUES (%s, %s, %s, %s)",
+            rows,
+        )
+
+
+def test_an_orphan_is_read_even_when_its_page_holds_more_unchained_events_than_chain_rows(
+    ledger: Ledger, settings: Settings
+):
+    """Given three chained events, the second deleted (its chain row an orphan), then three
+    events inserted with no chain row: a page of all of them holds the first event, the
+    orphan, the third and the three unchained events, in log order. (The orphans are looked
+    for when the range holds more chain rows than the page's chained events, here 3 against
+    2; the three unchained events must not be counted in their place.)"""
+    events = written(ledger, 3)
+    delete_events(settings, [2])
+    extra = [StoredEvent(uuid4(), 1, "tests.Inserted", f'{{"n": {n}}}'.encode()) for n in range(3)]
+    insert_unchained(settings, extra)
+    recorder: Any = ledger.store.recorder
+    page = recorder.select_chained(0, 10)
+    assert page[:3] == as_written(events, {2})
+    assert [(r.position, r.stored_hash, r.originator_id, r.state) for r in page[3:]] == [
+        (None, None, e.originator_id, e.state) for e in extra
+    ]
+    assert [r.notification_id for r in page] == sorted(r.notification_id or 0 for r in page)
+
+
 def test_orphans_at_the_end_of_a_long_log_are_read_with_the_last_page(
     ledger: Ledger, settings: Settings
 ):
