@@ -47,6 +47,7 @@ from application.adapters.idempotency import (
     SQLiteIdempotencyStore,
 )
 from application.adapters.keys import KeyStore, MemoryKeyStore, PostgresKeyStore, SQLiteKeyStore
+from application.adapters.leadership import AdvisoryLock, Always, FileLock, Leadership
 from application.adapters.store import HoctapStore
 from application.settings import Settings
 from projections import connections
@@ -81,6 +82,10 @@ class Backend(Protocol):
 
     def listener(self, store: HoctapStore) -> psycopg.Connection[Any] | None:
         """A connection notified of each new event, where the store can notify."""
+        ...
+
+    def leadership(self) -> Leadership:
+        """Which process folds the views (application/adapters/leadership.py)."""
         ...
 
 
@@ -128,6 +133,9 @@ class MemoryBackend:
     def listener(self, store: HoctapStore) -> psycopg.Connection[Any] | None:
         return None
 
+    def leadership(self) -> Leadership:
+        return Always()
+
 
 class SQLiteBackend:
     name = "sqlite"
@@ -173,6 +181,9 @@ class SQLiteBackend:
 
     def listener(self, store: HoctapStore) -> psycopg.Connection[Any] | None:
         return None
+
+    def leadership(self) -> Leadership:
+        return FileLock(self.var_dir / "fold.lock")
 
 
 class PostgresBackend:
@@ -260,6 +271,10 @@ class PostgresBackend:
         conn = psycopg.connect(**self.conninfo(), autocommit=True)
         conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         return conn
+
+    def leadership(self) -> Leadership:
+        info = self.conninfo()
+        return AdvisoryLock(f"{info['host']}:{info['port']}/{info['dbname']}/{self.schema}")
 
 
 _BACKENDS: dict[str, Callable[[Settings], Backend]] = {

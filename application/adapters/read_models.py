@@ -122,7 +122,10 @@ class ReadModels:
         self._closed = False
         self._stop = threading.Event()
         self._wake = threading.Event()
+        #: A reader of this process waits for a position: fold even if another process leads.
+        self._wanted = threading.Event()
         self._lock = threading.Lock()
+        self._leadership = self._backend.leadership()
 
     def initialise(self) -> None:
         """Create the state table and each projection's first generation (once)."""
@@ -146,7 +149,8 @@ class ReadModels:
         return total
 
     def run(self, poll_seconds: float = 0.2) -> None:
-        """Keep the views up to date until :meth:`stop`.
+        """Keep the views up to date until :meth:`stop`: folding while this process leads
+        (application/adapters/leadership.py) or one of its readers waits for a position.
 
         On PostgreSQL the loop also wakes on the store's NOTIFY, so views follow commands
         from other processes within milliseconds; polling remains the safety net. Any failure
@@ -160,7 +164,10 @@ class ReadModels:
             while not self._stop.is_set():
                 try:
                     listener = listener or self._listen()
-                    self.catch_up()
+                    wanted = self._wanted.is_set()
+                    self._wanted.clear()
+                    if self._leadership.holds(listener) or wanted:
+                        self.catch_up()
                     self._periodic()
                     self._stop.wait(self._settings.fold_every_seconds)
                     self._wait(listener, poll_seconds)
@@ -173,6 +180,7 @@ class ReadModels:
                     log.warning("projection runner: %s; again in %.1f s", _one_line(error), pause)
                     self._stop.wait(pause)
         finally:
+            self._leadership.release()
             _closed(listener)
 
     def _periodic(self) -> None:
@@ -230,6 +238,7 @@ class ReadModels:
             raise InvalidInput(
                 "vị trí này chưa có trong nhật ký", wait_for_position=position, log_position=last
             )
+        self._wanted.set()
         self.nudge()
         if not self.engine.wait_for(position, timeout, names):
             raise ViewsBehind(
