@@ -33,7 +33,7 @@ from application.ledger import Ledger
 from application.services.records import Clock
 from application.settings import Settings, SettingsError
 from domain.base import CommandContext
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.registry import AdministrativeUnit
 from domain.structures import Structure
 from domain.text import refused_character
@@ -249,15 +249,28 @@ class Provinces:
         return self._ledgers[code]
 
     def province_of_unit(self, unit_id: uuid.UUID) -> str:
-        """The province whose store registered the unit (a unit never changes stores)."""
+        """The province whose store registered the unit (a unit never changes stores).
+
+        A unit found in two stores (the same id registered twice) is refused: a command
+        about it could land in either."""
         home = self._unit_homes.get(unit_id)
         if home is not None:
             return home
-        for code, ledger in self._ledgers.items():
-            if isinstance(ledger.records.load_all([unit_id]).get(unit_id), AdministrativeUnit):
-                self._unit_homes[unit_id] = code
-                return code
-        raise InvalidInput("không tỉnh nào có đơn vị này", unit_id=str(unit_id), field="unit_id")
+        found = [
+            code
+            for code, ledger in sorted(self._ledgers.items())
+            if isinstance(ledger.records.load_all([unit_id]).get(unit_id), AdministrativeUnit)
+        ]
+        if not found:
+            raise NotFound("không tỉnh nào có đơn vị này", unit_id=str(unit_id))
+        if len(found) > 1:
+            raise RuleViolation(
+                "đơn vị có trong kho của nhiều tỉnh: không biết gửi lệnh tới tỉnh nào",
+                unit_id=str(unit_id),
+                provinces=found,
+            )
+        self._unit_homes[unit_id] = found[0]
+        return found[0]
 
     def ledger_for_unit(self, unit_id: uuid.UUID) -> Ledger:
         """The store a command about something in ``unit_id`` goes to."""
