@@ -98,19 +98,6 @@ def create_national_app(
             for p in the_provinces.provinces.values()
         ]
 
-    def national_reader(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Principal:
-        if credentials is None:
-            raise NotAuthenticated("cần mã truy cập (Authorization: Bearer ...)")
-        principal = _authenticated(the_provinces, credentials.credentials)
-        if principal.unit_id is not None or not set(principal.roles) & set(NATIONAL_READERS):
-            raise PermissionDenied(
-                "thống kê toàn quốc dành cho tài khoản cấp toàn quốc (không gắn đơn vị) có vai"
-                " trò reporting_officer, inspector hoặc administrator"
-            )
-        return principal
-
     @national.get(
         "/thong-ke-toan-quoc",
         summary="Thống kê toàn quốc: tổng của các tỉnh",
@@ -119,7 +106,7 @@ def create_national_app(
     )
     def national_statistics(
         request: Request,
-        _: Annotated[Principal, Depends(national_reader)],
+        _: NationalReaderDep,
         cycle_year: Annotated[
             int, Query(ge=2000, le=2100, description="Năm xét (bắt buộc)", examples=[2026])
         ],
@@ -143,6 +130,25 @@ def create_national_app(
     for code, app in apps.items():
         national.mount(f"/tinh/{code}", app)
     return national
+
+
+def national_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """A nationwide account (no unit) of any province's store, in a reading role."""
+    if credentials is None:
+        raise NotAuthenticated("cần mã truy cập (Authorization: Bearer ...)")
+    principal = _authenticated(request.app.state.provinces, credentials.credentials)
+    if principal.unit_id is not None or not set(principal.roles) & set(NATIONAL_READERS):
+        raise PermissionDenied(
+            "thống kê toàn quốc dành cho tài khoản cấp toàn quốc (không gắn đơn vị) có vai"
+            " trò reporting_officer, inspector hoặc administrator"
+        )
+    return principal
+
+
+NationalReaderDep = Annotated[Principal, Depends(national_reader)]
 
 
 def _authenticated(provinces: Provinces, token: str) -> Principal:

@@ -3,79 +3,34 @@ PostgreSQL schemas of this test's own), one provinces file, one ``Provinces``.""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from application.clients.generator import generate
 from application.clients.provinces import Provinces, read_provinces
-from application.services.records import VIETNAM, FixedClock
 from application.settings import Settings, SettingsError
-from domain.base import CommandContext
 from domain.errors import NotFound, RuleViolation
-from domain.glossary import Role, UnitLevel
+from domain.glossary import UnitLevel
 from projections.statistics.queries import report
 from tests.api.helpers import seed_content
-from tests.conftest import PG_URL, make_settings, require_postgres
+from tests.conftest import PG_URL, make_settings
+from tests.provinces import (
+    AFTER_EVERYTHING,
+    CODES,
+    CONSOLE,
+    NAMES,
+    Deployment,
+    chain_size,
+    deployment,
+    provinces,
+    write_provinces,
+)
 
-CODES = ("01", "31", "79")
-NAMES = ("Thành phố Hà Nội", "Thành phố Hải Phòng", "Thành phố Hồ Chí Minh")
-#: After the generator's last day, so every generated step has happened.
-AFTER_EVERYTHING = datetime(2026, 11, 20, 9, 0, tzinfo=VIETNAM)
-CONSOLE = CommandContext("cli:test", Role.ADMINISTRATOR.value, "provinces")
-
-
-@dataclass
-class Deployment:
-    base: Settings
-    file: Path
-    schemas: dict[str, str]
-
-
-def write_provinces(path: Path, entries: list[dict[str, Any]]) -> Path:
-    path.write_text(json.dumps({"provinces": entries}, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(params=("sqlite", "postgres"))
-def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
-    backend = str(request.param)
-    schemas: dict[str, str] = {}
-    if backend == "postgres":
-        require_postgres()
-        prefix = f"test_{uuid.uuid4().hex[:10]}"
-        schemas = {code: f"{prefix}_{code}" for code in CODES}
-    entries = [
-        {"code": code, "name": name, **({"database_schema": schemas[code]} if schemas else {})}
-        for code, name in zip(CODES, NAMES, strict=True)
-    ]
-    file = write_provinces(tmp_path / "tinh.json", entries)
-    base = make_settings(backend, tmp_path / "var").model_copy(update={"provinces_file": file})
-    try:
-        yield Deployment(base, file, schemas)
-    finally:
-        if schemas:
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                for schema in schemas.values():
-                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-@pytest.fixture
-def provinces(deployment: Deployment) -> Iterator[Provinces]:
-    opened = Provinces(deployment.base, clock=FixedClock(AFTER_EVERYTHING))
-    yield opened
-    opened.close()
-
-
-def chain_size(provinces: Provinces, code: str) -> int:
-    return provinces.ledger_for(code).store.recorder.max_notification_id() or 0
+__all__ = ["deployment", "provinces"]  # fixtures
 
 
 def establish_province_unit(provinces: Provinces, code: str, name: str) -> uuid.UUID:
