@@ -15,12 +15,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from api import problems
 from api.app import create_app
+from api.deps import bearer_token
 from api.read_schemas import Figures
 from application.clients.provinces import Provinces
 from application.services.access import Principal
@@ -30,7 +30,6 @@ from domain.errors import DomainError, NotAuthenticated, PermissionDenied
 from domain.glossary import Role, TitleModel
 from projections.statistics.queries import Line, summed
 
-_bearer = HTTPBearer(auto_error=False, description="`htl_<mã tài khoản>.<phần bí mật>`")
 NATIONAL_READERS = (Role.REPORTING_OFFICER, Role.INSPECTOR, Role.ADMINISTRATOR)
 
 
@@ -132,14 +131,9 @@ def create_national_app(
     return national
 
 
-def national_reader(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+def national_reader(request: Request, token: Annotated[str, Depends(bearer_token)]) -> Principal:
     """A nationwide account (no unit) of any province's store, in a reading role."""
-    if credentials is None:
-        raise NotAuthenticated("cần mã truy cập (Authorization: Bearer ...)")
-    principal = _authenticated(request.app.state.provinces, credentials.credentials)
+    principal = _authenticated(request.app.state.provinces, token)
     if principal.unit_id is not None or not set(principal.roles) & set(NATIONAL_READERS):
         raise PermissionDenied(
             "thống kê toàn quốc dành cho tài khoản cấp toàn quốc (không gắn đơn vị) có vai"
