@@ -89,7 +89,10 @@ def publish_everywhere(
     with _provinces() as provinces:
         results = provinces.publish_criteria_set(operator_context(), content)
     for code, result in results.items():
-        out.print(f"Tỉnh {code}: đã công bố {content.get('code')} (id {result.id}).")
+        if result is None:
+            out.print(f"Tỉnh {code}: {content.get('code')} đã có, không công bố lại.")
+        else:
+            out.print(f"Tỉnh {code}: đã công bố {content.get('code')} (id {result.id}).")
 
 
 @provinces_app.command("bao-cao")

@@ -30,13 +30,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
-from application.services.records import Clock
+from application.services.records import Clock, Recorded
 from application.settings import Settings, SettingsError
 from domain.base import CommandContext
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.registry import AdministrativeUnit
 from domain.structures import Structure
-from domain.text import refused_character
+from domain.text import nfc, refused_character
 from projections.statistics.queries import Line, report, summed
 
 T = TypeVar("T")
@@ -281,10 +281,22 @@ class Provinces:
         in code order; each store records it in its own log."""
         return {code: publish(ledger) for code, ledger in sorted(self._ledgers.items())}
 
-    def publish_criteria_set(self, ctx: CommandContext, content: dict[str, Any]) -> dict[str, Any]:
-        return self.publish_everywhere(
-            lambda ledger: ledger.criteria.publish_criteria_set(ctx, content)
-        )
+    def publish_criteria_set(
+        self, ctx: CommandContext, content: dict[str, Any]
+    ) -> dict[str, Recorded | None]:
+        """Publish one criteria set to every store; a store whose latest version of that code
+        already has this content is left alone (None), so publishing again after a store
+        failed half-way completes it instead of adding versions to the others."""
+        wanted = json.loads(json.dumps(nfc(content)))
+
+        def publish(ledger: Ledger) -> Recorded | None:
+            catalogue = ledger.criteria.catalogue()
+            latest = catalogue.latest(str(wanted.get("code", ""))) if catalogue else None
+            if latest is not None and ledger.criteria.criteria_set(latest.set_id).content == wanted:
+                return None
+            return ledger.criteria.publish_criteria_set(ctx, content)
+
+        return self.publish_everywhere(publish)
 
     def load_seed_criteria(self, ctx: CommandContext) -> dict[str, list[str]]:
         return self.publish_everywhere(lambda ledger: ledger.criteria.load_seed_criteria(ctx))

@@ -125,7 +125,32 @@ def test_a_rule_published_nationally_is_in_every_store(provinces: Provinces):
         assert latest.set_id == published[code].id
         assert chain_size(provinces, code) > sizes[code]
     # the same national rule, the same id in every store (ids follow the code and version)
-    assert len({result.id for result in published.values()}) == 1
+    assert len({r.id for r in published.values() if r is not None}) == 1
+
+
+def test_publishing_a_national_rule_again_completes_the_stores_that_lack_it(
+    provinces: Provinces,
+):
+    provinces.load_seed_criteria(CONSOLE)
+    content = seed_content("criteria-cdht-nong-dan.json", min_total=85)
+    content["effective_from"] = "2027-01-01"
+    provinces.ledger_for("31").criteria.publish_criteria_set(CONSOLE, content)  # one got it
+    sizes = {code: chain_size(provinces, code) for code in CODES}
+
+    published = provinces.publish_criteria_set(CONSOLE, content)
+
+    assert published["31"] is None
+    assert chain_size(provinces, "31") == sizes["31"]
+    for code in ("01", "79"):
+        assert published[code] is not None
+        assert chain_size(provinces, code) > sizes[code]
+    again = provinces.publish_criteria_set(CONSOLE, content)
+    assert again == dict.fromkeys(CODES)
+    for code in CODES:
+        catalogue = provinces.ledger_for(code).criteria.catalogue()
+        assert catalogue is not None
+        latest = catalogue.latest(content["code"])
+        assert latest is not None and latest.version == 2
 
 
 def test_the_national_report_is_the_sum_of_the_provinces_reports(provinces: Provinces):
