@@ -83,6 +83,7 @@ def create_national_app(
     )
     national.state.provinces = the_provinces
     problems.install(national)
+    problems.document_problems(national)
 
     @national.get(
         "/tinh",
