@@ -70,6 +70,20 @@ def test_every_command_works_on_the_province_chosen_and_the_report_sums_them(tmp
         for code in ("01", "31")
     ]
     assert int(chains[0]) < int(chains[1])  # the demo went to 31's chain only
+    criteria = json.loads(
+        (Path(__file__).parents[1] / "application/seed/criteria-cdht-nong-dan.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    criteria["effective_from"] = "2027-01-01"
+    criteria["rules"]["min_total"] = 85
+    (tmp_path / "bo-moi.json").write_text(json.dumps(criteria), encoding="utf-8")
+    published = hoctap(tmp_path, "tinh", "cong-bo", str(tmp_path / "bo-moi.json"))
+    assert published.returncode == 0, published.stderr
+    assert published.stdout.count(f"đã công bố {criteria['code']}") == 3
+    again = hoctap(tmp_path, "tinh", "cong-bo", str(tmp_path / "bo-moi.json"))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("đã có, không công bố lại") == 3
 
 
 def test_a_command_without_a_province_or_with_an_unknown_one_is_one_line(tmp_path: Path):
