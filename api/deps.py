@@ -42,13 +42,17 @@ async def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-def get_principal(
-    ledger: LedgerDep,
+async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+) -> str:
+    """The token of ``Authorization: Bearer <token>`` (401 without one)."""
     if credentials is None:
         raise NotAuthenticated("cần mã truy cập (Authorization: Bearer ...)")
-    return ledger.access.authenticate(credentials.credentials)
+    return credentials.credentials
+
+
+def get_principal(ledger: LedgerDep, token: Annotated[str, Depends(bearer_token)]) -> Principal:
+    return ledger.access.authenticate(token)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import PrivateAttr, SecretStr, model_validator
+from pydantic import PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.notes import MalformedNote, Vkey
@@ -105,11 +105,19 @@ class Settings(BaseSettings):
     #: of URLs, e.g. ``["http://thanh-tra.example:8100"]``); ``hoctap checkpoints witness``
     #: asks on demand.
     witness_urls: list[str] = []
+    #: A JSON file listing the provinces this deployment serves, one store each
+    #: (application/clients/provinces.py); empty: one store, as configured above.
+    provinces_file: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     #: False for a process that only reads an existing store (``verify``, exports): it must
     #: never make development secrets, since new keys cannot read what the old ones sealed.
     _make_secrets: bool = PrivateAttr(default=True)
+
+    @field_validator("provinces_file", mode="before")
+    @classmethod
+    def _no_file_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -15,9 +15,9 @@ from application.adapters.witness_http import add_checkpoint_at
 from application.clients.bundle import dumps, make_bundle
 from application.ledger import Ledger
 from application.services.records import VIETNAM
-from application.settings import Settings
 from cli.errors import fail
 from cli.progress import progress_bar
+from cli.session import current_settings
 
 out = Console()
 err = Console(stderr=True)
@@ -42,7 +42,7 @@ def verify(
     kept = [
         KeptCheckpoints.parse(path.read_text(encoding="utf-8"), str(path)) for path in trusted or []
     ]
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         with progress_bar(out) as progress:
             task = progress.add_task("Kiểm tra chuỗi băm", total=None)
@@ -70,7 +70,7 @@ def verify(
 @checkpoints_app.command("make")
 def make() -> None:
     """Ký một điểm kiểm mới trên toàn bộ nhật ký hiện có."""
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         checkpoint = ledger.auditor.make_checkpoint(datetime.now(VIETNAM))
         out.print(f"Điểm kiểm: {checkpoint.tree_size} sự kiện, gốc {checkpoint.root_hash.hex()}")
@@ -85,7 +85,7 @@ def witness(
     ],
 ) -> None:
     """Xin nhân chứng đồng ký điểm kiểm mới nhất (giao thức tlog-witness) và lưu đồng ký."""
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         for url in urls:
             names = ledger.cosignatures.request_cosignature(add_checkpoint_at(url))
@@ -97,7 +97,7 @@ def witness(
 @checkpoints_app.command("note")
 def note() -> None:
     """In điểm kiểm mới nhất dạng ghi chú ký C2SP, kèm mọi đồng ký (để giữ ở nơi khác)."""
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         text = str(ledger.cosignatures.latest())
     finally:
@@ -110,7 +110,7 @@ def export(
     path: Annotated[Path | None, typer.Argument(help="Tệp JSON (mặc định: in ra)")] = None,
 ) -> None:
     """Xuất khóa công khai và mọi điểm kiểm, để bên ngoài giữ bản sao."""
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         text = ledger.auditor.export_checkpoints()
     finally:
@@ -128,7 +128,7 @@ def bundle(
     files: Annotated[bool, typer.Option(help="Kèm cả tệp minh chứng")] = False,
 ) -> None:
     """Xuất gói kiểm tra của một danh hiệu (kiểm tra ngoại tuyến bằng verify_bundle.py)."""
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         path.write_text(dumps(make_bundle(ledger, case_id, include_files=files)), encoding="utf-8")
     finally:

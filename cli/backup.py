@@ -28,6 +28,7 @@ from rich.console import Console
 
 from application.settings import Settings
 from cli.errors import fail
+from cli.session import current_settings
 
 out = Console()
 
@@ -85,7 +86,7 @@ def backup(
     ] = False,
 ) -> None:
     """Sao lưu trực tuyến kho SQLite (API vẫn chạy) vào một thư mục."""
-    settings = Settings()
+    settings = current_settings()
     if settings.backend != "sqlite":
         fail("kho PostgreSQL: hãy sao lưu bằng pg_dump (docs/reliability.md)")
     try:

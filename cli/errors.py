@@ -41,6 +41,8 @@ class ConsoleOptions:
     """Options of the ``hoctap`` command itself, set before any subcommand runs."""
 
     debug = False
+    #: The province whose store every command works on (``--tinh``; with a provinces file).
+    province: str | None = None
 
 
 options = ConsoleOptions()

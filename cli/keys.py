@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 
 from application.ledger import Ledger
-from application.settings import Settings
 from cli.errors import fail
 from cli.progress import progress_bar
+from cli.session import current_settings
 
 out = Console()
 keys_app = typer.Typer(help="Khóa bọc (KEK) và dọn dẹp sau khi xóa dữ liệu.", no_args_is_help=True)
@@ -25,7 +25,7 @@ keys_app = typer.Typer(help="Khóa bọc (KEK) và dọn dẹp sau khi xóa dữ
 @keys_app.command("status")
 def status() -> None:
     """Số khóa dữ liệu theo từng khóa bọc; khóa bọc đang dùng."""
-    settings = Settings()
+    settings = current_settings()
     ledger = Ledger(settings, initialise=False)
     try:
         counts = ledger.vault.keys_by_kek()
@@ -49,7 +49,7 @@ def rotate(
     ] = False,
 ) -> None:
     """Bọc lại mọi khóa dữ liệu bằng khóa bọc đang dùng; chạy lại được nếu bị ngắt."""
-    settings = Settings()
+    settings = current_settings()
     if new_kek:
         out.print(f"Khóa bọc mới: {settings.add_development_kek()}")
     ledger = Ledger(settings)
@@ -70,7 +70,7 @@ def rotate(
 @keys_app.command("retire")
 def retire(kek_id: Annotated[str, typer.Argument(help="Mã khóa bọc cần hủy")]) -> None:
     """Hủy một khóa bọc không còn bọc khóa dữ liệu nào."""
-    settings = Settings()
+    settings = current_settings()
     ledger = Ledger(settings, initialise=False)
     try:
         still = ledger.vault.keys_by_kek().get(kek_id, 0)
@@ -91,7 +91,7 @@ def scrub(
     ] = 60.0,
 ) -> None:
     """Xóa hẳn bản sao khóa đã hủy (SQLite: WAL; PostgreSQL: VACUUM FULL bảng khóa)."""
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         clean = ledger.vault.scrub(wait_seconds)
     finally:

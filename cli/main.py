@@ -26,8 +26,9 @@ from cli.errors import fail, guarded, options
 from cli.imports import import_file, import_template
 from cli.keys import keys_app
 from cli.projections import app as projections_app
+from cli.provinces import provinces_app
 from cli.rules import rules_app
-from cli.session import open_ledger, operator_context
+from cli.session import base_settings, current_settings, open_ledger, operator_context
 from cli.tiles import catch_up_tiles, tiles_app
 from cli.witness import witness_app
 from domain.glossary import Role, label
@@ -57,6 +58,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(rules_app, name="rules")
 app.command("import")(import_file)
 app.command("import-template")(import_template)
+app.add_typer(provinces_app, name="tinh")
 
 out = Console()
 
@@ -66,9 +68,18 @@ def console_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Lỗi không mong đợi: in đầy đủ (traceback)")
     ] = False,
+    tinh: Annotated[
+        str | None,
+        typer.Option(
+            "--tinh",
+            envvar="HOCTAP_PROVINCE",
+            help="Mã tỉnh có kho mà lệnh làm việc (khi đặt HOCTAP_PROVINCES_FILE)",
+        ),
+    ] = None,
 ) -> None:
     """Hoctap Ledger: sổ cái các danh hiệu học tập."""
     options.debug = debug
+    options.province = tinh
 
 
 @db_app.command("init")
@@ -252,8 +263,21 @@ def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Chạy API HTTP (uvicorn)."""
-    _serve(Settings(), host, port)
+    """Chạy API HTTP (uvicorn); nhiều tỉnh mà không chọn --tinh: mọi tỉnh dưới /tinh/<mã>."""
+    settings = base_settings()
+    if settings.provinces_file is not None and options.province is None:
+        _serve_national(settings, host, port)
+        return
+    _serve(current_settings(), host, port)
+
+
+def _serve_national(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from api.provinces import create_national_app
+
+    app = create_national_app(settings)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port)
 
 
 def _serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:

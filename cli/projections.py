@@ -16,9 +16,9 @@ from application.adapters.read_models import ReadModels
 from application.clients.housekeeping import scheduled_jobs
 from application.ledger import Ledger
 from application.services.records import VIETNAM
-from application.settings import Settings
 from cli.errors import fail
 from cli.progress import progress_bar
+from cli.session import current_settings
 
 app = typer.Typer(
     help="Mô hình đọc (bảng xếp hạng, sổ công nhận, thống kê, nhật ký).", no_args_is_help=True
@@ -28,7 +28,7 @@ out = Console()
 
 @contextmanager
 def read_models() -> Iterator[ReadModels]:
-    settings = Settings()
+    settings = current_settings()
     ledger = Ledger(settings)
     models: ReadModels = ReadModels(
         settings, ledger.store, every=scheduled_jobs(ledger, lambda: models)

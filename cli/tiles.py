@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 
 from application.ledger import Ledger
-from application.settings import Settings
 from cli.progress import progress_bar
+from cli.session import current_settings
 
 tiles_app = typer.Typer(help="Ô cây Merkle (tlog-tiles) dùng cho bằng chứng.", no_args_is_help=True)
 out = Console()
@@ -32,7 +32,7 @@ def catch_up(
     ] = False,
 ) -> None:
     """Dựng các ô còn thiếu từ nhật ký (kho có từ trước khi có ô)."""
-    ledger = Ledger(Settings(), initialise=False)
+    ledger = Ledger(current_settings(), initialise=False)
     try:
         size = catch_up_tiles(ledger, rebuild=rebuild)
     finally:

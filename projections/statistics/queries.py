@@ -382,6 +382,15 @@ def _add_line(target: Line, source: Line) -> None:
         target.subjects_by_kind[kind] = target.subjects_by_kind.get(kind, 0) + number
 
 
+def summed(lines: list[Line], *, unit_id: str, code: str, name: str, level: str) -> Line:
+    """One line holding the figures of ``lines`` added up (a national line from the
+    provinces' top lines, each read from its own store)."""
+    total = Line(unit_id=unit_id, code=code, name=name, level=level, parent_id=None)
+    for line in lines:
+        _add_line(total, line)
+    return total
+
+
 def _copy(line: Line) -> Line:
     return replace(
         line,

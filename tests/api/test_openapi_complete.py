@@ -18,19 +18,39 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
 from api.deps import if_match
+from api.provinces import create_national_app
 from tests.conftest import make_settings
 
 Json = dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    return create_app(make_settings("memory", Path(tmp_path_factory.mktemp("var"))))
+@pytest.fixture(scope="module", params=("one-store", "provinces"))
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """The single-store API, and the national app of a deployment of provinces (its own
+    routes: each province's mounted app is the single-store API)."""
+    var = Path(tmp_path_factory.mktemp("var"))
+    if request.param == "one-store":
+        return create_app(make_settings("memory", var))
+    file = var / "tinh.json"
+    file.write_text('{"provinces": [{"code": "01", "name": "Hà Nội"}]}', encoding="utf-8")
+    settings = make_settings("memory", var).model_copy(update={"provinces_file": file})
+    return create_national_app(settings)
 
 
 @pytest.fixture(scope="module")
 def schema(app: FastAPI) -> Json:
     return app.openapi()
+
+
+@pytest.fixture(scope="module")
+def one_store_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """For what only the single-store API has (If-Match writes, the evidence upload)."""
+    return create_app(make_settings("memory", Path(tmp_path_factory.mktemp("var"))))
+
+
+@pytest.fixture(scope="module")
+def one_store_schema(one_store_app: FastAPI) -> Json:
+    return one_store_app.openapi()
 
 
 def operations(schema: Json) -> Iterator[tuple[str, Json]]:
@@ -92,7 +112,7 @@ def api_routes(app: FastAPI) -> Iterator[APIRoute]:
 def test_every_operation_has_a_summary_of_its_own_and_a_tag(app: FastAPI, schema: Json):
     """FastAPI makes a summary from the function name ("Read Case"): that one is not ours."""
     generated = {route.name.replace("_", " ").title() for route in api_routes(app)}
-    assert "Read Case" in generated
+    assert ("Read Case" if app.title == "Hoctap Ledger" else "Province List") in generated
     missing = [
         name
         for name, operation in operations(schema)
@@ -158,18 +178,18 @@ def takes(dependant: Dependant, call: Any) -> bool:
 
 
 def test_every_route_that_takes_if_match_documents_the_header_and_its_refusals(
-    app: FastAPI, schema: Json
+    one_store_app: FastAPI, one_store_schema: Json
 ):
     writes = [
         (method, route.path)
-        for route in api_routes(app)
+        for route in api_routes(one_store_app)
         if takes(route.dependant, if_match)
         for method in route.methods
     ]
     assert len(writes) > 20  # every write to an existing record
     wrong = []
     for method, path in writes:
-        operation = schema["paths"][path][method.lower()]
+        operation = one_store_schema["paths"][path][method.lower()]
         header = [p for p in operation.get("parameters", []) if p["name"].lower() == "if-match"]
         if not header or header[0]["in"] != "header" or '"' not in header[0]["description"]:
             wrong.append(f"{method} {path}: If-Match")
@@ -177,7 +197,7 @@ def test_every_route_that_takes_if_match_documents_the_header_and_its_refusals(
             if status not in operation["responses"]:
                 wrong.append(f"{method} {path}: {status}")
     assert wrong == []
-    for name, operation in operations(schema):  # and only those
+    for name, operation in operations(one_store_schema):  # and only those
         if any(p["name"].lower() == "if-match" for p in operation.get("parameters", [])):
             method, path = name.split(" ", 1)
             assert (method, path) in writes, name
@@ -220,9 +240,9 @@ def test_every_error_response_is_a_problem_naming_its_types(schema: Json):
     assert wrong == []
 
 
-def test_the_evidence_upload_names_and_describes_its_form_fields(schema: Json):
-    body = schema["paths"]["/cases/{case_id}/evidence"]["post"]["requestBody"]
-    form = resolved(schema, body["content"]["multipart/form-data"]["schema"])
+def test_the_evidence_upload_names_and_describes_its_form_fields(one_store_schema: Json):
+    body = one_store_schema["paths"]["/cases/{case_id}/evidence"]["post"]["requestBody"]
+    form = resolved(one_store_schema, body["content"]["multipart/form-data"]["schema"])
     assert {"file", "kind", "issuer", "issued_on", "indicators"} <= set(form["properties"])
     assert set(form["required"]) >= {"file", "kind", "issuer", "issued_on", "indicators"}
     assert "1,2,3" in str(form["properties"]["indicators"]["examples"])

@@ -1,0 +1,114 @@
+"""`hoctap` over three provincial stores (three SQLite folders), run as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HOCTAP = [sys.executable, "-m", "cli"]
+PROVINCES = [
+    {"code": "01", "name": "Thành phố Hà Nội"},
+    {"code": "31", "name": "Thành phố Hải Phòng"},
+    {"code": "79", "name": "Thành phố Hồ Chí Minh"},
+]
+
+
+def hoctap(
+    tmp_path: Path, *args: str, provinces: list[dict[str, str]] | None = None
+) -> subprocess.CompletedProcess[str]:
+    file = tmp_path / "tinh.json"
+    file.write_text(json.dumps({"provinces": provinces or PROVINCES}), encoding="utf-8")
+    env = os.environ | {
+        "HOCTAP_VAR_DIR": str(tmp_path / "var"),
+        "HOCTAP_PROVINCES_FILE": str(file),
+        "HOCTAP_ENVIRONMENT": "test",
+    }
+    for name in ("HOCTAP_DATABASE_URL", "HOCTAP_PROVINCE"):
+        env.pop(name, None)
+    return subprocess.run(
+        [*HOCTAP, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def figures(report: str) -> dict[str, list[int]]:
+    """The rows of `hoctap tinh bao-cao`: code -> its four figures."""
+    rows = {}
+    for line in report.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if len(cells) == 6 and cells[0] in ("01", "31", "79", "VN"):
+            rows[cells[0]] = [int(c.replace(".", "")) for c in cells[2:]]
+    return rows
+
+
+def test_every_command_works_on_the_province_chosen_and_the_report_sums_them(tmp_path: Path):
+    listed = hoctap(tmp_path, "tinh", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert all(p["code"] in listed.stdout for p in PROVINCES)
+    seeded = hoctap(tmp_path, "tinh", "nap-tieu-chi")
+    assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stdout.count("đã công bố 12 bộ tiêu chí") == 3
+    for code in ("31", "79"):
+        loaded = hoctap(tmp_path, "--tinh", code, "demo", "load")
+        assert loaded.returncode == 0, loaded.stderr
+    assert (tmp_path / "var" / "tinh" / "31" / "hoctap.sqlite").exists()
+
+    report = hoctap(tmp_path, "tinh", "bao-cao", "--nam", "2026")
+
+    assert report.returncode == 0, report.stderr
+    rows = figures(report.stdout)
+    assert rows["01"] == [0, 0, 0, 0]
+    assert rows["31"] == rows["79"] != [0, 0, 0, 0]
+    assert rows["VN"] == [a + b for a, b in zip(rows["31"], rows["79"], strict=True)]
+    for code in ("01", "31", "79"):
+        verified = hoctap(tmp_path, "--tinh", code, "verify")
+        assert verified.returncode == 0, verified.stderr
+    chains = [
+        hoctap(tmp_path, "--tinh", code, "verify").stdout.split(" sự kiện")[0].split()[-1]
+        for code in ("01", "31")
+    ]
+    assert int(chains[0]) < int(chains[1])  # the demo went to 31's chain only
+    criteria = json.loads(
+        (Path(__file__).parents[1] / "application/seed/criteria-cdht-nong-dan.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    criteria["effective_from"] = "2027-01-01"
+    criteria["rules"]["min_total"] = 85
+    (tmp_path / "bo-moi.json").write_text(json.dumps(criteria), encoding="utf-8")
+    published = hoctap(tmp_path, "tinh", "cong-bo", str(tmp_path / "bo-moi.json"))
+    assert published.returncode == 0, published.stderr
+    assert published.stdout.count(f"đã công bố {criteria['code']}") == 3
+    again = hoctap(tmp_path, "tinh", "cong-bo", str(tmp_path / "bo-moi.json"))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("đã có, không công bố lại") == 3
+
+
+def test_a_command_without_a_province_or_with_an_unknown_one_is_one_line(tmp_path: Path):
+    for args, said in (
+        (
+            ("verify",),
+            "Lỗi: triển khai nhiều tỉnh: chọn tỉnh bằng hoctap --tinh <mã> …"
+            " (danh sách: hoctap tinh list)",
+        ),
+        (("--tinh", "99", "verify"), "Lỗi: không có tỉnh mã '99' (các tỉnh: 01, 31, 79)"),
+    ):
+        result = hoctap(tmp_path, *args)
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [said]
+
+
+def test_a_bad_provinces_file_is_one_line(tmp_path: Path):
+    twice = [{"code": "01", "name": "Hà Nội"}, {"code": "01", "name": "Hải Phòng"}]
+    for args in (
+        ("tinh", "list"),
+        ("--tinh", "01", "verify"),
+        ("tinh", "bao-cao", "--nam", "2026"),
+    ):
+        result = hoctap(tmp_path, *args, provinces=twice)
+        assert result.returncode == 1
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("Lỗi: cấu hình không hợp lệ: HOCTAP_PROVINCES_FILE ")
+        assert line.endswith("mã tỉnh 01 xuất hiện hai lần")
