@@ -8,6 +8,7 @@ apart under the three-level one.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -137,11 +138,12 @@ def unit_tree(engine: Engine) -> UnitTree:
     return tree
 
 
-#: At most this many unit ids in one ``IN (...)`` (SQLite takes 32,766 parameters).
-IDS_PER_READ = 5_000
+#: Report line tables kept per unit tree (each a JSON text of up to one entry per unit).
+LINE_TABLES_KEPT = 64
 EMPTY_GROUP = {"registered": 0, "assessed": 0, "recognised": 0, "subjects": 0}
 EMPTY_MODEL = {"registered": 0, "assessed": 0, "recognised": 0}
 CITIZEN = TitleModel.LEARNING_CITIZEN.value
+FLAG_SUMS = ("registered", "assessed", "recognised")
 
 
 def report(
@@ -162,44 +164,54 @@ def report(
     count straight in its ancestor at that depth, so those lines hold the same figures as in
     the full report, made without a line per village.
 
-    For one unit only the rows of the units inside it are read (by unit id, indexed): a row
-    reaches a unit's line only through the unit it was recorded in, and that unit lies inside.
-    The work is therefore proportional to the unit asked for, not to the store.
+    The database does the summing: the report sends, as one JSON parameter, which line each
+    unit's rows count in (the unit standing for it on the day, or its ancestor at the cut
+    depth; made once per unit tree, day, unit and depth), and reads back one sum per line,
+    title and group (``GROUP BY``). For one unit only the rows of the units inside it are
+    read (a join from those units on the ``unit_id`` index): a row reaches a unit's line only
+    through the unit it was recorded in, and that unit lies inside. The work is therefore
+    proportional to the unit asked for, not to the store, and Python sees a row per line
+    rather than a row per stored counter.
     """
     day = structure.geography_day
     tree = unit_tree(engine)
     stats = Statistics()
     generation = engine.ensure_live(stats)
-    inside = tree.within(root_id, day) if root_id is not None else None
-    mark = engine.store.mark
-    where = [f"cycle_year = {mark}"]
-    params: list[object] = [cycle_year]
-    if model:
-        where.append(f"model = {mark}")
-        params.append(model)
-    counts = _rows(
-        engine,
-        engine.qualified(stats, generation, "counts"),
-        "unit_id, model, target_group, registered, assessed, recognised",
-        where,
-        params,
-        inside,
-    )
-    subjects = _rows(
-        engine,
-        engine.qualified(stats, generation, "subjects"),
-        "unit_id, subject_kind, target_group, subjects",
-        [],
-        [],
-        inside,
-    )
-    kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
     chains = tree.chains(day)
     deepest = None
     if depth is not None:
         top = len(chains.get(root_id) or tree.chain(root_id, day)) if root_id else 1
         deepest = top + max(depth, 1) - 1
-    lines = _rolled_up(tree, day, counts, subjects, kinds, deepest)
+    places = line_table(tree, day, root_id, deepest)
+    mark = engine.store.mark
+    where = [f"t.cycle_year = {mark}"]
+    params: list[object] = [cycle_year]
+    if model:
+        where.append(f"t.model = {mark}")
+        params.append(model)
+    counts = _summed(
+        engine,
+        engine.qualified(stats, generation, "counts"),
+        ("model", "target_group"),
+        FLAG_SUMS,
+        where,
+        params,
+        places,
+        inside_only=root_id is not None,
+    )
+    subjects = _summed(
+        engine,
+        engine.qualified(stats, generation, "subjects"),
+        ("subject_kind", "target_group"),
+        ("subjects",),
+        [],
+        [],
+        places,
+        inside_only=root_id is not None,
+    )
+    kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
+    lines = _rolled_up(tree, day, counts, subjects, kinds)
+    inside = tree.within(root_id, day) if root_id is not None else None
 
     def level_of(line: Line) -> int:
         return len(chains[line.unit_id]) if line.unit_id in tree.units else 99
@@ -215,29 +227,70 @@ def report(
     return Report(structure.code, day, cycle_year, model, ordered, progress)
 
 
-def _rows(
-    engine: Engine,
-    table: str,
-    columns: str,
-    where: list[str],
-    params: list[object],
-    unit_ids: set[str] | None,
-) -> list[tuple[Any, ...]]:
-    """The rows of ``table`` that match, of ``unit_ids`` only when given."""
-    store = engine.store
-    sql = f"SELECT {columns} FROM {table}"
-    if unit_ids is None:
-        return store.fetch_values(sql + _where(where), params)
-    wanted, found = sorted(unit_ids), []
-    for start in range(0, len(wanted), IDS_PER_READ):
-        part = wanted[start : start + IDS_PER_READ]
-        clause = [*where, f"unit_id IN ({store.marks(len(part))})"]
-        found += store.fetch_values(sql + _where(clause), [*params, *part])
+def line_table(tree: UnitTree, day: date, root_id: str | None, deepest: int | None) -> str:
+    """Which line each unit's rows count in, as a JSON object: the unit standing for it on
+    ``day``, or, with ``deepest``, its ancestor of that chain length when its chain is
+    longer. For ``root_id``: every unit inside it; for the whole store: only the units whose
+    line is not themselves (a unit left out, registered or not, counts in its own line).
+    Made once per tree, day, unit and depth: the tree is new when the units view changes."""
+    kept: dict[tuple[date, str | None, int | None], str] = tree.__dict__.setdefault(
+        "_line_tables", {}
+    )
+    found = kept.get((day, root_id, deepest))
+    if found is not None:
+        return found
+    chains = tree.chains(day)
+    units = tree.within(root_id, day) if root_id is not None else tree.units
+    places: dict[str, str] = {}
+    for unit_id in units:
+        chain = chains.get(unit_id) or tuple(tree.chain(unit_id, day))
+        below = len(chain) - deepest if deepest is not None else 0
+        place = chain[max(below, 0)]
+        if root_id is not None or place != unit_id:
+            places[unit_id] = place
+    if len(kept) >= LINE_TABLES_KEPT:
+        kept.clear()
+    found = kept[(day, root_id, deepest)] = json.dumps(places, separators=(",", ":"))
     return found
 
 
-def _where(conditions: list[str]) -> str:
-    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+#: The line table as rows (unit_id, line_id), from the one JSON parameter.
+LINE_ROWS = {
+    "sqlite": "SELECT key AS unit_id, value AS line_id FROM json_each({mark})",
+    "postgres": "SELECT key AS unit_id, value AS line_id FROM json_each_text({mark}::json)",
+}
+
+
+def _summed(
+    engine: Engine,
+    table: str,
+    keys: tuple[str, ...],
+    sums: tuple[str, ...],
+    where: list[str],
+    params: list[object],
+    places: str,
+    *,
+    inside_only: bool,
+) -> list[tuple[Any, ...]]:
+    """``(line id, *keys, *sums)``: the rows of ``table`` that match, summed per line (as
+    ``places`` says) and keys. With ``inside_only``, the rows of the units ``places`` names
+    only; otherwise every row, in its own unit's line unless ``places`` names another."""
+    store = engine.store
+    lines = LINE_ROWS[store.dialect].format(mark=store.mark)
+    grouped = ", ".join(f"t.{k}" for k in keys)
+    summed = ", ".join(f"SUM(t.{s})" for s in sums)
+    if inside_only:
+        line, joined = "m.line_id", f"m JOIN {table} t ON t.unit_id = m.unit_id"
+    else:
+        line = "COALESCE(m.line_id, t.unit_id)"
+        joined = f"{table} t LEFT JOIN m ON m.unit_id = t.unit_id"
+    conditions = f" WHERE {' AND '.join(where)}" if where else ""
+    sql = (
+        f"WITH m AS MATERIALIZED ({lines})"
+        f" SELECT {line}, {grouped}, {summed} FROM {joined}{conditions}"
+        f" GROUP BY {line}, {grouped}"
+    )
+    return store.fetch_values(sql, [places, *params])
 
 
 def _rolled_up(
@@ -246,11 +299,9 @@ def _rolled_up(
     counts: list[tuple[Any, ...]],
     subjects: list[tuple[Any, ...]],
     kinds: set[str] | None,
-    deepest: int | None = None,
 ) -> dict[str, Line]:
-    """A line per unit that a row rolls up to: the unit standing for the row's unit on ``day``
-    and each of its ancestors, each with the sum of the rows below it; with ``deepest``, no
-    line for a unit whose chain is longer (its rows start at its ancestor of that length)."""
+    """A line per unit that a summed row counts in (each row names its line) and for each
+    of that unit's ancestors on ``day``, each with the sum of the rows below it."""
     chains = tree.chains(day)
     units = tree.units
 
@@ -274,21 +325,11 @@ def _rolled_up(
             )
         return found
 
-    at: dict[str, Line] = {}  # a row's unit: the line of the unit standing for it
-
-    def standing(unit_id: str) -> Line:
-        chain = links(unit_id)
-        below = len(chain) - deepest if deepest is not None else 0
-        found = at[unit_id] = line(chain[max(below, 0)])
-        return found
-
-    # first each row's figures at the unit standing for its unit (its own figures)
+    # first each line's own figures (the rows counted in it), summed by the database
     for unit_id, model, group, registered, assessed, recognised in counts:
-        target = at.get(unit_id) or standing(unit_id)
-        _add_counts(target, model, group, int(registered), int(assessed), int(recognised))
+        _add_counts(line(unit_id), model, group, int(registered), int(assessed), int(recognised))
     for unit_id, kind, group, number in subjects:
-        target = at.get(unit_id) or standing(unit_id)
-        _add_subjects(target, kind, group, int(number), kinds is None or kind in kinds)
+        _add_subjects(line(unit_id), kind, group, int(number), kinds is None or kind in kinds)
     own = list(lines)
     if tree.nested(day):
         # a parent's chain is the rest of its child's: deepest first, each line into its

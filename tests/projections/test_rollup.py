@@ -8,6 +8,9 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
@@ -19,8 +22,10 @@ from application.settings import Settings
 from domain.base import CommandContext
 from domain.geography import covers
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel
-from projections.statistics import Statistics, queries
+from projections.statistics import Statistics
 from projections.statistics.queries import Line, by_unit, report, unit_tree
+from projections.units import Units
+from projections.units.projection import UNITS
 
 ADMIN = CommandContext("cli:test", Role.ADMINISTRATOR.value, "test")
 MERGER = date(2025, 7, 1)
@@ -274,10 +279,9 @@ def figures(line: Line) -> dict:
 @pytest.mark.parametrize("structure", ["two_level", "three_level"])
 @pytest.mark.parametrize("model", [None, TitleModel.LEARNING_CITIZEN.value])
 def test_a_communes_and_a_provinces_report_are_the_whole_stores_lines_of_their_units(
-    world, structure: str, model: str | None, monkeypatch: pytest.MonkeyPatch
+    world, structure: str, model: str | None
 ):
     ledger, models = world
-    monkeypatch.setattr(queries, "IDS_PER_READ", 2)  # a unit's ids read in several pieces
     where = geography(ledger)
     q = unit(ledger, "Q", UnitLevel.PROVINCE, None, date(2000, 1, 1))
     c = unit(ledger, "C", UnitLevel.COMMUNE, q, date(2000, 1, 1))
@@ -352,3 +356,165 @@ def test_the_kept_subtrees_are_what_covers_says_for_every_unit_and_day(world):
             chains = tree.chains(day)
             assert all(list(chains[u]) == tree.chain(u, day) for u in tree.units)
         assert tree.nested(day)
+
+
+# --- the roll-up summed by the database against the chain walk, on random geographies ----
+
+OLD = date(2000, 1, 1)
+UNREGISTERED = "unregistered-unit"
+MODELS_AND_GROUPS = [
+    (TitleModel.LEARNING_CITIZEN.value, "nong_dan"),
+    (TitleModel.LEARNING_CITIZEN.value, "cong_nhan"),
+    (TitleModel.LEARNING_CITIZEN.value, None),
+    (TitleModel.LEARNING_FAMILY.value, None),
+]
+SUBJECT_KINDS = [("person", "nong_dan"), ("person", None), ("household", None)]
+#: Each example's units are written with positions above the last example's, so the kept
+#: unit tree (checked by the view's newest position) is the example's own.
+STAMPS = iter(range(1_000_000, 10**12, 1_000_000))
+
+
+@st.composite
+def geographies(draw: st.DrawFn) -> dict[str, dict]:
+    """Units as the units view keeps them: provinces > districts > communes > villages from
+    2000; then some communes merged into a new commune under a province on 01/07/2025, and
+    some villages and communes moved to another parent, on that day or on another."""
+    units: dict[str, dict] = {}
+
+    def add(unit_id: str, level: str, parent: str | None, since: date = OLD) -> str:
+        units[unit_id] = {
+            "unit_id": unit_id,
+            "code": unit_id.upper(),
+            "name": f"Đơn vị {unit_id}",
+            "level": level,
+            "unit_type": level,
+            "valid_from": since,
+            "valid_to": None,
+            "parents": [[parent, since.isoformat()]] if parent else [],
+            "successor_id": None,
+            "predecessor_ids": [],
+        }
+        return unit_id
+
+    sizes = st.integers(1, 2)
+    provinces = [add(f"p{i}", "province", None) for i in range(draw(sizes))]
+    districts = [add(f"{p}d{i}", "district", p) for p in provinces for i in range(draw(sizes))]
+    communes = [
+        add(f"{d}c{i}", "commune", d) for d in districts for i in range(draw(st.integers(1, 3)))
+    ]
+    villages = [
+        add(f"{c}v{i}", "village", c) for c in communes for i in range(draw(st.integers(0, 2)))
+    ]
+    merged = draw(st.lists(st.sampled_from(communes), unique=True, max_size=3))
+    if merged:
+        successor = add("m", "commune", draw(st.sampled_from(provinces)), MERGER)
+        for commune in merged:
+            units[commune] |= {"valid_to": MERGER - timedelta(days=1), "successor_id": successor}
+        units[successor]["predecessor_ids"] = merged
+        communes.append(successor)
+    days = st.sampled_from([date(2020, 1, 1), MERGER, date(2026, 1, 1)])
+    for moved, parents in ((villages, communes), (communes, districts)):
+        if not moved:
+            continue
+        for unit_id in draw(st.lists(st.sampled_from(moved), unique=True, max_size=3)):
+            parent, since = draw(st.sampled_from(parents)), draw(days)
+            units[unit_id]["parents"].append([parent, since.isoformat()])
+    return units
+
+
+@st.composite
+def stored_figures(draw: st.DrawFn, unit_ids: list[str]) -> tuple[list[tuple], list[tuple]]:
+    """Count and subject rows as the statistics view keeps them (one per key)."""
+    units = st.sampled_from([*unit_ids, UNREGISTERED])
+    small = st.integers(0, 6)
+    counts = draw(
+        st.lists(
+            st.tuples(units, st.sampled_from(MODELS_AND_GROUPS), st.sampled_from([2024, 2025])),
+            unique=True,
+            max_size=40,
+        )
+    )
+    subjects = draw(
+        st.lists(st.tuples(units, st.sampled_from(SUBJECT_KINDS)), unique=True, max_size=30)
+    )
+    return (
+        [
+            (f"{u}|{m}|{y}|{g or ''}", u, m, y, g, r, draw(small), draw(small))
+            for u, (m, g), y in counts
+            for r in [draw(small)]
+        ],
+        [(f"{u}|{k}|{g or ''}", u, k, g, draw(small)) for u, (k, g) in subjects],
+    )
+
+
+def stored(models: ReadModels, units: dict[str, dict], counts: list, subjects: list) -> None:
+    """The example's units, counts and subjects, in place of the previous example's."""
+    engine, stats, unit_view = models.engine, Statistics(), Units()
+    tables = {
+        "units": engine.qualified(unit_view, engine.ensure_live(unit_view), "units"),
+        "counts": engine.qualified(stats, engine.ensure_live(stats), "counts"),
+        "subjects": engine.qualified(stats, engine.ensure_live(stats), "subjects"),
+    }
+    stamp = next(STAMPS)
+    marks = engine.store.marks
+    with engine.store.transaction() as cur:
+        for table in tables.values():
+            cur.execute(f"DELETE FROM {table}")
+        cur.executemany(
+            f"INSERT INTO {tables['units']} VALUES ({marks(len(UNITS.columns))})",
+            [
+                UNITS.encode(row | {"position": stamp + n}, engine.store.dialect)
+                for n, row in enumerate(units.values())
+            ],
+        )
+        if counts:
+            cur.executemany(f"INSERT INTO {tables['counts']} VALUES ({marks(8)})", counts)
+        if subjects:
+            cur.executemany(f"INSERT INTO {tables['subjects']} VALUES ({marks(5)})", subjects)
+
+
+@hypothesis_settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_the_summed_roll_up_is_every_row_added_up_its_chain_on_random_geographies(
+    world, data: st.DataObject
+):
+    """Whatever the tree, the mergers and the moves: each line of a report (whole, for a
+    unit, cut at a depth; both structures; all titles or one) is the sum of the rows whose
+    unit's chain on the structure's day passes by the line's unit."""
+    _, models = world
+    units = data.draw(geographies())
+    counts, subjects = data.draw(stored_figures(list(units)))
+    stored(models, units, counts, subjects)
+    tree = unit_tree(models.engine)
+    assert set(tree.units) == set(units)
+    for structure in (STRUCTURES.named("two_level"), STRUCTURES.named("three_level")):
+        day, chains = structure.geography_day, tree.chains(structure.geography_day)
+        for model in (None, TitleModel.LEARNING_CITIZEN.value):
+            whole = report(models.engine, cycle_year=2025, structure=structure, model=model)
+            assert {line.unit_id: figures(line) for line in whole.lines} == reference(
+                models, 2025, structure.code, model
+            )
+            roots = [None, *data.draw(st.lists(st.sampled_from(list(units)), max_size=3))]
+            for root in roots:
+                inside = tree.within(root, day) if root else set(units) | {UNREGISTERED}
+                top = len(chains[root]) if root else 1
+                for depth in (None, 1, 2):
+                    cut = report(
+                        models.engine,
+                        cycle_year=2025,
+                        structure=structure,
+                        model=model,
+                        root_id=root,
+                        depth=depth,
+                    )
+                    kept = [
+                        (line.unit_id, figures(line))
+                        for line in whole.lines
+                        if line.unit_id in inside
+                        and (depth is None or len(chains.get(line.unit_id, "?")) < top + depth)
+                    ]
+                    assert [(line.unit_id, figures(line)) for line in cut.lines] == kept
