@@ -25,6 +25,7 @@ from domain.integrity import (
     consistency_spans,
     inclusion_spans,
     node_hash,
+    peaks_root,
     root,
 )
 
@@ -297,43 +298,88 @@ class TileDifference:
 
 class ExpectedTiles:
     """The tiles a log should have, recomputed leaf by leaf (a :class:`LeafSink`): the
-    SHA-256 of each full tile and the partial right edge, O(n / 256) memory."""
+    SHA-256 of each full tile and the partial right edge, O(n / 256) memory.
 
-    #: Leaves are added to the builder this many at a time: one at a time, each copied the
-    #: partial tile it joined (8 KiB at most), which cost verify a fifth of its time.
-    BATCH = 4096
+    It is also the log's Merkle frontier (:class:`domain.integrity.MerkleFrontier`: one
+    subtree root per set bit of the size) and takes each tile's entries from the nodes that
+    frontier computes anyway: an entry of a level-L tile is the root of 256**L leaves, a node
+    at height 8L. So no node is hashed twice. Leaves are taken a batch at a time and the tree
+    grows a height at a time over the batch (few Python calls per node); the root at each
+    size in ``sizes`` is kept in :attr:`roots`.
+    """
 
-    def __init__(self) -> None:
-        self._builder = TileBuilder(0, {})
+    def __init__(self, sizes: Iterable[int] = ()) -> None:
+        self.size = 0
+        #: Height -> the subtree root not yet paired at that height (one per set bit of the
+        #: size: the frontier's peaks), or nothing.
+        self._unpaired: list[list[bytes]] = []
+        #: Level -> the entries of its partial tile (a full tile is hashed and dropped), and
+        #: how many full tiles it has.
+        self._edge: list[list[bytes]] = []
+        self._full: list[int] = []
         self._digests: dict[tuple[int, int], bytes] = {}
-        self._pending: list[bytes] = []
-
-    @property
-    def size(self) -> int:
-        return self._builder.size + len(self._pending)
+        self._sizes = frozenset(sizes)
+        self.roots: dict[int, bytes] = {}
 
     def append(self, leaf_hash: bytes) -> None:
-        self._pending.append(leaf_hash)
-        if len(self._pending) >= self.BATCH:
-            self._flush()
+        self.extend((leaf_hash,))
 
-    def _flush(self) -> None:
-        pending, self._pending = self._pending, []
-        for key, hashes in self._builder.add(pending).items():
-            if len(hashes) == WIDTH * HASH_SIZE:
-                self._digests[key] = hashlib.sha256(hashes).digest()
+    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
+        batch = list(leaf_hashes)
+        if set(map(len, batch)) - {HASH_SIZE}:
+            raise ValueError("leaf hashes are 32 bytes")
+        old = self.size
+        at = 0
+        for size in sorted(s for s in self._sizes if old < s <= old + len(batch)):
+            self._grow(batch[at : size - old])
+            self.roots[size], at = self.root(), size - old
+        self._grow(batch[at:] if at else batch)
+
+    def _grow(self, nodes: list[bytes]) -> None:
+        sha256, unpaired = hashlib.sha256, self._unpaired
+        self.size += len(nodes)
+        height = 0
+        while nodes:
+            if not height % HEIGHT:  # roots of 256**L leaves: entries of level L
+                self._entries(height // HEIGHT, nodes)
+            if height == len(unpaired):
+                unpaired.append([])
+            left = unpaired[height]
+            if left:
+                nodes = [left.pop(), *nodes]
+            if len(nodes) % 2:
+                left.append(nodes.pop())
+            nodes = [
+                sha256(b"\x01" + a + b).digest()
+                for a, b in zip(nodes[0::2], nodes[1::2], strict=True)
+            ]
+            height += 1
+
+    def _entries(self, level: int, entries: list[bytes]) -> None:
+        if level == len(self._edge):
+            self._edge.append([])
+            self._full.append(0)
+        edge = self._edge[level]
+        edge += entries
+        while len(edge) >= WIDTH:
+            key = (level, self._full[level])
+            self._digests[key] = hashlib.sha256(b"".join(edge[:WIDTH])).digest()
+            del edge[:WIDTH]
+            self._full[level] += 1
+
+    def root(self) -> bytes:
+        """The Merkle tree hash of the leaves so far."""
+        return peaks_root([left[0] for left in reversed(self._unpaired) if left])
 
     def first_difference(self, stored: Iterable[tuple[int, int, bytes]]) -> TileDifference | None:
         """Compare stored tiles (in (level, index) order) with these: the first that differs,
         is missing or should not exist."""
-        self._flush()
         edge = {(t.level, t.index): t for t in edge_of(self.size)}
-        contents = self._builder.edge()
         expected = {
             (t.level, t.index): (
                 self._digests[(t.level, t.index)]
                 if t.full
-                else hashlib.sha256(contents[t.level]).digest()
+                else hashlib.sha256(b"".join(self._edge[t.level])).digest()
             )
             for t in tiles_of(self.size)
         }

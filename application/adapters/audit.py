@@ -32,6 +32,7 @@ from domain.errors import InvalidInput, RuleViolation
 from domain.integrity import (
     GENESIS,
     ChainedEvent,
+    ChainedRow,
     LeafSink,
     MerkleFrontier,
     Problem,
@@ -41,6 +42,7 @@ from domain.integrity import (
     inclusion_spans,
     leaf_bytes,
     leaf_hash,
+    plain_chain,
     verify_chain,
 )
 from domain.notes import (
@@ -340,8 +342,14 @@ class Auditor:
         """The whole log against its chain, then every stored checkpoint and every one kept
         elsewhere (``kept``), in one pass.
 
-        Leaf hashes stream into a :class:`MerkleFrontier` that notes the root at each size a
-        checkpoint names, so memory stays O(log n) plus one page of rows.
+        Leaf hashes stream into :class:`ExpectedTiles`, the Merkle frontier that notes the
+        root at each size a checkpoint names and the tiles the log should have, so memory
+        stays O(log n) plus one page of rows (and one digest per full tile).
+
+        Each page is read as plain tuples and checked by :func:`plain_chain`, which builds no
+        object per event; a page it does not accept whole (a problem, or a stored value in an
+        odd form) is read again as :class:`ChainedEvent` rows and checked by
+        :func:`verify_chain`, which names the first problem exactly as it always has.
         """
         total = self.store.recorder.max_notification_id() or 0
         checkpoints = self.checkpoints.all()
@@ -354,21 +362,22 @@ class Auditor:
             for k in kept
         ]
         sizes = {c.tree_size for c in claims}.union(*({c.tree_size for c in o} for o in outside))
-        witness = _Witness(sizes)
-        previous, position = GENESIS, 1
-        rows: list[ChainedEvent] = []
-        for row in chained_events(self.store):
-            rows.append(row)
-            if len(rows) == PAGE:
+        witness = ExpectedTiles(sizes)
+        problem, previous, position, after = None, GENESIS, 1, 0
+        while page := self._page(after):
+            leaves: list[bytes] = []
+            plain = plain_chain(page, previous, position, leaves)
+            if plain is not None:
+                witness.extend(leaves)
+                (previous, position), after = plain, max(r[1] or 0 for r in page)
+            else:  # a problem or an odd row: the same page as ChainedEvents, checked as ever
+                rows = self.store.recorder.select_chained(after, PAGE)  # type: ignore[attr-defined]
                 problem, previous, position = verify_chain(rows, previous, position, witness)
                 if problem:
                     return VerifyReport(witness.size, 0, problem)
-                rows = []
-                if progress:
-                    progress(witness.size, total)
-        problem, previous, position = verify_chain(rows, previous, position, witness)
-        if problem:
-            return VerifyReport(witness.size, 0, problem)
+                after = max((r.notification_id or 0 for r in rows), default=after)
+            if progress and len(page) >= PAGE:
+                progress(witness.size, total)
         if progress:
             progress(witness.size, total)
         for other in outside:
@@ -376,9 +385,13 @@ class Auditor:
             if found.problem is not None:
                 return VerifyReport(witness.size, len(checkpoints), found.problem)
         report = _verify_checkpoints(claims, witness)
-        if report.ok and (problem := self._check_tiles(witness.tiles)) is not None:
+        if report.ok and (problem := self._check_tiles(witness)) is not None:
             return VerifyReport(report.events, report.checkpoints, problem)
         return report
+
+    def _page(self, after: int) -> list[ChainedRow]:
+        """The rows :meth:`verify` checks after notification id ``after``, as tuples."""
+        return self.store.recorder.select_chained_rows(after, PAGE)  # type: ignore[attr-defined]
 
     def _check_tiles(self, expected: ExpectedTiles) -> Problem | None:
         """The stored tiles against those recomputed from the verified log: the first that
@@ -408,26 +421,6 @@ class Auditor:
         return _Claim(head.tree_size, head.root_hash, holds)
 
 
-class _Witness:
-    """Leaf hashes into a frontier, keeping the root at every size a checkpoint names."""
-
-    def __init__(self, sizes: set[int]) -> None:
-        self.frontier = MerkleFrontier()
-        self.tiles = ExpectedTiles()
-        self.sizes = sizes
-        self.roots: dict[int, bytes] = {}
-
-    @property
-    def size(self) -> int:
-        return self.frontier.size
-
-    def append(self, leaf_hash: bytes) -> None:
-        self.frontier.append(leaf_hash)
-        self.tiles.append(leaf_hash)
-        if self.frontier.size in self.sizes:
-            self.roots[self.frontier.size] = self.frontier.root()
-
-
 @dataclass(frozen=True)
 class _Claim:
     """A signed (tree size, root) to check against the log, and whether its signature holds."""
@@ -443,7 +436,7 @@ def _claim(checkpoint: Checkpoint, public_key: bytes) -> _Claim:
     )
 
 
-def _verify_checkpoints(checkpoints: list[_Claim], witness: _Witness) -> VerifyReport:
+def _verify_checkpoints(checkpoints: list[_Claim], witness: ExpectedTiles) -> VerifyReport:
     size = witness.size
     for checkpoint in checkpoints:
         if not checkpoint.holds:
@@ -480,4 +473,4 @@ def _verify_checkpoints(checkpoints: list[_Claim], witness: _Witness) -> VerifyR
                     found.hex(),
                 ),
             )
-    return VerifyReport(size, len(checkpoints), None, witness.frontier.root())
+    return VerifyReport(size, len(checkpoints), None, witness.root())

@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -40,12 +41,20 @@ from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Composed, Identifier
 
 from application.adapters.keyed_requests import Receipt, receipt_owed
 from application.adapters.pipelines import send_all, sync
 from application.adapters.tiles import MemoryTiles, StoredEdge, TileRows
-from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes, leaf_hash
+from domain.integrity import (
+    GENESIS,
+    ChainedEvent,
+    ChainedRow,
+    chain_hash,
+    leaf_bytes,
+    leaf_hash,
+)
 
 
 def chain_rows(
@@ -324,25 +333,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         page matched (an index-range count, 0.3-0.5 ms at 10^6): it probes the events once
         per chain row, and at 10^6 PostgreSQL planned it in parallel, 44-55 ms a page.
         """
-        events = SQL("{0}.{1}").format(
-            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        page, chained, orphans = self._paging(
+            "e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,"
+            " c.position, c.hash, c.notification_id AS chained_id",
+            "NULL AS notification_id, NULL AS originator_id, NULL AS originator_version,"
+            " NULL AS topic, NULL AS state, c.position, c.hash, c.notification_id AS chained_id",
         )
-        page = SQL(
-            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state,"
-            " c.position, c.hash, c.notification_id AS chained_id"
-            " FROM {0} e LEFT JOIN {1} c"
-            " ON c.notification_id = e.notification_id AND c.notification_id > %s"
-            " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
-        ).format(events, self._chain)
-        orphans = SQL(
-            "SELECT NULL AS notification_id, NULL AS originator_id, NULL AS originator_version,"
-            " NULL AS topic, NULL AS state, c.position, c.hash, c.notification_id AS chained_id"
-            " FROM {1} c WHERE c.notification_id > %s AND c.notification_id <= %s"
-            " AND NOT EXISTS (SELECT 1 FROM {0} e WHERE e.notification_id = c.notification_id)"
-        ).format(events, self._chain)
-        chained = SQL(
-            "SELECT count(*) AS n FROM {0} WHERE notification_id > %s AND notification_id <= %s"
-        ).format(self._chain)
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(page, (after, after, limit))
             rows: list[Any] = curs.fetchall()
@@ -353,6 +349,52 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(orphans, (after, upper))
                 rows = _in_log_order([*rows, *curs.fetchall()])
         return [_chained(row) for row in rows]
+
+    def select_chained_rows(self, after: int, limit: int) -> list[ChainedRow]:
+        """The rows of :meth:`select_chained` as :func:`domain.integrity.plain_chain` reads
+        them: tuples of (position, notification id, originator id as text, version, topic,
+        state, hash), read in binary (no hex to decode for the state) and built into no
+        object per row. The same two queries and the same check for orphaned chain rows."""
+        page, chained, orphans = self._paging(
+            "c.position, e.notification_id, e.originator_id::text, e.originator_version,"
+            " e.topic, e.state, c.hash",
+            "c.position, c.notification_id, NULL::text, NULL::integer, NULL::text, NULL::bytea,"
+            " c.hash",
+        )
+        with (
+            self.datastore.transaction(commit=False) as curs,
+            curs.connection.cursor(row_factory=tuple_row, binary=True) as tuples,
+        ):
+            tuples.execute(page, (after, after, limit))
+            rows: list[Any] = tuples.fetchall()
+            upper = rows[-1][1] if len(rows) == limit else 2**62
+            tuples.execute(chained, (after, upper))
+            counted: Any = tuples.fetchone()  # count(*) always answers one row
+            if counted[0] > len(rows) - [r[0] for r in rows].count(None):
+                tuples.execute(orphans, (after, upper))
+                rows = sorted([*rows, *tuples.fetchall()], key=itemgetter(1))
+        return rows
+
+    def _paging(self, columns: str, orphan_columns: str) -> tuple[Composed, Composed, Composed]:
+        """The three queries of a page of the log (see :meth:`select_chained`): the page,
+        the count of its chain rows, and the orphaned chain rows, with the columns given."""
+        events = SQL("{0}.{1}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        page = SQL(
+            "SELECT " + columns + " FROM {0} e LEFT JOIN {1} c"
+            " ON c.notification_id = e.notification_id AND c.notification_id > %s"
+            " WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
+        ).format(events, self._chain)
+        chained = SQL(
+            "SELECT count(*) AS n FROM {0} WHERE notification_id > %s AND notification_id <= %s"
+        ).format(self._chain)
+        orphans = SQL(
+            "SELECT " + orphan_columns + " FROM {1} c WHERE c.notification_id > %s"
+            " AND c.notification_id <= %s"
+            " AND NOT EXISTS (SELECT 1 FROM {0} e WHERE e.notification_id = c.notification_id)"
+        ).format(events, self._chain)
+        return page, chained, orphans
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -492,6 +534,41 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 rows = _in_log_order([*rows, *c.fetchall()])
         return [_chained(row) for row in rows]
 
+    def select_chained_rows(self, after: int, limit: int) -> list[ChainedRow]:
+        """As on PostgreSQL: the rows of :meth:`select_chained` as plain tuples, the
+        originator id as stored (32 hex digits, which :func:`domain.integrity.plain_chain`
+        takes as they are, and writes with their hyphens)."""
+        page = (
+            "SELECT c.position, e.rowid, e.originator_id, e.originator_version, e.topic, e.state,"
+            f" c.hash FROM {self.events_table_name} e LEFT JOIN {self.chain_table} c"
+            " ON c.notification_id = e.rowid AND c.notification_id > ?"
+            " WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
+        )
+        orphans = (
+            "SELECT c.position, c.notification_id, NULL, NULL, NULL, NULL, c.hash"
+            f" FROM {self.chain_table} c WHERE c.notification_id > ? AND c.notification_id <= ?"
+            f" AND NOT EXISTS (SELECT 1 FROM {self.events_table_name} e"
+            " WHERE e.rowid = c.notification_id)"
+        )
+        chained = (
+            f"SELECT count(*) FROM {self.chain_table}"
+            " WHERE notification_id > ? AND notification_id <= ?"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            tuples = c.sqlite_cursor.connection.cursor()
+            tuples.row_factory = None
+            try:
+                tuples.execute(page, (after, after, limit))
+                rows: list[Any] = tuples.fetchall()
+                upper = rows[-1][1] if len(rows) == limit else 2**62
+                tuples.execute(chained, (after, upper))
+                if tuples.fetchone()[0] > len(rows) - [r[0] for r in rows].count(None):
+                    tuples.execute(orphans, (after, upper))
+                    rows = sorted([*rows, *tuples.fetchall()], key=itemgetter(1))
+            finally:
+                tuples.close()
+        return rows
+
 
 class ChainedPOPORecorder(POPOApplicationRecorder):
     """In memory (tests): the chain kept beside the events, under the same lock."""
@@ -562,6 +639,20 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 digest,
             )
             for position, notification_id, digest in rows
+        ]
+
+    def select_chained_rows(self, after: int, limit: int) -> list[ChainedRow]:
+        return [
+            (
+                r.position,
+                r.notification_id,
+                None if r.originator_id is None else str(r.originator_id),
+                r.version,
+                r.topic,
+                r.state,
+                r.stored_hash,
+            )
+            for r in self.select_chained(after, limit)
         ]
 
 

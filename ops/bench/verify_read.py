@@ -9,9 +9,10 @@ synthetic events written through the chained recorder in batches of 1,000
 * **raw**: one plain ``SELECT`` of the columns verify reads (the event's notification id,
   originator id and version, topic, state; its chain position and hash), events joined to
   their chain rows in log order, every row fetched and nothing else done with it;
-* **paged**: the same rows read as verify reads them (``chained_events``: pages of 2,000);
+* **paged**: the same rows read as ``ChainedEvent`` objects (``chained_events``: pages of
+  2,000), as proofs, bundles and explanations read them (and verify did before 2d37015);
 * **verify**: ``Auditor.verify()``, the check ``hoctap verify`` runs (chain, Merkle tree,
-  checkpoints, tiles).
+  checkpoints, tiles): pages of 2,000 read as tuples (``select_chained_rows``).
 
 Prints the median rate of each and the median in-round ratio verify / raw, per size.
 Goal (issue 17): verify >= 0.5 of raw, flat per event across sizes. The store is removed at
