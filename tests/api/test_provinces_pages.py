@@ -98,12 +98,13 @@ def sign_in_through_the_pages(world: World, code: str, username: str) -> Visitor
     return visitor
 
 
-def crawl(visitor: Visitor, code: str) -> tuple[set[str], list[tuple[str, str]]]:
+def crawl(visitor: Visitor, code: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Follow every link of every page reached from the start page (each route once); every
-    href, src and action must stay in province ``code``. Returns the routes followed and
-    the forms (action, form body) that post."""
+    href, src and action must stay in province ``code``. Returns the routes followed (with
+    the page each gave, if HTML) and the forms (action, form body) that post."""
     start = f"/tinh/{code}/trang"
     queue, seen, posts = [start], {shape(start)}, []
+    pages: dict[str, str] = {}
     while queue:
         url = queue.pop(0)
         answer = visitor.client.get(url)
@@ -113,6 +114,7 @@ def crawl(visitor: Visitor, code: str) -> tuple[set[str], list[tuple[str, str]]]
             continue
         if not answer.headers["content-type"].startswith("text/html"):
             continue  # a stylesheet, a download
+        pages[shape(url)] = answer.text
         for kind, link in links_of(url, answer.text):
             assert inside(link, code), f"{url} has {kind}={link}, outside /tinh/{code}/"
         gets = [link for kind, link in links_of(url, answer.text) if kind != "action"]
@@ -126,16 +128,26 @@ def crawl(visitor: Visitor, code: str) -> tuple[set[str], list[tuple[str, str]]]
             if shape(link) not in seen and len(seen) < BUDGET:
                 seen.add(shape(link))
                 queue.append(link)
-    return seen, posts
+    return {route: pages.get(route, "") for route in seen}, posts
 
 
 @pytest.mark.parametrize("deployment", ["sqlite"], indirect=True)
 def test_every_link_and_form_of_every_page_stays_in_its_province(world: World):
-    followed: set[str] = set()
+    followed: dict[str, str] = {}
+    certificates = 0
     for username in sorted(world.passwords[HOME]):
         visitor = sign_in_through_the_pages(world, HOME, username)
         routes, posts = crawl(visitor, HOME)
         followed |= routes
+        certificate = routes.get("/tinh/N/trang/ho-so/N/giay-chung-nhan?")
+        if certificate:  # its QR code and printed address: the province's public check
+            [address] = re.findall(r"Quét mã để kiểm tra: ([^\s<]+)", certificate)
+            assert address.startswith(f"http://testserver/tinh/{HOME}/xac-minh/"), address
+            check = visitor.client.get(address)
+            assert check.status_code == 200, check.text[-300:]
+            for kind, link in links_of(address, check.text):
+                assert inside(link, HOME), f"{address} has {kind}={link}"
+            certificates += 1
         # every form posts to the province: its page answers (HTML), or sends on inside it
         for action, body in posts:
             if action.endswith("/trang/dang-xuat"):
@@ -154,8 +166,10 @@ def test_every_link_and_form_of_every_page_stays_in_its_province(world: World):
         assert out.status_code == 303
         assert out.headers["location"] == f"/tinh/{HOME}/trang/dang-nhap"
     # the crawl reached the pages of every role, not only the start page
+    assert certificates > 0, "no account reached a certificate"
     for route in (
         "/trang/static/trang.css",
+        "/trang/ho-so/N/giay-chung-nhan",
         "/trang/ho-so/N",
         "/trang/hang-doi",
         "/trang/khieu-nai",
