@@ -3,9 +3,9 @@
 ``render(request, "x.html", **ctx)`` gives every template ``user`` (the signed-in
 :class:`Principal` or None), ``nav`` (links for their roles), ``csrf`` (the token every
 form carries), ``path`` (inside the app) and ``root`` (where the app is mounted: every
-link a template writes starts with ``{{ root }}``). :class:`PageRoute` turns what a page raises into an HTML
-answer: a refusal of the domain becomes an error page with the same Vietnamese message
-and status as the API's problem, signing in is a 303.
+link a template writes starts with ``{{ root }}``). :class:`PageRoute` turns what a page
+raises into an HTML answer: a refusal of the domain becomes an error page with the same
+Vietnamese message and status as the API's problem, signing in is a 303.
 """
 
 from __future__ import annotations
