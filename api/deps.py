@@ -157,3 +157,10 @@ ReachableCaseDep = Annotated[UUID, Depends(reachable_case)]
 
 OFFICERS = (Role.VILLAGE_OFFICER, Role.COMMUNE_OFFICER)
 ADMIN = (Role.ADMINISTRATOR,)
+
+
+def public_base(request: Request) -> str:
+    """This app's own address: scheme, host and where it is mounted (``/tinh/01`` under the
+    national app), for the URLs that leave it: a certificate's QR code, a credential's
+    issuer and status list. At the site's root it is ``request.base_url`` without its ``/``."""
+    return f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"

@@ -4,6 +4,8 @@ is done to all of them at once (national rules, the national report)."""
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,6 +95,26 @@ def publish_everywhere(
             out.print(f"Tỉnh {code}: {content.get('code')} đã có, không công bố lại.")
         else:
             out.print(f"Tỉnh {code}: đã công bố {content.get('code')} (id {result.id}).")
+
+
+@provinces_app.command("mo-hinh-doc")
+def run_read_models() -> None:
+    """Giữ mô hình đọc của mọi tỉnh luôn cập nhật: một vòng cho mỗi tỉnh, trong một tiến
+    trình (dừng bằng Ctrl+C hoặc SIGTERM)."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with _provinces() as provinces:
+        loops = provinces.start_read_models()
+        try:
+            out.print(f"Đang cập nhật mô hình đọc của {len(loops)} tỉnh...", highlight=False)
+            while not stopped.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for models in loops.values():
+                models.close()
+    out.print("Đã dừng.")
 
 
 @provinces_app.command("bao-cao")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HOCTAP = [sys.executable, "-m", "cli"]
@@ -16,20 +18,30 @@ PROVINCES = [
 ]
 
 
-def hoctap(
-    tmp_path: Path, *args: str, provinces: list[dict[str, str]] | None = None
-) -> subprocess.CompletedProcess[str]:
+def environment(tmp_path: Path, provinces: list[dict[str, str]] | None = None) -> dict[str, str]:
     file = tmp_path / "tinh.json"
     file.write_text(json.dumps({"provinces": provinces or PROVINCES}), encoding="utf-8")
     env = os.environ | {
         "HOCTAP_VAR_DIR": str(tmp_path / "var"),
         "HOCTAP_PROVINCES_FILE": str(file),
         "HOCTAP_ENVIRONMENT": "test",
+        "PYTHONUNBUFFERED": "1",
     }
     for name in ("HOCTAP_DATABASE_URL", "HOCTAP_PROVINCE"):
         env.pop(name, None)
+    return env
+
+
+def hoctap(
+    tmp_path: Path, *args: str, provinces: list[dict[str, str]] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*HOCTAP, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+        [*HOCTAP, *args],
+        env=environment(tmp_path, provinces),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -112,3 +124,52 @@ def test_a_bad_provinces_file_is_one_line(tmp_path: Path):
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("Lỗi: cấu hình không hợp lệ: HOCTAP_PROVINCES_FILE ")
         assert line.endswith("mã tỉnh 01 xuất hiện hai lần")
+
+
+def lags(tmp_path: Path, code: str) -> list[tuple[int, int]]:
+    """``hoctap --tinh <code> projections status``: (position, lag in events) of each view."""
+    status = hoctap(tmp_path, "--tinh", code, "projections", "status")
+    assert status.returncode == 0, status.stderr
+    rows = []
+    for line in status.stdout.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if len(cells) == 5 and cells[2].isdigit():
+            rows.append((int(cells[2]), int(cells[3])))
+    assert rows, status.stdout
+    return rows
+
+
+def test_one_process_keeps_every_provinces_views_folded(tmp_path: Path):
+    runner = subprocess.Popen(
+        [*HOCTAP, "tinh", "mo-hinh-doc"],
+        env=environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert runner.stdout is not None
+        started = runner.stdout.readline()
+        assert "Đang cập nhật mô hình đọc của 3 tỉnh" in started, started
+        for code in ("31", "79"):
+            seeded = hoctap(tmp_path, "--tinh", code, "criteria", "load-seed")
+            assert seeded.returncode == 0, seeded.stderr
+
+        deadline = time.monotonic() + 120
+        while True:
+            views = {code: lags(tmp_path, code) for code in ("01", "31", "79")}
+            done = all(p > 0 and lag == 0 for code in ("31", "79") for p, lag in views[code])
+            if done:
+                break
+            assert time.monotonic() < deadline, f"not folded: {views}"
+            time.sleep(0.5)
+        assert all(p == 0 for p, _ in views["01"])  # nothing was written there
+
+        runner.send_signal(signal.SIGTERM)
+        rest, _ = runner.communicate(timeout=60)
+        assert runner.returncode == 0, rest
+        assert "Đã dừng." in rest
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()

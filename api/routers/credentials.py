@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import LedgerDep, PrincipalDep, ReachableCaseDep, ReaderDep
+from api.deps import LedgerDep, PrincipalDep, ReachableCaseDep, ReaderDep, public_base
 from application.clients.badges import MEDIA_TYPE, credential_of_case
 
 router = APIRouter(prefix="/cases", tags=["Giấy chứng nhận"])
@@ -42,7 +42,7 @@ def read_credential(
         reading,
         principal,
         UUID(str(case_id)),
-        str(request.base_url).rstrip("/"),
+        public_base(request),
     )
     return Response(
         json.dumps(body, ensure_ascii=False, indent=2).encode(),

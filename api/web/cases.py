@@ -287,7 +287,7 @@ def attach_evidence(
         form = {"kind": kind, "issuer": issuer, "issued_on": issued_on.isoformat()}
         refused = refusal(error, "minh-chung", form)
         return show_refused(request, ledger, reading, principal, case_id, refused)
-    return redirect(f"/trang/ho-so/{case_id}")
+    return redirect(request, f"/trang/ho-so/{case_id}")
 
 
 def show_refused(
@@ -341,4 +341,4 @@ def open_case(
         raise InvalidInput(validation_message(invalid), field="model") from None
     ctx = principal.context(APPLICANTS, str(uuid.uuid4()))
     result = ledger.assessments.open_case(ctx, body.subject_id, body.model, body.cycle_year)
-    return redirect(f"/trang/ho-so/{result.id}")
+    return redirect(request, f"/trang/ho-so/{result.id}")

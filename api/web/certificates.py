@@ -32,11 +32,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CollectorRegistry, Counter
 
-from api.deps import LedgerDep
+from api.deps import LedgerDep, public_base
 from api.limits import TokenBuckets
 from api.problems import problem
 from api.web.pages import environment, page_router, render
-from api.web.session import PageReaderDep, SignedInDep
+from api.web.session import PageReaderDep, SignedInDep, app_path, root
 from application.clients.badges import (
     MEDIA_TYPE,
     STATUS_PATH,
@@ -79,7 +79,7 @@ def checks_counter(registry: CollectorRegistry) -> Counter:
 
 
 def verify_url(request: Request, serial: str) -> str:
-    return f"{str(request.base_url).rstrip('/')}{PATH}/{serial}"
+    return f"{public_base(request)}{PATH}/{serial}"
 
 
 def qr_svg(url: str) -> str:
@@ -147,10 +147,6 @@ def printable(
         url=printed.url,
         qr=qr_svg(printed.url),
     )
-
-
-def public_base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
 
 
 def _signed_json(body: dict[str, Any], *, filename: str | None = None) -> Response:
@@ -378,7 +374,8 @@ def _answer(request: Request, ledger: Ledger, typed: str, form: dict[str, str] |
         user=None,
         nav=[],
         csrf="",
-        path=request.url.path,
+        root=root(request),
+        path=app_path(request),
         must_change=False,
         check=found,
         label=STATUS_LABELS[found.status],

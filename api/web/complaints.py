@@ -293,4 +293,4 @@ def file_complaint(
     except (ValidationError, DomainError) as error:
         refused = refusal(error, "khieu-nai", form)
         return show_refused(request, ledger, reading, principal, case_id, refused)
-    return redirect(f"/trang/khieu-nai/{result.id}")
+    return redirect(request, f"/trang/khieu-nai/{result.id}")

@@ -2,9 +2,10 @@
 
 ``render(request, "x.html", **ctx)`` gives every template ``user`` (the signed-in
 :class:`Principal` or None), ``nav`` (links for their roles), ``csrf`` (the token every
-form carries) and ``path``. :class:`PageRoute` turns what a page raises into an HTML
-answer: a refusal of the domain becomes an error page with the same Vietnamese message
-and status as the API's problem, signing in is a 303.
+form carries), ``path`` (inside the app) and ``root`` (where the app is mounted: every
+link a template writes starts with ``{{ root }}``). :class:`PageRoute` turns what a page
+raises into an HTML answer: a refusal of the domain becomes an error page with the same
+Vietnamese message and status as the API's problem, signing in is a 303.
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ from api.web.session import (
     CsrfRefused,
     PasswordChangeRequired,
     SignInRequired,
+    app_path,
     csrf_guard,
     csrf_token,
     current_session,
+    root,
     sign_in_url,
+    site,
 )
 from application.ledger import Ledger
 from application.services.access import Principal
@@ -104,8 +108,12 @@ def set_cookie(request: Request, response: Response, name: str, value: str) -> N
         httponly=True,
         samesite="lax",
         secure=secure_cookies(request),
-        path="/trang",
+        path=site(request, PREFIX),
     )
+
+
+def delete_cookie(request: Request, response: Response, name: str) -> None:
+    response.delete_cookie(name, path=site(request, PREFIX))
 
 
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -117,7 +125,8 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
         user=principal,
         nav=nav_for(principal.roles) if principal else [],
         csrf=token,
-        path=request.url.path,
+        root=root(request),
+        path=app_path(request),
         must_change=bool(session and session.must_change_password),
         **ctx,
     )
@@ -153,8 +162,9 @@ def error_page(
     return response
 
 
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
+def redirect(request: Request, url: str) -> RedirectResponse:
+    """303 to ``url``, a path of this app (``/trang/...``), under where the app is mounted."""
+    return RedirectResponse(site(request, url), status_code=303)
 
 
 class PageRoute(APIRoute):
@@ -167,12 +177,14 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as needed:
-                response: Response = redirect(sign_in_url(needed.next_path))
+                response: Response = RedirectResponse(
+                    sign_in_url(request, needed.next_path), status_code=303
+                )
                 if request.cookies.get(SESSION_COOKIE):
-                    response.delete_cookie(SESSION_COOKIE, path="/trang")
+                    delete_cookie(request, response, SESSION_COOKIE)
                 return response
             except PasswordChangeRequired:
-                return redirect(CHANGE_PASSWORD)
+                return redirect(request, CHANGE_PASSWORD)
             except CsrfRefused:
                 return error_page(
                     request, 403, "biểu mẫu đã hết hạn hoặc không hợp lệ; mời tải lại trang"

@@ -3,7 +3,9 @@
 A page gets the same :class:`CommandContext` and :class:`Principal` as an API route that
 authenticates a bearer token (``api/deps.py``), so the same role and scope rules apply.
 Signed out, a GET answers 303 to the sign-in page with ``next`` (a local path only); a
-session whose password must change answers 303 to the change page.
+session whose password must change answers 303 to the change page. Paths are kept inside
+the app (``/trang/...``) and prefixed with where it is mounted (:func:`site`) only when
+sent to the browser.
 """
 
 from __future__ import annotations
@@ -63,9 +65,27 @@ def local_path(candidate: str | None, default: str = PREFIX) -> str:
     return candidate
 
 
+def root(request: Request) -> str:
+    """Where this app is mounted (``/tinh/01`` under the national app, or a proxy's root
+    path; empty for an app at the site's root): every link, form, redirect and cookie of
+    the pages starts with it, so they stay in the app they came from."""
+    return str(request.scope.get("root_path", ""))
+
+
+def site(request: Request, path: str) -> str:
+    """``path`` of this app (``/trang/...``) as the browser must ask for it."""
+    return root(request) + path
+
+
+def app_path(request: Request) -> str:
+    """The request's path inside this app (``/trang/...``), without where it is mounted."""
+    path, mount = request.url.path, root(request)
+    return path[len(mount) :] if mount and path.startswith(mount) else path
+
+
 def _requested(request: Request) -> str:
     query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
+    return app_path(request) + (f"?{query}" if query else "")
 
 
 def current_session(request: Request) -> WebSession | None:
@@ -169,5 +189,6 @@ async def page_reader(principal: SignedInDep) -> CommandContext:
 PageReaderDep = Annotated[CommandContext, Depends(page_reader)]
 
 
-def sign_in_url(next_path: str) -> str:
-    return f"{SIGN_IN}?next={quote(local_path(next_path), safe='/')}"
+def sign_in_url(request: Request, next_path: str) -> str:
+    """The sign-in page of this app, back to ``next_path`` (a path inside the app) after."""
+    return f"{site(request, SIGN_IN)}?next={quote(local_path(next_path), safe='/')}"

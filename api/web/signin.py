@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep
 from api.problems import status_of
-from api.web.pages import error_page, page_router, redirect, render, set_cookie
+from api.web.pages import delete_cookie, error_page, page_router, redirect, render, set_cookie
 from api.web.session import (
     PREFIX,
     SESSION_COOKIE,
@@ -36,7 +36,7 @@ AdminDep = Annotated[CommandContext, Depends(page_acting_as(Role.ADMINISTRATOR))
 def sign_in_form(request: Request, next: str | None = None) -> Response:
     target = local_path(next)
     if current_session(request) is not None:
-        return redirect(target)
+        return redirect(request, target)
     return render(request, "dang_nhap.html", next=target, username="", message=None)
 
 
@@ -65,7 +65,7 @@ def sign_in(
         if "retry_after" in refused.details:
             page.headers["Retry-After"] = str(refused.details["retry_after"])
         return page
-    response = redirect(target)
+    response = redirect(request, target)
     set_cookie(request, response, SESSION_COOKIE, session.session_id)
     return response
 
@@ -73,8 +73,8 @@ def sign_in(
 @router.post("/dang-xuat")
 def sign_out(request: Request, ledger: LedgerDep, session: AnySessionDep) -> Response:
     ledger.signin.sign_out(session.session_id)
-    response = redirect(SIGN_IN)
-    response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+    response = redirect(request, SIGN_IN)
+    delete_cookie(request, response, SESSION_COOKIE)
     return response
 
 
@@ -98,7 +98,7 @@ def change_password(
         renewed = ledger.signin.change_own_password(session, current, new)
     except DomainError as refused:
         return _refused(request, "doi_mat_khau.html", refused)
-    response = redirect(PREFIX)
+    response = redirect(request, PREFIX)
     set_cookie(request, response, SESSION_COOKIE, renewed.session_id)
     return response
 

@@ -95,7 +95,7 @@ async def take_step(
         run(step, ctx, body, version_read(form.get("version"), what))
     except (ValidationError, DomainError) as error:
         return again(reading, refusal(error, slug, form))
-    return redirect(done)
+    return redirect(request, done)
 
 
 def refusal(error: ValidationError | DomainError, slug: str, form: Mapping[str, str]) -> Refused:

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from application.adapters.read_models import ReadModels
+from application.clients.housekeeping import scheduled_jobs
 from application.ledger import Ledger
 from application.services.records import Clock, Recorded
 from application.settings import Settings, SettingsError
@@ -301,12 +302,14 @@ class Provinces:
     def load_seed_criteria(self, ctx: CommandContext) -> dict[str, list[str]]:
         return self.publish_everywhere(lambda ledger: ledger.criteria.load_seed_criteria(ctx))
 
-    def open_read_models(self, *, catch_up: bool) -> dict[str, ReadModels]:
-        """Each province's views (the caller closes them), folded up to date if asked."""
+    def open_read_models(self, *, catch_up: bool, scheduled: bool = False) -> dict[str, ReadModels]:
+        """Each province's views (the caller closes them), folded up to date if asked;
+        ``scheduled``: with the province's scheduled jobs (checkpoints), run by its loop."""
         opened: dict[str, ReadModels] = {}
         try:
             for code, ledger in self._ledgers.items():
-                models = opened[code] = ReadModels(ledger.settings, ledger.store)
+                every = scheduled_jobs(ledger, _opened(opened, code)) if scheduled else None
+                models = opened[code] = ReadModels(ledger.settings, ledger.store, every=every)
                 models.initialise()
                 if catch_up:
                     models.catch_up()
@@ -314,6 +317,16 @@ class Provinces:
             for models in opened.values():
                 models.close()
             raise
+        return opened
+
+    def start_read_models(self) -> dict[str, ReadModels]:
+        """One fold loop per province, each on a thread of its own, in this process: every
+        province's views kept up to date (and its scheduled checkpoints made) until closed.
+        Each store is its own: a loop leads its own store's folding
+        (application/adapters/leadership.py), never another province's."""
+        opened = self.open_read_models(catch_up=False, scheduled=True)
+        for models in opened.values():
+            models.start()
         return opened
 
     def national_report(
@@ -365,3 +378,8 @@ class Provinces:
         while self._ledgers:
             _, ledger = self._ledgers.popitem()
             ledger.close()
+
+
+def _opened(opened: Mapping[str, ReadModels], code: str) -> Callable[[], ReadModels]:
+    """The province's views, once opened (a scheduled job runs only after that)."""
+    return lambda: opened[code]

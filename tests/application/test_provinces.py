@@ -3,8 +3,10 @@ PostgreSQL schemas of this test's own), one provinces file, one ``Provinces``.""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 
 from application.clients.generator import generate
 from application.clients.provinces import Provinces, read_provinces
+from application.services.records import VIETNAM
 from application.settings import Settings, SettingsError
 from domain.errors import NotFound, RuleViolation
 from domain.glossary import UnitLevel
@@ -257,3 +260,36 @@ def test_a_provinces_file_that_is_not_json_is_refused(tmp_path: Path):
 def test_an_empty_provinces_setting_is_one_store(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOCTAP_PROVINCES_FILE", "")
     assert Settings().provinces_file is None
+
+
+def folded(provinces: Provinces, models: Any, code: str) -> bool:
+    """Every view of province ``code`` has folded its whole log (read, not folded here)."""
+    size = chain_size(provinces, code)
+    statuses = models[code].statuses(datetime.now(VIETNAM))
+    return all(s.position == size and s.lag_events == 0 for s in statuses)
+
+
+def wait_until_folded(provinces: Provinces, models: Any, codes: tuple[str, ...]) -> None:
+    deadline = time.monotonic() + 60
+    while not all(folded(provinces, models, code) for code in codes):
+        assert time.monotonic() < deadline, "the views were not folded within 60 s"
+        time.sleep(0.1)
+
+
+def test_one_process_folds_every_provinces_views_in_a_loop_per_province(provinces: Provinces):
+    loops = provinces.start_read_models()
+    try:
+        threads = [t for t in threading.enumerate() if t.name == "hoctap-projections"]
+        assert len(threads) >= len(CODES)
+        before = {code: chain_size(provinces, code) for code in CODES}
+
+        establish_province_unit(provinces, "31", "Thành phố Hải Phòng")
+        establish_province_unit(provinces, "79", "Thành phố Hồ Chí Minh")
+
+        assert chain_size(provinces, "31") > before["31"]
+        assert chain_size(provinces, "79") > before["79"]
+        wait_until_folded(provinces, loops, CODES)
+        assert chain_size(provinces, "01") == before["01"]  # nothing to fold there
+    finally:
+        for models in loops.values():
+            models.close()
