@@ -122,6 +122,14 @@ class SQLiteViewStore(ViewStore):
                 conn.rollback()
                 cur.close()
 
+    def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        # tuples zipped with the column names: about twice as fast as dict(sqlite3.Row)
+        with self.reading() as cur:
+            cur.row_factory = None
+            cur.execute(sql, params)
+            names = [column[0] for column in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
     def fetch_values(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.reading() as cur:
             cur.row_factory = None

@@ -13,6 +13,7 @@ from api.scoping import list_filter
 from api.structures import StructureCode, StructureOn, chosen_structure
 from application.clients.exports import (
     CSV_MEDIA_TYPE,
+    REGISTER_COLUMNS,
     XLSX_MEDIA_TYPE,
     Sheet,
     register_sheet,
@@ -98,7 +99,13 @@ def export_register(
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
-    rows = decided(models.engine, cycle_year=cycle_year, unit_ids=allowed.unit_ids, limit=MAX_ROWS)
+    rows = decided(
+        models.engine,
+        cycle_year=cycle_year,
+        unit_ids=allowed.unit_ids,
+        limit=MAX_ROWS,
+        columns=REGISTER_COLUMNS,
+    )
     ledger.access.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
     sheet = register_sheet(rows, ledger.criteria.illustrative_sets())
     return _file(sheet, f"so-cong-nhan-{cycle_year}", fmt)

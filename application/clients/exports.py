@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,19 +41,26 @@ def _cell(value: Any) -> Any:
 
 
 def to_csv(sheet: Sheet) -> bytes:
+    """NFC once over the whole text: the separators (comma, quote, line end) are starters
+    that compose with nothing, so that is the text of cells normalised one by one. A date is
+    written as ISO 8601, a decimal as the number it is, None as an empty cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for note in sheet.notes:
-        writer.writerow([_cell(note)])
-    writer.writerow([_cell(h) for h in sheet.headers])
-    for row in sheet.rows:
-        writer.writerow(
-            [
-                "" if v is None else v.isoformat() if isinstance(v, date | datetime) else _cell(v)
-                for v in row
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+    writer.writerows([note] for note in sheet.notes)
+    writer.writerow(sheet.headers)
+    writer.writerows(
+        [v if (written := _CSV_CELLS.get(type(v))) is None else written(v) for v in row]
+        for row in sheet.rows
+    )
+    return unicodedata.normalize("NFC", buffer.getvalue()).encode("utf-8-sig")
+
+
+#: Cells the csv writer would not write as they should read (it writes None as empty).
+_CSV_CELLS: dict[type, Callable[[Any], Any]] = {
+    date: date.isoformat,
+    datetime: datetime.isoformat,
+    Decimal: float,
+}
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
@@ -156,33 +163,47 @@ REGISTER_HEADERS = (
 OUTCOME_VI = {"granted": "Công nhận", "refused": "Không công nhận"}
 
 
+#: The register's columns the sheet shows, in its order: what the export asks the view for.
+REGISTER_COLUMNS = (
+    "case_id",
+    "model",
+    "cycle_year",
+    "subject_kind",
+    "subject_id",
+    "outcome",
+    "decision_number",
+    "decided_on",
+    "authority_name",
+    "signer_title",
+    "legal_basis",
+    "valid_from",
+    "valid_until",
+    "total",
+    "classification",
+    "reason",
+)
+
+
+def _outcome(outcome: str | None) -> str | None:
+    return OUTCOME_VI.get(outcome or "", outcome)
+
+
+#: How each shown column's stored value is written (None: as it is).
+_REGISTER_CELLS: tuple[tuple[str, Callable[[Any], Any] | None], ...] = tuple(
+    (column, {"model": label, "subject_kind": label, "outcome": _outcome}.get(column))
+    for column in REGISTER_COLUMNS
+)
+
+
 def register_sheet(
-    rows: Iterable[dict[str, Any]], illustrative: Mapping[str, str] | None = None
+    rows: Iterable[Mapping[str, Any]], illustrative: Mapping[str, str] | None = None
 ) -> Sheet:
+    """One line per decided title; a row missing one of REGISTER_COLUMNS is a KeyError, never
+    an empty cell."""
     return Sheet(
         "Sổ công nhận",
         REGISTER_HEADERS,
-        [
-            [
-                r["case_id"],
-                label(r["model"]),
-                r["cycle_year"],
-                label(r["subject_kind"]),
-                r["subject_id"],
-                OUTCOME_VI.get(r["outcome"] or "", r["outcome"]),
-                r.get("decision_number"),
-                r.get("decided_on"),
-                r.get("authority_name"),
-                r.get("signer_title"),
-                r.get("legal_basis"),
-                r.get("valid_from"),
-                r.get("valid_until"),
-                r.get("total"),
-                r.get("classification"),
-                r.get("reason"),
-            ]
-            for r in rows
-        ],
+        [[r[c] if shown is None else shown(r[c]) for c, shown in _REGISTER_CELLS] for r in rows],
         illustrative_notes(illustrative or {}),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from projections.engine import Engine, Row
@@ -86,8 +87,10 @@ def decided(
     cycle_year: int | None = None,
     unit_ids: set[str] | None = None,
     limit: int = 100_000,
+    columns: Sequence[str] | None = None,
 ) -> list[Row]:
-    """Every decided title (granted or refused), for exports; in ``unit_ids`` when given."""
+    """Every decided title (granted or refused), for exports; in ``unit_ids`` when given;
+    only ``columns`` when named (a province's register is thousands of wide rows)."""
     mark = engine.store.mark
     where: list[str] = ["outcome IS NOT NULL"]
     params: list[object] = []
@@ -100,7 +103,7 @@ def decided(
         where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
         params.extend(sorted(unit_ids))
     sql = (
-        f"SELECT * FROM {_table(engine)} WHERE {' AND '.join(where)}"
+        f"SELECT {_columns(columns)} FROM {_table(engine)} WHERE {' AND '.join(where)}"
         f" ORDER BY decided_on, case_id LIMIT {int(limit)}"
     )
     return [TITLES.decode(r) for r in engine.store.fetch_all(sql, params)]
@@ -153,3 +156,13 @@ def grants_with_later(rows: list[Row], first: int, last: int) -> list[tuple[Row,
         elif current is not None and current[0]["case_id"] != row["case_id"]:
             current = None
     return grants
+
+
+def _columns(columns: Sequence[str] | None) -> str:
+    """The select list: the titles' own columns only (a name is never taken from input)."""
+    if columns is None:
+        return "*"
+    unknown = set(columns) - set(TITLES.columns)
+    if unknown:
+        raise ValueError(f"not a column of the register: {sorted(unknown)}")
+    return ", ".join(columns)

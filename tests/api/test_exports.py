@@ -65,6 +65,33 @@ def test_the_register_and_standings_export_in_vietnamese(api: Api):
     assert 'filename="bang-xep-hang-2026.csv"' in this_year.headers["content-disposition"]
 
 
+def test_the_register_csv_carries_every_column_of_each_decided_title(api: Api):
+    world = granted_world(api)
+    api.get("officer", f"/standings?wait_for_position={world['position']}")
+    text = api.get("officer", "/exports/register.csv?cycle_year=2026").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    at = next(i for i, row in enumerate(rows) if row and row[0] == "Mã hồ sơ")
+    lines = {row[0]: dict(zip(rows[at], row, strict=True)) for row in rows[at + 1 :]}
+    assert set(lines) == {str(world["citizen_case"]), str(world["school_case"])}
+    citizen = lines[str(world["citizen_case"])]
+    assert citizen == citizen | {
+        "Danh hiệu": "Công dân học tập",
+        "Năm": "2026",
+        "Loại đối tượng": "Công dân",
+        "Mã đối tượng": str(world["person"]),
+        "Kết quả": "Công nhận",
+        "Số quyết định": "20/QĐ-UBND",
+        "Ngày quyết định": "2026-03-01",
+        "Cơ quan": "UBND xã Hòa Bình",
+        "Chức danh người ký": "Chủ tịch UBND xã",
+        "Căn cứ": "244/QĐ-KHVN; 22/2020/TT-BGDĐT",
+        "Hiệu lực từ": "2026-03-01",
+        "Tổng điểm": "90.0",
+    }
+    assert citizen["Hiệu lực đến"] == "2027-02-28" and citizen["Lý do"] == ""
+    assert lines[str(world["school_case"])]["Xếp loại"] == "kha"
+
+
 CAN_BO = "Cán bộ, công chức, viên chức, nhân viên từ cấp xã trở lên"
 
 
