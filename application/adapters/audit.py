@@ -44,6 +44,7 @@ from domain.integrity import (
     leaf_hash,
     plain_chain,
     verify_chain,
+    verify_inclusion,
 )
 from domain.notes import (
     CheckpointText,
@@ -112,6 +113,17 @@ class LogNotVerified(RuleViolation):
     is not signed again: a signature over a rewritten log would vouch for the rewrite."""
 
     code = "log-not-verified"
+
+
+def _not_verified(problem: Problem) -> LogNotVerified:
+    return LogNotVerified(
+        f"không ký điểm kiểm: nhật ký không toàn vẹn từ vị trí {problem.position}"
+        f" ({problem.kind}); `hoctap verify` chỉ ra chỗ sai",
+        position=problem.position,
+        kind=problem.kind,
+        expected=problem.expected,
+        found=problem.found,
+    )
 
 
 class Auditor:
@@ -278,37 +290,34 @@ class Auditor:
         report = self.verify()
         self.refused = report.problem
         if report.problem is not None:
-            problem = report.problem
-            raise LogNotVerified(
-                f"không ký điểm kiểm: nhật ký không toàn vẹn từ vị trí {problem.position}"
-                f" ({problem.kind}); `hoctap verify` chỉ ra chỗ sai",
-                position=problem.position,
-                kind=problem.kind,
-                expected=problem.expected,
-                found=problem.found,
-            )
+            raise _not_verified(report.problem)
         return report
 
     def checkpoint_with_paths(
-        self, now: datetime, indexes: Iterable[int]
+        self, now: datetime, leaves: Mapping[int, bytes]
     ) -> tuple[Checkpoint, dict[int, list[bytes]], dict[int, list[bytes]]]:
-        """The latest signed checkpoint that covers every leaf index (0-based), each leaf's
-        audit path against it, and a consistency proof to it from every smaller checkpoint
-        signed before (so a copy of any of them kept outside can be checked against it).
+        """The latest signed checkpoint that covers every leaf (index, 0-based, to the leaf
+        hash the caller computed from the event as stored), each leaf's audit path against
+        it, and a consistency proof to it from every smaller checkpoint signed before (so a
+        copy of any of them kept outside can be checked against it).
 
-        The log is verified first. A checkpoint is signed only when none covers the leaves
-        yet (an award newer than the last checkpoint): asking for proofs does not make the
-        key sign again each time.
+        A checkpoint is signed only when none covers the leaves yet (an award newer than the
+        last checkpoint), and then only over a log that verifies whole. When one covers them
+        the log is not walked again for a bundle: each leaf must lead to the signed root by
+        its path, as an offline verifier will check, and the tiles must give that root; the
+        whole log is verified by ``hoctap verify`` and every scheduled checkpoint, and a
+        rewrite the last of them found refuses bundles until a verification passes again.
         """
-        report = self._verified()
-        wanted = sorted(set(indexes))
+        wanted = sorted(leaves)
         needed = wanted[-1] + 1 if wanted else 0
         covering = [c for c in self.checkpoints.all() if c.tree_size >= max(needed, 1)]
-        checkpoint = (
-            max(covering, key=lambda c: c.tree_size)
-            if covering
-            else self._sign(report.events, report.root, now)
-        )
+        if covering:
+            if self.refused is not None:
+                raise _not_verified(self.refused)
+            checkpoint = max(covering, key=lambda c: c.tree_size)
+        else:
+            report = self._verified()
+            checkpoint = self._sign(report.events, report.root, now)
         size = checkpoint.tree_size
         paths = {index: inclusion_spans(index, size) for index in wanted}
         earlier = {c.tree_size for c in self.checkpoints.all() if 0 < c.tree_size < size}
@@ -326,7 +335,19 @@ class Auditor:
         def hashes(chosen: dict[int, list[Span]]) -> dict[int, list[bytes]]:
             return {key: [found[s] for s in each] for key, each in chosen.items()}
 
-        return checkpoint, hashes(paths), hashes(proofs)
+        audit_paths = hashes(paths)
+        for index in wanted:
+            if not verify_inclusion(
+                index, size, leaves[index], audit_paths[index], seen[(0, size)]
+            ):
+                raise LogNotVerified(
+                    f"không lập được bằng chứng: sự kiện ở vị trí {index + 1} không khớp với"
+                    " điểm kiểm đã ký (đã bị sửa sau khi ký); `hoctap verify` chỉ ra chỗ sai",
+                    position=index + 1,
+                    kind="leaf-not-in-checkpoint",
+                    tree_size=size,
+                )
+        return checkpoint, audit_paths, hashes(proofs)
 
     def _sign(self, size: int, top: bytes, now: datetime) -> Checkpoint:
         text = str(CheckpointText(self.origin, size, top))

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from application.adapters.audit import chained_events
+from application.adapters.audit import LogNotVerified, row_leaf_hash
 from application.adapters.blobs import FileErased
 from application.ledger import Ledger
 from domain.assessment import AssessmentCase
-from domain.integrity import ChainedEvent, leaf_bytes, leaf_hash
+from domain.integrity import ChainedEvent
 from domain.scoring import EvidenceItem
 
 FORMAT = "hoctap-bundle/v1"
@@ -39,40 +40,24 @@ def related_ids(ledger: Ledger, case: AssessmentCase) -> set[str]:
 
 def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -> dict[str, Any]:
     case = ledger.records.get(AssessmentCase, case_id)
-    wanted = related_ids(ledger, case)
-    # First pass: the award's events and their leaf indexes; nothing else is kept.
-    picked: list[tuple[int, ChainedEvent]] = []
-    size = 0
-    for row in chained_events(ledger.store):
-        if row.state is None or row.position is None:
-            continue
-        if str(row.originator_id) in wanted:
-            picked.append((size, row))
-        size += 1
+    # The award's events, read by aggregate (no walk of the log); a chained event's leaf
+    # index is its chain position less one (positions are gap-free from 1).
+    rows = _bundled_rows(ledger, sorted(UUID(i) for i in related_ids(ledger, case)))
+    leaves = {row.position - 1: row.leaf_hash for row in rows}
     # Then the latest signed checkpoint covering them, and every audit path against it.
-    checkpoint, paths, proofs = ledger.auditor.checkpoint_with_paths(
-        ledger.clock.now(), [index for index, _ in picked]
-    )
+    checkpoint, paths, proofs = ledger.auditor.checkpoint_with_paths(ledger.clock.now(), leaves)
     events = [
         {
             "position": row.position,
             "notification_id": row.notification_id,
-            "originator_id": str(row.originator_id),
+            "originator_id": row.originator_id,
             "version": row.version,
             "topic": row.topic,
-            "state": base64.b64encode(row.state or b"").decode(),
-            "leaf_hash": leaf_hash(
-                leaf_bytes(
-                    row.position or 0,
-                    row.originator_id or "",
-                    row.version or 0,
-                    row.topic or "",
-                    row.state or b"",
-                )
-            ).hex(),
-            "audit_path": [p.hex() for p in paths[index]],
+            "state": base64.b64encode(row.state).decode(),
+            "leaf_hash": row.leaf_hash.hex(),
+            "audit_path": [p.hex() for p in paths[row.position - 1]],
         }
-        for index, row in picked
+        for row in rows
     ]
     evidence = []
     for item in case.evidence.values():
@@ -102,6 +87,66 @@ def make_bundle(ledger: Ledger, case_id: UUID, *, include_files: bool = False) -
         "events": events,
         "evidence": evidence,
     }
+
+
+@dataclass(frozen=True)
+class _Bundled:
+    """A chained event of the award, every field present."""
+
+    position: int
+    notification_id: int | None
+    originator_id: str
+    version: int
+    topic: str
+    state: bytes
+    leaf_hash: bytes
+
+
+def _bundled_rows(ledger: Ledger, ids: list[UUID]) -> list[_Bundled]:
+    """Every event of these aggregates in log order, each with its chain row; refused when
+    one has no chain row or an aggregate's versions skip one (an event deleted from the
+    middle): the offline verifier can only check the events a bundle holds."""
+    rows: list[ChainedEvent] = ledger.store.recorder.select_chained_of(ids)  # type: ignore[attr-defined]
+    bundled, last_version = [], dict.fromkeys(map(str, ids), 0)
+    for row in rows:
+        originator = str(row.originator_id)
+        if row.position is None or row.state is None or row.topic is None or row.version is None:
+            raise LogNotVerified(
+                "không lập được gói kiểm tra: một sự kiện của hồ sơ không có trong chuỗi băm;"
+                " `hoctap verify` chỉ ra chỗ sai",
+                kind="unchained-event",
+                notification_id=row.notification_id,
+            )
+        if row.version != last_version.get(originator, 0) + 1:
+            raise LogNotVerified(
+                f"không lập được gói kiểm tra: thiếu sự kiện trước vị trí {row.position};"
+                " `hoctap verify` chỉ ra chỗ sai",
+                kind="missing-event",
+                position=row.position,
+                originator_id=originator,
+                version=row.version,
+            )
+        last_version[originator] = row.version
+        bundled.append(
+            _Bundled(
+                row.position,
+                row.notification_id,
+                originator,
+                row.version,
+                row.topic,
+                row.state,
+                row_leaf_hash(row, row.position, row.state),
+            )
+        )
+    for originator, version in last_version.items():
+        if version == 0:
+            raise LogNotVerified(
+                "không lập được gói kiểm tra: không còn sự kiện nào của một hồ sơ mà quyết định"
+                " công nhận dựa vào; `hoctap verify` chỉ ra chỗ sai",
+                kind="missing-event",
+                originator_id=originator,
+            )
+    return bundled
 
 
 def _files(ledger: Ledger, subject_id: UUID, item: EvidenceItem) -> dict[str, Any]:

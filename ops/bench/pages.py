@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from uuid import UUID
 
@@ -34,19 +35,28 @@ from domain.assessment import AssessmentCase
 from domain.base import CommandContext
 from domain.glossary import Role
 from ops.bench.scratch import generated_province
+from projections.complaints.queries import listed as listed_complaints
 from projections.standings.queries import list_cases
 
 CONSOLE = CommandContext("cli:bench", Role.ADMINISTRATOR.value, "bench-pages")
 PASSWORD = "bench-mat-khau-1"
 
 
-def accounts(ledger: Ledger) -> None:
-    for username, role in (
-        ("bench-inspector", Role.INSPECTOR),
-        ("bench-reporting", Role.REPORTING_OFFICER),
+def accounts(ledger: Ledger, unit_id: UUID, person_id: UUID) -> None:
+    """One account per kind of reader the pages serve: nationwide inspector, reporting
+    officer, complaint handler and administrator; a commune officer and a signer of the
+    measured case's commune; the citizen whose case it is."""
+    for username, role, unit, person in (
+        ("bench-inspector", Role.INSPECTOR, None, None),
+        ("bench-reporting", Role.REPORTING_OFFICER, None, None),
+        ("bench-handler", Role.COMPLAINT_HANDLER, None, None),
+        ("bench-admin", Role.ADMINISTRATOR, None, None),
+        ("bench-officer", Role.COMMUNE_OFFICER, unit_id, None),
+        ("bench-signer", Role.SIGNER, unit_id, None),
+        ("bench-citizen", Role.CITIZEN, unit_id, person_id),
     ):
         if ledger.records.find(UserAccount, user_id_for(username)) is None:
-            ledger.access.create_user(CONSOLE, username, [role])
+            ledger.access.create_user(CONSOLE, username, [role], unit, person)
         ledger.signin.set_password(CONSOLE, user_id_for(username), PASSWORD, must_change=False)
 
 
@@ -96,7 +106,6 @@ def main() -> None:
     generated_province(args.var, args.scale)
     settings = Settings(var_dir=args.var, projections_in_api=True)
     ledger = Ledger(settings)
-    accounts(ledger)
     if not ledger.auditor.checkpoints.all():
         started = time.perf_counter()
         ledger.auditor.make_checkpoint(ledger.clock.now())
@@ -107,27 +116,62 @@ def main() -> None:
     print(f"views caught up in {time.perf_counter() - started:.0f} s")
     engine = app.state.read_models.engine
     granted = list_cases(engine, status="granted", model="cong_dan_hoc_tap", limit=1).items[0]
+    commune = {granted["unit_id"]}
+    open_case = next(
+        page.items[0]
+        for status in ("reviewed", "self_assessed", "notice_posted", "appraised", "opened")
+        if (page := list_cases(engine, unit_ids=commune, status=status, limit=1)).items
+    )
+    complaint = listed_complaints(engine, limit=1).items[0]["complaint_id"]
+    accounts(ledger, UUID(granted["unit_id"]), UUID(granted["subject_id"]))
     if args.earlier_reads:
         case = ledger.records.get(AssessmentCase, UUID(granted["case_id"]))
         earlier_reads(ledger, case.subject_id, args.earlier_reads)
+    app.state.read_models.catch_up()  # the accounts, for the names on the pages
     size = max(c.tree_size for c in ledger.auditor.checkpoints.all())
     events = ledger.store.recorder.max_notification_id() or 0
-    print(f"{events:,} events, checkpoint of {size:,}; case {granted['case_id']}")
-    pages = [
+    print(
+        f"{events:,} events, checkpoint of {size:,}; granted case {granted['case_id']},"
+        f" open case {open_case['case_id']} ({open_case['status']}), complaint {complaint}"
+    )
+    case_page = f"/trang/ho-so/{granted['case_id']}"
+    opened = f"/trang/ho-so/{open_case['case_id']}"
+    audit = f"/trang/kiem-tra-ho-so/{granted['case_id']}"
+    pages: list[tuple[str, str, str]] = [
         ("bench-reporting", "/trang", "start page"),
         ("bench-reporting", "/trang/nhat-ky", "public checkpoint"),
         ("bench-reporting", "/trang/kiem-tra?vi_tri=1", "public check, first event"),
         ("bench-reporting", f"/trang/kiem-tra?vi_tri={size}", "public check, last event"),
+        ("bench-officer", "/trang/ho-so", "officer: worklist"),
+        ("bench-officer", opened, "officer: a case in progress, with its next step"),
+        ("bench-officer", case_page, "officer: a granted case"),
+        ("bench-officer", "/trang/dang-ky", "officer: register a person or household"),
+        ("bench-officer", "/trang/nhap-danh-sach", "officer: import a list"),
+        ("bench-officer", "/trang/doi-mat-khau", "change of password"),
+        ("bench-signer", "/trang/hang-doi", "signer: queue"),
+        ("bench-citizen", "/trang/ho-so", "citizen: my cases"),
+        ("bench-citizen", case_page, "citizen: my granted case"),
+        ("bench-citizen", f"{case_page}/giay-chung-nhan", "citizen: certificate"),
+        ("bench-citizen", f"{case_page}/giay-chung-nhan.pdf", "citizen: certificate PDF"),
+        ("bench-citizen", f"{case_page}/chung-chi.json", "citizen: verifiable credential"),
+        ("bench-handler", "/trang/khieu-nai", "complaint handler: complaints"),
+        ("bench-handler", f"/trang/khieu-nai/{complaint}", "complaint handler: a complaint"),
         ("bench-inspector", "/trang/kiem-tra-ho-so", "inspector: decided cases"),
-        ("bench-inspector", f"/trang/kiem-tra-ho-so/{granted['case_id']}", "inspector: case audit"),
+        ("bench-inspector", audit, "inspector: case audit"),
+        ("bench-inspector", f"{audit}/goi-kiem-tra.json", "inspector: audit bundle"),
+        ("bench-admin", "/trang/quan-tri/mat-khau", "administrator: passwords"),
         ("bench-reporting", "/trang/thong-ke?nam=2025&co_cau=two_level", "statistics, two-level"),
         ("bench-reporting", "/trang/thong-ke?nam=2025&co_cau=three_level", "statistics, 3-level"),
         ("bench-reporting", "/trang/thong-ke/tai/thong-ke.xlsx?nam=2025", "statistics XLSX"),
         ("bench-reporting", "/trang/thong-ke/tai/so-cong-nhan.csv?nam=2025", "register CSV"),
+        ("bench-reporting", "/docs", "API docs (Swagger UI)"),
+        ("bench-reporting", "/redoc", "API docs (ReDoc)"),
     ]
-    with TestClient(app) as reporting, TestClient(app) as inspector:
-        clients = {"bench-reporting": reporting, "bench-inspector": inspector}
+    users = sorted({username for username, _, _ in pages})
+    clients = {username: TestClient(app) for username in users}
+    with ExitStack() as stack:
         for username, client in clients.items():
+            stack.enter_context(client)
             client.follow_redirects = False
             sign_in(client, username)
         print("\n| page | path | status | requests | p50 ms | p95 ms |\n|---|---|---|---|---|---|")

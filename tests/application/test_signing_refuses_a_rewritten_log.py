@@ -46,7 +46,7 @@ def test_a_tampered_log_is_not_signed_and_the_refusal_names_the_problem(world, n
         position(size),
     )
     with pytest.raises(LogNotVerified):  # and so does a bundle's checkpoint
-        ledger.auditor.checkpoint_with_paths(LATER, [0])
+        ledger.auditor.checkpoint_with_paths(LATER, {0: bytes(32)})
 
     assert ledger.auditor.checkpoints.all() == before  # nothing signed
     assert ledger.auditor.refused is not None and ledger.auditor.refused.kind == kind
