@@ -32,14 +32,6 @@ class Sheet:
     notes: Sequence[str] = ()
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
 def to_csv(sheet: Sheet) -> bytes:
     """NFC once over the whole text: the separators (comma, quote, line end) are starters
     that compose with nothing, so that is the text of cells normalised one by one. A date is
@@ -69,11 +61,7 @@ def to_xlsx(sheet: Sheet) -> bytes:
     "64,70" and "1.234" on a Vietnamese system; dates are dates; the header row is bold and
     stays in view."""
     header_row = len(sheet.notes) + 1
-    rows = chain(
-        ([_cell(note)] for note in sheet.notes),
-        [[_cell(h) for h in sheet.headers]],
-        ([_cell(v) for v in row] for row in sheet.rows),
-    )
+    rows = chain(([note] for note in sheet.notes), [sheet.headers], sheet.rows)
     widths = [max(12, min(40, len(header) + 2)) for header in sheet.headers]
     return workbook(Layout(sheet.title, header_row, widths), rows)
 

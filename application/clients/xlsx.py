@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -143,13 +144,14 @@ def _sheet(layout: Layout, rows: Iterable[Sequence[Any]]) -> str:
         ]
         parts.append(f'<row r="{number}">{"".join(cells)}</row>')
     parts.append("</sheetData></worksheet>")
-    return "".join(parts)
+    return _text("".join(parts))
 
 
 def _cell(ref: str, value: Any, header: bool) -> str:
     if isinstance(value, str):
         style = f' s="{HEADER}"' if header else ""
-        text = escape(_text(value))
+        # a bare carriage return would be read back as a line feed (XML's line ends)
+        text = escape(value, {"\r": "&#13;"})  # NFC and what XML cannot carry: once, below
         return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
@@ -169,4 +171,6 @@ def _cell(ref: str, value: Any, header: bool) -> str:
 
 
 def _text(value: str) -> str:
-    return NOT_XML.sub("\ufffd", value)
+    """NFC, with what XML cannot carry shown as U+FFFD. Over a whole part it is the same as
+    over each text in it: the markup is ASCII, and its characters compose with nothing."""
+    return NOT_XML.sub("\ufffd", unicodedata.normalize("NFC", value))
