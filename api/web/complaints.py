@@ -36,6 +36,7 @@ from domain.complaints import Complaint
 from domain.errors import DomainError, InvalidInput
 from domain.glossary import Role, label
 from projections.complaints.queries import listed
+from projections.standings.queries import titles_of
 
 router = page_router()
 PAGE_SIZE = 50
@@ -78,8 +79,7 @@ def complaints(request: Request, ledger: LedgerDep, principal: SignedInDep) -> R
     except ValueError as error:
         raise InvalidInput("trang danh sách không hợp lệ", field="tiep") from error
     found = page.items
-    first_cases = [UUID(r["case_ids"][0]) for r in found if r["case_ids"]]
-    loaded = ledger.records.load_all(first_cases)
+    titles = titles_of(models.engine, [r["case_ids"][0] for r in found if r["case_ids"]])
     complainants = [UUID(r["complainant_id"]) for r in found]
     names = ledger.names.names(
         ctx,
@@ -90,14 +90,14 @@ def complaints(request: Request, ledger: LedgerDep, principal: SignedInDep) -> R
     )
     rows = []
     for r in found:
-        case = loaded.get(UUID(r["case_ids"][0])) if r["case_ids"] else None
+        title, year = titles.get(r["case_ids"][0], ("", None)) if r["case_ids"] else ("", None)
         overdue = views.complaint_overdue(r["status"], views.row_deadlines(r), today)
         rows.append(
             {
                 "complaint_id": r["complaint_id"],
                 "subject": names.get(UUID(r["complainant_id"]), "—"),
-                "title": label(case.model) if isinstance(case, AssessmentCase) else "—",
-                "year": case.cycle_year if isinstance(case, AssessmentCase) else None,
+                "title": label(title) if title else "—",
+                "year": year,
                 "level": r["level"],
                 "status": label(r["status"]),
                 "received_on": r["received_on"],

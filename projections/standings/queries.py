@@ -106,3 +106,19 @@ def lapsed_titles(engine: Engine, today: date, limit: int = 1000) -> list[str]:
         [day],
     )
     return [str(r["case_id"]) for r in rows]
+
+
+def titles_of(engine: Engine, case_ids: list[str]) -> dict[str, tuple[str, int]]:
+    """(title, cycle year) of each of these cases the view holds, by case id: what a list of
+    complaints shows of the case each is about, without loading the cases."""
+    if not case_ids:
+        return {}
+    projection = Standings()
+    table = engine.qualified(projection, engine.ensure_live(projection), "cases")
+    wanted = sorted(set(case_ids))
+    rows = engine.store.fetch_values(
+        f"SELECT case_id, model, cycle_year FROM {table}"
+        f" WHERE case_id IN ({engine.store.marks(len(wanted))})",
+        wanted,
+    )
+    return {str(case_id): (model, int(year)) for case_id, model, year in rows}

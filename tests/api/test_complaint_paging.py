@@ -98,7 +98,10 @@ def test_the_complaint_list_page_links_to_the_next_page_until_the_last(
     for _ in range(10):
         page = handler.get(path).text
         assert ("← Về đầu danh sách" in page) == (path != "/trang/khieu-nai")
-        seen += re.findall(r'href="/trang/khieu-nai/([0-9a-f-]{36})"', page)
+        listed = re.findall(r'href="/trang/khieu-nai/([0-9a-f-]{36})"', page)
+        # each names the case it is about, as the standings view holds it
+        assert page.count('data-label="Danh hiệu">Công dân học tập 2026</td>') == len(listed)
+        seen += listed
         following = re.search(r'<a href="(\?tiep=[^"]+)">Trang sau', page)
         if following is None:
             break
