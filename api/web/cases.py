@@ -82,7 +82,9 @@ def worklist(
         )
     except ValueError as error:
         raise InvalidInput("trang danh sách không hợp lệ", field="tiep") from error
-    loaded = ledger.records.load_all([UUID(row["case_id"]) for row in page.items])
+    # only a posted notice has a deadline the view does not hold: load just those cases
+    posted = [r["case_id"] for r in page.items if r["status"] == CaseStatus.NOTICE_POSTED]
+    loaded = ledger.records.load_all([UUID(case_id) for case_id in posted])
     names = ledger.names.names(
         reading,
         [UUID(row["subject_id"]) for row in page.items],

@@ -7,7 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -132,6 +132,12 @@ def test_an_officer_takes_a_case_through_every_step_to_a_decision(
         {"posted_on": today.isoformat(), "closes_on": closes, "place": "Nhà văn hóa thôn Đông"},
     )
     assert posted.status_code == 303
+    deadline = f"niêm yết đến {date.fromisoformat(closes):%d/%m/%Y}"
+    listed = wait_for(commune, "/trang/ho-so", deadline)  # the worklist, once folded
+    row = listed[listed.index(f'/trang/ho-so/{case_id}"') :].split("</tr>", 1)[0]
+    assert deadline in row
+    others = listed.count("niêm yết đến")
+    assert others == listed.count('data-label="Trạng thái">Đang niêm yết')
     early = take_step(
         commune, case_id, "ket-thuc-niem-yet", {"on": today.isoformat(), "comments_received": "0"}
     )
