@@ -85,6 +85,18 @@ def _context(principal: Principal, role: Role) -> CommandContext:
     return principal.context((role,), "hang-doi")
 
 
+def _seating(ledger: Ledger, principal: Principal, rows: list[dict[str, Any]]) -> list[Any]:
+    """The rows whose case's council seats the principal."""
+    loaded = ledger.records.load_all([UUID(r["case_id"]) for r in rows])
+    me = str(principal.user_id)
+    return [
+        r
+        for r in rows
+        if isinstance(case := loaded.get(UUID(r["case_id"])), AssessmentCase)
+        and any(seat.user_id == me for seat in case.council)
+    ]
+
+
 def _case_queue(
     request: Request, ledger: Ledger, principal: Principal, queue: Queue
 ) -> dict[str, Any]:
@@ -93,24 +105,25 @@ def _case_queue(
     allowed = list_filter(ledger, models, ctx, None, ledger.records.today(), citizens=False)
     rows: list[dict[str, Any]] = []
     for status in queue.statuses:
-        page = list_cases(
-            models.engine,
-            unit_ids=allowed.unit_ids,
-            status=status.value,
-            sort="opened_on",
-            descending=False,
-            limit=QUEUE_SIZE,
-        )
-        rows.extend(page.items)
-    if queue.seated:
-        loaded = ledger.records.load_all([UUID(r["case_id"]) for r in rows])
-        me = str(principal.user_id)
-        rows = [
-            r
-            for r in rows
-            if isinstance(case := loaded.get(UUID(r["case_id"])), AssessmentCase)
-            and any(seat.user_id == me for seat in case.council)
-        ]
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = list_cases(
+                models.engine,
+                unit_ids=allowed.unit_ids,
+                status=status.value,
+                sort="opened_on",
+                descending=False,
+                cursor=cursor,
+                limit=QUEUE_SIZE,
+            )
+            # a council member's queue holds the cases whose council seats them, which the
+            # view does not know: read on, a page of cases at a time, until it is full
+            found += _seating(ledger, principal, page.items) if queue.seated else page.items
+            cursor = page.next_cursor
+            if not queue.seated or cursor is None or len(found) >= QUEUE_SIZE:
+                break
+        rows += found[:QUEUE_SIZE]
     names = ledger.names.names(ctx, [UUID(r["subject_id"]) for r in rows], roles=principal.roles)
     return {
         "title": queue.title,

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.web import queues as queue_pages
 from application.clients.demo import demo_passwords, load_demo
 from application.ledger import Ledger
 from application.services.records import VIETNAM, FixedClock
@@ -48,12 +49,12 @@ def as_user(demo: tuple[Any, dict[str, str]], username: str) -> Visitor:
     return visitor
 
 
-def register_and_open(officer: Visitor) -> str:
+def register_and_open(officer: Visitor, cccd: str = CCCD, name: str = "Phạm Thị Mai") -> str:
     registered = officer.submit(
         "/trang/dang-ky/cong-dan",
         {
-            "cccd": CCCD,
-            "full_name": "Phạm Thị Mai",
+            "cccd": cccd,
+            "full_name": name,
             "birth_date": "1992-05-04",
             "gender": "nu",
             "ethnicity": "Kinh",
@@ -62,7 +63,7 @@ def register_and_open(officer: Visitor) -> str:
         token_from="/trang/dang-ky",
     )
     assert registered.status_code == 200, alert_of(registered.text)
-    assert "Đã đăng ký Phạm Thị Mai" in registered.text
+    assert f"Đã đăng ký {name}" in registered.text
     subject = re.search(r'name="subject_id" value="([0-9a-f-]{36})"', registered.text)
     assert subject
     opened = officer.client.post(
@@ -243,6 +244,39 @@ def test_each_queue_lists_what_waits_for_that_role_and_says_its_rules_first(
     assert "Người ký không được" in as_user(demo, "demo-signer").get("/trang/hang-doi").text
     handler = as_user(demo, "demo-complaints").get("/trang/hang-doi").text
     assert "Chỉ người được phân công mới giải quyết khiếu nại" in handler
+
+
+def test_a_council_member_finds_the_case_seating_them_past_a_full_page_of_other_councils(
+    demo: tuple[Any, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+):
+    """The view does not know who sits on a council: the queue reads on, a page of formed
+    councils at a time, until it has the member's cases, not only the first page's."""
+    monkeypatch.setattr(queue_pages, "QUEUE_SIZE", 1)
+    village, reviewer = as_user(demo, "demo-village"), as_user(demo, "demo-reviewer")
+    commune = as_user(demo, "demo-commune")
+    seated = {}
+    for cccd, name, member in (
+        ("001091000778", "Lê Văn An", "demo-council-2"),  # opened first: the first page
+        ("001091000779", "Đỗ Thị Bích", "demo-council-1"),
+    ):
+        case_id = register_and_open(village, cccd, name)
+        attach_evidence_for_all(village, case_id)
+        codes = indicator_codes(village.get(f"/trang/ho-so/{case_id}").text)
+        scores = {f"diem.{code}": "9" for code in codes}
+        assert take_step(village, case_id, "tu-danh-gia", scores).status_code == 303
+        reviewed = take_step(reviewer, case_id, "tham-dinh", scores | {"remarks": "Đủ"})
+        assert reviewed.status_code == 303
+        formed = take_step(
+            commune,
+            case_id,
+            "hoi-dong",
+            {"name": "Hội đồng", "member.0": member, "seat.0": "chair"},
+        )
+        assert formed.status_code == 303, alert_of(formed.text)
+        seated[member] = f'href="/trang/ho-so/{case_id}"'
+
+    first = wait_for(as_user(demo, "demo-council-1"), "/trang/hang-doi", seated["demo-council-1"])
+    assert seated["demo-council-2"] not in first  # a member sees only the councils they sit on
 
 
 def test_a_role_without_a_queue_is_refused_the_queue_page(demo: tuple[Any, dict[str, str]]):
