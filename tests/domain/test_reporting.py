@@ -298,3 +298,26 @@ def test_each_correction_is_the_next_edition():
     third = compiled(supersedes=second)
     assert (first.edition, second.edition, third.edition) == (1, 2, 3)
     assert third.supersedes_id == second.id
+
+
+def test_a_second_submission_is_refused_naming_the_report():
+    report = submitted(compiled())
+    error = refused(RuleViolation, REPORTER, report.submit, "UBND tỉnh", date(2026, 12, 21))
+    assert error.details == {"report_id": str(report.id)}
+
+
+def test_a_report_of_one_title_is_superseded_by_a_correction_of_the_same_title():
+    scope = _same_as(compiled()) | {"model": "gia_dinh_hoc_tap"}
+    with acting(REPORTER.context("given-report")):
+        old = StatisticsReport.compile(**scope, figures=FIGURES)
+    submitted(old)
+    new = when(
+        REPORTER,
+        StatisticsReport.compile,
+        **scope | {"id": uuid4()},
+        figures=FIGURES,
+        supersedes=old,
+    )
+    when(REPORTER, old.mark_superseded, new, "Sửa số liệu")
+    [superseded] = recorded(old)
+    assert (superseded.by_id, old.superseded_by) == (new.id, new.id)

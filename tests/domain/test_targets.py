@@ -96,8 +96,9 @@ def test_the_code_and_title_are_read_without_surrounding_spaces():
     assert (spec.code, spec.title) == ("muc-tieu", "Mục tiêu")
 
 
-def test_a_rate_of_exactly_100_is_accepted():
-    assert parse_targets(with_first(rate=100)).targets[0].rate == Decimal(100)
+@pytest.mark.parametrize("rate", ["0.5", 100])
+def test_a_rate_above_0_up_to_exactly_100_is_accepted(rate):
+    assert parse_targets(with_first(rate=rate)).targets[0].rate == Decimal(rate)
 
 
 # --- which year's targets apply --------------------------------------------------------------
