@@ -1,5 +1,6 @@
-"""Stable topics and the acting context: what every aggregate and event is stored under, and
-the refusal of an event that says nobody caused it."""
+"""The shared building blocks: the stable topics every aggregate and event is stored under, the
+refusal of an event that says nobody caused it, event data as plain JSON shapes, the errors'
+message and evidence, and the Vietnamese labels of codes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from domain.base import (
     LedgerCreated,
     MissingCommandContext,
     aggregate_topic,
+    as_dict,
     current_context,
 )
+from domain.errors import InvalidInput, OldSizeMismatch
+from domain.glossary import ComplaintStatus, label
 
 
 def fresh_topic() -> str:
@@ -99,3 +103,31 @@ def test_a_command_outside_acting_is_told_how_to_give_its_context():
     with pytest.raises(MissingCommandContext) as raised:
         current_context()
     assert str(raised.value) == "no command context: wrap the command in acting(...)"
+
+
+def test_event_data_becomes_plain_json_shapes_all_the_way_down():
+    value = {1: ("a", {2: frozenset({3})}), "b": [{"c": (4, 5)}], "d": None}
+    assert as_dict(value) == {"1": ["a", {"2": [3]}], "b": [{"c": [4, 5]}], "d": None}
+
+
+def test_a_refusal_reads_as_its_message_and_keeps_its_evidence():
+    error = InvalidInput("cần lý do", field="reason")
+    assert (str(error), error.message, error.details) == (
+        "cần lý do",
+        "cần lý do",
+        {"field": "reason"},
+    )
+
+
+def test_an_old_size_mismatch_carries_the_size_the_witness_last_cosigned():
+    error = OldSizeMismatch("kích thước cũ không khớp", known_size=12, old_size=10)
+    assert (str(error), error.known_size) == ("kích thước cũ không khớp", 12)
+    assert error.details == {"known_size": 12, "old_size": 10}
+
+
+def test_a_code_reads_as_its_vietnamese_label_or_as_itself_when_it_has_none():
+    assert (label("giay_khen"), label(ComplaintStatus.RESOLVED), label("ma-la")) == (
+        "Giấy khen, bằng khen",
+        "Đã giải quyết",
+        "ma-la",
+    )
