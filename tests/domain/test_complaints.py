@@ -1095,7 +1095,7 @@ def test_revoking_a_title_without_amending_its_decision_is_refused():
 
 def test_revoking_a_title_without_a_reason_is_refused():
     story, original = decided_case()
-    refused(
+    error = refused(
         ReasonRequired,
         SIGNER,
         amend,
@@ -1104,6 +1104,7 @@ def test_revoking_a_title_without_a_reason_is_refused():
         untouched=[story.case],
         says="thu hồi danh hiệu cần nêu căn cứ, lý do",
     )
+    assert error.details == {"case_id": str(story.case.id)}
 
 
 def test_revoking_a_title_records_it_revoked_from_the_amending_decision_date():
