@@ -259,3 +259,10 @@ def test_a_malformed_witness_request_is_refused_saying_why(body, says):
     with pytest.raises(MalformedNote) as raised:
         AddCheckpoint.parse(body)
     assert str(raised.value) == says
+
+
+def test_signatures_added_to_a_note_follow_its_own_and_a_line_already_there_is_kept_once():
+    first, second, third = (Signature(f"k{n}", bytes(4), bytes([n])) for n in range(3))
+    note = Note(CHECKPOINT, (first, second))
+    assert note.with_signatures([second, third]) == Note(CHECKPOINT, (first, second, third))
+    assert note.with_signatures([]) == note
