@@ -495,7 +495,17 @@ def test_a_registered_group_records_its_kind_name_unit_and_type():
     assert (group.members, group.affiliations) == ({}, {})
 
 
-def test_a_person_is_not_registered_as_registered_group():
+def test_a_registered_household_keeps_its_name_sealed():
+    household = when(OFFICER, registering_group, SubjectKind.HOUSEHOLD, None)
+    [event] = recorded(household)
+    assert (event.sealed, household.sealed, household.name) == (
+        "sealed:ten-ho",
+        "sealed:ten-ho",
+        None,
+    )
+
+
+def test_a_person_is_not_registered_as_a_group():
     error = refused(
         InvalidInput,
         OFFICER,
