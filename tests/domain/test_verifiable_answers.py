@@ -16,8 +16,10 @@ from domain.verifiable import (
     MAX_STATUS_BYTES,
     STATUS_LIST_BITS,
     Invalid,
+    bit_at,
     decode_status_list,
     encode_status_list,
+    key_of_method,
     secure,
     verify,
 )
@@ -162,3 +164,17 @@ def test_a_status_list_that_cannot_be_read_is_refused_saying_why(encoded, says):
 
 def test_a_status_list_of_exactly_the_largest_size_is_read():
     assert len(decode_status_list(packed(MAX_STATUS_BYTES))) == MAX_STATUS_BYTES
+
+
+@pytest.mark.parametrize("revoked", [[1], [0, 9], [5, 77777]], ids=["1", "0-9", "5-77777"])
+def test_a_status_list_reads_back_whatever_padding_its_text_left_out(revoked):
+    encoded = encode_status_list(revoked)
+    bits = decode_status_list(encoded)
+    assert [i for i in revoked if bit_at(bits, i)] == revoked
+
+
+def test_a_verification_method_of_exactly_200_characters_is_read_as_a_method():
+    method = "did:key:" + "z" * 192
+    with pytest.raises(Invalid) as raised:
+        key_of_method(method)
+    assert str(raised.value) == "phương thức xác minh không phải did:key"
