@@ -263,3 +263,7 @@ def test_a_published_set_does_not_change_when_the_publisher_edits_its_content_af
     data["rules"]["min_total"] = 10
     assert published.spec.rules.min_total == 80
     assert recorded(published)[0].content["rules"]["min_total"] == 80
+
+
+def test_a_criteria_set_s_id_is_a_known_answer_of_its_code_and_version():
+    assert str(criteria_set_id("cdht-can-bo", 2)) == "08050098-d590-5042-aa15-e76d8d221210"
