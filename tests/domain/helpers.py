@@ -33,9 +33,10 @@ from domain.glossary import (
     DecisionOutcome,
     IndicatorKind,
     Role,
+    SubjectKind,
     UnitLevel,
 )
-from domain.registry import AdministrativeUnit
+from domain.registry import AdministrativeUnit, Collective, Person, person_id_for
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "application" / "seed"
 CDHT = "criteria-cdht-can-bo.json"
@@ -505,3 +506,40 @@ def decide(
         signer_conflicts=set(signer_conflicts),
         outside_territory=set(outside_territory),
     )
+
+
+# --- people and groups in the registry -------------------------------------------------------
+
+REGISTERED_ON = date(2025, 2, 1)
+
+
+def registered_person(number: int = 1) -> Person:
+    """A person (target group nong_dan) registered in :func:`commune`; no events left."""
+    with acting(OFFICER.context("given-person")):
+        person = Person.register(
+            id=person_id_for(f"{number:064x}"),
+            cccd_hash=None,
+            sealed="sealed:ho-ten",
+            target_group="nong_dan",
+            unit=commune(),
+            on=REGISTERED_ON,
+        )
+    person.collect_events()
+    return person
+
+
+def registered_group(kind: SubjectKind, number: int = 1, name: str | None = None) -> Collective:
+    """A group of ``kind`` registered in :func:`commune` (a household's name sealed, other
+    groups named after their kind and number); no events left."""
+    with acting(OFFICER.context("given-group")):
+        group = Collective.register(
+            id=ledger_id("test-group", kind.value, number),
+            kind=kind,
+            name=name if kind is SubjectKind.HOUSEHOLD else f"{kind.value} {number}",
+            sealed="sealed:ten-ho" if kind is SubjectKind.HOUSEHOLD else None,
+            unit=commune(),
+            organisation_type=None,
+            on=REGISTERED_ON,
+        )
+    group.collect_events()
+    return group

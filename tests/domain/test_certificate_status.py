@@ -24,6 +24,8 @@ MARCH = date(2026, 3, 1)
         ([("granted", MARCH)], date(2026, 6, 1), "superseded", None),
         ([("granted", MARCH), ("revoked", MARCH)], date(2026, 6, 1), "revoked", MARCH),
         ([("refused", MARCH)], date(2026, 6, 1), "valid", None),  # a refusal on appeal
+        ([("revoked", MARCH)], MARCH, "revoked", MARCH),  # from the day it takes effect
+        ([("revoked", MARCH), ("granted", date(2026, 4, 1))], date(2026, 6, 1), "revoked", MARCH),
     ],
 )
 def test_the_status_of_a_certificate(later, today, status, revoked_from):

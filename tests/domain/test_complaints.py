@@ -1095,7 +1095,7 @@ def test_revoking_a_title_without_amending_its_decision_is_refused():
 
 def test_revoking_a_title_without_a_reason_is_refused():
     story, original = decided_case()
-    refused(
+    error = refused(
         ReasonRequired,
         SIGNER,
         amend,
@@ -1104,6 +1104,7 @@ def test_revoking_a_title_without_a_reason_is_refused():
         untouched=[story.case],
         says="thu hồi danh hiệu cần nêu căn cứ, lý do",
     )
+    assert error.details == {"case_id": str(story.case.id)}
 
 
 def test_revoking_a_title_records_it_revoked_from_the_amending_decision_date():
@@ -1455,3 +1456,68 @@ def test_a_handler_for_a_second_complaint_is_named_against_its_own_first_only():
         untouched=[second],
         says="không phải khiếu nại lần đầu của khiếu nại này",
     )
+
+
+# --- 7b. what an amending decision may revoke, and what it records ---------------------------
+
+ONLY_GRANTED = "chỉ thu hồi danh hiệu đã được công nhận"
+
+
+def test_a_revocation_records_the_decision_it_amends_its_number_and_effective_date():
+    story, original = decided_case()
+    revocation = when(SIGNER, amend, revoke(story), amends=original)
+    [revoked] = recorded(story.case)
+    assert revocation.amends == original.id
+    assert (revoked.decision_number, revoked.effective_date) == ("13/QĐ-UBND", AMENDED_ON)
+
+
+def test_an_amending_decision_dated_the_day_of_the_decision_it_amends_is_accepted():
+    story, original = decided_case()
+    revocation = when(SIGNER, amend, revoke(story), amends=original, on=DECIDED_ON)
+    assert names(recorded(revocation, story.case)) == ["Issued", "TitleRevoked"]
+
+
+@pytest.mark.parametrize("reopened", [False, True], ids=["refused", "refused-then-reopened"])
+def test_revoking_a_case_that_was_refused_is_refused_naming_the_case(reopened):
+    story, original = refused_case()
+    if reopened:
+        reopen(story)
+    error = refused(
+        StepOutOfOrder,
+        SIGNER,
+        amend,
+        revoke(story),
+        amends=original,
+        untouched=[story.case],
+        says=ONLY_GRANTED,
+    )
+    assert error.details == {"case_id": str(story.case.id)}
+
+
+def test_revoking_a_title_already_revoked_is_refused():
+    story, revocation = revoked_case()
+    refused(
+        StepOutOfOrder,
+        SIGNER,
+        amend,
+        revoke(story),
+        amends=revocation,
+        number="14/QĐ-UBND",
+        untouched=[story.case],
+        says=ONLY_GRANTED,
+    )
+
+
+def test_a_granted_title_reopened_on_appeal_can_be_revoked():
+    story, original = decided_case()
+    reopen(story)
+    when(SIGNER, amend, revoke(story), amends=original)
+    [revoked] = recorded(story.case)
+    assert names([revoked]) == ["TitleRevoked"]
+    assert story.case.status is CaseStatus.REVOKED
+
+
+def test_granting_a_case_not_reopened_names_the_case_and_its_status():
+    story, original = refused_case()
+    error = refused(StepOutOfOrder, SIGNER, amend, grant(story), amends=original)
+    assert error.details == {"case_id": str(story.case.id), "status": "refused"}

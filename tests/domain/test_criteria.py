@@ -263,3 +263,67 @@ def test_a_published_set_does_not_change_when_the_publisher_edits_its_content_af
     data["rules"]["min_total"] = 10
     assert published.spec.rules.min_total == 80
     assert recorded(published)[0].content["rules"]["min_total"] == 80
+
+
+def test_a_criteria_set_s_id_is_a_known_answer_of_its_code_and_version():
+    assert str(criteria_set_id("cdht-can-bo", 2)) == "08050098-d590-5042-aa15-e76d8d221210"
+
+
+def _changed(change) -> dict[str, Any]:
+    content = seed_content()
+    change(content)
+    return content
+
+
+MALFORMED_SETS = {
+    "an unknown model": (
+        lambda d: d.update(model="cong_dan"),
+        "model: phải là một trong cong_dan_hoc_tap, gia_dinh_hoc_tap, dong_ho_hoc_tap,"
+        " cong_dong_hoc_tap, don_vi_hoc_tap",
+        {"field": "model"},
+    ),
+    "no criteria": (
+        lambda d: d.update(criteria=[]),
+        "criteria: cần ít nhất một tiêu chí",
+        {"field": "criteria"},
+    ),
+    "a criterion that is no object": (
+        lambda d: d["criteria"].__setitem__(1, "II"),
+        "criteria[1]: phải là một đối tượng",
+        {"field": "criteria[1]"},
+    ),
+    "a criterion without indicators": (
+        lambda d: d["criteria"][1].update(indicators=[]),
+        "criteria[1].indicators: cần ít nhất một chỉ số",
+        {"field": "criteria[1]"},
+    ),
+    "two indicator codes twice": (
+        lambda d: [
+            d["criteria"][1]["indicators"][i].update(code=code) for i, code in enumerate("12")
+        ],
+        "mã chỉ số bị trùng: 1, 2",
+        {"field": "criteria"},
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "says", "details"), MALFORMED_SETS.values(), ids=MALFORMED_SETS.keys()
+)
+def test_a_malformed_criteria_set_is_refused_with_its_sentence_and_field(change, says, details):
+    with pytest.raises(InvalidCriteriaSet) as raised:
+        parse_spec(_changed(change))
+    assert (raised.value.message, raised.value.details) == (says, details)
+
+
+@pytest.mark.parametrize(
+    ("field", "says"),
+    [
+        ("effective_from", "effective_from: '01/01/2025' không phải ngày (YYYY-MM-DD)"),
+        ("effective_to", "effective_to: '01/01/2025' không phải ngày (YYYY-MM-DD)"),
+    ],
+)
+def test_a_criteria_set_date_not_written_yyyy_mm_dd_is_refused_naming_the_field(field, says):
+    with pytest.raises(InvalidCriteriaSet) as raised:
+        parse_spec(_changed(lambda d: d.update({field: "01/01/2025"})))
+    assert raised.value.message == says

@@ -11,10 +11,12 @@ from domain.base import MissingCommandContext, acting, ledger_id
 from domain.decision import add_years, decision_id_for, issue_decision, validity
 from domain.errors import (
     AuthorityNotCompetent,
+    ConflictOfInterest,
     DateOutOfOrder,
     InvalidInput,
     ReasonRequired,
     RuleViolation,
+    SeparationOfDuties,
     StepOutOfOrder,
     ThresholdNotMet,
 )
@@ -509,3 +511,98 @@ def test_a_decision_rules_on_at_least_one_case_and_on_each_case_once():
         says="một hồ sơ xuất hiện hai lần trong quyết định",
     )
     assert twice.details == {"field": "cases"}
+
+
+# --- the evidence of each refusal, and what a grant under bands records -----------------------
+
+
+def test_an_authority_outside_its_territory_is_named_with_the_cases_in_the_refusal():
+    story = case_at("appraised")
+    unit = commune()
+    error = refused(
+        AuthorityNotCompetent,
+        SIGNER,
+        decide,
+        grant(story),
+        unit=unit,
+        outside_territory=[story.case.id],
+        untouched=[story.case],
+    )
+    assert error.details == {"authority_unit_id": str(unit.id), "case_ids": [str(story.case.id)]}
+
+
+def test_a_province_refused_a_learning_family_is_told_the_competent_level_in_full():
+    story = case_at("appraised", spec=seed_spec(FAMILY), notice=True)
+    error = refused(
+        AuthorityNotCompetent,
+        SIGNER,
+        decide,
+        grant(story),
+        unit=province(),
+        untouched=[story.case],
+        says="Gia đình học tập, Dòng họ học tập và Cộng đồng học tập cấp thôn do cấp xã công nhận:"
+        " Đơn vị T01 không phải cấp có thẩm quyền",
+    )
+    assert error.details == {
+        "authority_level": "province",
+        "competent_level": "commune",
+        "case_ids": [str(story.case.id)],
+    }
+
+
+def test_a_signer_who_sat_on_the_council_is_refused_naming_the_case_and_the_signer():
+    story = case_at("appraised")
+    error = refused(
+        SeparationOfDuties,
+        CHAIR,
+        decide,
+        grant(story),
+        untouched=[story.case],
+        says="người ký không được là người tự đánh giá, thẩm định hoặc thành viên hội đồng",
+    )
+    assert error.details == {"case_id": str(story.case.id), "signer_id": CHAIR.id}
+
+
+def test_a_signer_deciding_for_their_own_household_is_refused_naming_the_case():
+    story = case_at("appraised")
+    error = refused(
+        ConflictOfInterest,
+        SIGNER,
+        decide,
+        grant(story),
+        signer_conflicts=[story.case.subject_id],
+        untouched=[story.case],
+        says="người ký không được ký quyết định cho hộ, dòng họ hoặc đơn vị của mình",
+    )
+    assert error.details == {"case_id": str(story.case.id)}
+
+
+def test_granting_a_case_not_recommended_is_refused_with_the_case_and_the_council_s_word():
+    story = case_at("appraised", recommended=False)
+    error = refused(
+        ThresholdNotMet, SIGNER, decide, grant(story), untouched=[story.case], says=NOT_RECOMMENDED
+    )
+    assert error.details == {"case_id": str(story.case.id), "recommended": False, "failures": []}
+
+
+def test_a_refusal_without_a_reason_names_the_case():
+    story = case_at("appraised")
+    error = refused(ReasonRequired, SIGNER, decide, refuse(story), untouched=[story.case])
+    assert error.details == {"case_id": str(story.case.id)}
+
+
+def test_a_refusal_for_a_rule_of_the_whole_set_names_the_rule_alone():
+    story = case_at("appraised", given_scores=scores(seed_spec(), 7), recommended=False)
+    when(SIGNER, decide, refuse(story))
+    [event] = recorded(story.case)
+    assert event.reason == "min_total: cần >= 80, đạt 70; hội đồng không đề nghị công nhận"
+
+
+def test_a_grant_under_a_set_with_bands_records_the_band_in_the_entry_and_the_title():
+    spec = seed_spec(TT22)
+    tt22_scores = scores(spec, 0, {"1.1": 10, "1.2": 10, "1.3": 10, "2.1": 10, "3.1": "24.5"})
+    story = case_at("appraised", spec=spec, given_scores=tt22_scores)
+    decision = when(SIGNER, decide, grant(story))
+    [granted] = recorded(story.case)
+    assert decision.entries[0]["classification"] == "trung_binh"
+    assert granted.classification == "trung_binh"

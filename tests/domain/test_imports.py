@@ -7,7 +7,15 @@ import pytest
 
 from domain.base import ledger_id
 from domain.errors import RuleViolation
-from domain.imports import Import, SheetKind, household_id_for, import_id_for, template_of
+from domain.imports import (
+    PERSONS,
+    Import,
+    SheetKind,
+    clan_id_for,
+    household_id_for,
+    import_id_for,
+    template_of,
+)
 from tests.domain.helpers import OFFICER, names, recorded, refused, when
 
 COMMUNE = ledger_id("administrative-unit", "XA1")
@@ -89,3 +97,58 @@ def test_a_household_code_names_the_same_household_whatever_its_case() -> None:
 )
 def test_an_import_records_the_template_that_holds_the_sheets_it_read(present, template):
     assert template_of(present) == template
+
+
+VILLAGE = ledger_id("administrative-unit", "XA1-T01")
+
+
+def test_the_ids_of_an_import_an_imported_household_and_clan_are_known_answers() -> None:
+    assert (
+        str(import_id_for(COMMUNE, DIGEST)),
+        str(household_id_for(VILLAGE, "H001")),
+        str(clan_id_for(VILLAGE, "Dòng họ Nguyễn")),
+    ) == (
+        "05edfe0f-c82c-503a-8991-8d9181fdda1b",
+        "cfe332c9-f8bf-5c4f-9fb9-43a1fa387196",
+        "71e4c8c5-5cf2-5543-ba48-9d2f0d26434a",
+    )
+
+
+def test_a_clan_named_with_other_case_or_spacing_is_the_same_clan() -> None:
+    assert clan_id_for(VILLAGE, "  dòng HỌ   Nguyễn ") == clan_id_for(VILLAGE, "Dòng họ Nguyễn")
+    assert clan_id_for(VILLAGE, "Dòng họ Trần") != clan_id_for(VILLAGE, "Dòng họ Nguyễn")
+
+
+def test_a_started_import_records_its_commune_file_size_and_template() -> None:
+    record = when(
+        OFFICER, Import.start, unit_id=COMMUNE, digest=DIGEST, row_count=4, template="households"
+    )
+    (event,) = recorded(record)
+    assert (event.unit_id, event.template) == (COMMUNE, "households")
+    assert (record.unit_id, record.digest, record.row_count, record.template) == (
+        COMMUNE,
+        DIGEST,
+        4,
+        "households",
+    )
+    assert (record.accepted, record.completed) == ({}, False)
+
+
+def test_a_batch_records_its_sheet_rows_and_how_many_records_it_created() -> None:
+    record = started()
+    when(OFFICER, record.accept_rows, SheetKind.PERSONS, [2, 3], 5)
+    (event,) = recorded(record)
+    assert (event.sheet, event.rows, event.created) == ("persons", [2, 3], 5)
+
+
+def test_a_completed_import_is_not_completed_again_and_the_refusal_names_it() -> None:
+    record = started()
+    when(OFFICER, record.complete, unchanged=4)
+    recorded(record)
+    error = refused(RuleViolation, OFFICER, record.complete, 0, untouched=[record])
+    assert error.details == {"import_id": str(record.id)}
+
+
+def test_a_sheet_s_column_is_found_by_its_key() -> None:
+    assert PERSONS.column("cccd").header == "Số CCCD"
+    assert PERSONS.column("household_code").required is False

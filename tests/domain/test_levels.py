@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from domain.base import acting
 from domain.criteria import CriteriaSet
 from domain.errors import (
     ComputedIndicator,
@@ -45,6 +46,7 @@ from tests.domain.helpers import (
     passing,
     publish,
     recorded,
+    refuse,
     refused,
     reviewed,
     seed_content,
@@ -385,3 +387,13 @@ def test_the_illustrative_level_set_publishes_with_validity_from_its_data():
 def test_sets_without_levels_report_no_level_in_their_verdict():
     cdht = seed_spec()
     assert "level" not in evaluate(cdht, passing(cdht)).as_dict()
+
+
+def test_a_unit_meeting_no_level_is_refused_with_no_level_in_the_decision_s_entry():
+    story = at_council(8_999)
+    with acting(CHAIR.context("given-appraised")):
+        appraise(story, recommended=False)
+    recorded(story.case)
+    decision = when(SIGNER, decide, refuse(story))
+    [entry] = decision.entries
+    assert (entry["outcome"], entry["level"]) == ("refused", None)

@@ -14,8 +14,6 @@ from domain.registry import (
     LAST_DISTRICT_DAY,
     AdministrativeUnit,
     Collective,
-    Person,
-    person_id_for,
 )
 from tests.domain.helpers import (
     ADMIN,
@@ -26,40 +24,13 @@ from tests.domain.helpers import (
     province,
     recorded,
     refused,
+    registered_group,
+    registered_person,
     when,
 )
 
 REGISTERED_ON = date(2025, 2, 1)
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
-
-
-def register_person(number: int = 1) -> Person:
-    with acting(OFFICER.context("given-person")):
-        person = Person.register(
-            id=person_id_for(f"{number:064x}"),
-            cccd_hash=None,
-            sealed="sealed:ho-ten",
-            target_group="nong_dan",
-            unit=commune(),
-            on=REGISTERED_ON,
-        )
-    person.collect_events()
-    return person
-
-
-def register_group(kind: SubjectKind, number: int = 1, name: str | None = None) -> Collective:
-    with acting(OFFICER.context("given-group")):
-        group = Collective.register(
-            id=ledger_id("test-group", kind.value, number),
-            kind=kind,
-            name=name if kind is SubjectKind.HOUSEHOLD else f"{kind.value} {number}",
-            sealed="sealed:ten-ho" if kind is SubjectKind.HOUSEHOLD else None,
-            unit=commune(),
-            organisation_type=None,
-            on=REGISTERED_ON,
-        )
-    group.collect_events()
-    return group
 
 
 # --- administrative units -------------------------------------------------------------------
@@ -152,7 +123,7 @@ def test_a_household_cannot_be_registered_with_its_name_in_plain_text():
 
 
 def test_adding_a_person_to_a_household_records_it_on_both_sides():
-    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    household, person = registered_group(SubjectKind.HOUSEHOLD), registered_person()
     when(OFFICER, household.add_member, person, "chủ hộ")
     [added] = recorded(household)
     [affiliated] = recorded(person)
@@ -163,7 +134,7 @@ def test_adding_a_person_to_a_household_records_it_on_both_sides():
 
 
 def test_a_member_who_leaves_a_household_is_recorded_on_both_sides():
-    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    household, person = registered_group(SubjectKind.HOUSEHOLD), registered_person()
     with acting(OFFICER.context("given-member")):
         household.add_member(person, "con")
     recorded(household, person)
@@ -183,7 +154,7 @@ def test_a_member_who_leaves_a_household_is_recorded_on_both_sides():
 
 
 def test_someone_who_is_not_a_member_cannot_leave_and_leaving_needs_a_reason():
-    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    household, person = registered_group(SubjectKind.HOUSEHOLD), registered_person()
     refused(
         RuleViolation,
         OFFICER,
@@ -208,14 +179,14 @@ def test_someone_who_is_not_a_member_cannot_leave_and_leaving_needs_a_reason():
 
 
 def test_a_clan_accepts_a_household():
-    clan, household = register_group(SubjectKind.CLAN), register_group(SubjectKind.HOUSEHOLD)
+    clan, household = registered_group(SubjectKind.CLAN), registered_group(SubjectKind.HOUSEHOLD)
     when(OFFICER, clan.add_member, household, None)
     assert names(recorded(clan, household)) == ["MemberAdded", "Affiliated"]
     assert household.affiliations == {clan.id: SubjectKind.CLAN}
 
 
 def test_a_clan_refuses_a_person():
-    clan, person = register_group(SubjectKind.CLAN), register_person()
+    clan, person = registered_group(SubjectKind.CLAN), registered_person()
     refused(
         InvalidInput,
         OFFICER,
@@ -229,12 +200,12 @@ def test_a_clan_refuses_a_person():
 
 @pytest.mark.parametrize("kind", [SubjectKind.CLAN, SubjectKind.ORGANISATION])
 def test_a_clan_refuses_a_group_that_is_not_a_household(kind):
-    clan, other = register_group(SubjectKind.CLAN), register_group(kind, number=2)
+    clan, other = registered_group(SubjectKind.CLAN), registered_group(kind, number=2)
     refused(InvalidInput, OFFICER, clan.add_member, other, None, untouched=[clan, other])
 
 
 def test_a_member_cannot_be_added_twice():
-    household, person = register_group(SubjectKind.HOUSEHOLD), register_person()
+    household, person = registered_group(SubjectKind.HOUSEHOLD), registered_person()
     with acting(OFFICER.context("given-member")):
         household.add_member(person, "con")
     recorded(household, person)
@@ -302,7 +273,7 @@ def other_commune() -> AdministrativeUnit:
 
 
 def test_a_person_who_moves_is_recorded_in_the_new_commune_with_the_old_one_named():
-    person = register_person()
+    person = registered_person()
     before = person.unit_id
     destination = other_commune()
 
@@ -317,7 +288,7 @@ def test_a_person_who_moves_is_recorded_in_the_new_commune_with_the_old_one_name
 
 
 def test_a_move_to_the_same_unit_or_to_a_unit_not_in_force_is_refused():
-    person = register_person()
+    person = registered_person()
     refused(
         RuleViolation,
         OFFICER,
@@ -334,7 +305,7 @@ def test_a_move_to_the_same_unit_or_to_a_unit_not_in_force_is_refused():
 
 
 def test_an_erased_person_is_not_moved():
-    person = register_person()
+    person = registered_person()
     when(ADMIN, person.erase_personal_data, "Yêu cầu xóa")
     person.collect_events()
     refused(
@@ -350,12 +321,12 @@ def test_an_erased_person_is_not_moved():
 
 
 def test_a_household_moves_but_a_community_stays_with_its_village():
-    household = register_group(SubjectKind.HOUSEHOLD)
+    household = registered_group(SubjectKind.HOUSEHOLD)
     when(OFFICER, household.relocate, other_commune(), date(2026, 3, 1), "Cả hộ chuyển đi")
     [moved] = recorded(household)
     assert (names([moved]), moved.kind) == (["Relocated"], "household")
 
-    community = register_group(SubjectKind.COMMUNITY)
+    community = registered_group(SubjectKind.COMMUNITY)
     refused(
         RuleViolation,
         OFFICER,
