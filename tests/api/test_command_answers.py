@@ -1,0 +1,82 @@
+"""A command's answer is serialised by ``views.recorded`` itself (no second validation by
+FastAPI, no thread-pool hop for it): the same body, status and headers as the route declares."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import uuid
+
+from fastapi import Response
+from fastapi.routing import APIRoute
+
+from api import schemas, views
+from api.routers import access, cases, complaints, criteria, decisions, registry, reports
+from application.services.records import Recorded
+from tests.api.helpers import Api
+
+ROUTERS = (access, cases, complaints, criteria, decisions, registry, reports)
+
+
+def test_the_answer_carries_the_model_the_status_and_the_endpoints_headers() -> None:
+    given = Recorded(uuid.uuid4(), 7, 42)
+    endpoint_response = Response()  # as FastAPI lends it: the endpoint may set headers on it
+    endpoint_response.headers["Location"] = "/cases/x"
+
+    answer = views.recorded(given, endpoint_response, status_code=201)
+
+    assert answer.status_code == 201
+    assert answer.media_type == "application/json"
+    assert json.loads(answer.body) == {"id": str(given.id), "version": 7, "position": 42}
+    assert schemas.Recorded.model_validate_json(answer.body) == schemas.Recorded(
+        id=given.id, version=7, position=42
+    )
+    assert answer.headers["ETag"] == '"7"'
+    assert answer.headers["X-Log-Position"] == "42"
+    assert answer.headers["Location"] == "/cases/x"
+    assert answer.headers.getlist("content-length") == [str(len(answer.body))]
+    assert answer.headers.getlist("content-type") == ["application/json"]
+
+
+def test_without_a_position_the_answer_says_null_and_sends_no_position_header() -> None:
+    answer = views.recorded(Recorded(uuid.uuid4(), 1, None), Response())
+
+    assert answer.status_code == 200
+    assert json.loads(answer.body)["position"] is None
+    assert "X-Log-Position" not in answer.headers
+
+
+def test_every_route_answering_with_recorded_passes_the_status_its_decorator_declares() -> None:
+    """A returned Response skips the route's ``status_code``: a route that creates (201)
+    must pass it to ``views.recorded``, and one that does not must not."""
+    routers = [module.router for module in ROUTERS] + [criteria.rules_router]
+    checked = 0
+    for route in (route for router in routers for route in router.routes):
+        if not isinstance(route, APIRoute) or route.response_model is not schemas.Recorded:
+            continue
+        source = inspect.getsource(route.endpoint)
+        if "views.recorded(" not in source:
+            continue
+        passes_201 = "status_code=201" in source.split("views.recorded(", 1)[1]
+        assert passes_201 == (route.status_code == 201), route.path
+        checked += 1
+    assert checked >= 38
+
+
+def test_over_http_a_creation_answers_201_and_a_revocation_200_with_the_models_body(
+    api: Api,
+) -> None:
+    created = api.post("admin", "/users", {"username": "thu-ky", "roles": ["reviewer"]})
+    assert created.status_code == 201, created.text
+    assert created.headers["content-type"] == "application/json"
+    body = created.json()
+    assert set(body) == {"id", "version", "position"}
+    assert created.headers["ETag"] == f'"{body["version"]}"'
+    assert created.headers["X-Log-Position"] == str(body["position"])
+
+    issued = api.post("admin", f"/users/{body['id']}/tokens", {}, status=201).json()
+    revoked = api.post(
+        "admin", f"/tokens/{issued['token_id']}/revocation", {"reason": "Nghỉ việc"}, status=None
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert set(revoked.json()) == {"id", "version", "position"}
