@@ -6,7 +6,10 @@ from __future__ import annotations
 import inspect
 import json
 import uuid
+from typing import Any
 
+import anyio.to_thread
+import pytest
 from fastapi import Response
 from fastapi.routing import APIRoute
 
@@ -80,3 +83,28 @@ def test_over_http_a_creation_answers_201_and_a_revocation_200_with_the_models_b
     )
     assert revoked.status_code == 200, revoked.text
     assert set(revoked.json()) == {"id", "version", "position"}
+
+
+def test_a_command_makes_one_thread_pool_hop_its_endpoint(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Authentication runs on the event loop and the answer is not validated again in the
+    pool: only the endpoint itself, which reads and writes the store, leaves the loop."""
+    user_id = api.post("admin", "/users", {"username": "thu-ky", "roles": ["reviewer"]}).json()
+    token_id = api.post("admin", f"/users/{user_id['id']}/tokens", {}, status=201).json()
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    api.post(
+        "admin",
+        f"/tokens/{token_id['token_id']}/revocation",
+        {"reason": "Nghỉ việc"},
+        status=200,
+    )
+
+    assert len(hops) == 1
