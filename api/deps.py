@@ -51,18 +51,7 @@ async def bearer_token(
     return credentials.credentials
 
 
-async def get_principal(
-    ledger: LedgerDep, token: Annotated[str, Depends(bearer_token)]
-) -> Principal:
-    """The token's account, read on the event loop: the one exception to the rule above.
-
-    Authentication is one indexed read of the token and its account (a prepared statement
-    on PostgreSQL, a local file on SQLite), and every authenticated request makes it. As a
-    plain ``def`` it cost a second thread-pool hop per request, besides the endpoint's, and
-    under load each hop waits twice for a thread to be woken and to take the GIL: in
-    ops/bench/write.py that hop cost more than the read (docs/performance.md, "One hop
-    per command"). The price: while the read runs, this worker's loop waits for it.
-    """
+def get_principal(ledger: LedgerDep, token: Annotated[str, Depends(bearer_token)]) -> Principal:
     return ledger.access.authenticate(token)
 
 
