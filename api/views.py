@@ -20,7 +20,6 @@ from domain.evaluation import evaluate
 from domain.glossary import ERASED_LABEL, Role, label
 from domain.registry import AdministrativeUnit, Collective, Person
 
-
 #: What :func:`recorded` sets itself, never copied from the endpoint's ``response``.
 _OWN_HEADERS = (b"content-length", b"content-type")
 
