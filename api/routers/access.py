@@ -30,10 +30,10 @@ SelfOrAdminDep = Annotated[CommandContext, Depends(acting_as(*ADMIN, *Role))]
 @router.post("/users", summary="Tạo tài khoản", status_code=201, response_model=schemas.Recorded)
 def create_user(
     body: schemas.UserCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
-) -> schemas.Recorded:
+) -> Response:
     """Create an account in your unit (nationwide accounts: nationwide administrators)."""
     result = ledger.access.create_user(ctx, body.username, body.roles, body.unit_id, body.person_id)
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 @router.get("/users/me", summary="Tài khoản của tôi", response_model=schemas.UserPublic)
@@ -170,7 +170,7 @@ def revoke_token(
     ctx: SelfOrAdminDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """Revoke a token at once: your own, or (administrators) one of an account in your unit."""
     return views.recorded(
         ledger.access.revoke_token(ctx, token_id, body.reason, expected), response

@@ -30,7 +30,7 @@ ConflictDep = Annotated[
 @router.post("", summary="Mở hồ sơ xét danh hiệu", status_code=201, response_model=schemas.Recorded)
 def open_case(
     body: schemas.CaseOpen, ledger: LedgerDep, ctx: ApplicantDep, response: Response
-) -> schemas.Recorded:
+) -> Response:
     """Register a subject for a title in a cycle year, pinned to the criteria set in force."""
     result = ledger.assessments.open_case(
         ctx,
@@ -42,7 +42,7 @@ def open_case(
         body.target_group,
     )
     response.headers["Location"] = f"/cases/{result.id}"
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 @router.get("/{case_id}", summary="Đọc hồ sơ", response_model=schemas.CasePublic)
@@ -106,7 +106,7 @@ def attach_evidence(
             examples=["1,2,3,4,5,6,7,8,9,10"],
         ),
     ],
-) -> schemas.Recorded:
+) -> Response:
     content = evidence_file(file, ledger.settings.max_upload_bytes)
     codes = [c.strip() for c in indicators.split(",") if c.strip()]
     result, evidence_id = ledger.assessments.attach_evidence(
@@ -120,7 +120,7 @@ def attach_evidence(
         expected_version=expected,
     )
     response.headers["Location"] = f"/cases/{case_id}/evidence/{evidence_id}"
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 def evidence_file(file: UploadFile, limit: int) -> bytes:
@@ -160,7 +160,7 @@ def supersede_evidence(
     ctx: ApplicantDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.supersede_evidence(
         ctx, case_id, evidence_id, body.replaced_by, body.reason, expected
     )
@@ -175,7 +175,7 @@ def self_assess(
     ctx: ApplicantDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.self_assess(ctx, case_id, body.scores, body.assessed_on, expected)
     return views.recorded(result, response)
 
@@ -188,7 +188,7 @@ def review(
     ctx: ReviewerDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.review(
         ctx, case_id, body.scores, body.evidence_seen, body.remarks, body.reviewed_on, expected
     )
@@ -207,7 +207,7 @@ def revise_score(
     ctx: ReviewerDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.revise_score(
         ctx,
         case_id,
@@ -234,7 +234,7 @@ def compute_member_share(
     ctx: OfficerDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """Record a computed indicator (e.g. the share of members holding Công dân học tập on
     31 December of the cycle year) as counted from the register, with its inputs and the
     log position it was counted at."""
@@ -258,7 +258,7 @@ def post_notice(
     ctx: OfficerDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.post_notice(
         ctx, case_id, body.posted_on, body.closes_on, body.place, expected
     )
@@ -275,7 +275,7 @@ def close_notice(
     ctx: OfficerDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.close_notice(
         ctx, case_id, body.closed_on, body.comments_received, body.summary, expected
     )
@@ -292,7 +292,7 @@ def form_council(
     ctx: OfficerDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     seats = [SeatRequest(m.user_id, m.role, m.conflict) for m in body.members]
     result = ledger.assessments.form_council(
         ctx, case_id, body.name, seats, body.formed_on, expected
@@ -312,7 +312,7 @@ def declare_conflict(
     ctx: ConflictDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.declare_conflict(
         ctx, case_id, body.member_id, body.reason, expected
     )
@@ -331,7 +331,7 @@ def appraise(
     ctx: CouncilDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.assessments.appraise(
         ctx,
         case_id,
@@ -353,7 +353,7 @@ def withdraw(
     ctx: ApplicantDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     return views.recorded(
         ledger.assessments.withdraw_case(ctx, case_id, body.reason, expected), response
     )

@@ -248,7 +248,7 @@ def _public(ledger: LedgerDep, complaint: Complaint, may_read_grounds: bool) -> 
 )
 def file_complaint(
     body: ComplaintCreate, ledger: LedgerDep, ctx: ComplainantDep, response: Response
-) -> Recorded:
+) -> Response:
     """Receive a complaint (first, or second with ``previous_complaint_id``)."""
     try:
         attachments = [
@@ -271,7 +271,7 @@ def file_complaint(
         previous_complaint_id=body.previous_complaint_id,
     )
     response.headers["Location"] = f"/complaints/{result.id}"
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 class ComplaintDue(BaseModel):
@@ -386,7 +386,7 @@ def accept(
     ctx: HandlingDep,
     response: Response,
     expected: IfMatchDep,
-) -> Recorded:
+) -> Response:
     """Accept (thụ lý) the complaint; fixes its resolution deadline."""
     result = ledger.complaints.accept_complaint(
         ctx, complaint_id, body.accepted_on, body.complex_case, expected
@@ -404,7 +404,7 @@ def refuse(
     ctx: HandlingDep,
     response: Response,
     expected: IfMatchDep,
-) -> Recorded:
+) -> Response:
     """Refuse to accept the complaint, naming the rule."""
     result = ledger.complaints.refuse_complaint(
         ctx, complaint_id, body.decided_on, body.rule, body.reason, expected
@@ -422,7 +422,7 @@ def assign(
     ctx: HandlingDep,
     response: Response,
     expected: IfMatchDep,
-) -> Recorded:
+) -> Response:
     """Assign the person who resolves the complaint."""
     result = ledger.complaints.assign_complaint(ctx, complaint_id, body.handler_id, expected)
     return views.recorded(result, response)
@@ -436,7 +436,7 @@ def resolve(
     ctx: HandlerDep,
     response: Response,
     expected: IfMatchDep,
-) -> Recorded:
+) -> Response:
     """Resolve: upheld, partly upheld or rejected. Upheld complaints reopen their cases."""
     result = ledger.complaints.resolve_complaint(
         ctx, complaint_id, body.outcome, body.resolved_on, body.reason, expected
@@ -452,7 +452,7 @@ def lawsuit(
     ctx: ComplainantDep,
     response: Response,
     expected: IfMatchDep,
-) -> Recorded:
+) -> Response:
     """Record that an administrative lawsuit was filed."""
     result = ledger.complaints.report_lawsuit(
         ctx, complaint_id, body.reported_on, body.court, expected

@@ -31,9 +31,11 @@ def publish_criteria_set(
     ctx: AdminDep,
     response: Response,
     content: Annotated[schemas.JsonObject, Body(description="Nội dung bộ tiêu chí (xem seed/)")],
-) -> schemas.Recorded:
+) -> Response:
     """Publish a criteria set: version 1 of a new code, or the next version superseding it."""
-    return views.recorded(ledger.criteria.publish_criteria_set(ctx, content), response)
+    return views.recorded(
+        ledger.criteria.publish_criteria_set(ctx, content), response, status_code=201
+    )
 
 
 def _cursor(set_id: SetId) -> str:
@@ -115,11 +117,13 @@ def publish_rules(
     ctx: AdminDep,
     response: Response,
     content: Annotated[schemas.JsonObject, Body(description="Nội dung (xem application/seed/)")],
-) -> schemas.Recorded:
+) -> Response:
     """Publish rule data as a new version: programme targets (QĐ 387, QĐ 677), the
     complaint clocks (Luật Khiếu nại 2011) or the reporting structures (the administrative
     geographies reports roll up under; a rearrangement of units adds one)."""
-    return views.recorded(ledger.criteria.publish_rules(ctx, kind, content), response)
+    return views.recorded(
+        ledger.criteria.publish_rules(ctx, kind, content), response, status_code=201
+    )
 
 
 @rules_router.get("/{kind}", summary="Đọc dữ liệu quy tắc mới nhất", response_model=dict[str, Any])

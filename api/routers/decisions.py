@@ -22,7 +22,7 @@ SignerDep = Annotated[CommandContext, Depends(acting_as(Role.SIGNER))]
 )
 def issue_decision(
     body: schemas.DecisionCreate, ledger: LedgerDep, ctx: SignerDep, response: Response
-) -> schemas.Recorded:
+) -> Response:
     """Grant or refuse titles; the decision and its cases are saved in one transaction."""
     result = ledger.decisions.issue_decision(
         ctx,
@@ -36,7 +36,7 @@ def issue_decision(
         amends=body.amends,
     )
     response.headers["Location"] = f"/decisions/{result.id}"
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 @router.get("/{decision_id}", summary="Đọc quyết định", response_model=schemas.DecisionPublic)

@@ -39,8 +39,10 @@ RegistrarDep = Annotated[CommandContext, Depends(acting_as(*OFFICERS, Role.ADMIN
 )
 def establish_unit(
     body: schemas.UnitCreate, ledger: LedgerDep, ctx: AdminDep, response: Response
-) -> schemas.Recorded:
-    return views.recorded(ledger.registry.establish_unit(ctx, **body.model_dump()), response)
+) -> Response:
+    return views.recorded(
+        ledger.registry.establish_unit(ctx, **body.model_dump()), response, status_code=201
+    )
 
 
 @router.get(
@@ -64,7 +66,7 @@ def change_unit_parent(
     ctx: AdminDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.registry.change_unit_parent(
         ctx, unit_id, body.parent_id, body.from_date, body.reason, expected
     )
@@ -79,12 +81,12 @@ def change_unit_parent(
 )
 def merge_units(
     body: schemas.UnitMerge, ledger: LedgerDep, ctx: AdminDep, response: Response
-) -> schemas.Recorded:
+) -> Response:
     """Record that units merged into a successor (e.g. communes on 2025-07-01)."""
     result = ledger.registry.merge_units(
         ctx, body.predecessor_ids, body.successor_id, body.from_date, body.legal_basis
     )
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 @router.post(
@@ -92,9 +94,11 @@ def merge_units(
 )
 def register_person(
     body: schemas.PersonCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
-) -> schemas.Recorded:
+) -> Response:
     """Register a citizen. The CCCD is kept only as a keyed hash; personal fields are sealed."""
-    return views.recorded(ledger.registry.register_person(ctx, **body.model_dump()), response)
+    return views.recorded(
+        ledger.registry.register_person(ctx, **body.model_dump()), response, status_code=201
+    )
 
 
 @router.post(
@@ -145,7 +149,7 @@ def correct_person(
     ctx: RegistrarDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     return views.recorded(
         ledger.registry.correct_person(
             ctx, person_id, body.changes.model_dump(exclude_unset=True), body.reason, expected
@@ -164,7 +168,7 @@ def erase_person(
     ctx: AdminDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """Destroy the person's key: their personal data can never be read again."""
     return views.recorded(
         ledger.registry.erase_person(ctx, person_id, body.reason, expected), response
@@ -183,7 +187,7 @@ def relocate_person(
     ctx: RegistrarDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """The person now lives in another unit, reached by the officer as well as the current
     one. Cases already opened stay with the unit that opened them."""
     return views.recorded(_relocate(ledger, ctx, Person, person_id, body, expected), response)
@@ -201,7 +205,7 @@ def relocate_collective(
     ctx: RegistrarDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """A household, clan or organisation moves (a community stays with its village)."""
     moved = _relocate(ledger, ctx, Collective, collective_id, body, expected)
     return views.recorded(moved, response)
@@ -228,8 +232,10 @@ def _relocate(
 )
 def register_collective(
     body: schemas.CollectiveCreate, ledger: LedgerDep, ctx: RegistrarDep, response: Response
-) -> schemas.Recorded:
-    return views.recorded(ledger.registry.register_collective(ctx, **body.model_dump()), response)
+) -> Response:
+    return views.recorded(
+        ledger.registry.register_collective(ctx, **body.model_dump()), response, status_code=201
+    )
 
 
 @router.get(
@@ -272,7 +278,7 @@ def add_member(
     ctx: RegistrarDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     result = ledger.registry.add_member(ctx, collective_id, body.member_id, body.relation, expected)
     return views.recorded(result, response)
 
@@ -290,7 +296,7 @@ def remove_member(
     ctx: RegistrarDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """A member leaves (recorded on the group and on the member; If-Match: the group's)."""
     result = ledger.registry.remove_member(
         ctx, collective_id, member_id, body.left_on, body.reason, expected

@@ -95,7 +95,7 @@ def compile_report(
     models: ReadModelsDep,
     ctx: ReporterDep,
     response: Response,
-) -> schemas.Recorded:
+) -> Response:
     """Freeze the unit's statistics for a cycle at the current log position."""
     result = ledger.reports.compile_report(
         ctx,
@@ -106,7 +106,7 @@ def compile_report(
         unit_id=body.unit_id or ledger.scopes.scope(ctx).unit_id,
     )
     response.headers["Location"] = f"/reports/{result.id}"
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 @router.get("/{report_id}", summary="Đọc báo cáo", response_model=ReportPublic)
@@ -128,7 +128,7 @@ def submit_report(
     ctx: ReporterDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """Send the report upward; from then on it never changes."""
     result = ledger.reports.submit_report(
         ctx, report_id, body.recipient, body.submitted_on, expected
@@ -150,12 +150,12 @@ def supersede_report(
     ctx: ReporterDep,
     response: Response,
     expected: IfMatchDep,
-) -> schemas.Recorded:
+) -> Response:
     """A corrected edition of a submitted report, with today's figures; the old one stays
     readable and names the new one."""
     result = ledger.reports.supersede_report(ctx, models, report_id, body.reason, expected)
     response.headers["Location"] = f"/reports/{result.id}"
-    return views.recorded(result, response)
+    return views.recorded(result, response, status_code=201)
 
 
 @router.get(
