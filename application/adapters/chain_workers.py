@@ -101,13 +101,18 @@ _connections: dict[str, sqlite3.Connection] = {}
 def check_range(source: Source, after: int, through: int, page: int) -> Checked | None:
     """The rows with notification ids in (``after``, ``through``], read in pages of
     ``page`` in one read transaction, when every row after the first is plain (None
-    otherwise, or when the range is empty)."""
-    if source.path not in _connections:
-        uri = f"file:{source.path}?mode=ro"
-        _connections[source.path] = sqlite3.connect(uri, uri=True, isolation_level=None)
-    cursor = _connections[source.path].cursor()
-    cursor.execute("BEGIN")
+    otherwise, when the range is empty, or when the file cannot be read here: the caller
+    then reads the range itself, as it always has)."""
     try:
+        if source.path not in _connections:
+            uri = f"file:{source.path}?mode=ro"
+            _connections[source.path] = sqlite3.connect(uri, uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    connection = _connections[source.path]
+    cursor = connection.cursor()
+    try:
+        cursor.execute("BEGIN")
         rows = chained_rows(cursor, source, after, page, through)
         if not rows:
             return None
@@ -120,10 +125,11 @@ def check_range(source: Source, after: int, through: int, page: int) -> Checked 
                 break
             if not (rows := chained_rows(cursor, source, after, page, through)):
                 break
-    except TypeError:  # the first row's position or hash in an odd form
+    except (TypeError, sqlite3.Error):  # the first row in an odd form, or a failed read
         return None
     finally:
-        cursor.execute("COMMIT")
+        if connection.in_transaction:
+            connection.commit()
         cursor.close()
     return None if checked is None else Checked(first, leaves, *checked)
 

@@ -119,3 +119,17 @@ def test_workers_come_from_the_cpu_count_and_only_for_a_large_log(
 ):
     monkeypatch.setattr(chain_workers.os, "cpu_count", lambda: cpus)
     assert chain_workers.worker_count(total) == workers
+
+
+def test_a_range_a_worker_cannot_read_is_checked_here(world, accepted, monkeypatch):
+    ledger, _ = world
+    recorder = ledger.store.recorder
+    source = recorder.chain_source
+    monkeypatch.setattr(
+        type(recorder),
+        "chain_source",
+        chain_workers.Source(str(source.path) + ".nowhere", "x", "y"),
+    )
+    report = ledger.auditor.verify(parallel=True)
+    assert report == reference(ledger, monkeypatch) and report.ok
+    assert accepted == []
