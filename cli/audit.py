@@ -47,7 +47,9 @@ def verify(
         with progress_bar(out) as progress:
             task = progress.add_task("Kiểm tra chuỗi băm", total=None)
             report = ledger.auditor.verify(
-                lambda done, total: progress.update(task, completed=done, total=total), kept
+                lambda done, total: progress.update(task, completed=done, total=total),
+                kept,
+                parallel=True,
             )
         if not report.ok:
             fail(f"nhật ký không toàn vẹn — {report.problem}")

@@ -72,9 +72,8 @@ def _originators(ids: list[str]) -> list[bytes] | None:
     """A page's originator ids as the canonical bytes of :func:`leaf_bytes`, when every one
     is canonical text or every one is 32 lowercase hex digits (None otherwise)."""
     lengths = set(map(len, ids))
-    if lengths == {32} and _HEX_IDS.fullmatch("".join(ids)):
-        groups = _HEX_GROUPS.unpack
-        return [b"-".join(groups(i.encode())) for i in ids]
+    if lengths == {32} and _HEX_IDS.fullmatch(joined := "".join(ids)):
+        return list(map(b"-".join, _HEX_GROUPS.iter_unpack(joined.encode())))
     if lengths == {36} and _CANONICAL_IDS.fullmatch("".join(ids)):
         return [i.encode() for i in ids]
     return None if ids else []
@@ -93,30 +92,34 @@ def plain_chain(
     row is not plain (a problem, or an odd stored value), and ``leaves`` is then to be
     discarded: the caller checks the same rows with :func:`verify_chain`, which names the
     problem or accepts the row, exactly as it always has.
+
+    Each row's chain hash is computed from the *stored* hash of the row before it (from
+    ``previous`` for the first), so the rows are independent of one another; the page is
+    accepted only when every stored hash is 32 bytes and all of them equal those computed,
+    which makes each stored hash the one :func:`verify_chain` computes in turn.
     """
-    sha256, compare, join = hashlib.sha256, hmac.compare_digest, b"".join
+    sha256, join = hashlib.sha256, b"".join
     head, length, label = _LEAF_HEAD.pack, _LENGTH.pack, _field(CHAIN_LABEL)
-    add, expected_position = leaves.append, start
     try:
-        texts, names = _originators([r[2] for r in rows]), [r[4].encode() for r in rows]
-        if texts is None:
+        texts = _originators([r[2] for r in rows])
+        if texts is None or [r[0] for r in rows] != list(range(start, start + len(rows))):
             return None
-        for (position, _, _, version, _, state, stored), text, name in zip(
-            rows, texts, names, strict=True
-        ):
-            if position != expected_position:
-                return None
-            leaf = join(
-                (head(position, 36, text, version, len(name)), name, length(len(state)), state)
-            )
-            expected = sha256(label + previous + leaf).digest()
-            if not compare(expected, stored):  # None or text: TypeError
-                return None
-            add(sha256(b"\x00" + leaf).digest())
-            previous, expected_position = expected, expected_position + 1
+        names = [r[4].encode() for r in rows]
+        page = [
+            join((head(r[0], 36, text, r[3], len(name)), name, length(len(r[5])), r[5]))
+            for r, text, name in zip(rows, texts, names, strict=True)
+        ]
+        stored = [r[6] for r in rows]
+        if set(map(len, stored)) - {HASH_SIZE}:  # None or text: TypeError
+            return None
+        before = [previous, *stored][: len(page)]
+        expected = [sha256(label + p + leaf).digest() for p, leaf in zip(before, page, strict=True)]
+        if not hmac.compare_digest(join(expected), join(stored)):
+            return None
     except Exception:  # an odd stored value: verify_chain says what it makes of it
         return None
-    return previous, expected_position
+    leaves += [sha256(b"\x00" + leaf).digest() for leaf in page]
+    return (expected[-1] if expected else previous), start + len(rows)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
+from application.adapters.chain_workers import Source, chained_rows
 from application.adapters.keyed_requests import Receipt, receipt_owed
 from application.adapters.pipelines import send_all, sync
 from application.adapters.tiles import MemoryTiles, StoredEdge, TileRows
@@ -538,36 +539,22 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         """As on PostgreSQL: the rows of :meth:`select_chained` as plain tuples, the
         originator id as stored (32 hex digits, which :func:`domain.integrity.plain_chain`
         takes as they are, and writes with their hyphens)."""
-        page = (
-            "SELECT c.position, e.rowid, e.originator_id, e.originator_version, e.topic, e.state,"
-            f" c.hash FROM {self.events_table_name} e LEFT JOIN {self.chain_table} c"
-            " ON c.notification_id = e.rowid AND c.notification_id > ?"
-            " WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
-        )
-        orphans = (
-            "SELECT c.position, c.notification_id, NULL, NULL, NULL, NULL, c.hash"
-            f" FROM {self.chain_table} c WHERE c.notification_id > ? AND c.notification_id <= ?"
-            f" AND NOT EXISTS (SELECT 1 FROM {self.events_table_name} e"
-            " WHERE e.rowid = c.notification_id)"
-        )
-        chained = (
-            f"SELECT count(*) FROM {self.chain_table}"
-            " WHERE notification_id > ? AND notification_id <= ?"
-        )
         with self.datastore.transaction(commit=False) as c:
             tuples = c.sqlite_cursor.connection.cursor()
             tuples.row_factory = None
             try:
-                tuples.execute(page, (after, after, limit))
-                rows: list[Any] = tuples.fetchall()
-                upper = rows[-1][1] if len(rows) == limit else 2**62
-                tuples.execute(chained, (after, upper))
-                if tuples.fetchone()[0] > len(rows) - [r[0] for r in rows].count(None):
-                    tuples.execute(orphans, (after, upper))
-                    rows = sorted([*rows, *tuples.fetchall()], key=itemgetter(1))
+                source = Source("", self.events_table_name, self.chain_table)
+                return chained_rows(tuples, source, after, limit)
             finally:
                 tuples.close()
-        return rows
+
+    @property
+    def chain_source(self) -> Source | None:
+        """Where a worker process reads the same rows (:mod:`chain_workers`); None for a
+        database in memory, which no other process can read."""
+        if self.datastore.pool.is_sqlite_memory_mode:
+            return None
+        return Source(self.datastore.pool.db_name, self.events_table_name, self.chain_table)
 
 
 class ChainedPOPORecorder(POPOApplicationRecorder):
