@@ -116,9 +116,9 @@ class LogNotVerified(RuleViolation):
     code = "log-not-verified"
 
 
-def _not_verified(problem: Problem) -> LogNotVerified:
+def _not_verified(problem: Problem, refusing: str = "không ký điểm kiểm") -> LogNotVerified:
     return LogNotVerified(
-        f"không ký điểm kiểm: nhật ký không toàn vẹn từ vị trí {problem.position}"
+        f"{refusing}: nhật ký không toàn vẹn từ vị trí {problem.position}"
         f" ({problem.kind}); `hoctap verify` chỉ ra chỗ sai",
         position=problem.position,
         kind=problem.kind,
@@ -314,7 +314,7 @@ class Auditor:
         covering = [c for c in self.checkpoints.all() if c.tree_size >= max(needed, 1)]
         if covering:
             if self.refused is not None:
-                raise _not_verified(self.refused)
+                raise _not_verified(self.refused, "không lập bằng chứng cho gói kiểm tra")
             checkpoint = max(covering, key=lambda c: c.tree_size)
         else:
             report = self._verified()

@@ -92,3 +92,4 @@ def test_a_rewrite_elsewhere_leaves_the_award_s_proof_good_until_a_verification_
     with pytest.raises(LogNotVerified) as refused:  # and bundles are refused from then on
         make_bundle(ledger, case_id)
     assert refused.value.details["position"] == 5
+    assert refused.value.message.startswith("không lập bằng chứng cho gói kiểm tra")
