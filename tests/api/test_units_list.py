@@ -4,7 +4,7 @@ ignored, scoped to the reader's part of the geography, paged."""
 from __future__ import annotations
 
 from tests.api.helpers import Api
-from tests.api.test_errors import assert_problem
+from tests.api.test_errors import assert_problem, log_position
 from tests.api.test_scenario import registry, second_commune, staff
 
 
@@ -24,6 +24,8 @@ def world(api: Api) -> dict:
     )
     staff(api, ids)
     api.user("tinh", ["commune_officer"], unit_id=ids["province"])
+    # The units list reads a view the runner folds after each write: wait for it once.
+    api.get("admin", f"/units?wait_for_position={log_position(api.ledger)}")
     return ids
 
 
