@@ -28,6 +28,7 @@ from api.routers import (
     time_travel,
 )
 from application.adapters.read_models import ReadModels
+from application.clients.certificate_pdf import CertificateFonts
 from application.clients.housekeeping import scheduled_jobs
 from application.ledger import Ledger
 from application.services.records import Clock
@@ -77,6 +78,7 @@ def create_app(
     app.state.read_models = read_models
     app.state.metrics = operations.metrics_registry(the_ledger, read_models)
     app.state.certificate_checks = web.certificates.checks_counter(app.state.metrics)
+    app.state.certificate_fonts = CertificateFonts()
     app.state.settings = settings
     problems.install(app)
     idempotency.install(app, the_ledger.keyed_requests, the_ledger.vault.request_digest_key())

@@ -21,7 +21,6 @@ from api.web.certificates import printed_certificate
 from api.web.pages import error_page, page_router
 from api.web.session import PageReaderDep, SignedInDep
 from application.clients.certificate_pdf import (
-    FONT_DIRS,
     MEDIA_TYPE,
     PAPER,
     CertificateSheet,
@@ -63,8 +62,7 @@ def printable_pdf(
         check_url=printed.url,
     )
     try:
-        fonts = getattr(request.app.state, "certificate_fonts", FONT_DIRS)  # tests set it
-        content = certificate_pdf(sheet, paper, fonts)
+        content = certificate_pdf(sheet, paper, request.app.state.certificate_fonts)
     except FontMissing as missing:
         log.error("certificate PDF: %s %s", missing.message, missing.details)
         return error_page(request, 503, missing.message)

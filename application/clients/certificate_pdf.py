@@ -7,6 +7,14 @@ check. Text is NFC, in DejaVu Sans (a Unicode TrueType font with every Vietnames
 embedded as a subset). The font is not in the repository: Debian's ``fonts-dejavu-core``
 provides it (``make fonts``); without it :class:`FontMissing` says so in Vietnamese.
 
+Reading the whole font (~6,000 glyphs) took half of each PDF's time, so
+:class:`CertificateFonts` makes, once per process, a copy of each DejaVu file with only the
+letters Vietnamese text uses (Latin with its Vietnamese letters, combining marks,
+punctuation: ~700 glyphs) and draws with it; a certificate with any character that the
+whole font has and that copy lacks (a Greek or Cyrillic letter in a name) is drawn with the
+whole font, so it prints exactly as before. A drawn font is never reused between PDFs:
+fpdf2 subsets a font in place, so a second certificate would lack the first one's glyphs.
+
 Every text sits in a box of its own: a long value (a name of 500 characters, an authority
 with a long name) is wrapped and, if it still does not fit, set smaller down to a floor;
 at the floor, lines past the box are cut and the last one ends in "…". Nothing overflows
@@ -15,14 +23,21 @@ into the next box or off the page, and the PDF is always one page.
 
 from __future__ import annotations
 
+import atexit
 import io
+import os
+import shutil
+import tempfile
+import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import segno
+from fontTools import subset
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -41,6 +56,22 @@ FONT_FILES = {
     ("sans", "B"): "DejaVuSans-Bold.ttf",
 }
 MEDIA_TYPE = "application/pdf"
+#: What the Vietnamese copy of each font keeps: ASCII, Latin-1, Latin Extended-A and -B
+#: (Ơ ơ Ư ư), combining marks, Latin Extended Additional (ạ ả ấ … ỹ), general punctuation
+#: (… – “ ”), the đồng sign and the numero sign.
+VIETNAMESE = frozenset(
+    code
+    for first, last in (
+        (0x20, 0x7E),
+        (0xA0, 0x24F),
+        (0x300, 0x36F),
+        (0x1E00, 0x1EFF),
+        (0x2000, 0x206F),
+        (0x20AB, 0x20AB),
+        (0x2116, 0x2116),
+    )
+    for code in range(first, last + 1)
+)
 
 _RED = (122, 31, 31)
 _BLACK = (0, 0, 0)
@@ -84,6 +115,71 @@ def font_dir(candidates: Sequence[Path] = FONT_DIRS) -> Path:
     )
 
 
+class CertificateFonts:
+    """The DejaVu files a certificate is drawn with, found in the first of ``folders`` that
+    holds them all: the Vietnamese copies (made at first use, in a folder of this process's
+    own, removed when it exits) for text they cover, the whole files otherwise.
+
+    Built once where the app is built and shared by its threads: a lock keeps the copies
+    made once; each PDF still reads its font files anew (see the module's docstring)."""
+
+    def __init__(self, folders: Sequence[Path] = FONT_DIRS) -> None:
+        self.folders = tuple(folders)
+        self._lock = threading.Lock()
+        #: (the whole fonts' folder, the copies' folder, what only the whole fonts draw)
+        self._copies: tuple[Path, Path, frozenset[int]] | None = None
+
+    def files(self, texts: Iterable[str]) -> dict[tuple[str, str], Path]:
+        """Each (family, style)'s file for a certificate showing ``texts``."""
+        whole = font_dir(self.folders)
+        folder, only_whole = self._vietnamese(whole)
+        if any(ord(char) in only_whole for text in texts for char in text):
+            folder = whole
+        return {key: folder / name for key, name in FONT_FILES.items()}
+
+    def _vietnamese(self, whole: Path) -> tuple[Path, frozenset[int]]:
+        with self._lock:
+            copies = self._copies
+            if copies is None or copies[0] != whole or not _all_there(copies[1]):
+                copies = (whole, *_vietnamese_copies(whole))
+                self._copies = copies
+            return copies[1], copies[2]
+
+
+def _all_there(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in FONT_FILES.values())
+
+
+def _vietnamese_copies(whole: Path) -> tuple[Path, frozenset[int]]:
+    """Copies of the fonts in ``whole`` with only :data:`VIETNAMESE`, in a new private
+    folder (0700) removed at this process's exit; and the characters any of the whole
+    fonts draws that a copy does not."""
+    folder = Path(tempfile.mkdtemp(prefix="hoctap-phong-chu-"))
+    owner = os.getpid()
+    atexit.register(_remove_if_ours, folder, owner)  # not a forked child's to remove
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge's timestamps
+    only_whole: set[int] = set()
+    for name in FONT_FILES.values():
+        font = subset.load_font(str(whole / name), options)
+        drawn = set(font.getBestCmap())
+        cutter = subset.Subsetter(options)
+        cutter.populate(unicodes=VIETNAMESE & drawn)
+        cutter.subset(font)
+        subset.save_font(font, str(folder / name), options)
+        with TTFont(folder / name, lazy=True) as kept:
+            only_whole |= drawn - set(kept.getBestCmap())
+    return folder, frozenset(only_whole)
+
+
+def _remove_if_ours(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def qr_png(url: str) -> bytes:
     """The QR code of ``url`` as a PNG (error correction M, as on the HTML certificate)."""
     out = io.BytesIO()
@@ -95,20 +191,18 @@ def _date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def certificate_pdf(
-    sheet: CertificateSheet, paper: str = "a4", fonts: Sequence[Path] = FONT_DIRS
-) -> bytes:
+def certificate_pdf(sheet: CertificateSheet, paper: str, fonts: CertificateFonts) -> bytes:
     """The certificate as a one-page PDF on ``paper`` ("a4" or "a5", landscape).
 
-    Drawn anew each time (about half a second, mostly reading the font): a cache of drawn
-    certificates would keep holders' names in memory after their data is erased."""
-    folder = font_dir(fonts)
+    Drawn anew each time (about a tenth of a second, half of it reading the fonts): a cache
+    of drawn certificates would keep holders' names in memory after their data is erased."""
+    files = fonts.files(_nfc(value) for value in vars(sheet).values() if isinstance(value, str))
     width, height = PAPER[paper]
     pdf = FPDF(orientation="L", unit="mm", format=(height, width))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
-    for (family, style), name in FONT_FILES.items():
-        pdf.add_font(family, style, str(folder / name))
+    for (family, style), path in files.items():
+        pdf.add_font(family, style, str(path))
     pdf.set_lang("vi")
     pdf.set_title(_nfc(f"Giấy chứng nhận {sheet.title} {sheet.cycle_year} - số {sheet.serial}"))
     pdf.set_creator("Hoctap Ledger")

@@ -15,14 +15,19 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from fontTools.ttLib import TTFont
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from application.clients.certificate_pdf import (
+    VIETNAMESE,
+    CertificateFonts,
     CertificateSheet,
     FontMissing,
-    certificate_pdf,
     font_dir,
 )
+from application.clients.certificate_pdf import certificate_pdf as drawn
 from domain.registry import AdministrativeUnit
 from tests.api.helpers import Api, revoke_by_amending_decision
 from tests.api.pages import Visitor, give_password
@@ -178,7 +183,7 @@ def test_a_corrected_hostile_name_prints_on_one_page_in_nfc(api: Api):
 
 def test_a_server_without_the_font_answers_503_in_vietnamese(api: Api, tmp_path: Path):
     world = world_with_certificate(api)
-    api.client.app.state.certificate_fonts = [tmp_path]
+    api.client.app.state.certificate_fonts = CertificateFonts([tmp_path])
     refused = holder_visitor(api).get(pdf_path(world), status=503)
     assert refused.headers["content-type"].startswith("text/html")
     assert "fonts-dejavu-core" in refused.text and "make fonts" in refused.text
@@ -186,6 +191,12 @@ def test_a_server_without_the_font_answers_503_in_vietnamese(api: Api, tmp_path:
 
 
 # ---------------------------------------------------------------- the drawing alone
+
+FONTS = CertificateFonts()  # one for the module, as one app keeps one
+
+
+def certificate_pdf(sheet: CertificateSheet, paper: str = "a4") -> bytes:
+    return drawn(sheet, paper, FONTS)
 
 
 def sheet(**changes: Any) -> CertificateSheet:
@@ -274,8 +285,66 @@ def test_text_is_drawn_as_nfc():
 
 def test_without_the_dejavu_font_the_error_says_so_in_vietnamese(tmp_path: Path):
     with pytest.raises(FontMissing) as missing:
-        certificate_pdf(sheet(), fonts=[tmp_path / "không-có"])
+        drawn(sheet(), "a4", CertificateFonts([tmp_path / "không-có"]))
     assert "fonts-dejavu-core" in missing.value.message
     assert "make fonts" in missing.value.message
     assert missing.value.details["searched"] == [str(tmp_path / "không-có")]
     assert font_dir().is_dir()  # this machine has it: the tests above drew with it
+
+
+# ------------------------------------------------- the Vietnamese copies of the fonts
+
+#: Every Vietnamese letter: the twelve vowels under each of the six tones, and đ.
+VOWELS = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"]
+TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+LETTERS = (
+    "".join(unicodedata.normalize("NFC", vowel + tone) for vowel in VOWELS for tone in TONES) + "đ"
+)
+ALPHABET = LETTERS + LETTERS.upper()
+
+
+def drawable(folder: Path) -> set[int]:
+    """What every font in ``folder`` has a glyph for."""
+    found: list[set[int]] = []
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        with TTFont(folder / name, lazy=True) as font:
+            found.append(set(font.getBestCmap()))
+    return set.intersection(*found)
+
+
+WHOLE = drawable(font_dir())
+
+
+def test_every_vietnamese_letter_prints_from_the_copies():
+    files = FONTS.files([ALPHABET])
+    assert {path.parent for path in files.values()} != {font_dir()}  # the copies
+    assert {ord(char) for char in ALPHABET} <= drawable(next(iter(files.values())).parent)
+    text = text_of(certificate_pdf(sheet(holder=ALPHABET)))
+    assert ALPHABET in "".join(text.split())  # one long word: wrapped, every letter there
+
+
+def test_a_letter_only_the_whole_font_has_prints_from_the_whole_font():
+    name = "Nguyễn Ωμέγα Жуков"  # Greek and Cyrillic: DejaVu has them, the copies do not
+    assert {path.parent for path in FONTS.files([name]).values()} == {font_dir()}
+    assert name in text_of(certificate_pdf(sheet(holder=name)))
+
+
+@given(st.text(max_size=40))
+def test_whatever_the_text_the_chosen_fonts_draw_all_the_whole_fonts_would(text: str):
+    folder = {path.parent for path in FONTS.files([text]).values()}
+    [chosen] = folder
+    assert {ord(char) for char in text} & WHOLE <= drawable(chosen)
+
+
+def test_the_copies_are_made_once_in_a_private_folder_and_made_again_if_removed():
+    fonts = CertificateFonts()
+    first = fonts.files(["Lan"])
+    assert fonts.files(["Hoa"]) == first
+    folder = next(iter(first.values())).parent
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {ord(char) for char in ALPHABET} <= {code for code in VIETNAMESE}
+    for path in first.values():
+        path.unlink()
+    again = fonts.files(["Lan"])
+    assert all(path.is_file() for path in again.values())
+    assert "Lan" in text_of(drawn(sheet(holder="Lan"), "a4", fonts))
