@@ -135,8 +135,10 @@ def test_an_index_outside_the_list_is_refused_naming_it():
     assert str(raised.value) == f"status index {STATUS_LIST_BITS} outside the list"
 
 
-def packed(size: int) -> str:
-    return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(size), mtime=0)).decode()
+def packed(size: int, cut: int = 0) -> str:
+    """``size`` zero bytes GZIPped, less the last ``cut`` bytes of the stream."""
+    stream = gzip.compress(bytes(size), mtime=0)
+    return "u" + base64.urlsafe_b64encode(stream[: len(stream) - cut]).decode()
 
 
 NOT_MULTIBASE = "danh sách trạng thái không ở dạng multibase base64url (u…)"
@@ -148,6 +150,12 @@ LISTS = {
     "4 MiB of no GZIP": ("u" + "A" * ((4 << 20) - 1), NOT_GZIP),
     "no GZIP": ("u" + "A" * 100, NOT_GZIP),
     "one byte too large": (packed(MAX_STATUS_BYTES + 1), "danh sách trạng thái quá lớn"),
+    # Refused as too large once one byte past the limit is out, never unpacked further: its
+    # end (here cut off, so unpacking on would fail) is not read, nor the rest of a bomb.
+    "too large, its end never read": (
+        packed(MAX_STATUS_BYTES + 1, cut=8),
+        "danh sách trạng thái quá lớn",
+    ),
     "one byte too small": (
         packed(STATUS_LIST_BITS // 8 - 1),
         "danh sách trạng thái ngắn hơn 131.072 bit",
