@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import fastapi.dependencies.models
 import psycopg
 import pytest
 from hypothesis import HealthCheck
@@ -39,6 +40,27 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile(
     "mutants" if "MUTANT_UNDER_TEST" in os.environ else "shared-machine"
 )
+
+#: FastAPI remembers, in module-level LRU caches of 4,096 entries each, whether every endpoint
+#: and dependency it saw is a coroutine or a generator; an app's own closures (the offline
+#: docs' pages) are among them and hold the app, its ledger, views and pools. Production runs
+#: one app a process; here tests make ~2,000, and the caches kept hundreds of them alive: the
+#: suite's process grew to ~4.5 GB, every full garbage collection walked it all, and freeing
+#: it at exit took ~6 minutes. Forgotten after each test (a cache a later FastAPI drops is
+#: skipped; one it renames would show as the memory growing again).
+_FASTAPI_CACHES = (
+    "_is_gen_callable_cached",
+    "_is_async_gen_callable_cached",
+    "_is_coroutine_callable_cached",
+)
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    for name in _FASTAPI_CACHES:
+        cached = getattr(fastapi.dependencies.models, name, None)
+        if cached is not None:
+            cached.cache_clear()
+
 
 PG_URL = os.environ.get("HOCTAP_TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
