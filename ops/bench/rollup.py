@@ -21,12 +21,19 @@ Then ``projections.statistics.queries.report`` runs against that store exactly a
 calls it, ``--requests`` times per unit and structure after three untimed runs (the first
 builds and keeps the unit tree and the day's chains, as a serving process does), and the floor
 reads run as many times on the same connection. p99 is the 99th percentile of the samples.
+
+Each report is timed three ways: summed from nothing (the sums a report keeps dropped before
+each request, untimed: what every request cost before reports kept them); kept, with no row
+moved between requests (a quiet hour); and kept, with one count row of a unit inside moved
+before each request, as the fold moves it (a new registration, stamped with the next
+position: the report redoes that row's line).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import tempfile
 import time
@@ -42,6 +49,7 @@ from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
 from application.services.criteria import seed_structures
 from application.settings import Settings
+from domain.structures import Structure
 from ops.bench.scratch import generated_province
 from projections.engine import Engine, Envelope
 from projections.statistics import Statistics
@@ -84,8 +92,9 @@ def new_id(copy: int, old: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{copy}:{old}"))
 
 
-#: Per table: how many trailing columns are counts (summed when two source rows meet).
-SUMMED = {"counts": 3, "subjects": 1}
+#: Per table: the columns that are counts (summed when two source rows meet); the last
+#: column is the row's position (the later one is kept).
+SUMMED = {"counts": range(5, 8), "subjects": range(4, 5)}
 
 
 def copies(
@@ -119,8 +128,9 @@ def copies(
                 moved = ids[row[1]]
                 key = moved + row[0][len(row[1]) :]
                 if key in merged:
-                    for column in range(len(row) - summed, len(row)):
+                    for column in summed:
                         merged[key][column] += row[column]
+                    merged[key][-1] = max(merged[key][-1], row[-1])
                 else:
                     merged[key] = [key, moved, *row[2:]]
             out[table] += [tuple(row) for row in merged.values()]
@@ -163,15 +173,53 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def timed(call: Callable[[], object], times: int) -> list[float]:
+def timed(
+    call: Callable[[], object], times: int, before: Callable[[], object] | None = None
+) -> list[float]:
+    """``call``'s times in ms after three untimed calls; ``before`` runs, untimed, first."""
     for _ in range(3):
         call()
     samples = []
     for _ in range(times):
+        if before is not None:
+            before()
         started = time.perf_counter()
         call()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
+
+
+def forget_sums(engine: Engine) -> Callable[[], None]:
+    """Drop the sums reports keep, so the next report sums its rows from nothing."""
+
+    def forget() -> None:
+        unit_tree(engine).__dict__.pop("_kept_sums", None)
+
+    return forget
+
+
+def one_row_moves(engine: Engine, counts: str, inside: list[str]) -> Callable[[], None]:
+    """A write as the fold makes it: one count row of a unit inside gains a registration and
+    the next position (so the next report redoes that row's line)."""
+    mark = engine.store.mark
+    found = engine.store.fetch_values(
+        f"SELECT counter_key FROM {counts} WHERE cycle_year = {mark}"
+        f" AND unit_id IN ({engine.store.marks(len(inside))})",
+        [2025, *inside],
+    )
+    keys = [key for (key,) in found]
+    chosen = random.Random(7)
+
+    def move() -> None:
+        [(newest,)] = engine.store.fetch_values(f"SELECT MAX(position) FROM {counts}")
+        with engine.store.transaction() as cur:
+            cur.execute(
+                f"UPDATE {counts} SET registered = registered + 1, position = {mark}"
+                f" WHERE counter_key = {mark}",
+                [int(newest or 0) + 1, chosen.choice(keys)],
+            )
+
+    return move
 
 
 def reads(store: ViewStore, statements: Sequence[tuple[str, list[Any]]]) -> Callable[[], None]:
@@ -266,19 +314,23 @@ def measure(engine: Engine, requests: int, depth: int | None = None) -> None:
             ]
             found = sum(len(engine.store.fetch_values(sql, p)) for sql, p in floor)
             floor_times = timed(reads(engine.store, floor), requests)
-            times = timed(
-                lambda u=unit.unit_id, s=structure: report(  # type: ignore[misc]
-                    engine, cycle_year=2025, structure=s, root_id=u, depth=depth
-                ),
-                requests,
-            )
-            name = f"{unit.level} {unit.code}, {structure.code}"
             base = statistics.median(floor_times)
-            print(
-                f"| report, {name} | {len(inside):,} | {found:,} |"
-                f" {statistics.median(times):,.1f} | {percentile(times, 0.99):,.1f} |"
-                f" {statistics.median(times) / base:,.1f} |"
-            )
+
+            def asked(u: str = unit.unit_id, s: Structure = structure) -> object:
+                return report(engine, cycle_year=2025, structure=s, root_id=u, depth=depth)
+
+            name = f"{unit.level} {unit.code}, {structure.code}"
+            for how, before in (
+                ("summed from nothing", forget_sums(engine)),
+                ("kept, no row moved", None),
+                ("kept, a row moved before each", one_row_moves(engine, counts, inside)),
+            ):
+                times = timed(asked, requests, before)
+                print(
+                    f"| report, {name}, {how} | {len(inside):,} | {found:,} |"
+                    f" {statistics.median(times):,.1f} | {percentile(times, 0.99):,.1f} |"
+                    f" {statistics.median(times) / base:,.1f} |"
+                )
             print(
                 f"| floor: SELECT of its rows | | | {base:,.1f} |"
                 f" {percentile(floor_times, 0.99):,.1f} | 1.0 |",

@@ -3,7 +3,9 @@
 A case contributes to its unit's counters through three flags: registered (opened and not
 withdrawn), assessed (appraised by a council) and recognised (granted). Each event moves the
 flags of one case; the counters move by the difference, so a count can never drift from the
-cases behind it.
+cases behind it. Every counter and subjects row carries the log position of the last event
+that changed it: a report keeps its sums and redoes only the lines of units whose rows
+moved since (:mod:`projections.statistics.queries`).
 """
 
 from __future__ import annotations
@@ -25,12 +27,20 @@ FLAGS = Table(
 COUNTS = Table(
     name="counts",
     key="counter_key",
-    columns=("counter_key", "unit_id", "model", "cycle_year", "target_group", *FLAG_NAMES),
+    columns=(
+        "counter_key",
+        "unit_id",
+        "model",
+        "cycle_year",
+        "target_group",
+        *FLAG_NAMES,
+        "position",
+    ),
 )
 SUBJECTS = Table(
     name="subjects",
     key="subject_key",
-    columns=("subject_key", "unit_id", "subject_kind", "target_group", "subjects"),
+    columns=("subject_key", "unit_id", "subject_kind", "target_group", "subjects", "position"),
 )
 
 CASE_TOPICS = {
@@ -77,8 +87,9 @@ def flags_after(flags: Row | None, envelope: Envelope) -> Row | None:
 class Statistics(Projection):
     name = "statistics"
     #: 2: counts and subjects per target group; 3: revocations; 4: subjects that move;
-    #: 5: counts and subjects indexed by unit (a unit's report reads its own rows only)
-    version = 5
+    #: 5: counts and subjects indexed by unit (a unit's report reads its own rows only);
+    #: 6: each row's last position (a report redoes only the lines whose rows moved)
+    version = 6
     tables = (FLAGS, COUNTS, SUBJECTS)
     topics = frozenset(CASE_TOPICS | SUBJECT_TOPICS | MOVE_TOPICS)
     folder = Path(__file__).parent
@@ -109,13 +120,14 @@ class Statistics(Projection):
         return f"{unit}|{event.kind}|"
 
     def apply(self, envelope: Envelope, rows: Rows) -> None:
+        at = envelope.position
         if envelope.topic in SUBJECT_TOPICS:
-            _count_subject(rows, self._subject_key(envelope), +1)
+            _count_subject(rows, self._subject_key(envelope), +1, at)
             return
         if envelope.topic in MOVE_TOPICS:
             from_unit = str(envelope.event.from_unit_id)
-            _count_subject(rows, self._subject_key(envelope, from_unit), -1)
-            _count_subject(rows, self._subject_key(envelope), +1)
+            _count_subject(rows, self._subject_key(envelope, from_unit), -1, at)
+            _count_subject(rows, self._subject_key(envelope), +1, at)
             return
         case_id = str(envelope.event.originator_id)
         before = rows.get("case_flags", case_id)
@@ -137,10 +149,10 @@ class Statistics(Projection):
         }
         for flag in FLAG_NAMES:
             counts[flag] += after[flag] - (before[flag] if before else 0)
-        rows.put("counts", counts)
+        rows.put("counts", counts | {"position": at})
 
 
-def _count_subject(rows: Rows, key: str, change: int) -> None:
+def _count_subject(rows: Rows, key: str, change: int, at: int) -> None:
     unit_id, kind, group = key.split("|")
     row = rows.get("subjects", key) or {
         "subject_key": key,
@@ -149,4 +161,4 @@ def _count_subject(rows: Rows, key: str, change: int) -> None:
         "target_group": group or None,
         "subjects": 0,
     }
-    rows.put("subjects", row | {"subjects": row["subjects"] + change})
+    rows.put("subjects", row | {"subjects": row["subjects"] + change, "position": at})

@@ -172,6 +172,10 @@ def report(
     through the unit it was recorded in, and that unit lies inside. The work is therefore
     proportional to the unit asked for, not to the store, and Python sees a row per line
     rather than a row per stored counter.
+
+    Those sums are kept between requests, per unit tree, table, filter and shape of report
+    (:func:`_kept_summed`): a report whose rows did not move since sums only the lines whose
+    units' rows did (often none), so a province's statistics page stops costing its rows.
     """
     day = structure.geography_day
     tree = unit_tree(engine)
@@ -189,25 +193,30 @@ def report(
     if model:
         where.append(f"t.model = {mark}")
         params.append(model)
-    counts = _summed(
+    shape = (day, root_id, deepest)
+    counts = _kept_summed(
         engine,
-        engine.qualified(stats, generation, "counts"),
-        ("model", "target_group"),
-        FLAG_SUMS,
-        where,
-        params,
+        tree,
+        Summing(
+            engine.qualified(stats, generation, "counts"),
+            ("model", "target_group"),
+            FLAG_SUMS,
+            tuple(where),
+            tuple(params),
+        ),
+        shape,
         places,
-        inside_only=root_id is not None,
     )
-    subjects = _summed(
+    subjects = _kept_summed(
         engine,
-        engine.qualified(stats, generation, "subjects"),
-        ("subject_kind", "target_group"),
-        ("subjects",),
-        [],
-        [],
+        tree,
+        Summing(
+            engine.qualified(stats, generation, "subjects"),
+            ("subject_kind", "target_group"),
+            ("subjects",),
+        ),
+        shape,
         places,
-        inside_only=root_id is not None,
     )
     kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
     lines = _rolled_up(tree, day, counts, subjects, kinds)
@@ -261,21 +270,118 @@ LINE_ROWS = {
 }
 
 
-def _summed(
+@dataclass(frozen=True)
+class Summing:
+    """What a report sums from one table: grouped by ``keys``, the ``sums``, of the rows
+    meeting ``where`` (SQL with the store's marks) with ``params``."""
+
+    table: str
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    where: tuple[str, ...] = ()
+    params: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeptSums:
+    """A report's summed rows by line, as of the newest row ``position`` they include."""
+
+    position: int
+    by_line: Mapping[str, tuple[tuple[Any, ...], ...]]
+
+
+#: Summed rows kept per unit tree, table, filter and report shape; a shape summing more rows
+#: than this (the whole country's full report) is summed anew each time instead.
+SUMS_KEPT = 64
+SUMMED_ROWS_KEPT = 50_000
+
+
+def _kept_summed(
     engine: Engine,
-    table: str,
-    keys: tuple[str, ...],
-    sums: tuple[str, ...],
-    where: list[str],
-    params: list[object],
+    tree: UnitTree,
+    summing: Summing,
+    shape: tuple[date, str | None, int | None],
     places: str,
+) -> list[tuple[Any, ...]]:
+    """``_summed`` for a report's shape (day, root, depth), kept between requests: the rows
+    of a table only change by the fold, which stamps each row it writes with its event's
+    position, so the units whose rows moved since the kept sums are those with a newer
+    position (indexed), and only their lines are summed again. The newest position is read
+    before the sums, so a row written meanwhile is summed again next time, never missed.
+    The kept sums live with the unit tree: a new tree (the units view changed) starts anew."""
+    store = engine.store
+    [(newest,)] = store.fetch_values(f"SELECT MAX(position) FROM {summing.table}")
+    newest = int(newest or 0)
+    kept_all: dict[tuple[Summing, tuple[Any, ...]], KeptSums] = tree.__dict__.setdefault(
+        "_kept_sums", {}
+    )
+    key = (summing, shape)
+    kept = kept_all.get(key)
+    inside_only = shape[1] is not None
+    if kept is None:
+        rows = _summed(engine, summing, places, inside_only=inside_only)
+        if len(rows) <= SUMMED_ROWS_KEPT:
+            if len(kept_all) >= SUMS_KEPT:
+                kept_all.clear()
+            kept_all[key] = KeptSums(newest, _by_line(rows))
+        return rows
+    if newest > kept.position:
+        kept = _redone(engine, summing, places, kept, newest, inside_only=inside_only)
+        kept_all[key] = kept
+    return [row for rows in kept.by_line.values() for row in rows]
+
+
+def _by_line(rows: list[tuple[Any, ...]]) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    grouped: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(row)
+    return {line: tuple(found) for line, found in grouped.items()}
+
+
+def _redone(
+    engine: Engine,
+    summing: Summing,
+    places: str,
+    kept: KeptSums,
+    newest: int,
     *,
     inside_only: bool,
+) -> KeptSums:
+    """``kept`` with the lines of the units whose rows moved after its position summed anew
+    (a new object: another thread may be reading the old one)."""
+    store = engine.store
+    # no DISTINCT: SQLite would then scan the unit_id index for its order, not seek here
+    moved = {
+        unit
+        for (unit,) in store.fetch_values(
+            f"SELECT unit_id FROM {summing.table} WHERE position > {store.mark} ORDER BY position",
+            [kept.position],
+        )
+    }
+    line_of: dict[str, str] = json.loads(places)
+    if inside_only:
+        lines = {line_of[unit] for unit in moved if unit in line_of}
+    else:  # the whole store: a unit the table does not name counts in its own line
+        lines = {line_of.get(unit, unit) for unit in moved}
+    if not lines:
+        return KeptSums(newest, kept.by_line)
+    again = {unit: line for unit, line in line_of.items() if line in lines}
+    if not inside_only:
+        again |= {line: line for line in lines if line not in line_of}
+    rows = _summed(engine, summing, json.dumps(again, separators=(",", ":")), inside_only=True)
+    by_line = {line: found for line, found in kept.by_line.items() if line not in lines}
+    return KeptSums(newest, by_line | _by_line(rows))
+
+
+def _summed(
+    engine: Engine, summing: Summing, places: str, *, inside_only: bool
 ) -> list[tuple[Any, ...]]:
-    """``(line id, *keys, *sums)``: the rows of ``table`` that match, summed per line (as
+    """``(line id, *keys, *sums)``: the rows of the table that match, summed per line (as
     ``places`` says) and keys. With ``inside_only``, the rows of the units ``places`` names
     only; otherwise every row, in its own unit's line unless ``places`` names another."""
     store = engine.store
+    table, keys, sums = summing.table, summing.keys, summing.sums
+    where, params = summing.where, summing.params
     lines = LINE_ROWS[store.dialect].format(mark=store.mark)
     grouped = ", ".join(f"t.{k}" for k in keys)
     summed = ", ".join(f"SUM(t.{s})" for s in sums)

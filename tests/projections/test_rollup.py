@@ -22,6 +22,7 @@ from application.settings import Settings
 from domain.base import CommandContext
 from domain.geography import covers
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel
+from domain.registry import Person
 from projections.statistics import Statistics
 from projections.statistics.queries import Line, by_unit, report, unit_tree
 from projections.units import Units
@@ -177,6 +178,56 @@ def test_a_merged_commune_sums_its_predecessors_and_the_old_structure_keeps_them
     assert three[str(where["vA"])].subjects == 3
 
 
+def test_a_kept_report_follows_what_the_fold_writes_next(world, clock: FixedClock):
+    """Reports keep their sums; the fold's next cases, a person registered and one who moves
+    are in the next reports, which equal reports summed from nothing."""
+    ledger, models = world
+    clock.current = datetime(2025, 6, 1, 9, 0, tzinfo=VIETNAM)
+    ledger.criteria.load_seed_criteria(ADMIN)
+    where = geography(ledger)
+    who = users(ledger)
+    citizen_case(ledger, who, where["vA"], 1, 9)
+    models.catch_up()
+    structure = STRUCTURES.named("two_level")
+
+    def reports() -> list[list[tuple[str, dict]]]:
+        made = [
+            report(models.engine, cycle_year=2025, structure=structure),
+            report(
+                models.engine,
+                cycle_year=2025,
+                structure=structure,
+                root_id=str(where["P"]),
+                depth=2,
+            ),
+            report(models.engine, cycle_year=2025, structure=structure, root_id=str(where["M"])),
+        ]
+        return [[(line.unit_id, figures(line)) for line in made.lines] for made in made]
+
+    before = reports()
+    citizen_case(ledger, who, where["vB"], 2, 6)
+    mover = ledger.registry.register_person(
+        ADMIN,
+        cccd="001090099999",
+        full_name="Người chuyển đến",
+        birth_date=None,
+        gender=None,
+        ethnicity=None,
+        target_group="cong_nhan",
+        unit_id=where["vA"],
+    ).id
+    ledger.registry.relocate_subject(
+        ADMIN, Person, mover, where["vB"], date(2025, 6, 1), "chuyển nơi ở"
+    )
+    models.catch_up()
+    kept = reports()
+    unit_tree(models.engine).__dict__.pop("_kept_sums")
+    assert kept == reports()  # summed from nothing
+    assert kept != before
+    p = dict(kept[1])[str(where["P"])]
+    assert (p["flags"][0], p["n"]) == (2, 3)
+
+
 def seeded_rows(models: ReadModels, units: list[str]) -> None:
     """Count and subject rows in every unit (and one unregistered), straight into the view:
     what the roll-up reads, in more shapes than cases made through the domain would give."""
@@ -197,7 +248,7 @@ def seeded_rows(models: ReadModels, units: list[str]) -> None:
                 for m, (model, group) in enumerate(models_and_groups):
                     registered = (n * 7 + m * 3 + year) % 11
                     cur.execute(
-                        f"INSERT INTO {counts} VALUES ({mark(8)})",
+                        f"INSERT INTO {counts} VALUES ({mark(9)})",
                         (
                             f"{unit_id}|{model}|{year}|{group or ''}",
                             unit_id,
@@ -207,12 +258,13 @@ def seeded_rows(models: ReadModels, units: list[str]) -> None:
                             registered,
                             registered // 2,
                             registered // 3,
+                            n + 1,
                         ),
                     )
             for kind, group in (("person", "nong_dan"), ("person", ""), ("household", "")):
                 cur.execute(
-                    f"INSERT INTO {subjects} VALUES ({mark(5)})",
-                    (f"{unit_id}|{kind}|{group}", unit_id, kind, group or None, 5 + n),
+                    f"INSERT INTO {subjects} VALUES ({mark(6)})",
+                    (f"{unit_id}|{kind}|{group}", unit_id, kind, group or None, 5 + n, n + 1),
                 )
 
 
@@ -468,9 +520,36 @@ def stored(models: ReadModels, units: dict[str, dict], counts: list, subjects: l
             ],
         )
         if counts:
-            cur.executemany(f"INSERT INTO {tables['counts']} VALUES ({marks(8)})", counts)
+            cur.executemany(
+                f"INSERT INTO {tables['counts']} VALUES ({marks(9)})",
+                [(*row, stamp) for row in counts],
+            )
         if subjects:
-            cur.executemany(f"INSERT INTO {tables['subjects']} VALUES ({marks(5)})", subjects)
+            cur.executemany(
+                f"INSERT INTO {tables['subjects']} VALUES ({marks(6)})",
+                [(*row, stamp) for row in subjects],
+            )
+
+
+def moved(models: ReadModels, counts: list, subjects: list) -> int:
+    """Rows changed or added as the fold changes them, each stamped with a position after
+    every earlier one; units untouched. The position they carry."""
+    engine, stats = models.engine, Statistics()
+    generation = engine.ensure_live(stats)
+    tables = {name: engine.qualified(stats, generation, name) for name in ("counts", "subjects")}
+    stamp = next(STAMPS)
+    marks, mark = engine.store.marks, engine.store.mark
+    with engine.store.transaction() as cur:
+        for name, key, rows in (
+            ("counts", "counter_key", counts),
+            ("subjects", "subject_key", subjects),
+        ):
+            for row in rows:
+                cur.execute(f"DELETE FROM {tables[name]} WHERE {key} = {mark}", [row[0]])
+                cur.execute(
+                    f"INSERT INTO {tables[name]} VALUES ({marks(len(row) + 1)})", (*row, stamp)
+                )
+    return stamp
 
 
 @hypothesis_settings(
@@ -484,13 +563,29 @@ def test_the_summed_roll_up_is_every_row_added_up_its_chain_on_random_geographie
 ):
     """Whatever the tree, the mergers and the moves: each line of a report (whole, for a
     unit, cut at a depth; both structures; all titles or one) is the sum of the rows whose
-    unit's chain on the structure's day passes by the line's unit."""
+    unit's chain on the structure's day passes by the line's unit. Then rows change and new
+    ones come, as the fold writes them, and the same reports, from the sums they kept and
+    redid where rows moved, still are."""
     _, models = world
     units = data.draw(geographies())
     counts, subjects = data.draw(stored_figures(list(units)))
     stored(models, units, counts, subjects)
     tree = unit_tree(models.engine)
     assert set(tree.units) == set(units)
+    roots = [None, *data.draw(st.lists(st.sampled_from(list(units)), max_size=3))]
+    reports_add_up(models, units, roots)
+    moved(models, *data.draw(stored_figures(list(units))))
+    reports_add_up(models, units, roots)
+    assert unit_tree(models.engine) is tree  # the same tree: its kept sums were redone
+    kept = tree.__dict__["_kept_sums"]
+    assert kept
+    for summing, _ in kept:  # and every kept sum is as of its table's newest row
+        [(newest,)] = models.engine.store.fetch_values(f"SELECT MAX(position) FROM {summing.table}")
+        assert {sums.position for (s, _), sums in kept.items() if s == summing} == {newest or 0}
+
+
+def reports_add_up(models: ReadModels, units: dict[str, dict], roots: list[str | None]) -> None:
+    tree = unit_tree(models.engine)
     for structure in (STRUCTURES.named("two_level"), STRUCTURES.named("three_level")):
         day, chains = structure.geography_day, tree.chains(structure.geography_day)
         for model in (None, TitleModel.LEARNING_CITIZEN.value):
@@ -498,7 +593,6 @@ def test_the_summed_roll_up_is_every_row_added_up_its_chain_on_random_geographie
             assert {line.unit_id: figures(line) for line in whole.lines} == reference(
                 models, 2025, structure.code, model
             )
-            roots = [None, *data.draw(st.lists(st.sampled_from(list(units)), max_size=3))]
             for root in roots:
                 inside = tree.within(root, day) if root else set(units) | {UNREGISTERED}
                 top = len(chains[root]) if root else 1
