@@ -543,3 +543,12 @@ def registered_group(kind: SubjectKind, number: int = 1, name: str | None = None
         )
     group.collect_events()
     return group
+
+
+def granted_story() -> Story:
+    """A case appraised then granted on DECIDED_ON, valid until 2026-03-01; no events left."""
+    story = case_at("appraised")
+    with acting(SIGNER.context("given-granted")):
+        decide(grant(story))
+    story.case.collect_events()
+    return story

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.base import MissingCommandContext, acting, ledger_id
+from domain.base import MissingCommandContext, ledger_id
 from domain.decision import add_years, decision_id_for, issue_decision, validity
 from domain.errors import (
     AuthorityNotCompetent,
@@ -37,6 +37,7 @@ from tests.domain.helpers import (
     establish,
     given,
     grant,
+    granted_story,
     names,
     path_to,
     province,
@@ -112,14 +113,6 @@ def test_granting_records_the_decision_and_a_title_valid_for_one_year():
     assert (granted.valid_from, granted.valid_until) == (DECIDED_ON, date(2026, 3, 1))
     assert granted.total == Decimal(80)
     assert issued.entries[0]["outcome"] == "granted"
-
-
-def granted_story() -> Story:
-    story = case_at("appraised")
-    with acting(SIGNER.context("given-granted")):
-        decide(grant(story))
-    story.case.collect_events()
-    return story
 
 
 def test_a_title_past_its_validity_is_recorded_as_expired_from_the_next_day():

@@ -524,7 +524,7 @@ def test_superseding_an_evidence_id_the_case_never_had_is_not_found():
 
 def test_superseding_evidence_twice_is_refused_as_no_longer_usable():
     story = given(opened(), evidence_attached(), evidence_superseded(1))
-    refused(
+    error = refused(
         EvidenceNotUsable,
         CITIZEN,
         story.case.supersede_evidence,
@@ -534,3 +534,4 @@ def test_superseding_evidence_twice_is_refused_as_no_longer_usable():
         untouched=[story.case],
         says="minh chứng đã bị thay thế",
     )
+    assert error.details == {"evidence_id": str(evidence_id(1))}
