@@ -45,14 +45,23 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 
 from application.adapters.idempotency import IdempotencyStore, StoredResponse
 
 log = logging.getLogger("hoctap.idempotency")
 
-#: Errors of a lost or busy connection, after which storing an answer is tried again.
-TRANSIENT = (PersistenceError, sqlite3.OperationalError)
+#: Errors of a lost or busy connection, after which storing an answer is tried again (the
+#: same the hash chain's recorder retries); a refused statement (an integrity or programming
+#: error) would fail the same way again, so it is not retried.
+TRANSIENT = (OperationalError, InterfaceError, sqlite3.OperationalError)
+#: Every error of the stores: after a failed command, its outcome cannot be learnt.
+STORE_ERRORS = (PersistenceError, sqlite3.Error)
 
 
 T = TypeVar("T")
@@ -198,7 +207,7 @@ class KeyedRequests:
             if receipt is None:
                 retried(lambda: self.store.release(scope, key, owner))
                 return Settled(None, known=True)
-        except TRANSIENT as error:
+        except STORE_ERRORS as error:
             log.warning("idempotency key %s: outcome unknown until its lease ends: %s", key, error)
             return Settled(None, known=False)
         answer = recovered(digest, receipt)
@@ -211,7 +220,8 @@ class KeyedRequests:
 
     def _store_answer(self, scope: str, key: str, owner: str, answer: StoredResponse) -> None:
         """Store the answer, retrying across lost connections for up to half a lease; if it
-        still fails the claim stays pending and a retry after the lease resolves it."""
+        still fails, or the store refuses it outright, the claim stays pending and a retry
+        after the lease resolves it."""
         deadline = self.clock() + self.lease_seconds / 2
         pause = 0.1
         while True:
@@ -224,6 +234,9 @@ class KeyedRequests:
                     return
                 time.sleep(pause)
                 pause = min(pause * 2, 2.0)
+            except STORE_ERRORS as error:  # refused: trying again would fail alike
+                log.warning("idempotency key %s: answer not stored: %s", key, error)
+                return
 
     def _lease(self) -> float:
         return self.clock() + self.lease_seconds

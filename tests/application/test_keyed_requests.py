@@ -11,7 +11,7 @@ from contextlib import closing
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
 from application.adapters import keyed_requests
 from application.adapters.idempotency import PENDING, StoredResponse
@@ -89,10 +89,19 @@ def stale_claim(requests: KeyedRequests, owner: str, digest: str = DIGEST) -> St
 
 class Cut:
     """A table or receipts whose method ``name`` loses its connection ``times`` times (after
-    doing its work, when ``after``), then works."""
+    doing its work, when ``after``), then works; with ``error``, fails so instead."""
 
-    def __init__(self, inner: Any, name: str, times: int = 1, *, after: bool = False) -> None:
+    def __init__(
+        self,
+        inner: Any,
+        name: str,
+        times: int = 1,
+        *,
+        after: bool = False,
+        error: Exception | None = None,
+    ) -> None:
         self.inner, self.name, self.left, self.after = inner, name, times, after
+        self.error = error or OperationalError("server closed the connection unexpectedly")
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self.inner, name)
@@ -105,7 +114,7 @@ class Cut:
             self.left -= 1
             if self.after:
                 method(*args)
-            raise OperationalError("server closed the connection unexpectedly")
+            raise self.error
 
         return cut
 
@@ -150,6 +159,41 @@ def test_a_call_is_tried_ten_times_a_fifth_of_a_second_apart(pauses, caplog):
     assert caplog.messages[0] == "retrying after server closed the connection unexpectedly"
     with pytest.raises(OperationalError):
         retried(Cut(flaky.inner, "call", times=10).call)
+
+
+REFUSED = IntegrityError("duplicate key value violates unique constraint")
+
+
+def test_a_refused_statement_is_not_tried_again(pauses):
+    refused = Cut(Done(), "call", times=1, error=REFUSED)
+    with pytest.raises(IntegrityError):
+        retried(refused.call)
+    assert pauses == []
+
+
+def test_an_answer_the_store_refuses_is_not_tried_again_and_the_claim_waits_its_lease(
+    requests: KeyedRequests, pauses: list[float], caplog
+):
+    caplog.set_level(logging.WARNING, "hoctap.idempotency")
+    owner = requests.begin(CALLER, KEY, DIGEST)
+    refusing = Cut(requests.store, "complete", times=100, error=REFUSED)
+    requests.store = refusing
+    requests.finish(CALLER, KEY, owner, StoredResponse(DIGEST, 201, {}, b""))
+    assert (pauses, 100 - refusing.left) == ([], 1)
+    assert requests.store.get(CALLER, KEY).pending
+    assert caplog.messages == [
+        f"idempotency key {KEY}: answer not stored: duplicate key value violates unique constraint"
+    ]
+
+
+def test_a_refused_fence_leaves_the_outcome_unknown_as_a_lost_one_does(
+    requests: KeyedRequests, caplog
+):
+    owner = requests.begin(CALLER, KEY, DIGEST)
+    assert isinstance(owner, str)
+    requests.receipts = Cut(requests.receipts, "fence", times=1, error=REFUSED)
+    assert requests.settle(CALLER, KEY, owner, DIGEST) == Settled(None, known=False)
+    assert requests.store.get(CALLER, KEY).pending
 
 
 def test_a_fresh_key_is_claimed_for_a_new_owner_for_one_lease(requests: KeyedRequests):
