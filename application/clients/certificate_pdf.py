@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import logging
 import os
 import shutil
 import tempfile
@@ -56,6 +57,7 @@ FONT_FILES = {
     ("sans", "B"): "DejaVuSans-Bold.ttf",
 }
 MEDIA_TYPE = "application/pdf"
+log = logging.getLogger("hoctap.certificates")
 #: What the Vietnamese copy of each font keeps: ASCII, Latin-1, Latin Extended-A and -B
 #: (Ơ ơ Ư ư), combining marks, Latin Extended Additional (ạ ả ấ … ỹ), general punctuation
 #: (… – “ ”), the đồng sign and the numero sign.
@@ -141,7 +143,11 @@ class CertificateFonts:
         with self._lock:
             copies = self._copies
             if copies is None or copies[0] != whole or not _all_there(copies[1]):
-                copies = (whole, *_vietnamese_copies(whole))
+                try:
+                    copies = (whole, *_vietnamese_copies(whole))
+                except OSError as error:  # no writable temporary folder: the whole fonts
+                    log.warning("certificate fonts: no Vietnamese copies, whole fonts: %s", error)
+                    copies = (whole, whole, frozenset())
                 self._copies = copies
             return copies[1], copies[2]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -348,3 +349,12 @@ def test_the_copies_are_made_once_in_a_private_folder_and_made_again_if_removed(
     again = fonts.files(["Lan"])
     assert all(path.is_file() for path in again.values())
     assert "Lan" in text_of(drawn(sheet(holder="Lan"), "a4", fonts))
+
+
+def test_without_a_writable_temporary_folder_the_whole_fonts_draw_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "không-có"))
+    fonts = CertificateFonts()
+    assert {path.parent for path in fonts.files(["Lan"]).values()} == {font_dir()}
+    assert "Phạm Thị Lan" in text_of(drawn(sheet(holder="Phạm Thị Lan"), "a4", fonts))
