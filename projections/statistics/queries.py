@@ -176,6 +176,8 @@ def report(
     Those sums are kept between requests, per unit tree, table, filter and shape of report
     (:func:`_kept_summed`): a report whose rows did not move since sums only the lines whose
     units' rows did (often none), so a province's statistics page stops costing its rows.
+    The lines rolled up from them are kept too (:func:`_kept_rolled_up`): only the lines
+    above what moved are added up again.
     """
     day = structure.geography_day
     tree = unit_tree(engine)
@@ -194,32 +196,22 @@ def report(
         where.append(f"t.model = {mark}")
         params.append(model)
     shape = (day, root_id, deepest)
-    counts = _kept_summed(
-        engine,
-        tree,
-        Summing(
-            engine.qualified(stats, generation, "counts"),
-            ("model", "target_group"),
-            FLAG_SUMS,
-            tuple(where),
-            tuple(params),
-        ),
-        shape,
-        places,
+    counted = Summing(
+        engine.qualified(stats, generation, "counts"),
+        ("model", "target_group"),
+        FLAG_SUMS,
+        tuple(where),
+        tuple(params),
     )
-    subjects = _kept_summed(
-        engine,
-        tree,
-        Summing(
-            engine.qualified(stats, generation, "subjects"),
-            ("subject_kind", "target_group"),
-            ("subjects",),
-        ),
-        shape,
-        places,
+    counts = _kept_summed(engine, tree, counted, shape, places)
+    people = Summing(
+        engine.qualified(stats, generation, "subjects"),
+        ("subject_kind", "target_group"),
+        ("subjects",),
     )
-    kinds = {SUBJECT_OF_MODEL[TitleModel(model)].value} if model else None
-    lines = _rolled_up(tree, day, counts, subjects, kinds)
+    subjects = _kept_summed(engine, tree, people, shape, places)
+    kinds = frozenset({SUBJECT_OF_MODEL[TitleModel(model)].value}) if model else None
+    lines = _kept_rolled_up(tree, day, (counted, people, shape, kinds), counts, subjects)
     inside = tree.within(root_id, day) if root_id is not None else None
 
     def level_of(line: Line) -> int:
@@ -282,12 +274,29 @@ class Summing:
     params: tuple[object, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KeptSums:
-    """A report's summed rows by line, as of the newest row ``position`` they include."""
+    """A report's summed rows by line, as of the newest row ``position`` they include;
+    ``kept`` when they stay for the next request (a shape summing too many rows does not).
+    A line whose rows were not summed again keeps the very same tuple of rows, so what
+    changed between two of these is found by identity."""
 
     position: int
     by_line: Mapping[str, tuple[tuple[Any, ...], ...]]
+    kept: bool = True
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        return [row for rows in self.by_line.values() for row in rows]
+
+    def changed_since(self, earlier: KeptSums) -> set[str]:
+        """The lines whose rows are not the very rows of ``earlier``'s."""
+        if earlier is self:
+            return set()
+        before, after = earlier.by_line, self.by_line
+        return {
+            line for line in before.keys() | after.keys() if before.get(line) is not after.get(line)
+        }
 
 
 #: Summed rows kept per unit tree, table, filter and report shape; a shape summing more rows
@@ -302,7 +311,7 @@ def _kept_summed(
     summing: Summing,
     shape: tuple[date, str | None, int | None],
     places: str,
-) -> list[tuple[Any, ...]]:
+) -> KeptSums:
     """``_summed`` for a report's shape (day, root, depth), kept between requests: the rows
     of a table only change by the fold, which stamps each row it writes with its event's
     position, so the units whose rows moved since the kept sums are those with a newer
@@ -320,15 +329,16 @@ def _kept_summed(
     inside_only = shape[1] is not None
     if kept is None:
         rows = _summed(engine, summing, places, inside_only=inside_only)
-        if len(rows) <= SUMMED_ROWS_KEPT:
+        made = KeptSums(newest, _by_line(rows), kept=len(rows) <= SUMMED_ROWS_KEPT)
+        if made.kept:
             if len(kept_all) >= SUMS_KEPT:
                 kept_all.clear()
-            kept_all[key] = KeptSums(newest, _by_line(rows))
-        return rows
+            kept_all[key] = made
+        return made
     if newest > kept.position:
         kept = _redone(engine, summing, places, kept, newest, inside_only=inside_only)
         kept_all[key] = kept
-    return [row for rows in kept.by_line.values() for row in rows]
+    return kept
 
 
 def _by_line(rows: list[tuple[Any, ...]]) -> dict[str, tuple[tuple[Any, ...], ...]]:
@@ -399,12 +409,97 @@ def _summed(
     return store.fetch_values(sql, [places, *params])
 
 
+@dataclass(frozen=True, eq=False)
+class RolledUp:
+    """A report's lines rolled up from ``counts`` and ``subjects``, with the lines just
+    below each line (its children among them)."""
+
+    counts: KeptSums
+    subjects: KeptSums
+    lines: Mapping[str, Line]
+    children: Mapping[str, tuple[str, ...]]
+
+
+def _kept_rolled_up(
+    tree: UnitTree,
+    day: date,
+    key: tuple[Summing, Summing, tuple[date, str | None, int | None], frozenset[str] | None],
+    counts: KeptSums,
+    subjects: KeptSums,
+) -> Mapping[str, Line]:
+    """:func:`_rolled_up`, kept with the sums it was made from (per unit tree and ``key``:
+    both summings, the report's shape and the subject kinds counted). When neither sum
+    moved, the kept lines are the report's. When some lines' rows were summed again, only
+    those lines and their ancestors are made again, deepest first, each from its own rows
+    and its children's lines; every other line is the kept object. A line that appears or
+    goes, or parents with a cycle, roll everything up anew. Lines are never changed once
+    made: another thread may be reading them."""
+    kinds = key[3]
+    if not (counts.kept and subjects.kept):
+        return _rolled_up(tree, day, counts, subjects, kinds)
+    kept_all: dict[Any, RolledUp] = tree.__dict__.setdefault("_kept_rollups", {})
+    kept = kept_all.get(key)
+    if kept is not None and kept.counts is counts and kept.subjects is subjects:
+        return kept.lines
+    lines = None
+    if kept is not None and tree.nested(day):
+        changed = counts.changed_since(kept.counts) | subjects.changed_since(kept.subjects)
+        lines = _rolled_again(tree, day, kept, changed, counts, subjects, kinds)
+    if lines is None:
+        lines = _rolled_up(tree, day, counts, subjects, kinds)
+        below: dict[str, list[str]] = defaultdict(list)
+        for line in lines.values():
+            if line.parent_id is not None:
+                below[line.parent_id].append(line.unit_id)
+        children = {parent: tuple(found) for parent, found in below.items()}
+    else:
+        children = dict(kept.children) if kept is not None else {}
+    if len(kept_all) >= SUMS_KEPT:
+        kept_all.clear()
+    kept_all[key] = RolledUp(counts, subjects, lines, children)
+    return lines
+
+
+def _rolled_again(
+    tree: UnitTree,
+    day: date,
+    kept: RolledUp,
+    changed: set[str],
+    counts: KeptSums,
+    subjects: KeptSums,
+    kinds: frozenset[str] | None,
+) -> dict[str, Line] | None:
+    """``kept``'s lines with the ``changed`` lines (their own rows summed again) and their
+    ancestors made anew; None when a changed line is new or has no rows left."""
+    lines = kept.lines
+    if any(
+        line not in lines or (line not in counts.by_line and line not in subjects.by_line)
+        for line in changed
+    ):
+        return None
+    again: set[str] = set()
+    for changed_line in changed:
+        line: str | None = changed_line
+        while line is not None and line not in again:
+            again.add(line)
+            line = lines[line].parent_id
+    chains = tree.chains(day)
+    made = dict(lines)
+    for unit_id in sorted(again, key=lambda u: -len(chains.get(u) or tree.chain(u, day))):
+        old = lines[unit_id]
+        fresh = made[unit_id] = Line(old.unit_id, old.code, old.name, old.level, old.parent_id)
+        _add_rows(fresh, counts.by_line.get(unit_id, ()), subjects.by_line.get(unit_id, ()), kinds)
+        for child in kept.children.get(unit_id, ()):
+            _add_line(fresh, made[child])
+    return made
+
+
 def _rolled_up(
     tree: UnitTree,
     day: date,
-    counts: list[tuple[Any, ...]],
-    subjects: list[tuple[Any, ...]],
-    kinds: set[str] | None,
+    counts: KeptSums,
+    subjects: KeptSums,
+    kinds: frozenset[str] | None,
 ) -> dict[str, Line]:
     """A line per unit that a summed row counts in (each row names its line) and for each
     of that unit's ancestors on ``day``, each with the sum of the rows below it."""
@@ -432,10 +527,10 @@ def _rolled_up(
         return found
 
     # first each line's own figures (the rows counted in it), summed by the database
-    for unit_id, model, group, registered, assessed, recognised in counts:
-        _add_counts(line(unit_id), model, group, int(registered), int(assessed), int(recognised))
-    for unit_id, kind, group, number in subjects:
-        _add_subjects(line(unit_id), kind, group, int(number), kinds is None or kind in kinds)
+    for unit_id in dict.fromkeys([*counts.by_line, *subjects.by_line]):
+        _add_rows(
+            line(unit_id), counts.by_line.get(unit_id, ()), subjects.by_line.get(unit_id, ()), kinds
+        )
     own = list(lines)
     if tree.nested(day):
         # a parent's chain is the rest of its child's: deepest first, each line into its
@@ -457,6 +552,21 @@ def _rolled_up(
         for link in links(unit_id)[1:]:
             _add_line(line(link), figures)
     return lines
+
+
+def _add_rows(
+    target: Line,
+    counts: tuple[tuple[Any, ...], ...],
+    subjects: tuple[tuple[Any, ...], ...],
+    kinds: frozenset[str] | None,
+) -> None:
+    """A line's own summed rows (``(line, title, group, registered, assessed,
+    recognised)`` and ``(line, kind, group, subjects)``) into its figures; subjects count
+    in its total only when of ``kinds`` (all when None)."""
+    for _, model, group, registered, assessed, recognised in counts:
+        _add_counts(target, model, group, int(registered), int(assessed), int(recognised))
+    for _, kind, group, number in subjects:
+        _add_subjects(target, kind, group, int(number), kinds is None or kind in kinds)
 
 
 def _add_counts(

@@ -222,10 +222,47 @@ def test_a_kept_report_follows_what_the_fold_writes_next(world, clock: FixedCloc
     models.catch_up()
     kept = reports()
     unit_tree(models.engine).__dict__.pop("_kept_sums")
-    assert kept == reports()  # summed from nothing
+    unit_tree(models.engine).__dict__.pop("_kept_rollups")
+    assert kept == reports()  # summed and rolled up from nothing
     assert kept != before
     p = dict(kept[1])[str(where["P"])]
     assert (p["flags"][0], p["n"]) == (2, 3)
+
+
+def test_a_kept_report_makes_again_only_the_lines_above_what_moved(world, clock: FixedClock):
+    """Given a report of two villages' cases, when a case is added in one village, then the
+    next report makes again that village's line and those above it only: the other
+    village's line is the very line kept, and every figure is what a report rolled up from
+    nothing says. When nothing moves, the report's lines are the kept ones."""
+    ledger, models = world
+    clock.current = datetime(2025, 6, 1, 9, 0, tzinfo=VIETNAM)
+    ledger.criteria.load_seed_criteria(ADMIN)
+    where = geography(ledger)
+    who = users(ledger)
+    citizen_case(ledger, who, where["vA"], 1, 9)
+    citizen_case(ledger, who, where["vB"], 2, 9)
+    models.catch_up()
+    structure = STRUCTURES.named("two_level")
+
+    def lines() -> dict[str, Line]:
+        made = report(models.engine, cycle_year=2025, structure=structure)
+        return {line.unit_id: line for line in made.lines}
+
+    first = lines()
+    assert all(line is first[unit_id] for unit_id, line in lines().items())
+    citizen_case(ledger, who, where["vB"], 3, 9)
+    models.catch_up()
+    then = lines()
+    path = {str(where[name]) for name in ("vB", "M", "P")}
+    assert {unit_id for unit_id in then if then[unit_id] is first[unit_id]} == set(then) - path
+    assert str(where["vA"]) in set(then) - path
+    assert then[str(where["P"])].registered == first[str(where["P"])].registered + 1
+    tree = unit_tree(models.engine)
+    tree.__dict__.pop("_kept_sums")
+    tree.__dict__.pop("_kept_rollups")
+    assert {u: figures(line) for u, line in then.items()} == {
+        u: figures(line) for u, line in lines().items()
+    }
 
 
 def seeded_rows(models: ReadModels, units: list[str]) -> None:
