@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep
 from api.scoping import list_filter
-from api.web.pages import page_router, render
+from api.web.pages import models_of, page_router, render
 from api.web.session import SignedInDep, page_acting_as
 from application.clients.bundle import dumps, make_bundle
 from application.clients.case_audit import audit_case
@@ -89,7 +89,7 @@ def _position(text: str) -> int:
 @router.get("/kiem-tra-ho-so")
 def audit_list(request: Request, ledger: LedgerDep, ctx: InspectorDep) -> Response:
     """The decided cases an inspector may audit (their unit's, or all when nationwide)."""
-    models = request.app.state.read_models
+    models = models_of(request)
     units = list_filter(ledger, models, ctx, None, ledger.records.today(), citizens=False).unit_ids
     decided = [
         row
@@ -110,7 +110,7 @@ def case_audit(
     """The explanation with each claim linked to its event and that event's inclusion proof
     checked, the activity and read trails with names, and the latest checkpoint."""
     ledger.scopes.case_for(ctx, case_id, reading=True)
-    result = audit_case(ledger, request.app.state.read_models.engine, case_id)
+    result = audit_case(ledger, models_of(request).engine, case_id)
     people: list[Any] = [result.subject_id]
     people += [row.get("actor_id") for row in result.activity]
     people += [row.get("viewer_id") for row in result.reads]

@@ -21,12 +21,11 @@ from api.dates import DocumentDate
 from api.deps import LedgerDep
 from api.routers.cases import evidence_file
 from api.scoping import list_filter
-from api.web.pages import page_router, redirect, render
+from api.web.pages import models_of, page_router, redirect, render
 from api.web.session import PageReaderDep, SignedInDep, reading_context
 from api.web.step_forms import Refused, refusal, validation_message, version_read
 from api.web.step_forms import take_step as step_form
 from api.web.steps import BY_SLUG, indicators_of, next_step, steps_for, warnings_for
-from application.adapters.read_models import ReadModels
 from application.ledger import Ledger
 from application.services.access import Principal
 from domain.assessment import AssessmentCase
@@ -58,11 +57,6 @@ EVENT_LABELS = {
     "ReopenedOnAppeal": "Mở lại theo khiếu nại",
     "TitleRevoked": "Thu hồi danh hiệu",
 }
-
-
-def models_of(request: Request) -> ReadModels:
-    models: ReadModels = request.app.state.read_models
-    return models
 
 
 def worklist(

@@ -35,7 +35,7 @@ from prometheus_client import CollectorRegistry, Counter
 from api.deps import LedgerDep, public_base
 from api.limits import TokenBuckets
 from api.problems import problem
-from api.web.pages import environment, page_router, render
+from api.web.pages import environment, models_of, page_router, render
 from api.web.session import PageReaderDep, SignedInDep, app_path, root
 from application.clients.badges import (
     MEDIA_TYPE,
@@ -171,7 +171,7 @@ def credential(
     """The award as a signed credential (:func:`credential_of_case`)."""
     serial, body = credential_of_case(
         ledger,
-        request.app.state.read_models.engine,
+        models_of(request).engine,
         reading,
         principal,
         case_id,
@@ -188,7 +188,7 @@ def status_list(request: Request, number: int, ledger: LedgerDep) -> Response:
     last = ledger.store.recorder.max_notification_id() or 0
     if not 0 <= number <= last // STATUS_LIST_BITS:
         raise NotFound("không có danh sách trạng thái này")
-    engine = request.app.state.read_models.engine
+    engine = models_of(request).engine
     register = Register()
     generation = engine.ensure_live(register)
     # made again only when the register has folded more events or the day has turned (a
@@ -237,7 +237,7 @@ class Check:
 
 
 def check(ledger: Ledger, request: Request, serial: str) -> Check:
-    found = certificate(request.app.state.read_models.engine, serial)
+    found = certificate(models_of(request).engine, serial)
     if found is None:
         return Check(serial, "unknown", {})
     grant, later = found

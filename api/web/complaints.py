@@ -22,9 +22,9 @@ from api import views
 from api.deps import LedgerDep
 from api.routers.complaints import WATCHERS, ComplaintCreate
 from api.scoping import list_filter
-from api.web.cases import models_of, show_refused
+from api.web.cases import show_refused
 from api.web.complaint_steps import BY_SLUG, COMPLAINANTS, OUTCOMES, steps_for, warnings_for
-from api.web.pages import page_router, redirect, render
+from api.web.pages import models_of, page_router, redirect, render
 from api.web.session import PageReaderDep, SignedInDep, reading_context
 from api.web.step_forms import Refused, refusal
 from api.web.step_forms import take_step as step_form

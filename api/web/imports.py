@@ -18,7 +18,7 @@ from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from api.deps import LedgerDep
-from api.web.pages import page_router, unit_form_page
+from api.web.pages import models_of, page_router, unit_form_page
 from api.web.session import SignedInDep, page_acting_as
 from application.ledger import Ledger
 from application.services.access import Principal
@@ -154,7 +154,7 @@ def download_template(
     villages: list[tuple[str, str]] = []
     unit_name = ""
     if principal.unit_id is not None:
-        tree = unit_tree(request.app.state.read_models.engine)
+        tree = unit_tree(models_of(request).engine)
         today = ledger.records.today()
         own = str(principal.unit_id)
         villages = sorted(

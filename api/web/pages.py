@@ -40,10 +40,11 @@ from api.web.session import (
     sign_in_url,
     site,
 )
+from application.adapters.read_models import ReadModels, ViewsBehind
 from application.ledger import Ledger
 from application.services.access import Principal
 from domain.base import CommandContext
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.glossary import EVIDENCE_KINDS, Role
 from domain.text import shown
 
@@ -101,10 +102,13 @@ def secure_cookies(request: Request) -> bool:
     return production or request.url.scheme == "https"
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int | None = None
+) -> None:
     response.set_cookie(
         name,
         value,
+        max_age=max_age,
         httponly=True,
         samesite="lax",
         secure=secure_cookies(request),
@@ -162,9 +166,40 @@ def error_page(
     return response
 
 
+#: The log position this browser's last form reached (a cookie), so that the next page
+#: reading a view waits for it: a list shown right after a step shows the step.
+WRITTEN_COOKIE = "hoctap_da_ghi"
+#: How long the cookie lasts, and how long a page waits for the views to fold the write
+#: before it shows what they hold (the views fold a write in milliseconds when well).
+WRITTEN_SECONDS = 120
+PAGE_WAIT_SECONDS = 2.0
+
+
 def redirect(request: Request, url: str) -> RedirectResponse:
-    """303 to ``url``, a path of this app (``/trang/...``), under where the app is mounted."""
-    return RedirectResponse(site(request, url), status_code=303)
+    """303 to ``url``, a path of this app (``/trang/...``), under where the app is mounted.
+    After a form (POST), the log's newest position goes with it (:data:`WRITTEN_COOKIE`):
+    the form's own write is at or before it."""
+    response = RedirectResponse(site(request, url), status_code=303)
+    if request.method == "POST":
+        models: ReadModels = request.app.state.read_models
+        newest = models.engine.source.max_position()
+        set_cookie(request, response, WRITTEN_COOKIE, str(newest), max_age=WRITTEN_SECONDS)
+    return response
+
+
+def models_of(request: Request) -> ReadModels:
+    """The views, once they have folded this browser's last write (:data:`WRITTEN_COOKIE`),
+    waited for at most :data:`PAGE_WAIT_SECONDS`. Past that, or for a position the log does
+    not hold (a cookie from another store, or made up), the page shows what the views hold:
+    a slow fold delays a page, it never refuses one."""
+    models: ReadModels = request.app.state.read_models
+    written = request.cookies.get(WRITTEN_COOKIE, "")
+    if written.isascii() and written.isdigit() and len(written) <= 18:
+        try:
+            models.require(int(written), PAGE_WAIT_SECONDS)
+        except (InvalidInput, ViewsBehind) as behind:
+            log.info("trang hiện số liệu chưa gồm thao tác vừa ghi: %s", behind)
+    return models
 
 
 class PageRoute(APIRoute):

@@ -14,8 +14,7 @@ from fastapi.responses import Response
 from api import views
 from api.deps import LedgerDep
 from api.scoping import list_filter
-from api.web.cases import models_of
-from api.web.pages import page_router, render
+from api.web.pages import models_of, page_router, render
 from api.web.session import SignedInDep
 from application.ledger import Ledger
 from application.services.access import Principal

@@ -16,7 +16,7 @@ from api.deps import LedgerDep
 from api.routers import exports
 from api.scoping import list_filter
 from api.structures import chosen_structure
-from api.web.pages import page_router, render
+from api.web.pages import models_of, page_router, render
 from api.web.session import page_acting_as
 from application.clients.charts import statistics_charts, svg_bar_chart
 from application.ledger import Ledger
@@ -56,7 +56,7 @@ def statistics_page(
     don_vi: UnitChoice = "",
 ) -> Response:
     unit_id = _unit(don_vi)
-    models = request.app.state.read_models
+    models = models_of(request)
     today = ledger.records.today()
     year = nam or today.year
     own = list_filter(ledger, models, ctx, None, today, citizens=False).root_id
@@ -130,7 +130,7 @@ def statistics_download(
     don_vi: UnitChoice = "",
 ) -> Response:
     """The same files as GET /exports/…, with the session's sign-in (and read record)."""
-    models, unit_id = request.app.state.read_models, _unit(don_vi)
+    models, unit_id = models_of(request), _unit(don_vi)
     if name == "thong-ke":
         return exports.export_statistics(
             fmt, ledger, models, ctx, nam, co_cau or None, None, unit_id

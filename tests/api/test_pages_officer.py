@@ -4,6 +4,7 @@ decision, each step by the role the law gives it, through the forms (real HTTP).
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -354,3 +355,53 @@ def test_hostile_step_input_is_refused_at_the_form_and_nothing_is_written(
         return
     assert response.status_code in (409, 412, 422), alert_of(response.text)
     assert changes_since(ledger, before) == []
+
+
+def test_a_list_shown_right_after_a_form_shows_what_the_form_wrote(
+    demo: tuple[Any, dict[str, str]],
+):
+    """Given views that fold the next write late (their fold held for half a second), when
+    an officer opens a case through the form and goes straight to the case list, then the
+    list waits for the fold and shows the new case, where the same browser without the
+    form's position would be shown the list before it."""
+    app, _ = demo
+    models = app.state.read_models
+    village = as_user(demo, "demo-village")
+    models.catch_up()
+    models._lock.acquire()
+    release = threading.Timer(0.5, models._lock.release)
+    try:
+        case_id = register_and_open(village)
+        written = village.client.cookies.get("hoctap_da_ghi")
+        assert written and int(written) >= 1
+        village.client.cookies.delete("hoctap_da_ghi", path="/trang")
+        assert case_id not in village.get("/trang/ho-so").text  # the fold is held
+        village.client.cookies.set("hoctap_da_ghi", written, path="/trang")
+        release.start()
+        listed = village.get("/trang/ho-so").text
+    finally:
+        if release.is_alive() or not release.finished.is_set():
+            release.cancel()
+            models._lock.release()
+        release.join()
+    assert case_id in listed
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["999999999999", "0", "-1", "1e9", "١٢٣", "１２", " 12", "12\x00", "9" * 40, ""],
+)
+def test_a_made_up_or_foreign_write_position_never_holds_up_or_refuses_a_page(
+    demo: tuple[Any, dict[str, str]], written: str
+):
+    """A position the log does not hold (a cookie from another store, or made up), or no
+    position at all (other digits, signs, spaces, control characters, too long): the page
+    is shown at once, from what the views hold."""
+    village = as_user(demo, "demo-village")
+    session = "; ".join(f"{name}={value}" for name, value in village.client.cookies.items())
+    cookies = f"{session}; hoctap_da_ghi={written}".encode()  # as a browser sends it: UTF-8
+    started = time.monotonic()
+    page = village.client.get("/trang/ho-so", headers={"Cookie": cookies})
+    assert page.status_code == 200
+    assert "Hồ sơ" in page.text
+    assert time.monotonic() - started < 1.5
