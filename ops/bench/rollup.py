@@ -190,10 +190,12 @@ def timed(
 
 
 def forget_sums(engine: Engine) -> Callable[[], None]:
-    """Drop the sums reports keep, so the next report sums its rows from nothing."""
+    """Drop the sums and lines reports keep, so the next report sums its rows and rolls
+    them up from nothing."""
 
     def forget() -> None:
         unit_tree(engine).__dict__.pop("_kept_sums", None)
+        unit_tree(engine).__dict__.pop("_kept_rollups", None)
 
     return forget
 
@@ -248,6 +250,8 @@ def main() -> None:
         " repeatable; without it the full report only",
     )
     args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     if not args.keep or not (args.keep / "views.sqlite").exists():
         generated_province(args.var, args.scale)
     with tempfile.TemporaryDirectory(prefix="bench-rollup-") as folder:
