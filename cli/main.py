@@ -216,6 +216,8 @@ def demo_generate(
                 seed,
                 lambda done, total: bar.update(task, completed=done, total=total),
                 shaped_by,
+                # a province's own store: one province, numbered by its code (MP01 for 01)
+                province=int(options.province) if options.province else None,
             )
     table = Table(title=f"Dữ liệu mô phỏng (hạt giống {summary.seed}, quy mô {summary.scale})")
     table.add_column("Mục")

@@ -9,6 +9,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
+
+from application.clients.provinces import Provinces
+from application.settings import Settings
+from domain.registry import AdministrativeUnit
 
 HOCTAP = [sys.executable, "-m", "cli"]
 PROVINCES = [
@@ -96,6 +101,39 @@ def test_every_command_works_on_the_province_chosen_and_the_report_sums_them(tmp
     again = hoctap(tmp_path, "tinh", "cong-bo", str(tmp_path / "bo-moi.json"))
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("đã có, không công bố lại") == 3
+
+
+def test_a_province_generated_from_the_console_is_that_province(tmp_path: Path):
+    """`hoctap --tinh 31 demo generate` makes province MP31 in store 31, and 79 makes MP79:
+    no unit in both stores, so every command about a unit has one store to go to."""
+    for code in ("31", "79"):
+        made = hoctap(tmp_path, "--tinh", code, "demo", "generate", "--scale", "12")
+        assert made.returncode == 0, made.stderr
+    zero = hoctap(tmp_path, "--tinh", "01", "demo", "generate", "--scale", "12")
+    assert zero.returncode == 0, zero.stderr  # 01 is MP01, the first province's number
+    settings = Settings(
+        var_dir=tmp_path / "var", provinces_file=tmp_path / "tinh.json", environment="test"
+    )
+    provinces = Provinces(settings)
+    try:
+        codes = {}
+        for code in ("01", "31", "79"):
+            ledger = provinces.ledger_for(code)
+            ids = [
+                UUID(str(n.originator_id))
+                for n in ledger.store.recorder.select_notifications(start=None, limit=100_000)
+                if n.topic == "hoctap.AdministrativeUnit.Established"
+            ]
+            found = ledger.records.load_all(ids).values()
+            codes[code] = {unit.code for unit in found if isinstance(unit, AdministrativeUnit)}
+            assert {provinces.province_of_unit(unit_id) for unit_id in ids} == {code}
+        assert {code: {c[:4] for c in found} for code, found in codes.items()} == {
+            "01": {"MP01"},
+            "31": {"MP31"},
+            "79": {"MP79"},
+        }
+    finally:
+        provinces.close()
 
 
 def test_a_command_without_a_province_or_with_an_unknown_one_is_one_line(tmp_path: Path):

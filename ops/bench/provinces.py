@@ -66,7 +66,9 @@ def main() -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: generate two at a time
             made = list(
                 pool.map(
-                    lambda code: generate(provinces.ledger_for(code), args.scale, int(code)),
+                    lambda code: generate(
+                        provinces.ledger_for(code), args.scale, int(code), province=int(code)
+                    ),
                     codes,
                 )
             )

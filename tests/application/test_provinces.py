@@ -16,8 +16,9 @@ from application.clients.generator import generate
 from application.clients.provinces import Provinces, read_provinces
 from application.services.records import VIETNAM
 from application.settings import Settings, SettingsError
-from domain.errors import NotFound, RuleViolation
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.glossary import UnitLevel
+from domain.registry import AdministrativeUnit
 from projections.statistics.queries import report
 from tests.api.helpers import seed_content
 from tests.conftest import PG_URL, make_settings
@@ -203,6 +204,52 @@ def test_a_unit_registered_in_two_stores_is_refused_as_a_route(provinces: Provin
     with pytest.raises(RuleViolation) as refused:
         provinces.ledger_for_unit(province)
     assert refused.value.details["provinces"] == ["01", "31"]
+
+
+def unit_ids(provinces: Provinces, code: str) -> set[uuid.UUID]:
+    ledger = provinces.ledger_for(code)
+    return {
+        uuid.UUID(str(n.originator_id))
+        for n in ledger.store.recorder.select_notifications(start=None, limit=100_000)
+        if n.topic == "hoctap.AdministrativeUnit.Established"
+    }
+
+
+def test_stores_generated_for_their_provinces_hold_their_own_units_and_route_each(
+    provinces: Provinces,
+):
+    """Given each store generated as its own province (its code as the number), then no
+    unit is in two stores, each unit routes to the store that made it, and a store asked
+    to generate its province again is refused."""
+    for code in ("01", "31"):
+        generate(provinces.ledger_for(code), 12, 1, province=int(code))
+    units = {code: unit_ids(provinces, code) for code in ("01", "31")}
+    assert units["01"] and units["31"] and not units["01"] & units["31"]
+    for code, ids in units.items():
+        assert {provinces.province_of_unit(unit_id) for unit_id in ids} == {code}
+    names = {
+        code: {
+            unit.code
+            for unit in provinces.ledger_for(code).records.load_all(list(units[code])).values()
+            if isinstance(unit, AdministrativeUnit)
+        }
+        for code in units
+    }
+    assert len(names["01"]) == len(units["01"])
+    assert all(name.startswith("MP01") for name in names["01"])
+    assert all(name.startswith("MP31") for name in names["31"])
+    with pytest.raises(RuleViolation, match="tỉnh MP31"):
+        generate(provinces.ledger_for("31"), 12, 2, province=31)
+
+
+@pytest.mark.parametrize("number", [0, 100, -1])
+def test_a_province_number_outside_1_to_99_is_refused_before_anything_is_written(
+    provinces: Provinces, number: int
+):
+    before = chain_size(provinces, "01")
+    with pytest.raises(InvalidInput, match="số tỉnh phải từ 1 đến 99"):
+        generate(provinces.ledger_for("01"), 12, 1, province=number)
+    assert chain_size(provinces, "01") == before
 
 
 BAD_FILES = [

@@ -106,8 +106,15 @@ def generate(
     seed: int = 2025,
     progress: Progress | None = None,
     profile: Profile | None = None,
+    *,
+    province: int | None = None,
 ) -> GenerationSummary:
     """Generate about ``scale`` assessment cases, with their provinces, people and decisions.
+
+    The cases are spread over provinces MP01, MP02, ... (up to 34, by scale); with
+    ``province`` (1 to 99: a provincial store's own code), all of them go to the one province
+    of that number, so that stores generated for different provinces hold different units,
+    people and accounts, as real provinces do.
 
     With a ``profile`` (a province's published year, :mod:`.profile`), adults are drawn into
     target groups in its registration shares, and the cycle it simulates reproduces its
@@ -123,8 +130,16 @@ def generate(
             "dữ liệu sinh có ngày đến hết " + GENERATED_UNTIL.isoformat() + ": đồng hồ chưa tới",
             today=ledger.records.today().isoformat(),
         )
-    if ledger.records.find(AdministrativeUnit, unit_id_for("MP01")) is not None:
-        raise RuleViolation("kho đã có dữ liệu mô phỏng (tỉnh MP01)")
+    if province is not None and not 1 <= province <= 99:
+        raise InvalidInput("số tỉnh phải từ 1 đến 99", field="province")
+    numbered = (
+        [(province, scale)]
+        if province is not None
+        else list(enumerate(_province_cases(scale), start=1))
+    )
+    first = f"MP{numbered[0][0]:02d}"
+    if ledger.records.find(AdministrativeUnit, unit_id_for(first)) is not None:
+        raise RuleViolation(f"kho đã có dữ liệu mô phỏng (tỉnh {first})")
     system = CommandContext("system:generator", Role.ADMINISTRATOR.value, f"sinh-{seed}")
     specs = _publish_criteria(ledger, system)
     clocks = ledger.criteria.latest_rules(COMPLAINT_CLOCKS)
@@ -134,7 +149,7 @@ def generate(
     names = Names(rng)
     plans = [
         _plan_province(ledger, number, cases, names, rng, system, profile)
-        for number, cases in enumerate(_province_cases(scale), start=1)
+        for number, cases in numbered
     ]
     batches = Batches(ledger, sum(p.aggregates for p in plans), progress)
     appeals = AppealRunner(clocks, ledger.vault, rng, seed, Counter())
