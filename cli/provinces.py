@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +20,8 @@ from application.clients.provinces import Provinces, read_provinces
 from application.settings import Settings, SettingsError
 from cli.errors import fail
 from cli.session import base_settings, operator_context
-from domain.glossary import TitleModel, label
-from domain.text import check_json_text
+from domain.glossary import Role, TitleModel, label
+from domain.text import check_json_text, clean_text
 
 provinces_app = typer.Typer(
     help="Các tỉnh của triển khai nhiều tỉnh (HOCTAP_PROVINCES_FILE).", no_args_is_help=True
@@ -95,6 +96,54 @@ def publish_everywhere(
             out.print(f"Tỉnh {code}: {content.get('code')} đã có, không công bố lại.")
         else:
             out.print(f"Tỉnh {code}: đã công bố {content.get('code')} (id {result.id}).")
+
+
+@provinces_app.command("tai-khoan")
+def national_account(
+    username: str,
+    role: Annotated[list[Role], typer.Option("--role", "-r", help="Vai trò (lặp lại được)")],
+) -> None:
+    """Tạo tài khoản cấp toàn quốc (không gắn đơn vị) ở kho mọi tỉnh: cùng một tài khoản."""
+    username = clean_text(username, field="username")
+    with _provinces() as provinces:
+        made = provinces.create_national_account(operator_context(), username, role)
+    for code, result in made.items():
+        said = "đã có, giữ nguyên" if result is None else f"đã tạo ({result.id})"
+        out.print(f"Tỉnh {code}: {username} {said}.", highlight=False)
+
+
+@provinces_app.command("ma-truy-cap")
+def national_token(
+    username: str,
+    ttl_hours: Annotated[int | None, typer.Option(help="Thời hạn (giờ)")] = None,
+    label: Annotated[str | None, typer.Option(help="Ghi chú")] = None,
+) -> None:
+    """Cấp một mã truy cập cho tài khoản toàn quốc, dùng được ở mọi tỉnh (chỉ hiện một lần)."""
+    username = clean_text(username, field="username")
+    label = label and clean_text(label, field="label")
+    with _provinces() as provinces:
+        issued = provinces.issue_national_token(operator_context(), username, ttl_hours, label)
+        count = len(provinces.ledgers)
+    out.print(issued.token, markup=False, highlight=False, soft_wrap=True)
+    Console(stderr=True).print(
+        f"Dùng được ở {count} tỉnh. Mã số để thu hồi: {issued.token_id}"
+        f" (hoctap tinh thu-hoi {issued.token_id} --reason …)",
+        markup=False,
+        highlight=False,
+    )
+
+
+@provinces_app.command("thu-hoi")
+def revoke_national_token(
+    token_id: uuid.UUID, reason: Annotated[str, typer.Option(help="Lý do thu hồi")]
+) -> None:
+    """Thu hồi một mã truy cập ở kho mọi tỉnh giữ nó."""
+    reason = clean_text(reason, field="reason", multiline=True)
+    with _provinces() as provinces:
+        revoked = provinces.revoke_national_token(operator_context(), token_id, reason)
+    for code, result in revoked.items():
+        said = "không có hoặc đã thu hồi" if result is None else "đã thu hồi"
+        out.print(f"Tỉnh {code}: {said}.", highlight=False)
 
 
 @provinces_app.command("mo-hinh-doc")

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from application.clients.provinces import Provinces
 from application.settings import Settings
+from domain.errors import NotAuthenticated
 from domain.registry import AdministrativeUnit
 
 HOCTAP = [sys.executable, "-m", "cli"]
@@ -134,6 +135,48 @@ def test_a_province_generated_from_the_console_is_that_province(tmp_path: Path):
         }
     finally:
         provinces.close()
+
+
+def test_a_national_account_from_the_console_opens_every_province_until_revoked(
+    tmp_path: Path,
+):
+    """`hoctap tinh tai-khoan`, `ma-truy-cap` and `thu-hoi`: one account and one token for
+    every province; a token for an account some province lacks is one line, and nothing."""
+    missing = hoctap(tmp_path, "tinh", "ma-truy-cap", "bo-gddt")
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines() == [
+        'Lỗi: tỉnh 01 chưa có tài khoản toàn quốc bo-gddt ({"province": "01", "username":'
+        ' "bo-gddt"})'
+    ]
+    made = hoctap(tmp_path, "tinh", "tai-khoan", "bo-gddt", "--role", "reporting_officer")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.count("bo-gddt đã tạo") == 3
+    issued = hoctap(tmp_path, "tinh", "ma-truy-cap", "bo-gddt", "--label", "Bộ GD&ĐT")
+    assert issued.returncode == 0, issued.stderr
+    [token] = issued.stdout.split()
+    token_id = issued.stderr.split("Mã số để thu hồi: ")[1].split()[0]
+    settings = Settings(
+        var_dir=tmp_path / "var", provinces_file=tmp_path / "tinh.json", environment="test"
+    )
+
+    def who() -> dict[str, object]:
+        provinces = Provinces(settings, initialise=False)
+        try:
+            found: dict[str, object] = {}
+            for code in ("01", "31", "79"):
+                try:
+                    found[code] = provinces.ledger_for(code).access.authenticate(token).username
+                except NotAuthenticated as refused:
+                    found[code] = refused.message
+            return found
+        finally:
+            provinces.close()
+
+    assert who() == dict.fromkeys(("01", "31", "79"), "bo-gddt")
+    revoked = hoctap(tmp_path, "tinh", "thu-hoi", token_id, "--reason", "hết nhiệm vụ")
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.count("đã thu hồi") == 3
+    assert who() == dict.fromkeys(("01", "31", "79"), "mã truy cập đã bị thu hồi")
 
 
 def test_a_command_without_a_province_or_with_an_unknown_one_is_one_line(tmp_path: Path):

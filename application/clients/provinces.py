@@ -18,11 +18,13 @@ one of them (national rule documents) and what is read from every one of them an
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,16 +33,20 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from application.adapters.read_models import ReadModels
 from application.clients.housekeeping import scheduled_jobs
 from application.ledger import Ledger
+from application.services.access import IssuedToken, check_ttl_hours, new_token
 from application.services.records import Clock, Recorded
 from application.settings import Settings, SettingsError
+from domain.access import ApiToken, UserAccount, user_id_for
 from domain.base import CommandContext
 from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.glossary import Role
 from domain.registry import AdministrativeUnit
 from domain.structures import Structure
 from domain.text import nfc, refused_character
 from projections.statistics.queries import Line, report, summed
 
 T = TypeVar("T")
+log = logging.getLogger("hoctap.provinces")
 #: A province's code: two ASCII digits, as in the national list of administrative units.
 PROVINCE_CODE = re.compile(r"[0-9]{2}", re.ASCII)
 #: How many stores a national report reads at once (each read holds one connection).
@@ -301,6 +307,87 @@ class Provinces:
 
     def load_seed_criteria(self, ctx: CommandContext) -> dict[str, list[str]]:
         return self.publish_everywhere(lambda ledger: ledger.criteria.load_seed_criteria(ctx))
+
+    def create_national_account(
+        self, ctx: CommandContext, username: str, roles: Sequence[Role]
+    ) -> dict[str, Recorded | None]:
+        """One nationwide account (no unit), the same record in every store (its id comes
+        from its name): a ministry's reporting officer or inspector signs in to any province
+        with it. A store that already has it with these roles is left alone (None), so
+        creating it again completes the stores a failure left without it; a store where the
+        name is another account is refused before any store is written."""
+        account_id = user_id_for(username)
+        wanted = sorted({Role(role).value for role in roles})
+        for code, ledger in sorted(self._ledgers.items()):
+            found = ledger.records.find(UserAccount, account_id)
+            if found is not None and (
+                sorted(found.roles) != wanted or found.unit_id is not None or not found.active
+            ):
+                raise RuleViolation(
+                    f"tỉnh {code} đã có tài khoản {username} khác (đơn vị, vai trò hoặc bị khóa)",
+                    province=code,
+                    username=username,
+                )
+
+        def create(ledger: Ledger) -> Recorded | None:
+            if ledger.records.find(UserAccount, account_id) is not None:
+                return None
+            return ledger.access.create_user(ctx, username, [Role(r) for r in wanted])
+
+        return self.publish_everywhere(create)
+
+    def issue_national_token(
+        self,
+        ctx: CommandContext,
+        username: str,
+        ttl_hours: int | None = None,
+        label: str | None = None,
+    ) -> IssuedToken:
+        """One bearer token of a nationwide account, kept (as its SHA-256) in every store, so
+        it works on every province's API and pages. Every store must hold the account first;
+        if a store refuses the token, the stores that kept it revoke it again before the
+        refusal is raised: a token is usable everywhere or nowhere."""
+        check_ttl_hours(ttl_hours)
+        account_id = user_id_for(username)
+        for code, ledger in sorted(self._ledgers.items()):
+            account = ledger.records.find(UserAccount, account_id)
+            if account is None or account.unit_id is not None:
+                raise NotFound(
+                    f"tỉnh {code} chưa có tài khoản toàn quốc {username}",
+                    province=code,
+                    username=username,
+                )
+        first = self._ledgers[min(self._ledgers)]
+        hours = ttl_hours or first.settings.token_ttl_hours
+        expires = first.records.clock.now() + timedelta(hours=hours)
+        token = new_token(account_id)
+        kept: dict[str, IssuedToken] = {}
+        try:
+            for code, ledger in sorted(self._ledgers.items()):
+                kept[code] = ledger.access.record_token(ctx, account_id, token, expires, label)
+        except BaseException:
+            for code, issued in kept.items():
+                try:
+                    reason = "cấp toàn quốc không trọn: kho một tỉnh từ chối"
+                    self._ledgers[code].access.revoke_token(ctx, issued.token_id, reason)
+                except Exception:  # the refusal below says what failed; this one is logged
+                    log.exception("tỉnh %s: không thu hồi được mã %s", code, issued.token_id)
+            raise
+        return kept[min(kept)]
+
+    def revoke_national_token(
+        self, ctx: CommandContext, token_id: uuid.UUID, reason: str
+    ) -> dict[str, Recorded | None]:
+        """Revoke a token in every store that keeps it (None where it is absent or already
+        revoked): once revoked it is refused by every province."""
+
+        def revoke(ledger: Ledger) -> Recorded | None:
+            token = ledger.records.find(ApiToken, token_id)
+            if token is None or token.revoked:
+                return None
+            return ledger.access.revoke_token(ctx, token_id, reason)
+
+        return self.publish_everywhere(revoke)
 
     def open_read_models(self, *, catch_up: bool, scheduled: bool = False) -> dict[str, ReadModels]:
         """Each province's views (the caller closes them), folded up to date if asked;

@@ -50,6 +50,19 @@ def bearer_token(credentials: str) -> str | None:
     return token
 
 
+def check_ttl_hours(ttl_hours: int | None) -> None:
+    """A token's life asked for: an hour or more (None: the configured default)."""
+    if ttl_hours is not None and ttl_hours < 1:
+        raise InvalidInput(
+            "thời hạn mã truy cập phải từ 1 giờ trở lên", field="ttl_hours", min_hours=1
+        )
+
+
+def new_token(account_id: UUID) -> str:
+    """A new bearer token of the account: its id and 32 random bytes (url-safe)."""
+    return f"{TOKEN_PREFIX}{account_id.hex}.{secrets.token_urlsafe(32)}"
+
+
 def _account_in(token: str) -> UUID | None:
     found = _WITH_ACCOUNT.match(token)
     return UUID(hex=found.group(1)) if found else None
@@ -157,10 +170,7 @@ class AccessService:
         ``not_after``, the expiry of the token that asks for it: a stolen token must not be
         able to mint a longer-lived one. Administrators may give others longer lives.
         """
-        if ttl_hours is not None and ttl_hours < 1:
-            raise InvalidInput(
-                "thời hạn mã truy cập phải từ 1 giờ trở lên", field="ttl_hours", min_hours=1
-            )
+        check_ttl_hours(ttl_hours)
         user = self.user_for(ctx, user_id)
         ceiling = self.token_ttl_hours
         own = ctx.actor_id == str(user_id)
@@ -168,12 +178,38 @@ class AccessService:
             raise InvalidInput(
                 f"mã tự cấp có hạn tối đa {ceiling} giờ", field="ttl_hours", max_hours=ceiling
             )
-        token = f"{TOKEN_PREFIX}{user.id.hex}.{secrets.token_urlsafe(32)}"
+        token = new_token(user.id)
         expires = self.clock.now() + timedelta(hours=ttl_hours or ceiling)
         if own and not_after is not None:
             expires = min(expires, not_after)
         with acting(ctx):
             issued = ApiToken.issue(token_digest(token), user, expires, label)
+            recorded = self.records.save(issued)
+        return IssuedToken(token, issued.id, recorded)
+
+    def record_token(
+        self,
+        ctx: CommandContext,
+        user_id: UUID,
+        token: str,
+        expires_at: datetime,
+        label: str | None = None,
+    ) -> IssuedToken:
+        """Keep a token made elsewhere (one national token, the same in every province's
+        store): an administrator's act, for an account of the token's own id, in scope,
+        expiring in the future; only its SHA-256 is kept, as for any token."""
+        if ctx.actor_role != Role.ADMINISTRATOR:
+            raise PermissionDenied(
+                "chỉ quản trị viên ghi mã truy cập cấp ở nơi khác",
+                required=[Role.ADMINISTRATOR.value],
+            )
+        user = self.user_for(ctx, user_id)
+        if not _WELL_FORMED.fullmatch(token) or _account_in(token) != user.id:
+            raise InvalidInput("mã truy cập không đúng dạng của tài khoản này", field="token")
+        if expires_at <= self.clock.now():
+            raise InvalidInput("mã truy cập đã hết hạn", field="expires_at")
+        with acting(ctx):
+            issued = ApiToken.issue(token_digest(token), user, expires_at, label)
             recorded = self.records.save(issued)
         return IssuedToken(token, issued.id, recorded)
 

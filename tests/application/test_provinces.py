@@ -14,10 +14,19 @@ import pytest
 
 from application.clients.generator import generate
 from application.clients.provinces import Provinces, read_provinces
+from application.services.access import new_token
 from application.services.records import VIETNAM
 from application.settings import Settings, SettingsError
-from domain.errors import InvalidInput, NotFound, RuleViolation
-from domain.glossary import UnitLevel
+from domain.access import ApiToken
+from domain.base import CommandContext, acting
+from domain.errors import (
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+)
+from domain.glossary import Role, UnitLevel
 from domain.registry import AdministrativeUnit
 from projections.statistics.queries import report
 from tests.api.helpers import seed_content
@@ -249,6 +258,103 @@ def test_a_province_number_outside_1_to_99_is_refused_before_anything_is_written
     before = chain_size(provinces, "01")
     with pytest.raises(InvalidInput, match="số tỉnh phải từ 1 đến 99"):
         generate(provinces.ledger_for("01"), 12, 1, province=number)
+    assert chain_size(provinces, "01") == before
+
+
+def test_a_national_account_and_its_token_work_in_every_province_until_revoked(
+    provinces: Provinces,
+):
+    """Given a nationwide account created in every store and one token issued for it, then
+    every province authenticates the token as that account; creating the account again
+    changes nothing; once revoked, every province refuses the token."""
+    made = provinces.create_national_account(CONSOLE, "bo-gddt", [Role.REPORTING_OFFICER])
+    assert sorted(made) == sorted(CODES) and all(made.values())
+    again = provinces.create_national_account(CONSOLE, "bo-gddt", [Role.REPORTING_OFFICER])
+    assert set(again.values()) == {None}
+    issued = provinces.issue_national_token(CONSOLE, "bo-gddt", 24, "Bộ GD&ĐT")
+    assert issued.token.startswith("htl_") and issued.token not in str(issued.recorded)
+    for code in CODES:
+        who = provinces.ledger_for(code).access.authenticate(issued.token)
+        assert (who.username, who.unit_id, who.roles) == ("bo-gddt", None, ("reporting_officer",))
+        assert who.token_id == issued.token_id
+    revoked = provinces.revoke_national_token(CONSOLE, issued.token_id, "hết nhiệm vụ")
+    assert all(revoked.values())
+    assert set(provinces.revoke_national_token(CONSOLE, issued.token_id, "lần hai").values()) == {
+        None
+    }
+    for code in CODES:
+        with pytest.raises(NotAuthenticated, match="thu hồi"):
+            provinces.ledger_for(code).access.authenticate(issued.token)
+
+
+def test_a_national_account_whose_name_is_taken_in_one_province_is_written_nowhere(
+    provinces: Provinces,
+):
+    unit = establish_province_unit(provinces, "31", "Thành phố Hải Phòng")
+    provinces.ledger_for("31").access.create_user(
+        CONSOLE, "bo-gddt", [Role.REPORTING_OFFICER], unit
+    )
+    before = {code: chain_size(provinces, code) for code in CODES}
+    with pytest.raises(RuleViolation, match="tỉnh 31 đã có tài khoản bo-gddt khác"):
+        provinces.create_national_account(CONSOLE, "bo-gddt", [Role.REPORTING_OFFICER])
+    assert {code: chain_size(provinces, code) for code in CODES} == before
+
+
+def test_a_national_token_is_usable_everywhere_or_nowhere(provinces: Provinces):
+    """A province without the account: refused before any store is written. A province
+    whose copy of the account is locked refuses the token half-way: the provinces that
+    kept it revoke it, so it opens no province."""
+    provinces.ledger_for("01").access.create_user(CONSOLE, "thanh-tra", [Role.INSPECTOR])
+    before = {code: chain_size(provinces, code) for code in CODES}
+    with pytest.raises(NotFound, match="tỉnh 31 chưa có tài khoản toàn quốc thanh-tra"):
+        provinces.issue_national_token(CONSOLE, "thanh-tra")
+    assert {code: chain_size(provinces, code) for code in CODES} == before
+    provinces.create_national_account(CONSOLE, "thanh-tra", [Role.INSPECTOR])
+    locked = provinces.ledger_for("79")
+    account = locked.access.user_by_name("thanh-tra")
+    with acting(CONSOLE):
+        account.deactivate("khóa thử")
+        locked.records.save(account)
+    with pytest.raises(RuleViolation, match="tài khoản đã bị khóa"):
+        provinces.issue_national_token(CONSOLE, "thanh-tra")
+    tokens = [
+        provinces.ledger_for(code).records.find(ApiToken, token_id)
+        for code in ("01", "31")
+        for token_id in issued_tokens(provinces, code)
+    ]
+    assert len(tokens) == 2 and all(token is not None and token.revoked for token in tokens)
+
+
+def issued_tokens(provinces: Provinces, code: str) -> list[uuid.UUID]:
+    return [
+        uuid.UUID(str(n.originator_id))
+        for n in provinces.ledger_for(code).store.recorder.select_notifications(
+            start=None, limit=100_000
+        )
+        if n.topic == "hoctap.ApiToken.Issued"
+    ]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "htl_" + "0" * 32 + "." + "a" * 43,  # another account's id
+        "htl_" + "a" * 43,  # no account id
+        "htl_{id}." + "a" * 42,  # one character short
+        "htl_{id}." + "a" * 42 + "\x00",
+        "htl_{id}." + "a" * 42 + "é",
+    ],
+)
+def test_a_token_made_elsewhere_must_be_shaped_for_its_account(provinces: Provinces, token: str):
+    ledger = provinces.ledger_for("01")
+    account = ledger.access.create_user(CONSOLE, "bo-gddt", [Role.REPORTING_OFFICER]).id
+    before = chain_size(provinces, "01")
+    expires = datetime(2100, 1, 1, tzinfo=VIETNAM)
+    with pytest.raises(InvalidInput, match="không đúng dạng"):
+        ledger.access.record_token(CONSOLE, account, token.format(id=account.hex), expires)
+    officer = CommandContext("u:1", Role.REPORTING_OFFICER.value, "x")
+    with pytest.raises(PermissionDenied):
+        ledger.access.record_token(officer, account, new_token(account), expires)
     assert chain_size(provinces, "01") == before
 
 
