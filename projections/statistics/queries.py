@@ -9,12 +9,13 @@ apart under the three-level one.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from domain.glossary import SUBJECT_OF_MODEL, TitleModel
 from domain.structures import Structure
@@ -23,6 +24,9 @@ from projections.engine import Engine
 from projections.statistics.projection import Statistics
 from projections.units.projection import UNITS, Units
 from projections.units.tree import UnitTree
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Rates:
@@ -299,10 +303,53 @@ class KeptSums:
         }
 
 
-#: Summed rows kept per unit tree, table, filter and report shape; a shape summing more rows
-#: than this (the whole country's full report) is summed anew each time instead.
-SUMS_KEPT = 64
-SUMMED_ROWS_KEPT = 50_000
+class Kept(Generic[K, V]):
+    """What reports keep between requests for one unit tree, within a budget: each entry
+    costs its size (its summed rows, or its lines), and the least recently used go first
+    when the budget is spent, so a process's memory is bounded by what is kept, not by how
+    many reports were asked for. An entry larger than ``largest`` is not kept."""
+
+    def __init__(self, budget: int, largest: int) -> None:
+        self.budget, self.largest, self.used = budget, largest, 0
+        self._entries: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: K, value: V, size: int) -> bool:
+        """Keep ``value`` (in place of what ``key`` had); False when too large to keep."""
+        if size > self.largest:
+            return False
+        with self._lock:
+            replaced = self._entries.pop(key, None)
+            self.used += size - (replaced[1] if replaced else 0)
+            self._entries[key] = (value, size)
+            while self.used > self.budget:
+                _, (_, freed) = self._entries.popitem(last=False)
+                self.used -= freed
+        return True
+
+    def items(self) -> list[tuple[K, V]]:
+        with self._lock:
+            return [(key, value) for key, (value, _) in self._entries.items()]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+#: Summed rows kept per unit tree (all tables, filters and report shapes together), and the
+#: most one shape may keep: a shape summing more rows (the whole country's full report) is
+#: summed anew each time instead. A summed row is a tuple of six small values.
+SUMMED_ROWS_KEPT = 200_000
+SUMMED_ROWS_KEPT_EACH = 50_000
+#: Report lines kept per unit tree (a line holds its figures per title and target group).
+LINES_KEPT = 20_000
 
 
 def _kept_summed(
@@ -321,23 +368,21 @@ def _kept_summed(
     store = engine.store
     [(newest,)] = store.fetch_values(f"SELECT MAX(position) FROM {summing.table}")
     newest = int(newest or 0)
-    kept_all: dict[tuple[Summing, tuple[Any, ...]], KeptSums] = tree.__dict__.setdefault(
-        "_kept_sums", {}
+    kept_all: Kept[tuple[Summing, tuple[Any, ...]], KeptSums] = tree.__dict__.setdefault(
+        "_kept_sums", Kept(SUMMED_ROWS_KEPT, SUMMED_ROWS_KEPT_EACH)
     )
     key = (summing, shape)
     kept = kept_all.get(key)
     inside_only = shape[1] is not None
     if kept is None:
         rows = _summed(engine, summing, places, inside_only=inside_only)
-        made = KeptSums(newest, _by_line(rows), kept=len(rows) <= SUMMED_ROWS_KEPT)
-        if made.kept:
-            if len(kept_all) >= SUMS_KEPT:
-                kept_all.clear()
-            kept_all[key] = made
+        made = KeptSums(newest, _by_line(rows))
+        if not kept_all.put(key, made, len(rows)):
+            made = replace(made, kept=False)
         return made
     if newest > kept.position:
         kept = _redone(engine, summing, places, kept, newest, inside_only=inside_only)
-        kept_all[key] = kept
+        kept_all.put(key, kept, sum(map(len, kept.by_line.values())))
     return kept
 
 
@@ -437,14 +482,20 @@ def _kept_rolled_up(
     kinds = key[3]
     if not (counts.kept and subjects.kept):
         return _rolled_up(tree, day, counts, subjects, kinds)
-    kept_all: dict[Any, RolledUp] = tree.__dict__.setdefault("_kept_rollups", {})
+    kept_all: Kept[Any, RolledUp] = tree.__dict__.setdefault(
+        "_kept_rollups", Kept(LINES_KEPT, LINES_KEPT)
+    )
     kept = kept_all.get(key)
     if kept is not None and kept.counts is counts and kept.subjects is subjects:
         return kept.lines
-    lines = None
+    lines: Mapping[str, Line] | None = None
     if kept is not None and tree.nested(day):
         changed = counts.changed_since(kept.counts) | subjects.changed_since(kept.subjects)
-        lines = _rolled_again(tree, day, kept, changed, counts, subjects, kinds)
+        lines = (
+            _rolled_again(tree, day, kept, changed, counts, subjects, kinds)
+            if changed
+            else kept.lines
+        )
     if lines is None:
         lines = _rolled_up(tree, day, counts, subjects, kinds)
         below: dict[str, list[str]] = defaultdict(list)
@@ -454,9 +505,7 @@ def _kept_rolled_up(
         children = {parent: tuple(found) for parent, found in below.items()}
     else:
         children = dict(kept.children) if kept is not None else {}
-    if len(kept_all) >= SUMS_KEPT:
-        kept_all.clear()
-    kept_all[key] = RolledUp(counts, subjects, lines, children)
+    kept_all.put(key, RolledUp(counts, subjects, lines, children), len(lines))
     return lines
 
 

@@ -24,7 +24,7 @@ from domain.geography import covers
 from domain.glossary import DecisionOutcome, Role, TitleModel, UnitLevel
 from domain.registry import Person
 from projections.statistics import Statistics
-from projections.statistics.queries import Line, by_unit, report, unit_tree
+from projections.statistics.queries import Kept, Line, by_unit, report, unit_tree
 from projections.units import Units
 from projections.units.projection import UNITS
 
@@ -229,19 +229,29 @@ def test_a_kept_report_follows_what_the_fold_writes_next(world, clock: FixedCloc
     assert (p["flags"][0], p["n"]) == (2, 3)
 
 
+def two_villages(
+    world: tuple[Ledger, ReadModels], clock: FixedClock, scores: tuple[int, int]
+) -> tuple[dict[str, UUID], dict[str, CommandContext]]:
+    """The merger geography with the seed criteria and a citizen's case in each village
+    (scored as given), folded: the places and the users."""
+    ledger, models = world
+    clock.current = datetime(2025, 6, 1, 9, 0, tzinfo=VIETNAM)
+    ledger.criteria.load_seed_criteria(ADMIN)
+    where = geography(ledger)
+    who = users(ledger)
+    citizen_case(ledger, who, where["vA"], 1, scores[0])
+    citizen_case(ledger, who, where["vB"], 2, scores[1])
+    models.catch_up()
+    return where, who
+
+
 def test_a_kept_report_makes_again_only_the_lines_above_what_moved(world, clock: FixedClock):
     """Given a report of two villages' cases, when a case is added in one village, then the
     next report makes again that village's line and those above it only: the other
     village's line is the very line kept, and every figure is what a report rolled up from
     nothing says. When nothing moves, the report's lines are the kept ones."""
     ledger, models = world
-    clock.current = datetime(2025, 6, 1, 9, 0, tzinfo=VIETNAM)
-    ledger.criteria.load_seed_criteria(ADMIN)
-    where = geography(ledger)
-    who = users(ledger)
-    citizen_case(ledger, who, where["vA"], 1, 9)
-    citizen_case(ledger, who, where["vB"], 2, 9)
-    models.catch_up()
+    where, who = two_villages(world, clock, scores=(9, 9))
     structure = STRUCTURES.named("two_level")
 
     def lines() -> dict[str, Line]:
@@ -263,6 +273,37 @@ def test_a_kept_report_makes_again_only_the_lines_above_what_moved(world, clock:
     assert {u: figures(line) for u, line in then.items()} == {
         u: figures(line) for u, line in lines().items()
     }
+
+
+def test_reports_are_the_same_when_little_may_be_kept(world, clock: FixedClock):
+    """Given budgets that keep a summed row or line or two, when reports of every shape are
+    asked for twice, then each is what a report with room to keep everything says, and what
+    is kept stays within its budget (the rest is summed and rolled up anew)."""
+    _, models = world
+    where, _ = two_villages(world, clock, scores=(9, 6))
+
+    def everything() -> list[list[tuple[str, dict]]]:
+        made = []
+        for name in ("two_level", "three_level"):
+            for root in (None, str(where["P"]), str(where["M"]), str(where["vA"])):
+                for depth in (None, 1, 2):
+                    found = report(
+                        models.engine,
+                        cycle_year=2025,
+                        structure=STRUCTURES.named(name),
+                        root_id=root,
+                        depth=depth,
+                    )
+                    made.append([(line.unit_id, figures(line)) for line in found.lines])
+        return made
+
+    roomy = everything()
+    tree = unit_tree(models.engine)
+    sums = tree.__dict__["_kept_sums"] = Kept(budget=3, largest=2)
+    lines = tree.__dict__["_kept_rollups"] = Kept(budget=4, largest=3)
+    assert everything() == roomy
+    assert everything() == roomy
+    assert 0 < sums.used <= 3 and 0 < lines.used <= 4
 
 
 def seeded_rows(models: ReadModels, units: list[str]) -> None:
@@ -614,11 +655,11 @@ def test_the_summed_roll_up_is_every_row_added_up_its_chain_on_random_geographie
     moved(models, *data.draw(stored_figures(list(units))))
     reports_add_up(models, units, roots)
     assert unit_tree(models.engine) is tree  # the same tree: its kept sums were redone
-    kept = tree.__dict__["_kept_sums"]
+    kept = tree.__dict__["_kept_sums"].items()
     assert kept
-    for summing, _ in kept:  # and every kept sum is as of its table's newest row
+    for (summing, _), _ in kept:  # and every kept sum is as of its table's newest row
         [(newest,)] = models.engine.store.fetch_values(f"SELECT MAX(position) FROM {summing.table}")
-        assert {sums.position for (s, _), sums in kept.items() if s == summing} == {newest or 0}
+        assert {sums.position for (s, _), sums in kept if s == summing} == {newest or 0}
 
 
 def reports_add_up(models: ReadModels, units: dict[str, dict], roots: list[str | None]) -> None:
