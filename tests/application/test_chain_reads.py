@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from application.adapters.chain import (
     _as_bytes,
@@ -22,7 +22,7 @@ from application.adapters.chain import (
     chain_rows,
     own_ids,
 )
-from application.adapters.keyed_requests import Receipt
+from application.adapters.keyed_requests import Receipt, claimed
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes, leaf_hash
@@ -301,3 +301,43 @@ def test_chain_rows_continue_the_chain_from_its_last_row():
     assert chain_rows(events, [21, 22], 7, last) == rows  # the leaves are optional
     with pytest.raises(ValueError):
         chain_rows(events, [21], 7, last)
+
+
+# --- the receipts of keyed requests ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_keyed_request_leaves_one_receipt_that_of_its_first_save_with_events(ledger: Ledger):
+    """Given a keyed request that first saves nothing, then saves twice, when a retry fences
+    its owner, then it finds the receipt of the first save that wrote events (its event,
+    version and position); the empty save owed none and the second save wrote no other
+    (the receipts' key would refuse a second row for the owner)."""
+    recorder: Any = ledger.store.recorder
+    with claimed("owner-1") as claim:
+        recorder.insert_events([])
+        assert not claim.written
+        events = written(ledger, 2)
+        assert claim.written
+    assert recorder.fence("owner-1") == Receipt(events[0].originator_id, 1, 1)
+    assert recorder.fence("owner-1") == Receipt(events[0].originator_id, 1, 1)  # still there
+    assert [r.notification_id for r in paged(recorder, 10)] == [1, 2]
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_fenced_request_may_save_nothing_but_its_events_are_refused(ledger: Ledger, backend: str):
+    """Given an owner fenced by a retry before it committed, when its request saves nothing
+    then saves an event, then the empty save passes, the event is refused and not written,
+    and the fence still holds nothing."""
+    recorder: Any = ledger.store.recorder
+    assert recorder.fence("slow-owner") is None
+    with claimed("slow-owner"), pytest.raises(IntegrityError) as refused:
+        recorder.insert_events([])
+        written(ledger, 1)
+    if backend == "memory":
+        assert str(refused.value) == "request slow-owner was fenced"
+    assert recorder.fence("slow-owner") is None
+    assert paged(recorder, 10) == []
+    other = written(ledger, 1)  # a request without a claim still writes, at position 1
+    assert [(r.position, r.originator_id) for r in paged(recorder, 10)] == [
+        (1, other[0].originator_id)
+    ]

@@ -273,3 +273,12 @@ def test_catching_up_a_long_log_writes_its_tiles_a_few_dozen_at_a_time(ledger: L
     assert ledger.auditor.catch_up_tiles(lambda *p: seen.append(p)) == 16_684
     assert seen == [(62 * 256 + 1, 16_684), (16_684, 16_684)]
     assert list(tiles.stored()) == before
+
+
+def test_the_chain_size_is_the_position_of_the_last_chain_row(ledger: Ledger):
+    """On every backend, the size the tiles must reach is the chain's, save after save."""
+    tiles = ledger.auditor.tiles
+    append(ledger, 3)
+    assert tiles.chain_size() == tiles.size() == 3
+    append(ledger, 2, 1)
+    assert tiles.chain_size() == tiles.size() == 6
