@@ -116,8 +116,9 @@ def test_a_path_not_in_the_spec_form_is_refused(path):
     ("level", "index", "width"), [(-1, 0, 1), (64, 0, 1), (0, -1, 1), (0, 0, 0), (0, 0, 257)]
 )
 def test_no_path_is_written_for_a_tile_that_cannot_exist(level, index, width):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as refused:
         tile_path(level, index, width)
+    assert str(refused.value) == f"no tile {level}/{index} of width {width}"
 
 
 # --- which tiles exist ------------------------------------------------------------------
@@ -215,6 +216,17 @@ def test_appending_to_a_stored_edge_rewrites_only_the_edge_and_completed_tiles()
     changed = extend_tiles(510, edge, hashes[510:])
     assert {k: len(v) // 32 for k, v in changed.items()} == {(0, 1): 256, (0, 2): 1, (1, 0): 2}
     assert {**before, **changed} == built(513, 8)
+
+
+def test_appending_to_an_edge_of_tiles_of_another_height_keeps_that_height():
+    """Given a tree of 5 leaves in tiles of height 1 (two entries each), when 2 leaves are
+    appended to its edge, then the tiles are those of 7 leaves at height 1."""
+    hashes = leaves(7)
+    before = built(5, 1)
+    edge = {t.level: before[(t.level, t.index)] for t in edge_of(5, 1)}
+    changed = extend_tiles(5, edge, hashes[5:], height=1)
+    assert {**before, **changed} == built(7, 1)
+    assert {k: len(v) // 32 for k, v in changed.items()} == {(0, 2): 2, (0, 3): 1, (1, 1): 1}
 
 
 def test_an_edge_that_does_not_match_the_size_is_refused():
