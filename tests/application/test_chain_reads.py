@@ -216,6 +216,7 @@ def test_chain_positions_and_notification_ids_part_once_an_event_has_no_chain_ro
     more = written(ledger, 2)
     recorder: Any = ledger.store.recorder
     assert [recorder.chained_notification_id(p) for p in (1, 2, 3, 4, 5)] == [1, 2, 4, 5, None]
+    assert ledger.auditor.tiles.chain_size() == 4  # the last position, not its event's id
     chain = as_written([*events, *more], set())
     third = replace(chain[2], notification_id=4)
     unchained = ChainedEvent(
