@@ -196,6 +196,28 @@ def test_the_hash_of_any_span_is_the_tree_hash_of_its_leaves(data, height):
     assert tiles_for([(lo, hi)], height) <= set(tiles)
 
 
+@pytest.mark.parametrize(
+    ("span", "needed"),
+    [
+        ((0, 2), {(1, 0)}),  # perfect: one entry of the level-1 tile
+        ((0, 3), {(1, 0), (0, 1)}),  # [0, 2) and [2, 3)
+        ((3, 6), {(0, 1), (0, 2)}),  # [3, 4), [4, 5) and [5, 6): a multiple of 3 is not perfect
+        ((0, 5), {(2, 0), (0, 2)}),  # [0, 4) and [4, 5): split at the largest power of two
+    ],
+)
+def test_the_tiles_a_span_needs_are_those_of_its_perfect_subtrees(span, needed):
+    """With tiles of height 1 (two entries each), a span is split as RFC 9162 splits it, and
+    each perfect part names the one tile that holds its hash."""
+    assert tiles_for([span], 1) == needed
+
+
+def test_an_empty_span_has_no_hash_and_needs_no_tile():
+    with pytest.raises(ValueError, match=r"^empty span$"):
+        tiles_for([(3, 3)])
+    with pytest.raises(ValueError, match=r"^empty span$"):
+        span_hash((3, 3), {})
+
+
 def test_tiles_that_lag_behind_the_tree_say_which_tile_is_missing():
     tiles = built(300, 8)
     with pytest.raises(TilesMissing) as missing:
