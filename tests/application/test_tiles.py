@@ -282,3 +282,14 @@ def test_the_chain_size_is_the_position_of_the_last_chain_row(ledger: Ledger):
     assert tiles.chain_size() == tiles.size() == 3
     append(ledger, 2, 1)
     assert tiles.chain_size() == tiles.size() == 6
+
+
+def test_the_in_memory_tiles_grow_only_from_their_own_size():
+    """As on the databases: leaves appended after a chain of another size than the tiles'
+    are not written, and the answer says so."""
+    chain: list[tuple[int, int, bytes]] = []
+    tiles = MemoryTiles(chain)
+    leaf = bytes(range(32))
+    assert tiles.append(0, [leaf, leaf]) is True
+    assert tiles.append(5, [leaf]) is False
+    assert (tiles.size(), tiles.read([(0, 0)])) == (2, {(0, 0): leaf + leaf})
