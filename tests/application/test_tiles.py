@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import nullcontext
+from typing import Any
 from uuid import uuid4
 
 import psycopg
@@ -232,6 +233,17 @@ def test_the_stored_tiles_read_a_page_at_a_time_are_all_of_them_in_order(ledger:
     assert list(tiles.stored(page)) == every
 
 
+class ReadsOfTheLog:
+    """A recorder that notes after which notification id each page of the log is read."""
+
+    def __init__(self, recorder: Any) -> None:
+        self.recorder, self.after = recorder, list[int]()
+
+    def select_chained(self, after: int, limit: int) -> Any:
+        self.after.append(after)
+        return self.recorder.select_chained(after, limit)
+
+
 def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(ledger: Ledger):
     """Given tiles that describe the first 200 of 300 leaves (the size row set back, as a
     catch-up cut off before its last transaction leaves it), catching up starts from leaf
@@ -245,9 +257,11 @@ def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(ledger
         curs.execute(tiles.sql.set_size, (200,))
     assert tiles.size() == 200
     seen: list[tuple[int, int]] = []
-    assert tiles.catch_up(ledger.store.recorder, lambda *p: seen.append(p)) == 300
+    reads = ReadsOfTheLog(ledger.store.recorder)
+    assert tiles.catch_up(reads, lambda *p: seen.append(p)) == 300
     assert seen == [(300, 300)]
     assert list(tiles.stored()) == before
+    assert reads.after[0] == 200  # the log is read from leaf 201 on, not from its start
     # The first 200 leaves are taken from the stored tiles, not read again from the log: a
     # stored hash among them stays as it was (only a rebuild writes it again)
     level0 = before[0][2]
