@@ -24,6 +24,7 @@ from application.ledger import Ledger
 from application.settings import Settings
 from domain.integrity import consistency_proof, inclusion_proof, root
 from domain.tiles import ExpectedTiles, TileId, edge_of, tiles_of
+from tests.application.test_chain_reads import delete_events
 from tests.conftest import PG_URL
 
 
@@ -244,7 +245,10 @@ class ReadsOfTheLog:
         return self.recorder.select_chained(after, limit)
 
 
-def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(ledger: Ledger):
+@pytest.mark.parametrize("back_to", [200, 1])
+def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(
+    ledger: Ledger, back_to: int
+):
     """Given tiles that describe the first 200 of 300 leaves (the size row set back, as a
     catch-up cut off before its last transaction leaves it), catching up starts from leaf
     201: the partial tiles are cut to 200 and extended, and progress ends at the log's size."""
@@ -254,23 +258,86 @@ def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(ledger
     if isinstance(tiles, MemoryTiles):
         return  # the in-memory tiles rebuild from the log every time
     with tiles._transaction(commit=True) as curs:
-        curs.execute(tiles.sql.set_size, (200,))
-    assert tiles.size() == 200
+        curs.execute(tiles.sql.set_size, (back_to,))
+    assert tiles.size() == back_to
     seen: list[tuple[int, int]] = []
     reads = ReadsOfTheLog(ledger.store.recorder)
     assert tiles.catch_up(reads, lambda *p: seen.append(p)) == 300
     assert seen == [(300, 300)]
     assert list(tiles.stored()) == before
-    assert reads.after[0] == 200  # the log is read from leaf 201 on, not from its start
-    # The first 200 leaves are taken from the stored tiles, not read again from the log: a
+    assert reads.after[0] == back_to  # the log is read after the stored size, not from its start
+    # The first leaves are taken from the stored tiles, not read again from the log: a
     # stored hash among them stays as it was (only a rebuild writes it again)
     level0 = before[0][2]
     marked = b"\xff" * 32 + level0[32:]
     with tiles._transaction(commit=True) as curs:
-        tiles._write(curs, {(0, 0): marked}, 200)
+        tiles._write(curs, {(0, 0): marked}, back_to)
     assert tiles.catch_up(ledger.store.recorder) == 300
     assert tiles.read([(0, 0)]) == {(0, 0): marked}
     assert tiles.catch_up(ledger.store.recorder, rebuild=True) == 300
+    assert list(tiles.stored()) == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_catching_up_skips_the_leaf_of_a_deleted_event(ledger: Ledger, settings: Settings):
+    """Given a log of ten events whose fifth was deleted (its chain row left), a rebuild builds
+    the tree of the nine leaves it can read, in one pass over the log: the tiles then lag
+    behind the chain, and verify reports the missing event."""
+    append(ledger, *([1] * 10))
+    delete_events(settings, [5])
+    reads = ReadsOfTheLog(ledger.store.recorder)
+    assert ledger.auditor.tiles.catch_up(reads, rebuild=True) == 9
+    assert reads.after == [0, 10]
+    assert ledger.auditor.tiles.size() == 9
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_events_written_while_catching_up_are_caught_up_too(ledger: Ledger):
+    """Given a writer that saves once the catch-up has read the whole log, the catch-up's
+    last transaction sees a chain row it did not read, writes nothing, reads on, and ends
+    with the tiles of the longer log."""
+    append(ledger, 30)
+    tiles = ledger.auditor.tiles
+    tiles.clear()
+
+    class WriterMeanwhile(ReadsOfTheLog):
+        def select_chained(self, after: int, limit: int) -> Any:
+            rows = super().select_chained(after, limit)
+            if not rows and len(self.after) == 2:  # the log read to its end, the first time
+                append(ledger, 1)
+            return rows
+
+    reads = WriterMeanwhile(ledger.store.recorder)
+    assert tiles.catch_up(reads) == 31
+    assert reads.after == [0, 30, 30, 31]
+    assert expected(log_leaves(ledger)).first_difference(tiles.stored()) is None
+
+
+def cut_chain(settings: Settings, after: int) -> None:
+    """Delete the chain rows past position ``after`` behind the recorder's back."""
+    if settings.backend == "sqlite":
+        with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
+            conn.execute("DELETE FROM stored_events_chain WHERE position > ?", (after,))
+        return
+    table = f'"{settings.database_schema}".hoctap_events_chain'
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DELETE FROM {table} WHERE position > %s", (after,))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_tiles_of_more_leaves_than_the_chain_are_left_as_they_are(
+    ledger: Ledger, settings: Settings
+):
+    """Given tiles of 400 leaves over a chain cut back by hand to 300 rows, catching up finds
+    no chain row at their size, reads the log from its start, adds no leaf and leaves the
+    tiles as they are, for verify to report."""
+    append(ledger, 400)
+    tiles = ledger.auditor.tiles
+    before = list(tiles.stored())
+    cut_chain(settings, 300)
+    reads = ReadsOfTheLog(ledger.store.recorder)
+    assert tiles.catch_up(reads) == 400
+    assert reads.after == [0, 400]
     assert list(tiles.stored()) == before
 
 
