@@ -341,6 +341,21 @@ def test_tiles_of_more_leaves_than_the_chain_are_left_as_they_are(
     assert list(tiles.stored()) == before
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_an_empty_log_catches_up_at_once(ledger: Ledger):
+    """No chain row at all (no last notification id) is not a chain that moved: the catch-up
+    reads the empty log once and ends at size 0."""
+
+    class Once(ReadsOfTheLog):
+        def select_chained(self, after: int, limit: int) -> Any:
+            assert len(self.after) < 3, "the catch-up keeps reading an empty log"
+            return super().select_chained(after, limit)
+
+    reads = Once(ledger.store.recorder)
+    assert ledger.auditor.tiles.catch_up(reads) == 0
+    assert reads.after == [0]
+
+
 def test_a_store_without_a_schema_names_its_tile_tables_alone():
     rows = TileRows.postgres("", "events", nullcontext)
     assert rows.sql.size == 'SELECT size FROM "events_tiles_size" WHERE one = 1'
