@@ -22,7 +22,7 @@ from application.adapters.tiles import (
 )
 from application.ledger import Ledger
 from application.settings import Settings
-from domain.integrity import consistency_proof, inclusion_proof, root
+from domain.integrity import consistency_proof, inclusion_proof, leaf_bytes, leaf_hash, root
 from domain.tiles import ExpectedTiles, TileId, edge_of, tiles_of
 from tests.application.test_chain_reads import delete_events
 from tests.conftest import PG_URL
@@ -399,3 +399,18 @@ def test_the_in_memory_tiles_grow_only_from_their_own_size():
     assert tiles.append(0, [leaf, leaf]) is True
     assert tiles.append(5, [leaf]) is False
     assert (tiles.size(), tiles.read([(0, 0)])) == (2, {(0, 0): leaf + leaf})
+
+
+def test_an_event_with_an_empty_topic_and_version_0_has_its_own_leaf_in_the_tiles(
+    ledger: Ledger,
+):
+    """The tiles take each leaf as verify does (:func:`domain.integrity.leaf_bytes` of the
+    row as stored): an empty topic stays empty and version 0 stays 0, also when the tiles
+    are caught up from the log."""
+    event = StoredEvent(uuid4(), 0, "", b"{}")
+    ledger.store.recorder.insert_events([event])
+    leaf = leaf_hash(leaf_bytes(1, event.originator_id, 0, "", b"{}"))
+    tiles = ledger.auditor.tiles
+    assert list(tiles.stored()) == [(0, 0, leaf)]
+    assert ledger.auditor.catch_up_tiles(rebuild=True) == 1
+    assert list(tiles.stored()) == [(0, 0, leaf)]
