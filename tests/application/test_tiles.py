@@ -171,6 +171,11 @@ def test_each_tile_row_records_its_width_in_hashes(ledger: Ledger, settings: Set
     assert raw_tiles(settings) == expected
     ledger.auditor.catch_up_tiles(rebuild=True)
     assert raw_tiles(settings) == expected
+    if settings.backend == "sqlite":  # the size row, in the table named after the events'
+        with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
+            assert list(conn.execute("SELECT one, size FROM stored_events_tiles_size")) == [
+                (1, 300)
+            ]
 
 
 SIZES = [1, 255, 256, 257, 65_535, 65_536, 65_537, 16_777_473, 2**40 + 3, 2**63 - 1]

@@ -226,6 +226,13 @@ def test_tiles_that_lag_behind_the_tree_say_which_tile_is_missing():
     assert (missing.value.level, missing.value.index, missing.value.entry) == (1, 0, 1)
 
 
+def test_a_tile_not_stored_at_all_is_named_as_missing():
+    with pytest.raises(TilesMissing) as missing:
+        span_hash((256, 512), {(0, 0): bytes(256 * 32)})
+    assert (missing.value.level, missing.value.index, missing.value.entry) == (1, 0, 1)
+    assert str(missing.value) == "tile 1/0 lacks entry 1"
+
+
 # --- extending the stored edge -------------------------------------------------------------
 
 
