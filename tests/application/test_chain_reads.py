@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from application.adapters.chain import (
+    ChainedPOPORecorder,
     _as_bytes,
     _by_originator,
     _chained,
@@ -22,7 +24,7 @@ from application.adapters.chain import (
     chain_rows,
     own_ids,
 )
-from application.adapters.keyed_requests import Receipt
+from application.adapters.keyed_requests import Receipt, claimed
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.integrity import GENESIS, ChainedEvent, chain_hash, leaf_bytes, leaf_hash
@@ -124,9 +126,14 @@ def test_a_page_ends_at_its_last_event_and_holds_the_orphans_before_it(
     assert recorder.select_chained(4, 1) == [expected[4]]
 
 
-def insert_unchained(settings: Settings, events: list[StoredEvent]) -> None:
-    """Insert events behind the recorder's back: rows in the log with no chain row."""
+def insert_unchained(settings: Settings, events: list[StoredEvent], ledger: Any = None) -> None:
+    """Insert events behind the recorder's back: rows in the log with no chain row (in
+    memory, through the library's own insert, which knows nothing of the chain)."""
     rows = [(e.originator_id.hex, e.originator_version, e.topic, e.state) for e in events]
+    if settings.backend == "memory":
+        recorder = ledger.store.recorder
+        super(ChainedPOPORecorder, recorder)._insert_events(events)
+        return
     if settings.backend == "sqlite":
         with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
             conn.executemany(
@@ -194,6 +201,74 @@ def test_the_events_of_some_aggregates_come_with_their_chain_rows_in_log_order(l
     assert recorder.chained_notification_id(7) is None
     found = recorder.select_events_of(wanted)
     assert found == {e.originator_id: [e] for e in (events[1], events[4])}
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_chain_positions_and_notification_ids_part_once_an_event_has_no_chain_row(
+    ledger: Ledger, settings: Settings
+):
+    """Given two chained events, one written with no chain row, then two more chained: the
+    third and fourth positions point to notification ids 4 and 5, and an aggregate's read
+    gives the unchained event with no position or hash, between the chained ones."""
+    events = written(ledger, 2)
+    extra = [StoredEvent(uuid4(), 1, "tests.Inserted", b'{"n": 9}')]
+    insert_unchained(settings, extra, ledger)
+    more = written(ledger, 2)
+    recorder: Any = ledger.store.recorder
+    assert [recorder.chained_notification_id(p) for p in (1, 2, 3, 4, 5)] == [1, 2, 4, 5, None]
+    assert ledger.auditor.tiles.chain_size() == 4  # the last position, not its event's id
+    chain = as_written([*events, *more], set())
+    third = replace(chain[2], notification_id=4)
+    unchained = ChainedEvent(
+        None, 3, extra[0].originator_id, 1, "tests.Inserted", b'{"n": 9}', None
+    )
+    wanted = [more[0].originator_id, extra[0].originator_id, events[0].originator_id]
+    assert recorder.select_chained_of(wanted) == [chain[0], unchained, third]
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_an_aggregate_far_into_the_log_is_read_with_its_chain_row(ledger: Ledger):
+    """An aggregate's events are looked for in the whole log, not its first page."""
+    events = [StoredEvent(uuid4(), 1, "tests.Synthetic", f"{n}".encode()) for n in range(70)]
+    ledger.store.recorder.insert_events(events)
+    recorder: Any = ledger.store.recorder
+    assert recorder.select_chained_of([events[69].originator_id]) == [as_written(events, set())[69]]
+    assert recorder.chained_notification_id(70) == 70
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_the_rows_verify_checks_are_plain_tuples_of_the_page(
+    ledger: Ledger, settings: Settings, backend: str
+):
+    """``select_chained_rows`` is ``select_chained`` as tuples (position, notification id,
+    originator id as text, version, topic, state, hash): the id canonical, or its 32 hex
+    digits as SQLite stores them; a page after a notification id and of a given size."""
+    events = written(ledger, 5)
+    recorder: Any = ledger.store.recorder
+
+    def text(originator: Any) -> str:
+        return originator.hex if backend == "sqlite" else str(originator)
+
+    rows = [
+        (
+            r.position,
+            r.notification_id,
+            text(r.originator_id),
+            r.version,
+            r.topic,
+            r.state,
+            r.stored_hash,
+        )
+        for r in as_written(events, set())
+    ]
+    assert recorder.select_chained_rows(0, 10) == rows
+    assert recorder.select_chained_rows(1, 2) == rows[1:3]
+    assert recorder.select_chained_rows(5, 2) == []
+    if backend == "memory":
+        return  # the in-memory log cannot lose an event
+    delete_events(settings, [2])
+    orphan = (2, 2, None, None, None, None, rows[1][6])
+    assert recorder.select_chained_rows(1, 2) == [orphan, *rows[2:4]]
 
 
 # --- rows as the databases hand them back ------------------------------------------------
@@ -301,3 +376,44 @@ def test_chain_rows_continue_the_chain_from_its_last_row():
     assert chain_rows(events, [21, 22], 7, last) == rows  # the leaves are optional
     with pytest.raises(ValueError):
         chain_rows(events, [21], 7, last)
+
+
+# --- the receipts of keyed requests ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_keyed_request_leaves_one_receipt_that_of_its_first_save_with_events(ledger: Ledger):
+    """Given a keyed request that first saves nothing, then saves twice, when a retry fences
+    its owner, then it finds the receipt of the first save that wrote events (its event,
+    version and position); the empty save owed none and the second save wrote no other
+    (the receipts' key would refuse a second row for the owner)."""
+    recorder: Any = ledger.store.recorder
+    with claimed("owner-1") as claim:
+        recorder.insert_events([])
+        assert not claim.written
+        events = written(ledger, 2)
+        assert claim.written
+    assert recorder.fence("owner-1") == Receipt(events[0].originator_id, 1, 1)
+    assert recorder.fence("owner-1") == Receipt(events[0].originator_id, 1, 1)  # still there
+    assert [r.notification_id for r in paged(recorder, 10)] == [1, 2]
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_fenced_request_may_save_nothing_but_its_events_are_refused(ledger: Ledger, backend: str):
+    """Given an owner fenced by a retry before it committed, when its request saves nothing
+    then saves an event, then the empty save passes, the event is refused and not written,
+    and the fence still holds nothing."""
+    recorder: Any = ledger.store.recorder
+    assert recorder.fence("slow-owner") is None
+    with claimed("slow-owner"):
+        assert not recorder.insert_events([])  # nothing to write, nothing refused
+        with pytest.raises(IntegrityError) as refused:
+            written(ledger, 1)
+    if backend == "memory":
+        assert str(refused.value) == "request slow-owner was fenced"
+    assert recorder.fence("slow-owner") is None
+    assert paged(recorder, 10) == []
+    other = written(ledger, 1)  # a request without a claim still writes, at position 1
+    assert [(r.position, r.originator_id) for r in paged(recorder, 10)] == [
+        (1, other[0].originator_id)
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import nullcontext
+from typing import Any
 from uuid import uuid4
 
 import psycopg
@@ -21,8 +22,9 @@ from application.adapters.tiles import (
 )
 from application.ledger import Ledger
 from application.settings import Settings
-from domain.integrity import consistency_proof, inclusion_proof, root
+from domain.integrity import consistency_proof, inclusion_proof, leaf_bytes, leaf_hash, root
 from domain.tiles import ExpectedTiles, TileId, edge_of, tiles_of
+from tests.application.test_chain_reads import delete_events
 from tests.conftest import PG_URL
 
 
@@ -169,6 +171,11 @@ def test_each_tile_row_records_its_width_in_hashes(ledger: Ledger, settings: Set
     assert raw_tiles(settings) == expected
     ledger.auditor.catch_up_tiles(rebuild=True)
     assert raw_tiles(settings) == expected
+    if settings.backend == "sqlite":  # the size row, in the table named after the events'
+        with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
+            assert list(conn.execute("SELECT one, size FROM stored_events_tiles_size")) == [
+                (1, 300)
+            ]
 
 
 SIZES = [1, 255, 256, 257, 65_535, 65_536, 65_537, 16_777_473, 2**40 + 3, 2**63 - 1]
@@ -232,7 +239,21 @@ def test_the_stored_tiles_read_a_page_at_a_time_are_all_of_them_in_order(ledger:
     assert list(tiles.stored(page)) == every
 
 
-def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(ledger: Ledger):
+class ReadsOfTheLog:
+    """A recorder that notes after which notification id each page of the log is read."""
+
+    def __init__(self, recorder: Any) -> None:
+        self.recorder, self.after = recorder, list[int]()
+
+    def select_chained(self, after: int, limit: int) -> Any:
+        self.after.append(after)
+        return self.recorder.select_chained(after, limit)
+
+
+@pytest.mark.parametrize("back_to", [200, 1])
+def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(
+    ledger: Ledger, back_to: int
+):
     """Given tiles that describe the first 200 of 300 leaves (the size row set back, as a
     catch-up cut off before its last transaction leaves it), catching up starts from leaf
     201: the partial tiles are cut to 200 and extended, and progress ends at the log's size."""
@@ -242,12 +263,102 @@ def test_catching_up_from_tiles_of_a_smaller_tree_rewrites_only_what_grew(ledger
     if isinstance(tiles, MemoryTiles):
         return  # the in-memory tiles rebuild from the log every time
     with tiles._transaction(commit=True) as curs:
-        curs.execute(tiles.sql.set_size, (200,))
-    assert tiles.size() == 200
+        curs.execute(tiles.sql.set_size, (back_to,))
+    assert tiles.size() == back_to
     seen: list[tuple[int, int]] = []
-    assert tiles.catch_up(ledger.store.recorder, lambda *p: seen.append(p)) == 300
+    reads = ReadsOfTheLog(ledger.store.recorder)
+    assert tiles.catch_up(reads, lambda *p: seen.append(p)) == 300
     assert seen == [(300, 300)]
     assert list(tiles.stored()) == before
+    assert reads.after[0] == back_to  # the log is read after the stored size, not from its start
+    # The first leaves are taken from the stored tiles, not read again from the log: a
+    # stored hash among them stays as it was (only a rebuild writes it again)
+    level0 = before[0][2]
+    marked = b"\xff" * 32 + level0[32:]
+    with tiles._transaction(commit=True) as curs:
+        tiles._write(curs, {(0, 0): marked}, back_to)
+    assert tiles.catch_up(ledger.store.recorder) == 300
+    assert tiles.read([(0, 0)]) == {(0, 0): marked}
+    assert tiles.catch_up(ledger.store.recorder, rebuild=True) == 300
+    assert list(tiles.stored()) == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_catching_up_skips_the_leaf_of_a_deleted_event(ledger: Ledger, settings: Settings):
+    """Given a log of ten events whose fifth was deleted (its chain row left), a rebuild builds
+    the tree of the nine leaves it can read, in one pass over the log: the tiles then lag
+    behind the chain, and verify reports the missing event."""
+    append(ledger, *([1] * 10))
+    delete_events(settings, [5])
+    reads = ReadsOfTheLog(ledger.store.recorder)
+    assert ledger.auditor.tiles.catch_up(reads, rebuild=True) == 9
+    assert reads.after == [0, 10]
+    assert ledger.auditor.tiles.size() == 9
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_events_written_while_catching_up_are_caught_up_too(ledger: Ledger):
+    """Given a writer that saves once the catch-up has read the whole log, the catch-up's
+    last transaction sees a chain row it did not read, writes nothing, reads on, and ends
+    with the tiles of the longer log."""
+    append(ledger, 30)
+    tiles = ledger.auditor.tiles
+    tiles.clear()
+
+    class WriterMeanwhile(ReadsOfTheLog):
+        def select_chained(self, after: int, limit: int) -> Any:
+            rows = super().select_chained(after, limit)
+            if not rows and len(self.after) == 2:  # the log read to its end, the first time
+                append(ledger, 1)
+            return rows
+
+    reads = WriterMeanwhile(ledger.store.recorder)
+    assert tiles.catch_up(reads) == 31
+    assert reads.after == [0, 30, 30, 31]
+    assert expected(log_leaves(ledger)).first_difference(tiles.stored()) is None
+
+
+def cut_chain(settings: Settings, after: int) -> None:
+    """Delete the chain rows past position ``after`` behind the recorder's back."""
+    if settings.backend == "sqlite":
+        with sqlite3.connect(settings.var_dir / "hoctap.sqlite") as conn:
+            conn.execute("DELETE FROM stored_events_chain WHERE position > ?", (after,))
+        return
+    table = f'"{settings.database_schema}".hoctap_events_chain'
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DELETE FROM {table} WHERE position > %s", (after,))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_tiles_of_more_leaves_than_the_chain_are_left_as_they_are(
+    ledger: Ledger, settings: Settings
+):
+    """Given tiles of 400 leaves over a chain cut back by hand to 300 rows, catching up finds
+    no chain row at their size, reads the log from its start, adds no leaf and leaves the
+    tiles as they are, for verify to report."""
+    append(ledger, 400)
+    tiles = ledger.auditor.tiles
+    before = list(tiles.stored())
+    cut_chain(settings, 300)
+    reads = ReadsOfTheLog(ledger.store.recorder)
+    assert tiles.catch_up(reads) == 400
+    assert reads.after == [0, 400]
+    assert list(tiles.stored()) == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_an_empty_log_catches_up_at_once(ledger: Ledger):
+    """No chain row at all (no last notification id) is not a chain that moved: the catch-up
+    reads the empty log once and ends at size 0."""
+
+    class Once(ReadsOfTheLog):
+        def select_chained(self, after: int, limit: int) -> Any:
+            assert len(self.after) < 3, "the catch-up keeps reading an empty log"
+            return super().select_chained(after, limit)
+
+    reads = Once(ledger.store.recorder)
+    assert ledger.auditor.tiles.catch_up(reads) == 0
+    assert reads.after == [0]
 
 
 def test_a_store_without_a_schema_names_its_tile_tables_alone():
@@ -273,3 +384,38 @@ def test_catching_up_a_long_log_writes_its_tiles_a_few_dozen_at_a_time(ledger: L
     assert ledger.auditor.catch_up_tiles(lambda *p: seen.append(p)) == 16_684
     assert seen == [(62 * 256 + 1, 16_684), (16_684, 16_684)]
     assert list(tiles.stored()) == before
+
+
+def test_the_chain_size_is_the_position_of_the_last_chain_row(ledger: Ledger):
+    """On every backend, the size the tiles must reach is the chain's, save after save."""
+    tiles = ledger.auditor.tiles
+    append(ledger, 3)
+    assert tiles.chain_size() == tiles.size() == 3
+    append(ledger, 2, 1)
+    assert tiles.chain_size() == tiles.size() == 6
+
+
+def test_the_in_memory_tiles_grow_only_from_their_own_size():
+    """As on the databases: leaves appended after a chain of another size than the tiles'
+    are not written, and the answer says so."""
+    chain: list[tuple[int, int, bytes]] = []
+    tiles = MemoryTiles(chain)
+    leaf = bytes(range(32))
+    assert tiles.append(0, [leaf, leaf]) is True
+    assert tiles.append(5, [leaf]) is False
+    assert (tiles.size(), tiles.read([(0, 0)])) == (2, {(0, 0): leaf + leaf})
+
+
+def test_an_event_with_an_empty_topic_and_version_0_has_its_own_leaf_in_the_tiles(
+    ledger: Ledger,
+):
+    """The tiles take each leaf as verify does (:func:`domain.integrity.leaf_bytes` of the
+    row as stored): an empty topic stays empty and version 0 stays 0, also when the tiles
+    are caught up from the log."""
+    event = StoredEvent(uuid4(), 0, "", b"{}")
+    ledger.store.recorder.insert_events([event])
+    leaf = leaf_hash(leaf_bytes(1, event.originator_id, 0, "", b"{}"))
+    tiles = ledger.auditor.tiles
+    assert list(tiles.stored()) == [(0, 0, leaf)]
+    assert ledger.auditor.catch_up_tiles(rebuild=True) == 1
+    assert list(tiles.stored()) == [(0, 0, leaf)]

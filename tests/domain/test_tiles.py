@@ -116,8 +116,9 @@ def test_a_path_not_in_the_spec_form_is_refused(path):
     ("level", "index", "width"), [(-1, 0, 1), (64, 0, 1), (0, -1, 1), (0, 0, 0), (0, 0, 257)]
 )
 def test_no_path_is_written_for_a_tile_that_cannot_exist(level, index, width):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as refused:
         tile_path(level, index, width)
+    assert str(refused.value) == f"no tile {level}/{index} of width {width}"
 
 
 # --- which tiles exist ------------------------------------------------------------------
@@ -195,12 +196,41 @@ def test_the_hash_of_any_span_is_the_tree_hash_of_its_leaves(data, height):
     assert tiles_for([(lo, hi)], height) <= set(tiles)
 
 
+@pytest.mark.parametrize(
+    ("span", "needed"),
+    [
+        ((0, 2), {(1, 0)}),  # perfect: one entry of the level-1 tile
+        ((0, 3), {(1, 0), (0, 1)}),  # [0, 2) and [2, 3)
+        ((3, 6), {(0, 1), (0, 2)}),  # [3, 4), [4, 5) and [5, 6): a multiple of 3 is not perfect
+        ((0, 5), {(2, 0), (0, 2)}),  # [0, 4) and [4, 5): split at the largest power of two
+    ],
+)
+def test_the_tiles_a_span_needs_are_those_of_its_perfect_subtrees(span, needed):
+    """With tiles of height 1 (two entries each), a span is split as RFC 9162 splits it, and
+    each perfect part names the one tile that holds its hash."""
+    assert tiles_for([span], 1) == needed
+
+
+def test_an_empty_span_has_no_hash_and_needs_no_tile():
+    with pytest.raises(ValueError, match=r"^empty span$"):
+        tiles_for([(3, 3)])
+    with pytest.raises(ValueError, match=r"^empty span$"):
+        span_hash((3, 3), {})
+
+
 def test_tiles_that_lag_behind_the_tree_say_which_tile_is_missing():
     tiles = built(300, 8)
     with pytest.raises(TilesMissing) as missing:
         inclusion_from_tiles(0, 600, tiles)
     # leaves 256..511 are entry 1 of the level-1 tile, which a tree of 300 does not have
     assert (missing.value.level, missing.value.index, missing.value.entry) == (1, 0, 1)
+
+
+def test_a_tile_not_stored_at_all_is_named_as_missing():
+    with pytest.raises(TilesMissing) as missing:
+        span_hash((256, 512), {(0, 0): bytes(256 * 32)})
+    assert (missing.value.level, missing.value.index, missing.value.entry) == (1, 0, 1)
+    assert str(missing.value) == "tile 1/0 lacks entry 1"
 
 
 # --- extending the stored edge -------------------------------------------------------------
@@ -215,6 +245,17 @@ def test_appending_to_a_stored_edge_rewrites_only_the_edge_and_completed_tiles()
     changed = extend_tiles(510, edge, hashes[510:])
     assert {k: len(v) // 32 for k, v in changed.items()} == {(0, 1): 256, (0, 2): 1, (1, 0): 2}
     assert {**before, **changed} == built(513, 8)
+
+
+def test_appending_to_an_edge_of_tiles_of_another_height_keeps_that_height():
+    """Given a tree of 5 leaves in tiles of height 1 (two entries each), when 2 leaves are
+    appended to its edge, then the tiles are those of 7 leaves at height 1."""
+    hashes = leaves(7)
+    before = built(5, 1)
+    edge = {t.level: before[(t.level, t.index)] for t in edge_of(5, 1)}
+    changed = extend_tiles(5, edge, hashes[5:], height=1)
+    assert {**before, **changed} == built(7, 1)
+    assert {k: len(v) // 32 for k, v in changed.items()} == {(0, 2): 2, (0, 3): 1, (1, 1): 1}
 
 
 def test_an_edge_that_does_not_match_the_size_is_refused():
