@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("mutants", nargs="*", help="mẫu tên đột biến, ví dụ 'domain.integrity*'")
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)  # a log: whole names
     if not args.report and not args.pin:
         run = [str(MUTMUT), "run", "--max-children", str(args.max_children), *args.mutants]
         subprocess.run(run, cwd=ROOT, check=False)
