@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from psycopg_pool import ConnectionPool
 from projections.connections import CheckWhenIdle, PerThreadSQLite
 
 Dialect = Literal["sqlite", "postgres"]
+#: Rows fetched at a time by :meth:`ViewStore.fetch_batches`.
+BATCH_ROWS = 2000
 
 
 class ViewStore(ABC):
@@ -54,6 +57,15 @@ class ViewStore(ABC):
     def fetch_values(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows as plain tuples, in the order the statement names the columns (no per-row
         dict: for reads of thousands of rows folded in Python)."""
+
+    @abstractmethod
+    def fetch_batches(
+        self, sql: str, params: Sequence[Any] = (), size: int = BATCH_ROWS
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The rows of one statement, ``size`` at a time, all from the snapshot the statement
+        saw: an export of a whole province's register without holding it in memory. The read
+        stays open (and, on PostgreSQL, its connection taken) until the iterator is
+        exhausted or closed, so consume it at once, never across a slow client."""
 
     @abstractmethod
     def close(self) -> None:
@@ -137,6 +149,16 @@ class SQLiteViewStore(ViewStore):
             rows: list[tuple[Any, ...]] = cur.fetchall()
             return rows
 
+    def fetch_batches(
+        self, sql: str, params: Sequence[Any] = (), size: int = BATCH_ROWS
+    ) -> Iterator[list[dict[str, Any]]]:
+        with self.reading() as cur:  # one read transaction: one snapshot of the file
+            cur.row_factory = None
+            cur.execute(sql, params)
+            names = [column[0] for column in cur.description]
+            while rows := cur.fetchmany(size):
+                yield [dict(zip(names, row, strict=True)) for row in rows]
+
     def qualified(self, table: str) -> str:
         return f'"{table}"'
 
@@ -180,6 +202,19 @@ class PostgresViewStore(ViewStore):
             cur.execute(sql, params)
             rows: list[tuple[Any, ...]] = cur.fetchall()
             return rows
+
+    def fetch_batches(
+        self, sql: str, params: Sequence[Any] = (), size: int = BATCH_ROWS
+    ) -> Iterator[list[dict[str, Any]]]:
+        # A server-side cursor: a client-side one would bring the whole result over at once.
+        with (
+            self.pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor(name=f"batches_{uuid.uuid4().hex}") as cur,
+        ):
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(size):
+                yield [dict(row) for row in rows]
 
     def qualified(self, table: str) -> str:
         return f'"{self.schema}"."{table}"'

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import IO, Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from api.deps import LedgerDep, ReaderDep
 from api.params import ModelFilter, UnitFilter
+from api.problems import problem
 from api.routers.reads import ReadModelsDep
 from api.scoping import list_filter
 from api.structures import StructureCode, StructureOn, chosen_structure
@@ -19,11 +25,12 @@ from application.clients.exports import (
     register_sheet,
     standings_sheet,
     statistics_sheet,
-    to_csv,
-    to_xlsx,
+    write_csv,
+    write_xlsx,
 )
+from application.clients.xlsx import TooManyRows
 from projections.register.queries import decided
-from projections.standings.queries import list_cases
+from projections.standings.queries import every_case
 from projections.statistics.queries import report
 
 router = APIRouter(prefix="/exports", tags=["Xuất báo cáo"])
@@ -35,15 +42,57 @@ Year = Annotated[
     int | None,
     Query(ge=2000, le=2100, description="Năm đánh giá (mặc định: năm nay)", examples=[2026]),
 ]
-MAX_ROWS = 100_000
+#: An export larger than this is spooled to a temporary file instead of memory.
+SPOOL_BYTES = 8 * 1024 * 1024
+#: Bytes sent at a time.
+CHUNK_BYTES = 64 * 1024
+WRITERS: dict[str, tuple[Callable[[Sheet, IO[bytes]], None], str]] = {
+    "csv": (write_csv, CSV_MEDIA_TYPE),
+    "xlsx": (write_xlsx, XLSX_MEDIA_TYPE),
+}
 
 
-def _file(sheet: Sheet, name: str, fmt: Format) -> Response:
-    body, media_type = (
-        (to_csv(sheet), CSV_MEDIA_TYPE) if fmt == "csv" else (to_xlsx(sheet), XLSX_MEDIA_TYPE)
+def _file(
+    request: Request, sheet: Sheet, name: str, fmt: Format, viewed: Callable[[], None]
+) -> Response:
+    """The whole file written first, then sent: every row the view holds (no cut-off),
+    read in batches from one snapshot and spooled to disk past a few megabytes, so memory
+    stays flat and the view's connection is never held for a slow client. ``viewed``
+    records the read once the file is complete. A sheet that cannot be written (more rows
+    than an XLSX sheet holds) is a problem answer, and nothing is sent or recorded."""
+    write, media_type = WRITERS[fmt]
+    with ExitStack() as owned:  # the spool is closed here unless handed to the response
+        spool = owned.enter_context(tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))
+        try:
+            write(sheet, spool)
+        except TooManyRows as error:
+            return problem(
+                422,
+                code="too-many-rows",
+                detail=f"Tệp XLSX không thể chứa hết: {error}. Hãy tải dạng CSV hoặc chọn"
+                " một đơn vị nhỏ hơn.",
+                instance=request.url.path,
+                errors={"limit": error.limit},
+            )
+        size = spool.tell()
+        spool.seek(0)
+        viewed()
+        handed = owned.pop_all()
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
+        "Content-Length": str(size),
+    }
+    return StreamingResponse(
+        _chunks(spool),
+        media_type=media_type,
+        headers=headers,
+        background=BackgroundTask(handed.close),
     )
-    disposition = f'attachment; filename="{name}.{fmt}"'
-    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    while chunk := spool.read(CHUNK_BYTES):
+        yield chunk
 
 
 FILE: dict[int | str, dict[str, Any]] = {
@@ -58,6 +107,7 @@ FILE: dict[int | str, dict[str, Any]] = {
     responses=FILE,
 )
 def export_standings(
+    request: Request,
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -68,19 +118,23 @@ def export_standings(
 ) -> Response:
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today())
-    page = list_cases(
+    cases = every_case(
         models.engine,
         unit_ids=allowed.unit_ids,
         subject_ids=allowed.subject_ids,
         model=model.value if model else None,
         cycle_year=cycle_year,
-        sort="opened_on",
-        descending=False,
-        limit=MAX_ROWS,
     )
-    ledger.access.record_view(reading, "export", f"standings.{fmt}", f"năm {cycle_year}")
-    sheet = standings_sheet(page.items, ledger.criteria.illustrative_sets())
-    return _file(sheet, f"bang-xep-hang-{cycle_year}", fmt)
+    sheet = standings_sheet(cases, ledger.criteria.illustrative_sets())
+    return _file(
+        request,
+        sheet,
+        f"bang-xep-hang-{cycle_year}",
+        fmt,
+        lambda: ledger.access.record_view(
+            reading, "export", f"standings.{fmt}", f"năm {cycle_year}"
+        ),
+    )
 
 
 @router.get(
@@ -90,6 +144,7 @@ def export_standings(
     responses=FILE,
 )
 def export_register(
+    request: Request,
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -100,15 +155,18 @@ def export_register(
     cycle_year = cycle_year or ledger.records.today().year
     allowed = list_filter(ledger, models, reading, unit_id, ledger.records.today(), citizens=False)
     rows = decided(
-        models.engine,
-        cycle_year=cycle_year,
-        unit_ids=allowed.unit_ids,
-        limit=MAX_ROWS,
-        columns=REGISTER_COLUMNS,
+        models.engine, cycle_year=cycle_year, unit_ids=allowed.unit_ids, columns=REGISTER_COLUMNS
     )
-    ledger.access.record_view(reading, "export", f"register.{fmt}", f"năm {cycle_year}")
     sheet = register_sheet(rows, ledger.criteria.illustrative_sets())
-    return _file(sheet, f"so-cong-nhan-{cycle_year}", fmt)
+    return _file(
+        request,
+        sheet,
+        f"so-cong-nhan-{cycle_year}",
+        fmt,
+        lambda: ledger.access.record_view(
+            reading, "export", f"register.{fmt}", f"năm {cycle_year}"
+        ),
+    )
 
 
 @router.get(
@@ -118,6 +176,7 @@ def export_register(
     responses=FILE,
 )
 def export_statistics(
+    request: Request,
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -144,7 +203,12 @@ def export_statistics(
         ledger.criteria.group_labels(),
         ledger.criteria.illustrative_sets(),
     )
-    ledger.access.record_view(
-        reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {chosen.code}"
+    return _file(
+        request,
+        sheet,
+        f"thong-ke-{cycle_year}-{chosen.code}",
+        fmt,
+        lambda: ledger.access.record_view(
+            reading, "export", f"statistics.{fmt}", f"năm {cycle_year}, {chosen.code}"
+        ),
     )
-    return _file(sheet, f"thong-ke-{cycle_year}-{chosen.code}", fmt)

@@ -7,6 +7,7 @@ recognised per model, with rates.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
-from typing import Any
+from typing import IO, Any
 
-from application.clients.xlsx import Layout, workbook
+from application.clients.xlsx import Layout, write_workbook
 from domain.glossary import TitleModel, label
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -26,25 +27,48 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 @dataclass(frozen=True)
 class Sheet:
+    """A table to export. ``rows`` may be an iterator read as the file is written (an
+    export of a whole register): such a sheet is written once."""
+
     title: str
     headers: Sequence[str]
-    rows: Sequence[Sequence[Any]]
+    rows: Iterable[Sequence[Any]]
     notes: Sequence[str] = ()
 
 
+#: Rows of CSV normalised and encoded at a time.
+CSV_ROWS_PER_CHUNK = 1000
+
+
 def to_csv(sheet: Sheet) -> bytes:
-    """NFC once over the whole text: the separators (comma, quote, line end) are starters
-    that compose with nothing, so that is the text of cells normalised one by one. A date is
-    written as ISO 8601, a decimal as the number it is, None as an empty cell."""
+    out = io.BytesIO()
+    write_csv(sheet, out)
+    return out.getvalue()
+
+
+def write_csv(sheet: Sheet, out: IO[bytes]) -> None:
+    """UTF-8 with BOM, written as the rows come. NFC over each chunk of whole lines is NFC
+    over the whole text: the separators (comma, quote, line end) are starters that compose
+    with nothing, so that is the text of cells normalised one by one. A date is written as
+    ISO 8601, a decimal as the number it is, None as an empty cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+
+    def flush() -> None:
+        out.write(unicodedata.normalize("NFC", buffer.getvalue()).encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+
+    out.write(codecs.BOM_UTF8)
     writer.writerows([note] for note in sheet.notes)
     writer.writerow(sheet.headers)
-    writer.writerows(
-        [v if (written := _CSV_CELLS.get(type(v))) is None else written(v) for v in row]
-        for row in sheet.rows
-    )
-    return unicodedata.normalize("NFC", buffer.getvalue()).encode("utf-8-sig")
+    for number, row in enumerate(sheet.rows, start=1):
+        writer.writerow(
+            [v if (written := _CSV_CELLS.get(type(v))) is None else written(v) for v in row]
+        )
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            flush()
+    flush()
 
 
 #: Cells the csv writer would not write as they should read (it writes None as empty).
@@ -56,14 +80,21 @@ _CSV_CELLS: dict[type, Callable[[Any], Any]] = {
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
+    out = io.BytesIO()
+    write_xlsx(sheet, out)
+    return out.getvalue()
+
+
+def write_xlsx(sheet: Sheet, out: IO[bytes]) -> None:
     """Numbers stay numbers (so a sum still works), shown with thousands grouped and rates
     with two decimals, which Excel and LibreOffice display with the reader's separators —
     "64,70" and "1.234" on a Vietnamese system; dates are dates; the header row is bold and
-    stays in view."""
+    stays in view. Written as the rows come; more rows than a worksheet holds raise
+    :class:`~application.clients.xlsx.TooManyRows`."""
     header_row = len(sheet.notes) + 1
     rows = chain(([note] for note in sheet.notes), [sheet.headers], sheet.rows)
     widths = [max(12, min(40, len(header) + 2)) for header in sheet.headers]
-    return workbook(Layout(sheet.title, header_row, widths), rows)
+    write_workbook(Layout(sheet.title, header_row, widths), rows, out)
 
 
 STANDINGS_HEADERS = (
@@ -107,7 +138,7 @@ def standings_sheet(
     return Sheet(
         "Bảng xếp hạng",
         STANDINGS_HEADERS,
-        [
+        (
             [
                 r["case_id"],
                 label(r["model"]),
@@ -125,7 +156,7 @@ def standings_sheet(
                 _set_code(r["criteria_set_code"], shown),
             ]
             for r in rows
-        ],
+        ),
         illustrative_notes(shown),
     )
 
@@ -191,7 +222,7 @@ def register_sheet(
     return Sheet(
         "Sổ công nhận",
         REGISTER_HEADERS,
-        [[r[c] if shown is None else shown(r[c]) for c, shown in _REGISTER_CELLS] for r in rows],
+        ([r[c] if shown is None else shown(r[c]) for c, shown in _REGISTER_CELLS] for r in rows),
         illustrative_notes(illustrative or {}),
     )
 

@@ -13,11 +13,11 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
@@ -28,6 +28,19 @@ GENERAL, HEADER, WHOLE, RATE, DAY, MOMENT = range(6)
 #: as U+FFFD rather than refused, so one odd name cannot make the whole file fail.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPOCH = datetime(1899, 12, 30)
+#: The most rows a worksheet holds, in Excel and in LibreOffice.
+MAX_ROWS = 1_048_576
+#: Rows written to the package at a time.
+ROWS_PER_CHUNK = 1000
+
+
+class TooManyRows(ValueError):
+    """More rows than one worksheet holds."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"một trang tính chỉ chứa được {limit:,} dòng".replace(",", "."))
+        self.limit = limit
+
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -95,14 +108,23 @@ def workbook(layout: Layout, rows: Iterable[Sequence[Any]]) -> bytes:
     """The .xlsx file of one sheet holding ``rows`` (row 1 first; ``None`` leaves a cell
     empty). Whole numbers and rates are numbers with a thousands format, dates are dates."""
     out = io.BytesIO()
+    write_workbook(layout, rows, out)
+    return out.getvalue()
+
+
+def write_workbook(layout: Layout, rows: Iterable[Sequence[Any]], out: IO[bytes]) -> None:
+    """:func:`workbook`, written to ``out`` as the rows come: a sheet of a million rows never
+    sits in memory whole. More rows than a worksheet holds raise :class:`TooManyRows`, with
+    ``out`` part-written: write to a file the caller throws away on error."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", CONTENT_TYPES)
         package.writestr("_rels/.rels", PACKAGE_RELS)
         package.writestr("xl/workbook.xml", _workbook(layout.title))
         package.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         package.writestr("xl/styles.xml", STYLES)
-        package.writestr("xl/worksheets/sheet1.xml", _sheet(layout, rows))
-    return out.getvalue()
+        with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for chunk in _sheet(layout, rows):
+                part.write(chunk.encode())
 
 
 def _workbook(title: str) -> str:
@@ -115,9 +137,10 @@ def _workbook(title: str) -> str:
     )
 
 
-def _sheet(layout: Layout, rows: Iterable[Sequence[Any]]) -> str:
+def _sheet(layout: Layout, rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The worksheet's XML, in chunks of :data:`ROWS_PER_CHUNK` rows."""
     top = layout.header_row + 1
-    parts = [
+    head = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{layout.header_row}"'
@@ -125,15 +148,19 @@ def _sheet(layout: Layout, rows: Iterable[Sequence[Any]]) -> str:
         '<selection pane="bottomLeft"/></sheetView></sheetViews>'
     ]
     if layout.widths:
-        parts.append("<cols>")
-        parts += [
+        head.append("<cols>")
+        head += [
             f'<col min="{n}" max="{n}" width="{width}" customWidth="1"/>'
             for n, width in enumerate(layout.widths, start=1)
         ]
-        parts.append("</cols>")
-    parts.append("<sheetData>")
+        head.append("</cols>")
+    head.append("<sheetData>")
+    yield _text("".join(head))
     letters: list[str] = []
+    parts: list[str] = []
     for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            raise TooManyRows(MAX_ROWS)
         while len(letters) < len(row):
             letters.append(get_column_letter(len(letters) + 1))
         header = number == layout.header_row
@@ -143,8 +170,11 @@ def _sheet(layout: Layout, rows: Iterable[Sequence[Any]]) -> str:
             if value is not None
         ]
         parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+        if len(parts) == ROWS_PER_CHUNK:
+            yield _text("".join(parts))
+            parts.clear()
     parts.append("</sheetData></worksheet>")
-    return _text("".join(parts))
+    yield _text("".join(parts))
 
 
 def _cell(ref: str, value: Any, header: bool) -> str:

@@ -258,7 +258,7 @@ def main() -> None:
         kept = args.keep is not None and (args.keep / "views.sqlite").exists()
         store, schema = fixture_store(args, args.keep or Path(folder))
         try:
-            engine = Engine(store, _NoEvents(), {})
+            engine = Engine(store, NoEvents(), {})
             if not kept:
                 rows, cases = source_rows(args.var)
                 started = time.perf_counter()
@@ -351,7 +351,7 @@ def measure(engine: Engine, requests: int, depth: int | None = None) -> None:
     )
 
 
-class _NoEvents:
+class NoEvents:
     """The fixture has views and no log: nothing is folded during the benchmark."""
 
     def read(self, after: int, limit: int, topics: frozenset[str]) -> tuple[list[Envelope], int]:

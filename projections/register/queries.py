@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from projections.engine import Engine, Row
@@ -86,11 +86,12 @@ def decided(
     *,
     cycle_year: int | None = None,
     unit_ids: set[str] | None = None,
-    limit: int = 100_000,
     columns: Sequence[str] | None = None,
-) -> list[Row]:
-    """Every decided title (granted or refused), for exports; in ``unit_ids`` when given;
-    only ``columns`` when named (a province's register is thousands of wide rows)."""
+) -> Iterator[Row]:
+    """Every decided title (granted or refused), oldest decision first, for exports; in
+    ``unit_ids`` when given; only ``columns`` when named. Read a batch at a time from one
+    snapshot, however many there are: a province's register is hundreds of thousands of wide
+    rows, and an export never stops short of the last."""
     mark = engine.store.mark
     where: list[str] = ["outcome IS NOT NULL"]
     params: list[object] = []
@@ -99,14 +100,15 @@ def decided(
         params.append(cycle_year)
     if unit_ids is not None:
         if not unit_ids:
-            return []
+            return
         where.append(f"unit_id IN ({engine.store.marks(len(unit_ids))})")
         params.extend(sorted(unit_ids))
     sql = (
         f"SELECT {_columns(columns)} FROM {_table(engine)} WHERE {' AND '.join(where)}"
-        f" ORDER BY decided_on, case_id LIMIT {int(limit)}"
+        " ORDER BY decided_on, case_id"
     )
-    return [TITLES.decode(r) for r in engine.store.fetch_all(sql, params)]
+    for batch in engine.store.fetch_batches(sql, params):
+        yield from (TITLES.decode(r) for r in batch)
 
 
 def certificate(engine: Engine, serial: str) -> tuple[Row, list[Row]] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -50,28 +51,22 @@ def list_cases(
 ) -> Page:
     if sort not in SORTABLE:
         raise ValueError(f"sort: một trong {', '.join(sorted(SORTABLE))}")
-    projection = Standings()
-    generation = engine.ensure_live(projection)
-    table = engine.qualified(projection, generation, "cases")
+    table = _cases_table(engine)
     mark = engine.store.mark
-    where: list[str] = []
-    params: list[object] = []
-    for column, value in (
-        ("model", model),
-        ("cycle_year", cycle_year),
-        ("status", status),
-        ("classification", classification),
-        ("subject_id", subject_id),
-    ):
-        if value is not None:
-            where.append(f"{column} = {mark}")
-            params.append(value)
-    for column, values in (("unit_id", unit_ids), ("subject_id", subject_ids)):
-        if values is not None:
-            if not values:
-                return Page([], None)
-            where.append(f"{column} IN ({engine.store.marks(len(values))})")
-            params.extend(sorted(values))
+    chosen = _filters(
+        engine,
+        {
+            "model": model,
+            "cycle_year": cycle_year,
+            "status": status,
+            "classification": classification,
+            "subject_id": subject_id,
+        },
+        {"unit_id": unit_ids, "subject_id": subject_ids},
+    )
+    if chosen is None:
+        return Page([], None)
+    where, params = chosen
     if cursor:
         value, key = _uncursor(cursor)
         op = "<" if descending else ">"
@@ -91,6 +86,59 @@ def list_cases(
     # would come back as "2026-03-01 09:00" and sort before the stored "2026-03-01T09:00"
     next_cursor = _cursor(raw[-1][sort], raw[-1]["case_id"]) if more and raw else None
     return Page([CASES.decode(r) for r in raw], next_cursor)
+
+
+def every_case(
+    engine: Engine,
+    *,
+    unit_ids: set[str] | None = None,
+    subject_ids: set[str] | None = None,
+    model: str | None = None,
+    cycle_year: int | None = None,
+) -> Iterator[Row]:
+    """Every case the filters choose, oldest opened first, read a batch at a time from one
+    snapshot: what an export lists, however many there are."""
+    chosen = _filters(
+        engine,
+        {"model": model, "cycle_year": cycle_year},
+        {"unit_id": unit_ids, "subject_id": subject_ids},
+    )
+    if chosen is None:
+        return
+    where, params = chosen
+    sql = (
+        f"SELECT * FROM {_cases_table(engine)}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " ORDER BY opened_on, case_id"
+    )
+    for batch in engine.store.fetch_batches(sql, params):
+        yield from (CASES.decode(r) for r in batch)
+
+
+def _cases_table(engine: Engine) -> str:
+    projection = Standings()
+    return engine.qualified(projection, engine.ensure_live(projection), "cases")
+
+
+def _filters(
+    engine: Engine, equal: dict[str, Any], among: dict[str, set[str] | None]
+) -> tuple[list[str], list[object]] | None:
+    """The WHERE terms and their parameters for columns equal to a value (None: any) and
+    columns among a set (None: any); None when an empty set leaves nothing to find."""
+    mark = engine.store.mark
+    where: list[str] = []
+    params: list[object] = []
+    for column, value in equal.items():
+        if value is not None:
+            where.append(f"{column} = {mark}")
+            params.append(value)
+    for column, values in among.items():
+        if values is not None:
+            if not values:
+                return None
+            where.append(f"{column} IN ({engine.store.marks(len(values))})")
+            params.extend(sorted(values))
+    return where, params
 
 
 def lapsed_titles(engine: Engine, today: date, limit: int = 1000) -> list[str]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from openpyxl import load_workbook
 
+from application.clients import xlsx
 from tests.api.helpers import Api, seed_content
+from tests.api.test_read_audit import recorded_views
 from tests.api.test_reads import granted_world
 
 
@@ -161,3 +164,48 @@ def test_every_export_says_when_a_title_is_assessed_under_an_illustrative_set(ap
             "utf-8-sig"
         )
         assert [note] in list(csv.reader(io.StringIO(text))), path  # a line of its own
+
+
+def test_an_xlsx_past_a_worksheets_rows_is_refused_whole_and_nothing_is_recorded(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+):
+    """The register is written whole or not at all: a file one row over the sheet's limit is
+    a problem answer (never a file cut short), the read is not recorded, and the CSV of the
+    same register still carries every row."""
+    world = granted_world(api)
+    exporter = api.user("exporter", ["commune_officer"])
+    api.user("inspector", ["inspector"])
+    api.get("officer", f"/standings?wait_for_position={world['position']}")
+    lines = _csv_lines(api, "/exports/register.csv?cycle_year=2026")
+    monkeypatch.setattr(xlsx, "MAX_ROWS", len(lines))  # notes, header and rows: just fits
+    whole = api.get("exporter", "/exports/register.xlsx?cycle_year=2026")
+    assert load_workbook(io.BytesIO(whole.content)).active.max_row == len(lines)
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", len(lines) - 1)
+    refused = api.get("exporter", "/exports/register.xlsx?cycle_year=2026", status=422)
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json() == refused.json() | {
+        "code": "too-many-rows",
+        "status": 422,
+        "errors": {"limit": len(lines) - 1},
+        "detail": f"Tệp XLSX không thể chứa hết: một trang tính chỉ chứa được {len(lines) - 1}"
+        " dòng. Hãy tải dạng CSV hoặc chọn một đơn vị nhỏ hơn.",
+    }
+    assert _csv_lines(api, "/exports/register.csv?cycle_year=2026") == lines
+    exports = recorded_views(api, f"kind=export&viewer_id={exporter}")
+    assert [v["record_id"] for v in exports] == ["register.csv", "register.xlsx", "register.csv"]
+
+
+def test_every_export_says_its_length_and_sends_exactly_that(api: Api):
+    world = granted_world(api)
+    api.user("reporter", ["reporting_officer"], unit_id=world["province"])
+    api.get("officer", f"/standings?wait_for_position={world['position']}")
+    for name in ("register", "standings", "statistics"):
+        for fmt in ("csv", "xlsx"):
+            answer = api.get("reporter", f"/exports/{name}.{fmt}?cycle_year=2026")
+            assert int(answer.headers["content-length"]) == len(answer.content) > 0, name
+
+
+def _csv_lines(api: Api, path: str) -> list[list[str]]:
+    text = api.get("exporter", path).content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from application.clients import exports
 from application.clients.exports import Sheet, to_csv
 
 #: Text built to sit badly at a cell's edges: lone combining marks, decomposed Vietnamese,
@@ -72,3 +73,21 @@ def test_each_cell_reads_back_as_its_own_nfc_form(rows: list[list[str]], note: s
 )
 def test_typed_cells_are_written_as_they_read(value: Any, written: str) -> None:
     assert _read(to_csv(Sheet("t", ["a"], [[value]])))[1] == [written]
+
+
+@given(
+    st.lists(st.lists(EDGY_TEXT, min_size=1, max_size=3), min_size=1, max_size=6),
+    st.integers(min_value=1, max_value=4),
+)
+def test_written_in_chunks_the_file_is_the_one_written_at_once(
+    rows: list[list[str]], chunk: int
+) -> None:
+    """The export writes a chunk of rows at a time and normalises each: whatever the text at
+    a chunk's edge, the bytes are those of the whole text normalised once."""
+    sheet = Sheet("t", ["Cột"] * 3, iter(rows), ["ghi chú"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "CSV_ROWS_PER_CHUNK", chunk)
+        chunked = to_csv(sheet)
+    whole = io.StringIO()
+    csv.writer(whole).writerows([["ghi chú"], ["Cột"] * 3, *rows])
+    assert chunked == unicodedata.normalize("NFC", whole.getvalue()).encode("utf-8-sig")

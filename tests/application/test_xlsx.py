@@ -8,10 +8,12 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from application.clients import xlsx
 from application.clients.exports import Sheet, to_xlsx
 from application.clients.xlsx import NOT_XML
 from tests.application.test_csv_export import EDGY_TEXT
@@ -88,3 +90,60 @@ def test_each_text_cell_reads_back_as_its_own_nfc_form_with_what_xml_cannot_carr
             expected = NOT_XML.sub("\ufffd", unicodedata.normalize("NFC", text))
             # openpyxl reads an empty inline string as no value
             assert (book.cell(number, column).value or "") == expected
+
+
+@settings(max_examples=30)
+@given(
+    st.lists(st.lists(EDGY_TEXT, min_size=1, max_size=3), min_size=1, max_size=6),
+    st.integers(min_value=1, max_value=4),
+)
+def test_written_in_chunks_the_sheet_is_the_one_written_at_once(rows: list[list[str]], chunk: int):
+    """Each chunk of rows is normalised on its own: the sheet's XML is the same as the whole
+    normalised once, whatever text sits at a chunk's edge."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsx, "ROWS_PER_CHUNK", chunk)
+        chunked = to_xlsx(Sheet("t", ["Cột"] * 3, iter(rows)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsx, "ROWS_PER_CHUNK", len(rows) + 2)
+        at_once = to_xlsx(Sheet("t", ["Cột"] * 3, rows))
+    assert _part(chunked, "xl/worksheets/sheet1.xml") == _part(at_once, "xl/worksheets/sheet1.xml")
+
+
+def test_a_sheet_holds_its_limit_of_rows_and_one_more_is_refused(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    header_and_four = Sheet("t", ["Số"], ([n] for n in range(4)))
+    assert read(header_and_four).max_row == 5
+    with pytest.raises(xlsx.TooManyRows) as refused:
+        to_xlsx(Sheet("t", ["Số"], ([n] for n in range(5))))
+    assert str(refused.value) == "một trang tính chỉ chứa được 5 dòng"
+    assert refused.value.limit == 5
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 1_048_576)
+    assert str(xlsx.TooManyRows(xlsx.MAX_ROWS)) == "một trang tính chỉ chứa được 1.048.576 dòng"
+
+
+def test_rows_are_read_as_the_sheet_is_written_never_all_at_once(monkeypatch):
+    """The sheet's rows may be a stream from the database: no more than a chunk of them is
+    taken ahead of what has gone into the package."""
+    monkeypatch.setattr(xlsx, "ROWS_PER_CHUNK", 10)
+    taken: list[int] = []
+    written: list[int] = []
+
+    def rows():
+        for n in range(35):
+            taken.append(n)
+            yield [n]
+
+    class Watched(io.BytesIO):
+        def write(self, data) -> int:  # type: ignore[override]
+            written.append(len(taken))
+            return super().write(data)
+
+    out = Watched()
+    xlsx.write_workbook(xlsx.Layout("t", 1, [12]), rows(), out)
+    assert len(taken) == 35
+    # the sheet went into the package a chunk at a time, as the rows came
+    assert sorted({n for n in written if 0 < n < 35}) == [10, 20, 30]
+
+
+def _part(package: bytes, name: str) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(package)).read(name)
