@@ -360,7 +360,11 @@ def _parse_rules(rules: Mapping[str, Any], codes: set[str]) -> ThresholdRules:
     mandatory = tuple(str(m) for m in rules.get("mandatory") or ())
     unknown = sorted((set(floors) | set(mandatory)) - codes)
     if unknown:
-        raise InvalidCriteriaSet(f"rules: chỉ số không có trong bộ: {', '.join(unknown)}")
+        raise InvalidCriteriaSet(
+            f"rules: chỉ số không có trong bộ: {', '.join(unknown)}",
+            field="rules.indicator_floors" if set(floors) - codes else "rules.mandatory",
+            indicators=unknown,
+        )
     bands = tuple(
         sorted(
             (
@@ -378,7 +382,11 @@ def _parse_rules(rules: Mapping[str, Any], codes: set[str]) -> ThresholdRules:
     recognised = tuple(str(b) for b in rules.get("recognised_bands") or ())
     missing = sorted(set(recognised) - {b.code for b in bands})
     if missing:
-        raise InvalidCriteriaSet(f"rules.recognised_bands: không có hạng {', '.join(missing)}")
+        raise InvalidCriteriaSet(
+            f"rules.recognised_bands: không có hạng {', '.join(missing)}",
+            field="rules.recognised_bands",
+            bands=missing,
+        )
     validity = rules.get("validity_years", 1)
     if not _whole(validity) or validity < 1:
         raise InvalidCriteriaSet("rules.validity_years: số nguyên dương", field="validity_years")

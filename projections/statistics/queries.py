@@ -496,6 +496,7 @@ def _kept_rolled_up(
             if changed
             else kept.lines
         )
+    children: Mapping[str, tuple[str, ...]]
     if lines is None:
         lines = _rolled_up(tree, day, counts, subjects, kinds)
         below: dict[str, list[str]] = defaultdict(list)
@@ -503,8 +504,8 @@ def _kept_rolled_up(
             if line.parent_id is not None:
                 below[line.parent_id].append(line.unit_id)
         children = {parent: tuple(found) for parent, found in below.items()}
-    else:
-        children = dict(kept.children) if kept is not None else {}
+    else:  # made again from a kept entry: the lines' places have not moved
+        children = kept.children if kept is not None else {}
     kept_all.put(key, RolledUp(counts, subjects, lines, children), len(lines))
     return lines
 

@@ -645,7 +645,17 @@ MALFORMED_SETS = {
     "floors and mandatory indicators not in the set": (
         cdht(lambda d: d["rules"].update(indicator_floors={"11": 5, "1": 5}, mandatory=["0", "2"])),
         "rules: chỉ số không có trong bộ: 0, 11",
-        {},
+        {"field": "rules.indicator_floors", "indicators": ["0", "11"]},
+    ),
+    "a floor of an indicator not in the set": (
+        cdht(lambda d: d["rules"].update(indicator_floors={"1": 5, "12": 5})),
+        "rules: chỉ số không có trong bộ: 12",
+        {"field": "rules.indicator_floors", "indicators": ["12"]},
+    ),
+    "a mandatory indicator not in the set": (
+        cdht(lambda d: d["rules"].update(indicator_floors={"1": 5}, mandatory=["1", "x"])),
+        "rules: chỉ số không có trong bộ: x",
+        {"field": "rules.mandatory", "indicators": ["x"]},
     ),
     "a floor in words": (
         cdht(lambda d: d["rules"].update(indicator_floors={"1": "năm"})),
@@ -670,7 +680,7 @@ MALFORMED_SETS = {
     "recognised bands not in the bands": (
         tt22(lambda d: d["rules"].update(recognised_bands=["tot", "xuat_sac", "gioi"])),
         "rules.recognised_bands: không có hạng gioi, xuat_sac",
-        {},
+        {"field": "rules.recognised_bands", "bands": ["gioi", "xuat_sac"]},
     ),
     **{
         f"validity years written {label}": (
