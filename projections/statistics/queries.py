@@ -207,13 +207,18 @@ def report(
         tuple(where),
         tuple(params),
     )
-    counts = _kept_summed(engine, tree, counted, shape, places)
     people = Summing(
         engine.qualified(stats, generation, "subjects"),
         ("subject_kind", "target_group"),
         ("subjects",),
     )
-    subjects = _kept_summed(engine, tree, people, shape, places)
+    # both tables' newest positions in one round trip, read before either is summed
+    [(newest_count, newest_subject)] = engine.store.fetch_values(
+        f"SELECT (SELECT MAX(position) FROM {counted.table}),"
+        f" (SELECT MAX(position) FROM {people.table})"
+    )
+    counts = _kept_summed(engine, tree, counted, shape, places, int(newest_count or 0))
+    subjects = _kept_summed(engine, tree, people, shape, places, int(newest_subject or 0))
     kinds = frozenset({SUBJECT_OF_MODEL[TitleModel(model)].value}) if model else None
     lines = _kept_rolled_up(tree, day, (counted, people, shape, kinds), counts, subjects)
     inside = tree.within(root_id, day) if root_id is not None else None
@@ -358,16 +363,15 @@ def _kept_summed(
     summing: Summing,
     shape: tuple[date, str | None, int | None],
     places: str,
+    newest: int,
 ) -> KeptSums:
     """``_summed`` for a report's shape (day, root, depth), kept between requests: the rows
     of a table only change by the fold, which stamps each row it writes with its event's
     position, so the units whose rows moved since the kept sums are those with a newer
-    position (indexed), and only their lines are summed again. The newest position is read
-    before the sums, so a row written meanwhile is summed again next time, never missed.
-    The kept sums live with the unit tree: a new tree (the units view changed) starts anew."""
-    store = engine.store
-    [(newest,)] = store.fetch_values(f"SELECT MAX(position) FROM {summing.table}")
-    newest = int(newest or 0)
+    position (indexed), and only their lines are summed again. ``newest`` is the table's
+    newest position, read before the sums, so a row written meanwhile is summed again next
+    time, never missed. The kept sums live with the unit tree: a new tree (the units view
+    changed) starts anew."""
     kept_all: Kept[tuple[Summing, tuple[Any, ...]], KeptSums] = tree.__dict__.setdefault(
         "_kept_sums", Kept(SUMMED_ROWS_KEPT, SUMMED_ROWS_KEPT_EACH)
     )
