@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
@@ -20,7 +21,7 @@ from application.clients.case_audit import audit_case
 from application.clients.public_audit import check_inclusion, latest_checkpoint, parse_leaf_hash
 from domain.base import CommandContext
 from domain.errors import InvalidInput
-from domain.glossary import Role, label
+from domain.glossary import CaseStatus, Role, TitleModel, label
 from domain.text import ascii_digits
 from projections.standings.queries import list_cases
 
@@ -87,16 +88,77 @@ def _position(text: str) -> int:
 
 
 @router.get("/kiem-tra-ho-so")
-def audit_list(request: Request, ledger: LedgerDep, ctx: InspectorDep) -> Response:
-    """The decided cases an inspector may audit (their unit's, or all when nationwide)."""
+def audit_list(
+    request: Request,
+    ledger: LedgerDep,
+    ctx: InspectorDep,
+    principal: SignedInDep,
+    nam: FormText = "",
+    ket_qua: FormText = "",
+    danh_hieu: FormText = "",
+    tiep: Annotated[str, Query(max_length=512)] = "",
+) -> Response:
+    """The decided cases an inspector may audit (their unit's, or all when nationwide),
+    newest change first, a page at a time, with the subject's and unit's names, the decision
+    and the total; filtered by year, result and title."""
+    year = _year(nam)
+    results = _choice(ket_qua, DECIDED, "ket_qua", "kết quả")
+    model = _choice(danh_hieu, MODELS, "danh_hieu", "danh hiệu")
     models = models_of(request)
     units = list_filter(ledger, models, ctx, None, ledger.records.today(), citizens=False).unit_ids
-    decided = [
-        row
-        for status in ("granted", "refused", "revoked")
-        for row in list_cases(models.engine, unit_ids=units, status=status, limit=50).items
-    ]
-    return render(request, "kiem_tra_ho_so_ds.html", cases=decided, label=label)
+    try:
+        page = list_cases(
+            models.engine,
+            unit_ids=units,
+            statuses=set(results) if results else set(DECIDED),
+            model=model[0] if model else None,
+            cycle_year=year,
+            cursor=tiep or None,
+            limit=AUDIT_PAGE_SIZE,
+        )
+    except ValueError as error:
+        raise InvalidInput("trang danh sách không hợp lệ", field="tiep") from error
+    ids = [UUID(row[key]) for row in page.items for key in ("subject_id", "unit_id")]
+    names = {str(k): v for k, v in ledger.names.names(ctx, ids, roles=principal.roles).items()}
+    chosen = {"nam": nam.strip(), "ket_qua": ket_qua, "danh_hieu": danh_hieu}
+    kept = {k: v for k, v in chosen.items() if v}
+    return render(
+        request,
+        "kiem_tra_ho_so_ds.html",
+        cases=page.items,
+        names=names,
+        label=label,
+        chosen=chosen,
+        results=[(value, label(value)) for value in DECIDED],
+        titles=[(value, label(value)) for value in MODELS],
+        next_href="?" + urlencode(kept | {"tiep": page.next_cursor}) if page.next_cursor else None,
+        first_href=("?" + urlencode(kept)) if tiep else None,
+    )
+
+
+#: Decided cases per page of the inspector's list.
+AUDIT_PAGE_SIZE = 50
+#: What the inspector's list shows: cases with a decision, granted or not, or revoked since.
+DECIDED = tuple(s.value for s in (CaseStatus.GRANTED, CaseStatus.REFUSED, CaseStatus.REVOKED))
+MODELS = tuple(m.value for m in TitleModel)
+
+
+def _year(text: str) -> int | None:
+    value = text.strip()
+    if not value:
+        return None
+    if not ascii_digits(value, 4) or not 2000 <= int(value) <= 2100:
+        raise InvalidInput("năm phải viết bằng bốn chữ số 0-9, từ 2000 đến 2100", field="nam")
+    return int(value)
+
+
+def _choice(value: str, allowed: tuple[str, ...], field: str, what: str) -> tuple[str, ...]:
+    """The one value picked (empty: every one), or a refusal naming the field."""
+    if not value:
+        return ()
+    if value not in allowed:
+        raise InvalidInput(f"{what} đã chọn không có trong danh sách", field=field)
+    return (value,)
 
 
 @router.get("/kiem-tra-ho-so/{case_id}")

@@ -41,6 +41,7 @@ def list_cases(
     model: str | None = None,
     cycle_year: int | None = None,
     status: str | None = None,
+    statuses: set[str] | None = None,
     classification: str | None = None,
     subject_id: str | None = None,
     subject_ids: set[str] | None = None,
@@ -62,7 +63,7 @@ def list_cases(
             "classification": classification,
             "subject_id": subject_id,
         },
-        {"unit_id": unit_ids, "subject_id": subject_ids},
+        {"unit_id": unit_ids, "subject_id": subject_ids, "status": statuses},
     )
     if chosen is None:
         return Page([], None)

@@ -3,17 +3,21 @@ of a granted title with its bundle (real HTTP through TestClient, on the demo da
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from uuid import UUID
 
 import pytest
 
+from api.web import audit
 from api.web.audit import PUBLIC_PROOF
 from application.settings import Settings
 from domain.access import user_id_for
 from domain.assessment import AssessmentCase
 from domain.base import CommandContext
-from domain.glossary import Role
+from domain.glossary import Role, label
+from projections.standings.queries import list_cases
 from tests.application.test_tamper import RawLog
 from tests.web.conftest import SIGNED_AT, Demo
 
@@ -216,3 +220,104 @@ def test_the_public_pages_without_a_question_never_wait_for_a_check(shared: Demo
     with PUBLIC_PROOF:
         assert shared.visitor().client.get("/trang/kiem-tra").status_code == 200
         assert shared.visitor().client.get("/trang/nhat-ky").status_code == 200
+
+
+# --- the inspector's list of decided cases --------------------------------------------------
+
+ANY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _decided(demo: Demo, **filters) -> list[dict]:
+    demo.app.state.read_models.catch_up()
+    engine = demo.app.state.read_models.engine
+    return list_cases(engine, statuses=set(audit.DECIDED), limit=1000, **filters).items
+
+
+def _listed(page: str) -> list[str]:
+    return re.findall(r"/trang/kiem-tra-ho-so/([0-9a-f-]{36})\"", page)
+
+
+def test_the_inspectors_list_names_subjects_and_units_and_shows_the_decision(shared: Demo):
+    case_id = shared.granted_case()
+    case = shared.ledger.records.get(AssessmentCase, case_id)
+
+    page = shared.visitor("demo-inspector").get("/trang/kiem-tra-ho-so").text
+    [row] = [r for r in page.split("<tr>") if f"/trang/kiem-tra-ho-so/{case_id}" in r]
+
+    assert "Nguyễn Thị Hoa" in row and label("granted") in row
+    decided = next(r for r in _decided(shared) if r["case_id"] == str(case_id))
+    assert decided["decision_number"] in row
+    assert decided["decided_on"].strftime("%d/%m/%Y") in row
+    shown = re.sub(r'href="[^"]*"', "", page)  # ids only in links, never as the text read
+    assert str(case.subject_id) not in shown and str(case.unit_id) not in shown
+    assert not ANY_ID.search(shown)
+
+
+def test_the_inspectors_list_pages_through_every_decided_case_once(
+    shared: Demo, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(audit, "AUDIT_PAGE_SIZE", 1)
+    inspector = shared.visitor("demo-inspector")
+    expected = {r["case_id"] for r in _decided(shared)}
+    assert len(expected) >= 2  # else there is no second page to walk to
+
+    seen: list[str] = []
+    page = inspector.get("/trang/kiem-tra-ho-so").text
+    assert "Về đầu danh sách" not in page
+    for _ in range(len(expected) + 1):
+        seen += _listed(page)
+        found = re.search(r'<a href="(\?[^"]*tiep=[^"]*)">Trang sau', page)
+        if found is None:
+            break
+        page = inspector.get("/trang/kiem-tra-ho-so" + html.unescape(found.group(1))).text
+        assert "Về đầu danh sách" in page
+
+    assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
+
+
+def test_the_inspectors_list_filters_by_result_title_and_year_and_keeps_them_on_the_next_page(
+    shared: Demo, monkeypatch: pytest.MonkeyPatch
+):
+    inspector = shared.visitor("demo-inspector")
+    granted = {r["case_id"] for r in _decided(shared, status="granted")}
+    citizens = {r["case_id"] for r in _decided(shared, model="cong_dan_hoc_tap")}
+    year = _decided(shared)[0]["cycle_year"]
+
+    assert set(_listed(inspector.get("/trang/kiem-tra-ho-so?ket_qua=granted").text)) == granted
+    by_title = inspector.get("/trang/kiem-tra-ho-so?danh_hieu=cong_dan_hoc_tap").text
+    assert set(_listed(by_title)) == citizens
+    assert set(_listed(inspector.get(f"/trang/kiem-tra-ho-so?nam={year}").text))
+    none = inspector.get(f"/trang/kiem-tra-ho-so?nam={year - 10}").text
+    assert not _listed(none) and "Không có hồ sơ nào khớp với điều kiện lọc" in none
+
+    monkeypatch.setattr(audit, "AUDIT_PAGE_SIZE", 1)
+    first = inspector.get("/trang/kiem-tra-ho-so?ket_qua=granted&danh_hieu=cong_dan_hoc_tap").text
+    if len(granted & citizens) > 1:
+        link = html.unescape(re.search(r'<a href="(\?[^"]*)">Trang sau', first).group(1))
+        assert "ket_qua=granted" in link and "danh_hieu=cong_dan_hoc_tap" in link
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nam=２０２６",  # full-width digits
+        "nam=٢٠٢٦",  # Arabic-Indic digits
+        "nam=20%2026",
+        "nam=1999",
+        "nam=2101",
+        "nam=%00",
+        "nam=99999",
+        "ket_qua=%3Cscript%3E",
+        "ket_qua=granted%00",
+        "ket_qua=withdrawn",  # a status, but not a decision
+        "danh_hieu=x",
+        "danh_hieu=CONG_DAN_HOC_TAP",
+        "tiep=khong-phai-con-tro",
+        "tiep=" + "A" * 600,
+    ],
+)
+def test_a_filter_that_is_not_one_is_refused_on_the_page_in_vietnamese(shared: Demo, query: str):
+    answer = shared.visitor("demo-inspector").client.get(f"/trang/kiem-tra-ho-so?{query}")
+
+    assert answer.status_code == 422 and '<html lang="vi">' in answer.text
+    assert "<script>" not in answer.text
