@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep
 from api.scoping import list_filter
+from api.web.event_names import event_name
 from api.web.pages import models_of, page_router, render
 from api.web.session import SignedInDep, page_acting_as
 from application.clients.bundle import dumps, make_bundle
@@ -187,6 +188,7 @@ def case_audit(
         names=names,
         named=lambda text: RECORD_ID.sub(lambda m: names.get(m.group(0), m.group(0)), text),
         label=label,
+        event_name=event_name,
     )
 
 

@@ -21,6 +21,7 @@ from api.dates import DocumentDate
 from api.deps import LedgerDep
 from api.routers.cases import evidence_file
 from api.scoping import list_filter
+from api.web.event_names import named
 from api.web.pages import models_of, page_router, redirect, render
 from api.web.session import PageReaderDep, SignedInDep, reading_context
 from api.web.step_forms import Refused, refusal, validation_message, version_read
@@ -37,26 +38,6 @@ from projections.standings.queries import list_cases
 router = page_router()
 PAGE_SIZE = 20
 APPLICANTS = (Role.CITIZEN, Role.VILLAGE_OFFICER, Role.COMMUNE_OFFICER)
-
-EVENT_LABELS = {
-    "Opened": "Mở hồ sơ",
-    "EvidenceAttached": "Nộp minh chứng",
-    "EvidenceSuperseded": "Thay thế minh chứng",
-    "SelfAssessed": "Tự đánh giá",
-    "Reviewed": "Thẩm định",
-    "ScoreRevised": "Sửa điểm",
-    "NoticePosted": "Niêm yết công khai",
-    "NoticeClosed": "Kết thúc niêm yết",
-    "CouncilFormed": "Thành lập hội đồng",
-    "ConflictDeclared": "Khai báo xung đột lợi ích",
-    "Appraised": "Xét duyệt",
-    "TitleGranted": "Công nhận danh hiệu",
-    "TitleExpired": "Danh hiệu hết hiệu lực",
-    "RecognitionRefused": "Không công nhận",
-    "Withdrawn": "Rút hồ sơ",
-    "ReopenedOnAppeal": "Mở lại theo khiếu nại",
-    "TitleRevoked": "Thu hồi danh hiệu",
-}
 
 
 def worklist(
@@ -128,7 +109,7 @@ def _case_view(
     )
     timeline = [
         {
-            "what": EVENT_LABELS.get(type(e).__name__, type(e).__name__),
+            "what": named(e),
             "who": _name(names, e.actor_id, "hệ thống"),
             "role": label(e.actor_role),
             "why": e.reason,

@@ -24,6 +24,7 @@ from api.routers.complaints import WATCHERS, ComplaintCreate
 from api.scoping import list_filter
 from api.web.cases import show_refused
 from api.web.complaint_steps import BY_SLUG, COMPLAINANTS, OUTCOMES, steps_for, warnings_for
+from api.web.event_names import named
 from api.web.pages import models_of, page_router, redirect, render
 from api.web.session import PageReaderDep, SignedInDep, reading_context
 from api.web.step_forms import Refused, refusal
@@ -41,15 +42,6 @@ from projections.standings.queries import titles_of
 router = page_router()
 PAGE_SIZE = 50
 
-EVENT_LABELS = {
-    "Received": "Nhận đơn khiếu nại",
-    "Accepted": "Thụ lý",
-    "NotAccepted": "Không thụ lý",
-    "HandlerAssigned": "Phân công người giải quyết",
-    "Resolved": "Giải quyết",
-    "Escalated": "Khiếu nại lần hai",
-    "LawsuitReported": "Khởi kiện hành chính",
-}
 DEADLINE_LABELS = {
     "filing": "Hạn nộp đơn",
     "acceptance": "Hạn thụ lý",
@@ -131,7 +123,7 @@ def _complaint_view(
     )
     timeline = [
         {
-            "what": EVENT_LABELS.get(type(e).__name__, type(e).__name__),
+            "what": named(e),
             "who": _name(names, e.actor_id, "hệ thống"),
             "role": label(e.actor_role),
             "why": e.reason,

@@ -321,3 +321,14 @@ def test_a_filter_that_is_not_one_is_refused_on_the_page_in_vietnamese(shared: D
 
     assert answer.status_code == 422 and '<html lang="vi">' in answer.text
     assert "<script>" not in answer.text
+
+
+def test_the_audit_page_names_each_event_and_action_in_vietnamese(shared: Demo):
+    case_id = shared.granted_case()
+
+    page = shared.visitor("demo-inspector").get(f"/trang/kiem-tra-ho-so/{case_id}").text
+
+    assert "hoctap." not in page and "TitleGranted" not in page and "Reviewed" not in page
+    events = page.split("<h2>Ai đã làm gì</h2>")
+    assert "Công nhận danh hiệu" in events[0] and "Thẩm định" in events[0]  # the proven events
+    assert "Công nhận danh hiệu" in events[1] and "Thẩm định" in events[1]  # who did what
