@@ -57,6 +57,9 @@ class CaseAudit:
     checkpoint: CheckpointView | None
     activity: list[dict[str, Any]]
     reads: list[dict[str, Any]]
+    #: Whether the trails hold more than shown (the first actions, the latest reads).
+    more_activity: bool = False
+    more_reads: bool = False
 
     def event_at(self, notification_id: int) -> ProvenEvent | None:
         return next((e for e in self.events if e.notification_id == notification_id), None)
@@ -137,14 +140,17 @@ def audit_case(ledger: Ledger, engine: Any, case_id: UUID, trail_limit: int = 20
     trail = [  # the latest reads: an inspector asks who looked last
         row
         for record in watched
-        for row in views(engine, record_id=record, limit=trail_limit, newest=True)
+        for row in views(engine, record_id=record, limit=trail_limit + 1, newest=True)
     ]
+    done = actions(engine, record_ids=records, limit=trail_limit + 1)
     return CaseAudit(
         case_id=case_id,
         subject_id=case.subject_id,
         explanation=explanation,
         events=tuple(prove(ledger, logged, rows, checkpoint)),
         checkpoint=checkpoint,
-        activity=actions(engine, record_ids=records, limit=trail_limit),
+        activity=done[:trail_limit],
         reads=sorted(trail, key=lambda row: row["position"])[-trail_limit:],
+        more_activity=len(done) > trail_limit,
+        more_reads=len(trail) > trail_limit,
     )

@@ -12,6 +12,7 @@ import pytest
 
 from api.web import audit
 from api.web.audit import PUBLIC_PROOF
+from application.clients.case_audit import audit_case
 from application.settings import Settings
 from domain.access import user_id_for
 from domain.assessment import AssessmentCase
@@ -332,3 +333,36 @@ def test_the_audit_page_names_each_event_and_action_in_vietnamese(shared: Demo):
     events = page.split("<h2>Ai đã làm gì</h2>")
     assert "Công nhận danh hiệu" in events[0] and "Thẩm định" in events[0]  # the proven events
     assert "Công nhận danh hiệu" in events[1] and "Thẩm định" in events[1]  # who did what
+
+
+def test_an_audit_says_when_its_trails_hold_more_than_it_shows(shared: Demo):
+    case_id = shared.granted_case()
+    inspector = shared.visitor("demo-inspector")
+    for _ in range(3):  # each view reads the subject's name: the read trail grows
+        inspector.get(f"/trang/kiem-tra-ho-so/{case_id}")
+    shared.app.state.read_models.catch_up()
+    engine = shared.app.state.read_models.engine
+
+    whole = audit_case(shared.ledger, engine, case_id)
+    cut = audit_case(shared.ledger, engine, case_id, trail_limit=2)
+
+    assert not whole.more_activity and not whole.more_reads
+    assert len(whole.activity) > 2 and len(whole.reads) > 2
+    assert cut.more_activity and cut.activity == whole.activity[:2]  # the first actions
+    assert cut.more_reads and cut.reads == whole.reads[-2:]  # the latest reads
+    exact = audit_case(shared.ledger, engine, case_id, trail_limit=len(whole.activity))
+    assert not exact.more_activity and exact.activity == whole.activity
+
+
+def test_the_audit_page_says_when_a_trail_is_cut(shared: Demo, monkeypatch: pytest.MonkeyPatch):
+    case_id = shared.granted_case()
+    inspector = shared.visitor("demo-inspector")
+    for _ in range(3):
+        inspector.get(f"/trang/kiem-tra-ho-so/{case_id}")
+    shared.app.state.read_models.catch_up()
+    monkeypatch.setattr(audit, "audit_case", lambda *args: audit_case(*args, trail_limit=2))
+
+    page = inspector.get(f"/trang/kiem-tra-ho-so/{case_id}").text
+
+    assert "Hồ sơ có hơn 2 việc; trang này hiện 2 việc đầu tiên." in page
+    assert "Có hơn 2 lượt xem; trang này hiện 2 lượt mới nhất." in page
