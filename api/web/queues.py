@@ -103,6 +103,7 @@ def _case_queue(
     models = models_of(request)
     allowed = list_filter(ledger, models, ctx, None, ledger.records.today(), citizens=False)
     rows: list[dict[str, Any]] = []
+    more = False  # some status has more waiting than the queue shows
     for status in queue.statuses:
         found: list[dict[str, Any]] = []
         cursor = None
@@ -122,11 +123,14 @@ def _case_queue(
             cursor = page.next_cursor
             if not queue.seated or cursor is None or len(found) >= QUEUE_SIZE:
                 break
+        more = more or len(found) > QUEUE_SIZE or cursor is not None
         rows += found[:QUEUE_SIZE]
     names = ledger.names.names(ctx, [UUID(r["subject_id"]) for r in rows], roles=principal.roles)
     return {
         "title": queue.title,
         "rules": queue.rules,
+        "more": more,
+        "size": QUEUE_SIZE,
         "rows": [
             {
                 "case_id": r["case_id"],
@@ -146,11 +150,14 @@ def _complaint_queue(request: Request, ledger: Ledger, principal: Principal) -> 
     models = models_of(request)
     today = ledger.records.today()
     allowed = list_filter(ledger, models, ctx, None, today, citizens=False)
-    rows = due(models.engine, today, 365, unit_ids=allowed.unit_ids, limit=QUEUE_SIZE).items
+    page = due(models.engine, today, 365, unit_ids=allowed.unit_ids, limit=QUEUE_SIZE)
+    rows = page.items
     me = str(principal.user_id)
     return {
         "title": "Khiếu nại cần xử lý",
         "rules": COMPLAINT_RULES,
+        "more": page.next_cursor is not None,
+        "size": QUEUE_SIZE,
         "rows": [
             {
                 "complaint_id": r["complaint_id"],

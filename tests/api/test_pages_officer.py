@@ -405,3 +405,24 @@ def test_a_made_up_or_foreign_write_position_never_holds_up_or_refuses_a_page(
     assert page.status_code == 200
     assert "Hồ sơ" in page.text
     assert time.monotonic() - started < 1.5
+
+
+def test_a_queue_fuller_than_it_shows_says_so(
+    demo: tuple[Any, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+):
+    village, reviewer = as_user(demo, "demo-village"), as_user(demo, "demo-reviewer")
+    opened = []
+    for cccd, name in (("001091000781", "Trần Văn Bình"), ("001091000782", "Vũ Thị Cúc")):
+        case_id = register_and_open(village, cccd, name)
+        attach_evidence_for_all(village, case_id)
+        codes = indicator_codes(village.get(f"/trang/ho-so/{case_id}").text)
+        take_step(village, case_id, "tu-danh-gia", {f"diem.{code}": "9" for code in codes})
+        opened.append(f'href="/trang/ho-so/{case_id}"')
+    whole = wait_for(reviewer, "/trang/hang-doi", "Vũ Thị Cúc")
+    assert all(link in whole for link in opened) and "còn hồ sơ khác đang chờ" not in whole
+
+    monkeypatch.setattr(queue_pages, "QUEUE_SIZE", 1)
+    cut = reviewer.get("/trang/hang-doi").text
+
+    assert sum(link in cut for link in opened) <= 1
+    assert "Hàng đợi hiện 1 hồ sơ mở sớm nhất của mỗi trạng thái; còn hồ sơ khác đang chờ" in cut
