@@ -21,7 +21,15 @@ def test_an_inspector_audits_a_granted_title(
     live_server.sign_in(page, "demo-inspector")
 
     page.get_by_role("link", name="Kiểm tra hồ sơ").first.click()
-    page.locator("tr", has_text="Công dân học tập").get_by_role("link", name="Kiểm tra").click()
+    page.locator("select[name=ket_qua]").select_option(label="Được công nhận")
+    page.locator("select[name=danh_hieu]").select_option(label="Công dân học tập")
+    page.get_by_role("button", name="Lọc").click()
+    row = page.locator("tr", has_text="Nguyễn Thị Hoa")  # named, with its unit and decision
+    expect(row).to_contain_text("Được công nhận")
+    expect(row).to_contain_text("Thôn Đông")
+    assert page.locator("tbody tr", has_text="Không công nhận").count() == 0
+    screenshot("kiem-tra-ho-so-danh-sach")
+    row.get_by_role("link", name="Kiểm tra").click()
 
     expect(page.locator(".verdict")).to_contain_text("đều nằm trong điểm kiểm")
     expect(page.locator("table.events .ok").first).to_be_visible()
