@@ -132,8 +132,8 @@ def audit_list(
         chosen=chosen,
         results=[(value, label(value)) for value in DECIDED],
         titles=[(value, label(value)) for value in MODELS],
-        next_href="?" + urlencode(kept | {"tiep": page.next_cursor}) if page.next_cursor else None,
-        first_href=("?" + urlencode(kept)) if tiep else None,
+        next_query=urlencode(kept | {"tiep": page.next_cursor}) if page.next_cursor else None,
+        first_query=urlencode(kept) if tiep else None,
     )
 
 
