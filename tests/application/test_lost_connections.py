@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import OperationalError
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
+from application.adapters.chain import ChainedPostgresRecorder
 from application.adapters.keyed_requests import Receipt, claimed
 from application.ledger import Ledger
 from domain.base import CommandContext
@@ -134,3 +136,49 @@ def test_a_keyed_save_whose_commit_reply_was_lost_meets_its_own_receipt_and_succ
     assert fault.cuts == 1
     receipt = ledger.keyed_requests.receipts.fence("owner-of-a-lost-reply")
     assert receipt == Receipt(recorded.id, recorded.version, recorded.position or 0)
+
+
+def test_a_save_is_tried_again_up_to_insert_attempts_times_and_no_more(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+):
+    # Given a recorder that tries an insert three times, and a connection that is lost
+    # before each of the next ``lost`` inserts reaches the server
+    recorder = ledger.store.recorder
+    recorder.insert_attempts, recorder.insert_retry_wait = 3, 0.0
+    real = ChainedPostgresRecorder._insert_atomically
+    lost = [2]
+
+    def insert(self: Any, stored_events: Any, **kwargs: Any) -> Any:
+        if lost[0]:
+            lost[0] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(self, stored_events, **kwargs)
+
+    monkeypatch.setattr(ChainedPostgresRecorder, "_insert_atomically", insert)
+    before = len(_log(ledger))
+    # When two attempts are lost, the third one saves the unit, once
+    recorded = ledger.registry.establish_unit(ADMIN, **_province("LOST-5"))
+    assert lost == [0]
+    log = _log(ledger)
+    assert len(log) == before + 1 and recorded.position == log[-1].id
+    # When three are lost, the save gives up after the third, and nothing is written
+    lost[0] = 4
+    with pytest.raises(OperationalError):
+        ledger.registry.establish_unit(ADMIN, **_province("LOST-6"))
+    assert lost == [1]
+    assert len(_log(ledger)) == before + 1
+
+
+def test_an_insert_that_meets_its_own_events_with_no_connection_lost_is_a_conflict(
+    ledger: Ledger,
+):
+    # Given events already in the log
+    recorder = ledger.store.recorder
+    event = StoredEvent(originator_id=uuid4(), originator_version=1, topic="t:T", state=b"{}")
+    recorder.insert_events([event])
+    before = len(_log(ledger))
+    # When the very same events are inserted again, with no connection lost in between
+    # Then it is a conflict: only a retry after a lost connection may take them as its own
+    with pytest.raises(IntegrityError):
+        recorder.insert_events([event])
+    assert len(_log(ledger)) == before

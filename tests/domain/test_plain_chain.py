@@ -19,6 +19,7 @@ from domain.integrity import (
     GENESIS,
     ChainedEvent,
     MerkleFrontier,
+    _field,
     chain_hash,
     leaf_bytes,
     plain_chain,
@@ -164,3 +165,35 @@ def test_leaf_by_leaf_the_tiles_and_root_are_those_of_every_leaf(n):
 def test_a_leaf_hash_that_is_not_32_bytes_is_refused():
     with pytest.raises(ValueError, match="32 bytes"):
         ExpectedTiles().extend([bytes(32), bytes(31)])
+
+
+def test_a_page_hashed_over_originators_in_capitals_is_left_to_verify_chain():
+    # Given rows whose ids are written in capitals and whose stored hashes were chained over
+    # that text as written (not over the canonical id, as leaf_bytes hashes it)
+    rows, previous = [], GENESIS
+    for position in range(1, 4):
+        text, state = str(IDS[position]).upper(), b"{}"
+        leaf = b"".join(
+            (
+                position.to_bytes(8, "big"),
+                _field(text.encode()),
+                position.to_bytes(8, "big"),
+                _field(b"t.E"),
+                _field(state),
+            )
+        )
+        previous = chain_hash(previous, leaf)
+        rows.append(ChainedEvent(position, position, text, position, "t.E", state, previous))
+    # Then the fast path does not accept them; verify_chain reports the first one
+    fast, reference = both(rows)
+    assert fast == (None, None) and reference == (None, None)
+
+
+def test_a_page_whose_hashes_agree_but_whose_positions_are_not_the_next_is_left_to_verify_chain():
+    # Given a clean page of positions 1..5, checked as if it came after position 1
+    rows = chained(5)
+    found: list[bytes] = []
+    problem, _, _ = verify_chain(rows, GENESIS, 2, found)
+    # Then verify_chain reports it, and the fast path leaves it to verify_chain
+    assert problem is not None
+    assert plain_chain([astuple(r) for r in rows], GENESIS, 2, []) is None
