@@ -128,9 +128,11 @@ def scores(results: str, equivalent: set[str]) -> dict[str, Score]:
         module = _MODULE.match(name)
         score = by_module[module["module"] if module else name]
         score.statuses[status] += 1
+        if status in KILLED:  # killed, listed or not (a listed one may time out on a busy
+            continue  # machine): counted once, as killed, never also left out as equivalent
         if name in equivalent:
             score.equivalent += 1
-        elif status not in KILLED:
+        else:
             score.survivors.append(f"{name}: {status}")
     return dict(sorted(by_module.items()))
 

@@ -26,6 +26,18 @@ def test_each_module_scores_its_killed_mutants_over_those_not_equivalent():
     assert by_module["api.idempotency"].percent == 100.0
 
 
+def test_a_listed_equivalent_that_was_killed_counts_once_as_killed():
+    """A listed mutant that timed out (a busy machine) is killed: left out as equivalent too,
+    it would be in the killed count and not in the counted one, a score above 100 %."""
+    timed_out = RESULTS.replace(
+        "x_leaf_bytes__mutmut_2: survived", "x_leaf_bytes__mutmut_2: timeout"
+    )
+    assert timed_out != RESULTS
+    integrity = scores(timed_out, {"domain.integrity.x_leaf_bytes__mutmut_2"})["domain.integrity"]
+    assert (integrity.killed, integrity.counted, integrity.equivalent) == (3, 4, 0)
+    assert round(integrity.percent, 1) == 75.0
+
+
 DIFF = """\
 --- domain/integrity.py
 +++ domain/integrity.py
