@@ -145,8 +145,7 @@ def _filters(
 def lapsed_titles(engine: Engine, today: date, limit: int = 1000) -> list[str]:
     """Granted titles whose validity ended before ``today`` and whose expiry is not recorded
     yet (the scheduled expiry job's work list), oldest first."""
-    projection = Standings()
-    table = engine.qualified(projection, engine.ensure_live(projection), "cases")
+    table = _cases_table(engine)
     mark = engine.store.mark
     day = today.isoformat() if engine.store.dialect == "sqlite" else today
     rows = engine.store.fetch_all(
@@ -162,8 +161,7 @@ def titles_of(engine: Engine, case_ids: list[str]) -> dict[str, tuple[str, int]]
     complaints shows of the case each is about, without loading the cases."""
     if not case_ids:
         return {}
-    projection = Standings()
-    table = engine.qualified(projection, engine.ensure_live(projection), "cases")
+    table = _cases_table(engine)
     wanted = sorted(set(case_ids))
     rows = engine.store.fetch_values(
         f"SELECT case_id, model, cycle_year FROM {table}"
