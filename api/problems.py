@@ -196,7 +196,6 @@ _EDGE_CODES: dict[int, tuple[str, ...]] = {
         "validation-error",
         "invalid-idempotency-key",
         "idempotency-key-reused",
-        "too-many-rows",  # an XLSX export past a worksheet's rows
     ),
     429: ("rate-limited",),
     500: ("internal-error",),

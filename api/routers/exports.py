@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import IO, Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from api.deps import LedgerDep, ReaderDep
 from api.params import ModelFilter, UnitFilter
-from api.problems import problem
 from api.routers.reads import ReadModelsDep
 from api.scoping import list_filter
 from api.structures import StructureCode, StructureOn, chosen_structure
@@ -52,28 +51,24 @@ WRITERS: dict[str, tuple[Callable[[Sheet, IO[bytes]], None], str]] = {
 }
 
 
-def _file(
-    request: Request, sheet: Sheet, name: str, fmt: Format, viewed: Callable[[], None]
-) -> Response:
+def _file(sheet: Sheet, name: str, fmt: Format, viewed: Callable[[], None]) -> Response:
     """The whole file written first, then sent: every row the view holds (no cut-off),
     read in batches from one snapshot and spooled to disk past a few megabytes, so memory
     stays flat and the view's connection is never held for a slow client. ``viewed``
     records the read once the file is complete. A sheet that cannot be written (more rows
-    than an XLSX sheet holds) is a problem answer, and nothing is sent or recorded."""
+    than an XLSX sheet holds) is refused (:class:`TooManyRows`: a problem over the API, a
+    Vietnamese page under /trang), and nothing is sent or recorded."""
     write, media_type = WRITERS[fmt]
     with ExitStack() as owned:  # the spool is closed here unless handed to the response
         spool = owned.enter_context(tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))
         try:
             write(sheet, spool)
-        except TooManyRows as error:
-            return problem(
-                422,
-                code="too-many-rows",
-                detail=f"Tệp XLSX không thể chứa hết: {error}. Hãy tải dạng CSV hoặc chọn"
+        except TooManyRows as error:  # a problem over the API, a Vietnamese page on /trang
+            raise TooManyRows(
+                error.limit,
+                f"Tệp XLSX không thể chứa hết: {error.message}. Hãy tải dạng CSV hoặc chọn"
                 " một đơn vị nhỏ hơn.",
-                instance=request.url.path,
-                errors={"limit": error.limit},
-            )
+            ) from None
         size = spool.tell()
         spool.seek(0)
         viewed()
@@ -107,7 +102,6 @@ FILE: dict[int | str, dict[str, Any]] = {
     responses=FILE,
 )
 def export_standings(
-    request: Request,
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -127,7 +121,6 @@ def export_standings(
     )
     sheet = standings_sheet(cases, ledger.criteria.illustrative_sets())
     return _file(
-        request,
         sheet,
         f"bang-xep-hang-{cycle_year}",
         fmt,
@@ -144,7 +137,6 @@ def export_standings(
     responses=FILE,
 )
 def export_register(
-    request: Request,
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -159,7 +151,6 @@ def export_register(
     )
     sheet = register_sheet(rows, ledger.criteria.illustrative_sets())
     return _file(
-        request,
         sheet,
         f"so-cong-nhan-{cycle_year}",
         fmt,
@@ -176,7 +167,6 @@ def export_register(
     responses=FILE,
 )
 def export_statistics(
-    request: Request,
     fmt: Format,
     ledger: LedgerDep,
     models: ReadModelsDep,
@@ -204,7 +194,6 @@ def export_statistics(
         ledger.criteria.illustrative_sets(),
     )
     return _file(
-        request,
         sheet,
         f"thong-ke-{cycle_year}-{chosen.code}",
         fmt,

@@ -133,11 +133,11 @@ def statistics_download(
     models, unit_id = models_of(request), _unit(don_vi)
     if name == "thong-ke":
         return exports.export_statistics(
-            request, fmt, ledger, models, ctx, nam, co_cau or None, None, unit_id
+            fmt, ledger, models, ctx, nam, co_cau or None, None, unit_id
         )
     if name == "so-cong-nhan":
-        return exports.export_register(request, fmt, ledger, models, ctx, nam, unit_id)
-    return exports.export_standings(request, fmt, ledger, models, ctx, nam, None, unit_id)
+        return exports.export_register(fmt, ledger, models, ctx, nam, unit_id)
+    return exports.export_standings(fmt, ledger, models, ctx, nam, None, unit_id)
 
 
 def _unit(choice: str) -> UUID | None:

@@ -22,6 +22,8 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
+from domain.errors import InvalidInput
+
 #: Styles, by their index in styles.xml: general, header, whole, rate, date, date and time.
 GENERAL, HEADER, WHOLE, RATE, DAY, MOMENT = range(6)
 #: What XML 1.0 cannot carry (C0 controls other than tab, newline and carriage return): shown
@@ -34,11 +36,14 @@ MAX_ROWS = 1_048_576
 ROWS_PER_CHUNK = 1000
 
 
-class TooManyRows(ValueError):
-    """More rows than one worksheet holds."""
+class TooManyRows(InvalidInput):
+    """More rows than one worksheet holds (a refusal: the file is never cut short)."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"một trang tính chỉ chứa được {limit:,} dòng".replace(",", "."))
+    code = "too-many-rows"
+
+    def __init__(self, limit: int, message: str = "") -> None:
+        said = f"một trang tính chỉ chứa được {limit:,} dòng".replace(",", ".")
+        super().__init__(message or said, limit=limit)
         self.limit = limit
 
 

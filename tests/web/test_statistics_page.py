@@ -57,6 +57,31 @@ def test_each_export_downloads_with_the_session_and_parses(shared: Demo, name: s
     assert len(rows) >= 2  # a header and at least one row of the demo
 
 
+@pytest.mark.parametrize("name", ["thong-ke", "so-cong-nhan", "bang-xep-hang"])
+def test_an_xlsx_past_a_worksheets_rows_is_a_vietnamese_page_offering_the_csv(
+    shared: Demo, name: str, monkeypatch: pytest.MonkeyPatch
+):
+    """A file one row over the sheet's limit is refused on a page the officer can read (not
+    the API's JSON), nothing is sent or recorded, and the CSV of the same rows still comes."""
+    from application.clients import xlsx
+    from projections.reads.queries import views
+
+    visitor = reporting(shared)
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 2)  # the sheet's notes and header fill it
+    models = shared.app.state.read_models
+    before = [r["record_id"] for r in views(models.engine)]
+
+    refused = visitor.get(f"/trang/thong-ke/tai/{name}.xlsx?nam=2026", status=422)
+
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "attachment" not in refused.headers.get("content-disposition", "")
+    assert "Tệp XLSX không thể chứa hết: một trang tính chỉ chứa được 2 dòng" in refused.text
+    assert "Hãy tải dạng CSV hoặc chọn một đơn vị nhỏ hơn" in refused.text
+    models.catch_up()
+    assert [r["record_id"] for r in views(models.engine)] == before
+    assert visitor.get(f"/trang/thong-ke/tai/{name}.csv?nam=2026").content
+
+
 def test_a_download_is_recorded_in_the_read_trail(shared: Demo):
     reporting(shared).get("/trang/thong-ke/tai/thong-ke.csv?nam=2026")
     shared.app.state.read_models.catch_up()
