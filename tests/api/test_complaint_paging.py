@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from api.web import complaints as complaint_pages
+from api.web import queues as queue_pages
 from application.services.records import FixedClock
 from tests.api.helpers import Api
 from tests.api.pages import Visitor, give_password
@@ -110,3 +111,28 @@ def test_the_complaint_list_page_links_to_the_next_page_until_the_last(
     newest_first = [filed[4], *sorted(filed[2:4]), *sorted(filed[:2])]
     assert seen == newest_first
     assert handler.get("/trang/khieu-nai?tiep=nonsense!", status=None).status_code == 422
+
+
+def test_the_complaint_queue_shows_the_soonest_due_and_says_when_more_wait(
+    api: Api, clock, monkeypatch: pytest.MonkeyPatch
+):
+    """The handler's queue holds the complaints due soonest; when more are due than it shows,
+    it says so and links to the paged list, and it says nothing when it shows them all."""
+    filed = five_complaints(api, clock)
+    give_password(api.ledger, "handler")
+    handler = Visitor(api.client.app)
+    assert handler.sign_in("handler").status_code == 303
+    soonest = [row["complaint_id"] for row in due_pages(api, limit=500)[0]]
+    note = "còn khiếu nại khác. Xem đủ ở"
+
+    whole = handler.get("/trang/hang-doi").text
+    monkeypatch.setattr(queue_pages, "QUEUE_SIZE", 2)
+    cut = handler.get("/trang/hang-doi").text
+
+    def listed(page: str) -> list[str]:
+        return re.findall(r'href="/trang/khieu-nai/([0-9a-f-]{36})"', page)
+
+    assert sorted(listed(whole)) == sorted(filed) and note not in whole
+    assert listed(cut) == soonest[:2]
+    assert f"Hiện 2 khiếu nại đến hạn sớm nhất; {note}" in cut
+    assert 'href="/trang/khieu-nai">danh sách khiếu nại</a>' in cut
