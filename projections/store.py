@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -61,15 +61,44 @@ class ViewStore(ABC):
     @abstractmethod
     def fetch_batches(
         self, sql: str, params: Sequence[Any] = (), size: int = BATCH_ROWS
-    ) -> Iterator[list[dict[str, Any]]]:
+    ) -> Generator[list[dict[str, Any]], None, None]:
         """The rows of one statement, ``size`` at a time, all from the snapshot the statement
         saw: an export of a whole province's register without holding it in memory. The read
         stays open (and, on PostgreSQL, its connection taken) until the iterator is
-        exhausted or closed, so consume it at once, never across a slow client."""
+        exhausted or closed, so consume it at once, never across a slow client, and close it
+        in the thread that opened it (:func:`contextlib.closing`): one left to the garbage
+        collector may be finalised in another thread, with a read (and, in memory, the
+        store's lock) that belongs to this one."""
 
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
+
+
+class Turns:
+    """A reentrant lock whose holder may let go from another thread: a reader of batches
+    that the garbage collector finalises there ends its turn instead of keeping the store
+    locked for ever (a :class:`threading.RLock` refuses a release by another thread).
+    Reentrant for its holder's own thread, as a fold reads inside its write."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        me = threading.get_ident()
+        if self._holder == me:  # only this thread sets the holder to itself
+            self._depth += 1
+            return
+        self._lock.acquire()
+        self._holder, self._depth = me, 1
+
+    def __exit__(self, *_: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._holder = None
+            self._lock.release()
 
 
 def _for_views(conn: sqlite3.Connection) -> None:
@@ -93,7 +122,7 @@ class SQLiteViewStore(ViewStore):
         self._keeper = self._connections.connect()  # keeps a shared in-memory database alive
         # A shared-cache memory database locks whole tables and does not wait: its threads
         # take turns on the one connection instead.
-        self._turns = threading.RLock() if uri else None
+        self._turns = Turns() if uri else None
 
     def _conn(self) -> sqlite3.Connection:
         return self._keeper if self._turns is not None else self._connections()
@@ -123,9 +152,10 @@ class SQLiteViewStore(ViewStore):
                 cur.close()
 
     @contextmanager
-    def reading(self) -> Iterator[Any]:
+    def reading(self, own: sqlite3.Connection | None = None) -> Iterator[Any]:
+        """A read transaction on this thread's connection, or on ``own``."""
         with self._turn():
-            conn = self._conn()
+            conn = own or self._conn()
             cur = conn.cursor()
             cur.execute("BEGIN")
             try:
@@ -151,13 +181,20 @@ class SQLiteViewStore(ViewStore):
 
     def fetch_batches(
         self, sql: str, params: Sequence[Any] = (), size: int = BATCH_ROWS
-    ) -> Iterator[list[dict[str, Any]]]:
-        with self.reading() as cur:  # one read transaction: one snapshot of the file
-            cur.row_factory = None
-            cur.execute(sql, params)
-            names = [column[0] for column in cur.description]
-            while rows := cur.fetchmany(size):
-                yield [dict(zip(names, row, strict=True)) for row in rows]
+    ) -> Generator[list[dict[str, Any]], None, None]:
+        # On a file, a connection of its own: a reader finalised in another thread then
+        # ends its own read, never one this thread's connection has begun since.
+        own = None if self._turns is not None else self._connections.connect()
+        try:
+            with self.reading(own) as cur:  # one read transaction: one snapshot of the file
+                cur.row_factory = None
+                cur.execute(sql, params)
+                names = [column[0] for column in cur.description]
+                while rows := cur.fetchmany(size):
+                    yield [dict(zip(names, row, strict=True)) for row in rows]
+        finally:
+            if own is not None:
+                own.close()
 
     def qualified(self, table: str) -> str:
         return f'"{table}"'
@@ -205,7 +242,7 @@ class PostgresViewStore(ViewStore):
 
     def fetch_batches(
         self, sql: str, params: Sequence[Any] = (), size: int = BATCH_ROWS
-    ) -> Iterator[list[dict[str, Any]]]:
+    ) -> Generator[list[dict[str, Any]], None, None]:
         # A server-side cursor: a client-side one would bring the whole result over at once.
         with (
             self.pool.connection() as conn,

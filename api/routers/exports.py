@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
@@ -119,15 +119,15 @@ def export_standings(
         model=model.value if model else None,
         cycle_year=cycle_year,
     )
-    sheet = standings_sheet(cases, ledger.criteria.illustrative_sets())
-    return _file(
-        sheet,
-        f"bang-xep-hang-{cycle_year}",
-        fmt,
-        lambda: ledger.access.record_view(
-            reading, "export", f"standings.{fmt}", f"năm {cycle_year}"
-        ),
-    )
+    with closing(cases):  # the view's read ends in this thread, even on a refusal
+        return _file(
+            standings_sheet(cases, ledger.criteria.illustrative_sets()),
+            f"bang-xep-hang-{cycle_year}",
+            fmt,
+            lambda: ledger.access.record_view(
+                reading, "export", f"standings.{fmt}", f"năm {cycle_year}"
+            ),
+        )
 
 
 @router.get(
@@ -149,15 +149,15 @@ def export_register(
     rows = decided(
         models.engine, cycle_year=cycle_year, unit_ids=allowed.unit_ids, columns=REGISTER_COLUMNS
     )
-    sheet = register_sheet(rows, ledger.criteria.illustrative_sets())
-    return _file(
-        sheet,
-        f"so-cong-nhan-{cycle_year}",
-        fmt,
-        lambda: ledger.access.record_view(
-            reading, "export", f"register.{fmt}", f"năm {cycle_year}"
-        ),
-    )
+    with closing(rows):  # the view's read ends in this thread, even on a refusal
+        return _file(
+            register_sheet(rows, ledger.criteria.illustrative_sets()),
+            f"so-cong-nhan-{cycle_year}",
+            fmt,
+            lambda: ledger.access.record_view(
+                reading, "export", f"register.{fmt}", f"năm {cycle_year}"
+            ),
+        )
 
 
 @router.get(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
+from contextlib import closing
 from datetime import date, datetime
 
 from projections.engine import Engine, Row
@@ -87,7 +88,7 @@ def decided(
     cycle_year: int | None = None,
     unit_ids: set[str] | None = None,
     columns: Sequence[str] | None = None,
-) -> Iterator[Row]:
+) -> Generator[Row, None, None]:
     """Every decided title (granted or refused), oldest decision first, for exports; in
     ``unit_ids`` when given; only ``columns`` when named. Read a batch at a time from one
     snapshot, however many there are: a province's register is hundreds of thousands of wide
@@ -107,8 +108,9 @@ def decided(
         f"SELECT {_columns(columns)} FROM {_table(engine)} WHERE {' AND '.join(where)}"
         " ORDER BY decided_on, case_id"
     )
-    for batch in engine.store.fetch_batches(sql, params):
-        yield from (TITLES.decode(r) for r in batch)
+    with closing(engine.store.fetch_batches(sql, params)) as batches:  # closed with this one
+        for batch in batches:
+            yield from (TITLES.decode(r) for r in batch)
 
 
 def certificate(engine: Engine, serial: str) -> tuple[Row, list[Row]] | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -96,7 +97,7 @@ def every_case(
     subject_ids: set[str] | None = None,
     model: str | None = None,
     cycle_year: int | None = None,
-) -> Iterator[Row]:
+) -> Generator[Row, None, None]:
     """Every case the filters choose, oldest opened first, read a batch at a time from one
     snapshot: what an export lists, however many there are."""
     chosen = _filters(
@@ -112,8 +113,9 @@ def every_case(
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + " ORDER BY opened_on, case_id"
     )
-    for batch in engine.store.fetch_batches(sql, params):
-        yield from (CASES.decode(r) for r in batch)
+    with closing(engine.store.fetch_batches(sql, params)) as batches:  # closed with this one
+        for batch in batches:
+            yield from (CASES.decode(r) for r in batch)
 
 
 def _cases_table(engine: Engine) -> str:

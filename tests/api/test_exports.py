@@ -196,6 +196,42 @@ def test_an_xlsx_past_a_worksheets_rows_is_refused_whole_and_nothing_is_recorded
     assert [v["record_id"] for v in exports] == ["register.csv", "register.xlsx", "register.csv"]
 
 
+@pytest.mark.parametrize("export", ["register", "standings"])
+def test_a_refused_xlsx_ends_the_views_read_before_it_answers(
+    api: Api, monkeypatch: pytest.MonkeyPatch, export: str
+):
+    """The rows are read from an open snapshot (on PostgreSQL a pooled connection, in memory
+    the store's lock). A refusal mid-file must end that read in the request's own thread:
+    left to the garbage collector, the refusal's traceback kept it open and it was finalised
+    in another thread, which could not release the lock, and every fold after waited (the
+    reads answered 503). Every reader opened is closed by the time the answer comes."""
+    world = granted_world(api)
+    api.user("exporter", ["commune_officer"])
+    api.get("officer", f"/standings?wait_for_position={world['position']}")
+    store = api.client.app.state.read_models.engine.store
+    opened: list = []
+    real = store.fetch_batches
+
+    def kept(*args, **kwargs):  # a reference of our own: only an explicit close ends these
+        opened.append(real(*args, **kwargs))
+        return opened[-1]
+
+    lines = _csv_lines(api, f"/exports/{export}.csv?cycle_year=2026")
+    monkeypatch.setattr(store, "fetch_batches", kept)
+    monkeypatch.setattr(xlsx, "MAX_ROWS", len(lines) - 1)  # one row over
+
+    try:
+        api.get("exporter", f"/exports/{export}.xlsx?cycle_year=2026", status=422)
+        assert opened and all(reader.gi_frame is None for reader in opened)
+    finally:
+        for reader in opened:  # a reader left open would hold the store past this test
+            reader.close()
+    monkeypatch.undo()
+    api.get("exporter", f"/exports/{export}.csv?cycle_year=2026")  # its read is recorded
+    position = api.client.get("/health").json()["log_position"]
+    api.get("officer", f"/standings?wait_for_position={position}")  # and folded
+
+
 def test_every_export_says_its_length_and_sends_exactly_that(api: Api):
     world = granted_world(api)
     api.user("reporter", ["reporting_officer"], unit_id=world["province"])

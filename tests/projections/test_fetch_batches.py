@@ -98,3 +98,30 @@ def test_a_reader_that_stops_early_holds_nothing(settings: Settings):
             assert stats["pool_available"] == stats["pool_size"]  # every connection back
     finally:
         views.close()
+
+
+def test_a_reader_let_go_in_another_thread_frees_the_store(settings: Settings):
+    """A reader the garbage collector finalises in another thread than the one that opened
+    it (a refusal's traceback freed on the event loop) ends its read there: the store is
+    free for everyone after, where the memory store's lock stayed taken for ever."""
+    views = open_view_store(settings)
+    try:
+        table = _table(views, 6)
+        handed: list = []
+
+        def open_one() -> None:
+            batches = views.fetch_batches(f"SELECT n FROM {table} ORDER BY n", (), 2)
+            next(batches)
+            handed.append(batches)
+
+        _in_another_thread(open_one)
+        handed.pop().close()  # here, not in the thread that opened it
+
+        def read_and_write() -> None:
+            with views.transaction() as cur:
+                cur.execute(f"UPDATE {table} SET name = 'khác' WHERE n = 0")
+            assert views.fetch_all(f"SELECT name FROM {table} WHERE n = 0") == [{"name": "khác"}]
+
+        _in_another_thread(read_and_write)
+    finally:
+        views.close()
