@@ -18,12 +18,13 @@ from application.adapters.tiles import (
     StoredEdge,
     TileRows,
     chained_rows,
+    edge_in,
     row_leaf_hash,
 )
 from application.ledger import Ledger
 from application.settings import Settings
 from domain.integrity import consistency_proof, inclusion_proof, leaf_bytes, leaf_hash, root
-from domain.tiles import ExpectedTiles, TileId, edge_of, tiles_of
+from domain.tiles import ExpectedTiles, TileBuilder, TileId, edge_of, tiles_of
 from tests.application.test_chain_reads import delete_events
 from tests.conftest import PG_URL
 
@@ -148,6 +149,25 @@ def test_a_save_that_fails_in_its_transaction_leaves_neither_chain_rows_nor_tile
     assert tiles.size() == 11
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_writer_whose_tiles_lag_behind_the_chain_writes_none_and_says_so(ledger: Ledger):
+    """Given a log of 5 events whose tiles were cleared, when a writer extends the tiles
+    from the chain's size, then it answers False and writes nothing; from the tiles' own
+    size (0) it answers True and writes the tiles of the leaves given."""
+    append(ledger, 5)
+    tiles = ledger.auditor.tiles
+    assert isinstance(tiles, TileRows)
+    tiles.clear()
+    leaves = log_leaves(ledger)
+    with tiles._transaction(commit=True) as curs:
+        assert tiles.append_in(curs, 5, leaves[:1]) is False
+    assert (tiles.size(), list(tiles.stored())) == (0, [])
+    with tiles._transaction(commit=True) as curs:
+        assert tiles.append_in(curs, 0, leaves) is True
+    assert tiles.size() == 5
+    assert expected(leaves).first_difference(tiles.stored()) is None
+
+
 # --- the rows themselves ------------------------------------------------------------------
 
 
@@ -176,6 +196,16 @@ def test_each_tile_row_records_its_width_in_hashes(ledger: Ledger, settings: Set
             assert list(conn.execute("SELECT one, size FROM stored_events_tiles_size")) == [
                 (1, 300)
             ]
+
+
+def test_the_edge_of_a_size_is_cut_from_wider_stored_tiles_and_empty_where_none_is_stored():
+    """Given a stored partial tile wider than the size gives it and a level with no stored
+    tile, the edge named by the size holds the first cut to its width and no bytes for the
+    second; a builder then refuses that edge as one that does not match the size."""
+    wide = bytes(range(32)) * 3
+    assert edge_in(258, {(0, 1): wide, (0, 2): wide}) == {0: wide[:64], 1: b""}
+    with pytest.raises(ValueError, match="the edge at level 1 does not match size 258"):
+        TileBuilder(258, edge_in(258, {(0, 1): wide}))
 
 
 SIZES = [1, 255, 256, 257, 65_535, 65_536, 65_537, 16_777_473, 2**40 + 3, 2**63 - 1]
