@@ -47,16 +47,24 @@ def test_the_tiles_of_the_log_have_no_difference():
     assert expected(5000).size == 5000  # more leaves than one batch, some still pending
 
 
-def test_a_changed_partial_tile_is_named_with_its_width_and_both_digests():
-    tiles = stored(600)  # 0/0, 0/1, 0/2.p/88, 1/000.p/2
-    level, index, hashes = tiles[2]
+@pytest.mark.parametrize(
+    ("leaf_count", "at", "tile"),
+    [
+        (600, 2, TileId(0, 2, 88)),  # 0/000, 0/001, 0/002.p/88, 1/000.p/2
+        (257, 1, TileId(0, 1, 1)),  # 0/000, 0/001.p/1, 1/000.p/1: the narrowest, one hash
+    ],
+)
+def test_a_changed_partial_tile_is_named_with_its_width_and_both_digests(
+    leaf_count: int, at: int, tile: TileId
+):
+    tiles = stored(leaf_count)
+    level, index, hashes = tiles[at]
+    assert len(hashes) == 32 * tile.width
     changed = hashes[:-1] + bytes([hashes[-1] ^ 1])
-    tiles[2] = (level, index, changed)
+    tiles[at] = (level, index, changed)
     want = hashlib.sha256(hashes).hexdigest()
-    assert expected(600).first_difference(tiles) == TileDifference(
-        TileId(0, 2, 88),
-        f"tile/0/002.p/88 {want}",
-        f"tile/0/002.p/88 {described(changed)}",
+    assert expected(leaf_count).first_difference(tiles) == TileDifference(
+        tile, f"{tile.path} {want}", f"{tile.path} {described(changed)}"
     )
 
 
